@@ -1,0 +1,108 @@
+import Foundation
+import GuardRules
+import KubeModel
+
+/// What `guardctl check` does, as a library call the tests use directly: load the policy, expand and
+/// read the inputs, check, render. Returns the text for stdout and stderr and the exit code
+/// (0 allowed, 1 denied, 2 usage errors or unreadable input).
+public enum CheckCommand {
+    /// The outcome of a run.
+    public struct Outcome: Sendable {
+        /// Text for standard output.
+        public var standardOutput: String
+        /// Text for standard error.
+        public var standardError: String
+        /// The process exit code.
+        public var exitCode: Int32
+    }
+
+    /// Options of `guardctl check`.
+    public struct Options: Sendable {
+        /// Files, directories or `-`.
+        public var paths: [String]
+        /// A GuardPolicy file; `nil` for the embedded default.
+        public var policyPath: String?
+        /// The stage forced on every namespace.
+        public var stage: String?
+        /// The report format.
+        public var format: ReportFormatter.Format
+        /// The clock, as RFC 3339 text; `nil` for now.
+        public var now: String?
+
+        /// Options.
+        public init(paths: [String], policyPath: String? = nil, stage: String? = nil, format: ReportFormatter.Format = .text, now: String? = nil) {
+            self.paths = paths
+            self.policyPath = policyPath
+            self.stage = stage
+            self.format = format
+            self.now = now
+        }
+    }
+
+    /// Runs a check.
+    public static func run(_ options: Options, standardInput: () -> [UInt8] = { ManifestSource.readStandardInput() }) -> Outcome {
+        do throws(GuardCheckError) {
+            let policy = try loadPolicy(options.policyPath)
+            var now = Date()
+            if let text = options.now {
+                guard let parsed = Timestamp.parse(text) else {
+                    throw GuardCheckError(.invalidOption, "--now must be an RFC 3339 time such as 2026-11-21T12:00:00Z, not \"\(text)\"")
+                }
+                now = parsed
+            }
+            let checker = try OfflineChecker(policy: policy, stageOverride: options.stage, now: now)
+            guard !options.paths.isEmpty else { throw GuardCheckError(.invalidOption, "name at least one file, directory or - for standard input") }
+            var sources: [OfflineChecker.Source] = []
+            var readErrors: [String] = []
+            for input in try ManifestSource.expand(options.paths) {
+                do {
+                    let bytes = input == .standardInput ? standardInput() : try ManifestSource.read(input)
+                    sources.append(OfflineChecker.Source(name: input.displayName, bytes: bytes, format: ManifestSource.format(of: input)))
+                } catch {
+                    readErrors.append(error.message)
+                }
+            }
+            let results = checker.check(sources)
+            var code = OfflineChecker.exitCode(results)
+            if !readErrors.isEmpty { code = 2 }
+            let errorText = readErrors.map { "error: \($0)\n" }.joined()
+            return Outcome(standardOutput: ReportFormatter.render(results, format: options.format), standardError: errorText, exitCode: code)
+        } catch {
+            return Outcome(standardOutput: "", standardError: "error: \(error.message)\n", exitCode: 2)
+        }
+    }
+
+    /// Loads a policy file, or the embedded default for `nil`.
+    /// - Throws: ``GuardCheckError`` `invalidPolicy` naming the file and every invalid field.
+    public static func loadPolicy(_ path: String?) throws(GuardCheckError) -> GuardPolicy {
+        guard let path else {
+            do { return try GuardPolicy.builtIn() } catch { throw GuardCheckError(.invalidPolicy, "embedded policy: \(error.description)") }
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw GuardCheckError(.invalidPolicy, "\(path): cannot read the policy file")
+        }
+        guard let text = String(validating: Array(data), as: UTF8.self) else {
+            throw GuardCheckError(.invalidPolicy, "\(path): the policy file is not valid UTF-8")
+        }
+        do {
+            return try GuardPolicy(text: text)
+        } catch {
+            throw GuardCheckError(.invalidPolicy, "\(path): \(error.description)")
+        }
+    }
+}
+
+extension ManifestSource {
+    /// All of standard input.
+    public static func readStandardInput() -> [UInt8] {
+        Array(FileHandle.standardInput.readDataToEndOfFile())
+    }
+}
+
+/// Writes to the process's standard streams (the executables' only output path).
+public enum Console {
+    /// Writes text to standard output.
+    public static func out(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+    /// Writes text to standard error.
+    public static func err(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}

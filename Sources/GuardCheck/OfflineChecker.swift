@@ -1,0 +1,165 @@
+import Foundation
+import GuardRules
+import KubeModel
+
+/// Checks manifests offline with the same evaluation the webhook runs.
+///
+/// The other documents of the input are the cluster: Namespace documents give namespaces their
+/// labels, and PDBs, workloads, Secrets, OdooEnvironments and GuardExceptions of a namespace are the
+/// peers its objects are judged with. A namespace the input does not define is checked with the
+/// stage given by `--stage`, else the policy's `offlineDefaultStage` (production in the default
+/// policy: a CI gate fails closed). `--stage` overrides every namespace's stage.
+public struct OfflineChecker: Sendable {
+    /// One parsed input stream.
+    public struct Source: Sendable {
+        /// Name shown in reports.
+        public var name: String
+        /// The bytes.
+        public var bytes: [UInt8]
+        /// How to parse them.
+        public var format: ManifestReader.Format
+
+        /// A source.
+        public init(name: String, bytes: [UInt8], format: ManifestReader.Format = .detect) {
+            self.name = name
+            self.bytes = bytes
+            self.format = format
+        }
+    }
+
+    /// The policy applied.
+    public let evaluator: GuardEvaluator
+    /// The stage forced on every namespace, when given.
+    public let stageOverride: String?
+    /// The clock of every decision.
+    public let now: Date
+
+    /// A checker.
+    /// - Throws: ``GuardCheckError`` `invalidOption` for an unknown stage.
+    public init(policy: GuardPolicy, stageOverride: String? = nil, now: Date = Date()) throws(GuardCheckError) {
+        if let stageOverride, !GuardPolicy.stages.contains(stageOverride) {
+            throw GuardCheckError(.invalidOption, "--stage must be one of \(GuardPolicy.stages.joined(separator: ", ")), not \"\(stageOverride)\"")
+        }
+        evaluator = GuardEvaluator(policy: policy)
+        self.stageOverride = stageOverride
+        self.now = now
+    }
+
+    /// Kinds that live outside namespaces.
+    static let clusterScopedKinds: Set<String> = [
+        "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
+        "StorageClass", "PriorityClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
+        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "APIService", "IngressClass", "RuntimeClass",
+        "CSIDriver", "GuardPolicy",
+    ]
+
+    private struct Entry {
+        var result: CheckResult
+        var namespace: String?
+    }
+
+    /// Parses and checks every document of every source, in input order.
+    public func check(_ sources: [Source]) -> [CheckResult] {
+        var entries: [Entry] = []
+        for source in sources {
+            for document in ManifestReader.read(source.bytes, format: source.format) {
+                let base = CheckResult(file: source.name, document: document.index, item: nil, line: document.line)
+                switch document.result {
+                case .failure(let error):
+                    var result = base
+                    result.error = error
+                    entries.append(Entry(result: result, namespace: nil))
+                case .success(let value):
+                    for (item, object) in expand(value) {
+                        var result = base
+                        result.item = item
+                        guard case .object = object else {
+                            result.error = KubeModelError(.invalidObject, "a manifest must be a mapping, found \(object.typeDescription)",
+                                                          document: document.index, line: document.line)
+                            entries.append(Entry(result: result, namespace: nil))
+                            continue
+                        }
+                        let view = KubeObject(object)
+                        result.object = view
+                        let namespace = OfflineChecker.clusterScopedKinds.contains(view.kind) ? nil : (view.namespace ?? "default")
+                        entries.append(Entry(result: result, namespace: namespace))
+                    }
+                }
+            }
+        }
+        let contexts = buildContexts(entries)
+        let frozen = entries
+        let results = UnsafeResults(count: frozen.count)
+        DispatchQueue.concurrentPerform(iterations: frozen.count) { index in
+            var result = frozen[index].result
+            if let object = result.object {
+                let namespace = frozen[index].namespace
+                let context = namespace.flatMap { contexts[$0] } ?? EvaluationContext(namespace: nil, now: now)
+                result.decision = evaluator.evaluate(request(for: object, namespace: namespace, index: index), context: context)
+            }
+            results.set(index, result)
+        }
+        return results.values()
+    }
+
+    /// A `List` document's items with their 1-based positions; any other document as itself.
+    private func expand(_ value: JSONValue) -> [(Int?, JSONValue)] {
+        if let kind = value["kind"]?.stringValue, kind.hasSuffix("List"), case .array(let items)? = value["items"] {
+            return items.enumerated().map { ($0.offset + 1, $0.element) }
+        }
+        return [(nil, value)]
+    }
+
+    private func buildContexts(_ entries: [Entry]) -> [String: EvaluationContext] {
+        var declared: [String: [String: String]] = [:]
+        var peers: [String: [KubeObject]] = [:]
+        for entry in entries {
+            guard let object = entry.result.object else { continue }
+            if object.kind == "Namespace", !object.name.isEmpty { declared[object.name] = object.labels }
+            if let namespace = entry.namespace { peers[namespace, default: []].append(object) }
+        }
+        var contexts: [String: EvaluationContext] = [:]
+        for (namespace, objects) in peers {
+            var labels = declared[namespace] ?? [:]
+            if let stageOverride {
+                labels[GuardLabels.stage] = stageOverride
+            } else if declared[namespace] == nil {
+                labels[GuardLabels.stage] = evaluator.policy.offlineDefaultStage
+            }
+            contexts[namespace] = EvaluationContext(namespace: NamespaceContext(name: namespace, labels: labels), peers: objects, now: now)
+        }
+        return contexts
+    }
+
+    private func request(for object: KubeObject, namespace: String?, index: Int) -> AdmissionRequest {
+        let gvk = object.gvk
+        return AdmissionRequest(
+            uid: "guardctl-\(index)", kind: gvk,
+            resource: GroupVersionResource(group: gvk.group, version: gvk.version, resource: gvk.kind.lowercased() + "s"),
+            name: object.name, namespace: namespace, operation: .create,
+            userInfo: UserInfo(username: "guardctl"), object: object.raw)
+    }
+
+    /// 0 when every document is allowed, 1 when any is denied, 2 when any could not be read.
+    public static func exitCode(_ results: [CheckResult]) -> Int32 {
+        if results.contains(where: { $0.error != nil }) { return 2 }
+        return results.allSatisfy(\.allowed) ? 0 : 1
+    }
+}
+
+/// A fixed-size result buffer written by `concurrentPerform` workers, each at its own index.
+private final class UnsafeResults: @unchecked Sendable {
+    // Each index is written by exactly one worker and read only after all workers finished.
+    private var storage: [CheckResult?]
+    private let lock = NSLock()
+
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: CheckResult) {
+        lock.lock()
+        storage[index] = result
+        lock.unlock()
+    }
+
+    func values() -> [CheckResult] { storage.compactMap { $0 } }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import KubeModel
+
+extension GuardEvaluator {
+    /// Turns findings into a decision: waives what exemptions and active exceptions cover, gives the
+    /// rest their mode, computes the patch and writes the audit annotations.
+    func finish(findings rawFindings: [Finding], request: AdmissionRequest, object: KubeObject, stage: String?,
+                context: EvaluationContext, original: JSONValue, mutated: JSONValue, mutations: [RuleID],
+                notes: [String], annotations: [String: String], exemptRules: [RuleID: String] = [:]) -> Decision {
+        var decision = Decision(warnings: notes, auditAnnotations: annotations)
+        var seen = Set<String>()
+        let findings = rawFindings.filter { seen.insert("\($0.rule)|\($0.path)|\($0.message)").inserted }
+        let exceptions = context.peers(ofKind: "GuardException").compactMap { try? GuardException.decode($0).get() }
+            .filter { $0.covers(object) }
+        var expiredNoted = Set<String>()
+        for finding in findings {
+            let violation = Violation(rule: finding.rule, path: finding.path, message: finding.message,
+                                      mode: policy.mode(of: finding.rule, stage: stage))
+            if let by = exemptRules[finding.rule] {
+                decision.exempted.append(ExemptedViolation(violation: violation, by: by))
+                continue
+            }
+            let exemptible = !policy.exceptions.nonExemptibleRules.contains(finding.rule)
+            let matching = exceptions.filter { $0.rules.contains(finding.rule) }
+            if exemptible, let active = matching.first(where: { $0.isActive(at: context.now) }) {
+                decision.exempted.append(ExemptedViolation(violation: violation, by:
+                    "GuardException \(active.namespace)/\(active.name) (approved by \(active.approver), expires \(Timestamp.format(active.expiresAt)))"))
+                continue
+            }
+            for expired in matching where !expired.isActive(at: context.now) && expiredNoted.insert(expired.name).inserted {
+                decision.warnings.append("GuardException \(expired.namespace)/\(expired.name) expired at \(Timestamp.format(expired.expiresAt)); its rules apply again")
+            }
+            decision.violations.append(violation)
+        }
+        for violation in decision.violations where violation.mode == .warn {
+            decision.warnings.append(violation.description)
+        }
+        if original != mutated {
+            decision.patch = JSONPatch.diff(from: original, to: mutated)
+            decision.mutatedObject = mutated
+        }
+        func list(_ rules: [RuleID]) -> String { Array(Set(rules)).sorted().map(\.rawValue).joined(separator: ",") }
+        decision.auditAnnotations["decision"] = decision.allowed ? "allowed" : "denied"
+        let byMode = { (mode: RuleMode) in decision.violations.filter { $0.mode == mode }.map(\.rule) }
+        if !byMode(.enforce).isEmpty { decision.auditAnnotations["rules-denied"] = list(byMode(.enforce)) }
+        if !byMode(.warn).isEmpty { decision.auditAnnotations["rules-warned"] = list(byMode(.warn)) }
+        if !byMode(.audit).isEmpty { decision.auditAnnotations["rules-audited"] = list(byMode(.audit)) }
+        if !decision.exempted.isEmpty { decision.auditAnnotations["rules-exempted"] = list(decision.exempted.map(\.violation.rule)) }
+        if !mutations.isEmpty && !decision.patch.isEmpty { decision.auditAnnotations["mutations"] = list(mutations) }
+        if let stage { decision.auditAnnotations["stage"] = stage }
+        return decision
+    }
+}

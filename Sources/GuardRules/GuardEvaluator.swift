@@ -1,0 +1,114 @@
+import Foundation
+import KubeModel
+
+/// The single evaluation entry point shared by the webhook, `guardctl check` and the tests:
+/// (request: object, old object, operation, user) × (namespace context, peers, clock) × policy → ``Decision``.
+///
+/// Pure and deterministic: the same inputs give the same decision. Mutations run first, as in the
+/// API server (mutating before validating webhooks); the rules then judge the mutated object, and the
+/// patch is the diff from the raw original to the mutated document, so unknown fields survive.
+public struct GuardEvaluator: Sendable {
+    /// The policy every decision applies.
+    public let policy: GuardPolicy
+
+    /// An evaluator for a policy.
+    public init(policy: GuardPolicy) { self.policy = policy }
+
+    /// Evaluates one admission request.
+    public func evaluate(_ request: AdmissionRequest, context: EvaluationContext) -> Decision {
+        var base: [String: String] = ["policy-version": policy.version]
+        guard request.operation == .create || request.operation == .update else {
+            base["skipped"] = "operation \(request.operation.rawValue) is not checked"
+            return Decision(auditAnnotations: base)
+        }
+        if let subResource = request.subResource {
+            base["skipped"] = "subresource \(subResource) is not checked"
+            return Decision(auditAnnotations: base)
+        }
+        guard let original = request.object else {
+            return finish(findings: [Finding(rule: .objectWellFormed, path: .root, message: "the request carries no object")],
+                          request: request, object: KubeObject(.null), stage: nil, context: context,
+                          original: .null, mutated: .null, mutations: [], notes: [], annotations: base)
+        }
+        guard case .object = original else {
+            return finish(findings: [Finding(rule: .objectWellFormed, path: .root, message: "an object must be a JSON object, found \(original.typeDescription)")],
+                          request: request, object: KubeObject(original), stage: nil, context: context,
+                          original: original, mutated: original, mutations: [], notes: [], annotations: base)
+        }
+        let object = KubeObject(original)
+        var notes: [String] = []
+        let stage = resolveStage(object, context: context, notes: &notes)
+        let tier = resolveTier(object, context: context)
+        let exemptRules = policyExemptions(object, request: request, context: context)
+
+        // Mutate.
+        var document = original
+        var findings: [Finding] = []
+        var mutations: [RuleID] = []
+        func input(_ value: JSONValue) -> RuleInput {
+            RuleInput(object: KubeObject(value), oldObject: request.oldObject.map(KubeObject.init), request: request,
+                      policy: policy, stage: stage, tier: tier, context: context)
+        }
+        if mutationEnabled(.resourcesDefaults, stage: stage, exempt: exemptRules),
+           ResourceDefaults.apply(input(document), to: &document) { mutations.append(.resourcesDefaults) }
+        if mutationEnabled(.secretsInjection, stage: stage, exempt: exemptRules),
+           SecretInjection.apply(input(document), to: &document, findings: &findings) { mutations.append(.secretsInjection) }
+
+        // Validate the mutated object.
+        let mutated = input(document)
+        if let problem = mutated.object.replicasProblem {
+            findings.append(Finding(rule: .objectWellFormed, path: "spec.replicas", message: problem))
+        }
+        ImageRules.check(mutated, into: &findings)
+        ResourceRules.check(mutated, into: &findings)
+        SecretRules.check(mutated, into: &findings)
+        PDBRules.check(mutated, into: &findings)
+        OdooRules.check(mutated, into: &findings)
+        OwnResourceRules.check(mutated, into: &findings)
+        return finish(findings: findings, request: request, object: object, stage: stage, context: context,
+                      original: original, mutated: document, mutations: mutations, notes: notes, annotations: base,
+                      exemptRules: exemptRules)
+    }
+
+    /// The stage that governs the object: an OdooEnvironment's own `spec.stage`, else its namespace's
+    /// label. An unknown stage name is checked as production (fail closed) with a warning.
+    func resolveStage(_ object: KubeObject, context: EvaluationContext, notes: inout [String]) -> String? {
+        var stage = context.namespace?.stage
+        if object.kind == "OdooEnvironment", let own = object.raw["spec"]?["stage"]?.stringValue { stage = own }
+        guard let stage else { return nil }
+        guard GuardPolicy.stages.contains(stage) else {
+            notes.append("stage \"\(stage)\" is not one of \(GuardPolicy.stages.joined(separator: ", ")); checked as production")
+            return "production"
+        }
+        return stage
+    }
+
+    func resolveTier(_ object: KubeObject, context: EvaluationContext) -> String {
+        if object.kind == "OdooEnvironment", let own = object.raw["spec"]?["tier"]?.stringValue, GuardPolicy.tiers.contains(own) { return own }
+        if let tier = context.namespace?.tier, GuardPolicy.tiers.contains(tier) { return tier }
+        return policy.defaultTier
+    }
+
+    func mutationEnabled(_ rule: RuleID, stage: String?, exempt: [RuleID: String]) -> Bool {
+        exempt[rule] == nil && policy.mode(of: rule, stage: stage) != .audit
+    }
+
+    /// The rules the policy's exemptions waive for this object and user, with what waived each.
+    func policyExemptions(_ object: KubeObject, request: AdmissionRequest, context: EvaluationContext) -> [RuleID: String] {
+        var result: [RuleID: String] = [:]
+        let namespace = context.namespace?.name ?? object.namespace
+        for (index, exemption) in policy.exemptions.enumerated() {
+            if !exemption.namespaces.isEmpty {
+                guard let namespace, exemption.namespaces.contains(where: { Glob.matches($0, namespace) }) else { continue }
+            }
+            if let selector = exemption.objectSelector, !selector.matches(object.labels) { continue }
+            if !exemption.users.isEmpty && !exemption.users.contains(where: { Glob.matches($0, request.userInfo.username) }) { continue }
+            if !exemption.groups.isEmpty && !exemption.groups.contains(where: request.userInfo.groups.contains) { continue }
+            let label = "policy exemption \(index) (\(exemption.reason))"
+            for rule in exemption.rules.isEmpty ? RuleID.all : exemption.rules where result[rule] == nil {
+                result[rule] = label
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import KubeModel
+
+/// A namespaced `GuardException`: a time-boxed, approved waiver of named rules for chosen objects of
+/// its namespace. It stops applying by itself at `spec.expiresAt`.
+public struct GuardException: Sendable, Equatable {
+    /// Which objects an exception covers: a kind with a name or name glob.
+    public struct Target: Sendable, Equatable {
+        /// The object kind (`Deployment`).
+        public var kind: String
+        /// The object name or a glob (`legacy-*`).
+        public var name: String
+    }
+
+    /// `metadata.namespace`.
+    public var namespace: String
+    /// `metadata.name`.
+    public var name: String
+    /// The waived rules.
+    public var rules: [RuleID]
+    /// Objects covered by kind and name.
+    public var targets: [Target]
+    /// Objects covered by labels.
+    public var selector: LabelSelector?
+    /// Who approved the exception.
+    public var approver: String
+    /// Why it is needed.
+    public var reason: String
+    /// A change or ticket reference, when given.
+    public var ticket: String?
+    /// When it stops applying.
+    public var expiresAt: Date
+
+    /// Decodes an exception, collecting every field problem.
+    /// - Returns: the exception, or the list of problems.
+    public static func decode(_ object: KubeObject) -> Result<GuardException, FieldErrors> {
+        var reader = FieldReader()
+        let spec = reader.object(object.raw["spec"], "spec", required: true) ?? [:]
+        let path: FieldPath = "spec"
+        reader.unknownKeys(spec, allowed: ["rules", "targets", "selector", "approver", "reason", "ticket", "expiresAt"], path)
+        let rules = reader.ruleIDs(spec["rules"], path / "rules")
+        if spec["rules"] == nil || (rules.isEmpty && reader.errors.isEmpty) {
+            reader.errors.append(.required(path / "rules", "must name at least one rule id"))
+        }
+        var targets: [Target] = []
+        if let raw = spec["targets"], !raw.isNull {
+            for (i, item) in (raw.arrayValue ?? []).enumerated() {
+                let kind = reader.string(item["kind"], path / "targets" / i / "kind", required: true) ?? ""
+                let name = reader.string(item["name"], path / "targets" / i / "name", required: true) ?? ""
+                targets.append(Target(kind: kind, name: name))
+            }
+            if raw.arrayValue == nil { reader.errors.append(.invalid(path / "targets", "must be a list of {kind, name}")) }
+        }
+        let selector = reader.selector(spec["selector"], path / "selector")
+        if targets.isEmpty && (selector?.isEmpty ?? true) {
+            reader.errors.append(.required(path / "targets", "name the objects covered with targets or a non-empty selector"))
+        }
+        let approver = reader.string(spec["approver"], path / "approver", required: true) ?? ""
+        let reason = reader.string(spec["reason"], path / "reason", required: true) ?? ""
+        let ticket = reader.string(spec["ticket"], path / "ticket")
+        var expiresAt = Date.distantPast
+        if let text = reader.string(spec["expiresAt"], path / "expiresAt", required: true), !text.isEmpty {
+            if let date = Timestamp.parse(text) { expiresAt = date } else {
+                reader.errors.append(.invalid(path / "expiresAt", "must be an RFC 3339 time such as 2026-12-31T23:59:59Z"))
+            }
+        }
+        guard reader.errors.isEmpty else { return .failure(FieldErrors(errors: reader.errors)) }
+        return .success(GuardException(namespace: object.namespace ?? "", name: object.name, rules: rules, targets: targets,
+                                       selector: selector, approver: approver, reason: reason, ticket: ticket, expiresAt: expiresAt))
+    }
+
+    /// Whether the exception covers an object (by target or selector), regardless of time and rule.
+    public func covers(_ object: KubeObject) -> Bool {
+        if let namespace = object.namespace, !self.namespace.isEmpty, namespace != self.namespace { return false }
+        if targets.contains(where: { $0.kind == object.kind && Glob.matches($0.name, object.name) }) { return true }
+        if let selector, !selector.isEmpty, selector.matches(object.labels) { return true }
+        return false
+    }
+
+    /// Whether it still applies at `now`.
+    public func isActive(at now: Date) -> Bool { now < expiresAt }
+}
+
+/// A list of field problems, as a value (used where a decode returns `Result`).
+public struct FieldErrors: Error, Sendable, Equatable {
+    /// The problems.
+    public var errors: [FieldError]
+}

@@ -1,0 +1,199 @@
+import KubeModel
+
+extension GuardPolicy {
+    /// Decodes and validates a GuardPolicy from its CRD form. Missing sections take the values of
+    /// ``GuardPolicy/empty``, so a policy states only what it changes.
+    /// - Throws: ``GuardRulesError`` `invalidPolicy` listing every invalid field with its path.
+    public init(json: JSONValue) throws(GuardRulesError) {
+        var reader = FieldReader()
+        let object = KubeObject(json)
+        if object.apiVersion != "odooguard.io/v1alpha1" {
+            reader.errors.append(.invalid("apiVersion", "must be odooguard.io/v1alpha1, found \"\(object.apiVersion)\""))
+        }
+        if object.kind != "GuardPolicy" { reader.errors.append(.invalid("kind", "must be GuardPolicy, found \"\(object.kind)\"")) }
+        let spec = reader.object(json["spec"], "spec", required: true) ?? [:]
+        let specPath: FieldPath = "spec"
+        reader.unknownKeys(spec, allowed: ["defaultMode", "rules", "stages", "tiers", "resources", "secrets", "pdb",
+                                           "exceptions", "exemptions", "offlineDefaultStage", "defaultTier"], specPath)
+        var policy = GuardPolicy.empty
+        policy.name = object.name.isEmpty ? "unnamed" : object.name
+        if let mode = reader.mode(spec["defaultMode"], specPath / "defaultMode") { policy.defaultMode = mode }
+        policy.ruleModes = reader.ruleModes(spec["rules"], specPath / "rules")
+
+        if let stages = reader.object(spec["stages"], specPath / "stages") {
+            for (stage, raw) in stages {
+                let path = specPath / "stages" / stage
+                guard GuardPolicy.stages.contains(stage) else {
+                    reader.errors.append(.invalid(path, "unknown stage; use development, staging or production")); continue
+                }
+                guard let fields = reader.object(raw, path) else { continue }
+                reader.unknownKeys(fields, allowed: ["allowedRegistries", "requireDigest", "modes"], path)
+                var stagePolicy = StagePolicy()
+                if let registries = reader.strings(fields["allowedRegistries"], path / "allowedRegistries") {
+                    for (i, pattern) in registries.enumerated() where pattern.isEmpty || pattern.contains(" ") {
+                        reader.errors.append(.invalid(path / "allowedRegistries" / i, "must be a registry or repository pattern such as registry.example.com/odoo/*"))
+                    }
+                    stagePolicy.allowedRegistries = registries
+                }
+                stagePolicy.requireDigest = reader.bool(fields["requireDigest"], path / "requireDigest") ?? false
+                stagePolicy.modes = reader.ruleModes(fields["modes"], path / "modes")
+                policy.stages[stage] = stagePolicy
+            }
+        }
+
+        if let tiers = reader.object(spec["tiers"], specPath / "tiers") {
+            for (tier, raw) in tiers {
+                let path = specPath / "tiers" / tier
+                guard GuardPolicy.tiers.contains(tier) else {
+                    reader.errors.append(.invalid(path, "unknown tier; use shared or dedicated")); continue
+                }
+                guard let fields = reader.object(raw, path) else { continue }
+                reader.unknownKeys(fields, allowed: ["defaultRequests", "defaultLimits", "maximum"], path)
+                let tierPolicy = TierPolicy(defaultRequests: reader.quantities(fields["defaultRequests"], path / "defaultRequests"),
+                                            defaultLimits: reader.quantities(fields["defaultLimits"], path / "defaultLimits"),
+                                            maximum: reader.quantities(fields["maximum"], path / "maximum"))
+                for (resource, request) in tierPolicy.defaultRequests {
+                    if let limit = tierPolicy.defaultLimits[resource], request > limit {
+                        reader.errors.append(.invalid(path / "defaultRequests" / resource, "must not exceed defaultLimits.\(resource) (\(limit))"))
+                    }
+                }
+                for (resource, value) in tierPolicy.defaultLimits.merging(tierPolicy.defaultRequests, uniquingKeysWith: max) {
+                    if let maximum = tierPolicy.maximum[resource], value > maximum {
+                        reader.errors.append(.invalid(path / "maximum" / resource, "is below the tier's own default (\(value))"))
+                    }
+                }
+                policy.tiers[tier] = tierPolicy
+            }
+        }
+
+        if let resources = reader.object(spec["resources"], specPath / "resources") {
+            let path = specPath / "resources"
+            reader.unknownKeys(resources, allowed: ["injectDefaults", "requireRequests", "requireLimits"], path)
+            if let inject = reader.bool(resources["injectDefaults"], path / "injectDefaults") { policy.resources.injectDefaults = inject }
+            if let requests = reader.strings(resources["requireRequests"], path / "requireRequests") { policy.resources.requireRequests = requests }
+            if let limits = reader.strings(resources["requireLimits"], path / "requireLimits") { policy.resources.requireLimits = limits }
+        }
+
+        if let secrets = reader.object(spec["secrets"], specPath / "secrets") {
+            policy.secrets = Self.decodeSecrets(secrets, path: specPath / "secrets", base: policy.secrets, reader: &reader)
+        }
+
+        if let pdb = reader.object(spec["pdb"], specPath / "pdb") {
+            let path = specPath / "pdb"
+            reader.unknownKeys(pdb, allowed: ["minReplicas", "kinds"], path)
+            if let minimum = reader.int(pdb["minReplicas"], path / "minReplicas", minimum: 2) { policy.pdb.minReplicas = minimum }
+            if let kinds = reader.strings(pdb["kinds"], path / "kinds") { policy.pdb.kinds = kinds }
+        }
+
+        if let exceptions = reader.object(spec["exceptions"], specPath / "exceptions") {
+            let path = specPath / "exceptions"
+            reader.unknownKeys(exceptions, allowed: ["maxDays", "nonExemptibleRules"], path)
+            if let days = reader.int(exceptions["maxDays"], path / "maxDays", minimum: 1) { policy.exceptions.maxDays = Int(days) }
+            if exceptions["nonExemptibleRules"] != nil {
+                policy.exceptions.nonExemptibleRules = reader.ruleIDs(exceptions["nonExemptibleRules"], path / "nonExemptibleRules")
+            }
+        }
+
+        if let raw = spec["exemptions"], !raw.isNull {
+            if case .array(let items) = raw {
+                for (i, item) in items.enumerated() {
+                    if let exemption = Self.decodeExemption(item, path: specPath / "exemptions" / i, reader: &reader) {
+                        policy.exemptions.append(exemption)
+                    }
+                }
+            } else {
+                reader.errors.append(.invalid(specPath / "exemptions", "must be a list"))
+            }
+        }
+
+        if let stage = reader.string(spec["offlineDefaultStage"], specPath / "offlineDefaultStage") {
+            if GuardPolicy.stages.contains(stage) { policy.offlineDefaultStage = stage } else {
+                reader.errors.append(.invalid(specPath / "offlineDefaultStage", "must be development, staging or production"))
+            }
+        }
+        if let tier = reader.string(spec["defaultTier"], specPath / "defaultTier") {
+            if GuardPolicy.tiers.contains(tier) { policy.defaultTier = tier } else {
+                reader.errors.append(.invalid(specPath / "defaultTier", "must be shared or dedicated"))
+            }
+        }
+
+        guard reader.errors.isEmpty else {
+            throw GuardRulesError(.invalidPolicy, "GuardPolicy \"\(policy.name)\" is invalid (\(reader.errors.count) problem\(reader.errors.count == 1 ? "" : "s"))",
+                                  fieldErrors: reader.errors)
+        }
+        policy.version = object.annotations["odooguard.io/policy-version"] ?? "\(policy.name)@\(Self.contentHash(json["spec"] ?? .null))"
+        self = policy
+    }
+
+    /// Parses a policy document (YAML or JSON text holding one GuardPolicy).
+    /// - Throws: ``GuardRulesError`` `unreadablePolicy` for syntax errors, `invalidPolicy` for bad fields.
+    public init(text: String) throws(GuardRulesError) {
+        let documents = ManifestReader.read(Array(text.utf8))
+        guard documents.count == 1, let document = documents.first else {
+            throw GuardRulesError(.unreadablePolicy, "a policy file must hold exactly one document, found \(documents.count)")
+        }
+        switch document.result {
+        case .success(let json): try self.init(json: json)
+        case .failure(let error): throw GuardRulesError(.unreadablePolicy, "policy is not valid YAML or JSON: \(error)")
+        }
+    }
+
+    private static func decodeSecrets(_ secrets: JSONObject, path: FieldPath, base: SecretPolicy, reader: inout FieldReader) -> SecretPolicy {
+        var result = base
+        reader.unknownKeys(secrets, allowed: ["credentialNames", "referenceSuffixes", "injection"], path)
+        if let names = reader.strings(secrets["credentialNames"], path / "credentialNames") { result.credentialNames = names.map { $0.uppercased() } }
+        if let suffixes = reader.strings(secrets["referenceSuffixes"], path / "referenceSuffixes") { result.referenceSuffixes = suffixes.map { $0.uppercased() } }
+        if let injection = reader.object(secrets["injection"], path / "injection") {
+            result.injection = [:]
+            for (setName, raw) in injection {
+                let setPath = path / "injection" / setName
+                guard let fields = reader.object(raw, setPath) else { continue }
+                reader.unknownKeys(fields, allowed: ["secretName", "env"], setPath)
+                let secretName = reader.string(fields["secretName"], setPath / "secretName", required: true) ?? ""
+                if !secretName.isEmpty && !secretName.contains("{environment}") {
+                    reader.errors.append(.invalid(setPath / "secretName", "must contain {environment} so each environment gets its own Secret"))
+                }
+                var variables: [InjectedVariable] = []
+                if case .array(let entries)? = fields["env"] {
+                    for (i, entry) in entries.enumerated() {
+                        let name = reader.string(entry["name"], setPath / "env" / i / "name", required: true) ?? ""
+                        let key = reader.string(entry["key"], setPath / "env" / i / "key", required: true) ?? ""
+                        variables.append(InjectedVariable(name: name, key: key))
+                    }
+                } else {
+                    reader.errors.append(.required(setPath / "env", "must be a list of {name, key} entries"))
+                }
+                result.injection[setName] = InjectionSource(secretName: secretName, variables: variables)
+            }
+        }
+        return result
+    }
+
+    private static func decodeExemption(_ item: JSONValue, path: FieldPath, reader: inout FieldReader) -> Exemption? {
+        guard let fields = reader.object(item, path) else { return nil }
+        reader.unknownKeys(fields, allowed: ["namespaces", "objectSelector", "users", "groups", "rules", "reason"], path)
+        let exemption = Exemption(
+            namespaces: reader.strings(fields["namespaces"], path / "namespaces") ?? [],
+            objectSelector: reader.selector(fields["objectSelector"], path / "objectSelector"),
+            users: reader.strings(fields["users"], path / "users") ?? [],
+            groups: reader.strings(fields["groups"], path / "groups") ?? [],
+            rules: reader.ruleIDs(fields["rules"], path / "rules"),
+            reason: reader.string(fields["reason"], path / "reason", required: true) ?? "")
+        if exemption.namespaces.isEmpty && exemption.objectSelector == nil && exemption.users.isEmpty && exemption.groups.isEmpty {
+            reader.errors.append(.invalid(path, "must name namespaces, an objectSelector, users or groups; an exemption for everything would switch the policy off"))
+            return nil
+        }
+        return exemption
+    }
+
+    /// FNV-1a over the canonical (sorted-key) JSON of the spec, as 16 hex digits.
+    static func contentHash(_ value: JSONValue) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in value.serializedBytes(.sortedKeys) {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,151 @@
+import KubeModel
+
+/// The cluster-scoped `GuardPolicy` (group `odooguard.io`, `v1alpha1`): what every rule checks and
+/// how strictly, per stage and tier. Decoded from its CRD form by ``init(json:)``, which reports every
+/// invalid field at once.
+public struct GuardPolicy: Sendable {
+    /// The stages a namespace can be in.
+    public static let stages = ["development", "staging", "production"]
+    /// The tiers an environment can be in.
+    public static let tiers = ["shared", "dedicated"]
+
+    /// `metadata.name`.
+    public var name: String
+    /// A version for audit records: the `odooguard.io/policy-version` annotation, else a content hash.
+    public var version: String
+    /// Base mode of each rule; rules not listed use ``defaultMode``.
+    public var ruleModes: [RuleID: RuleMode]
+    /// Mode of rules not in ``ruleModes``.
+    public var defaultMode: RuleMode
+    /// Settings per stage.
+    public var stages: [String: StagePolicy]
+    /// Settings per tier.
+    public var tiers: [String: TierPolicy]
+    /// Which resources must be requested and limited, and whether defaults are injected.
+    public var resources: ResourcePolicy
+    /// Credential detection and injection.
+    public var secrets: SecretPolicy
+    /// Disruption budget requirements.
+    public var pdb: PDBPolicy
+    /// Limits on GuardExceptions.
+    public var exceptions: ExceptionPolicy
+    /// Objects and users some or all rules do not apply to.
+    public var exemptions: [Exemption]
+    /// Stage assumed for namespaces without the stage label when checking offline.
+    public var offlineDefaultStage: String
+    /// Tier assumed for namespaces without the tier label.
+    public var defaultTier: String
+
+    /// The mode of a rule in a stage: the stage's override, else the rule's base mode, else the default.
+    public func mode(of rule: RuleID, stage: String?) -> RuleMode {
+        if let stage, let override = stages[stage]?.modes[rule] { return override }
+        return ruleModes[rule] ?? defaultMode
+    }
+}
+
+/// What a stage requires.
+public struct StagePolicy: Sendable, Equatable {
+    /// Registry/repository patterns images may come from (`registry.example.com/odoo/*`; `*` for any).
+    public var allowedRegistries: [String]
+    /// Whether images must be pinned by sha256 digest.
+    public var requireDigest: Bool
+    /// Per-rule mode overrides in this stage.
+    public var modes: [RuleID: RuleMode]
+
+    /// A stage policy.
+    public init(allowedRegistries: [String] = ["*"], requireDigest: Bool = false, modes: [RuleID: RuleMode] = [:]) {
+        self.allowedRegistries = allowedRegistries
+        self.requireDigest = requireDigest
+        self.modes = modes
+    }
+}
+
+/// Requests, limits and maxima of a tier, by resource name (`cpu`, `memory`, `ephemeral-storage`).
+public struct TierPolicy: Sendable, Equatable {
+    /// Requests filled in where a container has none.
+    public var defaultRequests: [String: Quantity]
+    /// Limits filled in where a container has none.
+    public var defaultLimits: [String: Quantity]
+    /// Largest request or limit a container may have.
+    public var maximum: [String: Quantity]
+
+    /// A tier policy.
+    public init(defaultRequests: [String: Quantity] = [:], defaultLimits: [String: Quantity] = [:], maximum: [String: Quantity] = [:]) {
+        self.defaultRequests = defaultRequests
+        self.defaultLimits = defaultLimits
+        self.maximum = maximum
+    }
+}
+
+/// Which resources every container must request and limit.
+public struct ResourcePolicy: Sendable, Equatable {
+    /// Whether the mutating webhook fills in the tier's defaults.
+    public var injectDefaults: Bool
+    /// Resources every container must request.
+    public var requireRequests: [String]
+    /// Resources every container must limit.
+    public var requireLimits: [String]
+}
+
+/// One credential the injection mutation can add: an env var filled from a Secret key.
+public struct InjectedVariable: Sendable, Equatable {
+    /// The env var name.
+    public var name: String
+    /// The key in the environment's Secret.
+    public var key: String
+}
+
+/// One injectable credential set (`db`, `redis`, `admin`).
+public struct InjectionSource: Sendable, Equatable {
+    /// Secret name template; `{environment}` is replaced by the workload's environment.
+    public var secretName: String
+    /// The env vars it provides.
+    public var variables: [InjectedVariable]
+
+    /// The Secret name for an environment.
+    public func secretName(for environment: String) -> String {
+        secretName.split(separator: "{environment}", omittingEmptySubsequences: false).joined(separator: environment)
+    }
+}
+
+/// Credential detection and secret injection settings.
+public struct SecretPolicy: Sendable, Equatable {
+    /// Upper-case fragments of env var names that hold credentials (`PASSWORD`, `TOKEN`).
+    public var credentialNames: [String]
+    /// Name suffixes that mark a variable as a reference, not a credential (`_FILE`, `_PATH`).
+    public var referenceSuffixes: [String]
+    /// The injectable sets by name.
+    public var injection: [String: InjectionSource]
+}
+
+/// Disruption budget settings.
+public struct PDBPolicy: Sendable, Equatable {
+    /// Workloads with at least this many replicas need a PDB.
+    public var minReplicas: Int64
+    /// Kinds the requirement applies to.
+    public var kinds: [String]
+}
+
+/// Limits on GuardExceptions.
+public struct ExceptionPolicy: Sendable, Equatable {
+    /// Longest time an exception may run, from its creation, in days.
+    public var maxDays: Int
+    /// Rules that no exception may waive.
+    public var nonExemptibleRules: [RuleID]
+}
+
+/// Objects or users that some or all rules do not apply to.
+public struct Exemption: Sendable, Equatable {
+    /// Namespaces (exact names or `prefix-*` globs).
+    public var namespaces: [String]
+    /// Objects whose labels match (`nil`: any object).
+    public var objectSelector: LabelSelector?
+    /// User names (exact or glob).
+    public var users: [String]
+    /// Groups.
+    public var groups: [String]
+    /// The rules waived; empty means all.
+    public var rules: [RuleID]
+    /// Why, for audit records.
+    public var reason: String
+}

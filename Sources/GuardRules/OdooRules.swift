@@ -1,0 +1,91 @@
+import KubeModel
+
+/// `odoo.list-db-disabled`, `odoo.dbfilter-set`, `odoo.admin-passwd-from-secret`, `odoo.proxy-mode`
+/// on `odoo.conf` files in ConfigMaps and Secrets, and on an OdooEnvironment's `spec.config`
+/// overrides (the operator writes the safe values itself; overrides may only make them stricter).
+enum OdooRules {
+    /// Data keys that hold an Odoo configuration when they have an `[options]` section.
+    static func isConfigKey(_ key: String) -> Bool {
+        key.hasSuffix(".conf") || key.hasSuffix(".cfg") || key == ".odoorc" || key == "odoorc"
+    }
+
+    static func check(_ input: RuleInput, into findings: inout [Finding]) {
+        guard input.stage != nil else { return }
+        if let configMap = ConfigMapView(input.object) {
+            for (key, text) in configMap.data.sorted(by: { $0.key < $1.key }) where isConfigKey(key) {
+                guard let conf = OdooConf(text) else { continue }
+                checkFile(conf, path: "data" / key, inSecret: false, into: &findings)
+            }
+        } else if let secret = SecretView(input.object) {
+            for (key, text) in secret.decodedEntries.sorted(by: { $0.key < $1.key }) where isConfigKey(key) {
+                guard let conf = OdooConf(text) else { continue }
+                let field = input.object.raw["stringData"]?[key] != nil ? "stringData" : "data"
+                checkFile(conf, path: FieldPath([.key(field), .key(key)]), inSecret: true, into: &findings)
+            }
+        } else if input.object.kind == "OdooEnvironment" {
+            checkEnvironment(input.object, into: &findings)
+        }
+    }
+
+    static func checkFile(_ conf: OdooConf, path: FieldPath, inSecret: Bool, into findings: inout [Finding]) {
+        func at(_ key: String) -> String { conf.options[key].map { " (line \($0.line))" } ?? "" }
+        let listDB = conf.options["list_db"].map { OdooConf.bool($0.value) ?? true } ?? true
+        if listDB {
+            findings.append(Finding(rule: .odooListDBDisabled, path: path, message:
+                "odoo.conf must set list_db = False\(at("list_db")); otherwise the database manager lists every database to anyone who asks"))
+        }
+        checkDBFilter(conf.options["dbfilter"]?.value, required: true, path: path, where: at("dbfilter"), into: &findings)
+        if !inSecret, let admin = conf.options["admin_passwd"], !admin.value.isEmpty, admin.value.lowercased() != "false" {
+            findings.append(Finding(rule: .odooAdminPasswdFromSecret, path: path, message:
+                "odoo.conf sets admin_passwd in a ConfigMap (line \(admin.line)); put the master password in a Secret (the value is not shown here)"))
+        }
+        let proxy = conf.options["proxy_mode"].flatMap { OdooConf.bool($0.value) } ?? false
+        if !proxy {
+            findings.append(Finding(rule: .odooProxyMode, path: path, message:
+                "odoo.conf must set proxy_mode = True\(at("proxy_mode")) behind the ingress, or client addresses and URLs are wrong"))
+        }
+    }
+
+    static func checkDBFilter(_ filter: String?, required: Bool, path: FieldPath, where position: String, into findings: inout [Finding]) {
+        guard let filter, !filter.isEmpty else {
+            if required {
+                findings.append(Finding(rule: .odooDBFilterSet, path: path, message:
+                    "odoo.conf must set dbfilter to the environment's database, anchored: dbfilter = ^mydb$"))
+            }
+            return
+        }
+        if filter == ".*" || filter == "^.*$" || !filter.hasPrefix("^") || !filter.hasSuffix("$") {
+            findings.append(Finding(rule: .odooDBFilterSet, path: path, message:
+                "dbfilter \"\(filter)\"\(position) must be anchored to one database, e.g. ^mydb$"))
+        }
+    }
+
+    static func checkEnvironment(_ object: KubeObject, into findings: inout [Finding]) {
+        guard case .object(let config)? = object.raw["spec"]?["config"] else { return }
+        let base: FieldPath = "spec.config"
+        func value(_ key: String) -> String? {
+            guard let raw = config[key] else { return nil }
+            switch raw {
+            case .string(let s): return s
+            case .bool(let b): return b ? "True" : "False"
+            case .int(let i): return String(i)
+            default: return raw.serialized()
+            }
+        }
+        if let listDB = value("list_db"), OdooConf.bool(listDB) ?? true {
+            findings.append(Finding(rule: .odooListDBDisabled, path: base / "list_db", message:
+                "list_db may not be enabled; the database manager must stay closed"))
+        }
+        checkDBFilter(value("dbfilter"), required: false, path: base / "dbfilter", where: "", into: &findings)
+        if config["admin_passwd"] != nil {
+            findings.append(Finding(rule: .odooAdminPasswdFromSecret, path: base / "admin_passwd", message:
+                "admin_passwd may not be set in the spec; the operator generates it into the environment's admin Secret (the value is not shown here)"))
+        }
+        if let proxy = value("proxy_mode"), !(OdooConf.bool(proxy) ?? false) {
+            findings.append(Finding(rule: .odooProxyMode, path: base / "proxy_mode", message:
+                "proxy_mode must stay True behind the ingress"))
+        }
+    }
+}
+
+private func / (lhs: String, rhs: String) -> FieldPath { FieldPath([.key(lhs), .key(rhs)]) }

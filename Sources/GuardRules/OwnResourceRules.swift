@@ -1,0 +1,54 @@
+import KubeModel
+
+/// `exception.valid` and `policy.valid`: odoo-guard's own resources are checked before they are stored.
+enum OwnResourceRules {
+    static func check(_ input: RuleInput, into findings: inout [Finding]) {
+        switch (input.object.apiVersion, input.object.kind) {
+        case ("odooguard.io/v1alpha1", "GuardException"): checkException(input, into: &findings)
+        case ("odooguard.io/v1alpha1", "GuardPolicy"):
+            do {
+                _ = try GuardPolicy(json: input.object.raw)
+            } catch {
+                for fieldError in error.fieldErrors {
+                    findings.append(Finding(rule: .policyValid, path: fieldError.path, message: fieldError.message))
+                }
+                if error.fieldErrors.isEmpty { findings.append(Finding(rule: .policyValid, path: .root, message: error.message)) }
+            }
+        default: break
+        }
+    }
+
+    static func checkException(_ input: RuleInput, into findings: inout [Finding]) {
+        switch GuardException.decode(input.object) {
+        case .failure(let problems):
+            for problem in problems.errors {
+                findings.append(Finding(rule: .exceptionValid, path: problem.path, message: problem.message))
+            }
+        case .success(let exception):
+            let now = input.context.now
+            let forbidden = exception.rules.filter { input.policy.exceptions.nonExemptibleRules.contains($0) }
+            for rule in forbidden {
+                let index = exception.rules.firstIndex(of: rule) ?? 0
+                findings.append(Finding(rule: .exceptionValid, path: FieldPath("spec.rules") / index, message:
+                    "rule \(rule) cannot be waived by an exception under this policy"))
+            }
+            // Only a create or a change of expiry is judged against the clock; an existing exception
+            // simply expires.
+            let oldExpiry = input.oldObject?.raw["spec"]?["expiresAt"]?.stringValue
+            let newExpiry = input.object.raw["spec"]?["expiresAt"]?.stringValue
+            if input.request.operation == .create || oldExpiry != newExpiry {
+                if !exception.isActive(at: now) {
+                    findings.append(Finding(rule: .exceptionValid, path: "spec.expiresAt", message: "is in the past; an exception must expire in the future"))
+                } else if exception.expiresAt.timeIntervalSince(now) > Double(input.policy.exceptions.maxDays) * 86_400 {
+                    findings.append(Finding(rule: .exceptionValid, path: "spec.expiresAt", message:
+                        "is more than \(input.policy.exceptions.maxDays) days away; the policy caps exceptions at \(input.policy.exceptions.maxDays) days"))
+                }
+            }
+            let requester = input.request.userInfo.username
+            if !requester.isEmpty && requester == exception.approver {
+                findings.append(Finding(rule: .exceptionValid, path: "spec.approver", message:
+                    "an exception cannot be approved by the user who submits it (\(requester)); ask another approver"))
+            }
+        }
+    }
+}

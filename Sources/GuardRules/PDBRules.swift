@@ -1,0 +1,76 @@
+import KubeModel
+
+/// `pdb.required`, `pdb.drain-safe` and `pdb.unhealthy-eviction`. The PDBs and workloads of the same
+/// namespace (the webhook's cache, or the other documents of a `guardctl check` input) are the context.
+enum PDBRules {
+    static func check(_ input: RuleInput, into findings: inout [Finding]) {
+        guard input.stage != nil else { return }
+        if let pdb = PodDisruptionBudgetView(input.object) {
+            checkBudget(pdb, input, into: &findings)
+        } else {
+            checkWorkload(input, into: &findings)
+        }
+    }
+
+    static func checkWorkload(_ input: RuleInput, into findings: inout [Finding]) {
+        let object = input.object
+        guard input.policy.pdb.kinds.contains(object.kind), let replicas = object.replicas,
+              replicas >= input.policy.pdb.minReplicas, let template = object.podTemplate else { return }
+        let budgets = input.context.peers(ofKind: "PodDisruptionBudget").compactMap(PodDisruptionBudgetView.init)
+        let selecting = budgets.filter { $0.selector.map { !$0.isEmpty && $0.matches(template.podLabels) } ?? false }
+        let labels = template.podLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        if selecting.isEmpty {
+            findings.append(Finding(rule: .pdbRequired, path: "spec.replicas", message:
+                "\(object.kind) \(object.name) runs \(replicas) replicas but no PodDisruptionBudget selects its pods (\(labels.isEmpty ? "no labels" : labels)); add one with maxUnavailable: 1 and unhealthyPodEvictionPolicy: AlwaysAllow"))
+            return
+        }
+        if selecting.allSatisfy({ blockingReason($0, replicas: replicas) != nil }) {
+            let names = selecting.map(\.object.name).sorted().joined(separator: ", ")
+            findings.append(Finding(rule: .pdbRequired, path: "spec.replicas", message:
+                "\(object.kind) \(object.name) runs \(replicas) replicas but its PodDisruptionBudget (\(names)) allows no eviction, so nodes cannot be drained; use maxUnavailable: 1"))
+        }
+    }
+
+    /// Why a budget blocks every voluntary eviction for a workload of `replicas`, or `nil`.
+    static func blockingReason(_ pdb: PodDisruptionBudgetView, replicas: Int64?) -> String? {
+        if let max = pdb.maxUnavailable {
+            switch max {
+            case .int(let n) where n <= 0: return "maxUnavailable: 0 allows no eviction"
+            case .percent(let p) where p <= 0: return "maxUnavailable: 0% allows no eviction"
+            case .percent(let p) where replicas.map({ $0 * p / 100 < 1 }) ?? false:
+                return "maxUnavailable: \(p)% rounds down to 0 of \(replicas ?? 0) replicas, allowing no eviction"
+            default: return nil
+            }
+        }
+        if let min = pdb.minAvailable {
+            if case .percent(let p) = min, p >= 100 { return "minAvailable: \(p)% allows no eviction" }
+            if let replicas, min.resolve(total: replicas, roundUp: true) >= replicas {
+                return "minAvailable: \(min.resolve(total: replicas, roundUp: true)) equals or exceeds the \(replicas) replicas, allowing no eviction"
+            }
+        }
+        return nil
+    }
+
+    static func checkBudget(_ pdb: PodDisruptionBudgetView, _ input: RuleInput, into findings: inout [Finding]) {
+        // The largest replica count among the workloads the budget selects decides whether a
+        // minAvailable leaves room for an eviction; without known workloads only absolute blocks count.
+        let workloads = input.context.scalablePeers
+        let selected = workloads.filter { workload in
+            guard let labels = workload.podTemplate?.podLabels, let selector = pdb.selector else { return false }
+            return !selector.isEmpty && selector.matches(labels)
+        }
+        let replicas = selected.compactMap(\.replicas).min()
+        let field = pdb.maxUnavailable != nil ? "maxUnavailable" : "minAvailable"
+        if let reason = blockingReason(pdb, replicas: replicas) {
+            findings.append(Finding(rule: .pdbDrainSafe, path: FieldPath("spec") / field, message:
+                "\(reason); node drains and cluster upgrades would hang. Use maxUnavailable: 1"))
+        }
+        if pdb.maxUnavailable == nil && pdb.minAvailable == nil {
+            findings.append(Finding(rule: .pdbDrainSafe, path: "spec", message: "set maxUnavailable: 1 (a budget with neither field protects nothing)"))
+        }
+        if pdb.unhealthyPodEvictionPolicy != "AlwaysAllow" {
+            findings.append(Finding(rule: .pdbUnhealthyEviction, path: "spec.unhealthyPodEvictionPolicy", message:
+                "set unhealthyPodEvictionPolicy: AlwaysAllow so crash-looping pods never block a drain"))
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import KubeModel
+
+/// `resources.requests-required`, `resources.limits-required` and `resources.maximum` for regular and
+/// init containers (ephemeral containers cannot carry resources).
+enum ResourceRules {
+    static func check(_ input: RuleInput, into findings: inout [Finding]) {
+        guard input.stage != nil, let template = input.object.podTemplate else { return }
+        let policy = input.policy.resources
+        let maximum = input.tierPolicy.maximum
+        for container in template.containers where container.kind != .ephemeralContainer {
+            let resourcesPath = container.path / "resources"
+            let requests = readQuantities(container.resources?["requests"], resourcesPath / "requests", into: &findings)
+            let limits = readQuantities(container.resources?["limits"], resourcesPath / "limits", into: &findings)
+            for resource in policy.requireRequests where requests[resource] == nil && limits[resource] == nil {
+                let hint = input.tierPolicy.defaultRequests[resource].map { " (tier \(input.tier) suggests \($0))" } ?? ""
+                findings.append(Finding(rule: .resourcesRequestsRequired, path: resourcesPath / "requests" / resource,
+                                        message: "\(container.label) must request \(resource)\(hint)"))
+            }
+            for resource in policy.requireLimits where limits[resource] == nil {
+                var hint = input.tierPolicy.defaultLimits[resource].map { " (tier \(input.tier) default: \($0))" } ?? ""
+                if let request = requests[resource], let fallback = input.tierPolicy.defaultLimits[resource], request > fallback {
+                    hint = "; the tier default \(fallback) is below the request \(request), so set a limit of at least \(request)"
+                }
+                findings.append(Finding(rule: .resourcesLimitsRequired, path: resourcesPath / "limits" / resource,
+                                        message: "\(container.label) must set a \(resource) limit\(hint)"))
+            }
+            for (resource, max) in maximum.sorted(by: { $0.key < $1.key }) {
+                for (field, values) in [("requests", requests), ("limits", limits)] {
+                    if let value = values[resource], value > max {
+                        findings.append(Finding(rule: .resourcesMaximum, path: resourcesPath / field / resource,
+                                                message: "\(container.label) \(field == "requests" ? "requests" : "is limited to") \(value) \(resource), above the \(input.tier) tier maximum of \(max); lower it or move the environment to a larger tier"))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads a requests/limits map; unparseable quantities become `object.well-formed` findings.
+    static func readQuantities(_ value: JSONValue?, _ path: FieldPath, into findings: inout [Finding]) -> [String: Quantity] {
+        guard let value, !value.isNull else { return [:] }
+        guard case .object(let object) = value else {
+            findings.append(Finding(rule: .objectWellFormed, path: path, message: "must be a map of resource quantities, found \(value.typeDescription)"))
+            return [:]
+        }
+        var result: [String: Quantity] = [:]
+        for (name, raw) in object {
+            do {
+                result[name] = try Quantity(json: raw)
+            } catch {
+                findings.append(Finding(rule: .objectWellFormed, path: path / name, message: error.message))
+            }
+        }
+        return result
+    }
+}
+
+/// Mutation `resources.defaults`: fills in the tier's default requests and limits where a container
+/// has none, never producing a request above a limit.
+enum ResourceDefaults {
+    /// Returns whether the document changed.
+    static func apply(_ input: RuleInput, to document: inout JSONValue) -> Bool {
+        guard input.stage != nil, input.policy.resources.injectDefaults,
+              let template = input.object.podTemplate else { return false }
+        let tier = input.tierPolicy
+        guard !tier.defaultRequests.isEmpty || !tier.defaultLimits.isEmpty else { return false }
+        var changed = false
+        for container in template.containers where container.kind != .ephemeralContainer {
+            guard case .object(var containerObject)? = document[path: container.path] else { continue }
+            var resources = containerObject["resources"]?.objectValue ?? [:]
+            if let existing = containerObject["resources"], !existing.isNull, existing.objectValue == nil { continue }
+            var requests = resources["requests"]?.objectValue ?? [:]
+            var limits = resources["limits"]?.objectValue ?? [:]
+            if let r = resources["requests"], !r.isNull, r.objectValue == nil { continue }
+            if let l = resources["limits"], !l.isNull, l.objectValue == nil { continue }
+            var touched = false
+            for (name, quantity) in tier.defaultLimits.sorted(by: { $0.key < $1.key }) where limits[name] == nil {
+                if let request = requests[name].flatMap({ try? Quantity(json: $0) }), request > quantity { continue }
+                limits[name] = .string(quantity.text)
+                touched = true
+            }
+            for (name, quantity) in tier.defaultRequests.sorted(by: { $0.key < $1.key }) where requests[name] == nil {
+                // Kubernetes copies a limit into a missing request; keep that unless the default is smaller.
+                if let limit = limits[name].flatMap({ try? Quantity(json: $0) }), quantity > limit { continue }
+                requests[name] = .string(quantity.text)
+                touched = true
+            }
+            guard touched else { continue }
+            if !requests.isEmpty { resources["requests"] = .object(requests) }
+            if !limits.isEmpty { resources["limits"] = .object(limits) }
+            containerObject["resources"] = .object(resources)
+            document.set(.object(containerObject), at: container.path)
+            changed = true
+        }
+        return changed
+    }
+}

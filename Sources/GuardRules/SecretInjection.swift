@@ -1,0 +1,61 @@
+import KubeModel
+
+/// Mutation `secrets.injection`: a workload that asks with the `odooguard.io/inject` annotation
+/// (`db,redis,admin`) or label (`db.redis.admin`, as label values cannot hold commas) gets the
+/// environment's credentials as `valueFrom.secretKeyRef` env entries — never values — in every
+/// container and init container that does not define them already.
+enum SecretInjection {
+    /// The requested set names, or `nil` when the workload does not ask.
+    static func requested(_ object: KubeObject) -> [String]? {
+        let podMetadata = object.podTemplate?.metadataPath.flatMap { object.raw[path: $0] }
+        let text = object.annotations[GuardLabels.inject] ?? object.labels[GuardLabels.inject]
+            ?? podMetadata?["annotations"]?[GuardLabels.inject]?.stringValue ?? podMetadata?["labels"]?[GuardLabels.inject]?.stringValue
+        guard let text else { return nil }
+        let names = text.split(whereSeparator: { $0 == "," || $0 == "." || $0 == "_" || $0 == " " }).map { String($0).lowercased() }
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
+    }
+
+    /// Applies the injection; findings explain requests that cannot be served. Returns whether the
+    /// document changed.
+    static func apply(_ input: RuleInput, to document: inout JSONValue, findings: inout [Finding]) -> Bool {
+        guard input.stage != nil, let template = input.object.podTemplate, let sets = requested(input.object) else { return false }
+        let path: FieldPath = input.object.annotations[GuardLabels.inject] != nil
+            ? FieldPath([.key("metadata"), .key("annotations"), .key(GuardLabels.inject)])
+            : FieldPath([.key("metadata"), .key("labels"), .key(GuardLabels.inject)])
+        guard let environment = input.environment else {
+            findings.append(Finding(rule: .secretsInjection, path: path, message:
+                "the workload asks for injected credentials but has no \(GuardLabels.environment) label naming its environment"))
+            return false
+        }
+        var variables: [(InjectedVariable, String)] = []
+        for name in sets {
+            guard let source = input.policy.secrets.injection[name] else {
+                let known = input.policy.secrets.injection.keys.sorted().joined(separator: ", ")
+                findings.append(Finding(rule: .secretsInjection, path: path, message: "unknown credential set \"\(name)\"; the policy offers \(known)"))
+                continue
+            }
+            let secret = source.secretName(for: environment)
+            variables.append(contentsOf: source.variables.map { ($0, secret) })
+        }
+        guard !variables.isEmpty else { return false }
+        var changed = false
+        for container in template.containers where container.kind != .ephemeralContainer {
+            guard case .object(var containerObject)? = document[path: container.path] else { continue }
+            if let env = containerObject["env"], !env.isNull, env.arrayValue == nil { continue }
+            var env = containerObject["env"]?.arrayValue ?? []
+            let existing = Set(env.compactMap { $0["name"]?.stringValue })
+            var added = false
+            for (variable, secret) in variables where !existing.contains(variable.name) {
+                env.append(["name": .string(variable.name),
+                            "valueFrom": ["secretKeyRef": ["name": .string(secret), "key": .string(variable.key)]]])
+                added = true
+            }
+            guard added else { continue }
+            containerObject["env"] = .array(env)
+            document.set(.object(containerObject), at: container.path)
+            changed = true
+        }
+        return changed
+    }
+}

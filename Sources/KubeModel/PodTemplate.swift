@@ -1,0 +1,158 @@
+/// Where a kind keeps its pod spec, and what the view reads from it.
+///
+/// Pods hold it at `spec`; Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController and
+/// Job at `spec.template.spec`; CronJob at `spec.jobTemplate.spec.template.spec`.
+public struct PodTemplate: Sendable {
+    /// The kinds of containers in a pod spec.
+    public enum ContainerKind: String, Sendable, CaseIterable {
+        /// `containers`.
+        case container = "containers"
+        /// `initContainers` (including restartable sidecars).
+        case initContainer = "initContainers"
+        /// `ephemeralContainers` (debug containers; no resources or ports allowed).
+        case ephemeralContainer = "ephemeralContainers"
+    }
+
+    /// One container of a pod spec with its location.
+    public struct Container: Sendable {
+        /// Which list it is in.
+        public let kind: ContainerKind
+        /// Its index in that list.
+        public let index: Int
+        /// Its path from the object root (`spec.template.spec.containers[0]`).
+        public let path: FieldPath
+        /// The raw container object.
+        public let raw: JSONValue
+
+        /// `name`, or `""`.
+        public var name: String { raw["name"]?.stringValue ?? "" }
+        /// `image`, when a string.
+        public var image: String? { raw["image"]?.stringValue }
+        /// `resources`, when present.
+        public var resources: JSONValue? { raw["resources"] }
+        /// `env`, as raw entries.
+        public var env: [JSONValue] { raw["env"]?.arrayValue ?? [] }
+        /// `envFrom`, as raw entries.
+        public var envFrom: [JSONValue] { raw["envFrom"]?.arrayValue ?? [] }
+        /// A label for messages: `container "web"` / `init container "migrate"`.
+        public var label: String {
+            let shown = name.isEmpty ? "#\(index)" : "\"\(name)\""
+            switch kind {
+            case .container: return "container \(shown)"
+            case .initContainer: return "init container \(shown)"
+            case .ephemeralContainer: return "ephemeral container \(shown)"
+            }
+        }
+    }
+
+    /// The path of the pod spec inside the object.
+    public let specPath: FieldPath
+    /// The path of the pod template's metadata (`nil` for a Pod, whose metadata is the object's).
+    public let metadataPath: FieldPath?
+    /// The pod spec, when present.
+    public let spec: JSONValue?
+    /// The labels pods will carry.
+    public let podLabels: [String: String]
+
+    /// The pod spec location for a kind, or `nil` when the kind has no pod template.
+    public static func specPath(forKind kind: String) -> FieldPath? {
+        switch kind {
+        case "Pod": return "spec"
+        case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job":
+            return "spec.template.spec"
+        case "CronJob": return "spec.jobTemplate.spec.template.spec"
+        default: return nil
+        }
+    }
+
+    /// The pod template of an object, or `nil` when its kind has none.
+    public init?(of object: KubeObject) {
+        guard let specPath = PodTemplate.specPath(forKind: object.kind) else { return nil }
+        self.specPath = specPath
+        spec = object.raw[path: specPath]
+        if object.kind == "Pod" {
+            metadataPath = nil
+            podLabels = object.labels
+        } else {
+            let metadata = FieldPath(Array(specPath.components.dropLast()) + [.key("metadata")])
+            metadataPath = metadata
+            podLabels = object.raw[path: metadata / "labels"]?.stringMap ?? [:]
+        }
+    }
+
+    /// Every container of every kind, in `containers`, `initContainers`, `ephemeralContainers` order.
+    public var containers: [Container] {
+        var result: [Container] = []
+        for kind in ContainerKind.allCases {
+            guard case .array(let list)? = spec?[kind.rawValue] else { continue }
+            for (index, raw) in list.enumerated() {
+                result.append(Container(kind: kind, index: index, path: specPath / kind.rawValue / index, raw: raw))
+            }
+        }
+        return result
+    }
+
+    /// `imagePullSecrets` names.
+    public var imagePullSecrets: [String] {
+        spec?["imagePullSecrets"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+    }
+
+    /// Every Secret the pod spec refers to by name, with the path of the reference: env
+    /// `secretKeyRef`, `envFrom.secretRef`, `secret` volumes, projected volume sources and
+    /// `imagePullSecrets`.
+    public var secretReferences: [(name: String, path: FieldPath)] {
+        var refs: [(String, FieldPath)] = []
+        for container in containers {
+            for (i, entry) in container.env.enumerated() {
+                if let name = entry["valueFrom"]?["secretKeyRef"]?["name"]?.stringValue {
+                    refs.append((name, container.path / "env" / i / "valueFrom" / "secretKeyRef" / "name"))
+                }
+            }
+            for (i, entry) in container.envFrom.enumerated() {
+                if let name = entry["secretRef"]?["name"]?.stringValue {
+                    refs.append((name, container.path / "envFrom" / i / "secretRef" / "name"))
+                }
+            }
+        }
+        for (i, volume) in (spec?["volumes"]?.arrayValue ?? []).enumerated() {
+            let volumePath = specPath / "volumes" / i
+            if let name = volume["secret"]?["secretName"]?.stringValue {
+                refs.append((name, volumePath / "secret" / "secretName"))
+            }
+            for (j, source) in (volume["projected"]?["sources"]?.arrayValue ?? []).enumerated() {
+                if let name = source["secret"]?["name"]?.stringValue {
+                    refs.append((name, volumePath / "projected" / "sources" / j / "secret" / "name"))
+                }
+            }
+        }
+        for (i, secret) in (spec?["imagePullSecrets"]?.arrayValue ?? []).enumerated() {
+            if let name = secret["name"]?.stringValue { refs.append((name, specPath / "imagePullSecrets" / i / "name")) }
+        }
+        return refs
+    }
+}
+
+extension KubeObject {
+    /// The pod template, for kinds that have one.
+    public var podTemplate: PodTemplate? { PodTemplate(of: self) }
+
+    /// The desired replica count of a scalable workload: `spec.replicas` (default 1) for Deployment,
+    /// StatefulSet, ReplicaSet and ReplicationController; `nil` for kinds without replicas.
+    /// A present but non-integer value reads as `nil` too; ``replicasProblem`` says why.
+    public var replicas: Int64? {
+        switch kind {
+        case "Deployment", "StatefulSet", "ReplicaSet", "ReplicationController":
+            guard let value = raw["spec"]?["replicas"], !value.isNull else { return 1 }
+            return value.intValue
+        default: return nil
+        }
+    }
+
+    /// Why `spec.replicas` cannot be read, when it is present but not a non-negative integer.
+    public var replicasProblem: String? {
+        guard ["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"].contains(kind),
+              let value = raw["spec"]?["replicas"], !value.isNull else { return nil }
+        guard let count = value.intValue else { return "spec.replicas must be an integer, found \(value.typeDescription)" }
+        return count < 0 ? "spec.replicas must not be negative" : nil
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import GuardCheck
+import GuardRules
+
+/// `guardctl`: offline tools of odoo-guard. Parses arguments and calls the libraries.
+@main
+struct GuardCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "guardctl",
+        abstract: "Offline tools of odoo-guard: check manifests against a GuardPolicy.",
+        subcommands: [Check.self, Policy.self])
+
+    /// Runs the command; usage errors exit with 2 as the check contract says (not ArgumentParser's 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                Console.out(fullMessage(for: error) + "\n")
+                Foundation.exit(0)
+            }
+            if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
+            Console.err(fullMessage(for: error) + "\n")
+            Foundation.exit(2)
+        }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check manifests against a GuardPolicy, as the admission webhook would.",
+        discussion: "Exit status: 0 all allowed (warnings printed), 1 something denied, 2 usage error or unreadable input.")
+
+    @Option(name: .long, help: "GuardPolicy file (YAML or JSON). Default: the embedded policy.")
+    var policy: String?
+
+    @Option(name: .long, help: "Stage for every namespace: development, staging or production.")
+    var stage: String?
+
+    @Option(name: .long, help: "Report format: text or json.")
+    var output: String = "text"
+
+    @Option(name: .long, help: "Decision time (RFC 3339), for reproducible exception expiry. Default: now.")
+    var now: String?
+
+    @Argument(help: "Files, directories (searched for *.yaml, *.yml, *.json) or - for standard input.")
+    var paths: [String] = []
+
+    func validate() throws {
+        guard ReportFormatter.Format(rawValue: output) != nil else {
+            throw ValidationError("--output must be text or json")
+        }
+        guard !paths.isEmpty else { throw ValidationError("name at least one file, directory or - for standard input") }
+    }
+
+    func run() throws {
+        let outcome = CheckCommand.run(CheckCommand.Options(
+            paths: paths, policyPath: policy, stage: stage, format: ReportFormatter.Format(rawValue: output) ?? .text, now: now))
+        Console.out(outcome.standardOutput)
+        Console.err(outcome.standardError)
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+}
+
+struct Policy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show or validate GuardPolicies.", subcommands: [ShowDefault.self, Validate.self])
+
+    struct ShowDefault: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "default", abstract: "Print the embedded default GuardPolicy.")
+        func run() throws { Console.out(GuardPolicy.builtInDefaultText) }
+    }
+
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Validate a GuardPolicy file, listing every problem.")
+        @Argument(help: "The policy file.") var file: String
+        func run() throws {
+            do {
+                let policy = try CheckCommand.loadPolicy(file)
+                Console.out("\(file): valid (version \(policy.version))\n")
+            } catch {
+                Console.err("error: \(error.message)\n")
+                throw ExitCode(2)
+            }
+        }
+    }
+}
