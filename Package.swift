@@ -38,12 +38,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
-        .testTarget(name: "GuardRulesTests", dependencies: ["GuardRules", "KubeModel"]),
-        .testTarget(
-            name: "GuardCheckTests",
-            dependencies: ["GuardCheck", "GuardRules", "KubeModel"]
-        ),
+        // Helpers shared by the test targets: seeded random JSON, the Python jsonpatch cross-check.
+        .target(name: "TestSupport", dependencies: ["KubeModel"], path: "Tests/TestSupport"),
+        .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "TestSupport"]),
+        .testTarget(name: "GuardRulesTests", dependencies: ["GuardRules", "KubeModel", "TestSupport"]),
+        .testTarget(name: "GuardCheckTests", dependencies: ["GuardCheck", "GuardRules", "KubeModel", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -92,6 +92,7 @@ spec:
       reason: Kubernetes system namespaces are never governed.
   offlineDefaultStage: production
   defaultTier: shared
+
 """
 
     private static let builtInResult: Result<GuardPolicy, GuardRulesError> = Result { () throws(GuardRulesError) in

@@ -19,6 +19,12 @@ enum OwnResourceRules {
     }
 
     static func checkException(_ input: RuleInput, into findings: inout [Finding]) {
+        // Rules no exception may waive are reported whether or not the rest decodes.
+        for (index, raw) in (input.object.raw["spec"]?["rules"]?.arrayValue ?? []).enumerated() {
+            guard let text = raw.stringValue, input.policy.exceptions.nonExemptibleRules.contains(RuleID(rawValue: text)) else { continue }
+            findings.append(Finding(rule: .exceptionValid, path: FieldPath("spec.rules") / index, message:
+                "rule \(text) cannot be waived by an exception under this policy"))
+        }
         switch GuardException.decode(input.object) {
         case .failure(let problems):
             for problem in problems.errors {
@@ -26,12 +32,6 @@ enum OwnResourceRules {
             }
         case .success(let exception):
             let now = input.context.now
-            let forbidden = exception.rules.filter { input.policy.exceptions.nonExemptibleRules.contains($0) }
-            for rule in forbidden {
-                let index = exception.rules.firstIndex(of: rule) ?? 0
-                findings.append(Finding(rule: .exceptionValid, path: FieldPath("spec.rules") / index, message:
-                    "rule \(rule) cannot be waived by an exception under this policy"))
-            }
             // Only a create or a change of expiry is judged against the clock; an existing exception
             // simply expires.
             let oldExpiry = input.oldObject?.raw["spec"]?["expiresAt"]?.stringValue

@@ -60,11 +60,6 @@ extension JSONValue {
         return nil
     }
 
-    /// Follows a path of object keys; `nil` as soon as one is missing.
-    public subscript(path keys: String...) -> JSONValue? {
-        self[keys: keys]
-    }
-
     /// Follows a path of object keys given as an array.
     public subscript<S: Sequence>(keys keys: S) -> JSONValue? where S.Element == String {
         var current: JSONValue = self

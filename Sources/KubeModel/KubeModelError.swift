@@ -63,6 +63,7 @@ public struct KubeModelError: Error, Sendable, Equatable, CustomStringConvertibl
 public enum JSONLimits {
     /// Deepest nesting of arrays and objects accepted (Kubernetes objects stay far below this).
     public static let maxDepth = 512
-    /// Most values one YAML document may expand to (aliases make small text large).
-    public static let maxValues = 4_000_000
+    /// Most values one YAML document may expand to (aliases make small text large); JSON input is
+    /// bounded by its size instead.
+    public static let maxValues = 1_000_000
 }

@@ -18,7 +18,9 @@ struct YAMLConverter {
     private mutating func convert(_ node: Node, depth: Int) throws(KubeModelError) -> JSONValue {
         values += 1
         if values > JSONLimits.maxValues {
-            throw error("document expands to more than \(JSONLimits.maxValues) values (alias expansion?)", node)
+            var limitError = error("document expands to more than \(JSONLimits.maxValues) values (alias expansion?)", node)
+            limitError = KubeModelError(.limitExceeded, limitError.message, document: limitError.document, line: limitError.line, column: limitError.column)
+            throw limitError
         }
         switch node {
         case .scalar(let scalar):

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import GuardRules
+import KubeModel
+
+@Suite("Odoo configuration rules")
+struct OdooRuleTests {
+    struct Case: Sendable, CustomStringConvertible {
+        let description: String
+        let conf: String
+        let rules: [String]
+    }
+
+    static let safe = "[options]\nproxy_mode = True\nlist_db = False\ndbfilter = ^clinic$\n"
+
+    static let cases: [Case] = [
+        Case(description: "safe", conf: safe, rules: []),
+        Case(description: "defaults are unsafe", conf: "[options]\ndb_host = db\n",
+             rules: ["odoo.dbfilter-set", "odoo.list-db-disabled", "odoo.proxy-mode"]),
+        Case(description: "list_db on", conf: safe.replacingOccurrences(of: "list_db = False", with: "list_db = True"), rules: ["odoo.list-db-disabled"]),
+        Case(description: "unanchored dbfilter", conf: safe.replacingOccurrences(of: "^clinic$", with: "clinic"), rules: ["odoo.dbfilter-set"]),
+        Case(description: "catch-all dbfilter", conf: safe.replacingOccurrences(of: "^clinic$", with: ".*"), rules: ["odoo.dbfilter-set"]),
+        Case(description: "admin_passwd literal", conf: safe + "admin_passwd = $pbkdf2-sha512$25000$abc\n", rules: ["odoo.admin-passwd-from-secret"]),
+        Case(description: "proxy_mode off, colon syntax", conf: safe.replacingOccurrences(of: "proxy_mode = True", with: "proxy_mode: False"), rules: ["odoo.proxy-mode"]),
+        Case(description: "other sections ignored", conf: "[options]\nproxy_mode = 1\nlist_db = 0\ndbfilter = ^a$\n[queue_job]\nlist_db = True\n", rules: []),
+        Case(description: "comments ignored", conf: "[options]\n; list_db = True\n# admin_passwd = x\nproxy_mode=True\nlist_db=False\ndbfilter=^a$\n", rules: []),
+        Case(description: "not an odoo config", conf: "server { listen 80; }\n", rules: []),
+    ]
+
+    @Test("odoo.conf in a ConfigMap", arguments: cases)
+    func configMap(_ case_: Case) {
+        let object: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "conf", "namespace": "clinic"],
+                                 "data": ["odoo.conf": .string(case_.conf), "README": "not a config"]]
+        let decision = Fixture.evaluate(object)
+        #expect(decision.rules == case_.rules)
+        #expect(decision.violations.allSatisfy { $0.path.description == "data[odoo.conf]" })
+        #expect(!decision.violations.contains { $0.message.contains("pbkdf2") })
+    }
+
+    @Test func odooConfInASecretMayHoldTheMasterPassword() {
+        let conf = Self.safe + "admin_passwd = hunter2\n"
+        let secret: JSONValue = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "conf", "namespace": "clinic"],
+                                 "data": ["odoo.conf": .string(Data(conf.utf8).base64EncodedString())]]
+        #expect(Fixture.evaluate(secret).rules.isEmpty)
+        let unsafe: JSONValue = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "conf", "namespace": "clinic"],
+                                 "stringData": ["odoo.conf": "[options]\nlist_db = True\nproxy_mode = True\ndbfilter = ^a$\n"]]
+        let decision = Fixture.evaluate(unsafe)
+        #expect(decision.rules == ["odoo.list-db-disabled"])
+        #expect(decision.violations.first?.path.description == "stringData[odoo.conf]")
+    }
+
+    static let environmentCases: [(JSONValue, [String])] = [
+        ([:], []),
+        (["dbfilter": "^clinic$", "list_db": false, "proxy_mode": true], []),
+        (["list_db": "True"], ["odoo.list-db-disabled"]),
+        (["list_db": true], ["odoo.list-db-disabled"]),
+        (["dbfilter": ".*"], ["odoo.dbfilter-set"]),
+        (["admin_passwd": "x"], ["odoo.admin-passwd-from-secret"]),
+        (["proxy_mode": "False"], ["odoo.proxy-mode"]),
+    ]
+
+    @Test("OdooEnvironment config overrides", arguments: 0..<environmentCases.count)
+    func environment(_ index: Int) {
+        let (config, rules) = Self.environmentCases[index]
+        let object: JSONValue = ["apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment", "metadata": ["name": "clinic", "namespace": "clinic"],
+                                 "spec": ["stage": "staging", "tier": "shared", "image": "registry.example.com/odoo/odoo:17.0", "config": config]]
+        #expect(Fixture.evaluate(object).rules == rules)
+    }
+}

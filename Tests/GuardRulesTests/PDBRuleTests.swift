@@ -1,0 +1,74 @@
+import Testing
+import GuardRules
+import KubeModel
+
+@Suite("Disruption budget rules")
+struct PDBRuleTests {
+    static func deployment(replicas: Int64, kind: String = "Deployment") -> JSONValue {
+        Fixture.workload(kind, podSpec: Fixture.podSpec(Fixture.container()), replicas: replicas)
+    }
+
+    struct WorkloadCase: Sendable, CustomStringConvertible {
+        let description: String
+        let kind: String
+        let replicas: Int64
+        let pdbs: [JSONObject]
+        let rules: [String]
+    }
+
+    static let workloads: [WorkloadCase] = [
+        WorkloadCase(description: "3 replicas, no PDB", kind: "Deployment", replicas: 3, pdbs: [], rules: ["pdb.required"]),
+        WorkloadCase(description: "statefulset, no PDB", kind: "StatefulSet", replicas: 2, pdbs: [], rules: ["pdb.required"]),
+        WorkloadCase(description: "replicaset, no PDB", kind: "ReplicaSet", replicas: 2, pdbs: [], rules: ["pdb.required"]),
+        WorkloadCase(description: "singleton needs none", kind: "Deployment", replicas: 1, pdbs: [], rules: []),
+        WorkloadCase(description: "daemonset is out of scope", kind: "DaemonSet", replicas: 3, pdbs: [], rules: []),
+        WorkloadCase(description: "drain-safe PDB", kind: "Deployment", replicas: 3,
+                     pdbs: [["maxUnavailable": 1, "unhealthyPodEvictionPolicy": "AlwaysAllow"]], rules: []),
+        WorkloadCase(description: "only a blocking PDB", kind: "Deployment", replicas: 3,
+                     pdbs: [["minAvailable": 3, "unhealthyPodEvictionPolicy": "AlwaysAllow"]], rules: ["pdb.required"]),
+        WorkloadCase(description: "minAvailable leaving room", kind: "Deployment", replicas: 3,
+                     pdbs: [["minAvailable": 2, "unhealthyPodEvictionPolicy": "AlwaysAllow"]], rules: []),
+        WorkloadCase(description: "percentage rounding to zero", kind: "Deployment", replicas: 3,
+                     pdbs: [["maxUnavailable": "10%"]], rules: ["pdb.required"]),
+    ]
+
+    @Test("workloads need a drain-safe PDB", arguments: workloads)
+    func workloadRules(_ case_: WorkloadCase) {
+        let peers = case_.pdbs.map { Fixture.pdb(spec: $0) }
+        let decision = Fixture.evaluate(Self.deployment(replicas: case_.replicas, kind: case_.kind), peers: peers)
+        #expect(decision.rules == case_.rules)
+    }
+
+    @Test func aPDBSelectingOtherPodsDoesNotCount() {
+        let other = Fixture.pdb(selector: ["app": "other"], spec: ["maxUnavailable": 1])
+        #expect(Fixture.evaluate(Self.deployment(replicas: 3), peers: [other]).rules == ["pdb.required"])
+    }
+
+    struct BudgetCase: Sendable, CustomStringConvertible {
+        let description: String
+        let spec: JSONObject
+        let replicas: Int64?
+        let rules: [String]
+    }
+
+    static let budgets: [BudgetCase] = [
+        BudgetCase(description: "maxUnavailable 1", spec: ["maxUnavailable": 1, "unhealthyPodEvictionPolicy": "AlwaysAllow"], replicas: 3, rules: []),
+        BudgetCase(description: "maxUnavailable 0", spec: ["maxUnavailable": 0, "unhealthyPodEvictionPolicy": "AlwaysAllow"], replicas: nil, rules: ["pdb.drain-safe"]),
+        BudgetCase(description: "maxUnavailable 0%", spec: ["maxUnavailable": "0%", "unhealthyPodEvictionPolicy": "AlwaysAllow"], replicas: nil, rules: ["pdb.drain-safe"]),
+        BudgetCase(description: "minAvailable 100%", spec: ["minAvailable": "100%", "unhealthyPodEvictionPolicy": "AlwaysAllow"], replicas: nil, rules: ["pdb.drain-safe"]),
+        BudgetCase(description: "minAvailable = replicas", spec: ["minAvailable": 3, "unhealthyPodEvictionPolicy": "AlwaysAllow"], replicas: 3, rules: ["pdb.drain-safe"]),
+        BudgetCase(description: "minAvailable > replicas", spec: ["minAvailable": 5, "unhealthyPodEvictionPolicy": "AlwaysAllow"], replicas: 3, rules: ["pdb.drain-safe"]),
+        BudgetCase(description: "minAvailable < replicas", spec: ["minAvailable": 2, "unhealthyPodEvictionPolicy": "AlwaysAllow"], replicas: 3, rules: []),
+        BudgetCase(description: "minAvailable with unknown workloads", spec: ["minAvailable": 3, "unhealthyPodEvictionPolicy": "AlwaysAllow"], replicas: nil, rules: []),
+        BudgetCase(description: "no unhealthy eviction policy", spec: ["maxUnavailable": 1], replicas: nil, rules: ["pdb.unhealthy-eviction"]),
+        BudgetCase(description: "neither field", spec: ["unhealthyPodEvictionPolicy": "AlwaysAllow"], replicas: nil, rules: ["pdb.drain-safe"]),
+    ]
+
+    @Test("budgets must allow evictions", arguments: budgets)
+    func budgetRules(_ case_: BudgetCase) {
+        let peers = case_.replicas.map { [Self.deployment(replicas: $0)] } ?? []
+        let decision = Fixture.evaluate(Fixture.pdb(spec: case_.spec), peers: peers)
+        #expect(decision.rules == case_.rules)
+        if case_.rules == ["pdb.unhealthy-eviction"] { #expect(decision.allowed, "the default policy only warns") }
+    }
+}

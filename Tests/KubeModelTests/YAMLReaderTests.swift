@@ -1,0 +1,132 @@
+import Testing
+@testable import KubeModel
+
+@Suite("YAML manifests")
+struct YAMLReaderTests {
+    @Test func multiDocumentStreamsKeepIndexAndLine() throws {
+        let text = """
+        # leading comment
+        apiVersion: v1
+        kind: ConfigMap
+        ---
+        ---
+        apiVersion: v1
+        kind: Secret
+        ...
+        ---
+        kind: Pod
+        """
+        let documents = ManifestReader.read(yaml: text)
+        #expect(documents.map(\.index) == [1, 3, 4])
+        #expect(documents.map(\.line) == [1, 5, 9])
+        #expect(try documents[1].result.get()["kind"] == "Secret")
+    }
+
+    @Test func aBrokenDocumentDoesNotHideTheOthers() throws {
+        let text = "a: 1\n---\nb: [1, 2\nc: 3\n---\nd: 4\n"
+        let documents = ManifestReader.read(yaml: text)
+        #expect(documents.count == 3)
+        #expect(try documents[0].result.get() == ["a": 1])
+        #expect(try documents[2].result.get() == ["d": 4])
+        guard case .failure(let error) = documents[1].result else {
+            Issue.record("document 2 parsed")
+            return
+        }
+        #expect(error.document == 2)
+        #expect(error.line.map { (3...5).contains($0) } == true)
+        #expect(error.description.contains("document 2"))
+    }
+
+    struct Scalar: Sendable, CustomStringConvertible {
+        let yaml: String
+        let value: JSONValue
+        var description: String { yaml }
+    }
+
+    /// Resolution as the Kubernetes API's YAML decoder does it (YAML 1.1 booleans and octals).
+    static let scalars: [Scalar] = [
+        Scalar(yaml: "v: yes", value: true), Scalar(yaml: "v: Off", value: false), Scalar(yaml: "v: 'yes'", value: "yes"),
+        Scalar(yaml: "v: ~", value: .null), Scalar(yaml: "v:", value: .null), Scalar(yaml: "v: null", value: .null),
+        Scalar(yaml: "v: 42", value: 42), Scalar(yaml: "v: -7", value: -7), Scalar(yaml: "v: 0x1F", value: 31),
+        Scalar(yaml: "v: 0755", value: 493), Scalar(yaml: "v: 1_000", value: 1000), Scalar(yaml: "v: 1.5", value: 1.5),
+        Scalar(yaml: "v: 1e3", value: 1000.0), Scalar(yaml: "v: \"42\"", value: "42"), Scalar(yaml: "v: 17.0", value: 17.0),
+        Scalar(yaml: "v: 9223372036854775807", value: .int(.max)), Scalar(yaml: "v: 100m", value: "100m"),
+        Scalar(yaml: "v: !!str 42", value: "42"), Scalar(yaml: "v: !!int \"12\"", value: 12),
+        Scalar(yaml: "v: 2026-11-21", value: "2026-11-21"), Scalar(yaml: "v: ^clinic$", value: "^clinic$"),
+        Scalar(yaml: "v: |\n  line1\n  line2", value: "line1\nline2"), Scalar(yaml: "v: 日本 🩺", value: "日本 🩺"),
+    ]
+
+    @Test("resolves scalars like the API server", arguments: scalars)
+    func resolves(_ scalar: Scalar) throws {
+        #expect(try ManifestReader.parseSingle(yaml: scalar.yaml)["v"] == scalar.value)
+    }
+
+    @Test func mergeKeysExpandAndExplicitKeysWin() throws {
+        let value = try ManifestReader.parseSingle(yaml: """
+        base: &base {a: 1, b: 2}
+        child:
+          <<: *base
+          b: 3
+        """)
+        #expect(value["child"] == ["a": 1, "b": 3])
+    }
+
+    @Test func valuesWithoutJSONFormAreErrors() {
+        for text in ["v: .inf", "? [a, b]\n: 1", "v: .nan"] {
+            #expect(throws: KubeModelError.self, "\(text)") { try ManifestReader.parseSingle(yaml: text) }
+        }
+    }
+
+    @Test func duplicateKeysAreErrorsWithALine() {
+        do {
+            _ = try ManifestReader.parseSingle(yaml: "a: 1\nb: 2\na: 3\n")
+            Issue.record("duplicate accepted")
+        } catch {
+            #expect(error.code == .invalidYAML)
+            #expect(error.line != nil)
+        }
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let flow = "v: " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: KubeModelError.self) { try ManifestReader.parseSingle(yaml: flow) }
+        var block = ""
+        for depth in 0..<1_000 { block += String(repeating: " ", count: depth) + "k\(depth):\n" }
+        #expect(throws: KubeModelError.self) { try ManifestReader.parseSingle(yaml: block) }
+        let sequences = String(repeating: "- ", count: 5_000) + "x"
+        #expect(throws: KubeModelError.self) { try ManifestReader.parseSingle(yaml: sequences) }
+    }
+
+    @Test func moderateNestingStillParses() throws {
+        var block = ""
+        for depth in 0..<200 { block += String(repeating: " ", count: depth) + "k\(depth):\n" }
+        block += String(repeating: " ", count: 200) + "leaf: 1\n"
+        #expect(try ManifestReader.parseSingle(yaml: block).depth == 201)
+    }
+
+    @Test func aliasBombsHitTheValueLimit() {
+        var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1...8 { text += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        do {
+            _ = try ManifestReader.parseSingle(yaml: text)
+            Issue.record("10^9 values accepted")
+        } catch {
+            #expect(error.code == .limitExceeded, "\(error)")
+        }
+    }
+
+    @Test func invalidUTF8IsNamed() {
+        let documents = ManifestReader.read(Array("a: 1\nb: ".utf8) + [0xFF, 0xFE] + Array("\n".utf8), format: .yaml)
+        guard case .failure(let error)? = documents.first?.result else {
+            Issue.record("invalid UTF-8 accepted")
+            return
+        }
+        #expect(error.code == .invalidUTF8)
+        #expect(error.line == 2)
+    }
+
+    @Test func jsonIsDetected() throws {
+        let documents = ManifestReader.read(Array(#"  {"kind":"Pod","spec":{"replicas":2}}"#.utf8))
+        #expect(try documents.first?.result.get()["kind"] == "Pod")
+    }
+}
