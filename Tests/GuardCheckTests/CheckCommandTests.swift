@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import GuardCheck
+import GuardRules
+import KubeModel
+
+@Suite("guardctl check")
+struct CheckCommandTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let examples = root.appendingPathComponent("examples").path
+    static let now = "2026-11-21T12:00:00Z"
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("guardctl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func theExamplesAreJudgedAsDocumented() throws {
+        let outcome = CheckCommand.run(.init(paths: [Self.examples], format: .json, now: Self.now))
+        #expect(outcome.exitCode == 1, "non-compliant examples are denied")
+        let results = try #require(JSONParser.parse(outcome.standardOutput).arrayValue)
+        for result in results {
+            let file = result["file"]?.stringValue ?? ""
+            let allowed = result["allowed"]?.boolValue
+            #expect(allowed == !file.contains("/noncompliant/"), "\(file)#\(result["document"] ?? .null): \(result["violations"] ?? .null)")
+            for key in ["file", "document", "apiVersion", "kind", "namespace", "name", "allowed", "violations", "warnings", "patch"] {
+                #expect(result[key] != nil, "\(key) missing")
+            }
+        }
+        let insecure = try #require(results.first { $0["name"] == "legacy-web" })
+        let rules = Set(insecure["violations"]?.arrayValue?.compactMap { $0["rule"]?.stringValue } ?? [])
+        #expect(rules == ["image.registry-allowed", "image.no-latest", "image.digest-pinned", "resources.maximum", "secrets.no-literal-credentials"])
+        #expect(insecure["exempted"]?.arrayValue?.first?["rule"] == "pdb.required", "the example GuardException waives pdb.required")
+        let web = try #require(results.first { $0["name"] == "clinic-web" && $0["kind"] == "Deployment" })
+        #expect(web["patch"]?.arrayValue?.isEmpty == false, "the patch the mutating webhook would apply")
+    }
+
+    @Test func exceptionsExpireWithTheClock() throws {
+        let outcome = CheckCommand.run(.init(paths: [Self.examples + "/noncompliant/odoo-web-insecure.yaml", Self.examples + "/exceptions"],
+                                             format: .json, now: "2027-01-01T00:00:00Z"))
+        let results = try #require(JSONParser.parse(outcome.standardOutput).arrayValue)
+        let insecure = try #require(results.first { $0["name"] == "legacy-web" })
+        #expect(insecure["violations"]?.arrayValue?.contains { $0["rule"] == "pdb.required" } == true)
+        #expect(insecure["warnings"]?.arrayValue?.contains { $0.stringValue?.contains("expired") == true } == true)
+    }
+
+    @Test func compliantExamplesExitZero() {
+        let outcome = CheckCommand.run(.init(paths: [Self.examples + "/compliant", Self.examples + "/namespaces.yaml"], now: Self.now))
+        #expect(outcome.exitCode == 0, "\(outcome.standardOutput)")
+        #expect(outcome.standardOutput.contains("0 denied"))
+    }
+
+    @Test func brokenDocumentsAreNamedAndTheRestStillChecked() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("mixed.yaml")
+        try Data("""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: ok, namespace: dev}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: broken
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: bad, namespace: dev}
+        spec:
+          template:
+            spec:
+              containers: [{name: a, image: "x:latest"}]
+        """.utf8).write(to: file)
+        let outcome = CheckCommand.run(.init(paths: [directory.path], format: .json, now: Self.now))
+        #expect(outcome.exitCode == 2)
+        let results = try #require(JSONParser.parse(outcome.standardOutput).arrayValue)
+        #expect(results.count == 3)
+        #expect(results[0]["allowed"] == true)
+        let error = try #require(results[1]["error"]?.stringValue)
+        #expect(error.contains("document 2"))
+        #expect(error.contains("line 7") || error.contains("line 8"), "\(error)")
+        #expect(results[2]["allowed"] == false)
+        let text = CheckCommand.run(.init(paths: [file.path], now: Self.now)).standardOutput
+        #expect(text.contains("ERROR \(file.path)#2"))
+    }
+
+    @Test func standardInputAndStage() {
+        let yaml = Array("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: 'odoo:latest', resources: {limits: {cpu: 1, memory: 1Gi}}}]}\n".utf8)
+        let production = CheckCommand.run(.init(paths: ["-"], now: Self.now), standardInput: { yaml })
+        #expect(production.exitCode == 1, "unknown namespaces are checked as production offline")
+        let development = CheckCommand.run(.init(paths: ["-"], stage: "development", now: Self.now), standardInput: { yaml })
+        #expect(development.exitCode == 0)
+        #expect(development.standardOutput.contains("warn  [image.no-latest]"))
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        #expect(CheckCommand.run(.init(paths: ["/nonexistent/path"])).exitCode == 2)
+        #expect(CheckCommand.run(.init(paths: [])).exitCode == 2)
+        #expect(CheckCommand.run(.init(paths: [Self.examples], stage: "prod")).exitCode == 2)
+        #expect(CheckCommand.run(.init(paths: [Self.examples], now: "tomorrow")).exitCode == 2)
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policy = directory.appendingPathComponent("policy.yaml")
+        try Data("apiVersion: odooguard.io/v1alpha1\nkind: GuardPolicy\nmetadata: {name: p}\nspec: {defaultMode: maybe, pdb: {minReplicas: 0}}\n".utf8).write(to: policy)
+        let outcome = CheckCommand.run(.init(paths: [Self.examples], policyPath: policy.path))
+        #expect(outcome.exitCode == 2)
+        #expect(outcome.standardError.contains("spec.defaultMode"))
+        #expect(outcome.standardError.contains("spec.pdb.minReplicas"))
+        #expect(outcome.standardError.contains(policy.path))
+    }
+
+    @Test func jsonFilesAndLists() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let list = #"{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","namespace":"x"},"spec":{"containers":[{"name":"c","image":"odoo:17.0@sha256:\#(String(repeating: "0", count: 64))","resources":{"limits":{"cpu":"1","memory":"1Gi"}}}]}},{"apiVersion":"v1","kind":"Pod","metadata":{"name":"b","namespace":"x"},"spec":{"containers":[{"name":"c","image":"odoo"}]}}]}"#
+        try Data(list.utf8).write(to: directory.appendingPathComponent("list.json"))
+        let outcome = CheckCommand.run(.init(paths: [directory.path], format: .json, now: Self.now))
+        let results = try #require(JSONParser.parse(outcome.standardOutput).arrayValue)
+        #expect(results.map { $0["item"] ?? .null } == [1, 2])
+        #expect(results.map { $0["allowed"] ?? .null } == [true, false])
+        #expect(outcome.exitCode == 1)
+    }
+}
