@@ -28,9 +28,11 @@ public struct EvaluationContext: Sendable {
     /// Other objects of the same namespace the rules consult: PodDisruptionBudgets, workloads,
     /// Secrets, OdooEnvironments and GuardExceptions.
     public var peers: [KubeObject] {
-        didSet { peersByKind = Dictionary(grouping: peers, by: \.kind) }
+        didSet { index = PeerIndex(peers) }
     }
-    private var peersByKind: [String: [KubeObject]]
+    /// Peers by kind, PDB selectors and workload pod labels, computed once per context and shared
+    /// by every evaluation that uses it.
+    private(set) var index: PeerIndex
     /// The time the decision is made at (exceptions expire relative to it).
     public var now: Date
 
@@ -38,15 +40,40 @@ public struct EvaluationContext: Sendable {
     public init(namespace: NamespaceContext?, peers: [KubeObject] = [], now: Date) {
         self.namespace = namespace
         self.peers = peers
-        self.peersByKind = Dictionary(grouping: peers, by: \.kind)
+        self.index = PeerIndex(peers)
         self.now = now
     }
 
     /// Peers of one kind.
-    func peers(ofKind kind: String) -> [KubeObject] { peersByKind[kind] ?? [] }
+    func peers(ofKind kind: String) -> [KubeObject] { index.byKind[kind] ?? [] }
+}
 
-    /// Peers that have a replica count (Deployments, StatefulSets, ReplicaSets, ReplicationControllers).
-    var scalablePeers: [KubeObject] {
-        ["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"].flatMap { peers(ofKind: $0) }
+/// Precomputed views of a namespace's peers.
+struct PeerIndex: Sendable {
+    /// A PodDisruptionBudget with its parsed selector (`nil` when absent or invalid).
+    struct Budget: Sendable {
+        let view: PodDisruptionBudgetView
+        let selector: LabelSelector?
+    }
+
+    /// A workload with a replica count and the labels its pods carry.
+    struct Workload: Sendable {
+        let object: KubeObject
+        let replicas: Int64
+        let podLabels: [String: String]
+    }
+
+    let byKind: [String: [KubeObject]]
+    let budgets: [Budget]
+    let workloads: [Workload]
+
+    init(_ peers: [KubeObject]) {
+        let byKind = Dictionary(grouping: peers, by: \.kind)
+        self.byKind = byKind
+        budgets = (byKind["PodDisruptionBudget"] ?? []).compactMap(PodDisruptionBudgetView.init).map { Budget(view: $0, selector: $0.selector) }
+        workloads = ["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"].flatMap { byKind[$0] ?? [] }.compactMap { object in
+            guard let replicas = object.replicas, let template = object.podTemplate else { return nil }
+            return Workload(object: object, replicas: replicas, podLabels: template.podLabels)
+        }
     }
 }

@@ -1,7 +1,7 @@
 import KubeModel
 
 /// A rule finding before the policy assigns its mode.
-struct Finding: Sendable, Equatable {
+struct Finding: Sendable, Hashable {
     var rule: RuleID
     var path: FieldPath
     var message: String
@@ -10,6 +10,8 @@ struct Finding: Sendable, Equatable {
 /// What every rule reads: the object (after mutation), the request and the resolved policy settings.
 struct RuleInput {
     let object: KubeObject
+    /// The object's pod template, read once for all rules.
+    let template: PodTemplate?
     let oldObject: KubeObject?
     let request: AdmissionRequest
     let policy: GuardPolicy
@@ -18,15 +20,27 @@ struct RuleInput {
     let tier: String
     let context: EvaluationContext
 
-    var stagePolicy: StagePolicy { policy.stage(stage ?? "") }
-    var tierPolicy: TierPolicy { policy.tier(tier) }
-
+    let stagePolicy: StagePolicy
+    let tierPolicy: TierPolicy
     /// The environment a workload belongs to: its `odooguard.io/environment` label (object or pod
     /// template), else `app.kubernetes.io/instance`.
-    var environment: String? {
+    let environment: String?
+
+    init(object: KubeObject, oldObject: KubeObject?, request: AdmissionRequest, policy: GuardPolicy, stage: String?,
+         tier: String, context: EvaluationContext) {
+        self.object = object
+        self.template = object.podTemplate
+        self.oldObject = oldObject
+        self.request = request
+        self.policy = policy
+        self.stage = stage
+        self.tier = tier
+        self.context = context
+        stagePolicy = policy.stage(stage ?? "")
+        tierPolicy = policy.tier(tier)
         let labels = object.labels
-        let podLabels = object.podTemplate?.podLabels ?? [:]
-        return labels[GuardLabels.environment] ?? podLabels[GuardLabels.environment]
+        let podLabels = template?.podLabels ?? [:]
+        environment = labels[GuardLabels.environment] ?? podLabels[GuardLabels.environment]
             ?? labels[GuardLabels.instance] ?? podLabels[GuardLabels.instance]
     }
 }

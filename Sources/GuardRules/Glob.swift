@@ -32,12 +32,12 @@ enum Glob {
     static func allowsImage(_ pattern: String, name: String) -> Bool {
         if pattern == "*" || pattern == "**" { return true }
         var base = pattern.hasSuffix("/") ? String(pattern.dropLast()) : pattern
-        var below = !pattern.contains("*")
+        var below = !pattern.utf8.contains(UInt8(ascii: "*"))
         if base.hasSuffix("/*") || base.hasSuffix("/**") {
             base = String(base[..<(base.lastIndex(of: "/") ?? base.endIndex)])
             below = true
         }
-        if base.contains("*") {
+        if base.utf8.contains(UInt8(ascii: "*")) {
             return matches(base, name) || (below && matches(base + "/**", name))
         }
         return name == base || (below && name.hasPrefix(base + "/"))

@@ -8,8 +8,8 @@ extension GuardEvaluator {
                 context: EvaluationContext, original: JSONValue, mutated: JSONValue, mutations: [RuleID],
                 notes: [String], annotations: [String: String], exemptRules: [RuleID: String] = [:]) -> Decision {
         var decision = Decision(warnings: notes, auditAnnotations: annotations)
-        var seen = Set<String>()
-        let findings = rawFindings.filter { seen.insert("\($0.rule)|\($0.path)|\($0.message)").inserted }
+        var seen = Set<Finding>()
+        let findings = rawFindings.filter { seen.insert($0).inserted }
         let exceptions = context.peers(ofKind: "GuardException").compactMap { try? GuardException.decode($0).get() }
             .filter { $0.covers(object) }
         var expiredNoted = Set<String>()

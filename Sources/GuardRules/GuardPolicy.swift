@@ -104,7 +104,7 @@ public struct InjectionSource: Sendable, Equatable {
 
     /// The Secret name for an environment.
     public func secretName(for environment: String) -> String {
-        secretName.split(separator: "{environment}", omittingEmptySubsequences: false).joined(separator: environment)
+        secretName.replacingBytes("{environment}", with: environment)
     }
 }
 

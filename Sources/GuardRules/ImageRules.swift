@@ -5,7 +5,7 @@ import KubeModel
 enum ImageRules {
     static func check(_ input: RuleInput, into findings: inout [Finding]) {
         guard input.stage != nil else { return }
-        if let template = input.object.podTemplate {
+        if let template = input.template {
             for container in template.containers {
                 let path = container.path / "image"
                 guard let image = container.image, !image.isEmpty else {

@@ -16,8 +16,8 @@ enum PDBRules {
         let object = input.object
         guard input.policy.pdb.kinds.contains(object.kind), let replicas = object.replicas,
               replicas >= input.policy.pdb.minReplicas, let template = object.podTemplate else { return }
-        let budgets = input.context.peers(ofKind: "PodDisruptionBudget").compactMap(PodDisruptionBudgetView.init)
-        let selecting = budgets.filter { $0.selector.map { !$0.isEmpty && $0.matches(template.podLabels) } ?? false }
+        let podLabels = template.podLabels
+        let selecting = input.context.index.budgets.filter { $0.selector.map { !$0.isEmpty && $0.matches(podLabels) } ?? false }.map(\.view)
         let labels = template.podLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         if selecting.isEmpty {
             findings.append(Finding(rule: .pdbRequired, path: "spec.replicas", message:
@@ -54,12 +54,11 @@ enum PDBRules {
     static func checkBudget(_ pdb: PodDisruptionBudgetView, _ input: RuleInput, into findings: inout [Finding]) {
         // The largest replica count among the workloads the budget selects decides whether a
         // minAvailable leaves room for an eviction; without known workloads only absolute blocks count.
-        let workloads = input.context.scalablePeers
-        let selected = workloads.filter { workload in
-            guard let labels = workload.podTemplate?.podLabels, let selector = pdb.selector else { return false }
-            return !selector.isEmpty && selector.matches(labels)
-        }
-        let replicas = selected.compactMap(\.replicas).min()
+        let selector = pdb.selector
+        let replicas = input.context.index.workloads.filter { workload in
+            guard let selector else { return false }
+            return !selector.isEmpty && selector.matches(workload.podLabels)
+        }.map(\.replicas).min()
         let field = pdb.maxUnavailable != nil ? "maxUnavailable" : "minAvailable"
         if let reason = blockingReason(pdb, replicas: replicas) {
             findings.append(Finding(rule: .pdbDrainSafe, path: FieldPath("spec") / field, message:

@@ -4,7 +4,7 @@ import KubeModel
 /// init containers (ephemeral containers cannot carry resources).
 enum ResourceRules {
     static func check(_ input: RuleInput, into findings: inout [Finding]) {
-        guard input.stage != nil, let template = input.object.podTemplate else { return }
+        guard input.stage != nil, let template = input.template else { return }
         let policy = input.policy.resources
         let maximum = input.tierPolicy.maximum
         for container in template.containers where container.kind != .ephemeralContainer {
@@ -60,7 +60,7 @@ enum ResourceDefaults {
     /// Returns whether the document changed.
     static func apply(_ input: RuleInput, to document: inout JSONValue) -> Bool {
         guard input.stage != nil, input.policy.resources.injectDefaults,
-              let template = input.object.podTemplate else { return false }
+              let template = input.template else { return false }
         let tier = input.tierPolicy
         guard !tier.defaultRequests.isEmpty || !tier.defaultLimits.isEmpty else { return false }
         var changed = false

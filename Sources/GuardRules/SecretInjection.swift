@@ -6,8 +6,8 @@ import KubeModel
 /// container and init container that does not define them already.
 enum SecretInjection {
     /// The requested set names, or `nil` when the workload does not ask.
-    static func requested(_ object: KubeObject) -> [String]? {
-        let podMetadata = object.podTemplate?.metadataPath.flatMap { object.raw[path: $0] }
+    static func requested(_ object: KubeObject, template: PodTemplate?) -> [String]? {
+        let podMetadata = template?.metadataPath.flatMap { object.raw[path: $0] }
         let text = object.annotations[GuardLabels.inject] ?? object.labels[GuardLabels.inject]
             ?? podMetadata?["annotations"]?[GuardLabels.inject]?.stringValue ?? podMetadata?["labels"]?[GuardLabels.inject]?.stringValue
         guard let text else { return nil }
@@ -19,7 +19,7 @@ enum SecretInjection {
     /// Applies the injection; findings explain requests that cannot be served. Returns whether the
     /// document changed.
     static func apply(_ input: RuleInput, to document: inout JSONValue, findings: inout [Finding]) -> Bool {
-        guard input.stage != nil, let template = input.object.podTemplate, let sets = requested(input.object) else { return false }
+        guard input.stage != nil, let template = input.template, let sets = requested(input.object, template: template) else { return false }
         let path: FieldPath = input.object.annotations[GuardLabels.inject] != nil
             ? FieldPath([.key("metadata"), .key("annotations"), .key(GuardLabels.inject)])
             : FieldPath([.key("metadata"), .key("labels"), .key(GuardLabels.inject)])
@@ -39,6 +39,10 @@ enum SecretInjection {
             variables.append(contentsOf: source.variables.map { ($0, secret) })
         }
         guard !variables.isEmpty else { return false }
+        let entries: [(name: String, entry: JSONValue)] = variables.map { variable, secret in
+            (variable.name, ["name": .string(variable.name),
+                             "valueFrom": ["secretKeyRef": ["name": .string(secret), "key": .string(variable.key)]]])
+        }
         var changed = false
         for container in template.containers where container.kind != .ephemeralContainer {
             guard case .object(var containerObject)? = document[path: container.path] else { continue }
@@ -46,9 +50,8 @@ enum SecretInjection {
             var env = containerObject["env"]?.arrayValue ?? []
             let existing = Set(env.compactMap { $0["name"]?.stringValue })
             var added = false
-            for (variable, secret) in variables where !existing.contains(variable.name) {
-                env.append(["name": .string(variable.name),
-                            "valueFrom": ["secretKeyRef": ["name": .string(secret), "key": .string(variable.key)]]])
+            for (name, entry) in entries where !existing.contains(name) {
+                env.append(entry)
                 added = true
             }
             guard added else { continue }

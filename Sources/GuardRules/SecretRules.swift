@@ -3,7 +3,7 @@ import KubeModel
 /// `secrets.no-literal-credentials` and `secrets.foreign-secret`. Messages never repeat a value.
 enum SecretRules {
     static func check(_ input: RuleInput, into findings: inout [Finding]) {
-        guard input.stage != nil, let template = input.object.podTemplate else { return }
+        guard input.stage != nil, let template = input.template else { return }
         checkLiterals(template, input.policy.secrets, into: &findings)
         checkForeign(template, input, into: &findings)
     }
@@ -15,7 +15,7 @@ enum SecretRules {
             for (i, entry) in container.env.enumerated() {
                 guard let name = entry["name"]?.stringValue, case .string(let value)? = entry["value"],
                       !value.isEmpty, !isVariableReference(value) else { continue }
-                let path = container.path / "env" / i / "value"
+                var path: FieldPath { container.path / "env" / i / "value" }
                 if let fragment = credentialFragment(in: name, policy) {
                     findings.append(Finding(rule: .secretsNoLiteralCredentials, path: path, message:
                         "\(container.label) sets \(name) (a \(fragment.lowercased()) by its name) as a literal value; store it in a Secret and use valueFrom.secretKeyRef (the value is not shown here)"))
@@ -41,8 +41,8 @@ enum SecretRules {
     /// The credential fragment a variable name contains, unless its suffix marks it as a reference.
     static func credentialFragment(in name: String, _ policy: SecretPolicy) -> String? {
         let upper = name.uppercased()
-        if policy.referenceSuffixes.contains(where: { upper.hasSuffix($0) }) { return nil }
-        return policy.credentialNames.first { upper.contains($0) }
+        if policy.referenceSuffixes.contains(where: { upper.hasSuffixBytes($0) }) { return nil }
+        return policy.credentialNames.first { upper.containsBytes($0) }
     }
 
     /// Whether a value is nothing but `$(VAR)` references, which Kubernetes expands from other vars.
@@ -52,18 +52,19 @@ enum SecretRules {
 
     /// What a value looks like when it carries a credential whatever its variable is called.
     static func credentialShape(_ value: String) -> String? {
-        if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") { return "private key" }
+        if value.containsBytes("-----BEGIN") && value.containsBytes("PRIVATE KEY") { return "private key" }
         // scheme://user:password@host — a DSN or URL with an embedded password.
-        guard let scheme = value.range(of: "://") else { return nil }
-        let schemeName = value[..<scheme.lowerBound]
-        guard !schemeName.isEmpty, schemeName.allSatisfy({ $0.isLetter || $0.isNumber || "+.-".contains($0) }) else { return nil }
-        let rest = value[scheme.upperBound...]
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        guard let at = authority.lastIndex(of: "@") else { return nil }
+        guard let schemeEnd = value.firstByteOffset(of: "://") else { return nil }
+        let bytes = Array(value.utf8)
+        let scheme = bytes[..<schemeEnd]
+        guard !scheme.isEmpty, scheme.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39)
+            || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) else { return nil }
+        let authority = bytes[(schemeEnd + 3)...].prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
+        guard let at = authority.lastIndex(of: UInt8(ascii: "@")) else { return nil }
         let userInfo = authority[..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else { return nil }
-        let password = userInfo[userInfo.index(after: colon)...]
-        if password.isEmpty || isVariableReference(String(password)) { return nil }
+        guard let colon = userInfo.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        let password = userInfo[(colon + 1)...]
+        if password.isEmpty || isVariableReference(String(decoding: password, as: UTF8.self)) { return nil }
         return "connection string with an embedded password"
     }
 
@@ -110,6 +111,8 @@ enum SecretRules {
         let owners = secretOwners(input)
         guard !owners.isEmpty else { return }
         let mine = input.environment
+        let names = template.secretNames
+        guard names.contains(where: { owners[$0] != nil && owners[$0] != mine }) else { return }
         for reference in template.secretReferences {
             guard let owner = owners[reference.name], owner != mine else { continue }
             let who = mine.map { "environment \($0)" } ?? "a workload outside any environment"

@@ -1,6 +1,8 @@
 /// A container image reference, normalised as container runtimes do: `nginx` is
 /// `docker.io/library/nginx`, a first component with a `.` or `:` or equal to `localhost` is a
 /// registry host, `repo:tag@sha256:…` keeps both tag and digest.
+///
+/// Parsing works on UTF-8 bytes: it runs for every container of every admission.
 public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     /// The registry host, with port when given (`docker.io`, `registry.example.com:5000`).
     public let registry: String
@@ -19,43 +21,48 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         func fail(_ why: String) -> KubeModelError {
             KubeModelError(.invalidImageReference, "image \"\(text.prefix(200))\" is invalid: \(why)")
         }
-        guard !text.isEmpty else { throw fail("it is empty") }
-        guard text.count <= 4096 else { throw fail("it is too long") }
-        var remainder = Substring(text)
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty else { throw fail("it is empty") }
+        guard bytes.count <= 4096 else { throw fail("it is too long") }
+        var end = bytes.count
         var digest: String?
-        if let at = remainder.firstIndex(of: "@") {
-            let digestText = remainder[remainder.index(after: at)...]
-            guard ImageReference.isValidDigest(digestText) else {
+        if let at = bytes.firstIndex(of: UInt8(ascii: "@")) {
+            guard ImageReference.isValidDigest(bytes[(at + 1)...]) else {
                 throw fail("the digest must be algorithm:hex, e.g. sha256: followed by 64 lowercase hex digits")
             }
-            digest = String(digestText)
-            remainder = remainder[..<at]
+            digest = String(decoding: bytes[(at + 1)...], as: UTF8.self)
+            end = at
         }
         var tag: String?
-        if let colon = remainder.lastIndex(of: ":"), !remainder[colon...].contains("/") {
-            let tagText = remainder[remainder.index(after: colon)...]
-            guard ImageReference.isValidTag(tagText) else {
-                throw fail("the tag \"\(tagText.prefix(130))\" must be 1–128 of letters, digits, '_', '.', '-' and not start with '.' or '-'")
+        let lastSlash = bytes[..<end].lastIndex(of: UInt8(ascii: "/")) ?? -1
+        if let colon = bytes[..<end].lastIndex(of: UInt8(ascii: ":")), colon > lastSlash {
+            let tagBytes = bytes[(colon + 1)..<end]
+            guard ImageReference.isValidTag(tagBytes) else {
+                throw fail("the tag \"\(String(decoding: tagBytes.prefix(130), as: UTF8.self))\" must be 1–128 of letters, digits, '_', '.', '-' and not start with '.' or '-'")
             }
-            tag = String(tagText)
-            remainder = remainder[..<colon]
+            tag = String(decoding: tagBytes, as: UTF8.self)
+            end = colon
         }
-        var components = remainder.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard !components.isEmpty, !remainder.isEmpty else { throw fail("the repository name is missing") }
+        guard end > 0 else { throw fail("the repository name is missing") }
+        var components = bytes[..<end].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
         var registry = "docker.io"
         if components.count > 1, let first = components.first,
-           first.contains(".") || first.contains(":") || first == "localhost" || first.contains(where: \.isUppercase) {
-            registry = first
+           first.contains(UInt8(ascii: ".")) || first.contains(UInt8(ascii: ":")) || first.elementsEqual("localhost".utf8)
+            || first.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) {
+            guard ImageReference.isValidHost(first) else {
+                throw fail("the registry host \"\(String(decoding: first, as: UTF8.self))\" is invalid")
+            }
+            registry = String(decoding: first, as: UTF8.self)
             components.removeFirst()
-            guard ImageReference.isValidHost(registry) else { throw fail("the registry host \"\(registry)\" is invalid") }
         }
         if registry == "index.docker.io" || registry == "registry-1.docker.io" { registry = "docker.io" }
-        if registry == "docker.io" && components.count == 1 { components.insert("library", at: 0) }
         for component in components where !ImageReference.isValidPathComponent(component) {
-            throw fail("the repository path component \"\(component.prefix(100))\" must be lowercase letters and digits separated by '.', '_', '__' or '-'")
+            throw fail("the repository path component \"\(String(decoding: component.prefix(100), as: UTF8.self))\" must be lowercase letters and digits separated by '.', '_', '__' or '-'")
         }
+        var repository = components.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
+        if registry == "docker.io" && components.count == 1 { repository = "library/" + repository }
         self.registry = registry
-        self.repository = components.joined(separator: "/")
+        self.repository = repository
         self.tag = tag
         self.digest = digest
         self.original = text
@@ -72,43 +79,56 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     /// Whether the digest is a sha256 digest (the only kind registries verify today).
     public var isPinnedBySHA256: Bool { digest?.hasPrefix("sha256:") ?? false }
 
-    static func isValidDigest(_ text: Substring) -> Bool {
-        guard let colon = text.firstIndex(of: ":") else { return false }
+    private static func isLower(_ b: UInt8) -> Bool { b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") }
+    private static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+    private static func isLetter(_ b: UInt8) -> Bool { isLower(b) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) }
+
+    static func isValidDigest(_ text: ArraySlice<UInt8>) -> Bool {
+        guard let colon = text.firstIndex(of: UInt8(ascii: ":")) else { return false }
         let algorithm = text[..<colon]
-        let hex = text[text.index(after: colon)...]
-        guard !algorithm.isEmpty, algorithm.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || "+._-".contains($0)) }) else { return false }
-        guard hex.count >= 32, hex.allSatisfy({ $0.isASCII && $0.isHexDigit && !$0.isUppercase }) else { return false }
-        if algorithm == "sha256" { return hex.count == 64 }
-        if algorithm == "sha512" { return hex.count == 128 }
+        let hex = text[(colon + 1)...]
+        guard !algorithm.isEmpty, algorithm.allSatisfy({ isLower($0) || isDigit($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }) else { return false }
+        guard hex.count >= 32, hex.allSatisfy({ isDigit($0) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f")) }) else { return false }
+        if algorithm.elementsEqual("sha256".utf8) { return hex.count == 64 }
+        if algorithm.elementsEqual("sha512".utf8) { return hex.count == 128 }
         return true
     }
 
-    static func isValidTag(_ text: Substring) -> Bool {
-        guard let first = text.first, text.count <= 128, first != ".", first != "-" else { return false }
-        return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-") }
+    static func isValidTag(_ text: ArraySlice<UInt8>) -> Bool {
+        guard let first = text.first, text.count <= 128, first != UInt8(ascii: "."), first != UInt8(ascii: "-") else { return false }
+        return text.allSatisfy { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
     }
 
-    static func isValidHost(_ host: String) -> Bool {
-        let parts = host.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let name = parts.first, !name.isEmpty else { return false }
+    static func isValidHost(_ host: ArraySlice<UInt8>) -> Bool {
+        let parts = host.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+        guard parts.count <= 2, let name = parts.first, let first = name.first,
+              first != UInt8(ascii: "-"), first != UInt8(ascii: ".") else { return false }
         if parts.count == 2 {
-            guard let port = Int(parts[1]), (1...65535).contains(port) else { return false }
+            let port = parts[1]
+            guard !port.isEmpty, port.count <= 5, port.allSatisfy(isDigit),
+                  let value = Int(String(decoding: port, as: UTF8.self)), (1...65535).contains(value) else { return false }
         }
-        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }
-            && !name.hasPrefix("-") && !name.hasPrefix(".")
+        return name.allSatisfy { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
     }
 
-    static func isValidPathComponent(_ component: String) -> Bool {
+    /// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`
+    static func isValidPathComponent(_ component: ArraySlice<UInt8>) -> Bool {
         guard let first = component.first, let last = component.last,
-              first.isASCII, first.isLowercase || first.isNumber, last.isASCII, last.isLowercase || last.isNumber else { return false }
-        var previousSeparators = ""
-        for c in component {
-            if c.isASCII && (c.isLowercase || c.isNumber) {
-                guard previousSeparators.isEmpty || previousSeparators == "." || previousSeparators == "_"
-                        || previousSeparators == "__" || previousSeparators.allSatisfy({ $0 == "-" }) else { return false }
-                previousSeparators = ""
-            } else if c == "." || c == "_" || c == "-" {
-                previousSeparators.append(c)
+              isLower(first) || isDigit(first), isLower(last) || isDigit(last) else { return false }
+        var separators = 0
+        var separatorKind: UInt8 = 0
+        for byte in component {
+            if isLower(byte) || isDigit(byte) {
+                if separators > 0 {
+                    let ok = (separatorKind == UInt8(ascii: "-")) || (separatorKind == UInt8(ascii: ".") && separators == 1)
+                        || (separatorKind == UInt8(ascii: "_") && separators <= 2)
+                    guard ok else { return false }
+                }
+                separators = 0
+            } else if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") {
+                if separators > 0 && byte != separatorKind { return false }
+                separatorKind = byte
+                separators += 1
             } else {
                 return false
             }

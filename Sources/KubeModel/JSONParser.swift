@@ -109,10 +109,10 @@ public struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let slice = bytes[start..<index]
+                let end = index
                 index += 1
-                guard let string = String(validating: slice, as: UTF8.self) else {
-                    throw invalidUTF8(in: start..<(index - 1))
+                guard let string = JSONParser.decodeUTF8(bytes, start..<end) else {
+                    throw invalidUTF8(in: start..<end)
                 }
                 return string
             }
@@ -126,7 +126,7 @@ public struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let string = String(validating: buffer, as: UTF8.self) else {
+                guard let string = JSONParser.decodeUTF8(buffer, 0..<buffer.count) else {
                     throw invalidUTF8(in: start..<(index - 1))
                 }
                 return string
@@ -158,6 +158,17 @@ public struct JSONParser {
             }
         }
         throw error("unterminated string")
+    }
+
+    /// Decodes validated UTF-8; ASCII (the common case in Kubernetes objects) takes a fast path.
+    static func decodeUTF8(_ bytes: [UInt8], _ range: Range<Int>) -> String? {
+        bytes.withUnsafeBufferPointer { buffer in
+            let slice = UnsafeBufferPointer(rebasing: buffer[range])
+            var ascii = true
+            for byte in slice where byte >= 0x80 { ascii = false; break }
+            if ascii { return String(decoding: slice, as: UTF8.self) }
+            return String(validating: slice, as: UTF8.self)
+        }
     }
 
     private mutating func parseHex4() throws(KubeModelError) -> UInt32 {

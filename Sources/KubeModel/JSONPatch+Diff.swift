@@ -11,6 +11,7 @@ extension JSONPatch {
     private static func diff(_ a: JSONValue, _ b: JSONValue, at pointer: JSONPointer, into operations: inout [Operation]) {
         switch (a, b) {
         case let (.object(left), .object(right)):
+            if a == b { return }
             for key in left.keys where right[key] == nil {
                 operations.append(.remove(pointer.appending(key)))
             }

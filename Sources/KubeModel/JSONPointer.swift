@@ -38,7 +38,22 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible, Expressi
 
     /// The escaped text form.
     public var description: String {
-        tokens.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }.joined()
+        var text = ""
+        for token in tokens {
+            text.append("/")
+            if !token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) {
+                text.append(token)
+                continue
+            }
+            for character in token {
+                switch character {
+                case "~": text.append("~0")
+                case "/": text.append("~1")
+                default: text.append(character)
+                }
+            }
+        }
+        return text
     }
 
     /// This pointer with one more token.
@@ -79,12 +94,5 @@ extension JSONValue {
             }
         }
         return current
-    }
-}
-
-private extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        guard contains(target) else { return self }
-        return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

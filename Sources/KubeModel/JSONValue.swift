@@ -35,9 +35,12 @@ extension JSONValue: Equatable {
         case let (.int(a), .int(b)): return a == b
         case let (.double(a), .double(b)): return a == b
         case let (.string(a), .string(b)): return a == b
-        case let (.array(a), .array(b)): return a == b
+        case let (.array(a), .array(b)): return JSONValue.sharesStorage(a, b) || a == b
         case let (.object(a), .object(b)):
             guard a.count == b.count else { return false }
+            if JSONValue.sharesStorage(a.values.elements, b.values.elements) && JSONValue.sharesStorage(a.keys.elements, b.keys.elements) {
+                return true
+            }
             for (key, value) in a {
                 guard let other = b[key], other == value else { return false }
             }
@@ -48,6 +51,14 @@ extension JSONValue: Equatable {
 }
 
 extension JSONValue {
+    /// Whether two arrays are the same copy-on-write buffer: unchanged subtrees of a mutated copy
+    /// are, which makes comparing and diffing them O(1).
+    @inline(__always)
+    static func sharesStorage<T>(_ a: [T], _ b: [T]) -> Bool {
+        guard a.count == b.count, !a.isEmpty else { return a.isEmpty && b.isEmpty }
+        return a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress } }
+    }
+
     /// The member `key` of an object, or `nil` when this is not an object or the key is absent.
     public subscript(key: String) -> JSONValue? {
         if case .object(let object) = self { return object[key] }

@@ -57,13 +57,16 @@ public struct PodTemplate: Sendable {
     /// The pod spec location for a kind, or `nil` when the kind has no pod template.
     public static func specPath(forKind kind: String) -> FieldPath? {
         switch kind {
-        case "Pod": return "spec"
-        case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job":
-            return "spec.template.spec"
-        case "CronJob": return "spec.jobTemplate.spec.template.spec"
+        case "Pod": return podSpecPath
+        case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job": return templateSpecPath
+        case "CronJob": return cronJobSpecPath
         default: return nil
         }
     }
+
+    private static let podSpecPath = FieldPath([.key("spec")])
+    private static let templateSpecPath = FieldPath([.key("spec"), .key("template"), .key("spec")])
+    private static let cronJobSpecPath = FieldPath([.key("spec"), .key("jobTemplate"), .key("spec"), .key("template"), .key("spec")])
 
     /// The pod template of an object, or `nil` when its kind has none.
     public init?(of object: KubeObject) {
@@ -95,6 +98,31 @@ public struct PodTemplate: Sendable {
     /// `imagePullSecrets` names.
     public var imagePullSecrets: [String] {
         spec?["imagePullSecrets"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+    }
+
+    /// The names of every Secret the pod spec refers to (cheap; see ``secretReferences`` for paths).
+    public var secretNames: [String] {
+        var names: [String] = []
+        for kind in ContainerKind.allCases {
+            for container in spec?[kind.rawValue]?.arrayValue ?? [] {
+                for entry in container["env"]?.arrayValue ?? [] {
+                    if let name = entry["valueFrom"]?["secretKeyRef"]?["name"]?.stringValue { names.append(name) }
+                }
+                for entry in container["envFrom"]?.arrayValue ?? [] {
+                    if let name = entry["secretRef"]?["name"]?.stringValue { names.append(name) }
+                }
+            }
+        }
+        for volume in spec?["volumes"]?.arrayValue ?? [] {
+            if let name = volume["secret"]?["secretName"]?.stringValue { names.append(name) }
+            for source in volume["projected"]?["sources"]?.arrayValue ?? [] {
+                if let name = source["secret"]?["name"]?.stringValue { names.append(name) }
+            }
+        }
+        for secret in spec?["imagePullSecrets"]?.arrayValue ?? [] {
+            if let name = secret["name"]?.stringValue { names.append(name) }
+        }
+        return names
     }
 
     /// Every Secret the pod spec refers to by name, with the path of the reference: env

@@ -9,10 +9,14 @@ struct YAMLChunk {
 
     /// Whether the chunk holds nothing but blank lines, comments, directives and markers.
     var isBlank: Bool {
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            let line = rawLine.drop { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\u{FEFF}" }
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("%") { continue }
-            if line == "---" || line == "..." || line.hasPrefix("--- #") || line.hasPrefix("... #") { continue }
+        for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            let content = line.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+            guard let first = content.first else { continue }
+            if first == UInt8(ascii: "#") || first == UInt8(ascii: "%") || first == 0xEF { continue }
+            if YAMLChunk.isMarker(content, "---") || YAMLChunk.isMarker(content, "...") {
+                let rest = content.dropFirst(3).drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+                if rest.isEmpty || rest.first == UInt8(ascii: "#") { continue }
+            }
             return false
         }
         return true
@@ -22,47 +26,63 @@ struct YAMLChunk {
     /// content is always indented, so a marker at column 0 always ends a document.
     static func split(_ text: String) -> [YAMLChunk] {
         var chunks: [YAMLChunk] = []
-        var current: [Substring] = []
-        var currentStart = 1
+        let bytes = Array(text.utf8)
+        var chunkStart = 0       // byte offset of the current chunk
+        var chunkLine = 1
         var hasMarker = false
         var hasContent = false
-        func flush() {
-            if !current.isEmpty {
-                chunks.append(YAMLChunk(index: chunks.count + 1, line: currentStart, text: current.joined(separator: "\n")))
+        func flush(upTo end: Int) {
+            if end > chunkStart {
+                var slice = bytes[chunkStart..<end]
+                if slice.last == UInt8(ascii: "\n") { slice = slice.dropLast() }
+                chunks.append(YAMLChunk(index: chunks.count + 1, line: chunkLine, text: String(decoding: slice, as: UTF8.self)))
             }
-            current = []
             hasMarker = false
             hasContent = false
         }
-        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let lineNumber = offset + 1
+        var lineStart = 0
+        var lineNumber = 1
+        while lineStart <= bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            let line = bytes[lineStart..<lineEnd]
+            let next = lineEnd + 1
             if isMarker(line, "---") {
-                if hasMarker || hasContent { flush() }
-                if current.isEmpty { currentStart = lineNumber }
-                current.append(line)
+                if hasMarker || hasContent {
+                    flush(upTo: lineStart)
+                    chunkStart = lineStart
+                    chunkLine = lineNumber
+                }
                 hasMarker = true
             } else if isMarker(line, "...") {
-                current.append(line)
-                flush()
-            } else {
-                if current.isEmpty { currentStart = lineNumber }
-                current.append(line)
-                if !isIgnorable(line) && !line.hasPrefix("%") { hasContent = true }
+                flush(upTo: min(next, bytes.count))
+                chunkStart = min(next, bytes.count)
+                chunkLine = lineNumber + 1
+            } else if !isIgnorable(line) && line.first != UInt8(ascii: "%") {
+                hasContent = true
             }
+            lineStart = next
+            lineNumber += 1
         }
-        flush()
+        flush(upTo: bytes.count)
         return chunks
     }
 
-    private static func isMarker(_ line: Substring, _ marker: String) -> Bool {
-        guard line.hasPrefix(marker) else { return false }
+    private static func isMarker(_ line: ArraySlice<UInt8>, _ marker: StaticString) -> Bool {
+        guard line.count >= 3 else { return false }
+        let matches = marker.withUTF8Buffer { line.prefix(3).elementsEqual($0) }
+        guard matches else { return false }
         let rest = line.dropFirst(3)
-        return rest.isEmpty || rest.first == " " || rest.first == "\t" || rest.first == "\r"
+        return rest.isEmpty || rest.first == UInt8(ascii: " ") || rest.first == UInt8(ascii: "\t") || rest.first == UInt8(ascii: "\r")
     }
 
-    private static func isIgnorable(_ line: Substring) -> Bool {
-        let trimmed = line.drop { $0 == " " || $0 == "\t" || $0 == "\r" }
-        return trimmed.isEmpty || trimmed.hasPrefix("#")
+    private static func isMarker(_ line: Substring.UTF8View, _ marker: StaticString) -> Bool {
+        isMarker(ArraySlice(line), marker)
+    }
+
+    private static func isIgnorable(_ line: ArraySlice<UInt8>) -> Bool {
+        let trimmed = line.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+        return trimmed.isEmpty || trimmed.first == UInt8(ascii: "#")
     }
 
     /// An upper bound on the nesting depth of a YAML document, from indentation levels, block

@@ -58,17 +58,20 @@ public enum ManifestReader {
 
     /// Splits and parses a YAML stream given as text.
     public static func read(yaml text: String) -> [ManifestDocument] {
-        var documents: [ManifestDocument] = []
-        for chunk in YAMLChunk.split(text) where !chunk.isBlank {
+        let chunks = YAMLChunk.split(text).filter { !$0.isBlank }
+        // Documents are independent: parse them on all cores, keep stream order.
+        let results = IndexedResults<ManifestDocument>(count: chunks.count)
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
+            let chunk = chunks[i]
             let result: Result<JSONValue, KubeModelError>
-            do {
+            do throws(KubeModelError) {
                 result = .success(try parseDocument(chunk.text, firstLine: chunk.line, index: chunk.index))
             } catch {
                 result = .failure(error)
             }
-            documents.append(ManifestDocument(index: chunk.index, line: chunk.line, result: result))
+            results.set(i, ManifestDocument(index: chunk.index, line: chunk.line, result: result))
         }
-        return documents
+        return results.values()
     }
 
     /// Parses YAML text that must hold exactly one document (a policy file, a fixture).
@@ -91,7 +94,8 @@ public enum ManifestReader {
         // composed on a thread with a stack large enough for the bound, so they fail with an error.
         let work: @Sendable () -> Result<JSONValue, KubeModelError> = {
             do {
-                let parser = try Parser(yaml: text)
+                // Scalars are resolved by YAMLScalar; Yams' regex-based resolver would only cost time.
+                let parser = try Parser(yaml: text, resolver: .basic, encoding: .utf8)
                 guard let node = try parser.singleRoot() else { return .success(.null) }
                 var converter = YAMLConverter(firstLine: firstLine, document: index)
                 return .success(try converter.convert(node))
@@ -117,6 +121,27 @@ public enum ManifestReader {
             case .emptyInput, .error: return offset
             }
         }
+    }
+}
+
+/// A fixed-size buffer that concurrent workers fill, each at its own index.
+final class IndexedResults<T: Sendable>: @unchecked Sendable {
+    // Guarded by `lock`; read only after every worker has finished.
+    private var storage: [T?]
+    private let lock = NSLock()
+
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: T) {
+        lock.lock()
+        storage[index] = value
+        lock.unlock()
+    }
+
+    func values() -> [T] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage.compactMap { $0 }
     }
 }
 

@@ -1,0 +1,55 @@
+extension StringProtocol {
+    /// Runs `body` over the UTF-8 bytes without copying when the string is contiguous.
+    @inline(__always)
+    func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(utf8).withUnsafeBufferPointer(body)
+    }
+
+    /// Whether the text contains `needle`, compared byte by byte (no Unicode normalisation; cheap).
+    public func containsBytes(_ needle: String) -> Bool {
+        firstByteOffset(of: needle) != nil
+    }
+
+    /// The byte offset of the first occurrence of `needle`, compared byte by byte.
+    public func firstByteOffset(of needle: String) -> Int? {
+        withUTF8Bytes { haystack in
+            needle.withUTF8Bytes { pattern in
+                guard let first = pattern.first else { return 0 }
+                guard haystack.count >= pattern.count else { return nil }
+                var i = 0
+                let last = haystack.count - pattern.count
+                while i <= last {
+                    if haystack[i] == first {
+                        var j = 1
+                        while j < pattern.count && haystack[i + j] == pattern[j] { j += 1 }
+                        if j == pattern.count { return i }
+                    }
+                    i += 1
+                }
+                return nil
+            }
+        }
+    }
+
+    /// Whether the text ends with `suffix`, compared byte by byte.
+    public func hasSuffixBytes(_ suffix: String) -> Bool {
+        withUTF8Bytes { text in
+            suffix.withUTF8Bytes { tail in
+                guard text.count >= tail.count else { return false }
+                let offset = text.count - tail.count
+                for i in 0..<tail.count where text[offset + i] != tail[i] { return false }
+                return true
+            }
+        }
+    }
+
+    /// The text with every occurrence of `target` replaced, compared byte by byte.
+    public func replacingBytes(_ target: String, with replacement: String) -> String {
+        guard let offset = firstByteOffset(of: target), !target.isEmpty else { return String(self) }
+        let bytes = Array(utf8)
+        let head = String(decoding: bytes[..<offset], as: UTF8.self)
+        let rest = String(decoding: bytes[(offset + target.utf8.count)...], as: UTF8.self)
+        return head + replacement + rest.replacingBytes(target, with: replacement)
+    }
+}

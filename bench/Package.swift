@@ -1,0 +1,32 @@
+// swift-tools-version:6.1
+// Benchmarks of odoo-guard (ordo-one/benchmark). A separate package so the main build and CI do not
+// compile the benchmark harness. Run: cd bench && swift package benchmark
+import Foundation
+import PackageDescription
+
+// The root package's identity is its directory name, which differs between checkouts.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+let rootIdentity = root.lastPathComponent
+
+let package = Package(
+    name: "odoo-guard-bench",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(path: root.path),
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "GuardBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "GuardRules", package: rootIdentity),
+                .product(name: "GuardCheck", package: rootIdentity),
+                .product(name: "KubeModel", package: rootIdentity),
+            ],
+            path: "Benchmarks/GuardBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ],
+    swiftLanguageModes: [.v6]
+)
