@@ -40,6 +40,11 @@ enum Glob {
         if base.utf8.contains(UInt8(ascii: "*")) {
             return matches(base, name) || (below && matches(base + "/**", name))
         }
-        return name == base || (below && name.hasPrefix(base + "/"))
+        // Byte comparison: registry names are ASCII, and Unicode-aware hasPrefix is slow.
+        let nameBytes = name.utf8
+        let baseBytes = base.utf8
+        if nameBytes.elementsEqual(baseBytes) { return true }
+        guard below, nameBytes.count > baseBytes.count else { return false }
+        return nameBytes.starts(with: baseBytes) && nameBytes.dropFirst(baseBytes.count).first == UInt8(ascii: "/")
     }
 }

@@ -8,8 +8,9 @@ extension GuardEvaluator {
                 context: EvaluationContext, original: JSONValue, mutated: JSONValue, mutations: [RuleID],
                 notes: [String], annotations: [String: String], exemptRules: [RuleID: String] = [:]) -> Decision {
         var decision = Decision(warnings: notes, auditAnnotations: annotations)
-        var seen = Set<Finding>()
-        let findings = rawFindings.filter { seen.insert($0).inserted }
+        var findings: [Finding] = []
+        findings.reserveCapacity(rawFindings.count)
+        for finding in rawFindings where !findings.contains(finding) { findings.append(finding) }
         let exceptions = context.peers(ofKind: "GuardException").compactMap { try? GuardException.decode($0).get() }
             .filter { $0.covers(object) }
         var expiredNoted = Set<String>()

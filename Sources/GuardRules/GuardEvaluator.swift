@@ -49,13 +49,20 @@ public struct GuardEvaluator: Sendable {
             RuleInput(object: KubeObject(value), oldObject: request.oldObject.map(KubeObject.init), request: request,
                       policy: policy, stage: stage, tier: tier, context: context)
         }
+        var current = input(document)
         if mutationEnabled(.resourcesDefaults, stage: stage, exempt: exemptRules),
-           ResourceDefaults.apply(input(document), to: &document) { mutations.append(.resourcesDefaults) }
+           ResourceDefaults.apply(current, to: &document) {
+            mutations.append(.resourcesDefaults)
+            current = input(document)
+        }
         if mutationEnabled(.secretsInjection, stage: stage, exempt: exemptRules),
-           SecretInjection.apply(input(document), to: &document, findings: &findings) { mutations.append(.secretsInjection) }
+           SecretInjection.apply(current, to: &document, findings: &findings) {
+            mutations.append(.secretsInjection)
+            current = input(document)
+        }
 
         // Validate the mutated object.
-        let mutated = input(document)
+        let mutated = current
         if let problem = mutated.object.replicasProblem {
             findings.append(Finding(rule: .objectWellFormed, path: "spec.replicas", message: problem))
         }
@@ -74,7 +81,7 @@ public struct GuardEvaluator: Sendable {
     /// label. An unknown stage name is checked as production (fail closed) with a warning.
     func resolveStage(_ object: KubeObject, context: EvaluationContext, notes: inout [String]) -> String? {
         var stage = context.namespace?.stage
-        if object.kind == "OdooEnvironment", let own = object.raw["spec"]?["stage"]?.stringValue { stage = own }
+        if let own = OdooEnvironmentView(object)?.stage { stage = own }
         guard let stage else { return nil }
         guard GuardPolicy.stages.contains(stage) else {
             notes.append("stage \"\(stage)\" is not one of \(GuardPolicy.stages.joined(separator: ", ")); checked as production")
@@ -84,7 +91,7 @@ public struct GuardEvaluator: Sendable {
     }
 
     func resolveTier(_ object: KubeObject, context: EvaluationContext) -> String {
-        if object.kind == "OdooEnvironment", let own = object.raw["spec"]?["tier"]?.stringValue, GuardPolicy.tiers.contains(own) { return own }
+        if let own = OdooEnvironmentView(object)?.tier, GuardPolicy.tiers.contains(own) { return own }
         if let tier = context.namespace?.tier, GuardPolicy.tiers.contains(tier) { return tier }
         return policy.defaultTier
     }

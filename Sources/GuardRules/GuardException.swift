@@ -32,8 +32,8 @@ public struct GuardException: Sendable, Equatable {
     public var expiresAt: Date
 
     /// Decodes an exception, collecting every field problem.
-    /// - Returns: the exception, or the list of problems.
-    public static func decode(_ object: KubeObject) -> Result<GuardException, FieldErrors> {
+    /// - Returns: the exception, or a ``GuardRulesError`` `invalidException` listing every problem.
+    public static func decode(_ object: KubeObject) -> Result<GuardException, GuardRulesError> {
         var reader = FieldReader()
         let spec = reader.object(object.raw["spec"], "spec", required: true) ?? [:]
         let path: FieldPath = "spec"
@@ -64,7 +64,10 @@ public struct GuardException: Sendable, Equatable {
                 reader.errors.append(.invalid(path / "expiresAt", "must be an RFC 3339 time such as 2026-12-31T23:59:59Z"))
             }
         }
-        guard reader.errors.isEmpty else { return .failure(FieldErrors(errors: reader.errors)) }
+        guard reader.errors.isEmpty else {
+            return .failure(GuardRulesError(.invalidException, "GuardException \(object.namespace ?? "")/\(object.name) is invalid",
+                                            fieldErrors: reader.errors))
+        }
         return .success(GuardException(namespace: object.namespace ?? "", name: object.name, rules: rules, targets: targets,
                                        selector: selector, approver: approver, reason: reason, ticket: ticket, expiresAt: expiresAt))
     }
@@ -79,10 +82,4 @@ public struct GuardException: Sendable, Equatable {
 
     /// Whether it still applies at `now`.
     public func isActive(at now: Date) -> Bool { now < expiresAt }
-}
-
-/// A list of field problems, as a value (used where a decode returns `Result`).
-public struct FieldErrors: Error, Sendable, Equatable {
-    /// The problems.
-    public var errors: [FieldError]
 }

@@ -106,6 +106,18 @@ public struct InjectionSource: Sendable, Equatable {
     public func secretName(for environment: String) -> String {
         secretName.replacingBytes("{environment}", with: environment)
     }
+
+    /// The environment whose Secret this name would be under the template (`clinic` for
+    /// `clinic-db` with `{environment}-db`), or `nil` when the name does not fit the template.
+    public func environment(ownerOf name: String) -> String? {
+        guard let marker = secretName.firstByteOffset(of: "{environment}") else { return nil }
+        let template = Array(secretName.utf8)
+        let prefix = template[..<marker]
+        let suffix = template[(marker + "{environment}".utf8.count)...]
+        let bytes = Array(name.utf8)
+        guard bytes.count > prefix.count + suffix.count, bytes.starts(with: prefix), bytes.reversed().starts(with: suffix.reversed()) else { return nil }
+        return String(decoding: bytes[prefix.count..<(bytes.count - suffix.count)], as: UTF8.self)
+    }
 }
 
 /// Credential detection and secret injection settings.

@@ -6,6 +6,8 @@ public struct GuardRulesError: Error, Sendable, Equatable, CustomStringConvertib
         case invalidPolicy
         /// A policy document could not be parsed at all (YAML/JSON syntax).
         case unreadablePolicy
+        /// A GuardException failed validation; ``GuardRulesError/fieldErrors`` lists every problem.
+        case invalidException
     }
 
     /// What went wrong.

@@ -14,7 +14,7 @@ enum ImageRules {
                 }
                 check(image: image, at: path, owner: container.label, input, into: &findings)
             }
-        } else if input.object.kind == "OdooEnvironment", let image = input.object.raw["spec"]?["image"]?.stringValue {
+        } else if let image = OdooEnvironmentView(input.object)?.image {
             check(image: image, at: "spec.image", owner: "the environment", input, into: &findings)
         }
     }

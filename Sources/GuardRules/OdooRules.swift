@@ -22,8 +22,8 @@ enum OdooRules {
                 let field = input.object.raw["stringData"]?[key] != nil ? "stringData" : "data"
                 checkFile(conf, path: FieldPath([.key(field), .key(key)]), inSecret: true, into: &findings)
             }
-        } else if input.object.kind == "OdooEnvironment" {
-            checkEnvironment(input.object, into: &findings)
+        } else if let environment = OdooEnvironmentView(input.object) {
+            checkEnvironment(environment, into: &findings)
         }
     }
 
@@ -60,28 +60,20 @@ enum OdooRules {
         }
     }
 
-    static func checkEnvironment(_ object: KubeObject, into findings: inout [Finding]) {
-        guard case .object(let config)? = object.raw["spec"]?["config"] else { return }
+    static func checkEnvironment(_ environment: OdooEnvironmentView, into findings: inout [Finding]) {
+        let config = environment.config
+        guard !config.isEmpty else { return }
         let base: FieldPath = "spec.config"
-        func value(_ key: String) -> String? {
-            guard let raw = config[key] else { return nil }
-            switch raw {
-            case .string(let s): return s
-            case .bool(let b): return b ? "True" : "False"
-            case .int(let i): return String(i)
-            default: return raw.serialized()
-            }
-        }
-        if let listDB = value("list_db"), OdooConf.bool(listDB) ?? true {
+        if let listDB = config["list_db"], OdooConf.bool(listDB) ?? true {
             findings.append(Finding(rule: .odooListDBDisabled, path: base / "list_db", message:
                 "list_db may not be enabled; the database manager must stay closed"))
         }
-        checkDBFilter(value("dbfilter"), required: false, path: base / "dbfilter", where: "", into: &findings)
+        checkDBFilter(config["dbfilter"], required: false, path: base / "dbfilter", where: "", into: &findings)
         if config["admin_passwd"] != nil {
             findings.append(Finding(rule: .odooAdminPasswdFromSecret, path: base / "admin_passwd", message:
                 "admin_passwd may not be set in the spec; the operator generates it into the environment's admin Secret (the value is not shown here)"))
         }
-        if let proxy = value("proxy_mode"), !(OdooConf.bool(proxy) ?? false) {
+        if let proxy = config["proxy_mode"], !(OdooConf.bool(proxy) ?? false) {
             findings.append(Finding(rule: .odooProxyMode, path: base / "proxy_mode", message:
                 "proxy_mode must stay True behind the ingress"))
         }

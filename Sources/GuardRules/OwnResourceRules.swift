@@ -27,7 +27,7 @@ enum OwnResourceRules {
         }
         switch GuardException.decode(input.object) {
         case .failure(let problems):
-            for problem in problems.errors {
+            for problem in problems.fieldErrors {
                 findings.append(Finding(rule: .exceptionValid, path: problem.path, message: problem.message))
             }
         case .success(let exception):

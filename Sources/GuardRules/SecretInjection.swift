@@ -45,18 +45,19 @@ enum SecretInjection {
         }
         var changed = false
         for container in template.containers where container.kind != .ephemeralContainer {
-            guard case .object(var containerObject)? = document[path: container.path] else { continue }
-            if let env = containerObject["env"], !env.isNull, env.arrayValue == nil { continue }
-            var env = containerObject["env"]?.arrayValue ?? []
-            let existing = Set(env.compactMap { $0["name"]?.stringValue })
-            var added = false
-            for (name, entry) in entries where !existing.contains(name) {
-                env.append(entry)
-                added = true
+            if let env = container.raw["env"], !env.isNull, env.arrayValue == nil { continue }
+            let existing = container.env.compactMap { $0["name"]?.stringValue }
+            let missing = entries.filter { !existing.contains($0.name) }
+            guard !missing.isEmpty else { continue }
+            document.modify(at: container.path) { containerValue in
+                guard case .object(var containerObject) = containerValue else { return }
+                containerValue = .null
+                var env = containerObject["env"]?.arrayValue ?? []
+                containerObject["env"] = .null
+                env.append(contentsOf: missing.map(\.entry))
+                containerObject["env"] = .array(env)
+                containerValue = .object(containerObject)
             }
-            guard added else { continue }
-            containerObject["env"] = .array(env)
-            document.set(.object(containerObject), at: container.path)
             changed = true
         }
         return changed

@@ -72,9 +72,10 @@ enum SecretRules {
 
     /// `--db_password=literal` in one argument.
     static func literalPasswordFlag(_ argument: String) -> String? {
-        guard let equals = argument.firstIndex(of: "=") else { return nil }
-        let flag = String(argument[..<equals]).lowercased()
-        let value = String(argument[argument.index(after: equals)...])
+        guard argument.utf8.first == UInt8(ascii: "-"), let equals = argument.firstByteOffset(of: "=") else { return nil }
+        let bytes = Array(argument.utf8)
+        let flag = String(decoding: bytes[..<equals], as: UTF8.self).lowercased()
+        let value = String(decoding: bytes[(equals + 1)...], as: UTF8.self)
         guard passwordFlags.contains(flag), !value.isEmpty, !isVariableReference(value) else { return nil }
         return flag
     }
@@ -83,7 +84,8 @@ enum SecretRules {
     static func literalPasswordFlagPairs(_ arguments: [JSONValue]) -> [(index: Int, flag: String)] {
         var result: [(Int, String)] = []
         for (i, argument) in arguments.enumerated() where i + 1 < arguments.count {
-            guard let flag = argument.stringValue?.lowercased(), passwordFlags.contains(flag) || flag == "-w",
+            guard let text = argument.stringValue, text.utf8.first == UInt8(ascii: "-"),
+                  case let flag = text.lowercased(), passwordFlags.contains(flag) || flag == "-w",
                   let value = arguments[i + 1].stringValue, !value.hasPrefix("-"), !isVariableReference(value) else { continue }
             result.append((i, flag))
         }
@@ -92,29 +94,26 @@ enum SecretRules {
 
     // MARK: foreign secrets
 
-    /// Which environment owns each Secret name in the namespace, from Secret labels and from the
-    /// injection templates of the OdooEnvironments present.
-    static func secretOwners(_ input: RuleInput) -> [String: String] {
-        var owners: [String: String] = [:]
-        for environment in input.context.peers(ofKind: "OdooEnvironment") where !environment.name.isEmpty {
-            for source in input.policy.secrets.injection.values {
-                owners[source.secretName(for: environment.name)] = environment.name
-            }
+    /// The environment that owns a Secret: its `odooguard.io/environment` label, else the
+    /// OdooEnvironment present whose injection Secret name (`{environment}-db`, …) it is.
+    static func owner(ofSecret name: String, _ input: RuleInput) -> String? {
+        let index = input.context.index
+        if let owner = index.labelledSecretOwners[name] { return owner }
+        guard !index.environments.isEmpty else { return nil }
+        for source in input.policy.secrets.injection.values {
+            if let environment = source.environment(ownerOf: name), index.environments.contains(environment) { return environment }
         }
-        for secret in input.context.peers(ofKind: "Secret") {
-            if let owner = secret.labels[GuardLabels.environment] { owners[secret.name] = owner }
-        }
-        return owners
+        return nil
     }
 
     static func checkForeign(_ template: PodTemplate, _ input: RuleInput, into findings: inout [Finding]) {
-        let owners = secretOwners(input)
-        guard !owners.isEmpty else { return }
+        let index = input.context.index
+        guard !index.environments.isEmpty || !index.labelledSecretOwners.isEmpty else { return }
         let mine = input.environment
         let names = template.secretNames
-        guard names.contains(where: { owners[$0] != nil && owners[$0] != mine }) else { return }
+        guard names.contains(where: { name in owner(ofSecret: name, input).map { $0 != mine } ?? false }) else { return }
         for reference in template.secretReferences {
-            guard let owner = owners[reference.name], owner != mine else { continue }
+            guard let owner = owner(ofSecret: reference.name, input), owner != mine else { continue }
             let who = mine.map { "environment \($0)" } ?? "a workload outside any environment"
             findings.append(Finding(rule: .secretsForeignSecret, path: reference.path, message:
                 "Secret \(reference.name) belongs to environment \(owner); \(who) may not use it. Use your own environment's Secrets (label odooguard.io/inject does this for you)"))

@@ -26,12 +26,16 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Expressibl
 
     /// The path of a member.
     public static func / (path: FieldPath, key: String) -> FieldPath {
-        FieldPath(path.components + [.key(key)])
+        var components = path.components
+        components.append(.key(key))
+        return FieldPath(components)
     }
 
     /// The path of an array element.
     public static func / (path: FieldPath, index: Int) -> FieldPath {
-        FieldPath(path.components + [.index(index)])
+        var components = path.components
+        components.append(.index(index))
+        return FieldPath(components)
     }
 
     /// Kubernetes' notation: identifiers joined by dots, indices and unusual keys in brackets.

@@ -63,13 +63,14 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         if registry == "docker.io" && components.count == 1 { repository = "library/" + repository }
         self.registry = registry
         self.repository = repository
+        self.name = registry + "/" + repository
         self.tag = tag
         self.digest = digest
         self.original = text
     }
 
     /// `registry/repository`, the name without tag or digest.
-    public var name: String { "\(registry)/\(repository)" }
+    public let name: String
 
     /// The normalised reference: `name[:tag][@digest]`.
     public var description: String {

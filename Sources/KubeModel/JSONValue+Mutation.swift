@@ -6,29 +6,73 @@ extension JSONValue {
         set(value, at: path.components[...])
     }
 
+    /// Changes the value at a field path in place; returns `false` (and calls nothing) when the
+    /// path does not exist. Storage shared with other copies is copied once, only along the path.
+    @discardableResult
+    public mutating func modify(at path: FieldPath, _ body: (inout JSONValue) -> Void) -> Bool {
+        modify(at: path.components[...], body)
+    }
+
     private mutating func set(_ value: JSONValue, at components: ArraySlice<FieldPath.Component>) -> Bool {
-        guard let first = components.first else { self = value; return true }
+        guard let first = components.first else {
+            self = value
+            return true
+        }
         let rest = components.dropFirst()
-        switch (first, self) {
-        case (.key(let key), .object(var object)):
+        switch first {
+        case .key(let key):
+            var object: JSONObject
+            switch self {
+            case .object(let existing): object = existing
+            case .null: object = [:]
+            default: return false
+            }
+            // Drop every other reference so the path below is uniquely owned and changes in place.
             self = .null
-            var child = object[key] ?? .object([:])
+            let existing = object[key]
+            var child = existing ?? .null
+            if existing != nil { object[key] = .null }
             let ok = child.set(value, at: rest)
+            if ok || existing != nil { object[key] = child }
+            self = .object(object)
+            return ok
+        case .index(let i):
+            guard case .array(var array) = self, array.indices.contains(i) else { return false }
+            self = .null
+            var child = array[i]
+            array[i] = .null
+            let ok = child.set(value, at: rest)
+            array[i] = child
+            self = .array(array)
+            return ok
+        }
+    }
+
+    private mutating func modify(at components: ArraySlice<FieldPath.Component>, _ body: (inout JSONValue) -> Void) -> Bool {
+        guard let first = components.first else {
+            body(&self)
+            return true
+        }
+        let rest = components.dropFirst()
+        switch first {
+        case .key(let key):
+            guard case .object(var object) = self, var child = object[key] else { return false }
+            // Drop every other reference so the path below is uniquely owned and changes in place.
+            self = .null
+            object[key] = .null
+            let ok = child.modify(at: rest, body)
             object[key] = child
             self = .object(object)
             return ok
-        case (.key(let key), .null):
-            var child = JSONValue.object([:])
-            let ok = child.set(value, at: rest)
-            self = .object([key: child])
-            return ok
-        case (.index(let i), .array(var array)) where array.indices.contains(i):
+        case .index(let i):
+            guard case .array(var array) = self, array.indices.contains(i) else { return false }
             self = .null
-            let ok = array[i].set(value, at: rest)
+            var child = array[i]
+            array[i] = .null
+            let ok = child.modify(at: rest, body)
+            array[i] = child
             self = .array(array)
             return ok
-        default:
-            return false
         }
     }
 }

@@ -19,10 +19,14 @@ public struct PodTemplate: Sendable {
         public let kind: ContainerKind
         /// Its index in that list.
         public let index: Int
-        /// Its path from the object root (`spec.template.spec.containers[0]`).
-        public let path: FieldPath
+        /// The path of the pod spec it belongs to.
+        let specPath: FieldPath
         /// The raw container object.
         public let raw: JSONValue
+
+        /// Its path from the object root (`spec.template.spec.containers[0]`), built on demand:
+        /// most evaluations never report a path.
+        public var path: FieldPath { specPath / kind.rawValue / index }
 
         /// `name`, or `""`.
         public var name: String { raw["name"]?.stringValue ?? "" }
@@ -53,6 +57,8 @@ public struct PodTemplate: Sendable {
     public let spec: JSONValue?
     /// The labels pods will carry.
     public let podLabels: [String: String]
+    /// Every container of every kind, in `containers`, `initContainers`, `ephemeralContainers` order.
+    public let containers: [Container]
 
     /// The pod spec location for a kind, or `nil` when the kind has no pod template.
     public static func specPath(forKind kind: String) -> FieldPath? {
@@ -81,18 +87,14 @@ public struct PodTemplate: Sendable {
             metadataPath = metadata
             podLabels = object.raw[path: metadata / "labels"]?.stringMap ?? [:]
         }
-    }
-
-    /// Every container of every kind, in `containers`, `initContainers`, `ephemeralContainers` order.
-    public var containers: [Container] {
         var result: [Container] = []
         for kind in ContainerKind.allCases {
             guard case .array(let list)? = spec?[kind.rawValue] else { continue }
             for (index, raw) in list.enumerated() {
-                result.append(Container(kind: kind, index: index, path: specPath / kind.rawValue / index, raw: raw))
+                result.append(Container(kind: kind, index: index, specPath: specPath, raw: raw))
             }
         }
-        return result
+        containers = result
     }
 
     /// `imagePullSecrets` names.

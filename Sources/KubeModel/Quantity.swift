@@ -23,42 +23,63 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
             negative = sign == UInt8(ascii: "-")
             bytes = bytes.dropFirst()
         }
-        func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
-        let integral = bytes.prefix(while: isDigit)
-        bytes = bytes.dropFirst(integral.count)
-        var fraction = bytes.prefix(0)
-        if bytes.first == UInt8(ascii: ".") {
+        // One pass over the digits: the mantissa as an integer (at most 40 significant digits are
+        // kept exactly; more cannot be a valid Kubernetes quantity), the count of fraction digits.
+        let limit: Int128 = Int128(1) << 120
+        var mantissa: Int128 = 0
+        var digitCount = 0
+        var fractionDigits = 0
+        var droppedNonZero = false
+        var seenPoint = false
+        while let byte = bytes.first {
+            if byte == UInt8(ascii: ".") && !seenPoint {
+                seenPoint = true
+            } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                digitCount += 1
+                if mantissa < limit / 10 {
+                    mantissa = mantissa * 10 + Int128(byte - UInt8(ascii: "0"))
+                    if seenPoint { fractionDigits += 1 }
+                } else if seenPoint {
+                    droppedNonZero = droppedNonZero || byte != UInt8(ascii: "0")
+                } else {
+                    throw fail("it is too large")
+                }
+            } else {
+                break
+            }
             bytes = bytes.dropFirst()
-            fraction = bytes.prefix(while: isDigit)
-            bytes = bytes.dropFirst(fraction.count)
         }
-        guard !integral.isEmpty || !fraction.isEmpty else { throw fail("it must start with a number") }
-        // Mantissa digits without the point, and the power of ten that restores the point.
-        var digits = Array(integral) + Array(fraction)
-        while digits.count > 1, digits.first == UInt8(ascii: "0") { digits.removeFirst() }
-        var exponent10 = -fraction.count
+        guard digitCount > 0 else { throw fail("it must start with a number") }
+        var exponent10 = -fractionDigits
         var multiplier: Int128 = 1  // binary suffixes
-        let suffix = String(decoding: bytes, as: UTF8.self)
-        switch suffix {
-        case "": break
-        case "n": exponent10 -= 9
-        case "u": exponent10 -= 6
-        case "m": exponent10 -= 3
-        case "k": exponent10 += 3
-        case "M": exponent10 += 6
-        case "G": exponent10 += 9
-        case "T": exponent10 += 12
-        case "P": exponent10 += 15
-        case "E": exponent10 += 18
-        case "Ki": multiplier = 1 << 10
-        case "Mi": multiplier = 1 << 20
-        case "Gi": multiplier = 1 << 30
-        case "Ti": multiplier = 1 << 40
-        case "Pi": multiplier = 1 << 50
-        case "Ei": multiplier = 1 << 60
+        switch bytes.count {
+        case 0: break
+        case 1:
+            switch bytes.first ?? 0 {
+            case UInt8(ascii: "n"): exponent10 -= 9
+            case UInt8(ascii: "u"): exponent10 -= 6
+            case UInt8(ascii: "m"): exponent10 -= 3
+            case UInt8(ascii: "k"): exponent10 += 3
+            case UInt8(ascii: "M"): exponent10 += 6
+            case UInt8(ascii: "G"): exponent10 += 9
+            case UInt8(ascii: "T"): exponent10 += 12
+            case UInt8(ascii: "P"): exponent10 += 15
+            case UInt8(ascii: "E"): exponent10 += 18
+            default: throw Quantity.unknownSuffix(bytes, fail)
+            }
+        case 2 where bytes.last == UInt8(ascii: "i"):
+            switch bytes.first ?? 0 {
+            case UInt8(ascii: "K"): multiplier = 1 << 10
+            case UInt8(ascii: "M"): multiplier = 1 << 20
+            case UInt8(ascii: "G"): multiplier = 1 << 30
+            case UInt8(ascii: "T"): multiplier = 1 << 40
+            case UInt8(ascii: "P"): multiplier = 1 << 50
+            case UInt8(ascii: "E"): multiplier = 1 << 60
+            default: throw Quantity.unknownSuffix(bytes, fail)
+            }
         default:
             guard let first = bytes.first, first == UInt8(ascii: "e") || first == UInt8(ascii: "E") else {
-                throw fail("unknown suffix \"\(suffix.prefix(16))\" (use n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent)")
+                throw Quantity.unknownSuffix(bytes, fail)
             }
             var rest = bytes.dropFirst()
             var expNegative = false
@@ -66,25 +87,24 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
                 expNegative = sign == UInt8(ascii: "-")
                 rest = rest.dropFirst()
             }
-            guard !rest.isEmpty, rest.allSatisfy(isDigit), rest.count <= 3,
-                  let e = Int(String(decoding: rest, as: UTF8.self)) else {
+            guard !rest.isEmpty, rest.count <= 3, rest.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
                 throw fail("an exponent needs one to three digits after e")
             }
+            let e = rest.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
             exponent10 += expNegative ? -e : e
         }
-        // nano = digits × 10^(exponent10 + 9) × multiplier, rounded up when below a nano-unit.
-        let scale = exponent10 + 9
-        var value: Int128 = 0
-        let limit: Int128 = Int128(1) << 120
-        var keptDigits = digits.count
-        if scale < 0 { keptDigits = max(0, digits.count + scale) }
-        for digit in digits.prefix(keptDigits) {
-            value = value * 10 + Int128(digit - UInt8(ascii: "0"))
-            if value > limit { throw fail("it is too large") }
-        }
+        // nano = mantissa × 10^(exponent10 + 9) × multiplier, rounded up when below a nano-unit.
+        var value = mantissa
+        var scale = exponent10 + 9
         if scale < 0 {
-            if digits.dropFirst(keptDigits).contains(where: { $0 != UInt8(ascii: "0") }) { value += 1 }
+            while scale < 0 && value != 0 {
+                if value % 10 != 0 { droppedNonZero = true }
+                value /= 10
+                scale += 1
+            }
+            if droppedNonZero { value += 1 }
         } else {
+            if droppedNonZero { value += 1 }
             for _ in 0..<scale {
                 value *= 10
                 if value > limit { throw fail("it is too large") }
@@ -94,6 +114,10 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
         if value > limit { throw fail("it is too large") }
         nanoValue = negative ? -value : value
         self.text = text
+    }
+
+    private static func unknownSuffix(_ bytes: Substring.UTF8View.SubSequence, _ fail: (String) -> KubeModelError) -> KubeModelError {
+        fail("unknown suffix \"\(String(decoding: bytes.prefix(16), as: UTF8.self))\" (use n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent)")
     }
 
     /// A quantity of whole units (cores, bytes).

@@ -46,10 +46,27 @@ extension StringProtocol {
 
     /// The text with every occurrence of `target` replaced, compared byte by byte.
     public func replacingBytes(_ target: String, with replacement: String) -> String {
-        guard let offset = firstByteOffset(of: target), !target.isEmpty else { return String(self) }
-        let bytes = Array(utf8)
-        let head = String(decoding: bytes[..<offset], as: UTF8.self)
-        let rest = String(decoding: bytes[(offset + target.utf8.count)...], as: UTF8.self)
-        return head + replacement + rest.replacingBytes(target, with: replacement)
+        withUTF8Bytes { text in
+            target.withUTF8Bytes { pattern in
+                guard let first = pattern.first, text.count >= pattern.count else { return String(self) }
+                var output: [UInt8] = []
+                output.reserveCapacity(text.count + replacement.utf8.count)
+                var i = 0
+                while i < text.count {
+                    if text[i] == first && i + pattern.count <= text.count {
+                        var j = 1
+                        while j < pattern.count && text[i + j] == pattern[j] { j += 1 }
+                        if j == pattern.count {
+                            output.append(contentsOf: replacement.utf8)
+                            i += pattern.count
+                            continue
+                        }
+                    }
+                    output.append(text[i])
+                    i += 1
+                }
+                return String(decoding: output, as: UTF8.self)
+            }
+        }
     }
 }

@@ -1,0 +1,42 @@
+import KubeModel
+
+/// Mutation `resources.defaults`: fills in the tier's default requests and limits where a container
+/// has none, never producing a request above a limit.
+enum ResourceDefaults {
+    /// Returns whether the document changed.
+    static func apply(_ input: RuleInput, to document: inout JSONValue) -> Bool {
+        guard input.stage != nil, input.policy.resources.injectDefaults,
+              let template = input.template else { return false }
+        let tier = input.tierPolicy
+        guard !tier.defaultRequests.isEmpty || !tier.defaultLimits.isEmpty else { return false }
+        var changed = false
+        for container in template.containers where container.kind != .ephemeralContainer {
+            guard case .object(var containerObject)? = document[path: container.path] else { continue }
+            var resources = containerObject["resources"]?.objectValue ?? [:]
+            if let existing = containerObject["resources"], !existing.isNull, existing.objectValue == nil { continue }
+            var requests = resources["requests"]?.objectValue ?? [:]
+            var limits = resources["limits"]?.objectValue ?? [:]
+            if let r = resources["requests"], !r.isNull, r.objectValue == nil { continue }
+            if let l = resources["limits"], !l.isNull, l.objectValue == nil { continue }
+            var touched = false
+            for (name, quantity) in tier.defaultLimits.sorted(by: { $0.key < $1.key }) where limits[name] == nil {
+                if let request = requests[name].flatMap({ try? Quantity(json: $0) }), request > quantity { continue }
+                limits[name] = .string(quantity.text)
+                touched = true
+            }
+            for (name, quantity) in tier.defaultRequests.sorted(by: { $0.key < $1.key }) where requests[name] == nil {
+                // Kubernetes copies a limit into a missing request; keep that unless the default is smaller.
+                if let limit = limits[name].flatMap({ try? Quantity(json: $0) }), quantity > limit { continue }
+                requests[name] = .string(quantity.text)
+                touched = true
+            }
+            guard touched else { continue }
+            if !requests.isEmpty { resources["requests"] = .object(requests) }
+            if !limits.isEmpty { resources["limits"] = .object(limits) }
+            containerObject["resources"] = .object(resources)
+            document.set(.object(containerObject), at: container.path)
+            changed = true
+        }
+        return changed
+    }
+}
