@@ -89,17 +89,15 @@ public struct OfflineChecker: Sendable {
         }
         let contexts = buildContexts(entries)
         let frozen = entries
-        let results = UnsafeResults(count: frozen.count)
-        DispatchQueue.concurrentPerform(iterations: frozen.count) { index in
+        return Parallel.map(count: frozen.count) { index in
             var result = frozen[index].result
             if let object = result.object {
                 let namespace = frozen[index].namespace
                 let context = namespace.flatMap { contexts[$0] } ?? EvaluationContext(namespace: nil, now: now)
                 result.decision = evaluator.evaluate(request(for: object, namespace: namespace, index: index), context: context)
             }
-            results.set(index, result)
+            return result
         }
-        return results.values()
     }
 
     /// A `List` document's items with their 1-based positions; any other document as itself.
@@ -145,21 +143,4 @@ public struct OfflineChecker: Sendable {
         if results.contains(where: { $0.error != nil }) { return 2 }
         return results.allSatisfy(\.allowed) ? 0 : 1
     }
-}
-
-/// A fixed-size result buffer written by `concurrentPerform` workers, each at its own index.
-private final class UnsafeResults: @unchecked Sendable {
-    // Each index is written by exactly one worker and read only after all workers finished.
-    private var storage: [CheckResult?]
-    private let lock = NSLock()
-
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: CheckResult) {
-        lock.lock()
-        storage[index] = result
-        lock.unlock()
-    }
-
-    func values() -> [CheckResult] { storage.compactMap { $0 } }
 }

@@ -60,8 +60,7 @@ public enum ManifestReader {
     public static func read(yaml text: String) -> [ManifestDocument] {
         let chunks = YAMLChunk.split(text).filter { !$0.isBlank }
         // Documents are independent: parse them on all cores, keep stream order.
-        let results = IndexedResults<ManifestDocument>(count: chunks.count)
-        DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
+        return Parallel.map(count: chunks.count) { i in
             let chunk = chunks[i]
             let result: Result<JSONValue, KubeModelError>
             do throws(KubeModelError) {
@@ -69,9 +68,8 @@ public enum ManifestReader {
             } catch {
                 result = .failure(error)
             }
-            results.set(i, ManifestDocument(index: chunk.index, line: chunk.line, result: result))
+            return ManifestDocument(index: chunk.index, line: chunk.line, result: result)
         }
-        return results.values()
     }
 
     /// Parses YAML text that must hold exactly one document (a policy file, a fixture).
@@ -87,7 +85,7 @@ public enum ManifestReader {
     static func parseDocument(_ text: String, firstLine: Int, index: Int) throws(KubeModelError) -> JSONValue {
         let bound = YAMLChunk.nestingBound(text)
         if bound > 50_000 {
-            throw KubeModelError(.limitExceeded, "YAML nesting deeper than \(JSONLimits.maxDepth) levels",
+            throw KubeModelError(.limitExceeded, "document nests too deeply to parse safely (more than \(JSONLimits.maxDepth) levels are never accepted)",
                                  document: index, line: firstLine)
         }
         // The YAML composer recurses once per nesting level; documents that might nest deeply are
@@ -107,7 +105,10 @@ public enum ManifestReader {
                 return .failure(KubeModelError(.invalidYAML, "\(error)", document: index, line: firstLine))
             }
         }
-        let result = bound <= 64 ? work() : LargeStackRunner.run(stackSize: 64 << 20, work)
+        if bound <= 64 { return try work().get() }
+        guard let result = LargeStackRunner.run(stackSize: 64 << 20, work) else {
+            throw KubeModelError(.limitExceeded, "could not start a parser thread for a deeply nested document", document: index, line: firstLine)
+        }
         return try result.get()
     }
 
@@ -124,27 +125,6 @@ public enum ManifestReader {
     }
 }
 
-/// A fixed-size buffer that concurrent workers fill, each at its own index.
-final class IndexedResults<T: Sendable>: @unchecked Sendable {
-    // Guarded by `lock`; read only after every worker has finished.
-    private var storage: [T?]
-    private let lock = NSLock()
-
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: T) {
-        lock.lock()
-        storage[index] = value
-        lock.unlock()
-    }
-
-    func values() -> [T] {
-        lock.lock()
-        defer { lock.unlock() }
-        return storage.compactMap { $0 }
-    }
-}
-
 /// Runs a closure on a dedicated thread with a chosen stack size and waits for its result.
 enum LargeStackRunner {
     final class Box<T>: @unchecked Sendable {
@@ -152,7 +132,8 @@ enum LargeStackRunner {
         var value: T?
     }
 
-    static func run<T: Sendable>(stackSize: Int, _ body: @escaping @Sendable () -> T) -> T {
+    /// The closure's result, or `nil` if the thread produced none.
+    static func run<T: Sendable>(stackSize: Int, _ body: @escaping @Sendable () -> T) -> T? {
         let box = Box<T>()
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
@@ -162,7 +143,6 @@ enum LargeStackRunner {
         thread.stackSize = stackSize
         thread.start()
         done.wait()
-        guard let value = box.value else { return body() }
-        return value
+        return box.value
     }
 }
