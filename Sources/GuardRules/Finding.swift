@@ -38,9 +38,9 @@ struct RuleInput {
         self.context = context
         stagePolicy = policy.stage(stage ?? "")
         tierPolicy = policy.tier(tier)
-        let labels = object.labels
-        let podLabels = template?.podLabels ?? [:]
-        environment = labels[GuardLabels.environment] ?? podLabels[GuardLabels.environment]
-            ?? labels[GuardLabels.instance] ?? podLabels[GuardLabels.instance]
+        let labels = object.raw["metadata"]?["labels"]
+        let podLabels = template?.metadataPath.flatMap { object.raw[path: $0 / "labels"] } ?? labels
+        environment = labels?[GuardLabels.environment]?.stringValue ?? podLabels?[GuardLabels.environment]?.stringValue
+            ?? labels?[GuardLabels.instance]?.stringValue ?? podLabels?[GuardLabels.instance]?.stringValue
     }
 }

@@ -46,7 +46,11 @@ public struct GuardPolicy: Sendable {
 /// What a stage requires.
 public struct StagePolicy: Sendable, Equatable {
     /// Registry/repository patterns images may come from (`registry.example.com/odoo/*`; `*` for any).
-    public var allowedRegistries: [String]
+    public var allowedRegistries: [String] {
+        didSet { registryPatterns = allowedRegistries.map(RegistryPattern.init) }
+    }
+    /// ``allowedRegistries``, compiled once for matching.
+    private(set) var registryPatterns: [RegistryPattern]
     /// Whether images must be pinned by sha256 digest.
     public var requireDigest: Bool
     /// Per-rule mode overrides in this stage.
@@ -55,6 +59,7 @@ public struct StagePolicy: Sendable, Equatable {
     /// A stage policy.
     public init(allowedRegistries: [String] = ["*"], requireDigest: Bool = false, modes: [RuleID: RuleMode] = [:]) {
         self.allowedRegistries = allowedRegistries
+        self.registryPatterns = allowedRegistries.map(RegistryPattern.init)
         self.requireDigest = requireDigest
         self.modes = modes
     }
@@ -123,11 +128,28 @@ public struct InjectionSource: Sendable, Equatable {
 /// Credential detection and secret injection settings.
 public struct SecretPolicy: Sendable, Equatable {
     /// Upper-case fragments of env var names that hold credentials (`PASSWORD`, `TOKEN`).
-    public var credentialNames: [String]
+    public var credentialNames: [String] {
+        didSet { credentialNameBytes = credentialNames.map { Array($0.utf8) } }
+    }
     /// Name suffixes that mark a variable as a reference, not a credential (`_FILE`, `_PATH`).
-    public var referenceSuffixes: [String]
+    public var referenceSuffixes: [String] {
+        didSet { referenceSuffixBytes = referenceSuffixes.map { Array($0.utf8) } }
+    }
     /// The injectable sets by name.
     public var injection: [String: InjectionSource]
+    /// ``credentialNames`` as bytes, for matching without allocations.
+    private(set) var credentialNameBytes: [[UInt8]]
+    /// ``referenceSuffixes`` as bytes.
+    private(set) var referenceSuffixBytes: [[UInt8]]
+
+    /// A secret policy.
+    public init(credentialNames: [String], referenceSuffixes: [String], injection: [String: InjectionSource]) {
+        self.credentialNames = credentialNames
+        self.referenceSuffixes = referenceSuffixes
+        self.injection = injection
+        credentialNameBytes = credentialNames.map { Array($0.utf8) }
+        referenceSuffixBytes = referenceSuffixes.map { Array($0.utf8) }
+    }
 }
 
 /// Disruption budget settings.

@@ -7,44 +7,45 @@ enum ImageRules {
         guard input.stage != nil else { return }
         if let template = input.template {
             for container in template.containers {
-                let path = container.path / "image"
                 guard let image = container.image, !image.isEmpty else {
-                    findings.append(Finding(rule: .objectWellFormed, path: path, message: "\(container.label) has no image"))
+                    findings.append(Finding(rule: .objectWellFormed, path: container.path / "image", message: "\(container.label) has no image"))
                     continue
                 }
-                check(image: image, at: path, owner: container.label, input, into: &findings)
+                check(image: image, at: container.path / "image", owner: container.label, input, into: &findings)
             }
         } else if let image = OdooEnvironmentView(input.object)?.image {
             check(image: image, at: "spec.image", owner: "the environment", input, into: &findings)
         }
     }
 
-    static func check(image: String, at path: FieldPath, owner: String, _ input: RuleInput, into findings: inout [Finding]) {
+    /// Path and owner are built only when a finding needs them.
+    static func check(image: String, at path: @autoclosure () -> FieldPath, owner: @autoclosure () -> String, _ input: RuleInput,
+                      into findings: inout [Finding]) {
         let stage = input.stage ?? ""
         let reference: ImageReference
         do {
             reference = try ImageReference(parsing: image)
         } catch {
-            findings.append(Finding(rule: .imageRegistryAllowed, path: path,
+            findings.append(Finding(rule: .imageRegistryAllowed, path: path(),
                                     message: "\(error.message); its registry cannot be checked, so it is not allowed"))
             return
         }
-        let allowed = input.stagePolicy.allowedRegistries
-        if !allowed.contains(where: { Glob.allowsImage($0, name: reference.name) }) {
-            findings.append(Finding(rule: .imageRegistryAllowed, path: path, message:
-                "\(owner) uses \(reference.name), which is not an allowed registry for stage \(stage); allowed: \(allowed.joined(separator: ", "))"))
+        if !input.stagePolicy.registryPatterns.contains(where: { $0.allows(reference.name) }) {
+            let allowed = input.stagePolicy.allowedRegistries
+            findings.append(Finding(rule: .imageRegistryAllowed, path: path(), message:
+                "\(owner()) uses \(reference.name), which is not an allowed registry for stage \(stage); allowed: \(allowed.joined(separator: ", "))"))
         }
         if reference.digest == nil {
             if reference.tag == nil {
-                findings.append(Finding(rule: .imageNoLatest, path: path, message:
-                    "\(owner) uses image \"\(image)\" without a tag, which means :latest; name a version tag such as \(reference.name):17.0"))
+                findings.append(Finding(rule: .imageNoLatest, path: path(), message:
+                    "\(owner()) uses image \"\(image)\" without a tag, which means :latest; name a version tag such as \(reference.name):17.0"))
             } else if reference.tag == "latest" {
-                findings.append(Finding(rule: .imageNoLatest, path: path, message:
-                    "\(owner) uses the mutable tag :latest; name a version tag such as \(reference.name):17.0"))
+                findings.append(Finding(rule: .imageNoLatest, path: path(), message:
+                    "\(owner()) uses the mutable tag :latest; name a version tag such as \(reference.name):17.0"))
             }
         }
         if input.stagePolicy.requireDigest && !reference.isPinnedBySHA256 {
-            findings.append(Finding(rule: .imageDigestPinned, path: path, message:
+            findings.append(Finding(rule: .imageDigestPinned, path: path(), message:
                 "stage \(stage) requires images pinned by digest; use \(reference.name)\(reference.tag.flatMap { $0 == "latest" ? nil : ":" + $0 } ?? "")@sha256:<digest> (the digest `skopeo inspect` prints)"))
         }
     }

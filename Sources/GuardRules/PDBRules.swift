@@ -16,10 +16,10 @@ enum PDBRules {
         let object = input.object
         guard input.policy.pdb.kinds.contains(object.kind), let replicas = object.replicas,
               replicas >= input.policy.pdb.minReplicas, let template = object.podTemplate else { return }
-        let podLabels = template.podLabels
-        let selecting = input.context.index.budgets.filter { $0.selector.map { !$0.isEmpty && $0.matches(podLabels) } ?? false }.map(\.view)
-        let labels = template.podLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        let podLabels = template.podLabelsValue
+        let selecting = input.context.index.budgets.filter { $0.selector.map { !$0.isEmpty && $0.matches(labelsObject: podLabels) } ?? false }.map(\.view)
         if selecting.isEmpty {
+            let labels = template.podLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             findings.append(Finding(rule: .pdbRequired, path: "spec.replicas", message:
                 "\(object.kind) \(object.name) runs \(replicas) replicas but no PodDisruptionBudget selects its pods (\(labels.isEmpty ? "no labels" : labels)); add one with maxUnavailable: 1 and unhealthyPodEvictionPolicy: AlwaysAllow"))
             return

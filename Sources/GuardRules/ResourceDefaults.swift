@@ -11,13 +11,13 @@ enum ResourceDefaults {
         guard !tier.defaultRequests.isEmpty || !tier.defaultLimits.isEmpty else { return false }
         var changed = false
         for container in template.containers where container.kind != .ephemeralContainer {
-            guard case .object(var containerObject)? = document[path: container.path] else { continue }
-            var resources = containerObject["resources"]?.objectValue ?? [:]
-            if let existing = containerObject["resources"], !existing.isNull, existing.objectValue == nil { continue }
-            var requests = resources["requests"]?.objectValue ?? [:]
-            var limits = resources["limits"]?.objectValue ?? [:]
+            // Read from the container as it is; write only its `resources`, and only when something is added.
+            if let existing = container.raw["resources"], !existing.isNull, existing.objectValue == nil { continue }
+            var resources = container.raw["resources"]?.objectValue ?? [:]
             if let r = resources["requests"], !r.isNull, r.objectValue == nil { continue }
             if let l = resources["limits"], !l.isNull, l.objectValue == nil { continue }
+            var requests = resources["requests"]?.objectValue ?? [:]
+            var limits = resources["limits"]?.objectValue ?? [:]
             var touched = false
             for (name, quantity) in tier.defaultLimits.sorted(by: { $0.key < $1.key }) where limits[name] == nil {
                 if let request = requests[name].flatMap({ try? Quantity(json: $0) }), request > quantity { continue }
@@ -33,8 +33,7 @@ enum ResourceDefaults {
             guard touched else { continue }
             if !requests.isEmpty { resources["requests"] = .object(requests) }
             if !limits.isEmpty { resources["limits"] = .object(limits) }
-            containerObject["resources"] = .object(resources)
-            document.set(.object(containerObject), at: container.path)
+            document.set(.object(resources), at: container.path / "resources")
             changed = true
         }
         return changed

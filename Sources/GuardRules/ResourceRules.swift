@@ -8,9 +8,10 @@ enum ResourceRules {
         let policy = input.policy.resources
         let maximum = input.tierPolicy.maximum
         for container in template.containers where container.kind != .ephemeralContainer {
-            let resourcesPath = container.path / "resources"
-            let requests = readQuantities(container.resources?["requests"], resourcesPath / "requests", into: &findings)
-            let limits = readQuantities(container.resources?["limits"], resourcesPath / "limits", into: &findings)
+            var resourcesPath: FieldPath { container.path / "resources" }
+            let resources = container.resources
+            let requests = readQuantities(resources?["requests"], resourcesPath / "requests", into: &findings)
+            let limits = readQuantities(resources?["limits"], resourcesPath / "limits", into: &findings)
             for resource in policy.requireRequests where requests[resource] == nil && limits[resource] == nil {
                 let hint = input.tierPolicy.defaultRequests[resource].map { " (tier \(input.tier) suggests \($0))" } ?? ""
                 findings.append(Finding(rule: .resourcesRequestsRequired, path: resourcesPath / "requests" / resource,
@@ -36,20 +37,30 @@ enum ResourceRules {
     }
 
     /// Reads a requests/limits map; unparseable quantities become `object.well-formed` findings.
-    static func readQuantities(_ value: JSONValue?, _ path: FieldPath, into findings: inout [Finding]) -> [String: Quantity] {
-        guard let value, !value.isNull else { return [:] }
+    static func readQuantities(_ value: JSONValue?, _ path: @autoclosure () -> FieldPath, into findings: inout [Finding]) -> Quantities {
+        guard let value, !value.isNull else { return Quantities() }
         guard case .object(let object) = value else {
-            findings.append(Finding(rule: .objectWellFormed, path: path, message: "must be a map of resource quantities, found \(value.typeDescription)"))
-            return [:]
+            findings.append(Finding(rule: .objectWellFormed, path: path(), message: "must be a map of resource quantities, found \(value.typeDescription)"))
+            return Quantities()
         }
-        var result: [String: Quantity] = [:]
+        var result = Quantities()
         for (name, raw) in object {
             do {
-                result[name] = try Quantity(json: raw)
+                result.entries.append((name, try Quantity(json: raw)))
             } catch {
-                findings.append(Finding(rule: .objectWellFormed, path: path / name, message: error.message))
+                findings.append(Finding(rule: .objectWellFormed, path: path() / name, message: error.message))
             }
         }
         return result
+    }
+}
+
+/// A small name → quantity map (a container has two to four resources: a linear scan beats hashing).
+struct Quantities {
+    var entries: [(name: String, quantity: Quantity)] = []
+
+    subscript(_ name: String) -> Quantity? {
+        for entry in entries where entry.name == name { return entry.quantity }
+        return nil
     }
 }

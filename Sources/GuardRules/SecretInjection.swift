@@ -8,7 +8,8 @@ enum SecretInjection {
     /// The requested set names, or `nil` when the workload does not ask.
     static func requested(_ object: KubeObject, template: PodTemplate?) -> [String]? {
         let podMetadata = template?.metadataPath.flatMap { object.raw[path: $0] }
-        let text = object.annotations[GuardLabels.inject] ?? object.labels[GuardLabels.inject]
+        let metadata = object.raw["metadata"]
+        let text = metadata?["annotations"]?[GuardLabels.inject]?.stringValue ?? metadata?["labels"]?[GuardLabels.inject]?.stringValue
             ?? podMetadata?["annotations"]?[GuardLabels.inject]?.stringValue ?? podMetadata?["labels"]?[GuardLabels.inject]?.stringValue
         guard let text else { return nil }
         let names = text.split(whereSeparator: { $0 == "," || $0 == "." || $0 == "_" || $0 == " " }).map { String($0).lowercased() }
@@ -20,7 +21,7 @@ enum SecretInjection {
     /// document changed.
     static func apply(_ input: RuleInput, to document: inout JSONValue, findings: inout [Finding]) -> Bool {
         guard input.stage != nil, let template = input.template, let sets = requested(input.object, template: template) else { return false }
-        let path: FieldPath = input.object.annotations[GuardLabels.inject] != nil
+        let path: FieldPath = input.object.raw["metadata"]?["annotations"]?[GuardLabels.inject] != nil
             ? FieldPath([.key("metadata"), .key("annotations"), .key(GuardLabels.inject)])
             : FieldPath([.key("metadata"), .key("labels"), .key(GuardLabels.inject)])
         guard let environment = input.environment else {

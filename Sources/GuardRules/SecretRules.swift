@@ -40,9 +40,30 @@ enum SecretRules {
 
     /// The credential fragment a variable name contains, unless its suffix marks it as a reference.
     static func credentialFragment(in name: String, _ policy: SecretPolicy) -> String? {
-        let upper = name.uppercased()
-        if policy.referenceSuffixes.contains(where: { upper.hasSuffixBytes($0) }) { return nil }
-        return policy.credentialNames.first { upper.containsBytes($0) }
+        // ASCII upper-casing is enough: env var names are C identifiers.
+        var upper = Array(name.utf8)
+        for i in upper.indices where upper[i] >= UInt8(ascii: "a") && upper[i] <= UInt8(ascii: "z") { upper[i] -= 32 }
+        for suffix in policy.referenceSuffixBytes where upper.count >= suffix.count && upper.suffix(suffix.count).elementsEqual(suffix) {
+            return nil
+        }
+        for (index, fragment) in policy.credentialNameBytes.enumerated() where contains(upper, fragment) {
+            return policy.credentialNames[index]
+        }
+        return nil
+    }
+
+    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, haystack.count >= needle.count else { return needle.isEmpty }
+        var i = 0
+        while i <= haystack.count - needle.count {
+            if haystack[i] == first {
+                var j = 1
+                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// Whether a value is nothing but `$(VAR)` references, which Kubernetes expands from other vars.
@@ -70,8 +91,28 @@ enum SecretRules {
 
     private static let passwordFlags = ["--db_password", "--db-password", "--admin_passwd", "--admin-passwd", "--password", "--redis_password", "--redis-password"]
 
+    /// Whether an argument could be one of ``passwordFlags`` or `-w` (cheap pre-check on bytes:
+    /// a leading `-` and "ass" in any case, or exactly `-w`).
+    static func mightBePasswordFlag(_ argument: String) -> Bool {
+        var previous: [UInt8] = [0, 0]
+        var first = true
+        for byte in argument.utf8 {
+            if first {
+                guard byte == UInt8(ascii: "-") else { return false }
+                first = false
+            }
+            let lower = byte | 0x20
+            if lower == UInt8(ascii: "s") && previous[1] == UInt8(ascii: "s") && previous[0] == UInt8(ascii: "a") { return true }
+            if byte == UInt8(ascii: "=") { break }
+            previous[0] = previous[1]
+            previous[1] = lower
+        }
+        return argument == "-w" || argument == "-W"
+    }
+
     /// `--db_password=literal` in one argument.
     static func literalPasswordFlag(_ argument: String) -> String? {
+        guard mightBePasswordFlag(argument) else { return nil }
         guard argument.utf8.first == UInt8(ascii: "-"), let equals = argument.firstByteOffset(of: "=") else { return nil }
         let bytes = Array(argument.utf8)
         let flag = String(decoding: bytes[..<equals], as: UTF8.self).lowercased()
@@ -84,7 +125,7 @@ enum SecretRules {
     static func literalPasswordFlagPairs(_ arguments: [JSONValue]) -> [(index: Int, flag: String)] {
         var result: [(Int, String)] = []
         for (i, argument) in arguments.enumerated() where i + 1 < arguments.count {
-            guard let text = argument.stringValue, text.utf8.first == UInt8(ascii: "-"),
+            guard let text = argument.stringValue, mightBePasswordFlag(text),
                   case let flag = text.lowercased(), passwordFlags.contains(flag) || flag == "-w",
                   let value = arguments[i + 1].stringValue, !value.hasPrefix("-"), !isVariableReference(value) else { continue }
             result.append((i, flag))

@@ -21,56 +21,93 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         func fail(_ why: String) -> KubeModelError {
             KubeModelError(.invalidImageReference, "image \"\(text.prefix(200))\" is invalid: \(why)")
         }
-        let bytes = Array(text.utf8)
-        guard !bytes.isEmpty else { throw fail("it is empty") }
-        guard bytes.count <= 4096 else { throw fail("it is too long") }
-        var end = bytes.count
-        var digest: String?
-        if let at = bytes.firstIndex(of: UInt8(ascii: "@")) {
-            guard ImageReference.isValidDigest(bytes[(at + 1)...]) else {
-                throw fail("the digest must be algorithm:hex, e.g. sha256: followed by 64 lowercase hex digits")
+        var parsed: (registry: String, repository: String, tag: String?, digest: String?)?
+        var failure: String?
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            do throws(ParseFailure) {
+                parsed = try ImageReference.parse(bytes)
+            } catch {
+                failure = error.reason
             }
-            digest = String(decoding: bytes[(at + 1)...], as: UTF8.self)
-            end = at
         }
-        var tag: String?
-        let lastSlash = bytes[..<end].lastIndex(of: UInt8(ascii: "/")) ?? -1
-        if let colon = bytes[..<end].lastIndex(of: UInt8(ascii: ":")), colon > lastSlash {
-            let tagBytes = bytes[(colon + 1)..<end]
-            guard ImageReference.isValidTag(tagBytes) else {
-                throw fail("the tag \"\(String(decoding: tagBytes.prefix(130), as: UTF8.self))\" must be 1–128 of letters, digits, '_', '.', '-' and not start with '.' or '-'")
+        if parsed == nil && failure == nil {
+            do throws(ParseFailure) {
+                parsed = try Array(text.utf8).withUnsafeBufferPointer { (bytes) throws(ParseFailure) in try ImageReference.parse(bytes) }
+            } catch {
+                failure = error.reason
             }
-            tag = String(decoding: tagBytes, as: UTF8.self)
-            end = colon
         }
-        guard end > 0 else { throw fail("the repository name is missing") }
-        var components = bytes[..<end].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        var registry = "docker.io"
-        if components.count > 1, let first = components.first,
-           first.contains(UInt8(ascii: ".")) || first.contains(UInt8(ascii: ":")) || first.elementsEqual("localhost".utf8)
-            || first.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) {
-            guard ImageReference.isValidHost(first) else {
-                throw fail("the registry host \"\(String(decoding: first, as: UTF8.self))\" is invalid")
-            }
-            registry = String(decoding: first, as: UTF8.self)
-            components.removeFirst()
-        }
-        if registry == "index.docker.io" || registry == "registry-1.docker.io" { registry = "docker.io" }
-        for component in components where !ImageReference.isValidPathComponent(component) {
-            throw fail("the repository path component \"\(String(decoding: component.prefix(100), as: UTF8.self))\" must be lowercase letters and digits separated by '.', '_', '__' or '-'")
-        }
-        var repository = components.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
-        if registry == "docker.io" && components.count == 1 { repository = "library/" + repository }
-        self.registry = registry
-        self.repository = repository
-        self.name = registry + "/" + repository
-        self.tag = tag
-        self.digest = digest
-        self.original = text
+        guard let parsed else { throw fail(failure ?? "it cannot be read") }
+        registry = parsed.registry
+        repository = parsed.repository
+        tag = parsed.tag
+        digest = parsed.digest
+        name = parsed.registry + "/" + parsed.repository
+        original = text
     }
 
     /// `registry/repository`, the name without tag or digest.
     public let name: String
+
+    private struct ParseFailure: Error {
+        let reason: String
+    }
+
+    /// One pass over the bytes; strings are made only for the parts kept.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(ParseFailure) -> (registry: String, repository: String, tag: String?, digest: String?) {
+        guard !bytes.isEmpty else { throw ParseFailure(reason: "it is empty") }
+        guard bytes.count <= 4096 else { throw ParseFailure(reason: "it is too long") }
+        func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+        var end = bytes.count
+        var digest: String?
+        if let at = bytes.firstIndex(of: UInt8(ascii: "@")) {
+            guard isValidDigest(bytes[(at + 1)...]) else {
+                throw ParseFailure(reason: "the digest must be algorithm:hex, e.g. sha256: followed by 64 lowercase hex digits")
+            }
+            digest = text((at + 1)..<bytes.count)
+            end = at
+        }
+        var lastSlash = -1
+        var lastColon = -1
+        var firstSlash = -1
+        for i in 0..<end {
+            if bytes[i] == UInt8(ascii: "/") { lastSlash = i; if firstSlash < 0 { firstSlash = i } }
+            else if bytes[i] == UInt8(ascii: ":") { lastColon = i }
+        }
+        var tag: String?
+        if lastColon > lastSlash {
+            guard isValidTag(bytes[(lastColon + 1)..<end]) else {
+                throw ParseFailure(reason: "the tag \"\(text((lastColon + 1)..<min(end, lastColon + 131)))\" must be 1–128 of letters, digits, '_', '.', '-' and not start with '.' or '-'")
+            }
+            tag = text((lastColon + 1)..<end)
+            end = lastColon
+        }
+        guard end > 0 else { throw ParseFailure(reason: "the repository name is missing") }
+        var registry = "docker.io"
+        var pathStart = 0
+        if firstSlash > 0 && firstSlash < end {
+            let first = bytes[0..<firstSlash]
+            if first.contains(UInt8(ascii: ".")) || first.contains(UInt8(ascii: ":")) || first.elementsEqual("localhost".utf8)
+                || first.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) {
+                guard isValidHost(first) else { throw ParseFailure(reason: "the registry host \"\(text(0..<firstSlash))\" is invalid") }
+                registry = text(0..<firstSlash)
+                pathStart = firstSlash + 1
+            }
+        }
+        if registry == "index.docker.io" || registry == "registry-1.docker.io" { registry = "docker.io" }
+        var componentStart = pathStart
+        var components = 0
+        for i in pathStart...end where i == end || bytes[i] == UInt8(ascii: "/") {
+            guard isValidPathComponent(bytes[componentStart..<i]) else {
+                throw ParseFailure(reason: "the repository path component \"\(text(componentStart..<min(i, componentStart + 100)))\" must be lowercase letters and digits separated by '.', '_', '__' or '-'")
+            }
+            components += 1
+            componentStart = i + 1
+        }
+        var repository = text(pathStart..<end)
+        if registry == "docker.io" && components == 1 { repository = "library/" + repository }
+        return (registry, repository, tag, digest)
+    }
 
     /// The normalised reference: `name[:tag][@digest]`.
     public var description: String {
@@ -84,7 +121,7 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     private static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
     private static func isLetter(_ b: UInt8) -> Bool { isLower(b) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) }
 
-    static func isValidDigest(_ text: ArraySlice<UInt8>) -> Bool {
+    static func isValidDigest(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         guard let colon = text.firstIndex(of: UInt8(ascii: ":")) else { return false }
         let algorithm = text[..<colon]
         let hex = text[(colon + 1)...]
@@ -95,12 +132,12 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         return true
     }
 
-    static func isValidTag(_ text: ArraySlice<UInt8>) -> Bool {
+    static func isValidTag(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         guard let first = text.first, text.count <= 128, first != UInt8(ascii: "."), first != UInt8(ascii: "-") else { return false }
         return text.allSatisfy { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
     }
 
-    static func isValidHost(_ host: ArraySlice<UInt8>) -> Bool {
+    static func isValidHost(_ host: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         let parts = host.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
         guard parts.count <= 2, let name = parts.first, let first = name.first,
               first != UInt8(ascii: "-"), first != UInt8(ascii: ".") else { return false }
@@ -113,7 +150,7 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`
-    static func isValidPathComponent(_ component: ArraySlice<UInt8>) -> Bool {
+    static func isValidPathComponent(_ component: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         guard let first = component.first, let last = component.last,
               isLower(first) || isDigit(first), isLower(last) || isDigit(last) else { return false }
         var separators = 0

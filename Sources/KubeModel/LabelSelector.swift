@@ -53,6 +53,13 @@ public struct LabelSelector: Sendable, Equatable {
     /// Whether the selector has no terms (and so matches every object).
     public var isEmpty: Bool { matchLabels.isEmpty && matchExpressions.isEmpty }
 
+    /// Whether the labels of a JSON `labels` object satisfy every term (no dictionary is built).
+    public func matches(labelsObject labels: JSONValue?) -> Bool {
+        for (key, value) in matchLabels where labels?[key]?.stringValue != value { return false }
+        guard !matchExpressions.isEmpty else { return true }
+        return matchExpressions.allSatisfy { $0.matches(labels?.stringMap ?? [:]) }
+    }
+
     /// Whether a label set satisfies every term.
     public func matches(_ labels: [String: String]) -> Bool {
         for (key, value) in matchLabels where labels[key] != value { return false }

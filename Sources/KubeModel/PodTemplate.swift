@@ -55,8 +55,10 @@ public struct PodTemplate: Sendable {
     public let metadataPath: FieldPath?
     /// The pod spec, when present.
     public let spec: JSONValue?
-    /// The labels pods will carry.
-    public let podLabels: [String: String]
+    /// The labels pods will carry (read on demand: most rules never need them).
+    public var podLabels: [String: String] { podLabelsValue?.stringMap ?? [:] }
+    /// The raw `labels` object of the pod template, when present.
+    public let podLabelsValue: JSONValue?
     /// Every container of every kind, in `containers`, `initContainers`, `ephemeralContainers` order.
     public let containers: [Container]
 
@@ -81,11 +83,11 @@ public struct PodTemplate: Sendable {
         spec = object.raw[path: specPath]
         if object.kind == "Pod" {
             metadataPath = nil
-            podLabels = object.labels
+            podLabelsValue = object.raw["metadata"]?["labels"]
         } else {
             let metadata = FieldPath(Array(specPath.components.dropLast()) + [.key("metadata")])
             metadataPath = metadata
-            podLabels = object.raw[path: metadata / "labels"]?.stringMap ?? [:]
+            podLabelsValue = object.raw[path: metadata / "labels"]
         }
         var result: [Container] = []
         for kind in ContainerKind.allCases {
