@@ -2,7 +2,9 @@
 /// segment, `**` across segments, everything else literally.
 enum Glob {
     static func matches(_ pattern: String, _ text: String) -> Bool {
-        matches(Array(pattern.utf8)[...], Array(text.utf8)[...])
+        // Literal patterns (the common case: namespace names) need no matching machinery.
+        if !pattern.utf8.contains(UInt8(ascii: "*")) { return pattern.utf8.elementsEqual(text.utf8) }
+        return matches(Array(pattern.utf8)[...], Array(text.utf8)[...])
     }
 
     private static func matches(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>) -> Bool {

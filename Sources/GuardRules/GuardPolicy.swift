@@ -68,17 +68,32 @@ public struct StagePolicy: Sendable, Equatable {
 /// Requests, limits and maxima of a tier, by resource name (`cpu`, `memory`, `ephemeral-storage`).
 public struct TierPolicy: Sendable, Equatable {
     /// Requests filled in where a container has none.
-    public var defaultRequests: [String: Quantity]
+    public var defaultRequests: [String: Quantity] {
+        didSet { sortedDefaultRequests = defaultRequests.sorted { $0.key < $1.key } }
+    }
     /// Limits filled in where a container has none.
-    public var defaultLimits: [String: Quantity]
+    public var defaultLimits: [String: Quantity] {
+        didSet { sortedDefaultLimits = defaultLimits.sorted { $0.key < $1.key } }
+    }
+    /// ``defaultRequests`` in name order, computed once (the mutation walks them per container).
+    private(set) var sortedDefaultRequests: [(key: String, value: Quantity)]
+    /// ``defaultLimits`` in name order.
+    private(set) var sortedDefaultLimits: [(key: String, value: Quantity)]
     /// Largest request or limit a container may have.
     public var maximum: [String: Quantity]
+
+    /// Equal when the policy values are equal (the sorted copies follow from them).
+    public static func == (lhs: TierPolicy, rhs: TierPolicy) -> Bool {
+        lhs.defaultRequests == rhs.defaultRequests && lhs.defaultLimits == rhs.defaultLimits && lhs.maximum == rhs.maximum
+    }
 
     /// A tier policy.
     public init(defaultRequests: [String: Quantity] = [:], defaultLimits: [String: Quantity] = [:], maximum: [String: Quantity] = [:]) {
         self.defaultRequests = defaultRequests
         self.defaultLimits = defaultLimits
         self.maximum = maximum
+        sortedDefaultRequests = defaultRequests.sorted { $0.key < $1.key }
+        sortedDefaultLimits = defaultLimits.sorted { $0.key < $1.key }
     }
 }
 

@@ -19,12 +19,12 @@ enum ResourceDefaults {
             var requests = resources["requests"]?.objectValue ?? [:]
             var limits = resources["limits"]?.objectValue ?? [:]
             var touched = false
-            for (name, quantity) in tier.defaultLimits.sorted(by: { $0.key < $1.key }) where limits[name] == nil {
+            for (name, quantity) in tier.sortedDefaultLimits where limits[name] == nil {
                 if let request = requests[name].flatMap({ try? Quantity(json: $0) }), request > quantity { continue }
                 limits[name] = .string(quantity.text)
                 touched = true
             }
-            for (name, quantity) in tier.defaultRequests.sorted(by: { $0.key < $1.key }) where requests[name] == nil {
+            for (name, quantity) in tier.sortedDefaultRequests where requests[name] == nil {
                 // Kubernetes copies a limit into a missing request; keep that unless the default is smaller.
                 if let limit = limits[name].flatMap({ try? Quantity(json: $0) }), quantity > limit { continue }
                 requests[name] = .string(quantity.text)

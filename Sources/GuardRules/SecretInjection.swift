@@ -5,25 +5,32 @@ import KubeModel
 /// environment's credentials as `valueFrom.secretKeyRef` env entries — never values — in every
 /// container and init container that does not define them already.
 enum SecretInjection {
-    /// The requested set names, or `nil` when the workload does not ask.
-    static func requested(_ object: KubeObject, template: PodTemplate?) -> [String]? {
-        let podMetadata = template?.metadataPath.flatMap { object.raw[path: $0] }
+    /// The requested set names and where the request was written, or `nil` when the workload does
+    /// not ask. The object's own annotation wins, then its label, then the pod template's.
+    static func requested(_ object: KubeObject, template: PodTemplate?) -> (names: [String], path: FieldPath)? {
+        // Cheap look first: most workloads do not ask.
         let metadata = object.raw["metadata"]
-        let text = metadata?["annotations"]?[GuardLabels.inject]?.stringValue ?? metadata?["labels"]?[GuardLabels.inject]?.stringValue
-            ?? podMetadata?["annotations"]?[GuardLabels.inject]?.stringValue ?? podMetadata?["labels"]?[GuardLabels.inject]?.stringValue
-        guard let text else { return nil }
-        let names = text.split(whereSeparator: { $0 == "," || $0 == "." || $0 == "_" || $0 == " " }).map { String($0).lowercased() }
-        var seen = Set<String>()
-        return names.filter { seen.insert($0).inserted }
+        let podMetadata = template?.metadataPath.flatMap { object.raw[path: $0] }
+        let asks = [metadata?["annotations"], metadata?["labels"], podMetadata?["annotations"], podMetadata?["labels"]]
+            .contains { $0?[GuardLabels.inject] != nil }
+        guard asks else { return nil }
+        var places: [FieldPath] = [FieldPath([.key("metadata"), .key("annotations")]), FieldPath([.key("metadata"), .key("labels")])]
+        if let metadata = template?.metadataPath { places += [metadata / "annotations", metadata / "labels"] }
+        for place in places {
+            guard let text = object.raw[path: place]?[GuardLabels.inject]?.stringValue else { continue }
+            let names = text.split(whereSeparator: { $0 == "," || $0 == "." || $0 == "_" || $0 == " " }).map { String($0).lowercased() }
+            var seen = Set<String>()
+            return (names.filter { seen.insert($0).inserted }, place / GuardLabels.inject)
+        }
+        return nil
     }
 
     /// Applies the injection; findings explain requests that cannot be served. Returns whether the
     /// document changed.
     static func apply(_ input: RuleInput, to document: inout JSONValue, findings: inout [Finding]) -> Bool {
-        guard input.stage != nil, let template = input.template, let sets = requested(input.object, template: template) else { return false }
-        let path: FieldPath = input.object.raw["metadata"]?["annotations"]?[GuardLabels.inject] != nil
-            ? FieldPath([.key("metadata"), .key("annotations"), .key(GuardLabels.inject)])
-            : FieldPath([.key("metadata"), .key("labels"), .key(GuardLabels.inject)])
+        guard input.stage != nil, let template = input.template, let (sets, path) = requested(input.object, template: template) else {
+            return false
+        }
         guard let environment = input.environment else {
             findings.append(Finding(rule: .secretsInjection, path: path, message:
                 "the workload asks for injected credentials but has no \(GuardLabels.environment) label naming its environment"))

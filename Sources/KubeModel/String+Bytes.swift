@@ -32,18 +32,6 @@ extension StringProtocol {
         }
     }
 
-    /// Whether the text ends with `suffix`, compared byte by byte.
-    public func hasSuffixBytes(_ suffix: String) -> Bool {
-        withUTF8Bytes { text in
-            suffix.withUTF8Bytes { tail in
-                guard text.count >= tail.count else { return false }
-                let offset = text.count - tail.count
-                for i in 0..<tail.count where text[offset + i] != tail[i] { return false }
-                return true
-            }
-        }
-    }
-
     /// The text with every occurrence of `target` replaced, compared byte by byte.
     public func replacingBytes(_ target: String, with replacement: String) -> String {
         withUTF8Bytes { text in

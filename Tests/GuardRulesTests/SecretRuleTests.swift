@@ -137,5 +137,10 @@ struct SecretRuleTests {
         #expect(decision.rules == ["secrets.injection"])
         #expect(decision.violations.first?.message.contains("vault") == true)
         #expect(decision.mutatedObject != nil, "the known set is still injected")
+        var inTemplate = Fixture.workload("Deployment", podSpec: Fixture.podSpec(Fixture.container()))
+        inTemplate.set(.object([GuardLabels.inject: "db"]), at: "spec.template.metadata.annotations")
+        let templateDecision = Fixture.evaluate(inTemplate)
+        #expect(templateDecision.rules == ["secrets.injection"])
+        #expect(templateDecision.violations.first?.path.description == "spec.template.metadata.annotations[odooguard.io/inject]")
     }
 }
