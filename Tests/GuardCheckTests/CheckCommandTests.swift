@@ -3,6 +3,7 @@ import Testing
 import GuardCheck
 import GuardRules
 import KubeModel
+import TestSupport
 
 @Suite("guardctl check")
 struct CheckCommandTests {
@@ -120,5 +121,22 @@ struct CheckCommandTests {
         #expect(results.map { $0["item"] ?? .null } == [1, 2])
         #expect(results.map { $0["allowed"] ?? .null } == [true, false])
         #expect(outcome.exitCode == 1)
+    }
+
+    @Test("every patch guardctl reports for the examples applies identically with Python's jsonpatch")
+    func examplePatchesAgreeWithAnIndependentImplementation() throws {
+        let checker = try OfflineChecker(policy: GuardPolicy.builtIn(), now: Timestamp.parse(Self.now) ?? Date())
+        var sources: [OfflineChecker.Source] = []
+        for case .file(let path) in try ManifestSource.expand([Self.examples]) {
+            sources.append(.init(name: path, bytes: try ManifestSource.read(.file(path))))
+        }
+        let triples = checker.check(sources).compactMap { result -> PatchTriple? in
+            guard let object = result.object, let decision = result.decision, !decision.patch.isEmpty else { return nil }
+            return PatchTriple(document: object.raw, patch: decision.patch, expected: decision.mutatedObject ?? .null)
+        }
+        #expect(triples.count >= 3)
+        let report = try PythonJSONPatch.check(triples)
+        #expect(report.checked == triples.count)
+        #expect(report.failures.isEmpty, "\(report.failures)")
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import GuardRules
 import KubeModel
+import Testing
+import TestSupport
 
 /// Builders for the objects the rule tables use.
 enum Fixture {
@@ -88,7 +90,22 @@ enum Fixture {
                                        subResource: subResource, name: view.name, namespace: view.namespace, operation: operation,
                                        userInfo: UserInfo(username: user), object: object, oldObject: oldObject)
         let context = EvaluationContext(namespace: namespace, peers: (peers + [object]).map(KubeObject.init), now: now)
-        return GuardEvaluator(policy: policy).evaluate(request, context: context)
+        let decision = GuardEvaluator(policy: policy).evaluate(request, context: context)
+        if !decision.patch.isEmpty {
+            verifyWithPython(PatchTriple(document: object, patch: decision.patch, expected: decision.mutatedObject ?? .null))
+        }
+        return decision
+    }
+
+    /// Every patch a rule test produces is applied by Python's jsonpatch too (an independent RFC 6902
+    /// implementation) and must give the mutated document.
+    static func verifyWithPython(_ triple: PatchTriple) {
+        do {
+            let report = try PythonJSONPatch.check([triple])
+            #expect(report.checked == 1 && report.failures.isEmpty, "jsonpatch disagrees: \(report.failures)")
+        } catch {
+            Issue.record("could not run the jsonpatch cross-check: \(error)")
+        }
     }
 
     static func policy(_ yaml: String) throws -> GuardPolicy {
