@@ -53,17 +53,9 @@ enum SecretRules {
     }
 
     private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, haystack.count >= needle.count else { return needle.isEmpty }
-        var i = 0
-        while i <= haystack.count - needle.count {
-            if haystack[i] == first {
-                var j = 1
-                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return true }
-            }
-            i += 1
+        haystack.withUnsafeBufferPointer { text in
+            needle.withUnsafeBufferPointer { pattern in ByteSearch.firstOffset(of: pattern, in: text) != nil }
         }
-        return false
     }
 
     /// Whether a value is nothing but `$(VAR)` references, which Kubernetes expands from other vars.

@@ -14,21 +14,7 @@ extension StringProtocol {
     /// The byte offset of the first occurrence of `needle`, compared byte by byte.
     public func firstByteOffset(of needle: String) -> Int? {
         withUTF8Bytes { haystack in
-            needle.withUTF8Bytes { pattern in
-                guard let first = pattern.first else { return 0 }
-                guard haystack.count >= pattern.count else { return nil }
-                var i = 0
-                let last = haystack.count - pattern.count
-                while i <= last {
-                    if haystack[i] == first {
-                        var j = 1
-                        while j < pattern.count && haystack[i + j] == pattern[j] { j += 1 }
-                        if j == pattern.count { return i }
-                    }
-                    i += 1
-                }
-                return nil
-            }
+            needle.withUTF8Bytes { pattern in ByteSearch.firstOffset(of: pattern, in: haystack) }
         }
     }
 
@@ -56,5 +42,25 @@ extension StringProtocol {
                 return String(decoding: output, as: UTF8.self)
             }
         }
+    }
+}
+
+/// Substring search on raw bytes, for hot paths that must not allocate.
+public enum ByteSearch {
+    /// The offset of the first occurrence of `needle` in `haystack`; 0 for an empty needle.
+    public static func firstOffset(of needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let first = needle.first else { return 0 }
+        guard haystack.count >= needle.count else { return nil }
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first {
+                var j = 1
+                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return i }
+            }
+            i += 1
+        }
+        return nil
     }
 }
