@@ -32,13 +32,12 @@ enum PDBRules {
     }
 
     /// Why a budget blocks every voluntary eviction for a workload of `replicas`, or `nil`.
+    /// Percentages resolve as the disruption controller resolves them: rounded up, for both fields.
     static func blockingReason(_ pdb: PodDisruptionBudgetView, replicas: Int64?) -> String? {
         if let max = pdb.maxUnavailable {
             switch max {
             case .int(let n) where n <= 0: return "maxUnavailable: 0 allows no eviction"
             case .percent(let p) where p <= 0: return "maxUnavailable: 0% allows no eviction"
-            case .percent(let p) where replicas.map({ $0 * p / 100 < 1 }) ?? false:
-                return "maxUnavailable: \(p)% rounds down to 0 of \(replicas ?? 0) replicas, allowing no eviction"
             default: return nil
             }
         }

@@ -28,8 +28,12 @@ struct PDBRuleTests {
                      pdbs: [["minAvailable": 3, "unhealthyPodEvictionPolicy": "AlwaysAllow"]], rules: ["pdb.required"]),
         WorkloadCase(description: "minAvailable leaving room", kind: "Deployment", replicas: 3,
                      pdbs: [["minAvailable": 2, "unhealthyPodEvictionPolicy": "AlwaysAllow"]], rules: []),
-        WorkloadCase(description: "percentage rounding to zero", kind: "Deployment", replicas: 3,
-                     pdbs: [["maxUnavailable": "10%"]], rules: ["pdb.required"]),
+        WorkloadCase(description: "a small percentage rounds up to one eviction", kind: "Deployment", replicas: 3,
+                     pdbs: [["maxUnavailable": "10%"]], rules: []),
+        WorkloadCase(description: "0% allows none", kind: "Deployment", replicas: 3,
+                     pdbs: [["maxUnavailable": "0%"]], rules: ["pdb.required"]),
+        WorkloadCase(description: "minAvailable 90% rounds up to all 3", kind: "Deployment", replicas: 3,
+                     pdbs: [["minAvailable": "90%"]], rules: ["pdb.required"]),
     ]
 
     @Test("workloads need a drain-safe PDB", arguments: workloads)
