@@ -17,7 +17,8 @@ enum PDBRules {
         guard input.policy.pdb.kinds.contains(object.kind), let replicas = object.replicas,
               replicas >= input.policy.pdb.minReplicas, let template = object.podTemplate else { return }
         let podLabels = template.podLabelsValue
-        let selecting = input.context.index.budgets.filter { $0.selector.map { !$0.isEmpty && $0.matches(labelsObject: podLabels) } ?? false }.map(\.view)
+        // policy/v1: an empty selector selects every pod of the namespace; an absent one selects none.
+        let selecting = input.context.index.budgets.filter { $0.selector?.matches(labelsObject: podLabels) ?? false }.map(\.view)
         if selecting.isEmpty {
             let labels = template.podLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             findings.append(Finding(rule: .pdbRequired, path: "spec.replicas", message:
@@ -56,7 +57,7 @@ enum PDBRules {
         let selector = pdb.selector
         let replicas = input.context.index.workloads.filter { workload in
             guard let selector else { return false }
-            return !selector.isEmpty && selector.matches(workload.podLabels)
+            return selector.matches(workload.podLabels)
         }.map(\.replicas).min()
         let field = pdb.maxUnavailable != nil ? "maxUnavailable" : "minAvailable"
         if let reason = blockingReason(pdb, replicas: replicas) {

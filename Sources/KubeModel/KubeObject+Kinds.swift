@@ -46,7 +46,8 @@ public struct PodDisruptionBudgetView: Sendable {
     public var maxUnavailable: IntOrPercent? { object.raw["spec"]?["maxUnavailable"].flatMap(IntOrPercent.init(json:)) }
     /// `spec.unhealthyPodEvictionPolicy`, when set.
     public var unhealthyPodEvictionPolicy: String? { object.raw["spec"]?["unhealthyPodEvictionPolicy"]?.stringValue }
-    /// `spec.selector`; `nil` when absent or invalid (a PDB without a selector selects nothing).
+    /// `spec.selector`; `nil` when absent or invalid (then it selects nothing). An empty selector
+    /// selects every pod of the namespace (policy/v1 semantics).
     public var selector: LabelSelector? {
         guard let raw = object.raw["spec"]?["selector"], !raw.isNull else { return nil }
         return try? LabelSelector(json: raw)

@@ -48,6 +48,14 @@ struct PDBRuleTests {
         #expect(Fixture.evaluate(Self.deployment(replicas: 3), peers: [other]).rules == ["pdb.required"])
     }
 
+    @Test func anEmptySelectorSelectsEveryPodButAnAbsentOneNone() {
+        let everything = Fixture.pdb(selector: [:], spec: ["maxUnavailable": 1])
+        #expect(Fixture.evaluate(Self.deployment(replicas: 3), peers: [everything]).rules.isEmpty)
+        var noSelector = everything
+        noSelector.set(.null, at: "spec.selector")
+        #expect(Fixture.evaluate(Self.deployment(replicas: 3), peers: [noSelector]).rules == ["pdb.required"])
+    }
+
     struct BudgetCase: Sendable, CustomStringConvertible {
         let description: String
         let spec: JSONObject
