@@ -140,9 +140,9 @@ extension GuardPolicy {
 
     private static func decodeSecrets(_ secrets: JSONObject, path: FieldPath, base: SecretPolicy, reader: inout FieldReader) -> SecretPolicy {
         var result = base
-        reader.unknownKeys(secrets, allowed: ["credentialNames", "referenceSuffixes", "injection"], path)
+        reader.unknownKeys(secrets, allowed: ["credentialNames", "nonCredentialSuffixes", "injection"], path)
         if let names = reader.strings(secrets["credentialNames"], path / "credentialNames") { result.credentialNames = names.map { $0.uppercased() } }
-        if let suffixes = reader.strings(secrets["referenceSuffixes"], path / "referenceSuffixes") { result.referenceSuffixes = suffixes.map { $0.uppercased() } }
+        if let suffixes = reader.strings(secrets["nonCredentialSuffixes"], path / "nonCredentialSuffixes") { result.nonCredentialSuffixes = suffixes.map { $0.uppercased() } }
         if let injection = reader.object(secrets["injection"], path / "injection") {
             result.injection = [:]
             for (setName, raw) in injection {

@@ -62,7 +62,7 @@ spec:
     requireLimits: [memory]
   secrets:
     credentialNames: [PASSWORD, PASSWD, PASSPHRASE, SECRET, TOKEN, API_KEY, APIKEY, PRIVATE_KEY, ACCESS_KEY, CREDENTIAL]
-    referenceSuffixes: [_FILE, _PATH, _DIR, _NAME, _REF, _URL, _URI, _ENDPOINT]
+    nonCredentialSuffixes: [_FILE, _PATH, _DIR, _NAME, _REF, _URL, _URI, _ENDPOINT, _TTL, _TIMEOUT, _EXPIRY, _EXPIRES, _LENGTH, _SIZE, _COUNT, _ENABLED, _MODE, _TYPE, _HEADER, _ALGORITHM]
     injection:
       db:
         secretName: "{environment}-db"
@@ -113,7 +113,8 @@ spec:
         resources: ResourcePolicy(injectDefaults: true, requireRequests: ["cpu", "memory"], requireLimits: ["memory"]),
         secrets: SecretPolicy(
             credentialNames: ["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL"],
-            referenceSuffixes: ["_FILE", "_PATH", "_DIR", "_NAME", "_REF", "_URL", "_URI", "_ENDPOINT"],
+            nonCredentialSuffixes: ["_FILE", "_PATH", "_DIR", "_NAME", "_REF", "_URL", "_URI", "_ENDPOINT", "_TTL", "_TIMEOUT",
+                                    "_EXPIRY", "_EXPIRES", "_LENGTH", "_SIZE", "_COUNT", "_ENABLED", "_MODE", "_TYPE", "_HEADER", "_ALGORITHM"],
             injection: [:]),
         pdb: PDBPolicy(minReplicas: 2, kinds: ["Deployment", "StatefulSet", "ReplicaSet"]),
         exceptions: ExceptionPolicy(maxDays: 90, nonExemptibleRules: [.secretsForeignSecret, .policyValid, .objectWellFormed]),

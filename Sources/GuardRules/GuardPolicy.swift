@@ -146,24 +146,25 @@ public struct SecretPolicy: Sendable, Equatable {
     public var credentialNames: [String] {
         didSet { credentialNameBytes = credentialNames.map { Array($0.utf8) } }
     }
-    /// Name suffixes that mark a variable as a reference, not a credential (`_FILE`, `_PATH`).
-    public var referenceSuffixes: [String] {
-        didSet { referenceSuffixBytes = referenceSuffixes.map { Array($0.utf8) } }
+    /// Name suffixes that mark a variable as a reference or a setting, not a credential
+    /// (`_FILE`, `_URL`, `_TTL`, `_LENGTH`): `PASSWORD_FILE`, `TOKEN_TTL`.
+    public var nonCredentialSuffixes: [String] {
+        didSet { nonCredentialSuffixBytes = nonCredentialSuffixes.map { Array($0.utf8) } }
     }
     /// The injectable sets by name.
     public var injection: [String: InjectionSource]
     /// ``credentialNames`` as bytes, for matching without allocations.
     private(set) var credentialNameBytes: [[UInt8]]
-    /// ``referenceSuffixes`` as bytes.
-    private(set) var referenceSuffixBytes: [[UInt8]]
+    /// ``nonCredentialSuffixes`` as bytes.
+    private(set) var nonCredentialSuffixBytes: [[UInt8]]
 
     /// A secret policy.
-    public init(credentialNames: [String], referenceSuffixes: [String], injection: [String: InjectionSource]) {
+    public init(credentialNames: [String], nonCredentialSuffixes: [String], injection: [String: InjectionSource]) {
         self.credentialNames = credentialNames
-        self.referenceSuffixes = referenceSuffixes
+        self.nonCredentialSuffixes = nonCredentialSuffixes
         self.injection = injection
         credentialNameBytes = credentialNames.map { Array($0.utf8) }
-        referenceSuffixBytes = referenceSuffixes.map { Array($0.utf8) }
+        nonCredentialSuffixBytes = nonCredentialSuffixes.map { Array($0.utf8) }
     }
 }
 

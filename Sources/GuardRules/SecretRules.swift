@@ -43,7 +43,7 @@ enum SecretRules {
         // ASCII upper-casing is enough: env var names are C identifiers.
         var upper = Array(name.utf8)
         for i in upper.indices where upper[i] >= UInt8(ascii: "a") && upper[i] <= UInt8(ascii: "z") { upper[i] -= 32 }
-        for suffix in policy.referenceSuffixBytes where upper.count >= suffix.count && upper.suffix(suffix.count).elementsEqual(suffix) {
+        for suffix in policy.nonCredentialSuffixBytes where upper.count >= suffix.count && upper.suffix(suffix.count).elementsEqual(suffix) {
             return nil
         }
         for (index, fragment) in policy.credentialNameBytes.enumerated() where contains(upper, fragment) {

@@ -23,6 +23,8 @@ struct SecretRuleTests {
         EnvCase(name: "TLS", value: "-----BEGIN EC PRIVATE KEY-----\nMHc...", fires: true),
         EnvCase(name: "PASSWORD_FILE", value: "/run/secrets/db", fires: false),
         EnvCase(name: "TOKEN_URL", value: "https://auth.example.com/token", fires: false),
+        EnvCase(name: "TOKEN_TTL", value: "3600", fires: false),
+        EnvCase(name: "PASSWORD_MIN_LENGTH", value: "12", fires: false),
         EnvCase(name: "DATABASE_URL", value: "postgres://odoo@db:5432/odoo", fires: false),
         EnvCase(name: "DATABASE_URL", value: "postgres://odoo:$(DB_PASSWORD)@db/odoo", fires: false),
         EnvCase(name: "PASSWORD", value: "$(DB_PASSWORD)", fires: false),
