@@ -15,7 +15,7 @@ enum PDBRules {
     static func checkWorkload(_ input: RuleInput, into findings: inout [Finding]) {
         let object = input.object
         guard input.policy.pdb.kinds.contains(object.kind), let replicas = object.replicas,
-              replicas >= input.policy.pdb.minReplicas, let template = object.podTemplate else { return }
+              replicas >= input.policy.pdb.minReplicas, let template = input.template else { return }
         let podLabels = template.podLabelsValue
         // policy/v1: an empty selector selects every pod of the namespace; an absent one selects none.
         let selecting = input.context.index.budgets.filter { $0.selector?.matches(labelsObject: podLabels) ?? false }.map(\.view)
