@@ -121,6 +121,13 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    Benchmark("evaluate: full rule set on a realistic Deployment (validation only, wall clock only)",
+              configuration: .init(metrics: [.wallClock], maxDuration: .seconds(3), maxIterations: 20_000)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(evaluator.evaluate(plainCopy, context: context))
+        }
+    }
+
     let json = deployment.serializedBytes()
     Benchmark("parse: Deployment as JSON (AdmissionReview object)") { benchmark in
         for _ in benchmark.scaledIterations {
