@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GuardCheck
-import GuardRules
 
 /// `guardctl`: offline tools of odoo-guard. Parses arguments and calls the libraries.
 @main
@@ -71,20 +70,17 @@ struct Policy: ParsableCommand {
 
     struct ShowDefault: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "default", abstract: "Print the embedded default GuardPolicy.")
-        func run() throws { Console.out(GuardPolicy.builtInDefaultText) }
+        func run() throws { Console.out(PolicyCommand.defaultPolicyText) }
     }
 
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Validate a GuardPolicy file, listing every problem.")
         @Argument(help: "The policy file.") var file: String
         func run() throws {
-            do {
-                let policy = try CheckCommand.loadPolicy(file)
-                Console.out("\(file): valid (version \(policy.version))\n")
-            } catch {
-                Console.err("error: \(error.message)\n")
-                throw ExitCode(2)
-            }
+            let outcome = PolicyCommand.validate(file)
+            Console.out(outcome.standardOutput)
+            Console.err(outcome.standardError)
+            if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
         }
     }
 }

@@ -140,3 +140,23 @@ struct CheckCommandTests {
         #expect(report.failures.isEmpty, "\(report.failures)")
     }
 }
+
+@Suite("Policy files")
+struct PolicyFileTests {
+    @Test func loadingAPolicyFileRepeatedly() throws {
+        for _ in 0..<20 {
+            let policy = try CheckCommand.loadPolicy(CheckCommandTests.examples + "/policies/default.yaml")
+            #expect(policy.name == "default")
+        }
+    }
+
+    @Test func validateReportsValidAndInvalidPolicies() {
+        let valid = PolicyCommand.validate(CheckCommandTests.examples + "/policies/default.yaml")
+        #expect(valid.exitCode == 0)
+        #expect(valid.standardOutput.contains("valid (version default@"))
+        let missing = PolicyCommand.validate("/nonexistent/policy.yaml")
+        #expect(missing.exitCode == 2)
+        #expect(missing.standardError.contains("/nonexistent/policy.yaml"))
+        #expect(PolicyCommand.defaultPolicyText.contains("kind: GuardPolicy"))
+    }
+}
