@@ -118,25 +118,45 @@ public struct InjectedVariable: Sendable, Equatable {
 /// One injectable credential set (`db`, `redis`, `admin`).
 public struct InjectionSource: Sendable, Equatable {
     /// Secret name template; `{environment}` is replaced by the workload's environment.
-    public var secretName: String
+    public var secretName: String {
+        didSet { (namePrefix, nameSuffix) = InjectionSource.split(secretName) }
+    }
     /// The env vars it provides.
     public var variables: [InjectedVariable]
+    /// The template's bytes before and after `{environment}` (`nil` prefix: no placeholder).
+    private var namePrefix: [UInt8]?
+    private var nameSuffix: [UInt8]
+
+    /// An injection source.
+    public init(secretName: String, variables: [InjectedVariable]) {
+        self.secretName = secretName
+        self.variables = variables
+        (namePrefix, nameSuffix) = InjectionSource.split(secretName)
+    }
+
+    private static let placeholder = "{environment}"
+
+    private static func split(_ template: String) -> ([UInt8]?, [UInt8]) {
+        guard let marker = template.firstByteOffset(of: placeholder) else { return (nil, []) }
+        let bytes = Array(template.utf8)
+        return (Array(bytes[..<marker]), Array(bytes[(marker + placeholder.utf8.count)...]))
+    }
 
     /// The Secret name for an environment.
     public func secretName(for environment: String) -> String {
-        secretName.replacingBytes("{environment}", with: environment)
+        secretName.replacingBytes(InjectionSource.placeholder, with: environment)
     }
 
     /// The environment whose Secret this name would be under the template (`clinic` for
     /// `clinic-db` with `{environment}-db`), or `nil` when the name does not fit the template.
     public func environment(ownerOf name: String) -> String? {
-        guard let marker = secretName.firstByteOffset(of: "{environment}") else { return nil }
-        let template = Array(secretName.utf8)
-        let prefix = template[..<marker]
-        let suffix = template[(marker + "{environment}".utf8.count)...]
-        let bytes = Array(name.utf8)
-        guard bytes.count > prefix.count + suffix.count, bytes.starts(with: prefix), bytes.reversed().starts(with: suffix.reversed()) else { return nil }
-        return String(decoding: bytes[prefix.count..<(bytes.count - suffix.count)], as: UTF8.self)
+        guard let prefix = namePrefix else { return nil }
+        let suffix = nameSuffix
+        return name.withUTF8Bytes { bytes -> String? in
+            guard bytes.count > prefix.count + suffix.count,
+                  bytes.starts(with: prefix), bytes[(bytes.count - suffix.count)...].elementsEqual(suffix) else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[prefix.count..<(bytes.count - suffix.count)]), as: UTF8.self)
+        }
     }
 }
 

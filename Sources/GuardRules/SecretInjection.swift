@@ -48,8 +48,9 @@ enum SecretInjection {
         }
         guard !variables.isEmpty else { return false }
         let entries: [(name: String, entry: JSONValue)] = variables.map { variable, secret in
-            (variable.name, ["name": .string(variable.name),
-                             "valueFrom": ["secretKeyRef": ["name": .string(secret), "key": .string(variable.key)]]])
+            let reference = JSONObject(uncheckedUniqueKeys: ["name", "key"], values: [.string(secret), .string(variable.key)])
+            let valueFrom = JSONObject(uncheckedUniqueKeys: ["secretKeyRef"], values: [.object(reference)])
+            return (variable.name, .object(JSONObject(uncheckedUniqueKeys: ["name", "valueFrom"], values: [.string(variable.name), .object(valueFrom)])))
         }
         var changed = false
         for container in template.containers where container.kind != .ephemeralContainer {

@@ -143,10 +143,15 @@ enum SecretRules {
         let index = input.context.index
         guard !index.environments.isEmpty || !index.labelledSecretOwners.isEmpty else { return }
         let mine = input.environment
-        let names = template.secretNames
-        guard names.contains(where: { name in owner(ofSecret: name, input).map { $0 != mine } ?? false }) else { return }
+        // Each distinct name is looked up once; paths are built only when something is foreign.
+        var foreign: [String: String] = [:]
+        var seen = Set<String>()
+        for name in template.secretNames where seen.insert(name).inserted {
+            if let owner = owner(ofSecret: name, input), owner != mine { foreign[name] = owner }
+        }
+        guard !foreign.isEmpty else { return }
         for reference in template.secretReferences {
-            guard let owner = owner(ofSecret: reference.name, input), owner != mine else { continue }
+            guard let owner = foreign[reference.name] else { continue }
             let who = mine.map { "environment \($0)" } ?? "a workload outside any environment"
             findings.append(Finding(rule: .secretsForeignSecret, path: reference.path, message:
                 "Secret \(reference.name) belongs to environment \(owner); \(who) may not use it. Use your own environment's Secrets (label odooguard.io/inject does this for you)"))

@@ -57,12 +57,24 @@ extension JSONPatch {
 
     private static func diffArrays(_ left: [JSONValue], _ right: [JSONValue], path: inout [String],
                                    into operations: inout [Operation]) {
+        if left.count == right.count {
+            // Same length (a mutation changed elements in place): patch each element, no deep
+            // comparisons up front — untouched elements are skipped by identity.
+            for index in left.indices where !obviouslySame(left[index], right[index]) {
+                path.append(String(index))
+                diff(left[index], right[index], path: &path, into: &operations)
+                path.removeLast()
+            }
+            return
+        }
         var prefix = 0
-        while prefix < left.count, prefix < right.count, left[prefix] == right[prefix] { prefix += 1 }
+        while prefix < left.count, prefix < right.count,
+              obviouslySame(left[prefix], right[prefix]) || left[prefix] == right[prefix] { prefix += 1 }
         if prefix == left.count && prefix == right.count { return }
         var suffix = 0
         while suffix < left.count - prefix, suffix < right.count - prefix,
-              left[left.count - 1 - suffix] == right[right.count - 1 - suffix] { suffix += 1 }
+              obviouslySame(left[left.count - 1 - suffix], right[right.count - 1 - suffix])
+                || left[left.count - 1 - suffix] == right[right.count - 1 - suffix] { suffix += 1 }
         let oldMiddle = left.count - prefix - suffix
         let newMiddle = right.count - prefix - suffix
         // Elements present in both middles are patched in place; the rest are removed or inserted.
