@@ -44,7 +44,7 @@ public enum ManifestSource {
     public static func read(_ input: Input) throws(GuardCheckError) -> [UInt8] {
         switch input {
         case .standardInput:
-            return Array(FileHandle.standardInput.readDataToEndOfFile())
+            return readStandardInput()
         case .file(let path):
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw GuardCheckError(.unreadableInput, "\(path): cannot be read")
