@@ -30,23 +30,24 @@ enum ImageRules {
                                     message: "\(error.message); its registry cannot be checked, so it is not allowed"))
             return
         }
-        if !input.stagePolicy.registryPatterns.contains(where: { $0.allows(reference.name) }) {
+        let name = reference.name
+        if !input.stagePolicy.registryPatterns.contains(where: { $0.allows(name) }) {
             let allowed = input.stagePolicy.allowedRegistries
             findings.append(Finding(rule: .imageRegistryAllowed, path: path(), message:
-                "\(owner()) uses \(reference.name), which is not an allowed registry for stage \(stage); allowed: \(allowed.joined(separator: ", "))"))
+                "\(owner()) uses \(name), which is not an allowed registry for stage \(stage); allowed: \(allowed.joined(separator: ", "))"))
         }
-        if reference.digest == nil {
-            if reference.tag == nil {
+        if !reference.hasDigest {
+            if !reference.hasTag {
                 findings.append(Finding(rule: .imageNoLatest, path: path(), message:
-                    "\(owner()) uses image \"\(image)\" without a tag, which means :latest; name a version tag such as \(reference.name):17.0"))
-            } else if reference.tag == "latest" {
+                    "\(owner()) uses image \"\(image)\" without a tag, which means :latest; name a version tag such as \(name):17.0"))
+            } else if reference.tagIs("latest") {
                 findings.append(Finding(rule: .imageNoLatest, path: path(), message:
-                    "\(owner()) uses the mutable tag :latest; name a version tag such as \(reference.name):17.0"))
+                    "\(owner()) uses the mutable tag :latest; name a version tag such as \(name):17.0"))
             }
         }
         if input.stagePolicy.requireDigest && !reference.isPinnedBySHA256 {
             findings.append(Finding(rule: .imageDigestPinned, path: path(), message:
-                "stage \(stage) requires images pinned by digest; use \(reference.name)\(reference.tag.flatMap { $0 == "latest" ? nil : ":" + $0 } ?? "")@sha256:<digest> (the digest `skopeo inspect` prints)"))
+                "stage \(stage) requires images pinned by digest; use \(name)\(reference.tag.flatMap { $0 == "latest" ? nil : ":" + $0 } ?? "")@sha256:<digest> (the digest `skopeo inspect` prints)"))
         }
     }
 }

@@ -4,67 +4,81 @@
 ///
 /// Parsing works on UTF-8 bytes: it runs for every container of every admission.
 public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
-    /// The registry host, with port when given (`docker.io`, `registry.example.com:5000`).
-    public let registry: String
-    /// The repository path inside the registry (`library/nginx`, `odoo/odoo`).
-    public let repository: String
-    /// The tag, when written.
-    public let tag: String?
-    /// The digest (`sha256:…`), when written.
-    public let digest: String?
+    /// Where each part lies in ``original`` (byte offsets); strings are made only when asked for.
+    private struct Parts: Sendable, Hashable {
+        /// The registry host; `nil` for Docker Hub (written or implied).
+        var registry: Range<Int>?
+        var path: Range<Int>
+        /// Docker Hub single-name images live under `library/`.
+        var library: Bool
+        var tag: Range<Int>?
+        var digest: Range<Int>?
+    }
+
     /// The reference as written.
     public let original: String
+    private let parts: Parts
+
+    private func text(_ range: Range<Int>) -> String {
+        original.withUTF8Bytes { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+    }
+
+    /// The registry host, with port when given (`docker.io`, `registry.example.com:5000`).
+    public var registry: String { parts.registry.map(text) ?? "docker.io" }
+    /// The repository path inside the registry (`library/nginx`, `odoo/odoo`).
+    public var repository: String { (parts.library ? "library/" : "") + text(parts.path) }
+    /// The tag, when written.
+    public var tag: String? { parts.tag.map(text) }
+    /// The digest (`sha256:…`), when written.
+    public var digest: String? { parts.digest.map(text) }
+    /// `registry/repository`, the name without tag or digest.
+    public var name: String { registry + "/" + repository }
+    /// Whether a digest is written (no allocation).
+    public var hasDigest: Bool { parts.digest != nil }
+    /// Whether a tag is written (no allocation).
+    public var hasTag: Bool { parts.tag != nil }
+
+    /// Whether the tag is exactly `value` (no allocation).
+    public func tagIs(_ value: String) -> Bool {
+        guard let range = parts.tag else { return false }
+        return original.withUTF8Bytes { bytes in UnsafeBufferPointer(rebasing: bytes[range]).elementsEqual(value.utf8) }
+    }
 
     /// Parses a reference.
     /// - Throws: ``KubeModelError`` `invalidImageReference` saying which part is wrong.
     public init(parsing text: String) throws(KubeModelError) {
-        func fail(_ why: String) -> KubeModelError {
-            KubeModelError(.invalidImageReference, "image \"\(text.prefix(200))\" is invalid: \(why)")
-        }
-        var parsed: (registry: String, repository: String, tag: String?, digest: String?)?
+        var parsed: Parts?
         var failure: String?
-        text.utf8.withContiguousStorageIfAvailable { bytes in
+        text.withUTF8Bytes { bytes in
             do throws(ParseFailure) {
                 parsed = try ImageReference.parse(bytes)
             } catch {
                 failure = error.reason
             }
         }
-        if parsed == nil && failure == nil {
-            do throws(ParseFailure) {
-                parsed = try Array(text.utf8).withUnsafeBufferPointer { (bytes) throws(ParseFailure) in try ImageReference.parse(bytes) }
-            } catch {
-                failure = error.reason
-            }
+        guard let parsed else {
+            throw KubeModelError(.invalidImageReference, "image \"\(text.prefix(200))\" is invalid: \(failure ?? "it cannot be read")")
         }
-        guard let parsed else { throw fail(failure ?? "it cannot be read") }
-        registry = parsed.registry
-        repository = parsed.repository
-        tag = parsed.tag
-        digest = parsed.digest
-        name = parsed.registry + "/" + parsed.repository
         original = text
+        parts = parsed
     }
-
-    /// `registry/repository`, the name without tag or digest.
-    public let name: String
 
     private struct ParseFailure: Error {
         let reason: String
     }
 
-    /// One pass over the bytes; strings are made only for the parts kept.
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(ParseFailure) -> (registry: String, repository: String, tag: String?, digest: String?) {
+    /// One pass over the bytes, recording where each part lies.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(ParseFailure) -> Parts {
         guard !bytes.isEmpty else { throw ParseFailure(reason: "it is empty") }
         guard bytes.count <= 4096 else { throw ParseFailure(reason: "it is too long") }
         func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
         var end = bytes.count
-        var digest: String?
+        var digest: Range<Int>?
         if let at = bytes.firstIndex(of: UInt8(ascii: "@")) {
             guard isValidDigest(bytes[(at + 1)...]) else {
                 throw ParseFailure(reason: "the digest must be algorithm:hex, e.g. sha256: followed by 64 lowercase hex digits")
             }
-            digest = text((at + 1)..<bytes.count)
+            digest = (at + 1)..<bytes.count
             end = at
         }
         var lastSlash = -1
@@ -74,27 +88,27 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
             if bytes[i] == UInt8(ascii: "/") { lastSlash = i; if firstSlash < 0 { firstSlash = i } }
             else if bytes[i] == UInt8(ascii: ":") { lastColon = i }
         }
-        var tag: String?
+        var tag: Range<Int>?
         if lastColon > lastSlash {
             guard isValidTag(bytes[(lastColon + 1)..<end]) else {
                 throw ParseFailure(reason: "the tag \"\(text((lastColon + 1)..<min(end, lastColon + 131)))\" must be 1–128 of letters, digits, '_', '.', '-' and not start with '.' or '-'")
             }
-            tag = text((lastColon + 1)..<end)
+            tag = (lastColon + 1)..<end
             end = lastColon
         }
         guard end > 0 else { throw ParseFailure(reason: "the repository name is missing") }
-        var registry = "docker.io"
+        var registry: Range<Int>?
         var pathStart = 0
         if firstSlash > 0 && firstSlash < end {
             let first = bytes[0..<firstSlash]
             if first.contains(UInt8(ascii: ".")) || first.contains(UInt8(ascii: ":")) || first.elementsEqual("localhost".utf8)
                 || first.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) {
                 guard isValidHost(first) else { throw ParseFailure(reason: "the registry host \"\(text(0..<firstSlash))\" is invalid") }
-                registry = text(0..<firstSlash)
+                let dockerHub = ["docker.io", "index.docker.io", "registry-1.docker.io"].contains { first.elementsEqual($0.utf8) }
+                registry = dockerHub ? nil : 0..<firstSlash
                 pathStart = firstSlash + 1
             }
         }
-        if registry == "index.docker.io" || registry == "registry-1.docker.io" { registry = "docker.io" }
         var componentStart = pathStart
         var components = 0
         for i in pathStart...end where i == end || bytes[i] == UInt8(ascii: "/") {
@@ -104,9 +118,7 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
             components += 1
             componentStart = i + 1
         }
-        var repository = text(pathStart..<end)
-        if registry == "docker.io" && components == 1 { repository = "library/" + repository }
-        return (registry, repository, tag, digest)
+        return Parts(registry: registry, path: pathStart..<end, library: registry == nil && components == 1, tag: tag, digest: digest)
     }
 
     /// The normalised reference: `name[:tag][@digest]`.
@@ -115,7 +127,10 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether the digest is a sha256 digest (the only kind registries verify today).
-    public var isPinnedBySHA256: Bool { digest?.hasPrefix("sha256:") ?? false }
+    public var isPinnedBySHA256: Bool {
+        guard let range = parts.digest else { return false }
+        return original.withUTF8Bytes { bytes in UnsafeBufferPointer(rebasing: bytes[range]).starts(with: "sha256:".utf8) }
+    }
 
     private static func isLower(_ b: UInt8) -> Bool { b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") }
     private static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
