@@ -111,7 +111,6 @@ struct YAMLChunk {
             var atTokenStart = true
             var previous: UInt8 = UInt8(ascii: " ")
             var lineMax = flowDepth
-            var lastSignificant: UInt8 = 0
             var scanner = content.makeIterator()
             while let byte = scanner.next() {
                 defer { previous = byte }
@@ -141,12 +140,10 @@ struct YAMLChunk {
                 default:
                     if byte != UInt8(ascii: "-") && byte != UInt8(ascii: ":") && byte != UInt8(ascii: "?") { atTokenStart = false }
                 }
-                if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") && byte != UInt8(ascii: "\r") { lastSignificant = byte }
             }
             if previous == UInt8(ascii: ":") || previous == UInt8(ascii: "-") { inline += 1 }
             bound = max(bound, indents.count * 2 + inline + lineMax)
-            if lastSignificant == UInt8(ascii: "|") || lastSignificant == UInt8(ascii: ">")
-                || (content.contains(UInt8(ascii: "|")) || content.contains(UInt8(ascii: ">"))) && endsWithBlockIndicator(content) {
+            if endsWithBlockIndicator(content) {
                 blockScalarParent = indent
             }
         }

@@ -130,3 +130,15 @@ struct YAMLReaderTests {
         #expect(try documents.first?.result.get()["kind"] == "Pod")
     }
 }
+
+@Suite("YAML nesting bound")
+struct YAMLNestingBoundTests {
+    @Test func aPlainScalarEndingInABarDoesNotHideNestedLines() {
+        var nested = "key: a|\n"
+        for depth in 1...40 { nested += String(repeating: " ", count: depth) + "k\(depth):\n" }
+        // Forty indentation levels stay counted (a block scalar would have skipped them).
+        #expect(YAMLChunk.nestingBound(nested) >= 40)
+        #expect(YAMLChunk.nestingBound("text: |\n" + String(repeating: "  [[[[[[[[\n", count: 50)) < 10,
+                "block scalar content is not nesting")
+    }
+}
