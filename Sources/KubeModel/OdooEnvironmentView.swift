@@ -1,0 +1,35 @@
+/// A read view over an `odooguard.io/v1alpha1` OdooEnvironment, for what the policy reads.
+public struct OdooEnvironmentView: Sendable {
+    /// The object.
+    public let object: KubeObject
+    /// A view when the object is an OdooEnvironment.
+    public init?(_ object: KubeObject) {
+        guard object.kind == "OdooEnvironment", object.apiVersion == "odooguard.io/v1alpha1" else { return nil }
+        self.object = object
+    }
+    private var spec: JSONValue? { object.raw["spec"] }
+    /// `spec.stage` (`development`, `staging`, `production`), when set.
+    public var stage: String? { spec?["stage"]?.stringValue }
+    /// `spec.tier` (`shared`, `dedicated`), when set.
+    public var tier: String? { spec?["tier"]?.stringValue }
+    /// `spec.version` (Odoo major.minor), when set.
+    public var version: String? { spec?["version"]?.stringValue }
+    /// `spec.image`, when set.
+    public var image: String? { spec?["image"]?.stringValue }
+    /// `spec.replicas`, when an integer.
+    public var replicas: Int64? { spec?["replicas"]?.intValue }
+    /// `spec.config`: odoo.conf overrides, each read as Odoo reads it (booleans as True/False).
+    public var config: [String: String] {
+        guard case .object(let config)? = spec?["config"] else { return [:] }
+        var result: [String: String] = [:]
+        for (key, value) in config {
+            switch value {
+            case .string(let s): result[key] = s
+            case .bool(let b): result[key] = b ? "True" : "False"
+            case .int(let i): result[key] = String(i)
+            default: result[key] = value.serialized()
+            }
+        }
+        return result
+    }
+}
