@@ -3,14 +3,17 @@ import PackageDescription
 
 // Layers (see ../shared/DESIGN.md): pure targets first, I/O at the edge.
 // KubeModel ← GuardRules ← GuardCheck ← guardctl
+// KubeModel ← TraefikGen ← GuardCheck ← guard-traefik
 let package = Package(
     name: "odoo-guard",
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "KubeModel", targets: ["KubeModel"]),
         .library(name: "GuardRules", targets: ["GuardRules"]),
+        .library(name: "TraefikGen", targets: ["TraefikGen"]),
         .library(name: "GuardCheck", targets: ["GuardCheck"]),
         .executable(name: "guardctl", targets: ["guardctl"]),
+        .executable(name: "guard-traefik", targets: ["guard-traefik"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -29,12 +32,21 @@ let package = Package(
         ),
         // Pure: every rule and the single evaluation entry point.
         .target(name: "GuardRules", dependencies: ["KubeModel"]),
-        // The offline checker behind `guardctl check`: file walking, context building, reports.
-        .target(name: "GuardCheck", dependencies: ["KubeModel", "GuardRules"]),
+        // Pure: Traefik middlewares, routes and TLS options for Odoo environments (CRD or file provider).
+        .target(name: "TraefikGen", dependencies: ["KubeModel"]),
+        // The offline tools behind `guardctl check` and `guard-traefik`: file walking, reports, output.
+        .target(name: "GuardCheck", dependencies: ["KubeModel", "GuardRules", "TraefikGen"]),
         .executableTarget(
             name: "guardctl",
             dependencies: [
                 "GuardCheck",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "guard-traefik",
+            dependencies: [
+                "GuardCheck", "TraefikGen",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +55,8 @@ let package = Package(
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "TestSupport"]),
         .testTarget(name: "GuardRulesTests", dependencies: ["GuardRules", "KubeModel", "TestSupport"]),
         .testTarget(name: "GuardCheckTests", dependencies: ["GuardCheck", "GuardRules", "KubeModel", "TestSupport"]),
+        .testTarget(name: "TraefikGenTests", dependencies: ["TraefikGen", "GuardCheck", "KubeModel", "TestSupport"],
+                    exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -98,11 +98,3 @@ extension ManifestSource {
         Array(FileHandle.standardInput.readDataToEndOfFile())
     }
 }
-
-/// Writes to the process's standard streams (the executables' only output path).
-public enum Console {
-    /// Writes text to standard output.
-    public static func out(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
-    /// Writes text to standard error.
-    public static func err(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
-}

@@ -10,6 +10,8 @@ public struct GuardCheckError: Error, Sendable, Equatable, CustomStringConvertib
         case invalidPolicy
         /// An option has an unusable value (`--stage`, `--now`).
         case invalidOption
+        /// Generated output cannot be written (a directory that cannot be created, a full disk).
+        case unwritableOutput
     }
 
     /// What went wrong.

@@ -29,12 +29,6 @@ public enum PythonJSONPatch {
         public var failures: [String]
     }
 
-    /// The error when Python cannot run the check.
-    public struct Unavailable: Error, CustomStringConvertible {
-        /// Why.
-        public var description: String
-    }
-
     static let script = """
     import json, sys
     import jsonpatch
@@ -52,30 +46,8 @@ public enum PythonJSONPatch {
 
     /// Runs the check in one Python process.
     public static func check(_ triples: [PatchTriple]) throws -> Report {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("odoo-guard-jsonpatch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let input = directory.appendingPathComponent("cases.json")
         let cases = JSONValue.array(triples.map { ["document": $0.document, "patch": $0.patch.jsonValue, "expected": $0.expected] })
-        try Data(cases.serializedBytes()).write(to: input)
-        let scriptFile = directory.appendingPathComponent("check.py")
-        try Data(script.utf8).write(to: scriptFile)
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptFile.path, input.path]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Unavailable(description: "python3 with jsonpatch failed (run scripts/test, which installs it): \(errorText)")
-        }
-        let report = try JSONParser.parse(Array(data))
+        let report = try PythonScript.run(script, input: cases, needs: "jsonpatch")
         return Report(checked: Int(report["checked"]?.intValue ?? -1),
                       failures: report["failures"]?.arrayValue?.compactMap(\.stringValue) ?? ["unreadable report"])
     }

@@ -1,11 +1,15 @@
-import KubeModel
-
 /// Reads typed fields out of raw JSON, collecting every problem with its path instead of stopping
-/// at the first.
-struct FieldReader {
-    var errors: [FieldError] = []
+/// at the first (cert-manager style). Each reader returns `nil` (or an empty value) for a missing or
+/// unusable field and records why in ``errors``; decoders keep going and report everything at once.
+public struct FieldReader: Sendable {
+    /// Every problem found so far, in reading order.
+    public var errors: [FieldError] = []
 
-    mutating func object(_ value: JSONValue?, _ path: FieldPath, required: Bool = false) -> JSONObject? {
+    /// A reader with no errors yet.
+    public init() {}
+
+    /// An object; `required` records a missing value as an error.
+    public mutating func object(_ value: JSONValue?, _ path: FieldPath, required: Bool = false) -> JSONObject? {
         guard let value, !value.isNull else {
             if required { errors.append(.required(path)) }
             return nil
@@ -17,7 +21,8 @@ struct FieldReader {
         return object
     }
 
-    mutating func string(_ value: JSONValue?, _ path: FieldPath, required: Bool = false) -> String? {
+    /// A string; `required` also rejects the empty string.
+    public mutating func string(_ value: JSONValue?, _ path: FieldPath, required: Bool = false) -> String? {
         guard let value, !value.isNull else {
             if required { errors.append(.required(path)) }
             return nil
@@ -30,7 +35,8 @@ struct FieldReader {
         return s
     }
 
-    mutating func bool(_ value: JSONValue?, _ path: FieldPath) -> Bool? {
+    /// A boolean.
+    public mutating func bool(_ value: JSONValue?, _ path: FieldPath) -> Bool? {
         guard let value, !value.isNull else { return nil }
         guard case .bool(let b) = value else {
             errors.append(.invalid(path, "must be true or false, found \(value.typeDescription)"))
@@ -39,7 +45,8 @@ struct FieldReader {
         return b
     }
 
-    mutating func int(_ value: JSONValue?, _ path: FieldPath, minimum: Int64? = nil) -> Int64? {
+    /// An integer, at least `minimum` when given.
+    public mutating func int(_ value: JSONValue?, _ path: FieldPath, minimum: Int64? = nil) -> Int64? {
         guard let value, !value.isNull else { return nil }
         guard let i = value.intValue else {
             errors.append(.invalid(path, "must be an integer, found \(value.typeDescription)"))
@@ -52,7 +59,8 @@ struct FieldReader {
         return i
     }
 
-    mutating func strings(_ value: JSONValue?, _ path: FieldPath) -> [String]? {
+    /// A list of strings; each non-string element is reported with its index.
+    public mutating func strings(_ value: JSONValue?, _ path: FieldPath) -> [String]? {
         guard let value, !value.isNull else { return nil }
         guard case .array(let items) = value else {
             errors.append(.invalid(path, "must be a list of strings, found \(value.typeDescription)"))
@@ -67,7 +75,8 @@ struct FieldReader {
         return result
     }
 
-    mutating func quantities(_ value: JSONValue?, _ path: FieldPath) -> [String: Quantity] {
+    /// A map of non-negative resource quantities (`cpu: 500m`, `memory: 1Gi`).
+    public mutating func quantities(_ value: JSONValue?, _ path: FieldPath) -> [String: Quantity] {
         guard let object = object(value, path) else { return [:] }
         var result: [String: Quantity] = [:]
         for (name, raw) in object {
@@ -81,42 +90,8 @@ struct FieldReader {
         return result
     }
 
-    mutating func mode(_ value: JSONValue?, _ path: FieldPath) -> RuleMode? {
-        guard let text = string(value, path) else { return nil }
-        guard let mode = RuleMode(rawValue: text) else {
-            errors.append(.invalid(path, "must be enforce, warn or audit, found \"\(text)\""))
-            return nil
-        }
-        return mode
-    }
-
-    mutating func ruleModes(_ value: JSONValue?, _ path: FieldPath) -> [RuleID: RuleMode] {
-        guard let object = object(value, path) else { return [:] }
-        var result: [RuleID: RuleMode] = [:]
-        for (id, raw) in object {
-            let rule = RuleID(rawValue: id)
-            guard rule.isKnown else {
-                errors.append(.invalid(path / id, "unknown rule id; known rules are \(RuleID.all.map(\.rawValue).joined(separator: ", "))"))
-                continue
-            }
-            if let mode = mode(raw, path / id) { result[rule] = mode }
-        }
-        return result
-    }
-
-    mutating func ruleIDs(_ value: JSONValue?, _ path: FieldPath) -> [RuleID] {
-        guard let texts = strings(value, path) else { return [] }
-        var result: [RuleID] = []
-        for (i, text) in texts.enumerated() {
-            let rule = RuleID(rawValue: text)
-            if rule.isKnown { result.append(rule) } else {
-                errors.append(.invalid(path / i, "unknown rule id \"\(text)\""))
-            }
-        }
-        return result
-    }
-
-    mutating func selector(_ value: JSONValue?, _ path: FieldPath) -> LabelSelector? {
+    /// A label selector (`matchLabels`, `matchExpressions`).
+    public mutating func selector(_ value: JSONValue?, _ path: FieldPath) -> LabelSelector? {
         guard let value, !value.isNull else { return nil }
         do {
             return try LabelSelector(json: value, path: path)
@@ -126,7 +101,8 @@ struct FieldReader {
         }
     }
 
-    mutating func unknownKeys(_ object: JSONObject, allowed: Set<String>, _ path: FieldPath) {
+    /// Reports every key of `object` outside `allowed`.
+    public mutating func unknownKeys(_ object: JSONObject, allowed: Set<String>, _ path: FieldPath) {
         for key in object.keys where !allowed.contains(key) {
             errors.append(.invalid(path / key, "unknown field; expected one of \(allowed.sorted().joined(separator: ", "))"))
         }

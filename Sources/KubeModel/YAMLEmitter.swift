@@ -1,0 +1,206 @@
+/// Writes ``JSONValue``s as block-style YAML, deterministically: object keys in byte order, two-space
+/// indentation, sequences at their key's indentation (the layout `kubectl get -o yaml` prints), so the
+/// same value always gives the same bytes and GitOps diffs show only real changes.
+///
+/// Scalars are written plain only when every YAML 1.1 and 1.2 reader (the API server's go-yaml,
+/// libyaml, PyYAML) reads them back as the same string; otherwise they are single-quoted, or
+/// double-quoted with escapes when they hold control characters or line breaks. Reading the output
+/// with ``ManifestReader`` gives back an equal value.
+public enum YAMLEmitter {
+    /// One document, ending with a newline.
+    public static func document(_ value: JSONValue) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(1024)
+        append(value, to: &output)
+        return output
+    }
+
+    /// A stream of documents, each introduced by `---`.
+    public static func stream(_ values: [JSONValue]) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(values.count * 1024)
+        for value in values {
+            output.append(contentsOf: "---\n".utf8)
+            append(value, to: &output)
+        }
+        return output
+    }
+
+    /// Appends one document (ending with a newline) to `output`.
+    public static func append(_ value: JSONValue, to output: inout [UInt8]) {
+        var writer = Writer(output: output)
+        output = []
+        writer.topLevel(value)
+        output = writer.output
+    }
+
+    private struct Writer {
+        var output: [UInt8]
+
+        mutating func topLevel(_ value: JSONValue) {
+            switch value {
+            case .object(let object) where !object.isEmpty: mapping(object, indent: 0, inline: false)
+            case .array(let array) where !array.isEmpty: sequence(array, indent: 0)
+            default:
+                scalar(value)
+                output.append(0x0A)
+            }
+        }
+
+        /// Writes the members of a non-empty object. With `inline`, the first key continues the
+        /// current line (after a sequence dash).
+        mutating func mapping(_ object: JSONObject, indent: Int, inline: Bool) {
+            var first = true
+            for key in object.keys.sorted(by: JSONValue.byteOrder) {
+                guard let child = object[key] else { continue }
+                if !(first && inline) { spaces(indent) }
+                first = false
+                YAMLEmitter.writeScalarString(key, into: &output)
+                output.append(UInt8(ascii: ":"))
+                switch child {
+                case .object(let nested) where !nested.isEmpty:
+                    output.append(0x0A)
+                    mapping(nested, indent: indent + 2, inline: false)
+                case .array(let nested) where !nested.isEmpty:
+                    output.append(0x0A)
+                    sequence(nested, indent: indent)
+                default:
+                    output.append(UInt8(ascii: " "))
+                    scalar(child)
+                    output.append(0x0A)
+                }
+            }
+        }
+
+        /// Writes the elements of a non-empty array, each introduced by `- ` at `indent`.
+        mutating func sequence(_ array: [JSONValue], indent: Int) {
+            for element in array {
+                spaces(indent)
+                output.append(contentsOf: [UInt8(ascii: "-"), UInt8(ascii: " ")])
+                switch element {
+                case .object(let nested) where !nested.isEmpty:
+                    mapping(nested, indent: indent + 2, inline: true)
+                case .array(let nested) where !nested.isEmpty:
+                    output.removeLast()
+                    output.append(0x0A)
+                    sequence(nested, indent: indent + 2)
+                default:
+                    scalar(element)
+                    output.append(0x0A)
+                }
+            }
+        }
+
+        mutating func scalar(_ value: JSONValue) {
+            switch value {
+            case .null: output.append(contentsOf: "null".utf8)
+            case .bool(let b): output.append(contentsOf: (b ? "true" : "false").utf8)
+            case .int(let i): output.append(contentsOf: String(i).utf8)
+            case .double(let d): output.append(contentsOf: JSONValue.format(d).utf8)
+            case .string(let s): YAMLEmitter.writeScalarString(s, into: &output)
+            case .array: output.append(contentsOf: "[]".utf8)
+            case .object: output.append(contentsOf: "{}".utf8)
+            }
+        }
+
+        mutating func spaces(_ count: Int) {
+            output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: count))
+        }
+    }
+
+    /// Writes a string scalar: plain when safe, else single- or double-quoted.
+    static func writeScalarString(_ string: String, into output: inout [UInt8]) {
+        switch style(of: string) {
+        case .plain:
+            output.append(contentsOf: string.utf8)
+        case .singleQuoted:
+            output.append(UInt8(ascii: "'"))
+            for byte in string.utf8 {
+                output.append(byte)
+                if byte == UInt8(ascii: "'") { output.append(byte) }
+            }
+            output.append(UInt8(ascii: "'"))
+        case .doubleQuoted:
+            writeDoubleQuoted(string, into: &output)
+        }
+    }
+
+    /// How a string scalar is written.
+    enum Style: Equatable { case plain, singleQuoted, doubleQuoted }
+
+    /// The style that reads back as exactly `string` in every common YAML reader.
+    static func style(of string: String) -> Style {
+        let bytes = string.utf8
+        guard let first = bytes.first, let last = bytes.last else { return .singleQuoted }
+        var printableASCII = true
+        var needsEscapes = false
+        for byte in bytes where byte < 0x20 || byte >= 0x7F {
+            printableASCII = false
+            if byte < 0x20 || byte == 0x7F { needsEscapes = true; break }
+        }
+        if !needsEscapes && !printableASCII {
+            needsEscapes = string.unicodeScalars.contains(where: needsEscape)
+        }
+        if needsEscapes { return .doubleQuoted }
+        guard printableASCII, first != 0x20, last != 0x20, !plainIndicators.contains(first) else { return .singleQuoted }
+        // `:` would start a mapping (`a: b`) or read as a base-60 number in YAML 1.1; `#` may start a
+        // comment; flow indicators are kept out so the text is also valid inside flow collections.
+        if bytes.contains(where: { plainForbidden.contains($0) }) { return .singleQuoted }
+        if string == "<<" || string == "=" { return .singleQuoted }
+        // Anything a reader would resolve to another type (null, booleans of YAML 1.1 such as `on`,
+        // integers in any base, floats) must be quoted to stay a string.
+        guard let resolved = try? YAMLScalar.resolvePlain(string, fail: { _ throws(KubeModelError) in
+            throw KubeModelError(.invalidYAML, "")
+        }), resolved == .string(string) else { return .singleQuoted }
+        if looksNumericOrDate(bytes) { return .singleQuoted }
+        return .plain
+    }
+
+    /// Bytes that cannot start a plain scalar.
+    private static let plainIndicators: Set<UInt8> = Set("-?:,[]{}#&*!|>'\"%@`~.+".utf8)
+    /// Bytes kept out of plain scalars anywhere.
+    private static let plainForbidden: Set<UInt8> = Set(":#,[]{}'\"\\".utf8)
+
+    /// Text that some YAML reader could take for a number or a timestamp: a digit followed only by
+    /// digits and number punctuation (`1_000`, `1e3`, `12.30`), a `0x`/`0o`/`0b` prefix, or the start
+    /// of a date (`2026-11-21`).
+    private static func looksNumericOrDate<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        guard let first = bytes.first, isDigit(first) else { return false }
+        if bytes.allSatisfy({ isDigit($0) || "_.eE+-".utf8.contains($0) }) { return true }
+        let prefix = Array(bytes.prefix(5))
+        if first == UInt8(ascii: "0"), prefix.count > 1, "xXoObB".utf8.contains(prefix[1]) { return true }
+        return prefix.count == 5 && prefix[0..<4].allSatisfy(isDigit) && prefix[4] == UInt8(ascii: "-")
+    }
+
+    /// Characters that YAML treats as line breaks or does not allow unescaped.
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00..<0x20, 0x7F...0x9F, 0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF: return true
+        default: return false
+        }
+    }
+
+    private static func writeDoubleQuoted(_ string: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": output.append(contentsOf: [0x5C, 0x22])
+            case "\\": output.append(contentsOf: [0x5C, 0x5C])
+            case "\n": output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case "\t": output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case "\r": output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            default:
+                if needsEscape(scalar) {
+                    let hex = Array("0123456789abcdef".utf8)
+                    let value = scalar.value
+                    output.append(contentsOf: [0x5C, UInt8(ascii: "u")])
+                    for shift in stride(from: 12, through: 0, by: -4) { output.append(hex[Int((value >> UInt32(shift)) & 0xF)]) }
+                } else {
+                    output.append(contentsOf: String(scalar).utf8)
+                }
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}
