@@ -29,7 +29,8 @@ extension RoutingSpec {
         var name: Field
         var namespace: Field
         var hosts: [Field]
-        var hostsPath: FieldPath
+        /// Where a missing host is reported; `nil` when the list itself was already reported as malformed.
+        var hostsPath: FieldPath?
         var tls: Field
         var version: Field
         var allowlist: Field
@@ -59,13 +60,14 @@ extension RoutingSpec {
         case nil, .null?: break
         case let other?: reader.errors.append(.invalid("hosts", "must be a list of host names, found \(other.typeDescription)"))
         }
+        let hostsMalformed = !(root["hosts"]?.isNull ?? true) && root["hosts"]?.arrayValue == nil
         let hsts = reader.object(root["hsts"], "hsts")
         if let hsts { reader.unknownKeys(hsts, allowed: ["maxAgeSeconds", "preload"], "hsts") }
         let entryPoints = reader.object(root["entryPoints"], "entryPoints")
         if let entryPoints { reader.unknownKeys(entryPoints, allowed: ["web", "websecure"], "entryPoints") }
         let fields = Fields(
             name: (root["name"], "name"), namespace: (root["namespace"], "namespace"),
-            hosts: hosts, hostsPath: "hosts", tls: (root["tls"], "tls"), version: (root["odooVersion"], "odooVersion"),
+            hosts: hosts, hostsPath: hostsMalformed ? nil : "hosts", tls: (root["tls"], "tls"), version: (root["odooVersion"], "odooVersion"),
             allowlist: (root["adminAllowlist"], "adminAllowlist"), clientIPDepth: (root["clientIPDepth"], "clientIPDepth"),
             loginRateLimit: (root["loginRateLimit"], "loginRateLimit"), inFlightRequests: (root["inFlightRequests"], "inFlightRequests"),
             maxBodySize: (root["maxBodySize"], "maxBodySize"), replicas: (root["replicas"], "replicas"),
@@ -125,7 +127,7 @@ extension RoutingSpec {
             if namespace == nil { reader.errors.append(.required(fields.namespace.path, "is required (or pass a default namespace)")) }
         }
         var hosts: [HostName] = []
-        if fields.hosts.isEmpty { reader.errors.append(.required(fields.hostsPath, "needs at least one host name")) }
+        if fields.hosts.isEmpty, let path = fields.hostsPath { reader.errors.append(.required(path, "needs at least one host name")) }
         for field in fields.hosts {
             guard let host = reader.host(field.value, field.path, required: true) else { continue }
             if hosts.contains(host) { reader.errors.append(.invalid(field.path, "\"\(host)\" is listed twice")) } else { hosts.append(host) }
