@@ -23,6 +23,7 @@ let package = Package(
                 .product(name: "GuardRules", package: rootIdentity),
                 .product(name: "GuardCheck", package: rootIdentity),
                 .product(name: "KubeModel", package: rootIdentity),
+                .product(name: "TraefikGen", package: rootIdentity),
             ],
             path: "Benchmarks/GuardBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -107,11 +107,10 @@ public enum TraefikCommand {
                     problems.append("\(place): \(error.message)")
                 case .success(let value):
                     let items = value["kind"]?.stringValue == "List" ? (value["items"]?.arrayValue ?? []) : [value]
-                    for item in items {
-                        do {
-                            specs.append(try RoutingSpec.decode(item, defaults: defaults))
-                        } catch {
-                            problems.append("\(place): \(error.description)")
+                    for result in RoutingSpec.decodeAll(items, defaults: defaults) {
+                        switch result {
+                        case .success(let spec): specs.append(spec)
+                        case .failure(let error): problems.append("\(place): \(error.description)")
                         }
                     }
                 }

@@ -18,7 +18,9 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Expressibl
 
     /// A path from dot-separated member names (`"spec.template.spec"`); no indices.
     public init(stringLiteral value: String) {
-        components = value.isEmpty ? [] : value.split(separator: ".").map { .key(String($0)) }
+        guard !value.isEmpty else { components = []; return }
+        guard value.utf8.contains(UInt8(ascii: ".")) else { components = [.key(value)]; return }
+        components = value.utf8.split(separator: UInt8(ascii: ".")).map { .key(String(decoding: $0, as: UTF8.self)) }
     }
 
     /// The document root.

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// Writes ``JSONValue``s as block-style YAML, deterministically: object keys in byte order, two-space
 /// indentation, sequences at their key's indentation (the layout `kubectl get -o yaml` prints), so the
 /// same value always gives the same bytes and GitOps diffs show only real changes.
@@ -50,11 +52,15 @@ public enum YAMLEmitter {
         /// Writes the members of a non-empty object. With `inline`, the first key continues the
         /// current line (after a sequence dash).
         mutating func mapping(_ object: JSONObject, indent: Int, inline: Bool) {
-            var first = true
-            for key in object.keys.sorted(by: JSONValue.byteOrder) {
-                guard let child = object[key] else { continue }
-                if !(first && inline) { spaces(indent) }
-                first = false
+            let keys = object.keys
+            let values = object.values
+            let order = YAMLEmitter.sortedOrder(keys)
+            for position in 0..<keys.count {
+                // Positional access: no hashing of keys while writing.
+                let index = order.isEmpty ? position : order[position]
+                let key = keys[index]
+                let child = values[index]
+                if !(position == 0 && inline) { spaces(indent) }
                 YAMLEmitter.writeScalarString(key, into: &output)
                 output.append(UInt8(ascii: ":"))
                 switch child {
@@ -108,6 +114,15 @@ public enum YAMLEmitter {
         }
     }
 
+    /// The positions of `keys` in byte order of the keys; empty when they are already in that order
+    /// (as generators build them), so the common case allocates nothing.
+    static func sortedOrder(_ keys: OrderedSet<String>) -> [Int] {
+        var index = 1
+        while index < keys.count && JSONValue.byteOrder(keys[index - 1], keys[index]) { index += 1 }
+        if index >= keys.count { return [] }
+        return keys.indices.sorted { JSONValue.byteOrder(keys[$0], keys[$1]) }
+    }
+
     /// Writes a string scalar: plain when safe, else single- or double-quoted.
     static func writeScalarString(_ string: String, into output: inout [UInt8]) {
         switch style(of: string) {
@@ -130,44 +145,79 @@ public enum YAMLEmitter {
 
     /// The style that reads back as exactly `string` in every common YAML reader.
     static func style(of string: String) -> Style {
-        let bytes = string.utf8
-        guard let first = bytes.first, let last = bytes.last else { return .singleQuoted }
-        var printableASCII = true
-        var needsEscapes = false
-        for byte in bytes where byte < 0x20 || byte >= 0x7F {
-            printableASCII = false
-            if byte < 0x20 || byte == 0x7F { needsEscapes = true; break }
+        let scan = string.utf8.withContiguousStorageIfAvailable(scanFlags) ?? scanFlags(Array(string.utf8))
+        guard scan.count > 0 else { return .singleQuoted }
+        let flags = scan.flags
+        if flags & controlByte != 0 { return .doubleQuoted }
+        if flags & nonASCII != 0 {
+            return string.unicodeScalars.contains(where: needsEscape) ? .doubleQuoted : .singleQuoted
         }
-        if !needsEscapes && !printableASCII {
-            needsEscapes = string.unicodeScalars.contains(where: needsEscape)
-        }
-        if needsEscapes { return .doubleQuoted }
-        guard printableASCII, first != 0x20, last != 0x20, !plainIndicators.contains(first) else { return .singleQuoted }
         // `:` would start a mapping (`a: b`) or read as a base-60 number in YAML 1.1; `#` may start a
         // comment; flow indicators are kept out so the text is also valid inside flow collections.
-        if bytes.contains(where: { plainForbidden.contains($0) }) { return .singleQuoted }
-        if string == "<<" || string == "=" { return .singleQuoted }
-        // Anything a reader would resolve to another type (null, booleans of YAML 1.1 such as `on`,
-        // integers in any base, floats) must be quoted to stay a string.
-        guard let resolved = try? YAMLScalar.resolvePlain(string, fail: { _ throws(KubeModelError) in
-            throw KubeModelError(.invalidYAML, "")
-        }), resolved == .string(string) else { return .singleQuoted }
-        if looksNumericOrDate(bytes) { return .singleQuoted }
+        if flags & forbiddenInPlain != 0 || classify(scan.first) & indicator != 0 || scan.last == 0x20 { return .singleQuoted }
+        if isDigit(scan.first) {
+            // Integers in any base, floats, dates and sexagesimals must be quoted to stay strings.
+            if looksNumericOrDate(string.utf8) { return .singleQuoted }
+            guard let resolved = try? YAMLScalar.resolvePlain(string, fail: { _ throws(KubeModelError) in
+                throw KubeModelError(.invalidYAML, "")
+            }), resolved == .string(string) else { return .singleQuoted }
+        } else if scan.count <= 5 && classify(scan.first) & keywordStart != 0 {
+            // YAML 1.1 booleans (`on`, `No`, `y`…), null, `<<` and `=` are all short words.
+            if YAMLScalar.bool(string) != nil || string == "null" || string == "Null" || string == "NULL" || string == "<<" || string == "=" {
+                return .singleQuoted
+            }
+        }
         return .plain
     }
 
-    /// Bytes that cannot start a plain scalar.
-    private static let plainIndicators: Set<UInt8> = Set("-?:,[]{}#&*!|>'\"%@`~.+".utf8)
-    /// Bytes kept out of plain scalars anywhere.
-    private static let plainForbidden: Set<UInt8> = Set(":#,[]{}'\"\\".utf8)
+    /// The union of the byte classes of a scalar, with its first and last byte and its length.
+    private static func scanFlags(_ bytes: UnsafeBufferPointer<UInt8>) -> (flags: UInt8, first: UInt8, last: UInt8, count: Int) {
+        guard let first = bytes.first, let last = bytes.last else { return (0, 0, 0, 0) }
+        var flags: UInt8 = 0
+        for byte in bytes { flags |= classify(byte) }
+        return (flags, first, last, bytes.count)
+    }
+
+    private static func scanFlags(_ bytes: [UInt8]) -> (flags: UInt8, first: UInt8, last: UInt8, count: Int) {
+        bytes.withUnsafeBufferPointer(scanFlags)
+    }
+
+    private static let controlByte: UInt8 = 1
+    private static let nonASCII: UInt8 = 2
+    private static let forbiddenInPlain: UInt8 = 4
+    private static let indicator: UInt8 = 8
+    private static let keywordStart: UInt8 = 16
+
+    /// The classes of a byte (a switch the compiler turns into a table; this runs for every byte written).
+    @inline(__always)
+    private static func classify(_ byte: UInt8) -> UInt8 {
+        switch byte {
+        case 0x00..<0x20, 0x7F: return 1  // control
+        case 0x80...0xFF: return 2  // non-ASCII
+        case UInt8(ascii: ":"), UInt8(ascii: "#"), UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"),
+             UInt8(ascii: "}"), UInt8(ascii: "'"), UInt8(ascii: "\""):
+            return 4 | 8  // forbidden anywhere, and an indicator
+        case UInt8(ascii: "\\"): return 4
+        case UInt8(ascii: "-"), UInt8(ascii: "?"), UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"), UInt8(ascii: "|"),
+             UInt8(ascii: ">"), UInt8(ascii: "%"), UInt8(ascii: "@"), UInt8(ascii: "`"), UInt8(ascii: "~"), UInt8(ascii: "."),
+             UInt8(ascii: "+"), UInt8(ascii: " "):
+            return 8  // cannot start a plain scalar
+        case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+             UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "o"), UInt8(ascii: "O"), UInt8(ascii: "<"), UInt8(ascii: "="):
+            return 16  // may start a YAML 1.1 keyword
+        default: return 0
+        }
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     /// Text that some YAML reader could take for a number or a timestamp: a digit followed only by
     /// digits and number punctuation (`1_000`, `1e3`, `12.30`), a `0x`/`0o`/`0b` prefix, or the start
     /// of a date (`2026-11-21`).
     private static func looksNumericOrDate<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
-        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
         guard let first = bytes.first, isDigit(first) else { return false }
-        if bytes.allSatisfy({ isDigit($0) || "_.eE+-".utf8.contains($0) }) { return true }
+        if bytes.allSatisfy({ isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e")
+            || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }) { return true }
         let prefix = Array(bytes.prefix(5))
         if first == UInt8(ascii: "0"), prefix.count > 1, "xXoObB".utf8.contains(prefix[1]) { return true }
         return prefix.count == 5 && prefix[0..<4].allSatisfy(isDigit) && prefix[4] == UInt8(ascii: "-")

@@ -10,25 +10,31 @@ struct CRDRenderer {
     func objects(_ spec: RoutingSpec, _ plan: RoutePlan) -> [JSONValue] {
         var objects: [JSONValue] = []
         objects.reserveCapacity(plan.middlewares.count + 3)
+        let labels: JSONValue = [
+            "app.kubernetes.io/component": "ingress",
+            "app.kubernetes.io/instance": .string(TraefikGenerator.instanceLabel(spec.name, plan: plan.names)),
+            "app.kubernetes.io/managed-by": "odoo-guard",
+            "app.kubernetes.io/name": "odoo",
+        ]
         for middleware in plan.middlewares {
             let configuration = middleware.kind.configuration(target: target) { .object(["name": .string($0)]) }
-            objects.append(object("Middleware", middleware.name, spec, .object(configuration)))
+            objects.append(object("Middleware", middleware.name, spec, .object(configuration), labels: labels))
         }
         objects.append(object("TLSOption", plan.names.tlsOption, spec, [
-            "minVersion": "VersionTLS12",
             "cipherSuites": .array(RoutePlan.MiddlewareKind.cipherSuites.map(JSONValue.string)),
-        ]))
+            "minVersion": "VersionTLS12",
+        ], labels: labels))
         let secure = plan.routers.filter { $0.entryPoint == .websecure }
         objects.append(object("IngressRoute", plan.names.secureRoute, spec, [
             "entryPoints": [.string(spec.secureEntryPoint)],
             "routes": .array(secure.map { route($0, spec) }),
             "tls": tls(spec, plan),
-        ]))
+        ], labels: labels))
         let plain = plan.routers.filter { $0.entryPoint == .web }
         objects.append(object("IngressRoute", plan.names.httpRoute, spec, [
             "entryPoints": [.string(spec.webEntryPoint)],
             "routes": .array(plain.map { route($0, spec) }),
-        ]))
+        ], labels: labels))
         return objects
     }
 
@@ -38,38 +44,33 @@ struct CRDRenderer {
         return [
             "kind": "Rule",
             "match": .string(router.match.rule(for: target)),
-            "priority": .int(Int64(router.priority)),
             "middlewares": .array(router.middlewares.map { ["name": .string($0)] }),
+            "priority": .int(Int64(router.priority)),
             "services": [.object(service)],
         ]
     }
 
     private func tls(_ spec: RoutingSpec, _ plan: RoutePlan) -> JSONValue {
-        var tls: JSONObject = ["options": ["name": .string(plan.names.tlsOption)]]
+        // Keys in byte order, so the emitter need not sort them.
         switch spec.tls {
-        case .secret(let name): tls["secretName"] = .string(name)
+        case .secret(let name):
+            return ["options": ["name": .string(plan.names.tlsOption)], "secretName": .string(name)]
         case .certResolver(let resolver):
-            tls["certResolver"] = .string(resolver)
-            tls["domains"] = TraefikGenerator.domains(spec.hosts)
+            return ["certResolver": .string(resolver), "domains": TraefikGenerator.domains(spec.hosts),
+                    "options": ["name": .string(plan.names.tlsOption)]]
         }
-        return .object(tls)
     }
 
-    private func object(_ kind: String, _ name: String, _ spec: RoutingSpec, _ body: JSONValue) -> JSONValue {
+    private func object(_ kind: String, _ name: String, _ spec: RoutingSpec, _ body: JSONValue, labels: JSONValue) -> JSONValue {
         var metadata: JSONObject = [
+            "labels": labels,
             "name": .string(name),
             "namespace": .string(spec.namespace),
-            "labels": [
-                "app.kubernetes.io/name": "odoo",
-                "app.kubernetes.io/instance": .string(TraefikGenerator.instanceLabel(spec.name, plan: ObjectNames(environment: spec.name))),
-                "app.kubernetes.io/component": "ingress",
-                "app.kubernetes.io/managed-by": "odoo-guard",
-            ],
         ]
         if let owner = spec.owner {
             metadata["ownerReferences"] = [[
-                "apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment", "name": .string(spec.name),
-                "uid": .string(owner.uid), "controller": true, "blockOwnerDeletion": true,
+                "apiVersion": "odooguard.io/v1alpha1", "blockOwnerDeletion": true, "controller": true, "kind": "OdooEnvironment",
+                "name": .string(spec.name), "uid": .string(owner.uid),
             ]]
         }
         return ["apiVersion": .string(target.apiVersion), "kind": .string(kind), "metadata": .object(metadata), "spec": body]

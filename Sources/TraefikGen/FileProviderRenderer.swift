@@ -8,20 +8,21 @@ struct FileProviderRenderer {
     let target: TraefikTarget
     let certificateDirectory: String
 
-    /// Adds one environment to `configuration` (`http.routers`, `http.middlewares`, `http.services`,
-    /// `tls.options`, `tls.certificates`), reporting names another environment already took.
-    func add(_ spec: RoutingSpec, _ plan: RoutePlan, to configuration: inout FileConfiguration) throws(TraefikGenError) {
+    /// One environment's configuration (`http.routers`, `http.middlewares`, `http.services`,
+    /// `tls.options`, `tls.certificates`); ``FileConfiguration/merge(_:)`` combines environments.
+    func configuration(_ spec: RoutingSpec, _ plan: RoutePlan) throws(TraefikGenError) -> FileConfiguration {
+        var configuration = FileConfiguration(subject: "\(spec.namespace)/\(spec.name)")
         let prefix = spec.namespace + "-"
         let qualified = { (name: String) in prefix + name }
-        let subject = "\(spec.namespace)/\(spec.name)"
+        let subject = configuration.subject
         for middleware in plan.middlewares {
             let body = middleware.kind.configuration(target: target) { .string(qualified($0)) }
             try configuration.insert(.object(body), named: qualified(middleware.name), in: \.middlewares, by: subject)
         }
         let tlsOption = qualified(plan.names.tlsOption)
         try configuration.insert([
-            "minVersion": "VersionTLS12",
             "cipherSuites": .array(RoutePlan.MiddlewareKind.cipherSuites.map(JSONValue.string)),
+            "minVersion": "VersionTLS12",
         ], named: tlsOption, in: \.tlsOptions, by: subject)
 
         // One load-balancer service per Odoo port; every router of a port has the same sticky cookie.
@@ -36,24 +37,26 @@ struct FileProviderRenderer {
         for router in plan.routers {
             var entry: JSONObject = [
                 "entryPoints": [.string(router.entryPoint == .websecure ? spec.secureEntryPoint : spec.webEntryPoint)],
-                "rule": .string(router.match.rule(for: target)),
-                "priority": .int(Int64(router.priority)),
                 "middlewares": .array(router.middlewares.map { .string(qualified($0)) }),
+                "priority": .int(Int64(router.priority)),
+                "rule": .string(router.match.rule(for: target)),
                 "service": .string(services[router.port] ?? ""),
             ]
             if router.tls {
-                var tls: JSONObject = ["options": .string(tlsOption)]
+                var tls: JSONObject = [:]
                 if case .certResolver(let resolver) = spec.tls {
                     tls["certResolver"] = .string(resolver)
                     tls["domains"] = TraefikGenerator.domains(spec.hosts)
                 }
+                tls["options"] = .string(tlsOption)
                 entry["tls"] = .object(tls)
             }
             try configuration.insert(.object(entry), named: qualified(router.name), in: \.routers, by: subject)
         }
         if case .secret(let secret) = spec.tls {
             let directory = certificateDirectory + "/" + spec.namespace + "/" + secret
-            configuration.addCertificate(["certFile": .string(directory + "/tls.crt"), "keyFile": .string(directory + "/tls.key")])
+            configuration.addCertificate(certFile: directory + "/tls.crt", keyFile: directory + "/tls.key")
         }
+        return configuration
     }
 }

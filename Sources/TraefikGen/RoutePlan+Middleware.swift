@@ -15,27 +15,28 @@ extension RoutePlan.MiddlewareKind {
     func configuration(target: TraefikTarget, reference: (String) -> JSONValue) -> JSONObject {
         switch self {
         case .redirectToHTTPS:
-            return ["redirectScheme": ["scheme": "https", "permanent": true]]
+            return ["redirectScheme": ["permanent": true, "scheme": "https"]]
         case .headers(let hsts):
             var headers: JSONObject = [
-                "stsSeconds": .int(hsts.maxAgeSeconds),
-                "stsIncludeSubdomains": true,
+                "contentTypeNosniff": true,
                 // SAMEORIGIN, not DENY: Odoo's website editor and report previews frame its own pages.
                 "customFrameOptionsValue": "SAMEORIGIN",
-                "contentTypeNosniff": true,
                 "referrerPolicy": "strict-origin-when-cross-origin",
+                "stsIncludeSubdomains": true,
             ]
             if hsts.preload { headers["stsPreload"] = true }
+            headers["stsSeconds"] = .int(hsts.maxAgeSeconds)
             return ["headers": .object(headers)]
         case .allowlist(let sourceRange, let depth):
-            var allowlist: JSONObject = ["sourceRange": .array(sourceRange.map(JSONValue.string))]
+            var allowlist: JSONObject = [:]
             if depth > 0 { allowlist["ipStrategy"] = ["depth": .int(Int64(depth))] }
+            allowlist["sourceRange"] = .array(sourceRange.map(JSONValue.string))
             return [target.allowlistKey: .object(allowlist)]
         case .rateLimit(let limit, let depth):
             var rateLimit: JSONObject = [
                 "average": .int(limit.average),
-                "period": .string(RoutePlan.MiddlewareKind.durationText(limit.periodSeconds)),
                 "burst": .int(limit.burst),
+                "period": .string(RoutePlan.MiddlewareKind.durationText(limit.periodSeconds)),
             ]
             if depth > 0 { rateLimit["sourceCriterion"] = ["ipStrategy": ["depth": .int(Int64(depth))]] }
             return ["rateLimit": .object(rateLimit)]

@@ -23,6 +23,13 @@ extension RoutingSpec {
         }
     }
 
+    /// Decodes many documents on all cores; results keep the input order.
+    public static func decodeAll(_ documents: [JSONValue], defaults: RoutingDefaults = RoutingDefaults()) -> [Result<RoutingSpec, TraefikGenError>] {
+        Parallel.map(count: documents.count) { i in
+            Result { () throws(TraefikGenError) -> RoutingSpec in try decode(documents[i], defaults: defaults) }
+        }
+    }
+
     /// Where each routing value sits in an input document.
     private struct Fields {
         typealias Field = (value: JSONValue?, path: FieldPath)

@@ -43,9 +43,13 @@ public struct TraefikGenerator: Sendable {
     /// One file-provider configuration for all the environments.
     /// - Throws: ``TraefikGenError`` `duplicateEnvironment` when two environments produce the same name.
     public func fileConfiguration(for specs: [RoutingSpec]) throws(TraefikGenError) -> JSONValue {
-        var configuration = FileConfiguration()
         let renderer = FileProviderRenderer(target: target, certificateDirectory: certificateDirectory)
-        for spec in specs { try renderer.add(spec, RoutePlan(spec), to: &configuration) }
+        // Environments render on all cores; merging checks every name in input order.
+        let parts = Parallel.map(count: specs.count) { i -> Result<FileConfiguration, TraefikGenError> in
+            Result { () throws(TraefikGenError) -> FileConfiguration in try renderer.configuration(specs[i], RoutePlan(specs[i])) }
+        }
+        var configuration = FileConfiguration(subject: "\(specs.count) environments")
+        for part in parts { try configuration.merge(part.get()) }
         return configuration.json
     }
 
@@ -57,7 +61,10 @@ public struct TraefikGenerator: Sendable {
         switch format {
         case .crd:
             let perSpec = Parallel.map(count: specs.count) { YAMLEmitter.stream(objects(for: specs[$0])) }
-            return Array(perSpec.joined())
+            var output: [UInt8] = []
+            output.reserveCapacity(perSpec.reduce(0) { $0 + $1.count })
+            for part in perSpec { output.append(contentsOf: part) }
+            return output
         case .file:
             return YAMLEmitter.document(try fileConfiguration(for: specs))
         }
@@ -94,7 +101,7 @@ public struct TraefikGenerator: Sendable {
 
     /// `sticky.cookie` settings: Secure, HttpOnly, SameSite=Lax.
     static func stickyCookie(_ name: String) -> JSONValue {
-        ["cookie": ["name": .string(name), "secure": true, "httpOnly": true, "sameSite": "lax"]]
+        ["cookie": ["httpOnly": true, "name": .string(name), "sameSite": "lax", "secure": true]]
     }
 
     /// ACME domains: the first host as the main name, the others as SANs.

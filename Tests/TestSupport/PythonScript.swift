@@ -23,7 +23,7 @@ public enum PythonScript {
         try Data(script.utf8).write(to: scriptFile)
 
         let errorFile = directory.appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         let errorHandle = try FileHandle(forWritingTo: errorFile)
         defer { try? errorHandle.close() }
 

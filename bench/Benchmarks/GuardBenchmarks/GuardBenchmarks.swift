@@ -166,6 +166,8 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(checker?.check([.init(name: "bench", bytes: streamBytes, format: .yaml)]))
         }
     }
+    traefikBenchmarks()
+
     Benchmark("parse: 10,000 documents of YAML",
               configuration: .init(metrics: [.wallClock, .cpuTotal], maxDuration: .seconds(20), maxIterations: 5)) { benchmark in
         for _ in benchmark.scaledIterations {
