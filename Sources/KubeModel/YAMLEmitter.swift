@@ -36,8 +36,13 @@ public enum YAMLEmitter {
         output = writer.output
     }
 
+    /// Mappings with at least this many members are written on all cores.
+    static let parallelThreshold = 2_048
+
     private struct Writer {
         var output: [UInt8]
+        /// Whether large mappings may be split across cores (not inside a chunk already).
+        var parallel = true
 
         mutating func topLevel(_ value: JSONValue) {
             switch value {
@@ -55,7 +60,25 @@ public enum YAMLEmitter {
             let keys = object.keys
             let values = object.values
             let order = YAMLEmitter.sortedOrder(keys)
-            for position in 0..<keys.count {
+            if parallel && keys.count >= YAMLEmitter.parallelThreshold {
+                // A large mapping (a merged file-provider section): entries are written in chunks on
+                // all cores, each chunk by its own writer, then joined in order — same bytes as serial.
+                let chunkCount = (keys.count + YAMLEmitter.parallelThreshold - 1) / YAMLEmitter.parallelThreshold
+                let chunks = Parallel.map(count: chunkCount) { chunk -> [UInt8] in
+                    var writer = Writer(output: [], parallel: false)
+                    let range = chunk * YAMLEmitter.parallelThreshold..<min(keys.count, (chunk + 1) * YAMLEmitter.parallelThreshold)
+                    writer.entries(keys, values, order, positions: range, indent: indent, inline: inline)
+                    return writer.output
+                }
+                for chunk in chunks { output.append(contentsOf: chunk) }
+                return
+            }
+            entries(keys, values, order, positions: 0..<keys.count, indent: indent, inline: inline)
+        }
+
+        mutating func entries(_ keys: OrderedSet<String>, _ values: OrderedDictionary<String, JSONValue>.Values, _ order: [Int],
+                              positions: Range<Int>, indent: Int, inline: Bool) {
+            for position in positions {
                 // Positional access: no hashing of keys while writing.
                 let index = order.isEmpty ? position : order[position]
                 let key = keys[index]

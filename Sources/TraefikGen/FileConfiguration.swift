@@ -4,36 +4,46 @@ import KubeModel
 /// name may be taken once: a second environment producing the same router, middleware, service or
 /// TLS option name is an error naming both, never a silent overwrite.
 struct FileConfiguration {
+    /// A named section of the configuration.
+    enum Section: Int, CaseIterable {
+        case routers, middlewares, services, tlsOptions
+
+        var noun: String {
+            switch self {
+            case .routers: return "router"
+            case .middlewares: return "middleware"
+            case .services: return "service"
+            case .tlsOptions: return "TLS option"
+            }
+        }
+    }
+
     /// The environment (`namespace/name`) the entries come from, or a summary for a merged configuration.
     let subject: String
-    var routers: JSONObject = [:]
-    var middlewares: JSONObject = [:]
-    var services: JSONObject = [:]
-    var tlsOptions: JSONObject = [:]
-    var certificates: [JSONValue] = []
+    /// The entries of each section, indexed by `Section.rawValue`.
+    private(set) var sections: [JSONObject] = Array(repeating: [:], count: Section.allCases.count)
+    /// Which environment put each entry there, parallel to `sections` (for the duplicate message).
+    private var owners: [[String]] = Array(repeating: [], count: Section.allCases.count)
+    private(set) var certificates: [JSONValue] = []
     private var certificateFiles: Set<String> = []
-    private var owners: [String: String] = [:]
 
     /// An empty configuration whose entries come from `subject`.
     init(subject: String) { self.subject = subject }
 
-    mutating func insert(_ value: JSONValue, named name: String, in section: WritableKeyPath<FileConfiguration, JSONObject>,
-                         by subject: String) throws(TraefikGenError) {
-        let kind = FileConfiguration.sectionName(section)
-        let key = kind + "/" + name
-        if let owner = owners[key] {
+    mutating func insert(_ value: JSONValue, named name: String, in section: Section, by subject: String) throws(TraefikGenError) {
+        let (inserted, index) = sections[section.rawValue].updateValue(value, forKey: name, insertingAt: sections[section.rawValue].count)
+        guard inserted == nil else {
+            sections[section.rawValue][name] = inserted
             throw TraefikGenError(.duplicateEnvironment,
-                                  "\(owner) and \(subject) both produce the \(kind) \"\(name)\" in one file-provider configuration; rename one environment or write them to separate files")
+                                  "\(owners[section.rawValue][index]) and \(subject) both produce the \(section.noun) \"\(name)\" in one file-provider configuration; rename one environment or write them to separate files")
         }
-        owners[key] = subject
-        self[keyPath: section][name] = value
+        owners[section.rawValue].append(subject)
     }
 
     /// Adds every entry of `other` (one environment's configuration), reporting a name already taken.
     mutating func merge(_ other: FileConfiguration) throws(TraefikGenError) {
-        for (section, entries) in [(\FileConfiguration.routers, other.routers), (\.middlewares, other.middlewares),
-                                   (\.services, other.services), (\.tlsOptions, other.tlsOptions)] {
-            for (name, value) in entries { try insert(value, named: name, in: section, by: other.subject) }
+        for section in Section.allCases {
+            for (name, value) in other.sections[section.rawValue] { try insert(value, named: name, in: section, by: other.subject) }
         }
         for certificate in other.certificates {
             if let certFile = certificate["certFile"]?.stringValue, let keyFile = certificate["keyFile"]?.stringValue {
@@ -52,24 +62,16 @@ struct FileConfiguration {
     /// `{http: {routers, middlewares, services}, tls: {options, certificates}}`, empty sections left out.
     var json: JSONValue {
         var http: JSONObject = [:]
-        if !routers.isEmpty { http["routers"] = .object(routers) }
-        if !middlewares.isEmpty { http["middlewares"] = .object(middlewares) }
-        if !services.isEmpty { http["services"] = .object(services) }
+        for (key, section) in [("middlewares", Section.middlewares), ("routers", .routers), ("services", .services)]
+        where !sections[section.rawValue].isEmpty {
+            http[key] = .object(sections[section.rawValue])
+        }
         var tls: JSONObject = [:]
-        if !tlsOptions.isEmpty { tls["options"] = .object(tlsOptions) }
         if !certificates.isEmpty { tls["certificates"] = .array(certificates) }
+        if !sections[Section.tlsOptions.rawValue].isEmpty { tls["options"] = .object(sections[Section.tlsOptions.rawValue]) }
         var root: JSONObject = [:]
         if !http.isEmpty { root["http"] = .object(http) }
         if !tls.isEmpty { root["tls"] = .object(tls) }
         return .object(root)
-    }
-
-    private static func sectionName(_ section: WritableKeyPath<FileConfiguration, JSONObject>) -> String {
-        switch section {
-        case \FileConfiguration.routers: return "router"
-        case \FileConfiguration.middlewares: return "middleware"
-        case \FileConfiguration.services: return "service"
-        default: return "TLS option"
-        }
     }
 }

@@ -17,13 +17,13 @@ struct FileProviderRenderer {
         let subject = configuration.subject
         for middleware in plan.middlewares {
             let body = middleware.kind.configuration(target: target) { .string(qualified($0)) }
-            try configuration.insert(.object(body), named: qualified(middleware.name), in: \.middlewares, by: subject)
+            try configuration.insert(.object(body), named: qualified(middleware.name), in: .middlewares, by: subject)
         }
         let tlsOption = qualified(plan.names.tlsOption)
         try configuration.insert([
             "cipherSuites": .array(RoutePlan.MiddlewareKind.cipherSuites.map(JSONValue.string)),
             "minVersion": "VersionTLS12",
-        ], named: tlsOption, in: \.tlsOptions, by: subject)
+        ], named: tlsOption, in: .tlsOptions, by: subject)
 
         // One load-balancer service per Odoo port; every router of a port has the same sticky cookie.
         var services: [Int: String] = [:]
@@ -31,7 +31,7 @@ struct FileProviderRenderer {
             let serviceName = qualified(plan.names.base + (router.port == RoutePlan.httpPort ? "-web" : "-realtime"))
             var loadBalancer: JSONObject = ["servers": [["url": .string("http://\(spec.upstreamHost):\(router.port)")]]]
             if let cookie = router.stickyCookie { loadBalancer["sticky"] = TraefikGenerator.stickyCookie(cookie) }
-            try configuration.insert(["loadBalancer": .object(loadBalancer)], named: serviceName, in: \.services, by: subject)
+            try configuration.insert(["loadBalancer": .object(loadBalancer)], named: serviceName, in: .services, by: subject)
             services[router.port] = serviceName
         }
         for router in plan.routers {
@@ -51,7 +51,7 @@ struct FileProviderRenderer {
                 tls["options"] = .string(tlsOption)
                 entry["tls"] = .object(tls)
             }
-            try configuration.insert(.object(entry), named: qualified(router.name), in: \.routers, by: subject)
+            try configuration.insert(.object(entry), named: qualified(router.name), in: .routers, by: subject)
         }
         if case .secret(let secret) = spec.tls {
             let directory = certificateDirectory + "/" + spec.namespace + "/" + secret

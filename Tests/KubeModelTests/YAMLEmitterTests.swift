@@ -91,6 +91,19 @@ struct YAMLEmitterTests {
         #expect(String(decoding: YAMLEmitter.stream([1, "a"]), as: UTF8.self) == "---\n1\n---\na\n")
     }
 
+    @Test("large mappings, written in parallel chunks, keep the sorted order and read back equal")
+    func largeMappings() throws {
+        var rng = SplitMix64(seed: 42)
+        var object = JSONObject()
+        for i in (0..<5_000).shuffled(using: &rng) { object["key-\(i)"] = ["nested": .int(Int64(i)), "list": [.string("v\(i)")]] }
+        let value: JSONValue = ["outer": .object(object), "after": true]
+        let text = String(decoding: YAMLEmitter.document(value), as: UTF8.self)
+        #expect(try ManifestReader.parseSingle(yaml: text) == value)
+        let keys = text.split(separator: "\n").filter { $0.hasPrefix("  key-") }.map { String($0.dropFirst(2).dropLast()) }
+        #expect(keys.count == 5_000)
+        #expect(keys == keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+    }
+
     @Test("random documents round-trip through our reader and through PyYAML (an independent implementation)")
     func randomRoundTrip() throws {
         var rng = SplitMix64(seed: 0x5EED_7A9E)
