@@ -36,17 +36,22 @@ let package = Package(
         .target(name: "TraefikGen", dependencies: ["KubeModel"]),
         // The offline tools behind `guardctl check` and `guard-traefik`: file walking, reports, output.
         .target(name: "GuardCheck", dependencies: ["KubeModel", "GuardRules", "TraefikGen"]),
+        // The executables' shared exit-code contract on top of ArgumentParser.
+        .target(
+            name: "CommandLineSupport",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "guardctl",
             dependencies: [
-                "GuardCheck",
+                "GuardCheck", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "guard-traefik",
             dependencies: [
-                "GuardCheck", "TraefikGen",
+                "GuardCheck", "TraefikGen", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import GuardCheck
 import TraefikGen
@@ -44,21 +45,7 @@ struct GuardTraefik: ParsableCommand {
     var inputs: [String] = []
 
     /// Runs the command; usage errors exit with 2 (not ArgumentParser's 64), as bad input does.
-    static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                Console.out(fullMessage(for: error) + "\n")
-                Foundation.exit(0)
-            }
-            if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
-            Console.err(fullMessage(for: error) + "\n")
-            Foundation.exit(2)
-        }
-    }
+    static func main() { mainWithGuardExitCodes() }
 
     func run() throws {
         let defaults = RoutingDefaults(namespace: namespace, webEntryPoint: webEntryPoint, secureEntryPoint: secureEntryPoint, upstreamHost: upstream)

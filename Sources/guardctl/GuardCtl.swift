@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import GuardCheck
 
@@ -10,22 +11,8 @@ struct GuardCtl: ParsableCommand {
         abstract: "Offline tools of odoo-guard: check manifests against a GuardPolicy.",
         subcommands: [Check.self, Policy.self])
 
-    /// Runs the command; usage errors exit with 2 as the check contract says (not ArgumentParser's 64).
-    static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                Console.out(fullMessage(for: error) + "\n")
-                Foundation.exit(0)
-            }
-            if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
-            Console.err(fullMessage(for: error) + "\n")
-            Foundation.exit(2)
-        }
-    }
+    /// Runs the command; usage errors exit with 2 (not ArgumentParser's 64), as bad input does.
+    static func main() { mainWithGuardExitCodes() }
 }
 
 struct Check: ParsableCommand {
