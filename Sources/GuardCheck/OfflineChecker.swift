@@ -104,10 +104,8 @@ public struct OfflineChecker: Sendable {
 
     /// A `List` document's items with their 1-based positions; any other document as itself.
     private func expand(_ value: JSONValue) -> [(Int?, JSONValue)] {
-        if let kind = value["kind"]?.stringValue, kind.hasSuffix("List"), case .array(let items)? = value["items"] {
-            return items.enumerated().map { ($0.offset + 1, $0.element) }
-        }
-        return [(nil, value)]
+        guard let items = ManifestSource.listItems(value) else { return [(nil, value)] }
+        return items.enumerated().map { ($0.offset + 1, $0.element) }
     }
 
     private func buildContexts(_ entries: [Entry]) -> [String: EvaluationContext] {

@@ -188,12 +188,6 @@ extension GuardPolicy {
 
     /// FNV-1a over the canonical (sorted-key) JSON of the spec, as 16 hex digits.
     static func contentHash(_ value: JSONValue) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in value.serializedBytes(.sortedKeys) {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        StableHash.hex(StableHash.fnv1a(value.serializedBytes(.sortedKeys)))
     }
 }

@@ -1,3 +1,5 @@
+import KubeModel
+
 /// The names of everything generated for one environment: stable for a given environment name, and
 /// valid DNS-1123 labels of at most 63 characters even for the longest (253-character) object names.
 ///
@@ -18,9 +20,7 @@ public struct ObjectNames: Sendable, Equatable {
         if environment.utf8.count <= ObjectNames.maximumBase && !environment.contains(".") {
             base = environment
         } else {
-            let hash = ObjectNames.fnv1a(environment)
-            let digits = String(hash, radix: 16)
-            let hex = String(repeating: "0", count: max(0, 16 - digits.count)) + digits
+            let hex = StableHash.hex(StableHash.fnv1a(environment.utf8))
             var prefix = String(String(environment.map { $0 == "." ? "-" : $0 }).prefix(ObjectNames.maximumBase - 11))
             while prefix.hasSuffix("-") { prefix.removeLast() }
             base = (prefix.isEmpty ? "env" : prefix) + "-" + hex.prefix(10)
@@ -58,14 +58,4 @@ public struct ObjectNames: Sendable, Equatable {
     public var stickyCookie: String { base + "-affinity" }
     /// The sticky-session cookie of the real-time route (a different backend port, so its own cookie).
     public var realtimeStickyCookie: String { base + "-rt-affinity" }
-
-    /// 64-bit FNV-1a over the UTF-8 bytes: stable across runs and platforms (unlike `Hasher`).
-    static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return hash
-    }
 }
