@@ -43,14 +43,23 @@ public struct TraefikGenerator: Sendable {
     /// One file-provider configuration for all the environments.
     /// - Throws: ``TraefikGenError`` `duplicateEnvironment` when two environments produce the same name.
     public func fileConfiguration(for specs: [RoutingSpec]) throws(TraefikGenError) -> JSONValue {
+        try merged(try fileConfigurationParts(specs)).json
+    }
+
+    /// Each environment's own file-provider configuration, rendered on all cores.
+    func fileConfigurationParts(_ specs: [RoutingSpec]) throws(TraefikGenError) -> [FileConfiguration] {
         let renderer = FileProviderRenderer(target: target, certificateDirectory: certificateDirectory)
-        // Environments render on all cores; merging checks every name in input order.
         let parts = Parallel.map(count: specs.count) { i -> Result<FileConfiguration, TraefikGenError> in
             Result { () throws(TraefikGenError) -> FileConfiguration in try renderer.configuration(specs[i], RoutePlan(specs[i])) }
         }
-        var configuration = FileConfiguration(subject: "\(specs.count) environments")
-        for part in parts { try configuration.merge(part.get()) }
-        return configuration.json
+        return try parts.map { result throws(TraefikGenError) in try result.get() }
+    }
+
+    /// The parts merged in input order, every name checked against the earlier ones.
+    func merged(_ parts: [FileConfiguration]) throws(TraefikGenError) -> FileConfiguration {
+        var configuration = FileConfiguration(subject: "\(parts.count) environments")
+        for part in parts { try configuration.merge(part) }
+        return configuration
     }
 
     /// The whole output as one YAML stream: every environment's objects (CRD), or one merged
@@ -75,21 +84,23 @@ public struct TraefikGenerator: Sendable {
     /// - Throws: ``TraefikGenError`` `duplicateEnvironment`.
     public func files(for specs: [RoutingSpec], format: Format) throws(TraefikGenError) -> [GeneratedFile] {
         try TraefikGenerator.checkUnique(specs)
-        // Names must not collide across files either: Traefik merges the directory.
-        if format == .file { _ = try fileConfiguration(for: specs) }
-        return Parallel.map(count: specs.count) { i -> GeneratedFile in
-            let spec = specs[i]
-            let contents: [UInt8]
-            switch format {
-            case .crd: contents = YAMLEmitter.stream(objects(for: spec))
-            case .file:
-                // One environment's own names are distinct by construction, and the merged check above
-                // passed, so this cannot fail.
-                contents = YAMLEmitter.document((try? fileConfiguration(for: [spec])) ?? [:])
+        switch format {
+        case .crd:
+            return Parallel.map(count: specs.count) { i in
+                GeneratedFile(name: TraefikGenerator.fileName(specs[i]), contents: YAMLEmitter.stream(objects(for: specs[i])))
             }
-            return GeneratedFile(name: "\(spec.namespace)_\(spec.name).yaml", contents: contents)
+        case .file:
+            let parts = try fileConfigurationParts(specs)
+            // Names must not collide across files either: Traefik merges the directory.
+            _ = try merged(parts)
+            return Parallel.map(count: specs.count) { i in
+                GeneratedFile(name: TraefikGenerator.fileName(specs[i]), contents: YAMLEmitter.document(parts[i].json))
+            }
         }
     }
+
+    /// `<namespace>_<name>.yaml`.
+    static func fileName(_ spec: RoutingSpec) -> String { "\(spec.namespace)_\(spec.name).yaml" }
 
     /// Two specs for the same namespace and name would overwrite each other's objects.
     static func checkUnique(_ specs: [RoutingSpec]) throws(TraefikGenError) {
