@@ -4,6 +4,7 @@ import PackageDescription
 // Layers (see ../shared/DESIGN.md): pure targets first, I/O at the edge.
 // KubeModel ← GuardRules ← GuardCheck ← guardctl
 // KubeModel ← TraefikGen ← GuardCheck ← guard-traefik
+// GuardRules ← AuditTrail ← AdmissionServer ← guard-webhook;  CertKit (certificates) ← tests, guardctl
 let package = Package(
     name: "odoo-guard",
     platforms: [.macOS(.v14)],
@@ -14,11 +15,27 @@ let package = Package(
         .library(name: "GuardCheck", targets: ["GuardCheck"]),
         .executable(name: "guardctl", targets: ["guardctl"]),
         .executable(name: "guard-traefik", targets: ["guard-traefik"]),
+        .executable(name: "guard-webhook", targets: ["guard-webhook"]),
+        .library(name: "AdmissionServer", targets: ["AdmissionServer"]),
+        .library(name: "AuditTrail", targets: ["AuditTrail"]),
+        .library(name: "CertKit", targets: ["CertKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-certificates", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // Pure: JSON value, YAML/JSON input, object views, AdmissionReview, JSON Pointer/Patch/diff,
@@ -36,6 +53,48 @@ let package = Package(
         .target(name: "TraefikGen", dependencies: ["KubeModel"]),
         // The offline tools behind `guardctl check` and `guard-traefik`: file walking, reports, output.
         .target(name: "GuardCheck", dependencies: ["KubeModel", "GuardRules", "TraefikGen"]),
+        // Certificates: a CA and serving certificates (ECDSA P-256) for the webhook and its tests.
+        .target(
+            name: "CertKit",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        // I/O: decision evidence — JSON log lines and a hash-chained PostgreSQL table, written off the request path.
+        .target(
+            name: "AuditTrail",
+            dependencies: [
+                "KubeModel", "GuardRules",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Edge: the HTTPS admission server — hardening, routes, certificate and policy reload, metrics, health.
+        .target(
+            name: "AdmissionServer",
+            dependencies: [
+                "KubeModel", "GuardRules", "AuditTrail",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The executables' shared exit-code contract on top of ArgumentParser.
         .target(
             name: "CommandLineSupport",
@@ -44,7 +103,14 @@ let package = Package(
         .executableTarget(
             name: "guardctl",
             dependencies: [
-                "GuardCheck", "CommandLineSupport",
+                "GuardCheck", "CommandLineSupport", "AuditTrail",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "guard-webhook",
+            dependencies: [
+                "AdmissionServer", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,6 +121,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmark floor only (bench/webhook-load.sh): the same HTTPS stack returning a fixed AdmissionReview.
+        .executableTarget(
+            name: "webhook-floor",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+            ],
+            path: "bench/WebhookFloor"
+        ),
         // Helpers shared by the test targets: seeded random JSON, the Python jsonpatch cross-check.
         .target(name: "TestSupport", dependencies: ["KubeModel"], path: "Tests/TestSupport"),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "TestSupport"]),
@@ -62,6 +137,19 @@ let package = Package(
         .testTarget(name: "GuardCheckTests", dependencies: ["GuardCheck", "GuardRules", "KubeModel", "TestSupport"]),
         .testTarget(name: "TraefikGenTests", dependencies: ["TraefikGen", "GuardCheck", "KubeModel", "TestSupport"],
                     exclude: ["Golden"]),
+        .testTarget(name: "CertKitTests", dependencies: ["CertKit", "TestSupport"]),
+        .testTarget(name: "AuditTrailTests", dependencies: ["AuditTrail", "GuardRules", "KubeModel", "TestSupport"]),
+        .testTarget(
+            name: "AdmissionServerTests",
+            dependencies: [
+                "AdmissionServer", "AuditTrail", "CertKit", "GuardRules", "KubeModel", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

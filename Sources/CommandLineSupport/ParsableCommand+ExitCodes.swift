@@ -22,3 +22,26 @@ extension ParsableCommand {
         }
     }
 }
+
+extension AsyncParsableCommand {
+    /// The async form of ``ParsableCommand/mainWithGuardExitCodes()``, for commands whose `run` is async.
+    public static func mainWithGuardExitCodes() async -> Never {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            Foundation.exit(0)
+        } catch {
+            if exitCode(for: error) == .success {
+                FileHandle.standardOutput.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(0)
+            }
+            if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+}

@@ -15,7 +15,10 @@ public struct GuardEvaluator: Sendable {
     public init(policy: GuardPolicy) { self.policy = policy }
 
     /// Evaluates one admission request.
-    public func evaluate(_ request: AdmissionRequest, context: EvaluationContext) -> Decision {
+    /// - Parameter phase: ``EvaluationPhase/combined`` (offline checks and the mutating webhook) judges the
+    ///   object as mutated; ``EvaluationPhase/validating`` (the validating webhook) also reports every
+    ///   mutation the object still lacks, since what it admits is stored as it is.
+    public func evaluate(_ request: AdmissionRequest, context: EvaluationContext, phase: EvaluationPhase = .combined) -> Decision {
         var base: [String: String] = ["policy-version": policy.version]
         guard request.operation == .create || request.operation == .update else {
             base["skipped"] = "operation \(request.operation.rawValue) is not checked"
@@ -72,6 +75,9 @@ public struct GuardEvaluator: Sendable {
         PDBRules.check(mutated, into: &findings)
         OdooRules.check(mutated, into: &findings)
         OwnResourceRules.check(mutated, into: &findings)
+        if phase == .validating, !mutations.isEmpty {
+            findings += unappliedMutations(mutations, original: original, mutated: document)
+        }
         return finish(findings: findings, request: request, object: object, stage: stage, context: context,
                       original: original, mutated: document, mutations: mutations, notes: notes, annotations: base,
                       exemptRules: exemptRules)

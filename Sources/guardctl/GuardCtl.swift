@@ -5,14 +5,14 @@ import GuardCheck
 
 /// `guardctl`: offline tools of odoo-guard. Parses arguments and calls the libraries.
 @main
-struct GuardCtl: ParsableCommand {
+struct GuardCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guardctl",
-        abstract: "Offline tools of odoo-guard: check manifests against a GuardPolicy.",
-        subcommands: [Check.self, Policy.self])
+        abstract: "Offline tools of odoo-guard: check manifests against a GuardPolicy, verify the audit chain.",
+        subcommands: [Check.self, Policy.self, Audit.self])
 
     /// Runs the command; usage errors exit with 2 (not ArgumentParser's 64), as bad input does.
-    static func main() { mainWithGuardExitCodes() }
+    static func main() async { await mainWithGuardExitCodes() }
 }
 
 struct Check: ParsableCommand {

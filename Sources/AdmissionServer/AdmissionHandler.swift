@@ -1,0 +1,87 @@
+import AuditTrail
+import Foundation
+import GuardRules
+import KubeModel
+import Logging
+
+/// Turns one AdmissionReview body into the response body: decode, evaluate with the current policy
+/// and context, encode, and leave evidence (log line, audit sink, metrics). No HTTP here: the routes
+/// check method, size and Content-Type before calling it.
+public struct AdmissionHandler: Sendable {
+    /// The outcome of one review.
+    public enum Outcome: Sendable {
+        /// A review response (HTTP 200), allowed or denied.
+        case review(response: AdmissionResponse, body: [UInt8])
+        /// The body is not a usable AdmissionReview (HTTP 400), with a message for the caller.
+        case badRequest(String)
+    }
+
+    let policies: PolicyStore
+    let audit: any AuditSink
+    let metrics: WebhookMetrics
+    let logger: Logger
+    let clock = ContinuousClock()
+
+    /// A handler.
+    public init(policies: PolicyStore, audit: any AuditSink, metrics: WebhookMetrics, logger: Logger) {
+        self.policies = policies
+        self.audit = audit
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Handles one review body.
+    public func handle(_ body: [UInt8], endpoint: AdmissionEndpoint) -> Outcome {
+        let start = clock.now
+        let json: JSONValue
+        do { json = try JSONParser.parse(body) } catch {
+            return reject(endpoint, "the body is not valid JSON: \(error)")
+        }
+        let request: AdmissionRequest
+        do { request = try AdmissionReview(json: json).request } catch {
+            return reject(endpoint, "the body is not an admission.k8s.io/v1 AdmissionReview request: \(error)")
+        }
+        let state = policies.state
+        let now = Date()
+        let context = state.context.context(for: request, now: now)
+        let decision = state.evaluator.evaluate(request, context: context, phase: endpoint == .validate ? .validating : .combined)
+        let response = Self.response(to: request, decision: decision, endpoint: endpoint)
+        let bytes = response.reviewJSON.serializedBytes()
+        let duration = clock.now - start
+        metrics.recordDecision(endpoint: endpoint.rawValue, allowed: response.allowed, decision: decision, duration: duration)
+        let record = AuditRecord(request: request, decision: decision, endpoint: endpoint.rawValue, allowed: response.allowed,
+                                 policyVersion: state.policyVersion, duration: duration, time: now)
+        logger.info("admission decision", metadata: record.logMetadata)
+        if !request.dryRun { audit.submit(record) }
+        return .review(response: response, body: bytes)
+    }
+
+    private func reject(_ endpoint: AdmissionEndpoint, _ message: String) -> Outcome {
+        metrics.recordError(endpoint: endpoint.rawValue)
+        metrics.recordRejection("bad_request")
+        logger.warning("admission review refused", metadata: ["admission.endpoint": .string(endpoint.rawValue), "error": .string(message)])
+        return .badRequest(message)
+    }
+
+    /// The response for a decision.
+    ///
+    /// - `/validate`: allowed unless an enforce-mode finding remains; a denial carries 403 and every
+    ///   violation; warnings and audit annotations as decided; never a patch (validating webhooks cannot patch).
+    /// - `/mutate`: always allowed (denying is the validating webhook's job, so a tenant sees each
+    ///   violation once); the patch when there is one; audit annotations naming the mutations and the
+    ///   policy version; no warnings (the validating call reports them).
+    public static func response(to request: AdmissionRequest, decision: Decision, endpoint: AdmissionEndpoint) -> AdmissionResponse {
+        switch endpoint {
+        case .validate:
+            return AdmissionResponse(uid: request.uid, allowed: decision.allowed,
+                                     statusCode: decision.allowed ? nil : 403,
+                                     statusMessage: decision.allowed ? nil : decision.denialMessage,
+                                     warnings: decision.warnings, auditAnnotations: decision.auditAnnotations)
+        case .mutate:
+            var annotations: [String: String] = [:]
+            for key in ["policy-version", "mutations", "skipped", "stage"] { annotations[key] = decision.auditAnnotations[key] }
+            return AdmissionResponse(uid: request.uid, allowed: true, patch: decision.patch.isEmpty ? nil : decision.patch,
+                                     auditAnnotations: annotations)
+        }
+    }
+}

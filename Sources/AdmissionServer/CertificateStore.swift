@@ -1,0 +1,98 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOSSL
+import X509
+
+/// The serving certificate and key in use. New TLS handshakes read the current context; connections
+/// already established keep theirs, so a rotation never interrupts a request.
+///
+/// A reload that fails (unreadable, not PEM, key not matching, expired or not yet valid) leaves the
+/// current pair serving.
+public final class CertificateStore: Sendable {
+    /// One loaded pair.
+    public struct Loaded: Sendable {
+        /// The TLS server context built from the pair.
+        public let context: NIOSSLContext
+        /// When the leaf certificate expires.
+        public let notValidAfter: Date
+        /// The leaf's subject, for logs.
+        public let subject: String
+    }
+
+    /// The certificate chain file.
+    public let certificateFile: String
+    /// The private key file.
+    public let privateKeyFile: String
+    private let current: NIOLockedValueBox<Loaded>
+
+    /// Loads the pair for the first time.
+    /// - Throws: ``AdmissionServerError`` `unreadableFile` or `invalidCertificate`.
+    public init(certificateFile: String, privateKeyFile: String, now: Date = Date()) throws(AdmissionServerError) {
+        self.certificateFile = certificateFile
+        self.privateKeyFile = privateKeyFile
+        current = NIOLockedValueBox(try Self.load(certificateFile: certificateFile, privateKeyFile: privateKeyFile, now: now))
+    }
+
+    /// The pair in use.
+    public var loaded: Loaded { current.withLockedValue { $0 } }
+
+    /// The context new handshakes use.
+    var context: NIOSSLContext { current.withLockedValue { $0.context } }
+
+    static func fingerprints(_ certificateFile: String, _ privateKeyFile: String) -> [FileFingerprint?] {
+        [FileFingerprint(path: certificateFile), FileFingerprint(path: privateKeyFile)]
+    }
+
+    /// Re-reads both files and switches to the new pair when it is valid.
+    /// - Throws: ``AdmissionServerError``; the old pair keeps serving.
+    public func reload(now: Date = Date()) throws(AdmissionServerError) {
+        let next = try Self.load(certificateFile: certificateFile, privateKeyFile: privateKeyFile, now: now)
+        current.withLockedValue { $0 = next }
+    }
+
+    static func load(certificateFile: String, privateKeyFile: String, now: Date) throws(AdmissionServerError) -> Loaded {
+        let certificateText = try readText(certificateFile, what: "certificate")
+        let keyText = try readText(privateKeyFile, what: "private key")
+        let leaf: Certificate
+        do {
+            leaf = try Certificate(pemEncoded: certificateText)
+        } catch {
+            throw AdmissionServerError(.invalidCertificate, "\(certificateFile): not a PEM certificate (\(error))")
+        }
+        let key: Certificate.PrivateKey
+        do {
+            key = try Certificate.PrivateKey(pemEncoded: keyText)
+        } catch {
+            throw AdmissionServerError(.invalidCertificate, "\(privateKeyFile): not a PEM private key (\(error))")
+        }
+        guard key.publicKey == leaf.publicKey else {
+            throw AdmissionServerError(.invalidCertificate, "\(privateKeyFile) is not the private key of the certificate in \(certificateFile)")
+        }
+        guard now < leaf.notValidAfter else {
+            throw AdmissionServerError(.invalidCertificate, "\(certificateFile): the certificate expired at \(leaf.notValidAfter)")
+        }
+        guard now >= leaf.notValidBefore else {
+            throw AdmissionServerError(.invalidCertificate, "\(certificateFile): the certificate is not valid before \(leaf.notValidBefore)")
+        }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificateText.utf8))
+            let privateKey = try NIOSSLPrivateKey(bytes: Array(keyText.utf8), format: .pem)
+            var configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
+            configuration.minimumTLSVersion = .tlsv12
+            configuration.applicationProtocols = ["http/1.1"]
+            let context = try NIOSSLContext(configuration: configuration)
+            return Loaded(context: context, notValidAfter: leaf.notValidAfter, subject: "\(leaf.subject)")
+        } catch {
+            throw AdmissionServerError(.invalidCertificate, "\(certificateFile), \(privateKeyFile): TLS refused the pair (\(error))")
+        }
+    }
+
+    static func readText(_ path: String, what: String) throws(AdmissionServerError) -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw AdmissionServerError(.unreadableFile, "cannot read the \(what) file \(path): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOSSL
+import NIOTLS
+
+/// HummingbirdTLS's child channel with two differences: each new connection takes the serving
+/// context current at accept time (certificate rotation without restart), and a connection that has
+/// not finished its TLS handshake within `handshakeTimeout` is closed.
+struct ReloadingTLSChannel<BaseChannel: ServerChildChannel>: ServerChildChannel {
+    typealias Value = BaseChannel.Value
+
+    let baseChannel: BaseChannel
+    let certificates: CertificateStore
+    let handshakeTimeout: TimeAmount
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            let sync = channel.pipeline.syncOperations
+            try sync.addHandler(HandshakeDeadlineHandler(timeout: handshakeTimeout))
+            try sync.addHandler(NIOSSLServerHandler(context: certificates.context))
+        }.flatMap {
+            baseChannel.setup(channel: channel, logger: logger)
+        }
+    }
+
+    func handle(value: BaseChannel.Value, logger: Logger) async {
+        await baseChannel.handle(value: value, logger: logger)
+    }
+}
+
+extension ReloadingTLSChannel: HTTPChannelHandler where BaseChannel: HTTPChannelHandler {
+    var responder: HTTPChannelHandler.Responder { baseChannel.responder }
+}
+
+/// Closes a connection whose TLS handshake has not completed in time, then steps out of the pipeline.
+final class HandshakeDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    private let timeout: TimeAmount
+    private var deadline: Scheduled<Void>?
+
+    init(timeout: TimeAmount) { self.timeout = timeout }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { arm(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        arm(context)
+        context.fireChannelActive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted? = event as? TLSUserEvent {
+            deadline?.cancel()
+            deadline = nil
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func arm(_ context: ChannelHandlerContext) {
+        guard deadline == nil else { return }
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: timeout) {
+            loopBound.value.close(promise: nil)
+        }
+    }
+}

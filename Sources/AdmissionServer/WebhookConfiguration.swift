@@ -1,0 +1,82 @@
+import AuditTrail
+
+/// Everything `guard-webhook` is started with. Defaults are the production values; tests shorten the
+/// timeouts and intervals.
+public struct WebhookConfiguration: Sendable {
+    /// PEM serving certificate (chain) file; re-read when it changes.
+    public var certificateFile: String
+    /// PEM private key file; re-read when it changes.
+    public var privateKeyFile: String
+    /// GuardPolicy file; re-read when it changes.
+    public var policyFile: String
+    /// Files of Namespace, PodDisruptionBudget, GuardException… manifests the decisions are made with,
+    /// until the webhook reads them from the cluster.
+    public var contextFiles: [String]
+    /// Stage of namespaces the context does not describe; `nil` uses the policy's `offlineDefaultStage`.
+    public var defaultStage: String?
+    /// Listen address.
+    public var host: String
+    /// Listen port (0 picks a free one; the bound port is reported by ``WebhookServer/port``).
+    public var port: Int
+    /// Largest accepted request body (the API server sends at most about 3 MiB objects; default 7 MiB).
+    public var maxBodyBytes: Int
+    /// Most concurrent connections; further connections wait in the listen backlog.
+    public var maxConnections: Int
+    /// A connection that has not completed its TLS handshake by then is closed.
+    public var handshakeTimeout: Duration
+    /// A request whose head and body have not fully arrived by then is answered 408 and its connection closed.
+    public var requestReadTimeout: Duration
+    /// A keep-alive connection idle this long is closed.
+    public var idleTimeout: Duration
+    /// How often the certificate, key and policy files are checked for changes.
+    public var reloadInterval: Duration
+    /// How long shutdown may take: in-flight requests finish within it, then the process exits.
+    public var shutdownGracePeriod: Duration
+    /// The audit table's database, when decisions are also written to PostgreSQL.
+    public var auditDSN: PostgresDSN?
+    /// The audit table.
+    public var auditTable: AuditTable
+    /// Records held while PostgreSQL is unavailable before new ones are dropped.
+    public var auditQueueCapacity: Int
+
+    /// A configuration with production defaults.
+    public init(certificateFile: String, privateKeyFile: String, policyFile: String, contextFiles: [String] = [],
+                defaultStage: String? = nil, host: String = "0.0.0.0", port: Int = 8443, maxBodyBytes: Int = 7 * 1024 * 1024,
+                maxConnections: Int = 1024, handshakeTimeout: Duration = .seconds(10), requestReadTimeout: Duration = .seconds(10),
+                idleTimeout: Duration = .seconds(90), reloadInterval: Duration = .seconds(2),
+                shutdownGracePeriod: Duration = .seconds(25), auditDSN: PostgresDSN? = nil,
+                auditTable: AuditTable, auditQueueCapacity: Int = 10_000) {
+        self.certificateFile = certificateFile
+        self.privateKeyFile = privateKeyFile
+        self.policyFile = policyFile
+        self.contextFiles = contextFiles
+        self.defaultStage = defaultStage
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.maxConnections = maxConnections
+        self.handshakeTimeout = handshakeTimeout
+        self.requestReadTimeout = requestReadTimeout
+        self.idleTimeout = idleTimeout
+        self.reloadInterval = reloadInterval
+        self.shutdownGracePeriod = shutdownGracePeriod
+        self.auditDSN = auditDSN
+        self.auditTable = auditTable
+        self.auditQueueCapacity = auditQueueCapacity
+    }
+
+    /// Every problem of the settings, one line each, naming the setting.
+    public var problems: [String] {
+        var problems: [String] = []
+        if !(0...65_535).contains(port) { problems.append("port must be 0…65535, got \(port)") }
+        if maxBodyBytes < 1_024 { problems.append("max body size must be at least 1024 bytes, got \(maxBodyBytes)") }
+        if maxConnections < 1 { problems.append("max connections must be at least 1, got \(maxConnections)") }
+        for (name, value) in [("handshake timeout", handshakeTimeout), ("request read timeout", requestReadTimeout),
+                              ("idle timeout", idleTimeout), ("reload interval", reloadInterval)] where value <= .zero {
+            problems.append("\(name) must be positive")
+        }
+        if shutdownGracePeriod < .zero { problems.append("shutdown grace period must not be negative") }
+        if auditQueueCapacity < 1 { problems.append("audit queue capacity must be at least 1, got \(auditQueueCapacity)") }
+        return problems
+    }
+}

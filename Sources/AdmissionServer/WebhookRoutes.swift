@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The HTTP surface: `/validate`, `/mutate`, `/healthz`, `/readyz`, `/metrics`. Only this layer
+/// reads request bytes: it checks the Content-Type and the size before any decoding.
+struct WebhookRoutes: Sendable {
+    let handler: AdmissionHandler
+    let certificates: CertificateStore
+    let policies: PolicyStore
+    let metrics: WebhookMetrics
+    let auditStatistics: @Sendable () -> (queued: Int, dropped: Int, written: Int, failedFlushes: Int)?
+    let maxBodyBytes: Int
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        for endpoint in AdmissionEndpoint.allCases {
+            router.post(RouterPath(stringLiteral: "/\(endpoint.rawValue)")) { request, _ in
+                await review(request, endpoint: endpoint)
+            }
+        }
+        router.get("/healthz") { _, _ in Self.text(.ok, "ok\n") }
+        router.get("/readyz") { _, _ in readiness() }
+        router.get("/metrics") { _, _ in
+            if let stats = auditStatistics() {
+                metrics.updateAudit(queued: stats.queued, dropped: stats.dropped, written: stats.written, failedFlushes: stats.failedFlushes)
+            }
+            metrics.certificateExpiry.set(to: certificates.loaded.notValidAfter.timeIntervalSince1970)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
+        }
+        return router
+    }
+
+    /// 200 while the policy is loaded (always, once started) and the certificate in use is valid.
+    func readiness() -> Response {
+        let expiry = certificates.loaded.notValidAfter
+        guard Date() < expiry else {
+            return Self.text(.serviceUnavailable, "not ready: the serving certificate expired at \(expiry)\n")
+        }
+        return Self.text(.ok, "ready: policy \(policies.state.policyVersion), certificate valid until \(expiry)\n")
+    }
+
+    func review(_ request: Request, endpoint: AdmissionEndpoint) async -> Response {
+        guard Self.isJSON(request.headers[.contentType]) else {
+            metrics.recordRejection("unsupported_media_type")
+            return Self.text(.unsupportedMediaType,
+                             "Content-Type must be application/json, got \(request.headers[.contentType].map { "\"\($0)\"" } ?? "none")\n")
+        }
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
+            return tooLarge()
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maxBodyBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return tooLarge()
+        } catch {
+            metrics.recordRejection("bad_request")
+            return Self.text(.badRequest, "the request body could not be read: \(error)\n")
+        }
+        metrics.inFlight.increment(by: 1)
+        defer { metrics.inFlight.decrement(by: 1) }
+        switch handler.handle(Array(buffer.readableBytesView), endpoint: endpoint) {
+        case .review(_, let body):
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        case .badRequest(let message):
+            return Self.text(.badRequest, message + "\n")
+        }
+    }
+
+    private func tooLarge() -> Response {
+        metrics.recordRejection("body_too_large")
+        return Self.text(.contentTooLarge, "the request body is larger than \(maxBodyBytes) bytes\n")
+    }
+
+    /// `application/json`, any case, with or without parameters.
+    static func isJSON(_ value: String?) -> Bool {
+        guard let value else { return false }
+        let mediaType = value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        return mediaType == "application/json"
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: message)))
+    }
+}

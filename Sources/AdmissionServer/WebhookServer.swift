@@ -1,0 +1,92 @@
+import AuditTrail
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// `guard-webhook` as a library: loads the certificate and policy (failing fast with a clear error),
+/// then serves HTTPS until SIGTERM/SIGINT, reloading files as they change and writing audit evidence.
+///
+/// The executable only parses flags into a ``WebhookConfiguration`` and calls ``run(onListening:)``;
+/// the tests do the same with port 0.
+public final class WebhookServer: Sendable {
+    /// The settings.
+    public let configuration: WebhookConfiguration
+    /// The serving certificate in use.
+    public let certificates: CertificateStore
+    /// The policy and context in use.
+    public let policies: PolicyStore
+    /// The metrics `/metrics` renders.
+    public let metrics: WebhookMetrics
+    /// The PostgreSQL audit writer, with `--audit-dsn`.
+    public let auditWriter: PostgresAuditWriter?
+    private let logger: Logger
+
+    /// Loads everything the server needs before it listens.
+    /// - Throws: ``AdmissionServerError`` naming the file or setting at fault.
+    public init(configuration: WebhookConfiguration, logger: Logger) throws(AdmissionServerError) {
+        if let problem = configuration.problems.first {
+            throw AdmissionServerError(.invalidConfiguration, configuration.problems.count == 1 ? problem
+                                       : configuration.problems.joined(separator: "; "))
+        }
+        self.configuration = configuration
+        self.logger = logger
+        certificates = try CertificateStore(certificateFile: configuration.certificateFile, privateKeyFile: configuration.privateKeyFile)
+        policies = try PolicyStore(policyFile: configuration.policyFile, contextFiles: configuration.contextFiles,
+                                   defaultStage: configuration.defaultStage)
+        metrics = WebhookMetrics()
+        auditWriter = configuration.auditDSN.map { dsn in
+            PostgresAuditWriter(configuration: .init(dsn: dsn, table: configuration.auditTable, capacity: configuration.auditQueueCapacity),
+                                logger: logger)
+        }
+    }
+
+    /// The services, in start order: the audit writer (stopped last, after a final flush), the file
+    /// watcher, and the HTTPS server (stopped first: it stops accepting and finishes in-flight requests).
+    public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
+        let handler = AdmissionHandler(policies: policies, audit: auditWriter ?? DiscardingAuditSink(), metrics: metrics, logger: logger)
+        let writer = auditWriter
+        let routes = WebhookRoutes(handler: handler, certificates: certificates, policies: policies, metrics: metrics,
+                                   auditStatistics: { writer.map { let s = $0.statistics; return (s.queued, s.dropped, s.written, s.failedFlushes) } },
+                                   maxBodyBytes: configuration.maxBodyBytes)
+        let certificates = self.certificates
+        let metrics = self.metrics
+        let configuration = self.configuration
+        let server = HTTPServerBuilder { responder in
+            let http = HTTP1Channel(responder: responder, configuration: .init(
+                additionalChannelHandlers: [RequestDeadlineHandler(timeout: .init(configuration.requestReadTimeout),
+                                                                   onTimeout: { metrics.recordRejection("read_timeout") })],
+                idleTimeout: .init(configuration.idleTimeout)))
+            return ReloadingTLSChannel(baseChannel: http, certificates: certificates, handshakeTimeout: .init(configuration.handshakeTimeout))
+        }
+        let logger = self.logger
+        let application = Application(
+            router: routes.router(), server: server,
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
+                                                    availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                logger.notice("guard-webhook listening", metadata: [
+                    "port": .stringConvertible(port), "policy.version": .string(self.policies.state.policyVersion),
+                ])
+                await onListening(port)
+            },
+            logger: logger)
+        let watcher = ReloadWatcher(certificates: certificates, policies: policies, metrics: metrics,
+                                    interval: configuration.reloadInterval, logger: logger)
+        return (writer.map { [$0] } ?? []) + [watcher, application]
+    }
+
+    /// Serves until SIGTERM or SIGINT, or until the calling task is cancelled; shutdown lets in-flight
+    /// requests finish within the grace period.
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        var group = ServiceGroupConfiguration(services: services(onListening: onListening).map {
+            ServiceGroupConfiguration.ServiceConfiguration(service: $0)
+        }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
+        group.maximumCancellationDuration = .seconds(1)
+        try await ServiceGroup(configuration: group).run()
+    }
+}

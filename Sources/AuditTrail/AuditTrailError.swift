@@ -1,0 +1,34 @@
+/// Why the audit trail could not be configured, written or verified. Descriptions never contain a
+/// password: DSNs are shown redacted.
+public struct AuditTrailError: Error, Sendable, Equatable, CustomStringConvertible {
+    enum Code: Sendable, Equatable {
+        case invalidDSN
+        case invalidTableName
+        case database
+        case malformedRow
+    }
+
+    let code: Code
+    /// What went wrong, naming the DSN part, table or row.
+    public let message: String
+
+    init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// The `--audit-dsn`/`--dsn` value is not a `postgres://` URL odoo-guard can use.
+    public static let invalidDSN = AuditTrailError(.invalidDSN, "")
+    /// The audit table name is not a plain SQL identifier (`[a-z_][a-z0-9_]*`, at most 63 bytes).
+    public static let invalidTableName = AuditTrailError(.invalidTableName, "")
+    /// PostgreSQL refused a connection or a statement; the message carries the server's own words.
+    public static let database = AuditTrailError(.database, "")
+    /// A row of the audit table does not have the columns and types the chain needs.
+    public static let malformedRow = AuditTrailError(.malformedRow, "")
+
+    /// Errors match by kind, whatever their message.
+    public static func == (lhs: AuditTrailError, rhs: AuditTrailError) -> Bool { lhs.code == rhs.code }
+
+    /// The message.
+    public var description: String { message }
+}

@@ -1,0 +1,56 @@
+import Logging
+import PostgresNIO
+
+/// Reads an audit table in sequence order and checks every link of its hash chain
+/// (`guardctl audit verify`). Streams the rows: memory does not grow with the table.
+public struct AuditVerifier: Sendable {
+    /// What a verification found.
+    public struct Report: Sendable, Equatable {
+        /// Rows read.
+        public var rows: Int
+        /// The hash of the last verified row (``AuditChain/genesis`` for an empty table).
+        public var head: String
+        /// The first broken link, `nil` when the chain is intact.
+        public var firstBreak: AuditChain.Break?
+    }
+
+    /// The database.
+    public let dsn: PostgresDSN
+    /// The table.
+    public let table: AuditTable
+
+    /// A verifier.
+    public init(dsn: PostgresDSN, table: AuditTable) {
+        self.dsn = dsn
+        self.table = table
+    }
+
+    /// Verifies the whole chain.
+    /// - Throws: ``AuditTrailError/database`` when the database cannot be read (with the server's message),
+    ///   ``AuditTrailError/malformedRow`` when a row has unexpected types.
+    public func verify(logger: Logger) async throws(AuditTrailError) -> Report {
+        let configuration = try dsn.configuration()
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        } catch {
+            throw AuditTrailError(.database, "cannot connect to \(dsn): \(PostgresErrorText.describe(error))")
+        }
+        var verifier = AuditChain.Verifier()
+        let failure: AuditTrailError?
+        do {
+            let rows = try await connection.query(table.readStatement, logger: logger)
+            for try await (sequence, record, previous, hash) in rows.decode((Int64, String, String, String).self) {
+                verifier.feed(AuditChain.Row(sequence: sequence, record: record, previousHash: previous, hash: hash))
+            }
+            failure = nil
+        } catch let error as PostgresDecodingError {
+            failure = AuditTrailError(.malformedRow, "table \(table.name) has a row that is not (bigint, text, text, text): \(error.localizedDescription)")
+        } catch {
+            failure = AuditTrailError(.database, "cannot read table \(table.name) on \(dsn): \(PostgresErrorText.describe(error))")
+        }
+        try? await connection.close()
+        if let failure { throw failure }
+        return Report(rows: verifier.count, head: verifier.head, firstBreak: verifier.firstBreak)
+    }
+}

@@ -1,0 +1,62 @@
+import AdmissionServer
+import ArgumentParser
+import AuditTrail
+import CommandLineSupport
+import Logging
+
+/// `guard-webhook`: the HTTPS admission server. Parses flags and runs ``WebhookServer``.
+@main
+struct GuardWebhook: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "guard-webhook",
+        abstract: "The odoo-guard admission webhook: POST /validate and /mutate (AdmissionReview v1) over HTTPS.",
+        discussion: """
+            Also serves GET /healthz, /readyz and /metrics. The certificate, key, policy and context files are \
+            re-read when they change. SIGTERM stops accepting connections and lets in-flight requests finish.
+            Exit status: 0 after a clean shutdown, 2 for bad flags or files at start, 1 when serving fails.
+            """)
+
+    @Option(name: .long, help: "PEM serving certificate (chain).") var tlsCert: String
+    @Option(name: .long, help: "PEM private key of the serving certificate.") var tlsKey: String
+    @Option(name: .long, help: "GuardPolicy file (YAML or JSON).") var policy: String
+    @Option(name: .long, help: "Listen port.") var port: Int = 8443
+    @Option(name: .long, help: "Listen address.") var host: String = "0.0.0.0"
+    @Option(name: .long, help: "PostgreSQL DSN (postgres://user:password@host:port/db?sslmode=...) for the audit chain.")
+    var auditDsn: String?
+    @Option(name: .long, help: "Audit table name.") var auditTable: String = AuditTable.defaultName
+    @Option(name: .long, help: "Audit records held while PostgreSQL is unavailable.") var auditQueue: Int = 10_000
+    @Option(name: .long, help: "Manifest file of Namespaces, PDBs, GuardExceptions… decisions are made with (repeatable).")
+    var context: [String] = []
+    @Option(name: .long, help: "Stage of namespaces the context does not declare. Default: the policy's offlineDefaultStage.")
+    var defaultStage: String?
+    @Option(name: .long, help: "Largest request body in bytes.") var maxBodyBytes: Int = 7 * 1024 * 1024
+    @Option(name: .long, help: "Most concurrent connections.") var maxConnections: Int = 1024
+    @Option(name: .long, help: "Seconds shutdown may take before in-flight requests are cut.") var gracePeriod: Int = 25
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel) is not a log level") }
+        LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
+        let logger = Logger(label: "guard-webhook")
+        let server: WebhookServer
+        do {
+            let configuration = WebhookConfiguration(
+                certificateFile: tlsCert, privateKeyFile: tlsKey, policyFile: policy, contextFiles: context,
+                defaultStage: defaultStage, host: host, port: port, maxBodyBytes: maxBodyBytes, maxConnections: maxConnections,
+                shutdownGracePeriod: .seconds(gracePeriod), auditDSN: try auditDsn.map { try PostgresDSN($0) },
+                auditTable: try AuditTable(auditTable), auditQueueCapacity: auditQueue)
+            server = try WebhookServer(configuration: configuration, logger: logger)
+        } catch {
+            logger.critical("guard-webhook cannot start", metadata: ["error": .string("\(error)")])
+            throw ExitCode(2)
+        }
+        do {
+            try await server.run()
+        } catch {
+            logger.critical("guard-webhook stopped on an error", metadata: ["error": .string("\(error)")])
+            throw ExitCode(1)
+        }
+    }
+
+    static func main() async { await mainWithGuardExitCodes() }
+}

@@ -1,0 +1,17 @@
+import Foundation
+
+/// The package's executables as `swift build --build-tests` leaves them, next to the test binary.
+public enum ExecutablePath {
+    /// The path of executable `name` in the build directory the tests run from.
+    public static func built(_ name: String) -> String {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = testBinary.deletingLastPathComponent()
+        // On Linux the test binary is .build/debug/<package>PackageTests.xctest; on macOS a bundle inside it.
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
+            directory = directory.deletingLastPathComponent()
+        }
+        return ".build/debug/\(name)"
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// A real PostgreSQL 15 server for one test: `initdb` in a temporary directory, `pg_ctl start` on a
+/// free 127.0.0.1 port, trust authentication, stopped (and the directory removed) by ``stop()``.
+/// Runs the server as the `postgres` user when the tests run as root (initdb refuses root).
+public final class PostgresServer: @unchecked Sendable {
+    /// The PostgreSQL binaries.
+    public static let binaries = "/usr/lib/postgresql/15/bin"
+    /// The data directory's parent.
+    public let directory: URL
+    /// The TCP port.
+    public let port: Int
+    private let asPostgresUser: Bool
+
+    /// `postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable`.
+    public var dsn: String { "postgres://postgres@127.0.0.1:\(port)/postgres?sslmode=disable" }
+
+    /// Initialises a cluster and starts it.
+    /// - Parameter port: a fixed port (to restart a server where a client expects it); a free one by default.
+    public init(port: Int? = nil) throws {
+        self.port = try port ?? FreePort.next()
+        directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("odoo-guard-pg-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        asPostgresUser = getuid() == 0
+        if asPostgresUser {
+            try Self.run("/bin/chown", ["-R", "postgres:postgres", directory.path])
+        }
+        try runAsOwner("\(Self.binaries)/initdb", ["-D", directory.appendingPathComponent("data").path, "-A", "trust", "-U", "postgres",
+                                                   "--no-sync", "-E", "UTF8"])
+        try start()
+    }
+
+    /// Starts the (stopped) server again on the same port.
+    public func start() throws {
+        try runAsOwner("\(Self.binaries)/pg_ctl", [
+            "-D", directory.appendingPathComponent("data").path, "-l", directory.appendingPathComponent("log.txt").path, "-w", "-t", "30",
+            "-o", "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+        ])
+    }
+
+    /// Stops the server (fast shutdown), keeping its data.
+    public func halt() throws {
+        try runAsOwner("\(Self.binaries)/pg_ctl", ["-D", directory.appendingPathComponent("data").path, "-m", "fast", "-w", "stop"])
+    }
+
+    /// Stops the server and removes its directory.
+    public func stop() {
+        try? halt()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Runs SQL with psql and returns its unaligned, tuples-only output.
+    @discardableResult
+    public func psql(_ sql: String) throws -> String {
+        try Self.run("/usr/bin/psql", ["-X", "-q", "-A", "-t", "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d", "postgres",
+                                      "-v", "ON_ERROR_STOP=1", "-c", sql])
+    }
+
+    private func runAsOwner(_ tool: String, _ arguments: [String]) throws {
+        if asPostgresUser {
+            try Self.run("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + arguments)
+        } else {
+            try Self.run(tool, arguments)
+        }
+    }
+
+    /// A command failed.
+    public struct CommandFailed: Error, CustomStringConvertible {
+        /// The command and its output.
+        public var description: String
+        /// A failure described in words.
+        public init(description: String) { self.description = description }
+    }
+
+    /// Runs a tool to completion with posix_spawn and waitpid (Foundation's Process can miss the exit of a
+    /// tool whose daemon child, like pg_ctl's server, outlives it), output to a temporary file.
+    @discardableResult
+    public static func run(_ tool: String, _ arguments: [String]) throws -> String {
+        let output = "/tmp/odoo-guard-cmd-\(UUID().uuidString)"
+        defer { unlink(output) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([tool] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, tool, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw CommandFailed(description: "\(tool) could not start: error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        let exited = (status & 0x7f) == 0
+        let code = (status >> 8) & 0xff
+        guard exited && code == 0 else {
+            throw CommandFailed(description: "\(tool) \(arguments.joined(separator: " ")) failed (status \(status)): \(text)")
+        }
+        return text
+    }
+}
+
+/// Free TCP ports on 127.0.0.1, found by binding port 0.
+public enum FreePort {
+    /// A port nothing listens on right now.
+    public static func next() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw PostgresServer.CommandFailed(description: "socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw PostgresServer.CommandFailed(description: "bind() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
