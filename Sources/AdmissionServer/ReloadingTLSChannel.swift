@@ -17,8 +17,9 @@ struct ReloadingTLSChannel<BaseChannel: ServerChildChannel>: ServerChildChannel 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let sync = channel.pipeline.syncOperations
-            try sync.addHandler(HandshakeDeadlineHandler(timeout: handshakeTimeout))
             try sync.addHandler(NIOSSLServerHandler(context: certificates.context))
+            // After the TLS handler: the handshake-completed event travels towards the tail.
+            try sync.addHandler(HandshakeDeadlineHandler(timeout: handshakeTimeout))
         }.flatMap {
             baseChannel.setup(channel: channel, logger: logger)
         }

@@ -20,7 +20,8 @@ public struct WebhookConfiguration: Sendable {
     public var port: Int
     /// Largest accepted request body (the API server sends at most about 3 MiB objects; default 7 MiB).
     public var maxBodyBytes: Int
-    /// Most concurrent connections; further connections wait in the listen backlog.
+    /// Most concurrent connections; at the bound the server stops accepting and further connections
+    /// wait in the listen backlog. Accepting happens in rounds of up to 4, so the bound can be passed by 3.
     public var maxConnections: Int
     /// A connection that has not completed its TLS handshake by then is closed.
     public var handshakeTimeout: Duration

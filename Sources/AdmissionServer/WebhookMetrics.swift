@@ -46,6 +46,8 @@ public final class WebhookMetrics: Sendable {
     private let auditFailedFlushes: Counter
     private let auditSeen = AuditCounterDeltas()
     private let durations: [String: DurationHistogram]
+    /// The request counters of every endpoint × decision, made once: no registry lookup per request.
+    private let requestCounters: [String: Counter]
 
     /// A registry with every metric declared (so a scrape shows zeros before the first request).
     public init() {
@@ -67,13 +69,19 @@ public final class WebhookMetrics: Sendable {
             _ = registry.makeCounter(descriptor: Self.policyReloadsName, labels: [("result", result)])
         }
         self.durations = durations
+        var counters: [String: Counter] = [:]
         for endpoint in ["validate", "mutate"] {
-            for decision in ["allowed", "denied", "error"] { _ = requests(endpoint, decision) }
+            for decision in ["allowed", "denied", "error"] {
+                counters[endpoint + "/" + decision] = registry.makeCounter(
+                    descriptor: Self.requestsName, labels: [("endpoint", endpoint), ("decision", decision)])
+            }
         }
+        requestCounters = counters
     }
 
     private func requests(_ endpoint: String, _ decision: String) -> Counter {
-        registry.makeCounter(descriptor: Self.requestsName, labels: [("endpoint", endpoint), ("decision", decision)])
+        requestCounters[endpoint + "/" + decision]
+            ?? registry.makeCounter(descriptor: Self.requestsName, labels: [("endpoint", endpoint), ("decision", decision)])
     }
 
     /// Counts one answered review and its rule results.

@@ -74,11 +74,22 @@ struct WebhookRoutes: Sendable {
         return Self.text(.contentTooLarge, "the request body is larger than \(maxBodyBytes) bytes\n")
     }
 
-    /// `application/json`, any case, with or without parameters.
+    /// `application/json`, any case, with or without parameters (compared byte by byte: this runs on
+    /// every request).
     static func isJSON(_ value: String?) -> Bool {
-        guard let value else { return false }
-        let mediaType = value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        return mediaType == "application/json"
+        guard var value else { return false }
+        return value.withUTF8 { bytes in
+            let expected = Array("application/json".utf8)
+            var start = 0
+            while start < bytes.count, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            guard bytes.count - start >= expected.count else { return false }
+            for (offset, byte) in expected.enumerated() where bytes[start + offset] | 0x20 != byte | 0x20 {
+                return false
+            }
+            var rest = start + expected.count
+            while rest < bytes.count, bytes[rest] == 0x20 || bytes[rest] == 0x09 { rest += 1 }
+            return rest == bytes.count || bytes[rest] == UInt8(ascii: ";")
+        }
     }
 
     static func text(_ status: HTTPResponse.Status, _ message: String) -> Response {

@@ -70,9 +70,10 @@ import TestSupport
         do {
             let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             let started = ContinuousClock.now
-            let silent = try await [bootstrap.connect(host: "127.0.0.1", port: harness.port).get(),
-                                    bootstrap.connect(host: "127.0.0.1", port: harness.port).get()]
-            // Both slots are held by silent peers: a real request waits for one to be freed by the timeout.
+            // The bound pauses accepting; one accept round takes up to 4 connections (NIO's maxMessagesPerRead),
+            // so 6 silent peers are sure to fill it: a real request waits until the timeout frees slots.
+            var silent: [any Channel] = []
+            for _ in 0..<6 { silent.append(try await bootstrap.connect(host: "127.0.0.1", port: harness.port).get()) }
             let reply = try await harness.get("/healthz")
             let waited = ContinuousClock.now - started
             #expect(reply.status == 200)
@@ -81,9 +82,41 @@ import TestSupport
                 try await channel.closeFuture.get()
             }
             #expect(ContinuousClock.now - started < .seconds(5))
+
+            // A connection that finished its handshake is not cut by the handshake timeout: one TLS socket,
+            // two requests 1.2 s apart (Python's ssl, so no client-side reconnect can hide a close).
+            let result = try PythonScript.run(Self.keepAliveScript, input: ["port": .int(Int64(harness.port))], needs: "ssl")
+            #expect(result == ["first": 200, "second": 200], "\(result)")
         } catch { try await harness.shutdown(); throw error }
         try await harness.shutdown()
     }
+}
+
+extension HardeningTests {
+    static let keepAliveScript = """
+    import json, socket, ssl, sys, time
+    port = json.load(open(sys.argv[1]))["port"]
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    sock = context.wrap_socket(socket.create_connection(("127.0.0.1", port)))
+    def get():
+        sock.sendall(b"GET /healthz HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+        data = b""
+        while b"\\r\\n\\r\\n" not in data or not data.endswith(b"ok\\n"):
+            chunk = sock.recv(4096)
+            if not chunk:
+                return 0
+            data += chunk
+        return int(data.split(b" ")[1])
+    first = get()
+    time.sleep(1.2)
+    try:
+        second = get()
+    except OSError:
+        second = 0
+    print(json.dumps({"first": first, "second": second}))
+    """
 }
 
 /// A request body that sends 10 bytes every 300 ms, far slower than any API server.
