@@ -5,6 +5,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
+import UnixSignals
 
 /// `guard-webhook` as a library: loads the certificate and policy (failing fast with a clear error),
 /// then serves HTTPS until SIGTERM/SIGINT, reloading files as they change and writing audit evidence.
@@ -82,11 +83,18 @@ public final class WebhookServer: Sendable {
     /// Serves until SIGTERM or SIGINT, or until the calling task is cancelled; shutdown lets in-flight
     /// requests finish within the grace period.
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await ServiceGroup(configuration: groupConfiguration(signals: [.sigterm, .sigint], onListening: onListening)).run()
+    }
+
+    /// The service group ``run(onListening:)`` runs: graceful shutdown on `signals` (none when the
+    /// caller triggers it), bounded by the grace period, then cancellation.
+    public func groupConfiguration(signals: [UnixSignal], onListening: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> ServiceGroupConfiguration {
         var group = ServiceGroupConfiguration(services: services(onListening: onListening).map {
             ServiceGroupConfiguration.ServiceConfiguration(service: $0)
-        }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        }, gracefulShutdownSignals: signals, logger: logger)
         group.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
         group.maximumCancellationDuration = .seconds(1)
-        try await ServiceGroup(configuration: group).run()
+        return group
     }
 }

@@ -12,14 +12,19 @@ extension ParsableCommand {
             try command.run()
             Foundation.exit(0)
         } catch {
-            if exitCode(for: error) == .success {
-                FileHandle.standardOutput.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(0)
-            }
-            if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
+            exitWithGuardCode(for: error)
         }
+    }
+
+    /// Exits the process for an error thrown by parsing or running, with the contract above.
+    static func exitWithGuardCode(for error: any Error) -> Never {
+        if exitCode(for: error) == .success {
+            FileHandle.standardOutput.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(0)
+        }
+        if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
+        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        Foundation.exit(2)
     }
 }
 
@@ -35,13 +40,7 @@ extension AsyncParsableCommand {
             }
             Foundation.exit(0)
         } catch {
-            if exitCode(for: error) == .success {
-                FileHandle.standardOutput.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(0)
-            }
-            if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
+            exitWithGuardCode(for: error)
         }
     }
 }

@@ -85,7 +85,8 @@ import TestSupport
 
             // A connection that finished its handshake is not cut by the handshake timeout: one TLS socket,
             // two requests 1.2 s apart (Python's ssl, so no client-side reconnect can hide a close).
-            let result = try PythonScript.run(Self.keepAliveScript, input: ["port": .int(Int64(harness.port))], needs: "ssl")
+            let port = harness.port
+            let result = try await offPool { try PythonScript.run(Self.keepAliveScript, input: ["port": .int(Int64(port))], needs: "ssl") }
             #expect(result == ["first": 200, "second": 200], "\(result)")
         } catch { try await harness.shutdown(); throw error }
         try await harness.shutdown()

@@ -52,7 +52,7 @@ final class WebhookHarness: @unchecked Sendable {
         logger.logLevel = .critical
         let server = try WebhookServer(configuration: configuration, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let group = ServiceGroup(services: server.services(onListening: { continuation.yield($0) }), logger: logger)
+        let group = ServiceGroup(configuration: server.groupConfiguration(signals: [], onListening: { continuation.yield($0) }))
         let running = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw PostgresServer.CommandFailed(description: "the webhook did not start") }

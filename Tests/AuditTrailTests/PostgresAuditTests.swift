@@ -22,7 +22,7 @@ import TestSupport
     }
 
     @Test func recordsAreChainedAndTamperingIsReportedAtTheRow() async throws {
-        let server = try PostgresServer()
+        let server = try await offPool { try PostgresServer() }
         defer { server.stop() }
         let writer = try Self.writer(server.dsn)
         for index in 1...20 { writer.submit(AuditFixtures.record(index)) }
@@ -35,30 +35,30 @@ import TestSupport
         #expect(intact.rows == 20)
         #expect(intact.firstBreak == nil)
         // The stored record is the decision's metadata and never the object's content.
-        let stored = try server.psql("SELECT record FROM odoo_guard_audit ORDER BY seq LIMIT 1")
+        let stored = try await offPool { try server.psql("SELECT record FROM odoo_guard_audit ORDER BY seq LIMIT 1") }
         #expect(stored.contains("\"uid\":\"uid-1\""))
         #expect(stored.contains("secrets.no-literal-credentials"))
         #expect(!stored.contains(AuditFixtures.secretValue))
 
-        try server.psql("UPDATE odoo_guard_audit SET record = replace(record, 'denied', 'allowed') WHERE seq = 5")
+        try await offPool { try server.psql("UPDATE odoo_guard_audit SET record = replace(record, 'denied', 'allowed') WHERE seq = 5") }
         let edited = try await Self.verify(server.dsn)
         #expect(edited.firstBreak?.sequence == 5)
         #expect(edited.firstBreak?.reason.contains("does not match its content") == true)
 
-        try server.psql("UPDATE odoo_guard_audit SET record = replace(record, '\"allowed\"', '\"denied\"') WHERE seq = 5")
+        try await offPool { try server.psql("UPDATE odoo_guard_audit SET record = replace(record, '\"allowed\"', '\"denied\"') WHERE seq = 5") }
         #expect(try await Self.verify(server.dsn).firstBreak == nil)
-        try server.psql("DELETE FROM odoo_guard_audit WHERE seq = 9")
+        try await offPool { try server.psql("DELETE FROM odoo_guard_audit WHERE seq = 9") }
         let removed = try await Self.verify(server.dsn)
         #expect(removed.firstBreak?.sequence == 10)
         #expect(removed.rows == 19)
 
         // guardctl's report of the same table, through the real executable's exit codes.
-        #expect(try GuardctlAudit.run(["--dsn", server.dsn]).status == 1)
-        #expect(try GuardctlAudit.run(["--dsn", "mysql://nope"]).status == 2)
+        #expect(try await offPool { try GuardctlAudit.run(["--dsn", server.dsn]) }.status == 1)
+        #expect(try await offPool { try GuardctlAudit.run(["--dsn", "mysql://nope"]) }.status == 2)
     }
 
     @Test func twoWritersKeepOneChain() async throws {
-        let server = try PostgresServer()
+        let server = try await offPool { try PostgresServer() }
         defer { server.stop() }
         let first = try Self.writer(server.dsn)
         let second = try Self.writer(server.dsn)
@@ -72,7 +72,7 @@ import TestSupport
         let report = try await Self.verify(server.dsn)
         #expect(report.rows == 60)
         #expect(report.firstBreak == nil)
-        #expect(try GuardctlAudit.run(["--dsn", server.dsn]).output.contains("intact: 60 rows"))
+        #expect(try await offPool { try GuardctlAudit.run(["--dsn", server.dsn]) }.output.contains("intact: 60 rows"))
     }
 
     @Test func databaseDownQueuesUpToTheBoundThenFlushesWhenItReturns() async throws {
@@ -85,7 +85,7 @@ import TestSupport
         #expect(writer.statistics.dropped == 5)
         #expect(writer.statistics.failedFlushes == 1)
 
-        let server = try PostgresServer(port: port)
+        let server = try await offPool { try PostgresServer(port: port) }
         defer { server.stop() }
         #expect(await writer.flush())
         #expect(writer.statistics.queued == 0)
@@ -93,10 +93,10 @@ import TestSupport
         #expect(try await Self.verify(dsn).rows == 25)
 
         // The server goes away mid-life and comes back: the writer reconnects and the chain continues.
-        try server.halt()
+        try await offPool { try server.halt() }
         for index in 31...33 { writer.submit(AuditFixtures.record(index)) }
         #expect(await writer.flush() == false)
-        try server.start()
+        try await offPool { try server.start() }
         #expect(await writer.flush())
         await writer.close()
         let report = try await Self.verify(dsn)

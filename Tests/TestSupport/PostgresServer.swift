@@ -3,7 +3,7 @@ import Foundation
 /// A real PostgreSQL 15 server for one test: `initdb` in a temporary directory, `pg_ctl start` on a
 /// free 127.0.0.1 port, trust authentication, stopped (and the directory removed) by ``stop()``.
 /// Runs the server as the `postgres` user when the tests run as root (initdb refuses root).
-public final class PostgresServer: @unchecked Sendable {
+public final class PostgresServer: Sendable {
     /// The PostgreSQL binaries.
     public static let binaries = "/usr/lib/postgresql/15/bin"
     /// The data directory's parent.
