@@ -206,6 +206,7 @@ private actor ConnectionHolder {
         nextID += 1
         let connection = try await PostgresConnection.connect(configuration: configuration, id: nextID, logger: logger)
         self.connection = connection
+        tableReady = false  // the server may be a new one (restored, failed over): create the table again if missing
         return connection
     }
 

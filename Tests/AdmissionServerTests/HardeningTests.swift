@@ -86,7 +86,9 @@ import TestSupport
             // A connection that finished its handshake is not cut by the handshake timeout: one TLS socket,
             // two requests 1.2 s apart (Python's ssl, so no client-side reconnect can hide a close).
             let port = harness.port
-            let result = try await offPool { try PythonScript.run(Self.keepAliveScript, input: ["port": .int(Int64(port))], needs: "ssl") }
+            let result = try await offPool {
+                try PythonScript.run(Self.keepAliveScript, input: ["port": .int(Int64(port)), "pause": 1.2], needs: "ssl")
+            }
             #expect(result == ["first": 200, "second": 200], "\(result)")
         } catch { try await harness.shutdown(); throw error }
         try await harness.shutdown()
@@ -94,9 +96,22 @@ import TestSupport
 }
 
 extension HardeningTests {
+    @Test func anIdleKeepAliveConnectionIsClosedAtTheIdleTimeout() async throws {
+        let harness = try await WebhookHarness.start { $0.idleTimeout = .milliseconds(400) }
+        do {
+            let port = harness.port
+            let result = try await offPool {
+                try PythonScript.run(Self.keepAliveScript, input: ["port": .int(Int64(port)), "pause": 1.5], needs: "ssl")
+            }
+            #expect(result == ["first": 200, "second": 0], "\(result)")
+        } catch { try await harness.shutdown(); throw error }
+        try await harness.shutdown()
+    }
+
     static let keepAliveScript = """
     import json, socket, ssl, sys, time
-    port = json.load(open(sys.argv[1]))["port"]
+    settings = json.load(open(sys.argv[1]))
+    port = settings["port"]
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -111,7 +126,7 @@ extension HardeningTests {
             data += chunk
         return int(data.split(b" ")[1])
     first = get()
-    time.sleep(1.2)
+    time.sleep(settings["pause"])
     try:
         second = get()
     except OSError:

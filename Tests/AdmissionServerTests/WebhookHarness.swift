@@ -126,8 +126,8 @@ final class WebhookHarness: @unchecked Sendable {
     /// The value of one metric sample line (`name{labels} value`), 0 when absent.
     func metric(_ prefix: String) async throws -> Double {
         let text = try await get("/metrics").text
-        for line in text.split(separator: "\n") where line.hasPrefix(prefix + " ") || line.hasPrefix(prefix + "{") && prefix.contains("{") == false {
-            if line.hasPrefix(prefix + " ") { return Double(line.split(separator: " ").last ?? "") ?? 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix(prefix + " ") {
+            return Double(line.split(separator: " ").last ?? "") ?? 0
         }
         return 0
     }
