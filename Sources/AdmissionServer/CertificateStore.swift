@@ -51,8 +51,8 @@ public final class CertificateStore: Sendable {
     }
 
     static func load(certificateFile: String, privateKeyFile: String, now: Date) throws(AdmissionServerError) -> Loaded {
-        let certificateText = try readText(certificateFile, what: "certificate")
-        let keyText = try readText(privateKeyFile, what: "private key")
+        let certificateText = try TextFile.read(certificateFile, what: "certificate")
+        let keyText = try TextFile.read(privateKeyFile, what: "private key")
         let leaf: Certificate
         do {
             leaf = try Certificate(pemEncoded: certificateText)
@@ -85,14 +85,6 @@ public final class CertificateStore: Sendable {
             return Loaded(context: context, notValidAfter: leaf.notValidAfter, subject: "\(leaf.subject)")
         } catch {
             throw AdmissionServerError(.invalidCertificate, "\(certificateFile), \(privateKeyFile): TLS refused the pair (\(error))")
-        }
-    }
-
-    static func readText(_ path: String, what: String) throws(AdmissionServerError) -> String {
-        do {
-            return try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw AdmissionServerError(.unreadableFile, "cannot read the \(what) file \(path): \(error.localizedDescription)")
         }
     }
 }

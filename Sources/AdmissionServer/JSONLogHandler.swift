@@ -29,7 +29,7 @@ public struct JSONLogHandler: LogHandler {
     /// Writes one line.
     public func log(event: LogEvent) {
         var object: JSONObject = [
-            "time": .string(Self.now()),
+            "time": .string(Timestamp.format(Date(), milliseconds: true)),
             "level": .string(event.level.rawValue),
             "logger": .string(label),
             "message": .string("\(event.message)"),
@@ -48,35 +48,6 @@ public struct JSONLogHandler: LogHandler {
                 offset += written
             }
         }
-    }
-
-    /// The current UTC time as RFC 3339 with milliseconds, without Foundation's formatters (every
-    /// decision writes one line).
-    static func now() -> String {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        var seconds = spec.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(24)
-        func put(_ value: Int, _ width: Int) {
-            var digits = [UInt8](repeating: 0x30, count: width)
-            var rest = value
-            for index in stride(from: width - 1, through: 0, by: -1) {
-                digits[index] = UInt8(0x30 + rest % 10)
-                rest /= 10
-            }
-            bytes += digits
-        }
-        put(Int(parts.tm_year) + 1900, 4); bytes.append(0x2D)
-        put(Int(parts.tm_mon) + 1, 2); bytes.append(0x2D)
-        put(Int(parts.tm_mday), 2); bytes.append(0x54)
-        put(Int(parts.tm_hour), 2); bytes.append(0x3A)
-        put(Int(parts.tm_min), 2); bytes.append(0x3A)
-        put(Int(parts.tm_sec), 2); bytes.append(0x2E)
-        put(Int(spec.tv_nsec) / 1_000_000, 3); bytes.append(0x5A)
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func json(_ value: Logger.MetadataValue) -> JSONValue {

@@ -50,7 +50,7 @@ public final class PolicyStore: Sendable {
     }
 
     static func load(policyFile: String, contextFiles: [String], defaultStage: String?) throws(AdmissionServerError) -> State {
-        let text = try CertificateStore.readText(policyFile, what: "policy")
+        let text = try TextFile.read(policyFile, what: "policy")
         let policy: GuardPolicy
         do { policy = try GuardPolicy(text: text) } catch {
             throw AdmissionServerError(.invalidPolicy, "\(policyFile): \(error)")
@@ -61,17 +61,12 @@ public final class PolicyStore: Sendable {
         }
         var objects: [KubeObject] = []
         for file in contextFiles {
-            let bytes = Array(try CertificateStore.readText(file, what: "context").utf8)
+            let bytes = Array(try TextFile.read(file, what: "context").utf8)
             for document in ManifestReader.read(bytes) {
                 switch document.result {
                 case .success(let value):
                     guard case .object = value else { continue }
-                    let object = KubeObject(value)
-                    if object.kind == "List", let items = value["items"]?.arrayValue {
-                        objects += items.map(KubeObject.init)
-                    } else {
-                        objects.append(object)
-                    }
+                    objects += (ManifestReader.listItems(value) ?? [value]).map(KubeObject.init)
                 case .failure(let error):
                     throw AdmissionServerError(.unreadableFile, "\(file): document \(document.index + 1) (line \(document.line)): \(error)")
                 }

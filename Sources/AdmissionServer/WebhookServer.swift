@@ -28,10 +28,8 @@ public final class WebhookServer: Sendable {
     /// Loads everything the server needs before it listens.
     /// - Throws: ``AdmissionServerError`` naming the file or setting at fault.
     public init(configuration: WebhookConfiguration, logger: Logger) throws(AdmissionServerError) {
-        if let problem = configuration.problems.first {
-            throw AdmissionServerError(.invalidConfiguration, configuration.problems.count == 1 ? problem
-                                       : configuration.problems.joined(separator: "; "))
-        }
+        let problems = configuration.problems
+        guard problems.isEmpty else { throw AdmissionServerError(.invalidConfiguration, problems.joined(separator: "; ")) }
         self.configuration = configuration
         self.logger = logger
         certificates = try CertificateStore(certificateFile: configuration.certificateFile, privateKeyFile: configuration.privateKeyFile)

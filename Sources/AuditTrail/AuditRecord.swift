@@ -80,7 +80,7 @@ public struct AuditRecord: Sendable, Equatable {
     public var jsonValue: JSONValue {
         func list(_ items: [String]) -> JSONValue { .array(items.map(JSONValue.string)) }
         var object: JSONObject = [
-            "time": .string(Self.format(time)),
+            "time": .string(Timestamp.format(time, milliseconds: true)),
             "uid": .string(uid),
             "endpoint": .string(endpoint),
             "user": .string(user),
@@ -130,10 +130,5 @@ public struct AuditRecord: Sendable, Equatable {
         ]
         if let subResource { metadata["admission.subResource"] = .string(subResource) }
         return metadata
-    }
-
-    /// RFC 3339 with milliseconds, UTC.
-    static func format(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

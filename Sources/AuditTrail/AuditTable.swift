@@ -76,8 +76,7 @@ public struct AuditTable: Sendable {
     }
 
     /// Appends records to the chain in one transaction: lock, read the head, insert linked rows.
-    /// - Returns: the new head hash.
-    func append(_ records: [String], on connection: PostgresConnection, logger: Logger) async throws -> String {
+    func append(_ records: [String], on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.withTransaction(logger: logger) { connection in
             try await connection.query(lockStatement, logger: logger)
             var head = AuditChain.genesis
@@ -92,7 +91,6 @@ public struct AuditTable: Sendable {
                 head = hash
             }
             try await connection.query(insertStatement(rows), logger: logger)
-            return head
         }
     }
 }

@@ -187,7 +187,7 @@ private actor ConnectionHolder {
                 try await configuration.table.create(on: connection, logger: logger)
                 tableReady = true
             }
-            _ = try await configuration.table.append(records, on: connection, logger: logger)
+            try await configuration.table.append(records, on: connection, logger: logger)
         } catch let error as AuditTrailError {
             throw error
         } catch {

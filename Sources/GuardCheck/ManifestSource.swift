@@ -53,11 +53,6 @@ public enum ManifestSource {
         }
     }
 
-    /// The items of a `List` document (`kind: List`, `DeploymentList`, …), or `nil` for any other document.
-    public static func listItems(_ value: JSONValue) -> [JSONValue]? {
-        guard let kind = value["kind"]?.stringValue, kind.hasSuffix("List"), case .array(let items)? = value["items"] else { return nil }
-        return items
-    }
 
     /// The format to parse an input with: by extension, else detected from the content.
     static func format(of input: Input) -> ManifestReader.Format {

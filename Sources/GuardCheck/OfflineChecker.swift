@@ -104,7 +104,7 @@ public struct OfflineChecker: Sendable {
 
     /// A `List` document's items with their 1-based positions; any other document as itself.
     private func expand(_ value: JSONValue) -> [(Int?, JSONValue)] {
-        guard let items = ManifestSource.listItems(value) else { return [(nil, value)] }
+        guard let items = ManifestReader.listItems(value) else { return [(nil, value)] }
         return items.enumerated().map { ($0.offset + 1, $0.element) }
     }
 

@@ -106,7 +106,7 @@ public enum TraefikCommand {
                 case .failure(let error):
                     problems.append("\(place): \(error.message)")
                 case .success(let value):
-                    let items = ManifestSource.listItems(value) ?? [value]
+                    let items = ManifestReader.listItems(value) ?? [value]
                     for result in RoutingSpec.decodeAll(items, defaults: defaults) {
                         switch result {
                         case .success(let spec): specs.append(spec)

@@ -58,9 +58,11 @@ public enum Timestamp {
         return Date(timeIntervalSince1970: seconds)
     }
 
-    /// Formats a date as `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds).
-    public static func format(_ date: Date) -> String {
-        let total = Int(date.timeIntervalSince1970.rounded(.down))
+    /// Formats a date as `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds), or `YYYY-MM-DDTHH:MM:SS.mmmZ`
+    /// with `milliseconds` (log lines, audit records).
+    public static func format(_ date: Date, milliseconds: Bool = false) -> String {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        let total = Int(seconds)
         var days = total / 86_400
         var secs = total % 86_400
         if secs < 0 { secs += 86_400; days -= 1 }
@@ -78,6 +80,7 @@ public enum Timestamp {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secs / 3600, 2)):\(pad(secs % 3600 / 60, 2)):\(pad(secs % 60, 2))Z"
+        let fraction = milliseconds ? "." + pad(min(999, Int((date.timeIntervalSince1970 - seconds) * 1000)), 3) : ""
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secs / 3600, 2)):\(pad(secs % 3600 / 60, 2)):\(pad(secs % 60, 2))\(fraction)Z"
     }
 }

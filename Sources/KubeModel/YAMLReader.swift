@@ -29,6 +29,12 @@ public enum ManifestReader {
         case detect
     }
 
+    /// The items of a `List` document (`kind: List`, `DeploymentList`, …), or `nil` for any other document.
+    public static func listItems(_ value: JSONValue) -> [JSONValue]? {
+        guard let kind = value["kind"]?.stringValue, kind.hasSuffix("List"), case .array(let items)? = value["items"] else { return nil }
+        return items
+    }
+
     /// Splits and parses a stream. Invalid UTF-8 fails the whole stream (as one document result).
     public static func read(_ bytes: [UInt8], format: Format = .detect) -> [ManifestDocument] {
         let resolved: Format

@@ -55,7 +55,7 @@ final class WebhookHarness: @unchecked Sendable {
         let group = ServiceGroup(configuration: server.groupConfiguration(signals: [], onListening: { continuation.yield($0) }))
         let running = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw PostgresServer.CommandFailed(description: "the webhook did not start") }
+        guard let port = await iterator.next() else { throw Subprocess.Failed(description: "the webhook did not start") }
         return WebhookHarness(directory: directory, ca: ca, nextCA: nextCA, server: server, port: port,
                               client: try Self.client(trusting: [ca, nextCA]),
                               group: group, running: running)
@@ -140,7 +140,7 @@ enum Review {
         for document in ManifestReader.read(yaml: text) {
             if case .success(let value) = document.result, value["kind"]?.stringValue == kind { return value }
         }
-        throw PostgresServer.CommandFailed(description: "no \(kind) in \(relativePath)")
+        throw Subprocess.Failed(description: "no \(kind) in \(relativePath)")
     }
 
     static func body(uid: String = UUID().uuidString, object: JSONValue?, oldObject: JSONValue? = nil, operation: String = "CREATE",

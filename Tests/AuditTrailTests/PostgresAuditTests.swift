@@ -129,16 +129,6 @@ import TestSupport
 /// Runs the built `guardctl audit verify`.
 enum GuardctlAudit {
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let binary = ExecutablePath.built("guardctl")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["audit", "verify"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try Subprocess.run(ExecutablePath.built("guardctl"), ["audit", "verify"] + arguments)
     }
 }

@@ -20,17 +20,17 @@ import TestSupport
         try Data(leaf.certificatePEM.utf8).write(to: URL(fileURLWithPath: leafFile))
         try Data(leaf.privateKeyPEM.utf8).write(to: URL(fileURLWithPath: keyFile))
 
-        let verified = try PostgresServer.run("/usr/bin/openssl", ["verify", "-purpose", "sslserver", "-CAfile", caFile, leafFile])
+        let verified = try Subprocess.checked("/usr/bin/openssl", ["verify", "-purpose", "sslserver", "-CAfile", caFile, leafFile])
         #expect(verified.contains(": OK"))
-        let text = try PostgresServer.run("/usr/bin/openssl", ["x509", "-in", leafFile, "-noout", "-text"])
+        let text = try Subprocess.checked("/usr/bin/openssl", ["x509", "-in", leafFile, "-noout", "-text"])
         for name in names { #expect(text.contains("DNS:\(name)")) }
         #expect(text.contains("IP Address:127.0.0.1"))
         #expect(text.contains("prime256v1") || text.contains("P-256"))
-        let caText = try PostgresServer.run("/usr/bin/openssl", ["x509", "-in", caFile, "-noout", "-text"])
+        let caText = try Subprocess.checked("/usr/bin/openssl", ["x509", "-in", caFile, "-noout", "-text"])
         #expect(caText.contains("CA:TRUE"))
         // The key belongs to the certificate: OpenSSL derives the same public key from both.
-        let fromCertificate = try PostgresServer.run("/usr/bin/openssl", ["x509", "-in", leafFile, "-noout", "-pubkey"])
-        let fromKey = try PostgresServer.run("/usr/bin/openssl", ["pkey", "-in", keyFile, "-pubout"])
+        let fromCertificate = try Subprocess.checked("/usr/bin/openssl", ["x509", "-in", leafFile, "-noout", "-pubkey"])
+        let fromKey = try Subprocess.checked("/usr/bin/openssl", ["pkey", "-in", keyFile, "-pubout"])
         #expect(fromCertificate == fromKey)
         // Validity: about a year for the leaf, ten years for the CA.
         #expect(abs(leaf.notValidAfter.timeIntervalSinceNow - 365 * 86_400) < 3_600)

@@ -23,7 +23,7 @@ public final class PostgresServer: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         asPostgresUser = getuid() == 0
         if asPostgresUser {
-            try Self.run("/bin/chown", ["-R", "postgres:postgres", directory.path])
+            try Subprocess.checked("/bin/chown", ["-R", "postgres:postgres", directory.path])
         }
         try runAsOwner("\(Self.binaries)/initdb", ["-D", directory.appendingPathComponent("data").path, "-A", "trust", "-U", "postgres",
                                                    "--no-sync", "-E", "UTF8"])
@@ -52,52 +52,16 @@ public final class PostgresServer: Sendable {
     /// Runs SQL with psql and returns its unaligned, tuples-only output.
     @discardableResult
     public func psql(_ sql: String) throws -> String {
-        try Self.run("/usr/bin/psql", ["-X", "-q", "-A", "-t", "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d", "postgres",
+        try Subprocess.checked("/usr/bin/psql", ["-X", "-q", "-A", "-t", "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d", "postgres",
                                       "-v", "ON_ERROR_STOP=1", "-c", sql])
     }
 
     private func runAsOwner(_ tool: String, _ arguments: [String]) throws {
         if asPostgresUser {
-            try Self.run("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + arguments)
+            try Subprocess.checked("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + arguments)
         } else {
-            try Self.run(tool, arguments)
+            try Subprocess.checked(tool, arguments)
         }
-    }
-
-    /// A command failed.
-    public struct CommandFailed: Error, CustomStringConvertible {
-        /// The command and its output.
-        public var description: String
-        /// A failure described in words.
-        public init(description: String) { self.description = description }
-    }
-
-    /// Runs a tool to completion with posix_spawn and waitpid (Foundation's Process can miss the exit of a
-    /// tool whose daemon child, like pg_ctl's server, outlives it), output to a temporary file.
-    @discardableResult
-    public static func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let output = "/tmp/odoo-guard-cmd-\(UUID().uuidString)"
-        defer { unlink(output) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([tool] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, tool, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw CommandFailed(description: "\(tool) could not start: error \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-        let exited = (status & 0x7f) == 0
-        let code = (status >> 8) & 0xff
-        guard exited && code == 0 else {
-            throw CommandFailed(description: "\(tool) \(arguments.joined(separator: " ")) failed (status \(status)): \(text)")
-        }
-        return text
     }
 }
 
@@ -106,7 +70,7 @@ public enum FreePort {
     /// A port nothing listens on right now.
     public static func next() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw PostgresServer.CommandFailed(description: "socket() failed") }
+        guard fd >= 0 else { throw Subprocess.Failed(description: "socket() failed") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -116,7 +80,7 @@ public enum FreePort {
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard bound else { throw PostgresServer.CommandFailed(description: "bind() failed") }
+        guard bound else { throw Subprocess.Failed(description: "bind() failed") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }

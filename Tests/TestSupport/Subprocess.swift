@@ -1,0 +1,46 @@
+import Foundation
+
+/// Runs tools to completion for the tests, with posix_spawn and waitpid: Foundation's Process can miss
+/// the exit of a tool whose daemon child (pg_ctl's server) outlives it. Output and errors go to one
+/// temporary file. Blocking: call it through ``offPool(_:)`` from async tests.
+public enum Subprocess {
+    /// A tool failed, or could not start.
+    public struct Failed: Error, CustomStringConvertible {
+        /// The command and its output.
+        public var description: String
+        /// A failure described in words.
+        public init(description: String) { self.description = description }
+    }
+
+    /// Runs `tool` and returns its exit status (128 + signal when killed) and its combined output.
+    public static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let output = "/tmp/odoo-guard-cmd-\(UUID().uuidString)"
+        defer { unlink(output) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([tool] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, tool, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw Failed(description: "\(tool) could not start: error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        let signal = status & 0x7f
+        return (signal == 0 ? (status >> 8) & 0xff : 128 + signal, text)
+    }
+
+    /// Runs `tool` and returns its output; a non-zero exit is an error carrying the output.
+    @discardableResult
+    public static func checked(_ tool: String, _ arguments: [String]) throws -> String {
+        let (status, output) = try run(tool, arguments)
+        guard status == 0 else {
+            throw Failed(description: "\(tool) \(arguments.joined(separator: " ")) exited \(status): \(output)")
+        }
+        return output
+    }
+}
