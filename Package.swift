@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "AdmissionServer", targets: ["AdmissionServer"]),
         .library(name: "AuditTrail", targets: ["AuditTrail"]),
         .library(name: "CertKit", targets: ["CertKit"]),
+        .library(name: "ImageProvenance", targets: ["ImageProvenance"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -48,7 +49,8 @@ let package = Package(
             ]
         ),
         // Pure: every rule and the single evaluation entry point.
-        .target(name: "GuardRules", dependencies: ["KubeModel"]),
+        // (Crypto only for the trusted cosign keys' P-256 parsing; no I/O.)
+        .target(name: "GuardRules", dependencies: ["KubeModel", .product(name: "Crypto", package: "swift-crypto")]),
         // Pure: Traefik middlewares, routes and TLS options for Odoo environments (CRD or file provider).
         .target(name: "TraefikGen", dependencies: ["KubeModel"]),
         // The offline tools behind `guardctl check` and `guard-traefik`: file walking, reports, output.
@@ -80,7 +82,7 @@ let package = Package(
         .target(
             name: "AdmissionServer",
             dependencies: [
-                "KubeModel", "GuardRules", "AuditTrail",
+                "KubeModel", "GuardRules", "AuditTrail", "ImageProvenance",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -96,6 +98,23 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        // I/O: OCI registry client (manifests, blobs, basic and bearer auth), tag → digest resolution,
+        // cosign signature verification, single-flight TTL cache.
+        .target(
+            name: "ImageProvenance",
+            dependencies: [
+                "KubeModel", "GuardRules",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The executables' shared exit-code contract on top of ArgumentParser.
         .target(
             name: "CommandLineSupport",
@@ -104,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "guardctl",
             dependencies: [
-                "GuardCheck", "CommandLineSupport", "AuditTrail",
+                "GuardCheck", "CommandLineSupport", "AuditTrail", "ImageProvenance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -132,19 +151,38 @@ let package = Package(
             path: "bench/WebhookFloor"
         ),
         // Helpers shared by the test targets: seeded random JSON, the Python jsonpatch cross-check.
-        .target(name: "TestSupport", dependencies: ["KubeModel"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "KubeModel", "CertKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "TestSupport"]),
-        .testTarget(name: "GuardRulesTests", dependencies: ["GuardRules", "KubeModel", "TestSupport"]),
+        .testTarget(name: "GuardRulesTests", dependencies: ["GuardRules", "KubeModel", "TestSupport",
+                                                           .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "GuardCheckTests", dependencies: ["GuardCheck", "GuardRules", "KubeModel", "TestSupport"]),
         .testTarget(name: "TraefikGenTests", dependencies: ["TraefikGen", "GuardCheck", "KubeModel", "TestSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "CertKitTests", dependencies: ["CertKit", "TestSupport"]),
+        .testTarget(
+            name: "ImageProvenanceTests",
+            dependencies: [
+                "ImageProvenance", "GuardRules", "KubeModel", "CertKit", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "AuditTrailTests", dependencies: ["AuditTrail", "GuardRules", "KubeModel", "TestSupport"]),
         .testTarget(
             name: "AdmissionServerTests",
             dependencies: [
                 "AdmissionServer", "AuditTrail", "CertKit", "GuardRules", "KubeModel", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,6 +1,7 @@
 import AuditTrail
 import Foundation
 import GuardRules
+import ImageProvenance
 import KubeModel
 import Logging
 
@@ -17,21 +18,27 @@ public struct AdmissionHandler: Sendable {
     }
 
     let policies: PolicyStore
+    let provenance: ImageProvenanceService?
+    let registryCredentials: CredentialStore
     let audit: any AuditSink
     let metrics: WebhookMetrics
     let logger: Logger
     let clock = ContinuousClock()
 
-    /// A handler.
-    public init(policies: PolicyStore, audit: any AuditSink, metrics: WebhookMetrics, logger: Logger) {
+    /// A handler. Without `provenance`, the provenance rules do not run (as in offline checks).
+    public init(policies: PolicyStore, provenance: ImageProvenanceService? = nil, registryCredentials: CredentialStore = CredentialStore(),
+                audit: any AuditSink, metrics: WebhookMetrics, logger: Logger) {
         self.policies = policies
+        self.provenance = provenance
+        self.registryCredentials = registryCredentials
         self.audit = audit
         self.metrics = metrics
         self.logger = logger
     }
 
-    /// Handles one review body.
-    public func handle(_ body: [UInt8], endpoint: AdmissionEndpoint) -> Outcome {
+    /// Handles one review body. Registry look-ups (when the policy asks for them) end within the
+    /// policy's provenance budget.
+    public func handle(_ body: [UInt8], endpoint: AdmissionEndpoint) async -> Outcome {
         let start = clock.now
         let json: JSONValue
         do { json = try JSONParser.parse(body) } catch {
@@ -43,7 +50,10 @@ public struct AdmissionHandler: Sendable {
         }
         let state = policies.state
         let now = Date()
-        let context = state.context.context(for: request, now: now)
+        var context = state.context.context(for: request, now: now)
+        if let provenance {
+            context.provenance = await lookUpImages(request, context: context, evaluator: state.evaluator, service: provenance)
+        }
         let decision = state.evaluator.evaluate(request, context: context, phase: endpoint == .validate ? .validating : .combined)
         let response = Self.response(to: request, decision: decision, endpoint: endpoint)
         let bytes = response.reviewJSON.serializedBytes()
@@ -54,6 +64,25 @@ public struct AdmissionHandler: Sendable {
         logger.info("admission decision", metadata: record.logMetadata)
         if !request.dryRun { audit.submit(record) }
         return .review(response: response, body: bytes)
+    }
+
+    /// The registry facts for the request's images, with the credentials of its `imagePullSecrets`
+    /// (from its own namespace) before the webhook's own auth file.
+    private func lookUpImages(_ request: AdmissionRequest, context: EvaluationContext, evaluator: GuardEvaluator,
+                              service: ImageProvenanceService) async -> ImageProvenanceFacts {
+        let lookups = evaluator.imageLookups(for: request, context: context)
+        guard !lookups.isEmpty else { return ImageProvenanceFacts() }
+        var credentials = registryCredentials
+        if let template = request.object.map(KubeObject.init)?.podTemplate, !template.imagePullSecrets.isEmpty {
+            let (store, problems) = CredentialStore.fromPullSecrets(template.imagePullSecrets, in: context.peers)
+            credentials = store.merging(registryCredentials)
+            for problem in problems {
+                logger.warning("image pull secret not used", metadata: ["admission.uid": .string(request.uid), "reason": .string(problem)])
+            }
+        }
+        let facts = await service.facts(for: lookups, policy: evaluator.policy.provenance, credentials: credentials)
+        metrics.recordProvenance(facts)
+        return facts
     }
 
     private func reject(_ endpoint: AdmissionEndpoint, _ message: String) -> Outcome {

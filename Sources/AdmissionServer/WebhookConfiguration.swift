@@ -40,13 +40,20 @@ public struct WebhookConfiguration: Sendable {
     /// Records held while PostgreSQL is unavailable before new ones are dropped.
     public var auditQueueCapacity: Int
 
+    /// PEM CA certificates trusted for registries besides the system's (`--registry-ca-file`).
+    public var registryCAFile: String?
+    /// A `.dockerconfigjson` with registry credentials (`--registry-auth-file`, a mounted pull Secret).
+    public var registryAuthFile: String?
+
     /// A configuration with production defaults.
     public init(certificateFile: String, privateKeyFile: String, policyFile: String, contextFiles: [String] = [],
                 defaultStage: String? = nil, host: String = "0.0.0.0", port: Int = 8443, maxBodyBytes: Int = 7 * 1024 * 1024,
                 maxConnections: Int = 1024, handshakeTimeout: Duration = .seconds(10), requestReadTimeout: Duration = .seconds(10),
                 idleTimeout: Duration = .seconds(90), reloadInterval: Duration = .seconds(2),
                 shutdownGracePeriod: Duration = .seconds(25), auditDSN: PostgresDSN? = nil,
-                auditTable: AuditTable, auditQueueCapacity: Int = 10_000) {
+                auditTable: AuditTable, auditQueueCapacity: Int = 10_000, registryCAFile: String? = nil, registryAuthFile: String? = nil) {
+        self.registryCAFile = registryCAFile
+        self.registryAuthFile = registryAuthFile
         self.certificateFile = certificateFile
         self.privateKeyFile = privateKeyFile
         self.policyFile = policyFile

@@ -107,6 +107,30 @@ public final class WebhookMetrics: Sendable {
                              labels: [("endpoint", endpoint), ("rule", rule.rawValue), ("result", result), ("mode", mode.rawValue)])
     }
 
+    /// Counts registry look-up outcomes of one admission by kind and result
+    /// (`resolution`: resolved, not_found, unavailable; `signature`: verified, refused, unavailable).
+    func recordProvenance(_ facts: ImageProvenanceFacts) {
+        let descriptor = Self.name("provenance_lookups", "total", "Registry look-up results used by admissions (cached or fetched)")
+        for resolution in facts.resolutions.values {
+            let result: String
+            switch resolution {
+            case .resolved: result = "resolved"
+            case .notFound: result = "not_found"
+            case .unavailable: result = "unavailable"
+            }
+            registry.makeCounter(descriptor: descriptor, labels: [("kind", "resolution"), ("result", result)]).increment()
+        }
+        for verdict in facts.signatures.values {
+            let result: String
+            switch verdict {
+            case .verified: result = "verified"
+            case .unavailable: result = "unavailable"
+            default: result = "refused"
+            }
+            registry.makeCounter(descriptor: descriptor, labels: [("kind", "signature"), ("result", result)]).increment()
+        }
+    }
+
     /// Counts a review that could not be evaluated (400).
     func recordError(endpoint: String) { requests(endpoint, "error").increment() }
 

@@ -61,7 +61,7 @@ struct WebhookRoutes: Sendable {
         }
         metrics.inFlight.increment(by: 1)
         defer { metrics.inFlight.decrement(by: 1) }
-        switch handler.handle(Array(buffer.readableBytesView), endpoint: endpoint) {
+        switch await handler.handle(Array(buffer.readableBytesView), endpoint: endpoint) {
         case .review(_, let body):
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         case .badRequest(let message):

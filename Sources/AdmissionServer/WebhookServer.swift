@@ -1,6 +1,8 @@
 import AuditTrail
 import Foundation
 import Hummingbird
+import ImageProvenance
+import NIOSSL
 import HummingbirdCore
 import Logging
 import NIOCore
@@ -21,6 +23,10 @@ public final class WebhookServer: Sendable {
     public let policies: PolicyStore
     /// The metrics `/metrics` renders.
     public let metrics: WebhookMetrics
+    /// Registry look-ups for digest resolution and signature verification.
+    public let provenance: ImageProvenanceService
+    /// Credentials from `--registry-auth-file`.
+    public let registryCredentials: CredentialStore
     /// The PostgreSQL audit writer, with `--audit-dsn`.
     public let auditWriter: PostgresAuditWriter?
     private let logger: Logger
@@ -36,16 +42,35 @@ public final class WebhookServer: Sendable {
         policies = try PolicyStore(policyFile: configuration.policyFile, contextFiles: configuration.contextFiles,
                                    defaultStage: configuration.defaultStage)
         metrics = WebhookMetrics()
+        let caText = try configuration.registryCAFile.map { file throws(AdmissionServerError) in try TextFile.read(file, what: "registry CA file") }
+        var roots: [NIOSSLCertificate] = []
+        if let caText, let file = configuration.registryCAFile {
+            do { roots = try NIOSSLCertificate.fromPEMBytes(Array(caText.utf8)) } catch {
+                throw AdmissionServerError(.invalidConfiguration, "registry CA file \(file) holds no readable PEM certificate")
+            }
+            if roots.isEmpty { throw AdmissionServerError(.invalidConfiguration, "registry CA file \(file) holds no PEM certificate") }
+        }
+        provenance = ImageProvenanceService(configuration: .init(additionalTrustRoots: roots, cacheSize: policies.state.evaluator.policy.provenance.cacheSize),
+                                            logger: logger)
+        if let file = configuration.registryAuthFile {
+            let text = try TextFile.read(file, what: "registry auth file")
+            do { registryCredentials = try CredentialStore(dockerConfig: Array(text.utf8), source: "registry auth file \(file)") } catch {
+                throw AdmissionServerError(.invalidConfiguration, error.message)
+            }
+        } else {
+            registryCredentials = CredentialStore()
+        }
         auditWriter = configuration.auditDSN.map { dsn in
             PostgresAuditWriter(configuration: .init(dsn: dsn, table: configuration.auditTable, capacity: configuration.auditQueueCapacity),
                                 logger: logger)
         }
     }
 
-    /// The services, in start order: the audit writer (stopped last, after a final flush), the file
-    /// watcher, and the HTTPS server (stopped first: it stops accepting and finishes in-flight requests).
+    /// The services, in start order: the audit writer (stopped last, after a final flush), the registry
+    /// look-ups, the file watcher, and the HTTPS server (stopped first: it stops accepting and finishes in-flight requests).
     public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
-        let handler = AdmissionHandler(policies: policies, audit: auditWriter ?? DiscardingAuditSink(), metrics: metrics, logger: logger)
+        let handler = AdmissionHandler(policies: policies, provenance: provenance, registryCredentials: registryCredentials,
+                                       audit: auditWriter ?? DiscardingAuditSink(), metrics: metrics, logger: logger)
         let writer = auditWriter
         let routes = WebhookRoutes(handler: handler, certificates: certificates, policies: policies, metrics: metrics,
                                    auditStatistics: { writer.map { let s = $0.statistics; return (s.queued, s.dropped, s.written, s.failedFlushes) } },
@@ -75,7 +100,7 @@ public final class WebhookServer: Sendable {
             logger: logger)
         let watcher = ReloadWatcher(certificates: certificates, policies: policies, metrics: metrics,
                                     interval: configuration.reloadInterval, logger: logger)
-        return (writer.map { [$0] } ?? []) + [watcher, application]
+        return (writer.map { [$0] } ?? []) + [provenance, watcher, application]
     }
 
     /// Serves until SIGTERM or SIGINT, or until the calling task is cancelled; shutdown lets in-flight

@@ -1,4 +1,5 @@
 import Crypto
+import KubeModel
 
 /// The tamper-evident chain: each row stores the hash of the row before it, and its own hash over
 /// that previous hash and its record text. Changing, removing or reordering a row breaks the chain
@@ -13,14 +14,7 @@ public enum AuditChain {
         hasher.update(data: Array(previousHash.utf8))
         hasher.update(data: [0x0A])
         hasher.update(data: Array(record.utf8))
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in hasher.finalize() {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return Hex.encode(hasher.finalize())
     }
 
     /// One stored row as the verifier reads it.

@@ -15,13 +15,17 @@ public struct EvaluationContext: Sendable {
     private(set) var index: PeerIndex
     /// The time the decision is made at (exceptions expire relative to it).
     public var now: Date
+    /// Registry facts for the request's images (``GuardEvaluator/imageLookups(for:context:)``);
+    /// `nil` when none were looked up, and the provenance rules then do not run.
+    public var provenance: ImageProvenanceFacts?
 
     /// A context.
-    public init(namespace: NamespaceContext?, peers: [KubeObject] = [], now: Date) {
+    public init(namespace: NamespaceContext?, peers: [KubeObject] = [], now: Date, provenance: ImageProvenanceFacts? = nil) {
         self.namespace = namespace
         self.peers = peers
         self.index = PeerIndex(peers)
         self.now = now
+        self.provenance = provenance
     }
 
     /// Peers of one kind.

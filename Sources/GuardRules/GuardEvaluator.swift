@@ -53,6 +53,11 @@ public struct GuardEvaluator: Sendable {
                       policy: policy, stage: stage, tier: tier, context: context)
         }
         var current = input(document)
+        if mutationEnabled(.imageDigestResolve, stage: stage, exempt: exemptRules),
+           ProvenanceRules.resolveDigests(current, to: &document, findings: &findings) {
+            mutations.append(.imageDigestResolve)
+            current = input(document)
+        }
         if mutationEnabled(.resourcesDefaults, stage: stage, exempt: exemptRules),
            ResourceDefaults.apply(current, to: &document) {
             mutations.append(.resourcesDefaults)
@@ -70,6 +75,7 @@ public struct GuardEvaluator: Sendable {
             findings.append(Finding(rule: .objectWellFormed, path: "spec.replicas", message: problem))
         }
         ImageRules.check(mutated, into: &findings)
+        ProvenanceRules.checkSignatures(mutated, into: &findings)
         ResourceRules.check(mutated, into: &findings)
         SecretRules.check(mutated, into: &findings)
         PDBRules.check(mutated, into: &findings)
@@ -81,6 +87,25 @@ public struct GuardEvaluator: Sendable {
         return finish(findings: findings, request: request, object: object, stage: stage, context: context,
                       original: original, mutated: document, mutations: mutations, notes: notes, annotations: base,
                       exemptRules: exemptRules)
+    }
+
+    /// The images of a request the caller must look up in their registries before ``evaluate(_:context:phase:)``
+    /// (tags to resolve, signatures to verify), for the stage and exemptions that govern the object.
+    /// Empty when no provenance rule applies; at most 32 distinct images.
+    public func imageLookups(for request: AdmissionRequest, context: EvaluationContext) -> [ImageLookup] {
+        guard request.operation == .create || request.operation == .update, request.subResource == nil,
+              let original = request.object, case .object = original else { return [] }
+        let object = KubeObject(original)
+        var notes: [String] = []
+        let stage = resolveStage(object, context: context, notes: &notes)
+        guard let stage else { return [] }
+        let stagePolicy = policy.stage(stage)
+        guard stagePolicy.resolveDigests || stagePolicy.requireSignatures else { return [] }
+        let exempt = policyExemptions(object, request: request, context: context)
+        let input = RuleInput(object: object, oldObject: nil, request: request, policy: policy, stage: stage,
+                              tier: resolveTier(object, context: context), context: context)
+        return ProvenanceRules.lookups(input, resolve: stagePolicy.resolveDigests && mutationEnabled(.imageDigestResolve, stage: stage, exempt: exempt),
+                                       verify: stagePolicy.requireSignatures && exempt[.imageSignatureRequired] == nil)
     }
 
     /// The stage that governs the object: an OdooEnvironment's own `spec.stage`, else its namespace's

@@ -14,7 +14,7 @@ extension GuardPolicy {
         let spec = reader.object(json["spec"], "spec", required: true) ?? [:]
         let specPath: FieldPath = "spec"
         reader.unknownKeys(spec, allowed: ["defaultMode", "rules", "stages", "tiers", "resources", "secrets", "pdb",
-                                           "exceptions", "exemptions", "offlineDefaultStage", "defaultTier"], specPath)
+                                           "exceptions", "exemptions", "offlineDefaultStage", "defaultTier", "provenance"], specPath)
         var policy = GuardPolicy.empty
         policy.name = object.name.isEmpty ? "unnamed" : object.name
         if let mode = reader.mode(spec["defaultMode"], specPath / "defaultMode") { policy.defaultMode = mode }
@@ -27,7 +27,7 @@ extension GuardPolicy {
                     reader.errors.append(.invalid(path, "unknown stage; use development, staging or production")); continue
                 }
                 guard let fields = reader.object(raw, path) else { continue }
-                reader.unknownKeys(fields, allowed: ["allowedRegistries", "requireDigest", "modes"], path)
+                reader.unknownKeys(fields, allowed: ["allowedRegistries", "requireDigest", "resolveDigests", "requireSignatures", "modes"], path)
                 var stagePolicy = StagePolicy()
                 if let registries = reader.strings(fields["allowedRegistries"], path / "allowedRegistries") {
                     for (i, pattern) in registries.enumerated() where pattern.isEmpty || pattern.contains(" ") {
@@ -36,6 +36,8 @@ extension GuardPolicy {
                     stagePolicy.allowedRegistries = registries
                 }
                 stagePolicy.requireDigest = reader.bool(fields["requireDigest"], path / "requireDigest") ?? false
+                stagePolicy.resolveDigests = reader.bool(fields["resolveDigests"], path / "resolveDigests") ?? false
+                stagePolicy.requireSignatures = reader.bool(fields["requireSignatures"], path / "requireSignatures") ?? false
                 stagePolicy.modes = reader.ruleModes(fields["modes"], path / "modes")
                 policy.stages[stage] = stagePolicy
             }
@@ -92,6 +94,10 @@ extension GuardPolicy {
             if exceptions["nonExemptibleRules"] != nil {
                 policy.exceptions.nonExemptibleRules = reader.ruleIDs(exceptions["nonExemptibleRules"], path / "nonExemptibleRules")
             }
+        }
+
+        if let provenance = reader.object(spec["provenance"], specPath / "provenance") {
+            policy.provenance = Self.decodeProvenance(provenance, path: specPath / "provenance", reader: &reader)
         }
 
         if let raw = spec["exemptions"], !raw.isNull {

@@ -29,6 +29,8 @@ public struct GuardPolicy: Sendable {
     public var pdb: PDBPolicy
     /// Limits on GuardExceptions.
     public var exceptions: ExceptionPolicy
+    /// Digest resolution and signature verification against the registries.
+    public var provenance: ProvenancePolicy = ProvenancePolicy()
     /// Objects and users some or all rules do not apply to.
     public var exemptions: [Exemption]
     /// Stage assumed for namespaces without the stage label when checking offline.
@@ -53,14 +55,21 @@ public struct StagePolicy: Sendable, Equatable {
     private(set) var registryPatterns: [RegistryPattern]
     /// Whether images must be pinned by sha256 digest.
     public var requireDigest: Bool
+    /// Whether the mutating webhook pins `repo:tag` images to the digest the tag points at (`image.digest-resolve`).
+    public var resolveDigests: Bool
+    /// Whether images need a cosign signature by a trusted key (`image.signature-required`).
+    public var requireSignatures: Bool
     /// Per-rule mode overrides in this stage.
     public var modes: [RuleID: RuleMode]
 
     /// A stage policy.
-    public init(allowedRegistries: [String] = ["*"], requireDigest: Bool = false, modes: [RuleID: RuleMode] = [:]) {
+    public init(allowedRegistries: [String] = ["*"], requireDigest: Bool = false, resolveDigests: Bool = false,
+                requireSignatures: Bool = false, modes: [RuleID: RuleMode] = [:]) {
         self.allowedRegistries = allowedRegistries
         self.registryPatterns = allowedRegistries.map(RegistryPattern.init)
         self.requireDigest = requireDigest
+        self.resolveDigests = resolveDigests
+        self.requireSignatures = requireSignatures
         self.modes = modes
     }
 }

@@ -18,6 +18,10 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
     public static let imageNoLatest: RuleID = "image.no-latest"
     /// Images must be pinned by sha256 digest where the stage requires it.
     public static let imageDigestPinned: RuleID = "image.digest-pinned"
+    /// Mutation: `repo:tag` images are pinned to the digest the tag points at in the registry.
+    public static let imageDigestResolve: RuleID = "image.digest-resolve"
+    /// Images need a cosign signature over their digest by a key the policy trusts.
+    public static let imageSignatureRequired: RuleID = "image.signature-required"
     /// Containers must request CPU and memory.
     public static let resourcesRequestsRequired: RuleID = "resources.requests-required"
     /// Containers must set the limits the policy requires.
@@ -55,7 +59,7 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
 
     /// Every rule id the engine knows, in catalogue order.
     public static let all: [RuleID] = [
-        .imageRegistryAllowed, .imageNoLatest, .imageDigestPinned,
+        .imageRegistryAllowed, .imageNoLatest, .imageDigestPinned, .imageDigestResolve, .imageSignatureRequired,
         .resourcesRequestsRequired, .resourcesLimitsRequired, .resourcesMaximum, .resourcesDefaults,
         .secretsNoLiteralCredentials, .secretsForeignSecret, .secretsInjection,
         .pdbRequired, .pdbDrainSafe, .pdbUnhealthyEviction,

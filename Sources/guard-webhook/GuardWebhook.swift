@@ -32,6 +32,8 @@ struct GuardWebhook: AsyncParsableCommand {
     @Option(name: .long, help: "Largest request body in bytes.") var maxBodyBytes: Int = 7 * 1024 * 1024
     @Option(name: .long, help: "Most concurrent connections.") var maxConnections: Int = 1024
     @Option(name: .long, help: "Seconds shutdown may take before in-flight requests are cut.") var gracePeriod: Int = 25
+    @Option(name: .long, help: "PEM CA certificates trusted for registries besides the system's.") var registryCaFile: String?
+    @Option(name: .long, help: "A .dockerconfigjson with registry credentials (a mounted pull Secret).") var registryAuthFile: String?
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
 
     func run() async throws {
@@ -44,7 +46,8 @@ struct GuardWebhook: AsyncParsableCommand {
                 certificateFile: tlsCert, privateKeyFile: tlsKey, policyFile: policy, contextFiles: context,
                 defaultStage: defaultStage, host: host, port: port, maxBodyBytes: maxBodyBytes, maxConnections: maxConnections,
                 shutdownGracePeriod: .seconds(gracePeriod), auditDSN: try auditDsn.map { try PostgresDSN($0) },
-                auditTable: try AuditTable(auditTable), auditQueueCapacity: auditQueue)
+                auditTable: try AuditTable(auditTable), auditQueueCapacity: auditQueue,
+                registryCAFile: registryCaFile, registryAuthFile: registryAuthFile)
             server = try WebhookServer(configuration: configuration, logger: logger)
         } catch {
             logger.critical("guard-webhook cannot start", metadata: ["error": .string("\(error)")])

@@ -8,8 +8,8 @@ import GuardCheck
 struct GuardCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guardctl",
-        abstract: "Offline tools of odoo-guard: check manifests against a GuardPolicy, verify the audit chain.",
-        subcommands: [Check.self, Policy.self, Audit.self])
+        abstract: "Tools of odoo-guard: check manifests against a GuardPolicy, verify the audit chain, verify image provenance.",
+        subcommands: [Check.self, Policy.self, Audit.self, VerifyImage.self])
 
     /// Runs the command; usage errors exit with 2 (not ArgumentParser's 64), as bad input does.
     static func main() async { await mainWithGuardExitCodes() }

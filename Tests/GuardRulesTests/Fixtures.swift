@@ -80,7 +80,8 @@ enum Fixture {
 
     static func evaluate(_ object: JSONValue, stage: String? = "production", tier: String? = "dedicated",
                          peers: [JSONValue] = [], policy: GuardPolicy = Fixture.policy, operation: AdmissionOperation = .create,
-                         oldObject: JSONValue? = nil, user: String = "alice", subResource: String? = nil, now: Date = Fixture.now) -> Decision {
+                         oldObject: JSONValue? = nil, user: String = "alice", subResource: String? = nil, now: Date = Fixture.now,
+                         provenance: ImageProvenanceFacts? = nil, phase: EvaluationPhase = .combined) -> Decision {
         let view = KubeObject(object)
         var labels: [String: String] = [:]
         if let stage { labels[GuardLabels.stage] = stage }
@@ -89,8 +90,8 @@ enum Fixture {
         let request = AdmissionRequest(uid: "test", kind: view.gvk, resource: GroupVersionResource(group: view.gvk.group, version: view.gvk.version, resource: view.kind.lowercased() + "s"),
                                        subResource: subResource, name: view.name, namespace: view.namespace, operation: operation,
                                        userInfo: UserInfo(username: user), object: object, oldObject: oldObject)
-        let context = EvaluationContext(namespace: namespace, peers: (peers + [object]).map(KubeObject.init), now: now)
-        let decision = GuardEvaluator(policy: policy).evaluate(request, context: context)
+        let context = EvaluationContext(namespace: namespace, peers: (peers + [object]).map(KubeObject.init), now: now, provenance: provenance)
+        let decision = GuardEvaluator(policy: policy).evaluate(request, context: context, phase: phase)
         if !decision.patch.isEmpty {
             verifyWithPython(PatchTriple(document: object, patch: decision.patch, expected: decision.mutatedObject ?? .null))
         }

@@ -1,0 +1,101 @@
+import KubeModel
+
+/// `image.digest-resolve` (mutation) and `image.signature-required`, judged from the registry facts
+/// the caller looked up (``EvaluationContext/provenance``). Without facts (offline checks) neither runs.
+enum ProvenanceRules {
+    /// At most this many distinct images are looked up per request; more are reported, not fetched.
+    static let maximumLookups = 32
+
+    /// The images of a request that need a registry look-up. Only images from registries the stage
+    /// allows are looked up, so a tenant cannot make the webhook contact an arbitrary host.
+    static func lookups(_ input: RuleInput, resolve: Bool, verify: Bool) -> [ImageLookup] {
+        guard input.stage != nil, resolve || verify, let template = input.template else { return [] }
+        var seen = Set<String>()
+        var result: [ImageLookup] = []
+        for container in template.containers {
+            guard let image = container.image, !image.isEmpty, seen.insert(image).inserted,
+                  let reference = try? ImageReference(parsing: image),
+                  input.stagePolicy.registryPatterns.contains(where: { $0.allows(reference.name) }) else { continue }
+            let keys = verify ? input.policy.provenance.keys(for: reference.name) : []
+            let lookup = ImageLookup(image: image, reference: reference, resolve: resolve && !reference.hasDigest,
+                                     verify: verify && !keys.isEmpty, keys: keys)
+            guard lookup.resolve || lookup.verify else { continue }
+            result.append(lookup)
+            if result.count == maximumLookups { break }
+        }
+        return result
+    }
+
+    /// Pins every `repo:tag` image to its resolved digest; a tag that could not be resolved is a
+    /// finding under `image.digest-resolve` (its mode decides). Returns whether the document changed.
+    static func resolveDigests(_ input: RuleInput, to document: inout JSONValue, findings: inout [Finding]) -> Bool {
+        guard input.stage != nil, input.stagePolicy.resolveDigests, let facts = input.context.provenance,
+              let template = input.template else { return false }
+        var changed = false
+        for container in template.containers {
+            guard let image = container.image, let reference = try? ImageReference(parsing: image), !reference.hasDigest,
+                  input.stagePolicy.registryPatterns.contains(where: { $0.allows(reference.name) }) else { continue }
+            switch facts.resolutions[image] {
+            case .resolved(let digest)?:
+                document.set(.string(image + "@" + digest), at: container.path / "image")
+                changed = true
+            case .notFound(let reason)?:
+                findings.append(Finding(rule: .imageDigestResolve, path: container.path / "image", message:
+                    "\(container.label) uses \(image), which the registry does not have: \(reason)"))
+            case .unavailable(let reason)?:
+                findings.append(Finding(rule: .imageDigestResolve, path: container.path / "image", message:
+                    "registry unreachable, \(image) could not be resolved to a digest: \(reason)"))
+            case nil:
+                findings.append(Finding(rule: .imageDigestResolve, path: container.path / "image", message:
+                    "\(image) was not resolved to a digest (more than \(maximumLookups) images in one object?); pin it by digest yourself"))
+            }
+        }
+        return changed
+    }
+
+    /// Every image (as mutated) needs a signature by a trusted key over the digest it runs.
+    static func checkSignatures(_ input: RuleInput, into findings: inout [Finding]) {
+        guard input.stage != nil, input.stagePolicy.requireSignatures, let facts = input.context.provenance,
+              let template = input.template else { return }
+        for container in template.containers {
+            guard let image = container.image, let reference = try? ImageReference(parsing: image),
+                  input.stagePolicy.registryPatterns.contains(where: { $0.allows(reference.name) }) else { continue }
+            let path = container.path / "image"
+            let name = reference.name
+            if input.policy.provenance.keys(for: name).isEmpty {
+                findings.append(Finding(rule: .imageSignatureRequired, path: path, message:
+                    "stage \(input.stage ?? "") requires signed images, but the policy trusts no key for \(name); add one under spec.provenance.trustedKeys"))
+                continue
+            }
+            let digest: String
+            if let written = reference.digest {
+                digest = written
+            } else {
+                switch facts.resolutions[image] {
+                case .resolved(let resolved)?: digest = resolved
+                case .notFound(let reason)?:
+                    findings.append(Finding(rule: .imageSignatureRequired, path: path, message:
+                        "\(container.label) uses \(image), which the registry does not have, so no signature can be checked: \(reason)"))
+                    continue
+                case .unavailable(let reason)?:
+                    findings.append(Finding(rule: .imageSignatureRequired, path: path, message:
+                        "registry unreachable, the signature of \(image) could not be checked: \(reason)"))
+                    continue
+                case nil:
+                    findings.append(Finding(rule: .imageSignatureRequired, path: path, message:
+                        "\(image) has no digest and was not resolved, so its signature cannot be checked; pin it by digest"))
+                    continue
+                }
+            }
+            guard let verdict = facts.signatures[ImageProvenanceFacts.signatureKey(name: name, digest: digest)] else {
+                findings.append(Finding(rule: .imageSignatureRequired, path: path, message:
+                    "the signature of \(name)@\(digest) was not checked (more than \(maximumLookups) images in one object?)"))
+                continue
+            }
+            if !verdict.isVerified {
+                findings.append(Finding(rule: .imageSignatureRequired, path: path, message:
+                    "\(container.label) image \(name)@\(digest) is refused: \(verdict.explanation)"))
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Crypto
+import Foundation
+import KubeModel
+
+/// Small OCI image layouts written by the tests (`oci-layout`, `index.json`, `blobs/sha256/…`), to be
+/// pushed with ``Skopeo``: a one-layer image, a two-platform index, or a cosign signature artefact.
+public struct OCILayout: Sendable {
+    /// The layout directory.
+    public let path: String
+    /// The digest of what `index.json` points at (the image manifest, or the image index).
+    public let digest: String
+    /// Whether it is a multi-platform index (push with `--all`).
+    public let isIndex: Bool
+
+    private static func directory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("odoo-guard-oci-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path + "/blobs/sha256", withIntermediateDirectories: true)
+        try #"{"imageLayoutVersion":"1.0.0"}"#.write(toFile: path + "/oci-layout", atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Writes a blob; returns its descriptor fields.
+    private static func blob(_ bytes: [UInt8], in path: String) throws -> (digest: String, size: Int) {
+        let hex = Hex.encode(SHA256.hash(data: bytes))
+        try Data(bytes).write(to: URL(fileURLWithPath: path + "/blobs/sha256/" + hex))
+        return ("sha256:" + hex, bytes.count)
+    }
+
+    private static func json(_ value: JSONValue) -> [UInt8] { value.serializedBytes() }
+
+    private static func descriptor(_ mediaType: String, _ blob: (digest: String, size: Int), extra: JSONObject = [:]) -> JSONValue {
+        var fields: JSONObject = ["mediaType": .string(mediaType), "digest": .string(blob.digest), "size": .int(Int64(blob.size))]
+        for (key, value) in extra { fields[key] = value }
+        return .object(fields)
+    }
+
+    /// An image manifest for one platform whose only layer holds `content`.
+    private static func manifest(content: String, architecture: String, in path: String) throws -> (digest: String, size: Int) {
+        let layer = try blob(Array(content.utf8), in: path)
+        let config = try blob(json(.object(["architecture": .string(architecture), "os": .string("linux"),
+                                            "rootfs": .object(["type": .string("layers"), "diff_ids": .array([.string(layer.digest)])])])), in: path)
+        return try blob(json(.object([
+            "schemaVersion": .int(2), "mediaType": .string("application/vnd.oci.image.manifest.v1+json"),
+            "config": descriptor("application/vnd.oci.image.config.v1+json", config),
+            "layers": .array([descriptor("application/vnd.oci.image.layer.v1.tar", layer)]),
+        ])), in: path)
+    }
+
+    private static func finish(_ path: String, top: (digest: String, size: Int), mediaType: String, isIndex: Bool) throws -> OCILayout {
+        try Data(json(.object(["schemaVersion": .int(2), "manifests": .array([descriptor(mediaType, top)])])))
+            .write(to: URL(fileURLWithPath: path + "/index.json"))
+        return OCILayout(path: path, digest: top.digest, isIndex: isIndex)
+    }
+
+    /// A single-platform image; `seed` makes its digest unique.
+    public static func image(seed: String) throws -> OCILayout {
+        let path = try directory()
+        let top = try manifest(content: "odoo-guard test image \(seed)\n", architecture: "amd64", in: path)
+        return try finish(path, top: top, mediaType: "application/vnd.oci.image.manifest.v1+json", isIndex: false)
+    }
+
+    /// A two-platform (amd64, arm64) image index.
+    public static func index(seed: String) throws -> OCILayout {
+        let path = try directory()
+        var manifests: [JSONValue] = []
+        for architecture in ["amd64", "arm64"] {
+            let image = try manifest(content: "odoo-guard test image \(seed) \(architecture)\n", architecture: architecture, in: path)
+            manifests.append(descriptor("application/vnd.oci.image.manifest.v1+json", image,
+                                        extra: ["platform": .object(["architecture": .string(architecture), "os": .string("linux")])]))
+        }
+        let index = try blob(json(.object(["schemaVersion": .int(2), "mediaType": .string("application/vnd.oci.image.index.v1+json"),
+                                           "manifests": .array(manifests)])), in: path)
+        return try finish(path, top: index, mediaType: "application/vnd.oci.image.index.v1+json", isIndex: true)
+    }
+
+    /// A cosign signature artefact: one simple-signing layer per (payload, base64 signature).
+    public static func signatureArtefact(_ layers: [(payload: [UInt8], signature: String)]) throws -> OCILayout {
+        let path = try directory()
+        var descriptors: [JSONValue] = []
+        var diffIDs: [JSONValue] = []
+        for layer in layers {
+            let payload = try blob(layer.payload, in: path)
+            diffIDs.append(.string(payload.digest))
+            descriptors.append(descriptor("application/vnd.dev.cosign.simplesigning.v1+json", payload,
+                                          extra: ["annotations": .object(["dev.cosignproject.cosign/signature": .string(layer.signature)])]))
+        }
+        let config = try blob(json(.object(["architecture": .string(""), "os": .string(""), "config": .object([:]),
+                                            "rootfs": .object(["type": .string("layers"), "diff_ids": .array(diffIDs)])])), in: path)
+        let manifest = try blob(json(.object([
+            "schemaVersion": .int(2), "mediaType": .string("application/vnd.oci.image.manifest.v1+json"),
+            "config": descriptor("application/vnd.oci.image.config.v1+json", config), "layers": .array(descriptors),
+        ])), in: path)
+        return try finish(path, top: manifest, mediaType: "application/vnd.oci.image.manifest.v1+json", isIndex: false)
+    }
+
+    /// Deletes the layout.
+    public func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Cosign's key-based signing, done the way `cosign sign --key` does it: ECDSA P-256 over the
+/// simple-signing payload's bytes, ASN.1 DER, base64.
+public enum CosignTestSigner {
+    /// The simple-signing payload cosign writes for `digest` of `reference` (a repository).
+    public static func payload(digest: String, reference: String) -> [UInt8] {
+        Array(#"{"critical":{"identity":{"docker-reference":"\#(reference)"},"image":{"docker-manifest-digest":"\#(digest)"},"type":"cosign container image signature"},"optional":null}"#.utf8)
+    }
+
+    /// The base64 signature of `payload`.
+    public static func sign(_ payload: [UInt8], with key: P256.Signing.PrivateKey) throws -> String {
+        try key.signature(for: payload).derRepresentation.base64EncodedString()
+    }
+}
+
+/// `skopeo copy` from a layout to a registry, keeping digests.
+public enum Skopeo {
+    /// The binary.
+    public static let binary = "/usr/bin/skopeo"
+
+    /// Pushes `layout` to `destination` (`127.0.0.1:5000/odoo/odoo:17.0`). `certDirectory` holds the
+    /// registry's CA as `ca.crt` (TLS); without it the push is plain HTTP.
+    public static func push(_ layout: OCILayout, to destination: String, certDirectory: String? = nil,
+                            credentials: (user: String, password: String)? = nil) throws {
+        var arguments = ["copy", "--quiet", "--preserve-digests"]
+        if layout.isIndex { arguments.append("--all") }
+        if let certDirectory { arguments += ["--dest-cert-dir", certDirectory] } else { arguments.append("--dest-tls-verify=false") }
+        if let credentials { arguments += ["--dest-creds", "\(credentials.user):\(credentials.password)"] }
+        arguments += ["oci:" + layout.path, "docker://" + destination]
+        try Subprocess.checked(binary, arguments)
+    }
+}
