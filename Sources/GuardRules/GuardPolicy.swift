@@ -53,6 +53,9 @@ public struct StagePolicy: Sendable, Equatable {
     }
     /// ``allowedRegistries``, compiled once for matching.
     private(set) var registryPatterns: [RegistryPattern]
+
+    /// Whether an image name (`registry/repository`) comes from an allowed registry.
+    func allows(_ name: String) -> Bool { registryPatterns.contains { $0.allows(name) } }
     /// Whether images must be pinned by sha256 digest.
     public var requireDigest: Bool
     /// Whether the mutating webhook pins `repo:tag` images to the digest the tag points at (`image.digest-resolve`).

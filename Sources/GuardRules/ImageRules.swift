@@ -31,7 +31,7 @@ enum ImageRules {
             return
         }
         let name = reference.name
-        if !input.stagePolicy.registryPatterns.contains(where: { $0.allows(name) }) {
+        if !input.stagePolicy.allows(name) {
             let allowed = input.stagePolicy.allowedRegistries
             findings.append(Finding(rule: .imageRegistryAllowed, path: path(), message:
                 "\(owner()) uses \(name), which is not an allowed registry for stage \(stage); allowed: \(allowed.joined(separator: ", "))"))

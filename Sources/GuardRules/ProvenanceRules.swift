@@ -15,7 +15,7 @@ enum ProvenanceRules {
         for container in template.containers {
             guard let image = container.image, !image.isEmpty, seen.insert(image).inserted,
                   let reference = try? ImageReference(parsing: image),
-                  input.stagePolicy.registryPatterns.contains(where: { $0.allows(reference.name) }) else { continue }
+                  input.stagePolicy.allows(reference.name) else { continue }
             let keys = verify ? input.policy.provenance.keys(for: reference.name) : []
             let lookup = ImageLookup(image: image, reference: reference, resolve: resolve && !reference.hasDigest,
                                      verify: verify && !keys.isEmpty, keys: keys)
@@ -34,7 +34,7 @@ enum ProvenanceRules {
         var changed = false
         for container in template.containers {
             guard let image = container.image, let reference = try? ImageReference(parsing: image), !reference.hasDigest,
-                  input.stagePolicy.registryPatterns.contains(where: { $0.allows(reference.name) }) else { continue }
+                  input.stagePolicy.allows(reference.name) else { continue }
             switch facts.resolutions[image] {
             case .resolved(let digest)?:
                 document.set(.string(image + "@" + digest), at: container.path / "image")
@@ -59,7 +59,7 @@ enum ProvenanceRules {
               let template = input.template else { return }
         for container in template.containers {
             guard let image = container.image, let reference = try? ImageReference(parsing: image),
-                  input.stagePolicy.registryPatterns.contains(where: { $0.allows(reference.name) }) else { continue }
+                  input.stagePolicy.allows(reference.name) else { continue }
             let path = container.path / "image"
             let name = reference.name
             if input.policy.provenance.keys(for: name).isEmpty {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One `WWW-Authenticate` challenge of a registry: `Basic realm="…"` or
 /// `Bearer realm="https://auth…/token",service="registry",scope="repository:odoo/odoo:pull"`.
 struct AuthChallenge: Sendable, Equatable {
@@ -16,7 +18,7 @@ struct AuthChallenge: Sendable, Equatable {
         while true {
             rest = rest.drop(while: { $0 == " " || $0 == "," })
             guard let equals = rest.firstIndex(of: "=") else { break }
-            let key = rest[..<equals].trimmingCharacters(in: " ").lowercased()
+            let key = rest[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
             rest = rest[rest.index(after: equals)...]
             var value = ""
             if rest.first == "\"" {
@@ -33,7 +35,7 @@ struct AuthChallenge: Sendable, Equatable {
                 rest = end < rest.endIndex ? rest[rest.index(after: end)...] : rest[rest.endIndex...]
             } else {
                 let end = rest.firstIndex(of: ",") ?? rest.endIndex
-                value = rest[..<end].trimmingCharacters(in: " ")
+                value = rest[..<end].trimmingCharacters(in: .whitespaces)
                 rest = rest[end...]
             }
             // A new scheme starts where a token has no '=' before the next space: stop at the first challenge.
@@ -41,11 +43,5 @@ struct AuthChallenge: Sendable, Equatable {
             parameters[key] = value
         }
         self.parameters = parameters
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: Character) -> String {
-        String(drop(while: { $0 == set }).reversed().drop(while: { $0 == set }).reversed())
     }
 }

@@ -62,7 +62,7 @@ struct ProvenanceAuthTests {
             try await withRegistry(auth: .token(realm: realm, service: tokens.service, issuer: tokens.issuer,
                                                 rootCertificatePEM: tokens.certificatePEM)) { base, service in
                 var fixture = base
-                fixture.pushCredentials = ("puller", "t0ken-Pa55")
+                fixture.pushCredentials = Skopeo.Credentials(user: "puller", password: "t0ken-Pa55")
                 let digest = try await fixture.pushImage(tag: "17.0")
                 let other = try await fixture.pushImage(tag: "16.0")
                 let host = fixture.registry.host

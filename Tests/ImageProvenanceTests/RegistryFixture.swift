@@ -16,7 +16,7 @@ struct RegistryFixture: @unchecked Sendable {
     let signingKey = P256.Signing.PrivateKey()
     var trustedKey: TrustedKey { TrustedKey(name: "release", publicKey: signingKey.publicKey) }
     var certDirectory: String?
-    var pushCredentials: (user: String, password: String)?
+    var pushCredentials: Skopeo.Credentials?
 
     var name: String { "\(registry.host)/\(repository)" }
 
@@ -25,9 +25,7 @@ struct RegistryFixture: @unchecked Sendable {
     func pushImage(tag: String, seed: String = UUID().uuidString, index: Bool = false) async throws -> String {
         let layout = index ? try OCILayout.index(seed: seed) : try OCILayout.image(seed: seed)
         defer { layout.remove() }
-        let (destination, certDirectory, credentials) = ("\(name):\(tag)", certDirectory, pushCredentials.map { Credentials(user: $0.user, password: $0.password) })
-        // skopeo blocks: keep it off the cooperative pool, which the servers of other suites share.
-        try await offPool { try Skopeo.push(layout, to: destination, certDirectory: certDirectory, credentials: credentials.map { ($0.user, $0.password) }) }
+        try await push(layout, to: "\(name):\(tag)")
         return layout.digest
     }
 
@@ -35,9 +33,13 @@ struct RegistryFixture: @unchecked Sendable {
     func pushSignature(for digest: String, layers: [(payload: [UInt8], signature: String)]) async throws {
         let layout = try OCILayout.signatureArtefact(layers)
         defer { layout.remove() }
-        let (destination, certDirectory) = ("\(name):\(digest.replacingOccurrences(of: ":", with: "-")).sig", certDirectory)
-        let credentials = pushCredentials.map { Credentials(user: $0.user, password: $0.password) }
-        try await offPool { try Skopeo.push(layout, to: destination, certDirectory: certDirectory, credentials: credentials.map { ($0.user, $0.password) }) }
+        try await push(layout, to: "\(name):\(CosignSignatures.signatureTag(for: digest))")
+    }
+
+    /// skopeo blocks: it runs off the cooperative pool, which the servers of other suites share.
+    private func push(_ layout: OCILayout, to destination: String) async throws {
+        let (certDirectory, credentials) = (certDirectory, pushCredentials)
+        try await offPool { try Skopeo.push(layout, to: destination, certDirectory: certDirectory, credentials: credentials) }
     }
 
     /// Signs `digest` the way `cosign sign --key` does, with `key` (the fixture's key by default).
@@ -61,18 +63,25 @@ struct RegistryFixture: @unchecked Sendable {
     }
 }
 
-/// Push credentials, `Sendable` (tuples are not).
-struct Credentials: Sendable {
-    let user: String
-    let password: String
-}
-
 /// Starts a plain-HTTP registry (or the given one), runs `body` with a running provenance service, stops both.
 func withRegistry<T: Sendable>(auth: RegistryServer.Auth = .none, tls: (certificate: String, key: String)? = nil,
                                trustRoots: [NIOSSLCertificate] = [],
                                _ body: @Sendable (RegistryFixture, ImageProvenanceService) async throws -> T) async throws -> T {
     let registry = try await offPool { try RegistryServer(auth: auth, tls: tls) }
-    defer { registry.remove() }
+    do {
+        let result = try await withStartedRegistry(registry, auth: auth, tls: tls, trustRoots: trustRoots, body)
+        // Stopping waits for the process: off the cooperative pool, which other suites' servers share.
+        await offPool { registry.remove() }
+        return result
+    } catch {
+        await offPool { registry.remove() }
+        throw error
+    }
+}
+
+private func withStartedRegistry<T: Sendable>(_ registry: RegistryServer, auth: RegistryServer.Auth, tls: (certificate: String, key: String)?,
+                                              trustRoots: [NIOSSLCertificate],
+                                              _ body: @Sendable (RegistryFixture, ImageProvenanceService) async throws -> T) async throws -> T {
     var fixture = RegistryFixture(registry: registry)
     if let tls {
         let directory = registry.directory.appendingPathComponent("certs").path
@@ -80,7 +89,7 @@ func withRegistry<T: Sendable>(auth: RegistryServer.Auth = .none, tls: (certific
         try tls.certificate.write(toFile: directory + "/ca.crt", atomically: true, encoding: .utf8)
         fixture.certDirectory = directory
     }
-    if case .basic(let user, let password) = auth { fixture.pushCredentials = (user, password) }
+    if case .basic(let user, let password) = auth { fixture.pushCredentials = Skopeo.Credentials(user: user, password: password) }
     let frozen = fixture
     return try await withProvenanceService(trustRoots: trustRoots) { service in try await body(frozen, service) }
 }

@@ -116,10 +116,23 @@ public enum Skopeo {
     /// The binary.
     public static let binary = "/usr/bin/skopeo"
 
+    /// Registry credentials for a push.
+    public struct Credentials: Sendable {
+        /// The user.
+        public let user: String
+        /// The password.
+        public let password: String
+        /// Credentials.
+        public init(user: String, password: String) {
+            self.user = user
+            self.password = password
+        }
+    }
+
     /// Pushes `layout` to `destination` (`127.0.0.1:5000/odoo/odoo:17.0`). `certDirectory` holds the
     /// registry's CA as `ca.crt` (TLS); without it the push is plain HTTP.
     public static func push(_ layout: OCILayout, to destination: String, certDirectory: String? = nil,
-                            credentials: (user: String, password: String)? = nil) throws {
+                            credentials: Credentials? = nil) throws {
         var arguments = ["copy", "--quiet", "--preserve-digests"]
         if layout.isIndex { arguments.append("--all") }
         if let certDirectory { arguments += ["--dest-cert-dir", certDirectory] } else { arguments.append("--dest-tls-verify=false") }

@@ -16,17 +16,7 @@ public enum Subprocess {
     public static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let output = "/tmp/odoo-guard-cmd-\(UUID().uuidString)"
         defer { unlink(output) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([tool] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, tool, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw Failed(description: "\(tool) could not start: error \(spawned)") }
+        let pid = try start(tool, arguments, output: output, flags: O_TRUNC)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
@@ -48,11 +38,16 @@ public enum Subprocess {
 extension Subprocess {
     /// Starts `tool` in the background with output and errors appended to `log`; returns its pid.
     public static func spawn(_ tool: String, _ arguments: [String], log: String) throws -> pid_t {
+        try start(tool, arguments, output: log, flags: O_APPEND)
+    }
+
+    /// posix_spawn with standard input from /dev/null and output and errors to `output` (opened with `flags`).
+    private static func start(_ tool: String, _ arguments: [String], output: String, flags: Int32) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | flags, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv = ([tool] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
