@@ -18,7 +18,16 @@ struct ProvenanceWebhookTests {
     @Test("/mutate pins the tag to its digest; /validate admits the signed digest and denies an unsigned one, saying why")
     func resolveAndVerify() async throws {
         let registry = try await offPool { try RegistryServer() }
-        defer { registry.remove() }
+        do {
+            try await check(registry)
+        } catch {
+            await offPool { registry.remove() }
+            throw error
+        }
+        await offPool { registry.remove() }
+    }
+
+    private func check(_ registry: RegistryServer) async throws {
         let key = P256.Signing.PrivateKey()
         let name = "\(registry.host)/odoo/odoo"
         let signed = try OCILayout.image(seed: UUID().uuidString)

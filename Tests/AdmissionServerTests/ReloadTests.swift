@@ -121,7 +121,12 @@ import TestSupport
         try await Task.sleep(for: .milliseconds(200))
         let clock = ContinuousClock.now
         let stopping = Task { try await harness.shutdown() }
-        let reply = try await inFlight.value
+        let reply: WebhookHarness.Reply
+        do { reply = try await inFlight.value } catch {
+            // Shut the client down on the way out too: an AsyncHTTPClient dropped unshut traps the whole test process.
+            try? await client.shutdown()
+            throw error
+        }
         let answered = ContinuousClock.now - clock
         #expect(reply.status == 200)
         #expect(reply.response["uid"] == "in-flight")

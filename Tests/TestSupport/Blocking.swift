@@ -11,3 +11,13 @@ public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) asy
         }
     }
 }
+
+/// ``offPool(_:)`` for work that cannot fail (stopping a server).
+public func offPool(_ body: @escaping @Sendable () -> Void) async {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async {
+            body()
+            continuation.resume()
+        }
+    }
+}
