@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "AuditTrail", targets: ["AuditTrail"]),
         .library(name: "CertKit", targets: ["CertKit"]),
         .library(name: "ImageProvenance", targets: ["ImageProvenance"]),
+        .library(name: "KubeClient", targets: ["KubeClient"]),
+        .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -115,6 +117,32 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // I/O: the Kubernetes API — kubeconfig and in-cluster configuration, raw and typed CRUD,
+        // JSON/merge/server-side-apply patches, watch streams, Status errors.
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "KubeModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Controllers on top of KubeClient: watcher, reflector cache, work queue, controller service,
+        // Lease leader election, event recorder, finalizers.
+        .target(
+            name: "KubeRuntime",
+            dependencies: [
+                "KubeModel", "KubeClient",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The executables' shared exit-code contract on top of ArgumentParser.
         .target(
             name: "CommandLineSupport",
@@ -159,6 +187,28 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/TestSupport"
+        ),
+        // The in-process HTTPS Kubernetes API server the KubeClient, KubeRuntime and operator tests talk to.
+        .target(
+            name: "KubeAPITestServer",
+            dependencies: [
+                "KubeModel", "KubeClient", "CertKit", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/KubeAPITestServer"
+        ),
+        .testTarget(
+            name: "KubeRuntimeTests",
+            dependencies: [
+                "KubeClient", "KubeRuntime", "KubeModel", "KubeAPITestServer", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "TestSupport"]),
         .testTarget(name: "GuardRulesTests", dependencies: ["GuardRules", "KubeModel", "TestSupport",

@@ -61,6 +61,14 @@ public enum Timestamp {
     /// Formats a date as `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds), or `YYYY-MM-DDTHH:MM:SS.mmmZ`
     /// with `milliseconds` (log lines, audit records).
     public static func format(_ date: Date, milliseconds: Bool = false) -> String {
+        format(date, fractionDigits: milliseconds ? 3 : 0)
+    }
+
+    /// Formats a date as a Kubernetes `MicroTime` (`YYYY-MM-DDTHH:MM:SS.ssssssZ`, UTC): Lease and
+    /// `events.k8s.io` times.
+    public static func microTime(_ date: Date) -> String { format(date, fractionDigits: 6) }
+
+    static func format(_ date: Date, fractionDigits: Int) -> String {
         let seconds = date.timeIntervalSince1970.rounded(.down)
         let total = Int(seconds)
         var days = total / 86_400
@@ -80,7 +88,10 @@ public enum Timestamp {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
-        let fraction = milliseconds ? "." + pad(min(999, Int((date.timeIntervalSince1970 - seconds) * 1000)), 3) : ""
+        var scale = 1
+        for _ in 0..<fractionDigits { scale *= 10 }
+        let fraction = fractionDigits > 0
+            ? "." + pad(min(scale - 1, Int((date.timeIntervalSince1970 - seconds) * Double(scale))), fractionDigits) : ""
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secs / 3600, 2)):\(pad(secs % 3600 / 60, 2)):\(pad(secs % 60, 2))\(fraction)Z"
     }
 }

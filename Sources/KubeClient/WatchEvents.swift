@@ -1,0 +1,142 @@
+import AsyncHTTPClient
+import KubeModel
+import NIOCore
+
+/// The events of one watch request, read line by line as the server streams them. The request is
+/// sent on the first `next()`; the sequence ends when the server closes the stream (its
+/// `timeoutSeconds`, or a restart). An `ERROR` event ends it with the error the `Status` carries
+/// (`gone` for 410); `next()` throws ``KubeClientError`` only.
+public struct WatchEvents: AsyncSequence, Sendable {
+    /// Each event.
+    public typealias Element = WatchEvent
+    private let start: @Sendable () async throws(KubeClientError) -> Source
+
+    /// Events from a source that is opened on the first `next()` (other ``KubernetesAPI`` implementations).
+    public init(_ open: @escaping @Sendable () async throws(KubeClientError) -> any WatchEventSource) {
+        start = { () async throws(KubeClientError) in Source.custom(try await open()) }
+    }
+
+    init(client: KubeHTTPClient, url: String, resource: ResourceType, timeout: TimeAmount) {
+        start = { () async throws(KubeClientError) in
+            let request = try client.request(.GET, url: url, body: nil, contentType: "application/json")
+            let response: HTTPClientResponse
+            do { response = try await client.http.execute(request, timeout: timeout) } catch {
+                throw KubeClientError(.connection, "watch \(resource) on \(client.config.server): \(error)")
+            }
+            guard response.status == .ok else {
+                let body = try? await response.body.collect(upTo: 1 << 20)
+                let decoded = body.flatMap { try? JSONParser.parse(Array($0.readableBytesView)) }
+                throw KubeClientError.fromResponse(status: Int(response.status.code), body: decoded,
+                                                   retryAfterHeader: response.headers.first(name: "Retry-After"))
+            }
+            return .http(LineSource(body: response.body.makeAsyncIterator(), resource: resource))
+        }
+    }
+
+    /// The iterator.
+    public func makeAsyncIterator() -> Iterator { Iterator(start: start) }
+
+    /// Reads events.
+    public struct Iterator: AsyncIteratorProtocol {
+        let start: @Sendable () async throws(KubeClientError) -> Source
+        var source: Source?
+        var finished = false
+
+        /// The next event, `nil` when the server ended the watch.
+        public mutating func next() async throws -> WatchEvent? {
+            guard !finished else { return nil }
+            do {
+                if source == nil { source = try await start() }
+                let event = try await source?.next()
+                if event == nil { finished = true }
+                return event
+            } catch {
+                finished = true
+                throw error
+            }
+        }
+    }
+
+    enum Source {
+        case http(LineSource)
+        case custom(any WatchEventSource)
+
+        mutating func next() async throws(KubeClientError) -> WatchEvent? {
+            switch self {
+            case .http(var lines):
+                let event = try await lines.next()
+                self = .http(lines)
+                return event
+            case .custom(var source):
+                let event = try await source.next()
+                self = .custom(source)
+                return event
+            }
+        }
+    }
+}
+
+/// A source of watch events for ``WatchEvents`` (for ``KubernetesAPI`` implementations other than HTTP).
+public protocol WatchEventSource {
+    /// The next event, `nil` at the end of the stream.
+    mutating func next() async throws(KubeClientError) -> WatchEvent?
+}
+
+/// Splits a streamed body into JSON lines and decodes each as a watch event.
+struct LineSource {
+    var body: HTTPClientResponse.Body.AsyncIterator
+    let resource: ResourceType
+    var pending: [UInt8] = []
+    static let maxLine = 64 * 1024 * 1024
+
+    mutating func next() async throws(KubeClientError) -> WatchEvent? {
+        while true {
+            if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Array(pending[..<newline])
+                pending.removeSubrange(...newline)
+                if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
+                return try decode(line)
+            }
+            let chunk: ByteBuffer?
+            do { chunk = try await body.next() } catch {
+                throw KubeClientError(.connection, "watch \(resource): the stream broke (\(error))")
+            }
+            guard let chunk else {
+                if pending.isEmpty { return nil }
+                let line = pending
+                pending = []
+                return try decode(line)
+            }
+            pending += chunk.readableBytesView
+            if pending.count > Self.maxLine {
+                throw KubeClientError(.invalidResponse, "watch \(resource): an event exceeds \(Self.maxLine) bytes")
+            }
+        }
+    }
+
+    func decode(_ line: [UInt8]) throws(KubeClientError) -> WatchEvent {
+        let value: JSONValue
+        do { value = try JSONParser.parse(line) } catch {
+            throw KubeClientError(.invalidResponse, "watch \(resource): an event is not JSON (\(error))")
+        }
+        return try WatchEvent.decode(value, resource: resource)
+    }
+}
+
+extension WatchEvent {
+    /// An event from its JSON (`{"type": …, "object": …}`); an `ERROR` event throws the error its `Status` carries.
+    public static func decode(_ value: JSONValue, resource: ResourceType) throws(KubeClientError) -> WatchEvent {
+        let type = value["type"]?.stringValue ?? ""
+        guard let object = value["object"] else {
+            throw KubeClientError(.invalidResponse, "watch \(resource): an event has no object")
+        }
+        if type == "ERROR" {
+            let status = Int(object["code"]?.intValue ?? 500)
+            throw KubeClientError.fromResponse(status: status, body: object, retryAfterHeader: nil)
+        }
+        guard let kind = Kind(rawValue: type) else {
+            throw KubeClientError(.invalidResponse, "watch \(resource): unknown event type \"\(type)\"")
+        }
+        return WatchEvent(kind: kind, object: KubeHTTPClient.typed(object, resource))
+    }
+}

@@ -1,0 +1,121 @@
+import KubeClient
+import KubeModel
+import Logging
+
+/// What a watcher tells its consumer.
+public enum WatcherEvent: Sendable {
+    /// A (re-)list: these are now all the objects; anything not in the list is gone. Sent first,
+    /// and again after a 410 Gone made the watcher list afresh.
+    case restarted([JSONValue])
+    /// An object was added or changed.
+    case applied(JSONValue)
+    /// An object was deleted (its last state).
+    case deleted(JSONValue)
+}
+
+/// Keeps a consumer up to date with a collection, as client-go's reflector and kube-rs' watcher do:
+/// list (paged) then watch from the list's resourceVersion; resume after each server-side timeout
+/// or dropped connection from the last version seen (objects or bookmarks); list again after 410
+/// Gone; back off (800 ms → 30 s, jittered) after errors. It never ends by itself: it ends when the
+/// consuming task is cancelled.
+public struct Watcher: AsyncSequence, Sendable {
+    /// Each event.
+    public typealias Element = WatcherEvent
+
+    /// The API.
+    public let api: any KubernetesAPI
+    /// The resource watched.
+    public let resource: ResourceType
+    /// The namespace (`nil`: all namespaces).
+    public let namespace: String?
+    /// Only objects with these labels (the API's text form), e.g. an operator shard's selector.
+    public let labelSelector: String?
+    /// The list page size.
+    public let pageSize: Int
+    /// The server-side timeout of each watch request.
+    public let watchTimeoutSeconds: Int
+    /// The backoff after errors.
+    public let backoff: Backoff
+    let logger: Logger
+
+    /// A watcher.
+    public init(api: any KubernetesAPI, resource: ResourceType, namespace: String? = nil, labelSelector: String? = nil,
+                pageSize: Int = 500, watchTimeoutSeconds: Int = 290, backoff: Backoff = Backoff(), logger: Logger) {
+        self.api = api
+        self.resource = resource
+        self.namespace = namespace
+        self.labelSelector = labelSelector
+        self.pageSize = pageSize
+        self.watchTimeoutSeconds = watchTimeoutSeconds
+        self.backoff = backoff
+        self.logger = logger
+    }
+
+    /// The iterator.
+    public func makeAsyncIterator() -> Iterator { Iterator(watcher: self, backoff: backoff) }
+
+    /// Runs the list/watch state machine.
+    public struct Iterator: AsyncIteratorProtocol {
+        let watcher: Watcher
+        var backoff: Backoff
+        var version: String?
+        var stream: WatchEvents.Iterator?
+
+        init(watcher: Watcher, backoff: Backoff) {
+            self.watcher = watcher
+            self.backoff = backoff
+        }
+
+        /// The next event; `nil` only when the task is cancelled.
+        public mutating func next() async -> WatcherEvent? {
+            while !Task.isCancelled {
+                guard let version else {
+                    do {
+                        let list = try await watcher.api.listAll(watcher.resource, namespace: watcher.namespace,
+                                                                 options: ListOptions(labelSelector: watcher.labelSelector, limit: watcher.pageSize))
+                        self.version = list.resourceVersion
+                        backoff.reset()
+                        return .restarted(list.items)
+                    } catch {
+                        await pause(after: error, doing: "list")
+                        continue
+                    }
+                }
+                if stream == nil {
+                    let options = WatchOptions(resourceVersion: version, labelSelector: watcher.labelSelector,
+                                               allowWatchBookmarks: true, timeoutSeconds: watcher.watchTimeoutSeconds)
+                    stream = watcher.api.watch(watcher.resource, namespace: watcher.namespace, options: options).makeAsyncIterator()
+                }
+                do {
+                    guard let event = try await stream?.next() else {
+                        stream = nil // the server ended the watch: resume from the last version
+                        continue
+                    }
+                    backoff.reset()
+                    if let seen = event.resourceVersion { self.version = seen }
+                    switch event.kind {
+                    case .added, .modified: return .applied(event.object)
+                    case .deleted: return .deleted(event.object)
+                    case .bookmark: continue
+                    }
+                } catch let error as KubeClientError where error.code == .gone {
+                    watcher.logger.debug("watch expired; listing again", metadata: ["k8s.resource": "\(watcher.resource)"])
+                    stream = nil
+                    self.version = nil
+                } catch {
+                    stream = nil
+                    await pause(after: error, doing: "watch")
+                }
+            }
+            return nil
+        }
+
+        private mutating func pause(after error: any Error, doing action: String) async {
+            let delay = backoff.next()
+            watcher.logger.warning("\(action) failed; retrying", metadata: [
+                "k8s.resource": "\(watcher.resource)", "error": "\(error)", "retry.in": "\(delay)",
+            ])
+            try? await Task.sleep(for: delay)
+        }
+    }
+}

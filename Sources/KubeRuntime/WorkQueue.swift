@@ -1,0 +1,196 @@
+import DequeModule
+import NIOConcurrencyHelpers
+
+/// A controller's work queue, with client-go's guarantees: a key is handed to at most one worker at
+/// a time; adding a key that is queued does nothing, adding one that is being processed queues it
+/// again when the worker calls ``done(_:)``; delayed adds keep the earliest time; failures back off
+/// per key (5 ms doubling to 1000 s) combined with an overall token bucket (10 per second, burst
+/// 100), whichever is slower. ``shutDown()`` makes ``next()`` return `nil` to every worker.
+public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
+    /// The rate limits of ``addRateLimited(_:)``.
+    public struct RateLimits: Sendable {
+        /// The first per-key retry delay.
+        public var baseDelay: Duration = .milliseconds(5)
+        /// The longest per-key retry delay.
+        public var maxDelay: Duration = .seconds(1000)
+        /// Overall retries per second.
+        public var perSecond: Double = 10
+        /// Overall burst.
+        public var burst: Double = 100
+
+        /// client-go's defaults.
+        public init() {}
+    }
+
+    struct State {
+        var queue: Deque<Key> = []
+        var dirty: Set<Key> = []
+        var processing: Set<Key> = []
+        var delayed: [Key: ContinuousClock.Instant] = [:]
+        var failures: [Key: Int] = [:]
+        var tokens: Double
+        var tokensAt: ContinuousClock.Instant
+        var shuttingDown = false
+        var generation = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
+        var adds = 0
+
+        mutating func insert(_ key: Key) -> Bool {
+            guard !shuttingDown, !dirty.contains(key) else { return false }
+            dirty.insert(key)
+            adds += 1
+            if !processing.contains(key) { queue.append(key) }
+            return true
+        }
+
+        mutating func promoteDue(_ now: ContinuousClock.Instant) {
+            for (key, due) in delayed where due <= now {
+                delayed.removeValue(forKey: key)
+                _ = insert(key)
+            }
+        }
+
+        mutating func wakeAll() -> [CheckedContinuation<Void, Never>] {
+            generation += 1
+            defer { waiters.removeAll() }
+            return Array(waiters.values)
+        }
+    }
+
+    private let state: NIOLockedValueBox<State>
+    /// The limits in use.
+    public let limits: RateLimits
+    private let clock = ContinuousClock()
+
+    /// An empty queue.
+    public init(limits: RateLimits = RateLimits()) {
+        self.limits = limits
+        state = NIOLockedValueBox(State(tokens: limits.burst, tokensAt: ContinuousClock().now))
+    }
+
+    /// Queues `key` (merged with a queued copy; re-queued after ``done(_:)`` when being processed).
+    public func add(_ key: Key) {
+        let waiters = state.withLockedValue { state in state.insert(key) ? state.wakeAll() : [] }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Queues `key` after `delay` (the earliest of several delayed adds wins).
+    public func add(_ key: Key, after delay: Duration) {
+        guard delay > .zero else { return add(key) }
+        let due = clock.now.advanced(by: delay)
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.shuttingDown else { return [] }
+            if let existing = state.delayed[key], existing <= due { return [] }
+            state.delayed[key] = due
+            return state.wakeAll()
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Queues `key` after its rate-limited delay (one more failure counted); returns the delay.
+    @discardableResult
+    public func addRateLimited(_ key: Key) -> Duration {
+        let delay = state.withLockedValue { state -> Duration in
+            let failures = state.failures[key, default: 0]
+            state.failures[key] = failures + 1
+            let perKey = failures >= 40 ? limits.maxDelay : min(limits.baseDelay * Double(1 << min(failures, 40)), limits.maxDelay)
+            let now = clock.now
+            let elapsed = Double((now - state.tokensAt).components.seconds) + Double((now - state.tokensAt).components.attoseconds) / 1e18
+            state.tokens = min(limits.burst, state.tokens + elapsed * limits.perSecond)
+            state.tokensAt = now
+            state.tokens -= 1
+            let bucket: Duration = state.tokens >= 0 ? .zero : .seconds(-state.tokens / limits.perSecond)
+            return max(perKey, bucket)
+        }
+        add(key, after: delay)
+        return delay
+    }
+
+    /// Clears `key`'s failure count (after a successful reconcile).
+    public func forget(_ key: Key) { state.withLockedValue { _ = $0.failures.removeValue(forKey: key) } }
+
+    /// How many times `key` has failed since it was last forgotten.
+    public func failures(of key: Key) -> Int { state.withLockedValue { $0.failures[key, default: 0] } }
+
+    /// Marks `key` processed; a copy added meanwhile is queued now.
+    public func done(_ key: Key) {
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+            state.processing.remove(key)
+            guard state.dirty.contains(key), !state.shuttingDown else { return [] }
+            state.queue.append(key)
+            return state.wakeAll()
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// The next key to process, waiting for one; `nil` after ``shutDown()`` or when the task is cancelled.
+    public func next() async -> Key? {
+        while !Task.isCancelled {
+            let (key, due, generation, closed) = state.withLockedValue { state -> (Key?, ContinuousClock.Instant?, Int, Bool) in
+                state.promoteDue(clock.now)
+                if state.shuttingDown { return (nil, nil, state.generation, true) }
+                if let key = state.queue.popFirst() {
+                    state.dirty.remove(key)
+                    state.processing.insert(key)
+                    return (key, nil, state.generation, false)
+                }
+                return (nil, state.delayed.values.min(), state.generation, false)
+            }
+            if closed { return nil }
+            if let key { return key }
+            await wait(sinceGeneration: generation, until: due)
+        }
+        return nil
+    }
+
+    /// Suspends until the queue changes, `deadline` passes or the task is cancelled.
+    private func wait(sinceGeneration generation: Int, until deadline: ContinuousClock.Instant?) async {
+        let id = state.withLockedValue { state in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                        let resumeNow = self.state.withLockedValue { state in
+                            if state.generation != generation || state.shuttingDown || Task.isCancelled { return true }
+                            state.waiters[id] = continuation
+                            return false
+                        }
+                        if resumeNow { continuation.resume() }
+                    }
+                } onCancel: {
+                    self.state.withLockedValue { $0.waiters.removeValue(forKey: id) }?.resume()
+                }
+            }
+            if let deadline {
+                group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Stops handing out keys; every waiting and later ``next()`` returns `nil`.
+    public func shutDown() {
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+            state.shuttingDown = true
+            return state.wakeAll()
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Keys waiting to be processed now (not counting delayed ones or those being processed).
+    public var depth: Int { state.withLockedValue { $0.queue.count } }
+
+    /// Keys being processed.
+    public var processingCount: Int { state.withLockedValue { $0.processing.count } }
+
+    /// Keys waiting for their delay.
+    public var delayedCount: Int { state.withLockedValue { $0.delayed.count } }
+
+    /// Keys accepted by ``add(_:)`` so far (merged adds not counted).
+    public var totalAdds: Int { state.withLockedValue { $0.adds } }
+}

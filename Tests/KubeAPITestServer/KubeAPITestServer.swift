@@ -1,0 +1,203 @@
+import CertKit
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import KubeClient
+import KubeModel
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOSSL
+import TestSupport
+
+/// An in-process HTTPS Kubernetes API server for tests: the real ``KubeHTTPClient`` talks to it
+/// over TLS with a bearer token. It keeps the API semantics the operator and webhook rely on (see
+/// ``APIState``, each rule citing the documentation it follows) and injects the faults a real
+/// cluster has: throttling and server errors, dropped watches, restarts, compaction.
+public final class KubeAPITestServer: Sendable {
+    /// The port on 127.0.0.1 (picked by the system at the first start, kept across restarts).
+    public var port: Int { boundPort.withLockedValue { $0 } }
+    let boundPort = NIOLockedValueBox(0)
+    let startFailure = NIOLockedValueBox<String?>(nil)
+    /// The bearer token clients must send.
+    public let token = "test-token-" + UUID().uuidString.lowercased()
+    /// The CA that signed the serving certificate (PEM).
+    public let caPEM: String
+    let serving: KeyPair
+    let state = NIOLockedValueBox(APIState())
+    let faults = NIOLockedValueBox(FaultPlan())
+    let log = NIOLockedValueBox<[String]>([])
+    let generation = NIOLockedValueBox(0)
+    let restarts: AsyncStream<Void>
+    let restartContinuation: AsyncStream<Void>.Continuation
+    /// How often an open watch that asked for bookmarks gets one.
+    public let bookmarkInterval: Duration
+
+    init(bookmarkInterval: Duration) throws {
+        let authority = try CertificateAuthority.generate(commonName: "odoo-guard test API server CA")
+        caPEM = try authority.keyPair.certificatePEM
+        serving = try authority.issueServingCertificate(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
+        (restarts, restartContinuation) = AsyncStream.makeStream()
+        self.bookmarkInterval = bookmarkInterval
+    }
+
+    /// Serves while `body` runs, then stops (also when `body` throws).
+    public static func serving<T: Sendable>(bookmarkInterval: Duration = .seconds(1),
+                                            _ body: @Sendable (KubeAPITestServer) async throws -> T) async throws -> T {
+        let server = try KubeAPITestServer(bookmarkInterval: bookmarkInterval)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.supervise() }
+            try await server.waitForGeneration(1)
+            defer {
+                server.dropWatches()
+                server.restartContinuation.finish()
+                group.cancelAll()
+            }
+            return try await body(server)
+        }
+    }
+
+    /// A client configuration for this server (its CA and token).
+    public var config: KubeConfig {
+        var config = KubeConfig(server: "https://127.0.0.1:\(port)", source: "test API server")
+        config.certificateAuthorityPEM = Array(caPEM.utf8)
+        config.bearerToken = token
+        return config
+    }
+
+    /// A kubeconfig file for this server at `path` (token inline, CA as data).
+    public func writeKubeconfig(to path: String, namespace: String = "default") throws {
+        let ca = Data(caPEM.utf8).base64EncodedString()
+        let text = """
+        apiVersion: v1
+        kind: Config
+        current-context: test
+        clusters:
+        - name: test
+          cluster:
+            server: https://127.0.0.1:\(port)
+            certificate-authority-data: \(ca)
+        users:
+        - name: tester
+          user:
+            token: \(token)
+        contexts:
+        - name: test
+          context: {cluster: test, user: tester, namespace: \(namespace)}
+        """
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    // MARK: Faults and inspection
+
+    /// The next `count` requests (watches included) answer `status` with a `Status` body and, when
+    /// set, `Retry-After`.
+    public func failNext(_ count: Int, status: Int, retryAfter: Int? = nil) {
+        faults.withLockedValue { $0.failures = .init(remaining: count, status: status, retryAfter: retryAfter) }
+    }
+
+    /// Ends every open watch stream, as a load balancer or API server restart does.
+    public func dropWatches() {
+        let open = state.withLockedValue { state in
+            defer { state.watchers.removeAll() }
+            return Array(state.watchers.values)
+        }
+        for watcher in open { watcher.continuation.finish() }
+    }
+
+    /// Moves the compaction point to now: watches and continue tokens from older versions get 410.
+    public func compact() { state.withLockedValue { $0.compact() } }
+
+    /// Stops listening (every connection drops) and starts again on the same port with the same
+    /// data, as an API server restart backed by etcd does; returns when it serves again.
+    public func restart() async throws {
+        let before = generation.withLockedValue { $0 }
+        dropWatches()
+        restartContinuation.yield()
+        try await waitForGeneration(before + 1)
+    }
+
+    /// The requests served so far, as `METHOD path?query`.
+    public var requests: [String] { log.withLockedValue { $0 } }
+
+    /// The writes (POST, PUT, PATCH, DELETE) served so far.
+    public var writes: [String] { requests.filter { !$0.hasPrefix("GET ") } }
+
+    /// The stored object, as a GET would return it, or `nil`.
+    public func object(_ resource: ResourceType, namespace: String?, name: String) -> JSONValue? {
+        guard let served = ServedResource.find(group: resource.group, version: resource.version, resource: resource.resource) else { return nil }
+        return state.withLockedValue { try? $0.get(served, namespace: namespace, name: name) }
+    }
+
+    /// The current global resourceVersion.
+    public var resourceVersion: Int { state.withLockedValue { $0.resourceVersion } }
+
+    /// The number of open watches.
+    public var openWatches: Int { state.withLockedValue { $0.watchers.count } }
+
+    // MARK: Serving
+
+    func waitForGeneration(_ target: Int) async throws {
+        for _ in 0..<1000 {
+            if generation.withLockedValue({ $0 }) >= target { return }
+            if let failure = startFailure.withLockedValue({ $0 }) {
+                throw APIError(code: 500, reason: "InternalError", message: "the test API server could not start: \(failure)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw APIError(code: 500, reason: "InternalError", message: "the test API server did not start")
+    }
+
+    /// Runs the server, again after each restart request, until cancelled.
+    func supervise() async throws {
+        var requests = restarts.makeAsyncIterator()
+        while !Task.isCancelled {
+            let application = try makeApplication()
+            let restarted = await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do { try await application.runService() } catch {
+                        self.startFailure.withLockedValue { $0 = "\(error)" }
+                    }
+                }
+                let next: Void? = await requests.next()
+                group.cancelAll()
+                return next != nil
+            }
+            if !restarted { return }
+        }
+    }
+
+    func makeApplication() throws -> some ApplicationProtocol {
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(serving.certificatePEM.utf8)).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(serving.privateKeyPEM.utf8), format: .pem)))
+        tls.minimumTLSVersion = .tlsv12
+        var logger = Logger(label: "kube-api-test-server")
+        logger.logLevel = .critical
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in await self.respond(to: request) }
+        return try Application(responder: responder, server: .tls(.http1(), tlsConfiguration: tls),
+                           configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port)),
+                           onServerRunning: { channel in
+                               if let bound = channel.localAddress?.port { self.boundPort.withLockedValue { $0 = bound } }
+                               self.generation.withLockedValue { $0 += 1 }
+                           }, logger: logger)
+    }
+}
+
+/// Faults waiting to be injected.
+struct FaultPlan {
+    struct Failures {
+        var remaining: Int
+        var status: Int
+        var retryAfter: Int?
+    }
+
+    var failures: Failures?
+
+    mutating func take() -> Failures? {
+        guard var failures, failures.remaining > 0 else { return nil }
+        failures.remaining -= 1
+        self.failures = failures.remaining > 0 ? failures : nil
+        return failures
+    }
+}

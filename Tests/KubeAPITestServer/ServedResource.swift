@@ -1,0 +1,60 @@
+import KubeClient
+
+/// A resource the test server serves, with the strategy facts the real API server has for it.
+struct ServedResource: Sendable {
+    /// Group, version, resource, kind, scope.
+    var type: ResourceType
+    /// Whether it has a `status` subresource: writes to the main resource ignore `status`, writes
+    /// to `/status` change only `status`
+    /// (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#status-subresource).
+    var hasStatus: Bool
+    /// Whether `metadata.generation` is kept: set to 1 on create and bumped on changes outside
+    /// `metadata` (and `status`) (https://kubernetes.io/docs/reference/using-api/api-concepts/ and
+    /// the CRD status-subresource documentation).
+    var tracksGeneration: Bool
+
+    /// Every resource the server knows.
+    static let all: [ServedResource] = [
+        ServedResource(type: .namespaces, hasStatus: true, tracksGeneration: false),
+        ServedResource(type: .configMaps, hasStatus: false, tracksGeneration: false),
+        ServedResource(type: .secrets, hasStatus: false, tracksGeneration: false),
+        ServedResource(type: .services, hasStatus: true, tracksGeneration: false),
+        ServedResource(type: ResourceType(group: "", version: "v1", resource: "serviceaccounts", kind: "ServiceAccount", namespaced: true),
+                       hasStatus: false, tracksGeneration: false),
+        ServedResource(type: ResourceType(group: "", version: "v1", resource: "persistentvolumeclaims", kind: "PersistentVolumeClaim", namespaced: true),
+                       hasStatus: true, tracksGeneration: false),
+        ServedResource(type: ResourceType(group: "", version: "v1", resource: "resourcequotas", kind: "ResourceQuota", namespaced: true),
+                       hasStatus: true, tracksGeneration: false),
+        ServedResource(type: ResourceType(group: "", version: "v1", resource: "limitranges", kind: "LimitRange", namespaced: true),
+                       hasStatus: false, tracksGeneration: false),
+        ServedResource(type: .deployments, hasStatus: true, tracksGeneration: true),
+        ServedResource(type: ResourceType(group: "apps", version: "v1", resource: "statefulsets", kind: "StatefulSet", namespaced: true),
+                       hasStatus: true, tracksGeneration: true),
+        ServedResource(type: ResourceType(group: "batch", version: "v1", resource: "cronjobs", kind: "CronJob", namespaced: true),
+                       hasStatus: true, tracksGeneration: true),
+        ServedResource(type: ResourceType(group: "batch", version: "v1", resource: "jobs", kind: "Job", namespaced: true),
+                       hasStatus: true, tracksGeneration: true),
+        ServedResource(type: .podDisruptionBudgets, hasStatus: true, tracksGeneration: true),
+        ServedResource(type: ResourceType(group: "networking.k8s.io", version: "v1", resource: "networkpolicies", kind: "NetworkPolicy", namespaced: true),
+                       hasStatus: false, tracksGeneration: true),
+        ServedResource(type: .leases, hasStatus: false, tracksGeneration: false),
+        ServedResource(type: .events, hasStatus: false, tracksGeneration: false),
+        ServedResource(type: .guardPolicies, hasStatus: false, tracksGeneration: true),
+        ServedResource(type: .guardExceptions, hasStatus: false, tracksGeneration: true),
+        ServedResource(type: .odooEnvironments, hasStatus: true, tracksGeneration: true),
+        ServedResource(type: ResourceType(group: "traefik.io", version: "v1alpha1", resource: "ingressroutes", kind: "IngressRoute", namespaced: true),
+                       hasStatus: false, tracksGeneration: true),
+        ServedResource(type: ResourceType(group: "traefik.io", version: "v1alpha1", resource: "middlewares", kind: "Middleware", namespaced: true),
+                       hasStatus: false, tracksGeneration: true),
+    ]
+
+    /// The served resource for an API path's group, version and plural name.
+    static func find(group: String, version: String, resource: String) -> ServedResource? {
+        all.first { $0.type.group == group && $0.type.version == version && $0.type.resource == resource }
+    }
+
+    /// `resource.group` as the API names it in messages (`configmaps`, `deployments.apps`).
+    var qualifiedName: String { type.description }
+    /// A key for the store.
+    var id: String { "\(type.group)/\(type.resource)" }
+}
