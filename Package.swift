@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "AdmissionServer",
             dependencies: [
-                "KubeModel", "GuardRules", "AuditTrail", "ImageProvenance",
+                "KubeModel", "GuardRules", "AuditTrail", "ImageProvenance", "KubeClient", "KubeRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -158,7 +158,7 @@ let package = Package(
         .executableTarget(
             name: "guard-webhook",
             dependencies: [
-                "AdmissionServer", "CommandLineSupport",
+                "AdmissionServer", "CommandLineSupport", "KubeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -231,6 +231,7 @@ let package = Package(
             name: "AdmissionServerTests",
             dependencies: [
                 "AdmissionServer", "AuditTrail", "CertKit", "GuardRules", "KubeModel", "TestSupport",
+                "KubeClient", "KubeAPITestServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

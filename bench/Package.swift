@@ -24,6 +24,8 @@ let package = Package(
                 .product(name: "GuardCheck", package: rootIdentity),
                 .product(name: "KubeModel", package: rootIdentity),
                 .product(name: "TraefikGen", package: rootIdentity),
+                .product(name: "KubeClient", package: rootIdentity),
+                .product(name: "KubeRuntime", package: rootIdentity),
             ],
             path: "Benchmarks/GuardBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

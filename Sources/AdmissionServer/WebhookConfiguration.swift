@@ -1,3 +1,4 @@
+import KubeClient
 import AuditTrail
 
 /// Everything `guard-webhook` is started with. Defaults are the production values; tests shorten the
@@ -44,6 +45,12 @@ public struct WebhookConfiguration: Sendable {
     public var registryCAFile: String?
     /// A `.dockerconfigjson` with registry credentials (`--registry-auth-file`, a mounted pull Secret).
     public var registryAuthFile: String?
+
+    /// The cluster whose Namespaces, PodDisruptionBudgets, GuardExceptions and GuardPolicy decisions
+    /// use (`--kubeconfig`, or in-cluster); `nil`: the policy and context files only.
+    public var cluster: KubeConfig?
+    /// The cluster-scoped GuardPolicy that replaces the policy file while it exists and is valid.
+    public var clusterPolicyName = "default"
 
     /// A configuration with production defaults.
     public init(certificateFile: String, privateKeyFile: String, policyFile: String, contextFiles: [String] = [],

@@ -11,6 +11,8 @@ struct WebhookRoutes: Sendable {
     let metrics: WebhookMetrics
     let auditStatistics: @Sendable () -> (queued: Int, dropped: Int, written: Int, failedFlushes: Int)?
     let maxBodyBytes: Int
+    /// The cluster watch, when decisions use the cluster's context.
+    var cluster: ClusterWatch? = nil
 
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
@@ -32,8 +34,12 @@ struct WebhookRoutes: Sendable {
         return router
     }
 
-    /// 200 while the policy is loaded (always, once started) and the certificate in use is valid.
+    /// 200 while the policy is loaded (always, once started), the cluster caches (when connected)
+    /// have synced, and the certificate in use is valid.
     func readiness() -> Response {
+        if let cluster, !cluster.isSynced {
+            return Self.text(.serviceUnavailable, "not ready: the cluster caches of \(cluster.config.source) have not synced yet\n")
+        }
         let expiry = certificates.loaded.notValidAfter
         guard Date() < expiry else {
             return Self.text(.serviceUnavailable, "not ready: the serving certificate expired at \(expiry)\n")

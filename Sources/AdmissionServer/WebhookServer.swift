@@ -27,6 +27,8 @@ public final class WebhookServer: Sendable {
     public let provenance: ImageProvenanceService
     /// Credentials from `--registry-auth-file`.
     public let registryCredentials: CredentialStore
+    /// The cluster watch, when a cluster is configured.
+    public let clusterWatch: ClusterWatch?
     /// The PostgreSQL audit writer, with `--audit-dsn`.
     public let auditWriter: PostgresAuditWriter?
     private let logger: Logger
@@ -60,6 +62,12 @@ public final class WebhookServer: Sendable {
         } else {
             registryCredentials = CredentialStore()
         }
+        let policies = self.policies
+        let metrics = self.metrics
+        clusterWatch = configuration.cluster.map { cluster in
+            ClusterWatch(config: cluster, policyName: configuration.clusterPolicyName, policies: policies, metrics: metrics,
+                         defaultStage: configuration.defaultStage ?? policies.state.evaluator.policy.offlineDefaultStage, logger: logger)
+        }
         auditWriter = configuration.auditDSN.map { dsn in
             PostgresAuditWriter(configuration: .init(dsn: dsn, table: configuration.auditTable, capacity: configuration.auditQueueCapacity),
                                 logger: logger)
@@ -67,14 +75,14 @@ public final class WebhookServer: Sendable {
     }
 
     /// The services, in start order: the audit writer (stopped last, after a final flush), the registry
-    /// look-ups, the file watcher, and the HTTPS server (stopped first: it stops accepting and finishes in-flight requests).
+    /// look-ups, the cluster watch (when connected), the file watcher, and the HTTPS server (stopped first: it stops accepting and finishes in-flight requests).
     public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         let handler = AdmissionHandler(policies: policies, provenance: provenance, registryCredentials: registryCredentials,
                                        audit: auditWriter ?? DiscardingAuditSink(), metrics: metrics, logger: logger)
         let writer = auditWriter
         let routes = WebhookRoutes(handler: handler, certificates: certificates, policies: policies, metrics: metrics,
                                    auditStatistics: { writer.map { let s = $0.statistics; return (s.queued, s.dropped, s.written, s.failedFlushes) } },
-                                   maxBodyBytes: configuration.maxBodyBytes)
+                                   maxBodyBytes: configuration.maxBodyBytes, cluster: clusterWatch)
         let certificates = self.certificates
         let metrics = self.metrics
         let configuration = self.configuration
@@ -100,7 +108,8 @@ public final class WebhookServer: Sendable {
             logger: logger)
         let watcher = ReloadWatcher(certificates: certificates, policies: policies, metrics: metrics,
                                     interval: configuration.reloadInterval, logger: logger)
-        return (writer.map { [$0] } ?? []) + [provenance, watcher, application]
+        let cluster: [any Service] = clusterWatch.map { [$0] } ?? []
+        return (writer.map { [$0] } ?? []) + [provenance] + cluster + [watcher, application]
     }
 
     /// Serves until SIGTERM or SIGINT, or until the calling task is cancelled; shutdown lets in-flight

@@ -155,21 +155,7 @@ public final class KubeHTTPClient: KubernetesAPI {
 
     func url(_ path: String, query: [(String, String)] = []) -> String {
         guard !query.isEmpty else { return config.server + path }
-        return config.server + path + "?" + query.map { "\($0.0)=\(Self.percentEncode($0.1))" }.joined(separator: "&")
-    }
-
-    static func percentEncode(_ value: String) -> String {
-        var out = ""
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + Hex.encode([byte]).uppercased()
-            }
-        }
-        return out
+        return config.server + path + "?" + query.map { "\($0.0)=\(ResourceType.escape($0.1))" }.joined(separator: "&")
     }
 
     /// A request with the configured credentials.

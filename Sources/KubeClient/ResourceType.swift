@@ -44,7 +44,8 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
         return path
     }
 
-    /// Percent-encodes a path segment (names are DNS-like, but a bad name must not change the path).
+    /// Percent-encodes everything but RFC 3986 unreserved characters: path segments (names are
+    /// DNS-like, but a bad name must not change the path) and query values (selectors, tokens).
     static func escape(_ segment: String) -> String {
         var out = ""
         for byte in segment.utf8 {

@@ -115,6 +115,7 @@ public final class Controller: Service {
                     group.addTask { await self.resync(every: period) }
                 }
                 await store.waitUntilReady()
+                if Task.isCancelled { return }
                 if let elector {
                     await elector.run { await self.work() }
                 } else {

@@ -9,7 +9,8 @@ public final class ObjectStore: Sendable {
         var objects: [ObjectKey: JSONValue] = [:]
         var byLabel: [String: [String: Set<ObjectKey>]] = [:]
         var ready = false
-        var readyWaiters: [CheckedContinuation<Void, Never>] = []
+        var readyWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
         var changes = 0
     }
 
@@ -30,7 +31,7 @@ public final class ObjectStore: Sendable {
                 guard !state.ready else { return [] }
                 state.ready = true
                 defer { state.readyWaiters.removeAll() }
-                return state.readyWaiters
+                return Array(state.readyWaiters.values)
             case .applied(let object):
                 Self.remove(ObjectKey(KubeObject(object)), from: &state)
                 Self.insert(object, into: &state)
@@ -57,14 +58,23 @@ public final class ObjectStore: Sendable {
     /// Whether the first list has been applied.
     public var isReady: Bool { state.withLockedValue { $0.ready } }
 
-    /// Returns once the first list has been applied (at once when it has).
+    /// Returns once the first list has been applied (at once when it has), or when the task is cancelled.
     public func waitUntilReady() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLockedValue { state in
-                if !state.ready { state.readyWaiters.append(continuation) }
-                return state.ready
+        let id = state.withLockedValue { state in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLockedValue { state in
+                    if state.ready || Task.isCancelled { return true }
+                    state.readyWaiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            state.withLockedValue { $0.readyWaiters.removeValue(forKey: id) }?.resume()
         }
     }
 

@@ -2,6 +2,8 @@ import AdmissionServer
 import ArgumentParser
 import AuditTrail
 import CommandLineSupport
+import Foundation
+import KubeClient
 import Logging
 
 /// `guard-webhook`: the HTTPS admission server. Parses flags and runs ``WebhookServer``.
@@ -34,6 +36,12 @@ struct GuardWebhook: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds shutdown may take before in-flight requests are cut.") var gracePeriod: Int = 25
     @Option(name: .long, help: "PEM CA certificates trusted for registries besides the system's.") var registryCaFile: String?
     @Option(name: .long, help: "A .dockerconfigjson with registry credentials (a mounted pull Secret).") var registryAuthFile: String?
+    @Option(name: .long, help: "Kubeconfig of the cluster whose Namespaces, PDBs, GuardExceptions and GuardPolicy decisions use. Default: KUBECONFIG, else in-cluster when running in a pod.")
+    var kubeconfig: String?
+    @Option(name: .long, help: "Use the cluster's context: auto (with --kubeconfig, KUBECONFIG or in a pod), off (files only).")
+    var cluster: String = "auto"
+    @Option(name: .long, help: "The cluster-scoped GuardPolicy that replaces --policy while it exists and is valid.")
+    var clusterPolicy: String = "default"
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
 
     func run() async throws {
@@ -48,7 +56,18 @@ struct GuardWebhook: AsyncParsableCommand {
                 shutdownGracePeriod: .seconds(gracePeriod), auditDSN: try auditDsn.map { try PostgresDSN($0) },
                 auditTable: try AuditTable(auditTable), auditQueueCapacity: auditQueue,
                 registryCAFile: registryCaFile, registryAuthFile: registryAuthFile)
-            server = try WebhookServer(configuration: configuration, logger: logger)
+            var settings = configuration
+            settings.clusterPolicyName = clusterPolicy
+            switch cluster {
+            case "off": settings.cluster = nil
+            case "auto":
+                let environment = ProcessInfo.processInfo.environment
+                let wanted = kubeconfig != nil || !(environment["KUBECONFIG"] ?? "").isEmpty || environment["KUBERNETES_SERVICE_HOST"] != nil
+                settings.cluster = wanted ? try KubeConfig.resolve(explicitPath: kubeconfig) : nil
+            default:
+                throw ValidationError("--cluster must be auto or off, not \(cluster)")
+            }
+            server = try WebhookServer(configuration: settings, logger: logger)
         } catch {
             logger.critical("guard-webhook cannot start", metadata: ["error": .string("\(error)")])
             throw ExitCode(2)

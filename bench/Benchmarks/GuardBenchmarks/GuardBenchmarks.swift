@@ -92,6 +92,8 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .peakMemoryResident],
                                            maxDuration: .seconds(3), maxIterations: 20_000)
 
+    runtimeBenchmarks()
+
     let policy = (try? GuardPolicy.builtIn()) ?? .empty
     let evaluator = GuardEvaluator(policy: policy)
     let deployment = parse(deploymentYAML)[0]

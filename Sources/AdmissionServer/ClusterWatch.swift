@@ -1,0 +1,110 @@
+import Foundation
+import GuardRules
+import KubeClient
+import KubeModel
+import KubeRuntime
+import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+
+/// Keeps the webhook's view of the cluster: caches of Namespaces (stage and tier labels),
+/// PodDisruptionBudgets and GuardExceptions, and the GuardPolicy named ``policyName``, each kept by
+/// a watcher (list, watch, resume, re-list after 410, back off). Once the three context caches have
+/// their first list, decisions use them instead of the context files; a valid cluster GuardPolicy
+/// replaces the policy file (an invalid one is logged and the previous policy stays). `/readyz`
+/// answers 503 until then, so no review is decided on a half-known cluster.
+public final class ClusterWatch: Service {
+    /// The cluster.
+    public let config: KubeConfig
+    /// The GuardPolicy (cluster-scoped) that decisions use when it exists.
+    public let policyName: String
+    /// Namespaces.
+    public let namespaces = ObjectStore()
+    /// PodDisruptionBudgets.
+    public let disruptionBudgets = ObjectStore()
+    /// GuardExceptions.
+    public let exceptions = ObjectStore()
+    /// GuardPolicies.
+    public let guardPolicies = ObjectStore()
+    let policies: PolicyStore
+    let metrics: WebhookMetrics
+    let defaultStage: String
+    let logger: Logger
+    private let appliedPolicy = NIOLockedValueBox<String?>(nil)
+
+    /// A watch of `config`'s cluster feeding `policies`.
+    public init(config: KubeConfig, policyName: String, policies: PolicyStore, metrics: WebhookMetrics, defaultStage: String, logger: Logger) {
+        self.config = config
+        self.policyName = policyName
+        self.policies = policies
+        self.metrics = metrics
+        self.defaultStage = defaultStage
+        self.logger = logger
+    }
+
+    /// Whether every cache has its first list (the context in use is the cluster's).
+    public var isSynced: Bool { namespaces.isReady && disruptionBudgets.isReady && exceptions.isReady && guardPolicies.isReady }
+
+    /// Watches until cancelled or gracefully shut down.
+    public func run() async throws {
+        let client = try KubeHTTPClient(config: config, logger: logger)
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.reflect(.namespaces, into: self.namespaces, client) }
+                group.addTask { await self.reflect(.podDisruptionBudgets, into: self.disruptionBudgets, client) }
+                group.addTask { await self.reflect(.guardExceptions, into: self.exceptions, client) }
+                group.addTask { await self.reflect(.guardPolicies, into: self.guardPolicies, client) { self.applyPolicy() } }
+                group.addTask {
+                    await self.namespaces.waitUntilReady()
+                    await self.disruptionBudgets.waitUntilReady()
+                    await self.exceptions.waitUntilReady()
+                    await self.guardPolicies.waitUntilReady()
+                    guard !Task.isCancelled else { return }
+                    self.policies.useClusterContext(ClusterContextProvider(
+                        namespaces: self.namespaces, peers: [self.disruptionBudgets, self.exceptions], defaultStage: self.defaultStage))
+                    self.logger.notice("cluster caches synced", metadata: [
+                        "cluster": "\(self.config.source)", "namespaces": "\(self.namespaces.count)",
+                        "poddisruptionbudgets": "\(self.disruptionBudgets.count)", "guardexceptions": "\(self.exceptions.count)",
+                    ])
+                }
+                await group.waitForAll()
+            }
+        }
+        try await client.shutdown()
+    }
+
+    func reflect(_ resource: ResourceType, into store: ObjectStore, _ client: KubeHTTPClient, onChange: @Sendable () -> Void = {}) async {
+        for await event in Watcher(api: client, resource: resource, logger: logger) {
+            store.apply(event)
+            onChange()
+        }
+    }
+
+    /// Installs the named GuardPolicy when it changed and is valid; falls back to the file when it is gone.
+    func applyPolicy() {
+        guard let object = guardPolicies.get(ObjectKey(namespace: nil, name: policyName)) else {
+            if appliedPolicy.withLockedValue({ $0 }) != nil {
+                appliedPolicy.withLockedValue { $0 = nil }
+                policies.useClusterPolicy(nil)
+                logger.warning("the cluster GuardPolicy is gone; deciding with the policy file", metadata: ["guardpolicy": "\(policyName)"])
+            }
+            return
+        }
+        let version = KubeObject(object).resourceVersion ?? ""
+        guard appliedPolicy.withLockedValue({ $0 }) != version else { return }
+        do {
+            let policy = try GuardPolicy(json: object)
+            let previous = policies.state.policyVersion
+            policies.useClusterPolicy(policy)
+            appliedPolicy.withLockedValue { $0 = version }
+            metrics.recordPolicyReload(success: true)
+            metrics.setPolicyVersion(policies.state.policyVersion, previous: previous)
+            logger.notice("cluster GuardPolicy in use", metadata: ["guardpolicy": "\(policyName)", "policy.version": "\(policies.state.policyVersion)"])
+        } catch {
+            metrics.recordPolicyReload(success: false)
+            logger.error("the cluster GuardPolicy is invalid; the previous policy stays in use", metadata: [
+                "guardpolicy": "\(policyName)", "k8s.resourceVersion": "\(version)", "error": "\(error)",
+            ])
+        }
+    }
+}
