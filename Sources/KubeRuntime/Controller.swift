@@ -166,9 +166,18 @@ public final class Controller: Service {
         let watcher = Watcher(api: api, resource: configuration.resource, namespace: configuration.namespace,
                               labelSelector: configuration.labelSelector, watchTimeoutSeconds: configuration.watchTimeoutSeconds, logger: logger)
         for await event in watcher {
+            // A re-list after 410 may miss deletions in the gap: keys gone from the new list are queued too.
+            let vanished: Set<ObjectKey>
+            if case .restarted(let objects) = event {
+                vanished = Set(store.keys).subtracting(objects.map { ObjectKey(KubeObject($0)) })
+            } else {
+                vanished = []
+            }
             store.apply(event)
             switch event {
-            case .restarted(let objects): for object in objects { queue.add(ObjectKey(KubeObject(object))) }
+            case .restarted(let objects):
+                for object in objects { queue.add(ObjectKey(KubeObject(object))) }
+                for key in vanished { queue.add(key) }
             case .applied(let object), .deleted(let object): queue.add(ObjectKey(KubeObject(object)))
             }
         }

@@ -1,0 +1,37 @@
+import KubeModel
+
+extension APIState {
+    /// The part of an object field ownership covers: no identity or server-set metadata, and either
+    /// only `status` (the status subresource) or everything but `status`.
+    func ownedPart(_ object: JSONValue, _ served: ServedResource, subresource: String?) -> JSONValue {
+        guard case .object(var members) = object else { return object }
+        if subresource == "status" { return .object(["status": members["status"] ?? .object([:])]) }
+        if served.hasStatus { members.removeValue(forKey: "status") }
+        members.removeValue(forKey: "apiVersion")
+        members.removeValue(forKey: "kind")
+        if case .object(var metadata)? = members["metadata"] {
+            for key in ["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
+                        "deletionGracePeriodSeconds", "managedFields"] { metadata.removeValue(forKey: key) }
+            members["metadata"] = .object(metadata)
+        }
+        return .object(members)
+    }
+
+    /// What a generation bump looks at: everything but `metadata` (and `status` when it is a subresource).
+    static func specPart(_ object: JSONValue, _ served: ServedResource) -> JSONValue {
+        guard case .object(var members) = object else { return object }
+        members.removeValue(forKey: "metadata")
+        if served.hasStatus { members.removeValue(forKey: "status") }
+        return .object(members)
+    }
+
+    /// DNS-1123 subdomain (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/).
+    static func validateName(_ name: String, kind: String) throws(APIError) {
+        let valid = name.count <= 253 && name.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" || $0 == "." }
+            && name.first.map { $0.isLetter || $0.isNumber } == true && name.last.map { $0.isLetter || $0.isNumber } == true
+        guard valid else {
+            throw APIError.invalid(kind, name, field: "metadata.name",
+                                   "Invalid value: \"\(name)\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character")
+        }
+    }
+}
