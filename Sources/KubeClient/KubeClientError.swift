@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 
 /// The one error type of `KubeClient`: configuration problems, API answers (decoded from the
@@ -115,16 +116,7 @@ public struct KubeClientError: Error, Sendable, Equatable, CustomStringConvertib
                   field: $0["field"]?.stringValue ?? "")
         } ?? []
         let fromBody = body?["details"]?["retryAfterSeconds"]?.intValue.map(Int.init)
-        error.retryAfterSeconds = retryAfterHeader.flatMap { Int($0.trimmingSpaces) } ?? fromBody
+        error.retryAfterSeconds = retryAfterHeader.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? fromBody
         return error
-    }
-}
-
-extension String {
-    var trimmingSpaces: Substring {
-        var text = Substring(self)
-        while text.first == " " { text.removeFirst() }
-        while text.last == " " { text.removeLast() }
-        return text
     }
 }

@@ -9,11 +9,11 @@ import NIOCore
 public struct WatchEvents: AsyncSequence, Sendable {
     /// Each event.
     public typealias Element = WatchEvent
-    private let start: @Sendable () async throws(KubeClientError) -> Source
+    private let start: @Sendable () async throws(KubeClientError) -> any WatchEventSource
 
     /// Events from a source that is opened on the first `next()` (other ``KubernetesAPI`` implementations).
     public init(_ open: @escaping @Sendable () async throws(KubeClientError) -> any WatchEventSource) {
-        start = { () async throws(KubeClientError) in Source.custom(try await open()) }
+        start = open
     }
 
     init(client: KubeHTTPClient, url: String, resource: ResourceType, timeout: TimeAmount) {
@@ -29,7 +29,7 @@ public struct WatchEvents: AsyncSequence, Sendable {
                 throw KubeClientError.fromResponse(status: Int(response.status.code), body: decoded,
                                                    retryAfterHeader: response.headers.first(name: "Retry-After"))
             }
-            return .http(LineSource(body: response.body.makeAsyncIterator(), resource: resource))
+            return LineSource(body: response.body.makeAsyncIterator(), resource: resource)
         }
     }
 
@@ -38,8 +38,8 @@ public struct WatchEvents: AsyncSequence, Sendable {
 
     /// Reads events.
     public struct Iterator: AsyncIteratorProtocol {
-        let start: @Sendable () async throws(KubeClientError) -> Source
-        var source: Source?
+        let start: @Sendable () async throws(KubeClientError) -> any WatchEventSource
+        var source: (any WatchEventSource)?
         var finished = false
 
         /// The next event, `nil` when the server ended the watch.
@@ -56,24 +56,6 @@ public struct WatchEvents: AsyncSequence, Sendable {
             }
         }
     }
-
-    enum Source {
-        case http(LineSource)
-        case custom(any WatchEventSource)
-
-        mutating func next() async throws(KubeClientError) -> WatchEvent? {
-            switch self {
-            case .http(var lines):
-                let event = try await lines.next()
-                self = .http(lines)
-                return event
-            case .custom(var source):
-                let event = try await source.next()
-                self = .custom(source)
-                return event
-            }
-        }
-    }
 }
 
 /// A source of watch events for ``WatchEvents`` (for ``KubernetesAPI`` implementations other than HTTP).
@@ -83,7 +65,7 @@ public protocol WatchEventSource {
 }
 
 /// Splits a streamed body into JSON lines and decodes each as a watch event.
-struct LineSource {
+struct LineSource: WatchEventSource {
     var body: HTTPClientResponse.Body.AsyncIterator
     let resource: ResourceType
     var pending: [UInt8] = []

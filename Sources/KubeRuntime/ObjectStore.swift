@@ -8,10 +8,10 @@ public final class ObjectStore: Sendable {
     struct State {
         var objects: [ObjectKey: JSONValue] = [:]
         var byLabel: [String: [String: Set<ObjectKey>]] = [:]
+        var byNamespace: [String: Set<ObjectKey>] = [:]
         var ready = false
         var readyWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
-        var changes = 0
     }
 
     private let state = NIOLockedValueBox(State())
@@ -22,11 +22,11 @@ public final class ObjectStore: Sendable {
     /// Applies one watcher event (a restart replaces everything and makes the store ready).
     public func apply(_ event: WatcherEvent) {
         let waiters: [CheckedContinuation<Void, Never>] = state.withLockedValue { state in
-            state.changes += 1
             switch event {
             case .restarted(let objects):
                 state.objects.removeAll(keepingCapacity: true)
                 state.byLabel.removeAll(keepingCapacity: true)
+                state.byNamespace.removeAll(keepingCapacity: true)
                 for object in objects { Self.insert(object, into: &state) }
                 guard !state.ready else { return [] }
                 state.ready = true
@@ -47,11 +47,13 @@ public final class ObjectStore: Sendable {
         let view = KubeObject(object)
         let key = ObjectKey(view)
         state.objects[key] = object
+        state.byNamespace[key.namespace ?? "", default: []].insert(key)
         for (label, value) in view.labels { state.byLabel[label, default: [:]][value, default: []].insert(key) }
     }
 
     private static func remove(_ key: ObjectKey, from state: inout State) {
         guard let old = state.objects.removeValue(forKey: key) else { return }
+        state.byNamespace[key.namespace ?? ""]?.remove(key)
         for (label, value) in KubeObject(old).labels { state.byLabel[label]?[value]?.remove(key) }
     }
 
@@ -82,16 +84,17 @@ public final class ObjectStore: Sendable {
     public func get(_ key: ObjectKey) -> JSONValue? { state.withLockedValue { $0.objects[key] } }
 
     /// Objects in `namespace` (all when `nil`) matching `selector` (all when `nil`), by key order.
+    /// Both narrow through indexes first, so a lookup costs what it returns, not the cache's size.
     public func list(namespace: String? = nil, selector: LabelSelector? = nil) -> [JSONValue] {
         state.withLockedValue { state in
-            var keys: Set<ObjectKey>?
+            var keys: Set<ObjectKey>? = namespace.map { state.byNamespace[$0] ?? [] }
             for (label, value) in selector?.matchLabels ?? [:] {
                 let matching = state.byLabel[label]?[value] ?? []
                 keys = keys.map { $0.intersection(matching) } ?? matching
             }
             let candidates = keys.map { Array($0) } ?? Array(state.objects.keys)
             return candidates.sorted().compactMap { key in
-                guard namespace == nil || key.namespace == namespace, let object = state.objects[key] else { return nil }
+                guard let object = state.objects[key] else { return nil }
                 if let selector, !selector.matchExpressions.isEmpty, !selector.matches(KubeObject(object).labels) { return nil }
                 return object
             }
@@ -103,7 +106,4 @@ public final class ObjectStore: Sendable {
 
     /// The number of objects.
     public var count: Int { state.withLockedValue { $0.objects.count } }
-
-    /// A counter bumped by every applied event (callers cache derived data against it).
-    public var changeCount: Int { state.withLockedValue { $0.changes } }
 }

@@ -56,7 +56,7 @@ extension APIState {
 
     mutating func orphanDependents(of uid: String) {
         for (id, items) in objects {
-            guard let served = ServedResource.all.first(where: { $0.id == id }) else { continue }
+            guard let served = ServedResource.find(id: id) else { continue }
             for (_, item) in items where item.view.ownerReferences.contains(where: { $0.uid == uid }) {
                 var orphan = item
                 let kept = item.json["metadata"]?["ownerReferences"]?.arrayValue?.filter { $0["uid"]?.stringValue != uid } ?? []
@@ -69,7 +69,7 @@ extension APIState {
     /// Starts deletion of every dependent of `uid` (and, for a namespace, of its whole content).
     mutating func deleteDependents(of uid: String, namespace: String?) {
         for (id, items) in objects {
-            guard let served = ServedResource.all.first(where: { $0.id == id }) else { continue }
+            guard let served = ServedResource.find(id: id) else { continue }
             for (_, item) in items where item.view.deletionTimestamp == nil
                 && (item.view.ownerReferences.contains { $0.uid == uid } || (namespace != nil && item.view.namespace == namespace)) {
                 _ = try? delete(ResourceBinding(served: served, namespace: item.view.namespace), name: item.view.name, options: nil)
@@ -87,7 +87,7 @@ extension APIState {
             changed = false
             let liveUIDs = Set(objects.values.flatMap { $0.values.compactMap(\.view.uid) })
             for (id, items) in objects {
-                guard let served = ServedResource.all.first(where: { $0.id == id }) else { continue }
+                guard let served = ServedResource.find(id: id) else { continue }
                 for (_, item) in items {
                     let view = item.view
                     if view.deletionTimestamp != nil {

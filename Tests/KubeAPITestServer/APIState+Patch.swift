@@ -112,9 +112,9 @@ extension APIState {
         let ownedByOthers = managers.filter { !($0.manager == manager && $0.operation == "Apply") && $0.subresource == subresource }
             .reduce(into: Set<FieldPathKey>()) { $0.formUnion($1.fields) }
         var next = current.json
-        for path in previous.subtracting(appliedFields).subtracting(ownedByOthers)
-            .sorted(by: { $0.count > $1.count }) where subresource != nil || path.first != .member("status") {
-            next = FieldSet.removing(subresource == "status" ? path : path, from: next)
+        // Deepest first, so removing an item does not hide the fields below it.
+        for path in previous.subtracting(appliedFields).subtracting(ownedByOthers).sorted(by: { $0.count > $1.count }) {
+            next = FieldSet.removing(path, from: next)
         }
         next = FieldSet.merge(appliedPart, into: next)
         return (200, try write(resource, name: name, current: current, proposed: next, subresource: subresource,

@@ -73,7 +73,7 @@ struct APIState: Sendable {
         objects[resource.id]?[Self.key(resource.type.namespaced ? namespace : nil, name)]
     }
 
-    func namespaceObject(_ name: String) -> StoredObject? { objects[ServedResource.all[0].id]?[Self.key(nil, name)] }
+    func namespaceObject(_ name: String) -> StoredObject? { objects[ServedResource.id(.namespaces)]?[Self.key(nil, name)] }
 
     // MARK: Reads
 

@@ -99,12 +99,7 @@ enum FieldSet {
 
     /// The paths whose value differs between `old` and `new` (set or changed in `new`).
     static func changed(from old: JSONValue, to new: JSONValue) -> Set<FieldPathKey> {
-        paths(of: new).filter { value(at: $0, in: new) != value(at: $0, in: old) || FieldSet.isItem($0) && value(at: $0, in: old) == nil }
-    }
-
-    static func isItem(_ path: FieldPathKey) -> Bool {
-        if case .item = path.last { return true }
-        return false
+        paths(of: new).filter { value(at: $0, in: new) != value(at: $0, in: old) }
     }
 
     /// The text form used in conflict messages (`.spec.containers[name="web"].image`).

@@ -53,8 +53,14 @@ struct ServedResource: Sendable {
         all.first { $0.type.group == group && $0.type.version == version && $0.type.resource == resource }
     }
 
+    /// The served resource with store key `id`.
+    static func find(id: String) -> ServedResource? { all.first { $0.id == id } }
+
     /// `resource.group` as the API names it in messages (`configmaps`, `deployments.apps`).
     var qualifiedName: String { type.description }
     /// A key for the store.
-    var id: String { "\(type.group)/\(type.resource)" }
+    var id: String { Self.id(type) }
+
+    /// The store key of a resource type.
+    static func id(_ type: ResourceType) -> String { "\(type.group)/\(type.resource)" }
 }
