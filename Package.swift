@@ -22,6 +22,9 @@ let package = Package(
         .library(name: "ImageProvenance", targets: ["ImageProvenance"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
+        .library(name: "OdooPlan", targets: ["OdooPlan"]),
+        .library(name: "OdooOperator", targets: ["OdooOperator"]),
+        .executable(name: "guard-operator", targets: ["guard-operator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -55,8 +58,10 @@ let package = Package(
         .target(name: "GuardRules", dependencies: ["KubeModel", .product(name: "Crypto", package: "swift-crypto")]),
         // Pure: Traefik middlewares, routes and TLS options for Odoo environments (CRD or file provider).
         .target(name: "TraefikGen", dependencies: ["KubeModel"]),
+        // Pure: an OdooEnvironment plus the operator's configuration and observations → desired objects and status.
+        .target(name: "OdooPlan", dependencies: ["KubeModel", "TraefikGen"]),
         // The offline tools behind `guardctl check` and `guard-traefik`: file walking, reports, output.
-        .target(name: "GuardCheck", dependencies: ["KubeModel", "GuardRules", "TraefikGen"]),
+        .target(name: "GuardCheck", dependencies: ["KubeModel", "GuardRules", "TraefikGen", "OdooPlan"]),
         // Certificates: a CA and serving certificates (ECDSA P-256) for the webhook and its tests.
         .target(
             name: "CertKit",
@@ -143,10 +148,25 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // I/O: the OdooEnvironment reconciler (plan → policy check → Secrets → server-side apply →
+        // prune → status), its metrics and health server, and `guard-operator`'s wiring.
+        .target(
+            name: "OdooOperator",
+            dependencies: [
+                "KubeModel", "KubeClient", "KubeRuntime", "OdooPlan", "TraefikGen", "GuardRules", "ImageProvenance",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The executables' shared exit-code contract on top of ArgumentParser.
         .target(
             name: "CommandLineSupport",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["KubeModel", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "guardctl",
@@ -160,6 +180,15 @@ let package = Package(
             dependencies: [
                 "AdmissionServer", "CommandLineSupport", "KubeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "guard-operator",
+            dependencies: [
+                "OdooOperator", "OdooPlan", "GuardRules", "ImageProvenance", "CommandLineSupport", "KubeClient", "KubeRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -216,6 +245,16 @@ let package = Package(
         .testTarget(name: "GuardCheckTests", dependencies: ["GuardCheck", "GuardRules", "KubeModel", "TestSupport"]),
         .testTarget(name: "TraefikGenTests", dependencies: ["TraefikGen", "GuardCheck", "KubeModel", "TestSupport"],
                     exclude: ["Golden"]),
+        .testTarget(name: "OdooPlanTests", dependencies: ["OdooPlan", "GuardCheck", "KubeModel", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(
+            name: "OdooOperatorTests",
+            dependencies: [
+                "OdooOperator", "OdooPlan", "GuardRules", "KubeClient", "KubeRuntime", "KubeModel", "KubeAPITestServer", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "CertKitTests", dependencies: ["CertKit", "TestSupport"]),
         .testTarget(
             name: "ImageProvenanceTests",
@@ -231,7 +270,7 @@ let package = Package(
             name: "AdmissionServerTests",
             dependencies: [
                 "AdmissionServer", "AuditTrail", "CertKit", "GuardRules", "KubeModel", "TestSupport",
-                "KubeClient", "KubeAPITestServer",
+                "KubeClient", "KubeAPITestServer", "CommandLineSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import KubeModel
 /// The `[options]` section of an Odoo configuration file (`odoo.conf`), as Odoo's ConfigParser reads
 /// it: `key = value` or `key: value`, `;`/`#` comments, keys case-insensitive.
 struct OdooConf {
@@ -24,14 +25,8 @@ struct OdooConf {
         guard found else { return nil }
     }
 
-    /// Odoo's reading of a boolean option: `True`/`1`/`yes`/`on` and their opposites; `nil` otherwise.
-    static func bool(_ text: String) -> Bool? {
-        switch text.lowercased() {
-        case "true", "1", "yes", "on", "t", "y": return true
-        case "false", "0", "no", "off", "f", "n", "": return false
-        default: return nil
-        }
-    }
+    /// Odoo's reading of a boolean option (see ``OdooOption/bool(_:)``).
+    static func bool(_ text: String) -> Bool? { OdooOption.bool(text) }
 }
 
 extension StringProtocol {

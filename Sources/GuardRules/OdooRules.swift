@@ -24,6 +24,7 @@ enum OdooRules {
             }
         } else if let environment = OdooEnvironmentView(input.object) {
             checkEnvironment(environment, into: &findings)
+            if let old = input.oldObject.flatMap(OdooEnvironmentView.init) { checkUpgrade(from: old, to: environment, into: &findings) }
         }
     }
 
@@ -58,6 +59,15 @@ enum OdooRules {
             findings.append(Finding(rule: .odooDBFilterSet, path: path, message:
                 "dbfilter \"\(filter)\"\(position) must be anchored to one database, e.g. ^mydb$"))
         }
+    }
+
+    /// The major version in `17.0`, `nil` when unreadable (the schema reports that).
+    static func major(_ version: String?) -> Int? { version.flatMap { Int($0.split(separator: ".").first ?? "") } }
+
+    static func checkUpgrade(from old: OdooEnvironmentView, to new: OdooEnvironmentView, into findings: inout [Finding]) {
+        guard let before = major(old.version), let after = major(new.version), after < before else { return }
+        findings.append(Finding(rule: .odooNoDowngrade, path: "spec.version", message:
+            "cannot go from Odoo \(old.version ?? "") back to \(new.version ?? ""): the database has been upgraded to \(before) and Odoo \(after) cannot open it; restore a backup into a new environment instead"))
     }
 
     static func checkEnvironment(_ environment: OdooEnvironmentView, into findings: inout [Finding]) {

@@ -50,6 +50,8 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
     public static let odooAdminPasswdFromSecret: RuleID = "odoo.admin-passwd-from-secret"
     /// Odoo must run with `proxy_mode = True` behind the ingress.
     public static let odooProxyMode: RuleID = "odoo.proxy-mode"
+    /// An OdooEnvironment's Odoo major version may only go up (the database is upgraded in place).
+    public static let odooNoDowngrade: RuleID = "odoo.no-downgrade"
     /// A GuardException must be complete, approved and time-boxed.
     public static let exceptionValid: RuleID = "exception.valid"
     /// A GuardPolicy must be valid before it is stored.
@@ -63,7 +65,7 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
         .resourcesRequestsRequired, .resourcesLimitsRequired, .resourcesMaximum, .resourcesDefaults,
         .secretsNoLiteralCredentials, .secretsForeignSecret, .secretsInjection,
         .pdbRequired, .pdbDrainSafe, .pdbUnhealthyEviction,
-        .odooListDBDisabled, .odooDBFilterSet, .odooAdminPasswdFromSecret, .odooProxyMode,
+        .odooListDBDisabled, .odooDBFilterSet, .odooAdminPasswdFromSecret, .odooProxyMode, .odooNoDowngrade,
         .exceptionValid, .policyValid, .objectWellFormed,
     ]
 

@@ -57,6 +57,9 @@ public final class KubeHTTPClient: KubernetesAPI {
         settings.httpVersion = .http1Only
         // A refused connection is reported at once (callers back off), not retried until the connect timeout.
         settings.connectionPool.retryConnectionEstablishment = false
+        // Every open watch holds an HTTP/1.1 connection: an operator watching fifteen kinds plus its
+        // workers' requests needs more than the client's default of eight per host.
+        settings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
     }
 

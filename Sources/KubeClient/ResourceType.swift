@@ -88,4 +88,22 @@ extension ResourceType {
     /// `odooguard.io/v1alpha1 odooenvironments`.
     public static let odooEnvironments = ResourceType(group: "odooguard.io", version: "v1alpha1", resource: "odooenvironments",
                                                       kind: "OdooEnvironment", namespaced: true)
+    /// `v1 persistentvolumeclaims`.
+    public static let persistentVolumeClaims = ResourceType(group: "", version: "v1", resource: "persistentvolumeclaims",
+                                                            kind: "PersistentVolumeClaim", namespaced: true)
+    /// `v1 resourcequotas`.
+    public static let resourceQuotas = ResourceType(group: "", version: "v1", resource: "resourcequotas", kind: "ResourceQuota", namespaced: true)
+    /// `v1 limitranges`.
+    public static let limitRanges = ResourceType(group: "", version: "v1", resource: "limitranges", kind: "LimitRange", namespaced: true)
+    /// `networking.k8s.io/v1 networkpolicies`.
+    public static let networkPolicies = ResourceType(group: "networking.k8s.io", version: "v1", resource: "networkpolicies",
+                                                     kind: "NetworkPolicy", namespaced: true)
+
+    /// Traefik's `IngressRoute`, `Middleware` and `TLSOption` in an API group (`traefik.io` for v3,
+    /// `traefik.containo.us` for v2).
+    public static func traefik(group: String) -> [ResourceType] {
+        [("ingressroutes", "IngressRoute"), ("middlewares", "Middleware"), ("tlsoptions", "TLSOption")].map {
+            ResourceType(group: group, version: "v1alpha1", resource: $0.0, kind: $0.1, namespaced: true)
+        }
+    }
 }

@@ -57,7 +57,7 @@ public final class Controller: Service {
     /// The configuration.
     public let configuration: Configuration
     /// The primary objects.
-    public let store = ObjectStore()
+    public let store: ObjectStore
     /// The owned objects, by resource.
     public let ownedStores: [ResourceType: ObjectStore]
     /// The queue of primary keys.
@@ -81,8 +81,11 @@ public final class Controller: Service {
     /// A controller.
     /// - Throws: ``KubeRuntimeError`` `invalidConfiguration` for zero workers or a label selector
     ///   that cannot be read.
+    /// - Parameter stores: the caches to fill, when the reconcile function needs them before the
+    ///   controller exists (the primary cache, and one per owned resource; missing ones are created).
     public init(api: any KubernetesAPI, configuration: Configuration, leaderElector: LeaderElector? = nil,
-                queue: WorkQueue<ObjectKey> = WorkQueue(), logger: Logger, reconcile: @escaping Reconcile) throws(KubeRuntimeError) {
+                queue: WorkQueue<ObjectKey> = WorkQueue(), stores: (primary: ObjectStore, owned: [ResourceType: ObjectStore])? = nil,
+                logger: Logger, reconcile: @escaping Reconcile) throws(KubeRuntimeError) {
         guard configuration.workers > 0 else {
             throw KubeRuntimeError(.invalidConfiguration, "controller \(configuration.name): workers must be at least 1")
         }
@@ -97,7 +100,8 @@ public final class Controller: Service {
         self.queue = queue
         self.logger = logger
         self.reconcile = reconcile
-        ownedStores = Dictionary(uniqueKeysWithValues: configuration.owned.map { ($0, ObjectStore()) })
+        store = stores?.primary ?? ObjectStore()
+        ownedStores = Dictionary(uniqueKeysWithValues: configuration.owned.map { ($0, stores?.owned[$0] ?? ObjectStore()) })
     }
 
     /// Reconcile outcomes so far.

@@ -5,6 +5,14 @@ public enum TraefikTarget: String, Sendable, CaseIterable {
     /// Traefik v2: group `traefik.containo.us`, `ipWhiteList`, template `HostRegexp`.
     case v2
 
+    /// The API group of the CRD objects (`traefik.io`, `traefik.containo.us`).
+    public var apiGroup: String {
+        switch self {
+        case .v3: return "traefik.io"
+        case .v2: return "traefik.containo.us"
+        }
+    }
+
     /// The `apiVersion` of the CRD objects.
     public var apiVersion: String {
         switch self {

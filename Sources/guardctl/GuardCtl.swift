@@ -8,8 +8,8 @@ import GuardCheck
 struct GuardCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guardctl",
-        abstract: "Tools of odoo-guard: check manifests against a GuardPolicy, verify the audit chain, verify image provenance.",
-        subcommands: [Check.self, Policy.self, Audit.self, VerifyImage.self])
+        abstract: "Tools of odoo-guard: check manifests against a GuardPolicy, render an OdooEnvironment, verify the audit chain, verify image provenance.",
+        subcommands: [Check.self, Render.self, Policy.self, Audit.self, VerifyImage.self])
 
     /// Runs the command; usage errors exit with 2 (not ArgumentParser's 64), as bad input does.
     static func main() async { await mainWithGuardExitCodes() }
@@ -45,6 +45,34 @@ struct Check: ParsableCommand {
     func run() throws {
         let outcome = CheckCommand.run(CheckCommand.Options(
             paths: paths, policyPath: policy, stage: stage, format: ReportFormatter.Format(rawValue: output) ?? .text, now: now))
+        Console.out(outcome.standardOutput)
+        Console.err(outcome.standardError)
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+}
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print every object the operator would apply for OdooEnvironments, as YAML (no cluster needed).",
+        discussion: """
+            Generated Secrets are shown with <generated> values: the operator creates them once, in the cluster.
+            Exit status: 0 rendered (warnings on standard error), 2 invalid environment, configuration or usage.
+            """)
+
+    @Option(name: [.customShort("f"), .long], help: "OdooEnvironment file or directory (repeatable; - for standard input).")
+    var file: [String] = []
+
+    @Option(name: .long, help: "Operator configuration file (YAML). Default: the embedded configuration.")
+    var config: String?
+
+    @Option(name: .long, help: "Namespace of environments that name none.")
+    var namespace: String?
+
+    @Argument(help: "More files or directories.")
+    var paths: [String] = []
+
+    func run() throws {
+        let outcome = RenderCommand.run(RenderCommand.Options(inputs: file + paths, configurationPath: config, namespace: namespace))
         Console.out(outcome.standardOutput)
         Console.err(outcome.standardError)
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

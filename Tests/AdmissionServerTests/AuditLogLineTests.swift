@@ -1,4 +1,5 @@
 import AdmissionServer
+import CommandLineSupport
 import AuditTrail
 import Foundation
 import GuardRules

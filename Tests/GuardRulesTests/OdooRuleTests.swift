@@ -66,4 +66,15 @@ struct OdooRuleTests {
                                  "spec": ["stage": "staging", "tier": "shared", "image": "registry.example.com/odoo/odoo:17.0", "config": config]]
         #expect(Fixture.evaluate(object).rules == rules)
     }
+
+    @Test("the Odoo major version only goes up", arguments: [("16.0", "17.0", false), ("17.0", "17.0", false), ("17.0", "16.0", true), ("9.0", "10.0", false), ("10.0", "9.0", true)])
+    func downgrade(_ from: String, _ to: String, _ denied: Bool) throws {
+        func environment(_ version: String) -> JSONValue {
+            ["apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment", "metadata": ["name": "clinic", "namespace": "clinic"],
+             "spec": ["stage": "production", "tier": "shared", "version": .string(version)]]
+        }
+        let decision = Fixture.evaluate(environment(to), operation: .update, oldObject: environment(from))
+        #expect(decision.rules == (denied ? ["odoo.no-downgrade"] : []))
+        if denied { #expect(decision.denialMessage.contains("spec.version")) }
+    }
 }

@@ -46,6 +46,8 @@ struct ServedResource: Sendable {
                        hasStatus: false, tracksGeneration: true),
         ServedResource(type: ResourceType(group: "traefik.io", version: "v1alpha1", resource: "middlewares", kind: "Middleware", namespaced: true),
                        hasStatus: false, tracksGeneration: true),
+        ServedResource(type: ResourceType(group: "traefik.io", version: "v1alpha1", resource: "tlsoptions", kind: "TLSOption", namespaced: true),
+                       hasStatus: false, tracksGeneration: true),
     ]
 
     /// The served resource for an API path's group, version and plural name.

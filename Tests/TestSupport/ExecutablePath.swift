@@ -14,4 +14,15 @@ public enum ExecutablePath {
         }
         return ".build/debug/\(name)"
     }
+
+    /// The first executable `name` on `PATH`, or `name` itself when none is (the start then fails
+    /// with a message naming it).
+    public static func onPath(_ name: String) -> String {
+        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
+        for directory in directories {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return name
+    }
 }

@@ -1,0 +1,102 @@
+import Foundation
+import KubeModel
+import OdooPlan
+
+/// What `guardctl render` does, as a library call the tests use directly: read OdooEnvironments,
+/// validate every one, and print the objects the operator would apply, as one YAML stream.
+///
+/// Exit codes: 0 rendered (warnings on standard error); 2 bad input, configuration or options
+/// (every problem listed, nothing printed).
+public enum RenderCommand {
+    /// Options of `guardctl render`.
+    public struct Options: Sendable {
+        /// Files, directories or `-`.
+        public var inputs: [String]
+        /// The operator configuration file; `nil` for the built-in one.
+        public var configurationPath: String?
+        /// The namespace of environments that name none.
+        public var namespace: String?
+
+        /// Options.
+        public init(inputs: [String], configurationPath: String? = nil, namespace: String? = nil) {
+            self.inputs = inputs
+            self.configurationPath = configurationPath
+            self.namespace = namespace
+        }
+    }
+
+    /// The outcome of a run.
+    public struct Outcome: Sendable {
+        /// Bytes for standard output.
+        public var standardOutput: [UInt8]
+        /// Text for standard error.
+        public var standardError: String
+        /// The process exit code.
+        public var exitCode: Int32
+    }
+
+    /// Renders the plans.
+    public static func run(_ options: Options, standardInput: () -> [UInt8] = { ManifestSource.readStandardInput() }) -> Outcome {
+        guard !options.inputs.isEmpty else { return failure(["name at least one file (-f), directory or - for standard input"]) }
+        let configuration: OperatorConfiguration
+        do throws(OdooPlanError) {
+            if let path = options.configurationPath {
+                let bytes: [UInt8]
+                do { bytes = try ManifestSource.read(.file(path)) } catch { return failure([error.message]) }
+                configuration = try OperatorConfiguration.decode(yaml: String(decoding: bytes, as: UTF8.self), source: path)
+            } else {
+                configuration = try OperatorConfiguration.builtIn()
+            }
+        } catch {
+            return failure([error.description])
+        }
+        var problems: [String] = []
+        var environments: [(place: String, environment: OdooEnvironment)] = []
+        do throws(GuardCheckError) {
+            for input in try ManifestSource.expand(options.inputs) {
+                let bytes: [UInt8]
+                do {
+                    bytes = input == .standardInput ? standardInput() : try ManifestSource.read(input)
+                } catch {
+                    problems.append(error.message)
+                    continue
+                }
+                for document in ManifestReader.read(bytes, format: ManifestSource.format(of: input)) {
+                    let place = "\(input.displayName): document \(document.index) (line \(document.line))"
+                    switch document.result {
+                    case .failure(let error): problems.append("\(place): \(error.message)")
+                    case .success(let value):
+                        for item in ManifestReader.listItems(value) ?? [value] where item["kind"]?.stringValue == "OdooEnvironment" {
+                            do throws(OdooPlanError) {
+                                environments.append((place, try OdooEnvironment.decode(item, defaultNamespace: options.namespace)))
+                            } catch {
+                                problems.append("\(place): \(error.description)")
+                            }
+                        }
+                    }
+                }
+            }
+        } catch {
+            return failure([error.message])
+        }
+        if problems.isEmpty && environments.isEmpty { problems.append("the inputs hold no OdooEnvironment") }
+        let planner = OdooPlanner(configuration: configuration)
+        var objects: [JSONValue] = []
+        var warnings: [String] = []
+        for (place, environment) in environments {
+            do throws(OdooPlanError) {
+                let desired = try planner.plan(environment)
+                objects += desired.printable
+                warnings += desired.warnings.map { "warning: \(environment.namespace)/\(environment.name): \($0)" }
+            } catch {
+                problems.append("\(place): \(error.description)")
+            }
+        }
+        guard problems.isEmpty else { return failure(problems) }
+        return Outcome(standardOutput: YAMLEmitter.stream(objects), standardError: warnings.map { $0 + "\n" }.joined(), exitCode: 0)
+    }
+
+    static func failure(_ problems: [String]) -> Outcome {
+        Outcome(standardOutput: [], standardError: problems.map { "error: " + $0 + "\n" }.joined(), exitCode: 2)
+    }
+}

@@ -1,0 +1,57 @@
+import KubeClient
+import KubeModel
+import KubeRuntime
+import Logging
+import TraefikGen
+
+/// Deletion: what `spec.deletionPolicy` says about the data, then the finalizer comes off.
+extension EnvironmentReconciler {
+    /// `Retain` (the default, and what an unreadable policy means): the filestore volume and the
+    /// credential Secrets lose their ownerReference to the environment, so garbage collection keeps
+    /// them, and an Event names what was kept. `Delete`: they go with the environment.
+    func cleanUp(_ object: KubeObject, logger: Logger) async throws -> ReconcileAction {
+        let policy = object.raw["spec"]?["deletionPolicy"]?.stringValue ?? "Retain"
+        let namespace = object.namespace ?? ""
+        if policy != "Delete" {
+            let uid = object.uid ?? ""
+            var kept: [String] = []
+            let base = ObjectNames(environment: object.name).base
+            let data: [(ResourceType, String)] = [(.persistentVolumeClaims, base + "-filestore"), (.secrets, object.name + "-admin"),
+                                                  (.secrets, object.name + "-db"), (.secrets, object.name + "-redis")]
+            for (resource, name) in data {
+                guard let live = try await dependencies.api.getIfExists(resource, namespace: namespace, name: name) else { continue }
+                let owners = live["metadata"]?["ownerReferences"]?.arrayValue ?? []
+                let remaining = owners.filter { $0["uid"]?.stringValue != uid }
+                if remaining.count != owners.count {
+                    let patch = JSONPatch([.test("/metadata/resourceVersion", .string(KubeObject(live).resourceVersion ?? "")),
+                                           .replace("/metadata/ownerReferences", .array(remaining))])
+                    _ = try await dependencies.api.patch(resource, namespace: namespace, name: name, patch: .json(patch), subresource: nil, options: WriteOptions())
+                    wrote()
+                }
+                kept.append("\(resource.kind) \(name)")
+            }
+            if !kept.isEmpty {
+                logger.notice("environment deleted; data retained", metadata: ["retained": "\(kept.joined(separator: ", "))"])
+                await event(.normal, "DataRetained", "Delete",
+                            "deletionPolicy Retain kept \(kept.joined(separator: ", ")); delete them yourself once the data is no longer needed", object)
+            }
+        } else {
+            logger.notice("environment deleted with its data", metadata: ["deletionPolicy": "\(policy)"])
+            await event(.normal, "DataDeleted", "Delete", "deletionPolicy \(policy): the filestore and credentials are deleted with the environment", object)
+        }
+        if let patch = Finalizers.removePatch(object, finalizer: Self.finalizer) {
+            let result: Result<JSONValue, KubeClientError>
+            do {
+                result = .success(try await dependencies.api.patch(.odooEnvironments, namespace: namespace, name: object.name, patch: .json(patch),
+                                                                   subresource: nil, options: WriteOptions()))
+            } catch {
+                result = .failure(error)
+            }
+            switch result {
+            case .success: wrote()
+            case .failure(let error): if error.code != .notFound { throw error }
+            }
+        }
+        return .awaitChange
+    }
+}

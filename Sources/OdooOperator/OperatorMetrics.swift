@@ -1,0 +1,81 @@
+import KubeRuntime
+import NIOConcurrencyHelpers
+import Prometheus
+
+/// The operator's Prometheus metrics, in a registry of its own.
+///
+/// | metric | labels |
+/// | --- | --- |
+/// | `odoo_guard_operator_reconcile_total` | `result` (success, error) |
+/// | `odoo_guard_operator_reconcile_duration_seconds` (histogram) | `result` |
+/// | `odoo_guard_operator_workqueue_depth` | |
+/// | `odoo_guard_operator_environments`, `odoo_guard_operator_environments_ready` | |
+/// | `odoo_guard_operator_managed_objects` | |
+/// | `odoo_guard_operator_api_writes_total` | |
+/// | `odoo_guard_operator_leader` (1 while leading) | |
+public final class OperatorMetrics: Sendable {
+    /// The registry `/metrics` renders.
+    public let registry = PrometheusCollectorRegistry()
+    static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
+    ]
+
+    static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "odoo_guard_operator", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    private let totals: [String: Counter]
+    private let durations: [String: DurationHistogram]
+    private let writes: Counter
+    let queueDepth: Gauge
+    let environments: Gauge
+    let environmentsReady: Gauge
+    let managedObjects: Gauge
+    let leader: Gauge
+    private let ready = NIOLockedValueBox(Set<ObjectKey>())
+
+    /// A registry with every metric declared (a scrape shows zeros before the first reconcile).
+    public init() {
+        var totals: [String: Counter] = [:]
+        var durations: [String: DurationHistogram] = [:]
+        for result in ["success", "error"] {
+            totals[result] = registry.makeCounter(descriptor: Self.name("reconcile", "total", "Reconciles of OdooEnvironments, by result"),
+                                                  labels: [("result", result)])
+            durations[result] = registry.makeDurationHistogram(descriptor: Self.name("reconcile_duration", "seconds", "Time of one reconcile, by result"),
+                                                               labels: [("result", result)], buckets: Self.buckets)
+        }
+        self.totals = totals
+        self.durations = durations
+        writes = registry.makeCounter(descriptor: Self.name("api_writes", "total", "Creates, applies, patches and deletes sent to the API (Events excluded)"))
+        queueDepth = registry.makeGauge(descriptor: Self.name("workqueue", "depth", "OdooEnvironments waiting to be reconciled"))
+        environments = registry.makeGauge(descriptor: Self.name("environments", "", "OdooEnvironments in the cache"))
+        environmentsReady = registry.makeGauge(descriptor: Self.name("environments_ready", "", "OdooEnvironments whose Ready condition is True"))
+        managedObjects = registry.makeGauge(descriptor: Self.name("managed_objects", "", "Cached objects labelled app.kubernetes.io/managed-by=odoo-guard"))
+        leader = registry.makeGauge(descriptor: Self.name("leader", "", "1 while this instance holds the leader lease"))
+    }
+
+    /// Records one reconcile.
+    public func recordReconcile(duration: Duration, failed: Bool) {
+        let result = failed ? "error" : "success"
+        totals[result]?.increment()
+        durations[result]?.record(duration)
+    }
+
+    /// Records API writes.
+    public func recordWrites(_ count: Int) { writes.increment(by: Int64(count)) }
+
+    /// Records whether an environment is ready.
+    public func recordStatus(ready isReady: Bool, key: ObjectKey) {
+        let count = ready.withLockedValue { set in
+            if isReady { set.insert(key) } else { set.remove(key) }
+            return set.count
+        }
+        environmentsReady.set(Int64(count))
+    }
+
+    /// Forgets an environment that is gone.
+    public func forget(_ key: ObjectKey) {
+        environmentsReady.set(Int64(ready.withLockedValue { $0.remove(key); return $0.count }))
+    }
+}

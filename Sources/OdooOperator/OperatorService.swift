@@ -1,0 +1,158 @@
+import Foundation
+import GuardRules
+import Hummingbird
+import KubeClient
+import KubeModel
+import KubeRuntime
+import Logging
+import NIOCore
+import OdooPlan
+import ServiceLifecycle
+import UnixSignals
+
+/// `guard-operator` as a library: the OdooEnvironment controller (optionally leader-elected), the
+/// Event recorder, and an HTTP server with `/healthz`, `/readyz` and `/metrics`.
+public struct OperatorService: Sendable {
+    /// The operator's settings.
+    public struct Settings: Sendable {
+        /// The environments' configuration (servers, tiers, Traefik).
+        public var configuration: OperatorConfiguration
+        /// The policy the pre-apply check uses; `nil` skips the check.
+        public var policy: GuardPolicy?
+        /// Watch one namespace only; `nil` for all.
+        public var namespace: String?
+        /// Reconcile only environments with these labels (sharding).
+        public var labelSelector: String?
+        /// Concurrent reconciles.
+        public var workers = 4
+        /// Leader election: the Lease's namespace and name, and this instance's identity; `nil` to run without.
+        public var leaderElection: LeaderElector.Configuration?
+        /// Host and port of the health and metrics server (port 0 picks a free one).
+        public var host = "0.0.0.0"
+        /// The port.
+        public var port = 8080
+        /// How often every environment is re-checked even without a change.
+        public var resyncPeriod: Duration = .seconds(600)
+        /// Graceful shutdown limit.
+        public var shutdownGracePeriod: Duration = .seconds(20)
+
+        /// Settings.
+        public init(configuration: OperatorConfiguration, policy: GuardPolicy? = nil) {
+            self.configuration = configuration
+            self.policy = policy
+        }
+    }
+
+    /// The settings.
+    public let settings: Settings
+    /// The reconciler (its caches and write count are what tests and benchmarks look at).
+    public let reconciler: EnvironmentReconciler
+    /// The controller running it.
+    public let controller: Controller
+    /// The metrics.
+    public let metrics: OperatorMetrics
+    let elector: LeaderElector?
+    let logger: Logger
+
+    /// Wires the operator to an API.
+    /// - Throws: ``OperatorError`` `invalidConfiguration` for unusable settings.
+    public init(api: any KubernetesAPI, settings: Settings, images: any ImageResolving, identity: String, logger: Logger) throws(OperatorError) {
+        self.settings = settings
+        self.logger = logger
+        let metrics = OperatorMetrics()
+        self.metrics = metrics
+        let policy = settings.policy
+        reconciler = EnvironmentReconciler(dependencies: EnvironmentReconciler.Dependencies(
+            api: api, configuration: settings.configuration, policy: { policy }, images: images,
+            events: EventRecorder(api: api, controller: "odooguard.io/guard-operator", instance: identity, logger: logger),
+            metrics: metrics, logger: logger))
+        do {
+            elector = try settings.leaderElection.map { configuration throws(KubeRuntimeError) in
+                try LeaderElector(api: api, configuration: configuration, logger: logger)
+            }
+            var configuration = Controller.Configuration(name: "odooenvironment", resource: .odooEnvironments)
+            configuration.namespace = settings.namespace
+            configuration.labelSelector = settings.labelSelector
+            configuration.owned = EnvironmentReconciler.watchedResources(settings.configuration)
+            configuration.workers = settings.workers
+            configuration.resyncPeriod = settings.resyncPeriod
+            let reconciler = self.reconciler
+            controller = try Controller(api: api, configuration: configuration, leaderElector: elector, stores: reconciler.controllerStores,
+                                        logger: logger) { key in
+                let start = ContinuousClock.now
+                do {
+                    let action = try await reconciler.reconcile(key)
+                    metrics.recordReconcile(duration: ContinuousClock.now - start, failed: false)
+                    if reconciler.primary.get(key) == nil { metrics.forget(key) }
+                    return action
+                } catch {
+                    metrics.recordReconcile(duration: ContinuousClock.now - start, failed: true)
+                    throw error
+                }
+            }
+        } catch {
+            throw OperatorError(.invalidConfiguration, error.description)
+        }
+    }
+
+    /// Whether every cache has synced (what `/readyz` reports).
+    public var isSynced: Bool { reconciler.primary.isReady && reconciler.stores.values.allSatisfy(\.isReady) }
+
+    /// The services to run: the controller, the metrics sampler and the HTTP server.
+    public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
+        let router = Router(context: BasicRequestContext.self)
+        let reconciler = self.reconciler
+        let metrics = self.metrics
+        let controller = self.controller
+        let elector = self.elector
+        router.get("/healthz") { _, _ in OperatorService.text(.ok, "ok\n") }
+        router.get("/readyz") { _, _ in
+            let pending = ([("odooenvironments", reconciler.primary)] + reconciler.stores.map { ($0.key.resource, $0.value) })
+                .filter { !$0.1.isReady }.map(\.0).sorted()
+            return pending.isEmpty ? OperatorService.text(.ok, "ready\n")
+                : OperatorService.text(.serviceUnavailable, "not ready: caches not synced yet: \(pending.joined(separator: ", "))\n")
+        }
+        router.get("/metrics") { _, _ in
+            OperatorService.sample(reconciler: reconciler, controller: controller, elector: elector, metrics: metrics)
+            var buffer: [UInt8] = []
+            metrics.registry.emit(into: &buffer)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+        let logger = self.logger
+        let port = settings.port
+        let application = Application(
+            router: router, configuration: ApplicationConfiguration(address: .hostname(settings.host, port: port)),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                logger.notice("guard-operator serving health and metrics", metadata: ["port": .stringConvertible(bound)])
+                await onListening(bound)
+            },
+            logger: logger)
+        return [controller, application]
+    }
+
+    /// Serves until SIGTERM or SIGINT, or until the calling task is cancelled.
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        var group = ServiceGroupConfiguration(services: services(onListening: onListening).map { .init(service: $0) },
+                                              gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = settings.shutdownGracePeriod
+        group.maximumCancellationDuration = .seconds(1)
+        try await ServiceGroup(configuration: group).run()
+    }
+
+    /// Refreshes the gauges from the caches and the queue.
+    static func sample(reconciler: EnvironmentReconciler, controller: Controller, elector: LeaderElector?, metrics: OperatorMetrics) {
+        metrics.queueDepth.set(Int64(controller.queue.depth))
+        metrics.environments.set(Int64(reconciler.primary.count))
+        let managed = (try? LabelSelector(parsing: "app.kubernetes.io/managed-by=odoo-guard")).map { selector in
+            reconciler.stores.values.reduce(0) { $0 + $1.list(selector: selector).count }
+        } ?? 0
+        metrics.managedObjects.set(Int64(managed))
+        metrics.leader.set(Int64(elector.map { $0.isLeader ? 1 : 0 } ?? 1))
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}

@@ -1,0 +1,128 @@
+import KubeModel
+import TraefikGen
+
+/// The status of an OdooEnvironment, computed from what was observed: `observedGeneration`, the
+/// conditions `Ready`, `Progressing`, `Degraded`, `DatabaseReady`, `IngressReady` and `BackupReady`
+/// (each with a reason a program can match and a message a tenant can act on), the URL and the image.
+public struct EnvironmentStatus: Sendable, Equatable {
+    /// Why the environment cannot be applied: it stays as it was, reported as `Degraded`.
+    public struct Problem: Sendable, Equatable {
+        /// CamelCase reason (`InvalidSpec`, `PolicyDenied`, `ImageResolutionFailed`, `ApplyFailed`).
+        public var reason: String
+        /// What is wrong and what to do.
+        public var message: String
+        /// A problem.
+        public init(reason: String, message: String) {
+            self.reason = reason
+            self.message = message
+        }
+    }
+
+    /// The condition types, in the order they are written.
+    public static let conditionTypes = ["Ready", "Progressing", "Degraded", "DatabaseReady", "IngressReady", "BackupReady"]
+
+    /// The conditions, in ``conditionTypes`` order.
+    public var conditions: [Condition]
+    /// The generation the status describes.
+    public var observedGeneration: Int64?
+    /// `https://` URL of the primary host.
+    public var url: String?
+    /// The image running, pinned by digest.
+    public var image: String?
+    /// The spec image the pinned one was resolved from.
+    public var imageSource: String?
+    /// Database name and server.
+    public var database: String?
+
+    /// The status of an environment that was planned (and, unless `problem` says otherwise, applied).
+    /// - Parameters:
+    ///   - environment: the decoded environment, `nil` when its spec could not be decoded.
+    ///   - generation: `metadata.generation` of the object.
+    ///   - desired: the plan, when there is one.
+    ///   - problem: why nothing was applied, when something stopped it.
+    public init(environment: OdooEnvironment?, generation: Int64?, desired: DesiredState?, imageSource: String?,
+                observed: ObservedState, problem: Problem?) {
+        observedGeneration = generation
+        url = environment?.url
+        image = desired?.imagePinned == true ? desired?.image : observed.pinnedImage
+        self.imageSource = image == nil ? nil : imageSource
+        database = environment.map { "\($0.database.name)" }
+        func condition(_ type: String, _ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
+            Condition(type: type, status: status, reason: reason, message: message, observedGeneration: generation)
+        }
+        var result: [Condition] = []
+        if let problem {
+            result.append(condition("Ready", .false, problem.reason, "nothing was changed: \(problem.message)"))
+            result.append(condition("Progressing", .false, problem.reason, "the change is not rolled out until the problem is fixed"))
+            result.append(condition("Degraded", .true, problem.reason, problem.message))
+            for type in ["DatabaseReady", "IngressReady", "BackupReady"] {
+                result.append(observed.previousConditions.first { $0.type == type }
+                              ?? condition(type, .unknown, "NotObserved", "not checked while the environment cannot be applied"))
+            }
+        } else if let environment {
+            let web = Rollout(environment.replicas, observed.webDeployment)
+            let cron = Rollout(1, observed.cronDeployment)
+            let database: Condition = observed.databaseSecretPresent
+                ? condition("DatabaseReady", .true, "CredentialsReady", "database \(environment.database.name); credentials in Secret \(environment.database.externalSecret ?? environment.name + "-db")")
+                : condition("DatabaseReady", .false, "CredentialsMissing", environment.database.externalSecret.map {
+                    "Secret \($0) named by spec.database.externalSecret does not exist in namespace \(environment.namespace); create it with keys host, port, username and password"
+                } ?? "the database credentials Secret \(environment.name)-db is being created")
+            let ingress: Condition
+            if observed.tlsSecretPresent == false, case .secret(let name) = environment.routing.tls {
+                ingress = condition("IngressReady", .false, "TLSSecretMissing",
+                                    "Secret \(name) named by spec.ingress.tls.secretName does not exist in namespace \(environment.namespace); create a kubernetes.io/tls Secret or use certResolver")
+            } else {
+                ingress = condition("IngressReady", .true, "RoutesApplied", "\(environment.url) is routed by IngressRoute \(ObjectNames(environment: environment.name).secureRoute)")
+            }
+            let backup: Condition = environment.backup == nil
+                ? condition("BackupReady", .false, "NoBackupSchedule", "no backups are taken; set spec.backup.schedule (production needs backups before image changes)")
+                : condition("BackupReady", .unknown, "NoBackupYet", "backups run on schedule \(environment.backup?.schedule ?? ""); none has completed yet")
+            let rolledOut = web.done && cron.done
+            let progress = "web: \(web.summary); cron: \(cron.summary)"
+            var waiting: [(String, String)] = []
+            if !rolledOut { waiting.append(("RollingOut", progress)) }
+            if database.status != .true { waiting.append((database.reason, database.message)) }
+            if ingress.status != .true { waiting.append((ingress.reason, ingress.message)) }
+            result.append(waiting.isEmpty
+                          ? condition("Ready", .true, "Available", "\(environment.url) serves Odoo \(environment.version) with \(environment.replicas) web replica\(environment.replicas == 1 ? "" : "s")")
+                          : condition("Ready", .false, waiting[0].0, waiting.map(\.1).joined(separator: "; ")))
+            result.append(rolledOut ? condition("Progressing", .false, "RolloutComplete", progress)
+                                    : condition("Progressing", .true, "RollingOut", progress))
+            result.append(condition("Degraded", .false, "AsExpected", "every object is applied as planned"))
+            result += [database, ingress, backup]
+        }
+        conditions = Condition.merge(result, into: observed.previousConditions, now: observed.now)
+    }
+
+    /// The status as JSON, for the status subresource.
+    public var json: JSONValue {
+        var object: JSONObject = ["conditions": .array(conditions.map(\.json))]
+        if let database { object["database"] = .string(database) }
+        if let image { object["image"] = .string(image) }
+        if let imageSource { object["imageSource"] = .string(imageSource) }
+        if let observedGeneration { object["observedGeneration"] = .int(observedGeneration) }
+        if let url { object["url"] = .string(url) }
+        return .object(object)
+    }
+
+    /// A Deployment's rollout as its status reports it.
+    struct Rollout {
+        let done: Bool
+        let summary: String
+
+        init(_ replicas: Int, _ deployment: JSONValue?) {
+            guard let deployment else {
+                done = false
+                summary = "not created yet"
+                return
+            }
+            let status = deployment["status"]
+            let generation = deployment["metadata"]?["generation"]?.intValue ?? 0
+            let observed = status?["observedGeneration"]?.intValue ?? 0
+            let updated = Int(status?["updatedReplicas"]?.intValue ?? 0)
+            let available = Int(status?["availableReplicas"]?.intValue ?? 0)
+            done = observed >= generation && updated >= replicas && available >= replicas
+            summary = observed < generation ? "the change is not picked up yet" : "\(min(updated, available)) of \(replicas) pods updated and available"
+        }
+    }
+}

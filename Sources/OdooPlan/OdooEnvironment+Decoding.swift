@@ -1,0 +1,224 @@
+import KubeModel
+import TraefikGen
+
+extension OdooEnvironment {
+    /// Decodes and validates an OdooEnvironment object, applying the CRD's defaults.
+    ///
+    /// - Parameter defaultNamespace: used when `metadata.namespace` is absent (a file rendered offline).
+    /// - Throws: ``OdooPlanError`` `invalidEnvironment` listing every invalid field with its path.
+    public static func decode(_ document: JSONValue, defaultNamespace: String? = nil) throws(OdooPlanError) -> OdooEnvironment {
+        var reader = FieldReader()
+        guard case .object(let root) = document else {
+            throw OdooPlanError(.invalidEnvironment, "expected an OdooEnvironment object, found \(document.typeDescription)")
+        }
+        if root["apiVersion"]?.stringValue != "odooguard.io/v1alpha1" || root["kind"]?.stringValue != "OdooEnvironment" {
+            reader.errors.append(.invalid("kind", "must be an odooguard.io/v1alpha1 OdooEnvironment, found \(root["apiVersion"]?.serialized() ?? "no apiVersion") \(root["kind"]?.serialized() ?? "no kind")"))
+        }
+        let metadata = reader.object(root["metadata"], "metadata", required: true)
+        let name = reader.string(metadata?["name"], "metadata.name", required: true) ?? ""
+        if !name.isEmpty && !isEnvironmentName(name) {
+            reader.errors.append(.invalid("metadata.name", "\"\(name)\" must be a DNS label of at most \(maximumNameLength) characters starting with a letter (it names the environment's objects and labels)"))
+        }
+        var namespace = reader.string(metadata?["namespace"], "metadata.namespace")
+        if namespace == nil { namespace = defaultNamespace }
+        if namespace == nil { reader.errors.append(.required("metadata.namespace", "is required (or pass a default namespace)")) }
+        let uid = reader.string(metadata?["uid"], "metadata.uid")
+        let generation = reader.int(metadata?["generation"], "metadata.generation")
+        let changeReference = metadata?["annotations"]?[GuardLabels.changeReference]?.stringValue
+
+        let spec = reader.object(root["spec"], "spec", required: true) ?? [:]
+        reader.unknownKeys(spec, allowed: ["version", "image", "tier", "stage", "replicas", "workers", "resources", "database", "deletionPolicy",
+                                           "filestore", "redis", "ingress", "backup", "maintenanceWindow", "config"], "spec")
+        let version = reader.string(spec["version"], "spec.version", required: true) ?? ""
+        let image = reader.string(spec["image"], "spec.image")
+        if let image {
+            do { _ = try ImageReference(parsing: image) } catch { reader.errors.append(.invalid("spec.image", "\"\(image)\": \(error.message)")) }
+        }
+        let tier = reader.enumeration(spec["tier"], "spec.tier", Tier.self, required: true)
+        let stage = reader.enumeration(spec["stage"], "spec.stage", Stage.self, required: true)
+        let replicas = reader.bounded(spec["replicas"], "spec.replicas", 0...50, what: "web replicas") ?? 1
+        let workers = reader.bounded(spec["workers"], "spec.workers", 0...64, what: "Odoo HTTP workers")
+        let resources = reader.object(spec["resources"], "spec.resources") ?? [:]
+        reader.unknownKeys(resources, allowed: ["requests", "limits"], "spec.resources")
+        let requests = reader.quantities(resources["requests"], "spec.resources.requests")
+        let limits = reader.quantities(resources["limits"], "spec.resources.limits")
+        for (resource, limit) in limits {
+            if let request = requests[resource], request > limit {
+                reader.errors.append(.invalid(FieldPath("spec.resources.requests") / resource, "\(request) is more than the limit \(limit)"))
+            }
+        }
+        let database = reader.database(spec["database"], environment: name)
+        let deletionPolicy = reader.enumeration(spec["deletionPolicy"], "spec.deletionPolicy", DeletionPolicy.self) ?? .retain
+        let filestore = reader.filestore(spec["filestore"])
+        let redis = reader.redis(spec["redis"])
+        let backup = reader.backup(spec["backup"])
+        if let window = reader.object(spec["maintenanceWindow"], "spec.maintenanceWindow") {
+            reader.unknownKeys(window, allowed: ["schedule", "durationMinutes"], "spec.maintenanceWindow")
+            _ = reader.string(window["schedule"], "spec.maintenanceWindow.schedule")
+            _ = reader.bounded(window["durationMinutes"], "spec.maintenanceWindow.durationMinutes", 1...1440, what: "minutes")
+        }
+        let config = reader.config(spec["config"])
+        if let database { reader.checkOverrides(config, database: database.name) }
+
+        // Routing: the Traefik generator's own validation, its errors merged with ours.
+        var routing: RoutingSpec?
+        if spec["ingress"] == nil || spec["ingress"]?.isNull == true {
+            reader.errors.append(.required("spec.ingress", "is required: host and tls (secretName or certResolver) of the environment"))
+        } else if root["spec"]?.objectValue != nil {
+            do {
+                routing = try RoutingSpec.decode(document, defaults: RoutingDefaults(namespace: namespace))
+            } catch {
+                let ours = Set(reader.errors.map(\.path))
+                reader.errors += error.fieldErrors.filter { !ours.contains($0.path) }
+                if error.fieldErrors.isEmpty { reader.errors.append(.invalid("spec.ingress", error.message)) }
+            }
+        }
+        let major = Int(version.split(separator: ".").first ?? "") ?? 0
+        guard reader.errors.isEmpty, let namespace, let tier, let stage, let routing, let database, let filestore else {
+            let subject = [namespace, name.isEmpty ? nil : name].compactMap { $0 }.joined(separator: "/")
+            let count = reader.errors.count == 1 ? "1 invalid field" : "\(reader.errors.count) invalid fields"
+            throw OdooPlanError(.invalidEnvironment, "OdooEnvironment \(subject.isEmpty ? "(unnamed)" : subject): \(count)", fieldErrors: reader.errors)
+        }
+        return OdooEnvironment(
+            name: name, namespace: namespace, uid: uid, generation: generation, version: version, majorVersion: major, image: image,
+            tier: tier, stage: stage, replicas: Int(replicas), workers: workers.map(Int.init), requests: requests, limits: limits,
+            database: database, deletionPolicy: deletionPolicy, filestore: filestore, redis: redis, routing: routing, backup: backup,
+            config: config, changeReference: changeReference)
+    }
+
+    /// Whether `name` can name an environment: a DNS label of at most 47 characters starting with a letter.
+    public static func isEnvironmentName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...maximumNameLength).contains(bytes.count), let first = bytes.first, let last = bytes.last,
+              (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first), last != UInt8(ascii: "-") else { return false }
+        return bytes.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// Whether `name` is a PostgreSQL identifier odoo-guard accepts unquoted: `[a-z_][a-z0-9_]{0,62}`.
+    public static func isDatabaseName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...63).contains(bytes.count), let first = bytes.first,
+              (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) || first == UInt8(ascii: "_") else { return false }
+        return bytes.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
+    }
+}
+
+extension FieldReader {
+    mutating func enumeration<E: RawRepresentable & CaseIterable>(_ value: JSONValue?, _ path: FieldPath, _ type: E.Type, required: Bool = false) -> E? where E.RawValue == String {
+        guard let text = string(value, path, required: required), !text.isEmpty else { return nil }
+        guard let result = E(rawValue: text) else {
+            errors.append(.invalid(path, "\"\(text)\" is not one of \(E.allCases.map { $0.rawValue }.joined(separator: ", "))"))
+            return nil
+        }
+        return result
+    }
+
+    mutating func bounded(_ value: JSONValue?, _ path: FieldPath, _ range: ClosedRange<Int64>, what: String) -> Int64? {
+        guard let number = int(value, path) else { return nil }
+        guard range.contains(number) else {
+            errors.append(.invalid(path, "\(number) \(what) is outside \(range.lowerBound)…\(range.upperBound)"))
+            return nil
+        }
+        return number
+    }
+
+    mutating func database(_ value: JSONValue?, environment: String) -> OdooEnvironment.Database? {
+        let object = self.object(value, "spec.database") ?? [:]
+        unknownKeys(object, allowed: ["name", "sharedServer", "dedicated", "externalSecret"], "spec.database")
+        let name = string(object["name"], "spec.database.name") ?? String(environment.map { $0 == "-" ? "_" : $0 })
+        if !name.isEmpty && !OdooEnvironment.isDatabaseName(name) {
+            errors.append(.invalid("spec.database.name", "\"\(name)\" must be 1 to 63 of a-z, 0-9 and _, not starting with a digit"))
+        }
+        let shared = string(object["sharedServer"], "spec.database.sharedServer")
+        let external = string(object["externalSecret"], "spec.database.externalSecret")
+        if shared != nil && external != nil {
+            errors.append(.invalid("spec.database", "set at most one of sharedServer and externalSecret"))
+        }
+        let dedicated = self.object(object["dedicated"], "spec.database.dedicated") ?? [:]
+        unknownKeys(dedicated, allowed: ["storage"], "spec.database.dedicated")
+        var storage = "20Gi"
+        if let text = string(dedicated["storage"], "spec.database.dedicated.storage") {
+            if (try? Quantity(parsing: text)) == nil { errors.append(.invalid("spec.database.dedicated.storage", "\"\(text)\" is not a quantity such as 20Gi")) }
+            storage = text
+        }
+        return OdooEnvironment.Database(name: name, sharedServer: shared, dedicatedStorage: storage, externalSecret: external)
+    }
+
+    mutating func filestore(_ value: JSONValue?) -> OdooEnvironment.Filestore? {
+        let object = self.object(value, "spec.filestore") ?? [:]
+        unknownKeys(object, allowed: ["size", "storageClassName"], "spec.filestore")
+        let text = string(object["size"], "spec.filestore.size") ?? "10Gi"
+        let storageClass = string(object["storageClassName"], "spec.filestore.storageClassName")
+        guard let size = try? Quantity(parsing: text), !size.isNegative, size.nanoValue > 0 else {
+            errors.append(.invalid("spec.filestore.size", "\"\(text)\" is not a positive quantity such as 10Gi"))
+            return nil
+        }
+        return OdooEnvironment.Filestore(size: size, storageClassName: storageClass)
+    }
+
+    mutating func redis(_ value: JSONValue?) -> OdooEnvironment.Redis {
+        let object = self.object(value, "spec.redis") ?? [:]
+        unknownKeys(object, allowed: ["enabled", "mode"], "spec.redis")
+        let enabled = bool(object["enabled"], "spec.redis.enabled") ?? false
+        let mode = string(object["mode"], "spec.redis.mode") ?? "shared"
+        if mode != "shared" && mode != "dedicated" { errors.append(.invalid("spec.redis.mode", "\"\(mode)\" is not one of shared, dedicated")) }
+        return OdooEnvironment.Redis(enabled: enabled, mode: mode)
+    }
+
+    mutating func backup(_ value: JSONValue?) -> OdooEnvironment.Backup? {
+        guard let object = self.object(value, "spec.backup") else { return nil }
+        unknownKeys(object, allowed: ["schedule", "retentionDays", "bucket"], "spec.backup")
+        let schedule = string(object["schedule"], "spec.backup.schedule", required: true) ?? ""
+        if !schedule.isEmpty && !schedule.hasPrefix("@") && schedule.split(whereSeparator: { $0 == " " || $0 == "\t" }).count != 5 {
+            errors.append(.invalid("spec.backup.schedule", "\"\(schedule)\" must be a cron schedule of five fields, such as \"30 1 * * *\""))
+        }
+        let retention = bounded(object["retentionDays"], "spec.backup.retentionDays", 1...3650, what: "days") ?? 14
+        let bucket = string(object["bucket"], "spec.backup.bucket")
+        if let bucket, !bucket.hasPrefix("s3://") { errors.append(.invalid("spec.backup.bucket", "\"\(bucket)\" must be an s3://bucket/prefix URL")) }
+        return OdooEnvironment.Backup(schedule: schedule, retentionDays: Int(retention), bucket: bucket)
+    }
+
+    /// The options the operator sets itself; an override could point Odoo at another tenant's data or
+    /// open what the platform keeps closed.
+    static let reservedOptions: Set<String> = [
+        "admin_passwd", "db_host", "db_port", "db_user", "db_password", "db_name", "db_sslmode", "data_dir",
+        "http_port", "http_interface", "gevent_port", "longpolling_port", "max_cron_threads", "workers",
+    ]
+
+    mutating func checkOverrides(_ config: [String: String], database: String) {
+        for key in config.keys.sorted() {
+            let path = FieldPath("spec.config") / key
+            let value = config[key] ?? ""
+            if FieldReader.reservedOptions.contains(key) {
+                let hint = key == "workers" ? "; use spec.workers" : key == "admin_passwd" ? "; the operator generates it into the environment's admin Secret (the value is not shown here)" : ""
+                errors.append(.invalid(path, "is set by the operator and cannot be overridden\(hint)"))
+            } else if key == "list_db", OdooOption.bool(value) != false {
+                errors.append(.invalid(path, "may only be False: the database manager stays closed"))
+            } else if key == "proxy_mode", OdooOption.bool(value) != true {
+                errors.append(.invalid(path, "may only be True: Odoo runs behind Traefik"))
+            } else if key == "dbfilter", value != "^\(database)$" {
+                errors.append(.invalid(path, "may only be ^\(database)$, the environment's own database"))
+            }
+        }
+    }
+
+    mutating func config(_ value: JSONValue?) -> [String: String] {
+        guard let object = self.object(value, "spec.config") else { return [:] }
+        var result: [String: String] = [:]
+        for (key, raw) in object {
+            let path = FieldPath("spec.config") / key
+            guard key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !key.isEmpty else {
+                errors.append(.invalid(path, "odoo.conf option names are letters, digits and _"))
+                continue
+            }
+            switch raw {
+            case .string(let s) where !s.contains("\n") && !s.contains("\r"): result[key] = s
+            case .string: errors.append(.invalid(path, "must be a single line"))
+            case .bool(let b): result[key] = b ? "True" : "False"
+            case .int(let i): result[key] = String(i)
+            default: errors.append(.invalid(path, "must be a string, found \(raw.typeDescription)"))
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,137 @@
+import KubeModel
+import TraefikGen
+
+/// An `odooguard.io/v1alpha1` OdooEnvironment, decoded and validated, with the CRD's defaults applied
+/// (so a spec read from a file and one read back from the API plan the same objects).
+/// Built by ``OdooEnvironment/decode(_:)``, which reports every invalid field at once.
+public struct OdooEnvironment: Sendable, Equatable {
+    /// The tier: where the database runs and which quota applies.
+    public enum Tier: String, Sendable, CaseIterable {
+        /// On the shared PostgreSQL server, with the shared tier's quota.
+        case shared
+        /// With its own PostgreSQL, with the dedicated tier's quota.
+        case dedicated
+    }
+
+    /// The stage; the GuardPolicy's rules for it govern the namespace.
+    public enum Stage: String, Sendable, CaseIterable {
+        /// Development.
+        case development
+        /// Staging.
+        case staging
+        /// Production: digest pinning, backups and change references.
+        case production
+    }
+
+    /// What deletion does to the data.
+    public enum DeletionPolicy: String, Sendable, CaseIterable {
+        /// Keep the database, the filestore and their credentials (orphaned, reported in an Event).
+        case retain = "Retain"
+        /// Delete them with the environment.
+        case delete = "Delete"
+    }
+
+    /// Where the database lives.
+    public struct Database: Sendable, Equatable {
+        /// The database (and login role) name.
+        public var name: String
+        /// The shared server's name in the operator configuration (`shared` tier).
+        public var sharedServer: String?
+        /// The volume size of a dedicated PostgreSQL (`dedicated` tier).
+        public var dedicatedStorage: String
+        /// A Secret naming an existing server (`host`, `port`, `username`, `password`).
+        public var externalSecret: String?
+    }
+
+    /// The filestore volume.
+    public struct Filestore: Sendable, Equatable {
+        /// The requested size (a quantity).
+        public var size: Quantity
+        /// The StorageClass, or the operator's default.
+        public var storageClassName: String?
+    }
+
+    /// Redis-backed sessions.
+    public struct Redis: Sendable, Equatable {
+        /// Whether sessions are kept in Redis.
+        public var enabled: Bool
+        /// `shared` (an ACL user on the shared Redis) or `dedicated`.
+        public var mode: String
+    }
+
+    /// The backup schedule.
+    public struct Backup: Sendable, Equatable {
+        /// Cron schedule.
+        public var schedule: String
+        /// Days each backup is kept.
+        public var retentionDays: Int
+        /// `s3://bucket/prefix`, or the policy's bucket.
+        public var bucket: String?
+    }
+
+    /// The environment's name.
+    public var name: String
+    /// Its namespace.
+    public var namespace: String
+    /// `metadata.uid`, when read from the API (every child gets an ownerReference to it).
+    public var uid: String?
+    /// `metadata.generation`, when read from the API.
+    public var generation: Int64?
+    /// Odoo's version text (`17.0`).
+    public var version: String
+    /// Odoo's major version (`17`).
+    public var majorVersion: Int
+    /// `spec.image`, when set (otherwise the operator's repository with the version as tag).
+    public var image: String?
+    /// The tier.
+    public var tier: Tier
+    /// The stage.
+    public var stage: Stage
+    /// Web replicas.
+    public var replicas: Int
+    /// Odoo HTTP workers per web pod, when set.
+    public var workers: Int?
+    /// Container requests.
+    public var requests: [String: Quantity]
+    /// Container limits.
+    public var limits: [String: Quantity]
+    /// The database.
+    public var database: Database
+    /// What deletion does to the data.
+    public var deletionPolicy: DeletionPolicy
+    /// The filestore volume.
+    public var filestore: Filestore
+    /// Redis sessions.
+    public var redis: Redis
+    /// The routing, decoded and validated by the Traefik generator.
+    public var routing: RoutingSpec
+    /// The backup schedule, when set.
+    public var backup: Backup?
+    /// `odoo.conf` overrides, as Odoo reads them.
+    public var config: [String: String]
+    /// The change reference annotation, when present.
+    public var changeReference: String?
+
+    /// The longest environment name: its objects' names and label values must stay DNS labels.
+    public static let maximumNameLength = 47
+
+    /// The labels every child carries: `app.kubernetes.io/*` and the environment label the webhook reads.
+    public func labels(component: String) -> [String: String] {
+        [
+            "app.kubernetes.io/component": component,
+            "app.kubernetes.io/instance": name,
+            "app.kubernetes.io/managed-by": "odoo-guard",
+            "app.kubernetes.io/name": "odoo",
+            "app.kubernetes.io/part-of": "odoo-guard",
+            GuardLabels.environment: name,
+        ]
+    }
+
+    /// The labels pods of a component are selected by (a stable subset: selectors are immutable).
+    public func selector(component: String) -> [String: String] {
+        ["app.kubernetes.io/component": component, "app.kubernetes.io/instance": name, "app.kubernetes.io/name": "odoo"]
+    }
+
+    /// The `https://` URL of the primary host.
+    public var url: String { "https://\(routing.hosts.first.map { "\($0)" } ?? "")" }
+}

@@ -1,0 +1,95 @@
+import KubeModel
+import TraefikGen
+
+/// Plans one OdooEnvironment: from the decoded spec, the operator's configuration and what was
+/// observed, the complete list of desired objects. Pure and deterministic: the same inputs give the
+/// same objects in the same order, so a re-plan of an unchanged environment is a no-op.
+public struct OdooPlanner: Sendable {
+    /// The operator's configuration.
+    public var configuration: OperatorConfiguration
+
+    /// A planner.
+    public init(configuration: OperatorConfiguration) { self.configuration = configuration }
+
+    /// The desired state of `environment`.
+    /// - Throws: ``OdooPlanError`` `exceedsTier` when the environment names a shared server the
+    ///   configuration lacks, or asks for more than its tier's maximum or quota.
+    public func plan(_ environment: OdooEnvironment, observed: ObservedState = ObservedState()) throws(OdooPlanError) -> DesiredState {
+        guard let tier = configuration.tiers[environment.tier] else {
+            throw OdooPlanError(.exceedsTier, "the operator configuration has no \(environment.tier.rawValue) tier")
+        }
+        let resources = try containerResources(environment, tier)
+        var warnings: [String] = []
+        let source = imageSource(environment)
+        let image = observed.pinnedImage ?? source
+        let pinned = image.contains("@sha256:")
+        if !pinned { warnings.append("image \(image) is not pinned by digest yet; the operator resolves the tag in the registry before applying") }
+        if environment.routing.needsStickySessions {
+            warnings.append("\(environment.replicas) web replicas keep sessions on local disk: routes use sticky sessions; enable spec.redis for shared sessions")
+        }
+        let conf = OdooConfFile(environment: environment, cpu: resources.limits["cpu"] ?? resources.requests["cpu"], memoryLimit: resources.limits["memory"])
+        let names = ObjectNames(environment: environment.name)
+        let context = PlanContext(environment: environment, configuration: configuration, tier: tier, names: names, image: image,
+                              resources: resources, conf: conf)
+
+        var objects: [JSONValue] = [context.namespaceLabels()]
+        objects.append(context.resourceQuota())
+        objects.append(context.limitRange())
+        objects += try context.networkPolicies()
+        objects.append(context.configMap())
+        objects.append(context.filestore())
+        objects.append(context.webService())
+        objects.append(context.webDeployment())
+        objects.append(context.cronDeployment())
+        if environment.replicas > 1 { objects.append(context.webDisruptionBudget()) }
+        objects += context.traefikObjects()
+        return DesiredState(objects: objects, secrets: try context.secrets(), image: image, imagePinned: pinned, warnings: warnings)
+    }
+
+    /// The image the spec asks for: `spec.image`, or the configured repository tagged with the version.
+    public func imageSource(_ environment: OdooEnvironment) -> String {
+        environment.image ?? "\(configuration.imageRepository):\(environment.version)"
+    }
+
+    /// The Odoo containers' requests and limits: the spec's, the tier's defaults where the spec sets
+    /// none, checked against the tier's maximum and (for all pods of the environment) its quota.
+    func containerResources(_ environment: OdooEnvironment, _ tier: OperatorConfiguration.TierLimits) throws(OdooPlanError) -> (requests: [String: Quantity], limits: [String: Quantity]) {
+        var requests = tier.defaultRequests.merging(environment.requests) { $1 }
+        let limits = tier.defaultLimits.merging(environment.limits) { $1 }
+        // A limit without a request: Kubernetes would default the request to the limit.
+        for (name, limit) in limits where requests[name] == nil { requests[name] = limit }
+        var problems: [FieldError] = []
+        for (name, maximum) in tier.maximum.sorted(by: { $0.key < $1.key }) {
+            for (kind, values) in [("limits", limits), ("requests", requests)] {
+                if let value = values[name], value > maximum {
+                    problems.append(.invalid(FieldPath("spec.resources") / kind / name, "\(value.text) is above the \(environment.tier.rawValue) tier's maximum of \(maximum.text)"))
+                }
+            }
+        }
+        // Web replicas, the cron pod and one surge pod during a rollout must fit the quota.
+        let pods = Int128(environment.replicas + 2)
+        for (quotaKey, resource, values) in [("requests.cpu", "cpu", requests), ("requests.memory", "memory", requests), ("limits.memory", "memory", limits)] {
+            guard let hard = tier.quota[quotaKey], let each = values[resource] else { continue }
+            if each.nanoValue * pods > hard.nanoValue {
+                problems.append(.invalid(FieldPath("spec.replicas"), "\(environment.replicas) web replicas, the cron pod and a rollout surge need \(quotaKey) \(OdooPlanner.format(each.nanoValue * pods, resource)); the \(environment.tier.rawValue) tier's quota is \(hard.text)"))
+            }
+        }
+        if let pvcQuota = tier.quota["requests.storage"], environment.filestore.size > pvcQuota {
+            problems.append(.invalid("spec.filestore.size", "\(environment.filestore.size.text) is above the \(environment.tier.rawValue) tier's storage quota of \(pvcQuota.text)"))
+        }
+        if environment.tier == .shared && environment.database.externalSecret == nil && configuration.databaseServer(named: environment.database.sharedServer) == nil {
+            let known = configuration.databaseServers.map(\.name).joined(separator: ", ")
+            problems.append(.invalid("spec.database.sharedServer", environment.database.sharedServer.map { "\"\($0)\" is not a shared server of this cluster (known: \(known.isEmpty ? "none" : known))" }
+                                     ?? "the cluster has no shared PostgreSQL server configured; name an externalSecret"))
+        }
+        guard problems.isEmpty else {
+            throw OdooPlanError(.exceedsTier, "OdooEnvironment \(environment.namespace)/\(environment.name) asks for more than its tier allows", fieldErrors: problems)
+        }
+        return (requests, limits)
+    }
+
+    /// A total as a quantity a person reads: millicores for CPU, MiB otherwise.
+    static func format(_ nano: Int128, _ resource: String) -> String {
+        resource == "cpu" ? "\(nano / 1_000_000)m" : "\(nano / 1_000_000_000 / 1_048_576)Mi"
+    }
+}

@@ -1,0 +1,90 @@
+import KubeModel
+
+/// The namespace's governance labels, quota, limits and network policies.
+extension PlanContext {
+    /// The namespace's stage and tier labels, which put it under the webhook's rules. Applied on
+    /// their own: the operator owns these two labels and nothing else of the namespace.
+    func namespaceLabels() -> JSONValue {
+        ["apiVersion": "v1", "kind": "Namespace", "metadata": [
+            "labels": PlanContext.map([GuardLabels.stage: environment.stage.rawValue, GuardLabels.tier: environment.tier.rawValue]),
+            "name": .string(environment.namespace),
+        ]]
+    }
+
+    func resourceQuota() -> JSONValue {
+        object("v1", "ResourceQuota", names.base + "-quota", component: "governance", ["spec": ["hard": PlanContext.quantities(tier.quota)]])
+    }
+
+    func limitRange() -> JSONValue {
+        var limit: JSONObject = [:]
+        if !tier.defaultLimits.isEmpty { limit["default"] = PlanContext.quantities(tier.defaultLimits) }
+        if !tier.defaultRequests.isEmpty { limit["defaultRequest"] = PlanContext.quantities(tier.defaultRequests) }
+        if !tier.maximum.isEmpty { limit["max"] = PlanContext.quantities(tier.maximum) }
+        limit["type"] = "Container"
+        return object("v1", "LimitRange", names.base + "-limits", component: "governance", ["spec": ["limits": [.object(limit)]]])
+    }
+
+    /// A default deny for the environment's pods, and what they need: ingress from Traefik only;
+    /// egress to DNS, the database, Redis (when used) and SMTP only.
+    func networkPolicies() throws(OdooPlanError) -> [JSONValue] {
+        let pods: JSONValue = ["matchLabels": PlanContext.map(["app.kubernetes.io/instance": environment.name, "app.kubernetes.io/name": "odoo"])]
+        let deny = object("networking.k8s.io/v1", "NetworkPolicy", names.base + "-default-deny", component: "governance", ["spec": [
+            "podSelector": pods, "policyTypes": ["Ingress", "Egress"],
+        ]])
+        var egress: [JSONValue] = [[
+            "ports": [["port": 53, "protocol": "UDP"], ["port": 53, "protocol": "TCP"]],
+            "to": [[
+                "namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(configuration.dnsNamespace)]],
+                "podSelector": ["matchLabels": ["k8s-app": "kube-dns"]],
+            ]],
+        ]]
+        egress.append(rule(port: 5432, to: databasePeers()))
+        if environment.redis.enabled { egress.append(rule(port: 6379, to: redisPeers())) }
+        if !configuration.smtpCIDRs.isEmpty && !configuration.smtpPorts.isEmpty {
+            egress.append(["ports": .array(configuration.smtpPorts.map { ["port": .int(Int64($0)), "protocol": "TCP"] }),
+                           "to": .array(configuration.smtpCIDRs.map { ["ipBlock": ["cidr": .string($0)]] })])
+        }
+        let allow = object("networking.k8s.io/v1", "NetworkPolicy", names.base + "-allow", component: "governance", ["spec": [
+            "egress": .array(egress),
+            "ingress": [[
+                "from": [["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(configuration.traefikNamespace)]]]],
+                "ports": [["port": 8069, "protocol": "TCP"], ["port": 8072, "protocol": "TCP"]],
+            ]],
+            "podSelector": pods,
+            "policyTypes": ["Ingress", "Egress"],
+        ]])
+        return [deny, allow]
+    }
+
+    private func rule(port: Int64, to peers: [JSONValue]) -> JSONValue {
+        var rule: JSONObject = ["ports": [["port": .int(port), "protocol": "TCP"]]]
+        if !peers.isEmpty { rule["to"] = .array(peers) }
+        return .object(rule)
+    }
+
+    /// Where the database is: the dedicated server's pods, the shared server's namespace or
+    /// networks, or (an external Secret, whose server the plan cannot know) any address on 5432.
+    private func databasePeers() -> [JSONValue] {
+        if environment.database.externalSecret != nil { return [] }
+        switch environment.tier {
+        case .dedicated:
+            return [["podSelector": ["matchLabels": PlanContext.map(environment.selector(component: "database"))]]]
+        case .shared:
+            guard let server = configuration.databaseServer(named: environment.database.sharedServer) else { return [] }
+            return peers(namespace: server.namespace, cidrs: server.cidrs)
+        }
+    }
+
+    private func redisPeers() -> [JSONValue] {
+        guard environment.redis.mode == "shared", let redis = configuration.redis else {
+            return [["podSelector": ["matchLabels": PlanContext.map(environment.selector(component: "redis"))]]]
+        }
+        return peers(namespace: redis.namespace, cidrs: redis.cidrs)
+    }
+
+    private func peers(namespace: String?, cidrs: [String]) -> [JSONValue] {
+        var result: [JSONValue] = cidrs.map { ["ipBlock": ["cidr": .string($0)]] }
+        if let namespace { result.append(["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(namespace)]]]) }
+        return result
+    }
+}

@@ -1,0 +1,181 @@
+import KubeModel
+
+/// The web and cron Deployments, the web Service and PDB, the configuration and the filestore.
+extension PlanContext {
+    static let confMount = "/run/odoo"
+    static let baseConfMount = "/etc/odoo-base"
+
+    func configMap() -> JSONValue {
+        object("v1", "ConfigMap", names.base + "-config", component: "config", ["data": ["odoo.conf": .string(conf.text)]])
+    }
+
+    func filestore() -> JSONValue {
+        var spec: JSONObject = [
+            // Web replicas and the cron pod share the attachments: ReadWriteMany.
+            "accessModes": ["ReadWriteMany"],
+            "resources": ["requests": ["storage": .string(environment.filestore.size.text)]],
+        ]
+        if let storageClass = environment.filestore.storageClassName ?? configuration.filestoreStorageClass {
+            spec["storageClassName"] = .string(storageClass)
+        }
+        return object("v1", "PersistentVolumeClaim", names.base + "-filestore", component: "filestore", ["spec": .object(spec)])
+    }
+
+    func webService() -> JSONValue {
+        object("v1", "Service", names.service, component: "web", ["spec": [
+            "ports": [
+                ["name": "http", "port": 8069, "protocol": "TCP", "targetPort": "http"],
+                ["name": "gevent", "port": 8072, "protocol": "TCP", "targetPort": "gevent"],
+            ],
+            "selector": PlanContext.map(environment.selector(component: "web")),
+            "type": "ClusterIP",
+        ]])
+    }
+
+    func webDisruptionBudget() -> JSONValue {
+        object("policy/v1", "PodDisruptionBudget", names.base + "-web", component: "web", ["spec": [
+            // Drain-safe: one pod at a time, and pods that are not ready never block an eviction.
+            "maxUnavailable": 1,
+            "selector": ["matchLabels": PlanContext.map(environment.selector(component: "web"))],
+            "unhealthyPodEvictionPolicy": "AlwaysAllow",
+        ]])
+    }
+
+    func webDeployment() -> JSONValue {
+        let probe: (Int64, Int64) -> JSONValue = { period, failures in
+            ["failureThreshold": .int(failures), "httpGet": ["path": "/web/health", "port": "http"], "periodSeconds": .int(period), "timeoutSeconds": 5]
+        }
+        let odoo: JSONObject = [
+            "args": [.string("--config=\(PlanContext.confMount)/odoo.conf"), "--max-cron-threads=0"],
+            "env": .array(credentialEnvironment()),
+            "image": .string(image),
+            "livenessProbe": probe(20, 6),
+            "name": "odoo",
+            "ports": [["containerPort": 8069, "name": "http", "protocol": "TCP"], ["containerPort": 8072, "name": "gevent", "protocol": "TCP"]],
+            "readinessProbe": probe(10, 3),
+            "resources": containerResources(),
+            "securityContext": PlanContext.containerSecurity,
+            // Database initialisation and module updates can take minutes before /web/health answers.
+            "startupProbe": probe(10, 60),
+            "volumeMounts": volumeMounts(),
+        ]
+        let spread: JSONValue = .array(["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map { key in
+            ["labelSelector": ["matchLabels": PlanContext.map(environment.selector(component: "web"))], "maxSkew": 1,
+             "topologyKey": .string(key), "whenUnsatisfiable": "ScheduleAnyway"]
+        })
+        return deployment(component: "web", replicas: environment.replicas, strategy: [
+            "rollingUpdate": ["maxSurge": 1, "maxUnavailable": 0], "type": "RollingUpdate",
+        ], container: odoo, extra: ["topologySpreadConstraints": spread])
+    }
+
+    func cronDeployment() -> JSONValue {
+        let odoo: JSONObject = [
+            "args": [.string("--config=\(PlanContext.confMount)/odoo.conf"), "--no-http", "--workers=0", "--max-cron-threads=2"],
+            "env": .array(credentialEnvironment()),
+            "image": .string(image),
+            "name": "odoo",
+            "resources": containerResources(),
+            "securityContext": PlanContext.containerSecurity,
+            "volumeMounts": volumeMounts(),
+        ]
+        // One cron worker, never two at once (Recreate), and no PDB: a singleton must stay evictable.
+        return deployment(component: "cron", replicas: 1, strategy: ["type": "Recreate"], container: odoo, extra: [:])
+    }
+
+    private func deployment(component: String, replicas: Int, strategy: JSONValue, container: JSONObject, extra: JSONObject) -> JSONValue {
+        var podSpec: JSONObject = [
+            "automountServiceAccountToken": false,
+            "containers": [.object(container)],
+            "enableServiceLinks": false,
+            "initContainers": [configInitContainer()],
+            "securityContext": [
+                "fsGroup": .int(Int64(configuration.odooUID)), "runAsGroup": .int(Int64(configuration.odooUID)), "runAsNonRoot": true,
+                "runAsUser": .int(Int64(configuration.odooUID)), "seccompProfile": ["type": "RuntimeDefault"],
+            ],
+            "volumes": volumes(),
+        ]
+        for (key, value) in extra { podSpec[key] = value }
+        podSpec.sort { $0.key < $1.key }
+        return object("apps/v1", "Deployment", names.base + "-" + component, component: component, ["spec": [
+            "replicas": .int(Int64(replicas)),
+            "revisionHistoryLimit": 5,
+            "selector": ["matchLabels": PlanContext.map(environment.selector(component: component))],
+            "strategy": strategy,
+            "template": [
+                "metadata": [
+                    // A changed odoo.conf rolls the pods.
+                    "annotations": ["odooguard.io/config-hash": .string(StableHash.hex(StableHash.fnv1a(conf.text.utf8)))],
+                    "labels": PlanContext.map(environment.labels(component: component)),
+                ],
+                "spec": .object(podSpec),
+            ],
+        ]])
+    }
+
+    /// Appends the master password from the admin Secret to a copy of the ConfigMap's odoo.conf in a
+    /// memory-backed volume only the Odoo container reads.
+    private func configInitContainer() -> JSONValue {
+        let script = "umask 077 && cp \(PlanContext.baseConfMount)/odoo.conf \(PlanContext.confMount)/odoo.conf"
+            + " && printf 'admin_passwd = %s\\n' \"$ODOO_ADMIN_PASSWD\" >> \(PlanContext.confMount)/odoo.conf"
+        return [
+            "command": ["/bin/sh", "-c", .string(script)],
+            "env": [secretVariable("ODOO_ADMIN_PASSWD", adminSecret, "password")],
+            "image": .string(image),
+            "name": "config",
+            "resources": ["limits": ["memory": "64Mi"], "requests": ["cpu": "10m", "memory": "32Mi"]],
+            "securityContext": PlanContext.containerSecurity,
+            "volumeMounts": [
+                ["mountPath": .string(PlanContext.baseConfMount), "name": "base-config", "readOnly": true],
+                ["mountPath": .string(PlanContext.confMount), "name": "config"],
+            ],
+        ]
+    }
+
+    /// The database login as the official Odoo image reads it (HOST, PORT, USER, PASSWORD), every
+    /// value from the database Secret.
+    private func credentialEnvironment() -> [JSONValue] {
+        [
+            secretVariable("HOST", databaseSecret, "host"),
+            secretVariable("PORT", databaseSecret, "port"),
+            secretVariable("USER", databaseSecret, "username"),
+            secretVariable("PASSWORD", databaseSecret, "password"),
+            ["name": "ODOO_RC", "value": .string("\(PlanContext.confMount)/odoo.conf")],
+        ]
+    }
+
+    private func secretVariable(_ name: String, _ secret: String, _ key: String) -> JSONValue {
+        ["name": .string(name), "valueFrom": ["secretKeyRef": ["key": .string(key), "name": .string(secret)]]]
+    }
+
+    private func containerResources() -> JSONValue {
+        var result: JSONObject = [:]
+        if !resources.limits.isEmpty { result["limits"] = PlanContext.quantities(resources.limits) }
+        if !resources.requests.isEmpty { result["requests"] = PlanContext.quantities(resources.requests) }
+        return .object(result)
+    }
+
+    private func volumeMounts() -> JSONValue {
+        [
+            ["mountPath": .string(PlanContext.confMount), "name": "config", "readOnly": true],
+            ["mountPath": "/tmp", "name": "tmp"],
+            ["mountPath": "/var/lib/odoo", "name": "filestore"],
+        ]
+    }
+
+    private func volumes() -> JSONValue {
+        [
+            ["configMap": ["name": .string(names.base + "-config")], "name": "base-config"],
+            ["emptyDir": ["medium": "Memory", "sizeLimit": "1Mi"], "name": "config"],
+            ["name": "filestore", "persistentVolumeClaim": ["claimName": .string(names.base + "-filestore")]],
+            ["emptyDir": ["sizeLimit": "1Gi"], "name": "tmp"],
+        ]
+    }
+
+    /// The restricted Pod Security Standard for a container, with a read-only root file system.
+    static let containerSecurity: JSONValue = [
+        "allowPrivilegeEscalation": false,
+        "capabilities": ["drop": ["ALL"]],
+        "readOnlyRootFilesystem": true,
+        "runAsNonRoot": true,
+    ]
+}

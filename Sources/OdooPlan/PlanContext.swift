@@ -1,0 +1,114 @@
+import KubeModel
+import TraefikGen
+
+/// One planning run's inputs and the metadata every object shares. The builders live in
+/// `PlanContext+Workloads.swift` and `PlanContext+Governance.swift`.
+struct PlanContext {
+    let environment: OdooEnvironment
+    let configuration: OperatorConfiguration
+    let tier: OperatorConfiguration.TierLimits
+    let names: ObjectNames
+    let image: String
+    let resources: (requests: [String: Quantity], limits: [String: Quantity])
+    let conf: OdooConfFile
+
+    init(environment: OdooEnvironment, configuration: OperatorConfiguration, tier: OperatorConfiguration.TierLimits, names: ObjectNames,
+         image: String, resources: (requests: [String: Quantity], limits: [String: Quantity]), conf: OdooConfFile) {
+        self.environment = environment
+        self.configuration = configuration
+        self.tier = tier
+        self.names = names
+        self.image = image
+        self.resources = resources
+        self.conf = conf
+    }
+
+    /// The controller ownerReference to the environment, when it has a uid.
+    var ownerReferences: [JSONValue] {
+        guard let uid = environment.uid else { return [] }
+        return [["apiVersion": "odooguard.io/v1alpha1", "blockOwnerDeletion": true, "controller": true, "kind": "OdooEnvironment",
+                 "name": .string(environment.name), "uid": .string(uid)]]
+    }
+
+    /// `metadata` of a namespaced child.
+    func metadata(_ name: String, component: String, annotations: [String: String] = [:]) -> JSONValue {
+        var metadata: JSONObject = [:]
+        if !annotations.isEmpty { metadata["annotations"] = PlanContext.map(annotations) }
+        metadata["labels"] = PlanContext.map(environment.labels(component: component))
+        metadata["name"] = .string(name)
+        metadata["namespace"] = .string(environment.namespace)
+        if !ownerReferences.isEmpty { metadata["ownerReferences"] = .array(ownerReferences) }
+        return .object(metadata)
+    }
+
+    /// A namespaced object.
+    func object(_ apiVersion: String, _ kind: String, _ name: String, component: String, _ body: JSONObject) -> JSONValue {
+        var object: JSONObject = ["apiVersion": .string(apiVersion), "kind": .string(kind), "metadata": metadata(name, component: component)]
+        for (key, value) in body { object[key] = value }
+        return .object(object)
+    }
+
+    /// A string map as JSON, keys in byte order.
+    static func map(_ values: [String: String]) -> JSONValue {
+        .object(JSONObject(uniqueKeysWithValues: values.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))
+    }
+
+    /// Quantities as JSON, keys in byte order, in their own text.
+    static func quantities(_ values: [String: Quantity]) -> JSONValue {
+        .object(JSONObject(uniqueKeysWithValues: values.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value.text)) }))
+    }
+
+    /// The Secret names the workloads read credentials from.
+    var adminSecret: String { environment.name + "-admin" }
+    var databaseSecret: String { environment.database.externalSecret ?? environment.name + "-db" }
+    var redisSecret: String { environment.name + "-redis" }
+
+    /// The Secrets generated once: the Odoo master password, the database login (unless an external
+    /// Secret names the server) and the Redis login (when sessions go to Redis).
+    func secrets() throws(OdooPlanError) -> [GeneratedSecret] {
+        func secret(_ name: String, fixed: [String: String], generated: [String: Int]) -> GeneratedSecret {
+            GeneratedSecret(name: name, namespace: environment.namespace, labels: environment.labels(component: "credentials"),
+                            ownerReferences: ownerReferences, fixed: fixed, generated: generated)
+        }
+        var result = [secret(adminSecret, fixed: [:], generated: ["password": 32])]
+        if environment.database.externalSecret == nil {
+            let (host, port): (String, Int)
+            switch environment.tier {
+            case .dedicated: (host, port) = ("\(names.base)-postgres.\(environment.namespace).svc", 5432)
+            case .shared:
+                guard let server = configuration.databaseServer(named: environment.database.sharedServer) else {
+                    throw OdooPlanError(.exceedsTier, "no shared PostgreSQL server for \(environment.namespace)/\(environment.name)")
+                }
+                (host, port) = (server.host, server.port)
+            }
+            result.append(secret(databaseSecret, fixed: ["database": environment.database.name, "host": host, "port": String(port),
+                                                         "username": environment.database.name], generated: ["password": 32]))
+        }
+        if environment.redis.enabled {
+            let dedicated = environment.redis.mode == "dedicated" || configuration.redis == nil
+            let host = dedicated ? "\(names.base)-redis.\(environment.namespace).svc" : configuration.redis?.host ?? ""
+            let port = dedicated ? 6379 : configuration.redis?.port ?? 6379
+            result.append(secret(redisSecret, fixed: ["host": host, "port": String(port), "username": "\(environment.namespace).\(environment.name)"],
+                                 generated: ["password": 32]))
+        }
+        return result
+    }
+
+    /// The Traefik objects of the environment, from the generator, with the environment's labels.
+    func traefikObjects() -> [JSONValue] {
+        var routing = environment.routing
+        routing.webEntryPoint = configuration.webEntryPoint
+        routing.secureEntryPoint = configuration.secureEntryPoint
+        let extra = ["app.kubernetes.io/part-of": "odoo-guard", GuardLabels.environment: environment.name]
+        return TraefikGenerator(target: configuration.traefikTarget).objects(for: routing).map { object in
+            var object = object
+            _ = object.modify(at: "metadata.labels") { labels in
+                guard case .object(var map) = labels else { return }
+                for (key, value) in extra { map[key] = .string(value) }
+                map.sort { $0.key < $1.key }
+                labels = .object(map)
+            }
+            return object
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import GuardRules
+import KubeAPITestServer
+import KubeClient
+import KubeModel
+import KubeRuntime
+import Logging
+import OdooOperator
+import OdooPlan
+
+/// The operator running against the in-process API test server, with helpers to act as the parts of
+/// Kubernetes the test server does not run (the Deployment controller's status).
+struct OperatorHarness: Sendable {
+    let server: KubeAPITestServer
+    let api: KubeHTTPClient
+    let service: OperatorService
+    let namespace: String
+
+    var reconciler: EnvironmentReconciler { service.reconciler }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs `body` with the operator reconciling namespace `namespace` (created first).
+    static func run(namespace: String = "clinic-prod", policy: GuardPolicy? = nil, _ body: @Sendable (OperatorHarness) async throws -> Void) async throws {
+        try await KubeAPITestServer.serving(bookmarkInterval: .seconds(1)) { server in
+            var logger = Logger(label: "operator-tests")
+            logger.logLevel = .critical
+            let api = try KubeHTTPClient(config: server.config, logger: logger, maxRetryWait: .milliseconds(200))
+            do {
+                _ = try await api.create(.namespaces, namespace: nil, object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]],
+                                         options: WriteOptions())
+                var settings = OperatorService.Settings(configuration: try OperatorConfiguration.builtIn(), policy: try policy ?? GuardPolicy.builtIn())
+                settings.host = "127.0.0.1"
+                settings.port = 0
+                settings.workers = 2
+                settings.resyncPeriod = .seconds(3600)
+                let service = try OperatorService(api: api, settings: settings, images: PinnedOnlyImageResolver(), identity: "test", logger: logger)
+                let harness = OperatorHarness(server: server, api: api, service: service, namespace: namespace)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await service.controller.run() }
+                    defer { group.cancelAll() }
+                    try await body(harness)
+                }
+                try await api.shutdown()
+            } catch {
+                try? await api.shutdown()
+                throw error
+            }
+        }
+    }
+
+    /// The production example, in the harness's namespace.
+    func example(_ file: String = "clinic-production.yaml", _ change: (inout JSONValue) -> Void = { _ in }) throws -> JSONValue {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("examples/environments/\(file)"), encoding: .utf8)
+        var object = try ManifestReader.parseSingle(yaml: text)
+        object.set(.string(namespace), at: "metadata.namespace")
+        change(&object)
+        return object
+    }
+
+    func create(_ environment: JSONValue) async throws -> JSONValue {
+        try await api.create(.odooEnvironments, namespace: namespace, object: environment, options: WriteOptions())
+    }
+
+    func environment(_ name: String = "clinic") async throws -> JSONValue? {
+        try await api.getIfExists(.odooEnvironments, namespace: namespace, name: name)
+    }
+
+    func condition(_ type: String, of name: String = "clinic") async throws -> Condition? {
+        try await environment(name)?["status"]?["conditions"]?.arrayValue?.compactMap(Condition.init(json:)).first { $0.type == type }
+    }
+
+    func get(_ resource: ResourceType, _ name: String) async throws -> JSONValue? {
+        try await api.getIfExists(resource, namespace: namespace, name: name)
+    }
+
+    /// A TLS Secret, as cert-manager or a person would create it.
+    func createTLSSecret(_ name: String) async throws {
+        _ = try await api.create(.secrets, namespace: namespace, object: [
+            "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+            "metadata": ["name": .string(name)], "data": ["tls.crt": "Y2VydA==", "tls.key": "a2V5"],
+        ], options: WriteOptions())
+    }
+
+    /// Reports every Deployment of the namespace rolled out, as the Deployment controller would.
+    func markDeploymentsAvailable() async throws {
+        for deployment in try await api.listAll(.deployments, namespace: namespace).items {
+            let view = KubeObject(deployment)
+            let replicas = deployment["spec"]?["replicas"]?.intValue ?? 1
+            _ = try await api.patch(.deployments, namespace: namespace, name: view.name, patch: .merge(["status": [
+                "observedGeneration": .int(view.generation ?? 1), "replicas": .int(replicas), "updatedReplicas": .int(replicas),
+                "readyReplicas": .int(replicas), "availableReplicas": .int(replicas),
+            ]]), subresource: "status", options: WriteOptions())
+        }
+    }
+
+    /// Polls `condition` every 50 ms for up to `seconds`.
+    func eventually(_ seconds: Double = 20, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+
+    /// Waits until the environment is Ready (rolling the Deployments out on the way).
+    func waitUntilReady(_ name: String = "clinic") async throws -> Bool {
+        try await eventually {
+            if try await condition("Ready", of: name)?.status == .true { return true }
+            try await markDeploymentsAvailable()
+            return false
+        }
+    }
+
+    /// Writes to the API other than Events and reads.
+    var writes: [String] { server.writes.filter { !$0.contains("/events") } }
+
+    /// Waits until the operator has had no work for `quiet` seconds.
+    func settle(quiet: Double = 0.6) async throws {
+        var last = writes.count
+        var stable = Date()
+        let end = Date().addingTimeInterval(15)
+        while Date() < end {
+            try await Task.sleep(for: .milliseconds(100))
+            let now = writes.count
+            if now != last || service.controller.queue.depth > 0 || service.controller.queue.processingCount > 0 {
+                last = now
+                stable = Date()
+            } else if Date().timeIntervalSince(stable) >= quiet {
+                return
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import KubeModel
+import OdooPlan
+
+enum Fixtures {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let examples = root.appendingPathComponent("examples")
+    static let environments = examples.appendingPathComponent("environments")
+    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    static let traefikReference = root.deletingLastPathComponent().appendingPathComponent("shared/reference/traefik-crds/v3")
+    static var hasTraefikReference: Bool { FileManager.default.fileExists(atPath: traefikReference.path) }
+
+    static func document(_ file: String) throws -> JSONValue {
+        try ManifestReader.parseSingle(yaml: String(contentsOf: environments.appendingPathComponent(file), encoding: .utf8))
+    }
+
+    /// A valid shared-tier environment to vary.
+    static func environment(_ change: (inout JSONValue) -> Void = { _ in }) -> JSONValue {
+        var object: JSONValue = [
+            "apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment",
+            "metadata": ["name": "demo", "namespace": "demo", "uid": "0b0e7f6c-1111-4c2b-9a53-000000000001", "generation": 1],
+            "spec": ["version": "17.0", "tier": "shared", "stage": "development", "image": .string("registry.example.com/odoo/odoo:17.0@sha256:" + String(repeating: "ab", count: 32)),
+                     "ingress": ["host": "demo.example.com", "tls": ["certResolver": "le"]]],
+        ]
+        change(&object)
+        return object
+    }
+
+    static let configuration: OperatorConfiguration = {
+        do { return try OperatorConfiguration.builtIn() } catch { preconditionFailure("\(error)") }
+    }()
+}

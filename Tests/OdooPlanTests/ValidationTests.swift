@@ -1,0 +1,76 @@
+import Foundation
+import KubeModel
+import OdooPlan
+import Testing
+
+/// Bad specs are refused twice over, by the CRD schema (as the API server would) and by the
+/// operator's own decoding, each naming the field.
+@Suite("OdooEnvironment validation")
+struct ValidationTests {
+    static func schema() throws -> SchemaValidator {
+        let text = try String(contentsOf: Fixtures.root.appendingPathComponent("crds/odooguard.io_odooenvironments.yaml"), encoding: .utf8)
+        return try #require(SchemaValidator(crd: try ManifestReader.parseSingle(yaml: text)))
+    }
+
+    static let cases: [(String, FieldPath, JSONValue)] = [
+        ("wrong type", "spec.replicas", "two"),
+        ("unknown tier", "spec.tier", "premium"),
+        ("invalid host", "spec.ingress.host", "clinic_example..com"),
+        ("negative replicas", "spec.replicas", -1),
+        ("unknown stage", "spec.stage", "prod"),
+        ("bad version", "spec.version", "seventeen"),
+        ("bad database name", "spec.database.name", "Clinic-DB"),
+        ("bad deletion policy", "spec.deletionPolicy", "Purge"),
+        ("workers out of range", "spec.workers", 500),
+    ]
+
+    @Test("refused by the CRD schema and by the decoder, naming the field", arguments: 0..<cases.count)
+    func refused(_ index: Int) throws {
+        let (_, path, value) = Self.cases[index]
+        let object = Fixtures.environment { $0.set(value, at: path) }
+        let schemaErrors = try Self.schema().validate(object)
+        #expect(schemaErrors.map(\.path).contains(path), "schema: \(schemaErrors)")
+        let error = try #require(throws: OdooPlanError.self) { try OdooEnvironment.decode(object) }
+        #expect(error.code == .invalidEnvironment)
+        #expect(error.fieldErrors.map(\.path).contains(path), "decoder: \(error)")
+    }
+
+    @Test func everyProblemIsReportedAtOnce() throws {
+        let object = Fixtures.environment { object in
+            object.set("premium", at: "spec.tier")
+            object.set(-1, at: "spec.replicas")
+            object.set("bad host", at: "spec.ingress.host")
+            object.set("True", at: "spec.config.list_db")
+            object.set("x", at: "spec.config.admin_passwd")
+            object.set(true, at: "spec.surprise")
+        }
+        let error = try #require(throws: OdooPlanError.self) { try OdooEnvironment.decode(object) }
+        let paths = Set(error.fieldErrors.map(\.path.description))
+        #expect(paths == ["spec.tier", "spec.replicas", "spec.ingress.host", "spec.config.list_db", "spec.config.admin_passwd", "spec.surprise"])
+        #expect(!error.description.contains("\"x\""), "the admin password value is never echoed")
+    }
+
+    @Test func theCRDKeepsTierDatabaseAndVersionFromChangingBack() throws {
+        let text = try String(contentsOf: Fixtures.root.appendingPathComponent("crds/odooguard.io_odooenvironments.yaml"), encoding: .utf8)
+        let crd = try ManifestReader.parseSingle(yaml: text)
+        let version = try #require(crd["spec"]?["versions"]?[0])
+        let spec = try #require(version["schema"]?["openAPIV3Schema"]?["properties"]?["spec"])
+        #expect(spec["properties"]?["tier"]?["x-kubernetes-validations"]?[0]?["rule"] == "self == oldSelf")
+        #expect(spec["properties"]?["database"]?["properties"]?["name"]?["x-kubernetes-validations"]?[0]?["rule"] == "self == oldSelf")
+        #expect(spec["x-kubernetes-validations"]?[0]?["rule"]?.stringValue?.contains("oldSelf.version") == true)
+        #expect(crd["spec"]?["names"]?["shortNames"] == ["odooenv"])
+        #expect(version["subresources"]?["status"] == [:])
+        let columns = version["additionalPrinterColumns"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
+        #expect(columns == ["Stage", "Tier", "Version", "Ready", "URL", "Age"])
+        #expect(spec["properties"]?["deletionPolicy"]?["default"] == "Retain")
+    }
+
+    @Test func theBuiltInConfigurationDecodesAndBadOnesAreNamed() throws {
+        #expect(Fixtures.configuration.databaseServers.map(\.name) == ["main"])
+        let error = try #require(throws: OdooPlanError.self) {
+            try OperatorConfiguration.decode(yaml: "kind: OperatorConfiguration\ntiers: {shared: {quota: {pods: lots}}}\nsurprise: 1\n", source: "operator.yaml")
+        }
+        #expect(error.code == .invalidConfiguration && error.message.hasPrefix("operator.yaml"))
+        #expect(Set(error.fieldErrors.map(\.path.description)) == ["surprise", "tiers.shared.quota.pods", "tiers.dedicated"])
+    }
+}
