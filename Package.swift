@@ -207,6 +207,16 @@ let package = Package(
             ],
             path: "bench/WebhookFloor"
         ),
+        // Operator load benchmark (bench/REPORT.md): guard-operator as a process against the in-process API test server.
+        .executableTarget(
+            name: "operator-load",
+            dependencies: [
+                "KubeAPITestServer", "KubeClient", "KubeModel", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/OperatorLoad"
+        ),
         // Helpers shared by the test targets: seeded random JSON, the Python jsonpatch cross-check.
         .target(
             name: "TestSupport",

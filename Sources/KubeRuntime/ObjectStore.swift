@@ -5,8 +5,38 @@ import NIOConcurrencyHelpers
 /// synchronous and lock-protected, so the admission path can use them without an API call; the
 /// cache is ``isReady`` only after the first list has been applied.
 public final class ObjectStore: Sendable {
+    /// One cached object: the JSON tree, or (compact stores) its serialized bytes, parsed on read.
+    struct Entry {
+        enum Body {
+            case tree(JSONValue)
+            case compact([UInt8])
+        }
+        let body: Body
+        let labels: [String: String]
+
+        init(_ object: JSONValue, compact: Bool) {
+            if compact {
+                // Copied to an exactly sized buffer: the serializer's growth leaves up to half unused.
+                let bytes = object.serializedBytes()
+                body = .compact([UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+                    count = buffer.initialize(from: bytes).1 - buffer.startIndex
+                })
+            } else {
+                body = .tree(object)
+            }
+            labels = KubeObject(object).labels
+        }
+
+        var value: JSONValue? {
+            switch body {
+            case .tree(let value): return value
+            case .compact(let bytes): return try? JSONParser.parse(bytes)
+            }
+        }
+    }
+
     struct State {
-        var objects: [ObjectKey: JSONValue] = [:]
+        var objects: [ObjectKey: Entry] = [:]
         var byLabel: [String: [String: Set<ObjectKey>]] = [:]
         var byNamespace: [String: Set<ObjectKey>] = [:]
         var ready = false
@@ -15,46 +45,76 @@ public final class ObjectStore: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
+    /// Applied to every object before it is stored (controller-runtime's cache transform).
+    let transform: (@Sendable (JSONValue) -> JSONValue)?
+    /// Whether objects are kept serialized (a fraction of the memory of a JSON tree; each read parses).
+    public let compact: Bool
 
-    /// An empty, not yet ready store.
-    public init() {}
+    /// An empty, not yet ready store; `transform` trims each object before it is kept (see
+    /// ``ObjectStore/withoutManagedFields(_:)``); `compact` keeps objects serialized, for large caches
+    /// read a few objects at a time (an operator's owned objects), not for per-request lookups.
+    public init(transform: (@Sendable (JSONValue) -> JSONValue)? = nil, compact: Bool = false) {
+        self.transform = transform
+        self.compact = compact
+    }
+
+    /// `metadata.managedFields` removed: server-side apply's bookkeeping is often the larger part of
+    /// an object and no reconcile reads it from a cache.
+    @Sendable public static func withoutManagedFields(_ object: JSONValue) -> JSONValue {
+        guard object["metadata"]?["managedFields"] != nil, case .object(var root) = object, case .object(var metadata)? = root["metadata"] else { return object }
+        metadata.removeValue(forKey: "managedFields")
+        root["metadata"] = .object(metadata)
+        return .object(root)
+    }
 
     /// Applies one watcher event (a restart replaces everything and makes the store ready).
     public func apply(_ event: WatcherEvent) {
-        let waiters: [CheckedContinuation<Void, Never>] = state.withLockedValue { state in
-            switch event {
-            case .restarted(let objects):
+        // Trimmed and serialized before the lock is taken.
+        let prepare = { (object: JSONValue) -> (ObjectKey, Entry) in
+            let object = self.transform?(object) ?? object
+            return (ObjectKey(KubeObject(object)), Entry(object, compact: self.compact))
+        }
+        let waiters: [CheckedContinuation<Void, Never>]
+        switch event {
+        case .restarted(let objects):
+            let entries = objects.map(prepare)
+            waiters = state.withLockedValue { state in
                 state.objects.removeAll(keepingCapacity: true)
                 state.byLabel.removeAll(keepingCapacity: true)
                 state.byNamespace.removeAll(keepingCapacity: true)
-                for object in objects { Self.insert(object, into: &state) }
+                for (key, entry) in entries { Self.insert(entry, at: key, into: &state) }
                 guard !state.ready else { return [] }
                 state.ready = true
                 defer { state.readyWaiters.removeAll() }
                 return Array(state.readyWaiters.values)
-            case .applied(let object):
-                Self.remove(ObjectKey(KubeObject(object)), from: &state)
-                Self.insert(object, into: &state)
-            case .deleted(let object):
-                Self.remove(ObjectKey(KubeObject(object)), from: &state)
             }
-            return []
+        case .applied(let object):
+            let (key, entry) = prepare(object)
+            waiters = state.withLockedValue { state in
+                Self.remove(key, from: &state)
+                Self.insert(entry, at: key, into: &state)
+                return []
+            }
+        case .deleted(let object):
+            let key = ObjectKey(KubeObject(object))
+            waiters = state.withLockedValue { state in
+                Self.remove(key, from: &state)
+                return []
+            }
         }
         for waiter in waiters { waiter.resume() }
     }
 
-    private static func insert(_ object: JSONValue, into state: inout State) {
-        let view = KubeObject(object)
-        let key = ObjectKey(view)
-        state.objects[key] = object
+    private static func insert(_ entry: Entry, at key: ObjectKey, into state: inout State) {
+        state.objects[key] = entry
         state.byNamespace[key.namespace ?? "", default: []].insert(key)
-        for (label, value) in view.labels { state.byLabel[label, default: [:]][value, default: []].insert(key) }
+        for (label, value) in entry.labels { state.byLabel[label, default: [:]][value, default: []].insert(key) }
     }
 
     private static func remove(_ key: ObjectKey, from state: inout State) {
         guard let old = state.objects.removeValue(forKey: key) else { return }
         state.byNamespace[key.namespace ?? ""]?.remove(key)
-        for (label, value) in KubeObject(old).labels { state.byLabel[label]?[value]?.remove(key) }
+        for (label, value) in old.labels { state.byLabel[label]?[value]?.remove(key) }
     }
 
     /// Whether the first list has been applied.
@@ -81,7 +141,7 @@ public final class ObjectStore: Sendable {
     }
 
     /// The object, or `nil`.
-    public func get(_ key: ObjectKey) -> JSONValue? { state.withLockedValue { $0.objects[key] } }
+    public func get(_ key: ObjectKey) -> JSONValue? { state.withLockedValue { $0.objects[key] }?.value }
 
     /// Objects in `namespace` (all when `nil`) matching `selector` (all when `nil`), by key order.
     /// Both narrow through indexes first, so a lookup costs what it returns, not the cache's size.
@@ -93,12 +153,12 @@ public final class ObjectStore: Sendable {
                 keys = keys.map { $0.intersection(matching) } ?? matching
             }
             let candidates = keys.map { Array($0) } ?? Array(state.objects.keys)
-            return candidates.sorted().compactMap { key in
-                guard let object = state.objects[key] else { return nil }
-                if let selector, !selector.matchExpressions.isEmpty, !selector.matches(KubeObject(object).labels) { return nil }
-                return object
+            return candidates.sorted().compactMap { key -> Entry? in
+                guard let entry = state.objects[key] else { return nil }
+                if let selector, !selector.matchExpressions.isEmpty, !selector.matches(entry.labels) { return nil }
+                return entry
             }
-        }
+        }.compactMap(\.value)
     }
 
     /// Every key, sorted.

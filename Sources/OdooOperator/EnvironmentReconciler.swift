@@ -72,8 +72,20 @@ public final class EnvironmentReconciler: Sendable {
     public init(dependencies: Dependencies) {
         self.dependencies = dependencies
         planner = OdooPlanner(configuration: dependencies.configuration)
-        primary = ObjectStore()
-        stores = Dictionary(uniqueKeysWithValues: EnvironmentReconciler.watchedResources(dependencies.configuration).map { ($0, ObjectStore()) })
+        primary = ObjectStore(transform: ObjectStore.withoutManagedFields, compact: true)
+        stores = Dictionary(uniqueKeysWithValues: EnvironmentReconciler.watchedResources(dependencies.configuration).map { resource in
+            (resource, ObjectStore(transform: resource == .secrets ? EnvironmentReconciler.secretStub : ObjectStore.withoutManagedFields, compact: true))
+        })
+    }
+
+    /// Secrets are cached as metadata only: the reconciler asks whether one exists, never what it holds,
+    /// so no credential sits in the operator's memory longer than a create.
+    @Sendable static func secretStub(_ secret: JSONValue) -> JSONValue {
+        var metadata: JSONObject = [:]
+        for key in ["name", "namespace", "uid", "resourceVersion", "labels", "ownerReferences", "deletionTimestamp"] {
+            if let value = secret["metadata"]?[key] { metadata[key] = value }
+        }
+        return ["apiVersion": "v1", "kind": "Secret", "metadata": .object(metadata)]
     }
 
     /// The caches to hand to the `Controller` that runs this reconciler.
@@ -202,7 +214,7 @@ public final class EnvironmentReconciler: Sendable {
             now: dependencies.now())
     }
 
-    /// Writes the status when it differs from the one the object has; requeues while not ready.
+    /// Writes the status when it differs from the one the object has; requeues while it waits on objects it does not own.
     func finish(_ object: KubeObject, _ outcome: Outcome, logger: Logger) async throws -> ReconcileAction {
         var observed = outcome.environment.map { observe($0, object) }
             ?? ObservedState(previousConditions: (object.raw["status"]?["conditions"]?.arrayValue ?? []).compactMap(Condition.init(json:)), now: dependencies.now())
@@ -231,8 +243,10 @@ public final class EnvironmentReconciler: Sendable {
             }
         }
         dependencies.metrics?.recordStatus(ready: status.conditions.first?.status == .true, key: ObjectKey(object))
-        if outcome.problem != nil { return .awaitChange }
-        return status.conditions.first?.status == .true ? .awaitChange : .requeue(after: .seconds(30))
+        // Rollouts and owned objects report through watches. What the operator does not own (a TLS
+        // Secret someone else creates, an external database Secret) is looked at again in a minute.
+        let waitingOnOthers = status.conditions.contains { ($0.type == "IngressReady" || $0.type == "DatabaseReady") && $0.status == .false }
+        return outcome.problem == nil && waitingOnOthers ? .requeue(after: .seconds(60)) : .awaitChange
     }
 
     func event(_ type: EventRecorder.EventType, _ reason: String, _ action: String, _ note: String, _ object: KubeObject) async {

@@ -63,6 +63,9 @@ struct APIState: Sendable {
     var compactedBefore = 0
     var objects: [String: [String: StoredObject]] = [:]
     var history: [Change] = []
+    /// The uids of every stored object, kept by ``commit``: an update only needs the (whole-store)
+    /// garbage collector when it terminates an object or names an owner that does not exist.
+    var liveUIDs: Set<String> = []
     var watchers: [Int: Watcher] = [:]
     var nextWatcher = 0
     var now: @Sendable () -> Date = { Date() }
@@ -216,7 +219,8 @@ struct APIState: Sendable {
             return replacement.served(apiVersion: served.type.apiVersion)
         }
         let result = commit(served, name: name, namespace: resource.namespace, new: replacement, type: .modified)
-        collectGarbage()
+        let view = replacement.view
+        if view.deletionTimestamp != nil || view.ownerReferences.contains(where: { !liveUIDs.contains($0.uid) }) { collectGarbage() }
         return stored(served, resource.namespace, name)?.served(apiVersion: served.type.apiVersion) ?? result
     }
 
@@ -232,10 +236,12 @@ struct APIState: Sendable {
             members["metadata"] = .object(metadata)
             object.json = .object(members)
         }
+        if let uid = previous?.view.uid { liveUIDs.remove(uid) }
         if type == .deleted {
             objects[served.id]?.removeValue(forKey: key)
         } else {
             objects[served.id, default: [:]][key] = object
+            if let uid = object.view.uid { liveUIDs.insert(uid) }
         }
         let served0 = object.served(apiVersion: served.type.apiVersion)
         let change = Change(resourceVersion: resourceVersion, resourceID: served.id, type: type, object: served0,

@@ -1,0 +1,181 @@
+import AsyncHTTPClient
+import Foundation
+import KubeAPITestServer
+import KubeClient
+import KubeModel
+import Logging
+import TestSupport
+
+/// The operator's load benchmark (bench/REPORT.md): N OdooEnvironments, each in its own namespace,
+/// created against the in-process API test server while `guard-operator` runs as a separate process
+/// (so its resident memory is its own). Reports the time until every environment is planned and
+/// applied (status written for its generation, not Degraded), the API writes, the time and writes of a
+/// no-op resync of all of them, and the operator's peak RSS.
+///
+/// Run: swift build -c release --product guard-operator --product operator-load && .build/release/operator-load [N]
+@main
+struct OperatorLoad {
+    static func main() async throws {
+        let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 1000
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("guard-operator").path
+        let logger: Logger = {
+            var logger = Logger(label: "operator-load")
+            logger.logLevel = .critical
+            return logger
+        }()
+        try await KubeAPITestServer.serving(bookmarkInterval: .seconds(5)) { server in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("operator-load-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let kubeconfig = directory.appendingPathComponent("kubeconfig").path
+            try server.writeKubeconfig(to: kubeconfig)
+            let api = try KubeHTTPClient(config: server.config, logger: logger)
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let port = try FreePort.next()
+            let resync = 30
+            let pid = try Subprocess.spawn(binary, ["--kubeconfig", kubeconfig, "--leader-elect", "off", "--resolve-images", "off", "--host", "127.0.0.1",
+                                                    "--port", String(port), "--workers", "8", "--resync-seconds", String(resync), "--log-level", ProcessInfo.processInfo.environment["OPERATOR_LOG_LEVEL"] ?? "error"],
+                                           log: directory.appendingPathComponent("operator.log").path)
+            defer { Subprocess.terminate(pid) }
+            func get(_ path: String) async -> String? {
+                guard let response = try? await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(5)),
+                      response.status == .ok, let body = try? await response.body.collect(upTo: 8 << 20) else { return nil }
+                return String(buffer: body)
+            }
+            while await get("/readyz") == nil { try await Task.sleep(for: .milliseconds(100)) }
+            let rss = PeakRSS(pid: pid)
+
+            // Namespaces first (a tenant's namespace exists before its environment).
+            try await forEach(0..<count, width: 32) { index in
+                _ = try await api.create(.namespaces, namespace: nil, object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string("env-\(index)")]],
+                                         options: WriteOptions())
+            }
+            let writesBefore = server.writes.filter { !$0.contains("/events") }.count
+            let start = ContinuousClock.now
+            try await forEach(0..<count, width: 32) { index in
+                _ = try await api.create(.odooEnvironments, namespace: "env-\(index)", object: environment(index), options: WriteOptions())
+            }
+            var applied = 0
+            while applied < count {
+                try await Task.sleep(for: .seconds(2))
+                rss.sample()
+                applied = try await api.listAll(.odooEnvironments, namespace: nil).items.filter { item in
+                    let status = item["status"]
+                    let degraded = status?["conditions"]?.arrayValue?.first { $0["type"] == "Degraded" }
+                    return status?["observedGeneration"] == item["metadata"]?["generation"] && degraded?["status"] == "False"
+                }.count
+                if ContinuousClock.now - start > .seconds(600) { break }
+            }
+            let appliedIn = ContinuousClock.now - start
+            // Let the last reconciles (status changes) finish.
+            var writes = server.writes.filter { !$0.contains("/events") }.count
+            while true {
+                try await Task.sleep(for: .seconds(2))
+                let now = server.writes.filter { !$0.contains("/events") }.count
+                if now == writes { break }
+                writes = now
+            }
+            let createWrites = writes - writesBefore - count
+            rss.sample()
+
+            // The next periodic resync reconciles every environment again; nothing changed, so nothing is written.
+            func reconciles() async -> Int {
+                guard let text = await get("/metrics") else { return 0 }
+                return text.split(separator: "\n").filter { $0.hasPrefix("odoo_guard_operator_reconcile_total{") }
+                    .compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
+            }
+            let base = await reconciles()
+            var first: ContinuousClock.Instant?
+            var done = base
+            let waitEnd = ContinuousClock.now + .seconds(Double(resync) * 2 + 60)
+            while done < base + count && ContinuousClock.now < waitEnd {
+                try await Task.sleep(for: .milliseconds(20))
+                done = await reconciles()
+                if first == nil && done > base { first = .now }
+                rss.sample()
+            }
+            let resyncIn = first.map { ContinuousClock.now - $0 }
+            let resyncWrites = server.writes.filter { !$0.contains("/events") }.count - writes
+            let objects = server.resourceVersion
+            // What the operator's caches hold at most: every watched object, serialized, without managedFields.
+            var cachedBytes = 0
+            var cachedObjects = 0
+            for resource in [ResourceType.odooEnvironments, .namespaces, .resourceQuotas, .limitRanges, .networkPolicies, .configMaps, .secrets,
+                             .persistentVolumeClaims, .services, .deployments, .podDisruptionBudgets] + ResourceType.traefik(group: "traefik.io") {
+                for item in try await api.listAll(resource, namespace: nil).items {
+                    var object = item
+                    _ = object.modify(at: "metadata") { metadata in
+                        if case .object(var fields) = metadata { fields.removeValue(forKey: "managedFields"); metadata = .object(fields) }
+                    }
+                    cachedBytes += object.serializedBytes().count
+                    cachedObjects += 1
+                }
+            }
+            print("""
+                operator-load: \(count) OdooEnvironments, guard-operator \(binary)
+                  planned and applied: \(applied)/\(count) in \(appliedIn) (\(createWrites) API writes by the operator; \(objects) resourceVersions in the server)
+                  no-op resync: \(done - base)/\(count) reconciles in \(resyncIn.map { "\($0)" } ?? "n/a"), \(resyncWrites) writes
+                  watched objects: \(cachedObjects), \(cachedBytes / 1024) KiB serialized without managedFields
+                  operator RSS: peak \(rss.peakMiB) MiB, \(rss.currentMiB) MiB with every environment cached after the resync (\(rss.samples) samples)
+                """)
+            try await http.shutdown()
+            try await api.shutdown()
+        }
+    }
+
+    static func environment(_ index: Int) -> JSONValue {
+        [
+            "apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment",
+            "metadata": ["name": .string("odoo\(index)"), "namespace": .string("env-\(index)")],
+            "spec": [
+                "version": "17.0", "tier": "shared", "stage": "development", "replicas": .int(Int64(1 + index % 3)),
+                "image": .string("docker.io/library/odoo:17.0@sha256:" + String(repeating: "ab", count: 32)),
+                "resources": ["requests": ["cpu": "250m", "memory": "512Mi"], "limits": ["memory": "1536Mi"]],
+                "ingress": ["host": .string("odoo\(index).erp.example.com"), "tls": ["certResolver": "letsencrypt"]],
+            ],
+        ]
+    }
+
+    /// Runs `body` for every element, at most `width` at a time.
+    static func forEach(_ range: Range<Int>, width: Int, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = range.lowerBound
+            while next < range.upperBound && next - range.lowerBound < width {
+                let index = next
+                group.addTask { try await body(index) }
+                next += 1
+            }
+            while try await group.next() != nil {
+                if next < range.upperBound {
+                    let index = next
+                    group.addTask { try await body(index) }
+                    next += 1
+                }
+            }
+        }
+    }
+}
+
+/// The peak resident set of a process, from /proc/PID/status (VmHWM, the kernel's own high-water mark).
+final class PeakRSS: @unchecked Sendable {
+    let pid: pid_t
+    private(set) var peakKiB = 0
+    private(set) var currentKiB = 0
+    private(set) var samples = 0
+    init(pid: pid_t) { self.pid = pid }
+
+    func sample() {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return }
+        for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") || line.hasPrefix("VmRSS:") {
+            let kib = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+            if line.hasPrefix("VmHWM:") {
+                peakKiB = max(peakKiB, kib)
+                samples += 1
+            } else {
+                currentKiB = kib
+            }
+        }
+    }
+
+    var peakMiB: String { String(format: "%.1f", Double(peakKiB) / 1024) }
+    var currentMiB: String { String(format: "%.1f", Double(currentKiB) / 1024) }
+}
