@@ -25,15 +25,9 @@ public enum RenderCommand {
         }
     }
 
-    /// The outcome of a run.
-    public struct Outcome: Sendable {
-        /// Bytes for standard output.
-        public var standardOutput: [UInt8]
-        /// Text for standard error.
-        public var standardError: String
-        /// The process exit code.
-        public var exitCode: Int32
-    }
+    /// The outcome of a run: the same shape as `guard-traefik`'s (bytes for standard output, text for
+    /// standard error, the exit code).
+    public typealias Outcome = TraefikCommand.Outcome
 
     /// Renders the plans.
     public static func run(_ options: Options, standardInput: () -> [UInt8] = { ManifestSource.readStandardInput() }) -> Outcome {

@@ -161,6 +161,11 @@ public final class ObjectStore: Sendable {
         }.compactMap(\.value)
     }
 
+    /// How many objects carry `label` = `value`, from the label index (no object is read).
+    public func count(label: String, value: String) -> Int {
+        state.withLockedValue { $0.byLabel[label]?[value]?.count ?? 0 }
+    }
+
     /// Every key, sorted.
     public var keys: [ObjectKey] { state.withLockedValue { $0.objects.keys.sorted() } }
 

@@ -145,9 +145,7 @@ public struct OperatorService: Sendable {
     static func sample(reconciler: EnvironmentReconciler, controller: Controller, elector: LeaderElector?, metrics: OperatorMetrics) {
         metrics.queueDepth.set(Int64(controller.queue.depth))
         metrics.environments.set(Int64(reconciler.primary.count))
-        let managed = (try? LabelSelector(parsing: "app.kubernetes.io/managed-by=odoo-guard")).map { selector in
-            reconciler.stores.values.reduce(0) { $0 + $1.list(selector: selector).count }
-        } ?? 0
+        let managed = reconciler.stores.values.reduce(0) { $0 + $1.count(label: "app.kubernetes.io/managed-by", value: "odoo-guard") }
         metrics.managedObjects.set(Int64(managed))
         metrics.leader.set(Int64(elector.map { $0.isLeader ? 1 : 0 } ?? 1))
     }

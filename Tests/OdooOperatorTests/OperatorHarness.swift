@@ -94,11 +94,12 @@ struct OperatorHarness: Sendable {
         }
     }
 
-    /// Polls `condition` every 50 ms for up to `seconds`.
+    /// Polls `condition` every 50 ms for up to `seconds`; an error (an injected fault hitting the
+    /// test's own request) counts as not yet.
     func eventually(_ seconds: Double = 20, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
         let end = Date().addingTimeInterval(seconds)
         while Date() < end {
-            if try await condition() { return true }
+            if (try? await condition()) == true { return true }
             try await Task.sleep(for: .milliseconds(50))
         }
         return try await condition()
