@@ -112,13 +112,18 @@ public final class Controller: Service {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.reflectPrimary() }
-                for (resource, store) in ownedStores {
-                    group.addTask { await self.reflectOwned(resource, into: store) }
+                await store.waitUntilReady()
+                // The owned caches are listed one after the other: their first lists are the largest
+                // responses the controller reads, and together they would all be in memory at once.
+                // As controller-runtime's WaitForCacheSync, no worker starts before every cache has its
+                // first list, or a reconcile would take an unsynced cache for "nothing exists".
+                for (resource, owned) in ownedStores.sorted(by: { $0.key.description < $1.key.description }) {
+                    group.addTask { await self.reflectOwned(resource, into: owned) }
+                    await owned.waitUntilReady()
                 }
                 if let period = configuration.resyncPeriod {
                     group.addTask { await self.resync(every: period) }
                 }
-                await store.waitUntilReady()
                 if Task.isCancelled { return }
                 if let elector {
                     await elector.run { await self.work() }

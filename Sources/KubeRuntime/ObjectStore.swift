@@ -12,7 +12,6 @@ public final class ObjectStore: Sendable {
             case compact([UInt8])
         }
         let body: Body
-        let labels: [String: String]
 
         init(_ object: JSONValue, compact: Bool) {
             if compact {
@@ -24,8 +23,11 @@ public final class ObjectStore: Sendable {
             } else {
                 body = .tree(object)
             }
-            labels = KubeObject(object).labels
         }
+
+        /// The object's labels (a compact entry parses for them: kept apart they cost more memory
+        /// than the serialized object).
+        var labels: [String: String] { value.map { KubeObject($0).labels } ?? [:] }
 
         var value: JSONValue? {
             switch body {
@@ -70,9 +72,10 @@ public final class ObjectStore: Sendable {
     /// Applies one watcher event (a restart replaces everything and makes the store ready).
     public func apply(_ event: WatcherEvent) {
         // Trimmed and serialized before the lock is taken.
-        let prepare = { (object: JSONValue) -> (ObjectKey, Entry) in
+        let prepare = { (object: JSONValue) -> (ObjectKey, Entry, [String: String]) in
             let object = self.transform?(object) ?? object
-            return (ObjectKey(KubeObject(object)), Entry(object, compact: self.compact))
+            let view = KubeObject(object)
+            return (ObjectKey(view), Entry(object, compact: self.compact), view.labels)
         }
         let waiters: [CheckedContinuation<Void, Never>]
         switch event {
@@ -82,17 +85,17 @@ public final class ObjectStore: Sendable {
                 state.objects.removeAll(keepingCapacity: true)
                 state.byLabel.removeAll(keepingCapacity: true)
                 state.byNamespace.removeAll(keepingCapacity: true)
-                for (key, entry) in entries { Self.insert(entry, at: key, into: &state) }
+                for (key, entry, labels) in entries { Self.insert(entry, labels: labels, at: key, into: &state) }
                 guard !state.ready else { return [] }
                 state.ready = true
                 defer { state.readyWaiters.removeAll() }
                 return Array(state.readyWaiters.values)
             }
         case .applied(let object):
-            let (key, entry) = prepare(object)
+            let (key, entry, labels) = prepare(object)
             waiters = state.withLockedValue { state in
                 Self.remove(key, from: &state)
-                Self.insert(entry, at: key, into: &state)
+                Self.insert(entry, labels: labels, at: key, into: &state)
                 return []
             }
         case .deleted(let object):
@@ -105,10 +108,10 @@ public final class ObjectStore: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    private static func insert(_ entry: Entry, at key: ObjectKey, into state: inout State) {
+    private static func insert(_ entry: Entry, labels: [String: String], at key: ObjectKey, into state: inout State) {
         state.objects[key] = entry
         state.byNamespace[key.namespace ?? "", default: []].insert(key)
-        for (label, value) in entry.labels { state.byLabel[label, default: [:]][value, default: []].insert(key) }
+        for (label, value) in labels { state.byLabel[label, default: [:]][value, default: []].insert(key) }
     }
 
     private static func remove(_ key: ObjectKey, from state: inout State) {

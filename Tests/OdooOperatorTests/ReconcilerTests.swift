@@ -172,8 +172,10 @@ struct ReconcilerTests {
     @Test func conflictsAndAPIFaultsConverge() async throws {
         try await OperatorHarness.run { cluster in
             try await cluster.createTLSSecret("clinic-tls")
-            cluster.server.failNext(6, status: 500)
+            // The faults go to whoever asks next: the operator, busy with the new environment.
             _ = try await cluster.create(try cluster.example())
+            cluster.server.failNext(6, status: 500)
+            try await Task.sleep(for: .milliseconds(200))
             cluster.server.failNext(4, status: 409)
             cluster.server.dropWatches()
             #expect(try await cluster.waitUntilReady())

@@ -30,13 +30,22 @@ struct OperatorLoad {
             try server.writeKubeconfig(to: kubeconfig)
             let api = try KubeHTTPClient(config: server.config, logger: logger)
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
-            let port = try FreePort.next()
             let resync = 30
-            let pid = try Subprocess.spawn(binary, ["--kubeconfig", kubeconfig, "--leader-elect", "off", "--resolve-images", "off", "--host", "127.0.0.1",
-                                                    "--port", String(port), "--workers", "8", "--resync-seconds", String(resync), "--log-level", ProcessInfo.processInfo.environment["OPERATOR_LOG_LEVEL"] ?? "error"],
-                                           log: directory.appendingPathComponent("operator.log").path)
-            defer { Subprocess.terminate(pid) }
-            func get(_ path: String) async -> String? {
+            func launch() throws -> (pid: pid_t, port: Int) {
+                let port = try FreePort.next()
+                let arguments = ["--kubeconfig", kubeconfig, "--leader-elect", "off", "--resolve-images", "off", "--host", "127.0.0.1",
+                                 "--port", String(port), "--workers", "8", "--resync-seconds", String(resync),
+                                 "--log-level", ProcessInfo.processInfo.environment["OPERATOR_LOG_LEVEL"] ?? "error"]
+                // OPERATOR_WRAPPER (e.g. /usr/bin/heaptrack) runs the operator under a profiler; RSS figures are then the wrapper's.
+                let wrapper = ProcessInfo.processInfo.environment["OPERATOR_WRAPPER"].flatMap { $0.isEmpty ? nil : $0 }
+                let pid = try Subprocess.spawn(wrapper ?? binary, (wrapper == nil ? [] : [binary]) + arguments,
+                                               log: directory.appendingPathComponent("operator.log").path)
+                return (pid, port)
+            }
+            let (pid, port) = try launch()
+            let first = Child(pid)
+            defer { first.stop() }
+            func get(_ path: String, port: Int = port) async -> String? {
                 guard let response = try? await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(5)),
                       response.status == .ok, let body = try? await response.body.collect(upTo: 8 << 20) else { return nil }
                 return String(buffer: body)
@@ -78,22 +87,22 @@ struct OperatorLoad {
             rss.sample()
 
             // The next periodic resync reconciles every environment again; nothing changed, so nothing is written.
-            func reconciles() async -> Int {
-                guard let text = await get("/metrics") else { return 0 }
+            func reconciles(port: Int = port) async -> Int {
+                guard let text = await get("/metrics", port: port) else { return 0 }
                 return text.split(separator: "\n").filter { $0.hasPrefix("odoo_guard_operator_reconcile_total{") }
                     .compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
             }
             let base = await reconciles()
-            var first: ContinuousClock.Instant?
+            var firstReconcile: ContinuousClock.Instant?
             var done = base
             let waitEnd = ContinuousClock.now + .seconds(Double(resync) * 2 + 60)
             while done < base + count && ContinuousClock.now < waitEnd {
                 try await Task.sleep(for: .milliseconds(20))
                 done = await reconciles()
-                if first == nil && done > base { first = .now }
+                if firstReconcile == nil && done > base { firstReconcile = .now }
                 rss.sample()
             }
-            let resyncIn = first.map { ContinuousClock.now - $0 }
+            let resyncIn = firstReconcile.map { ContinuousClock.now - $0 }
             let resyncWrites = server.writes.filter { !$0.contains("/events") }.count - writes
             let objects = server.resourceVersion
             // What the operator's caches hold at most: every watched object, serialized, without managedFields.
@@ -110,12 +119,30 @@ struct OperatorLoad {
                     cachedObjects += 1
                 }
             }
+            // A restart with everything in place: the cold start of an operator that finds 1,000
+            // environments, and its memory without the creation churn.
+            first.stop()
+            let restartWrites = server.writes.filter { !$0.contains("/events") }.count
+            let restartStart = ContinuousClock.now
+            let (second, secondPort) = try launch()
+            let restarted = Child(second)
+            defer { restarted.stop() }
+            let restartRSS = PeakRSS(pid: second)
+            while await reconciles(port: secondPort) < count && ContinuousClock.now - restartStart < .seconds(300) {
+                try await Task.sleep(for: .milliseconds(100))
+                restartRSS.sample()
+            }
+            let restartIn = ContinuousClock.now - restartStart
+            try await Task.sleep(for: .seconds(2))
+            restartRSS.sample()
+            let restartWritten = server.writes.filter { !$0.contains("/events") }.count - restartWrites
             print("""
                 operator-load: \(count) OdooEnvironments, guard-operator \(binary)
                   planned and applied: \(applied)/\(count) in \(appliedIn) (\(createWrites) API writes by the operator; \(objects) resourceVersions in the server)
                   no-op resync: \(done - base)/\(count) reconciles in \(resyncIn.map { "\($0)" } ?? "n/a"), \(resyncWrites) writes
                   watched objects: \(cachedObjects), \(cachedBytes / 1024) KiB serialized without managedFields
                   operator RSS: peak \(rss.peakMiB) MiB, \(rss.currentMiB) MiB with every environment cached after the resync (\(rss.samples) samples)
+                  restart: \(count) environments reconciled \(restartIn) after start, \(restartWritten) writes; RSS peak \(restartRSS.peakMiB) MiB, now \(restartRSS.currentMiB) MiB
                 """)
             try await http.shutdown()
             try await api.shutdown()
@@ -152,6 +179,16 @@ struct OperatorLoad {
                 }
             }
         }
+    }
+}
+
+/// A started operator, stopped (SIGTERM, reaped) at most once.
+final class Child: @unchecked Sendable {
+    private var pid: pid_t?
+    init(_ pid: pid_t) { self.pid = pid }
+    func stop() {
+        if let pid { Subprocess.terminate(pid) }
+        pid = nil
     }
 }
 
