@@ -54,6 +54,31 @@ public enum ManifestSource {
     }
 
 
+    /// Reads every document of every input and calls `body` with each document's place
+    /// (`file: document N (line L)`) and its objects (a `List`'s items, or the document itself);
+    /// `body` returns the problems it found. Those, unreadable inputs and unparseable documents are
+    /// recorded in `problems` in input order, and reading goes on, so one run reports them all.
+    /// - Throws: ``GuardCheckError`` when an argument names nothing that exists.
+    static func forEachDocument(_ inputs: [String], standardInput: () -> [UInt8], problems: inout [String],
+                                _ body: (_ place: String, _ items: [JSONValue]) -> [String]) throws(GuardCheckError) {
+        for input in try expand(inputs) {
+            let bytes: [UInt8]
+            do {
+                bytes = input == .standardInput ? standardInput() : try read(input)
+            } catch {
+                problems.append(error.message)
+                continue
+            }
+            for document in ManifestReader.read(bytes, format: format(of: input)) {
+                let place = "\(input.displayName): document \(document.index) (line \(document.line))"
+                switch document.result {
+                case .failure(let error): problems.append("\(place): \(error.message)")
+                case .success(let value): problems += body(place, ManifestReader.listItems(value) ?? [value])
+                }
+            }
+        }
+    }
+
     /// The format to parse an input with: by extension, else detected from the content.
     static func format(of input: Input) -> ManifestReader.Format {
         guard case .file(let path) = input else { return .detect }

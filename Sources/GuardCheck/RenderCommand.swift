@@ -47,28 +47,16 @@ public enum RenderCommand {
         var problems: [String] = []
         var environments: [(place: String, environment: OdooEnvironment)] = []
         do throws(GuardCheckError) {
-            for input in try ManifestSource.expand(options.inputs) {
-                let bytes: [UInt8]
-                do {
-                    bytes = input == .standardInput ? standardInput() : try ManifestSource.read(input)
-                } catch {
-                    problems.append(error.message)
-                    continue
-                }
-                for document in ManifestReader.read(bytes, format: ManifestSource.format(of: input)) {
-                    let place = "\(input.displayName): document \(document.index) (line \(document.line))"
-                    switch document.result {
-                    case .failure(let error): problems.append("\(place): \(error.message)")
-                    case .success(let value):
-                        for item in ManifestReader.listItems(value) ?? [value] where item["kind"]?.stringValue == "OdooEnvironment" {
-                            do throws(OdooPlanError) {
-                                environments.append((place, try OdooEnvironment.decode(item, defaultNamespace: options.namespace)))
-                            } catch {
-                                problems.append("\(place): \(error.description)")
-                            }
-                        }
+            try ManifestSource.forEachDocument(options.inputs, standardInput: standardInput, problems: &problems) { place, items in
+                var found: [String] = []
+                for item in items where item["kind"]?.stringValue == "OdooEnvironment" {
+                    do throws(OdooPlanError) {
+                        environments.append((place, try OdooEnvironment.decode(item, defaultNamespace: options.namespace)))
+                    } catch {
+                        found.append("\(place): \(error.description)")
                     }
                 }
+                return found
             }
         } catch {
             return failure([error.message])

@@ -92,29 +92,15 @@ public enum TraefikCommand {
     static func readSpecs(_ inputs: [String], defaults: RoutingDefaults, standardInput: () -> [UInt8],
                           problems: inout [String]) throws(GuardCheckError) -> [RoutingSpec] {
         var specs: [RoutingSpec] = []
-        for input in try ManifestSource.expand(inputs) {
-            let bytes: [UInt8]
-            do {
-                bytes = input == .standardInput ? standardInput() : try ManifestSource.read(input)
-            } catch {
-                problems.append(error.message)
-                continue
-            }
-            for document in ManifestReader.read(bytes, format: ManifestSource.format(of: input)) {
-                let place = "\(input.displayName): document \(document.index) (line \(document.line))"
-                switch document.result {
-                case .failure(let error):
-                    problems.append("\(place): \(error.message)")
-                case .success(let value):
-                    let items = ManifestReader.listItems(value) ?? [value]
-                    for result in RoutingSpec.decodeAll(items, defaults: defaults) {
-                        switch result {
-                        case .success(let spec): specs.append(spec)
-                        case .failure(let error): problems.append("\(place): \(error.description)")
-                        }
-                    }
+        try ManifestSource.forEachDocument(inputs, standardInput: standardInput, problems: &problems) { place, items in
+            var found: [String] = []
+            for result in RoutingSpec.decodeAll(items, defaults: defaults) {
+                switch result {
+                case .success(let spec): specs.append(spec)
+                case .failure(let error): found.append("\(place): \(error.description)")
                 }
             }
+            return found
         }
         return specs
     }

@@ -19,12 +19,14 @@ extension EnvironmentReconciler {
         for secret in secrets {
             let key = ObjectKey(namespace: secret.namespace, name: secret.name)
             if stores[.secrets]?.get(key) != nil { continue }
-            // The cache may lag behind a create of a moment ago: ask before generating.
-            if try await dependencies.api.getIfExists(.secrets, namespace: secret.namespace, name: secret.name) != nil { continue }
+            // A cache lagging behind a create of a moment ago costs an `AlreadyExists`, never a rewrite.
             var generator = SystemRandomNumberGenerator()
-            if try await createIfAbsent(secret.materialize(using: &generator), namespace: secret.namespace) {
-                created.append("Secret \(secret.name)")
+            let object = secret.materialize(using: &generator)
+            let fresh = try await write(tolerating: .alreadyExists) { () async throws(KubeClientError) in
+                _ = try await dependencies.api.create(.secrets, namespace: secret.namespace, object: object,
+                                                      options: WriteOptions(fieldManager: Self.fieldManager))
             }
+            if fresh { created.append("Secret \(secret.name)") }
         }
         return created
     }
@@ -58,48 +60,32 @@ extension EnvironmentReconciler {
                 let child = KubeObject(raw)
                 guard child.ownerReferences.contains(where: { $0.controller && $0.uid == uid }),
                       !kept.contains("\(resource.kind)/\(child.name)") else { continue }
-                if try await deleteIfPresent(resource, namespace: environment.namespace, name: child.name, uid: child.uid) {
-                    pruned.append("\(resource.kind) \(child.name)")
+                let deleted = try await write(tolerating: .notFound) { () async throws(KubeClientError) in
+                    _ = try await dependencies.api.delete(resource, namespace: environment.namespace, name: child.name,
+                                                          options: DeleteOptions(preconditionUID: child.uid))
                 }
+                if deleted { pruned.append("\(resource.kind) \(child.name)") }
             }
         }
         return pruned
     }
 
-    /// Creates a Secret; `false` when one of that name appeared meanwhile (it is left as it is).
-    private func createIfAbsent(_ secret: JSONValue, namespace: String) async throws(KubeClientError) -> Bool {
-        let result: Result<JSONValue, KubeClientError>
+    /// Sends one write and counts it; `false` when the API answers `tolerated` (the object already
+    /// exists, or is already gone), which is left as it is.
+    /// (A `Result` rather than `catch where`: that form crashed the 6.3.1 compiler's ownership check here.)
+    func write(tolerating tolerated: KubeClientError.Code, _ request: () async throws(KubeClientError) -> Void) async throws(KubeClientError) -> Bool {
+        let failure: KubeClientError?
         do {
-            result = .success(try await dependencies.api.create(.secrets, namespace: namespace, object: secret,
-                                                                options: WriteOptions(fieldManager: Self.fieldManager)))
+            try await request()
+            failure = nil
         } catch {
-            result = .failure(error)
+            failure = error
         }
-        switch result {
-        case .success:
+        guard let failure else {
             wrote()
             return true
-        case .failure(let error):
-            if error.code == .alreadyExists { return false }
-            throw error
         }
-    }
-
-    /// Deletes an object if it is still the one seen (same uid); `false` when it is already gone.
-    private func deleteIfPresent(_ resource: ResourceType, namespace: String, name: String, uid: String?) async throws(KubeClientError) -> Bool {
-        let result: Result<JSONValue?, KubeClientError>
-        do {
-            result = .success(try await dependencies.api.delete(resource, namespace: namespace, name: name, options: DeleteOptions(preconditionUID: uid)))
-        } catch {
-            result = .failure(error)
-        }
-        switch result {
-        case .success:
-            wrote()
-            return true
-        case .failure(let error):
-            if error.code == .notFound { return false }
-            throw error
-        }
+        if failure.code == tolerated { return false }
+        throw failure
     }
 }

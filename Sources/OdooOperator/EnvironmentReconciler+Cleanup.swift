@@ -2,7 +2,7 @@ import KubeClient
 import KubeModel
 import KubeRuntime
 import Logging
-import TraefikGen
+import OdooPlan
 
 /// Deletion: what `spec.deletionPolicy` says about the data, then the finalizer comes off.
 extension EnvironmentReconciler {
@@ -15,9 +15,9 @@ extension EnvironmentReconciler {
         if policy != "Delete" {
             let uid = object.uid ?? ""
             var kept: [String] = []
-            let base = ObjectNames(environment: object.name).base
-            let data: [(ResourceType, String)] = [(.persistentVolumeClaims, base + "-filestore"), (.secrets, object.name + "-admin"),
-                                                  (.secrets, object.name + "-db"), (.secrets, object.name + "-redis")]
+            let names = ChildNames(environment: object.name)
+            let data: [(ResourceType, String)] = [(.persistentVolumeClaims, names.filestore), (.secrets, names.adminSecret),
+                                                  (.secrets, names.databaseSecret), (.secrets, names.redisSecret)]
             for (resource, name) in data {
                 guard let live = try await dependencies.api.getIfExists(resource, namespace: namespace, name: name) else { continue }
                 let owners = live["metadata"]?["ownerReferences"]?.arrayValue ?? []
@@ -40,16 +40,9 @@ extension EnvironmentReconciler {
             await event(.normal, "DataDeleted", "Delete", "deletionPolicy \(policy): the filestore and credentials are deleted with the environment", object)
         }
         if let patch = Finalizers.removePatch(object, finalizer: Self.finalizer) {
-            let result: Result<JSONValue, KubeClientError>
-            do {
-                result = .success(try await dependencies.api.patch(.odooEnvironments, namespace: namespace, name: object.name, patch: .json(patch),
-                                                                   subresource: nil, options: WriteOptions()))
-            } catch {
-                result = .failure(error)
-            }
-            switch result {
-            case .success: wrote()
-            case .failure(let error): if error.code != .notFound { throw error }
+            _ = try await write(tolerating: .notFound) { () async throws(KubeClientError) in
+                _ = try await dependencies.api.patch(.odooEnvironments, namespace: namespace, name: object.name, patch: .json(patch),
+                                                     subresource: nil, options: WriteOptions())
             }
         }
         return .awaitChange

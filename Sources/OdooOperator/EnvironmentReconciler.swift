@@ -196,20 +196,18 @@ public final class EnvironmentReconciler: Sendable {
 
     /// Observations from the caches.
     func observe(_ environment: OdooEnvironment, _ object: KubeObject) -> ObservedState {
-        let base = environment.name
-        let names = ObjectNames(environment: environment.name)
+        let names = environment.childNames
         let deployments = stores[.deployments]
         let secrets = stores[.secrets]
         var tlsPresent: Bool?
         if case .secret(let name) = environment.routing.tls {
             tlsPresent = secrets?.get(ObjectKey(namespace: environment.namespace, name: name)) != nil
         }
-        let databaseSecret = environment.database.externalSecret ?? base + "-db"
         return ObservedState(
-            webDeployment: deployments?.get(ObjectKey(namespace: environment.namespace, name: names.base + "-web")),
-            cronDeployment: deployments?.get(ObjectKey(namespace: environment.namespace, name: names.base + "-cron")),
+            webDeployment: deployments?.get(ObjectKey(namespace: environment.namespace, name: names.deployment("web"))),
+            cronDeployment: deployments?.get(ObjectKey(namespace: environment.namespace, name: names.deployment("cron"))),
             tlsSecretPresent: tlsPresent,
-            databaseSecretPresent: secrets?.get(ObjectKey(namespace: environment.namespace, name: databaseSecret)) != nil,
+            databaseSecretPresent: secrets?.get(ObjectKey(namespace: environment.namespace, name: environment.databaseSecretName)) != nil,
             previousConditions: (object.raw["status"]?["conditions"]?.arrayValue ?? []).compactMap(Condition.init(json:)),
             now: dependencies.now())
     }

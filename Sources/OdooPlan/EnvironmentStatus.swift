@@ -63,7 +63,7 @@ public struct EnvironmentStatus: Sendable, Equatable {
             let web = Rollout(environment.replicas, observed.webDeployment)
             let cron = Rollout(1, observed.cronDeployment)
             let database: Condition = observed.databaseSecretPresent
-                ? condition("DatabaseReady", .true, "CredentialsReady", "database \(environment.database.name); credentials in Secret \(environment.database.externalSecret ?? environment.name + "-db")")
+                ? condition("DatabaseReady", .true, "CredentialsReady", "database \(environment.database.name); credentials in Secret \(environment.databaseSecretName)")
                 : condition("DatabaseReady", .false, "CredentialsMissing", environment.database.externalSecret.map {
                     "Secret \($0) named by spec.database.externalSecret does not exist in namespace \(environment.namespace); create it with keys host, port, username and password"
                 } ?? "the database credentials Secret \(environment.name)-db is being created")
@@ -72,7 +72,7 @@ public struct EnvironmentStatus: Sendable, Equatable {
                 ingress = condition("IngressReady", .false, "TLSSecretMissing",
                                     "Secret \(name) named by spec.ingress.tls.secretName does not exist in namespace \(environment.namespace); create a kubernetes.io/tls Secret or use certResolver")
             } else {
-                ingress = condition("IngressReady", .true, "RoutesApplied", "\(environment.url) is routed by IngressRoute \(ObjectNames(environment: environment.name).secureRoute)")
+                ingress = condition("IngressReady", .true, "RoutesApplied", "\(environment.url) is routed by IngressRoute \(environment.childNames.objects.secureRoute)")
             }
             let backup: Condition = environment.backup == nil
                 ? condition("BackupReady", .false, "NoBackupSchedule", "no backups are taken; set spec.backup.schedule (production needs backups before image changes)")

@@ -28,7 +28,7 @@ public struct OdooPlanner: Sendable {
             warnings.append("\(environment.replicas) web replicas keep sessions on local disk: routes use sticky sessions; enable spec.redis for shared sessions")
         }
         let conf = OdooConfFile(environment: environment, cpu: resources.limits["cpu"] ?? resources.requests["cpu"], memoryLimit: resources.limits["memory"])
-        let names = ObjectNames(environment: environment.name)
+        let names = environment.childNames
         let context = PlanContext(environment: environment, configuration: configuration, tier: tier, names: names, image: image,
                               resources: resources, conf: conf)
 

@@ -12,7 +12,7 @@ extension PlanContext {
     }
 
     func resourceQuota() -> JSONValue {
-        object("v1", "ResourceQuota", names.base + "-quota", component: "governance", ["spec": ["hard": PlanContext.quantities(tier.quota)]])
+        object("v1", "ResourceQuota", names.quota, component: "governance", ["spec": ["hard": PlanContext.quantities(tier.quota)]])
     }
 
     func limitRange() -> JSONValue {
@@ -21,14 +21,14 @@ extension PlanContext {
         if !tier.defaultRequests.isEmpty { limit["defaultRequest"] = PlanContext.quantities(tier.defaultRequests) }
         if !tier.maximum.isEmpty { limit["max"] = PlanContext.quantities(tier.maximum) }
         limit["type"] = "Container"
-        return object("v1", "LimitRange", names.base + "-limits", component: "governance", ["spec": ["limits": [.object(limit)]]])
+        return object("v1", "LimitRange", names.limits, component: "governance", ["spec": ["limits": [.object(limit)]]])
     }
 
     /// A default deny for the environment's pods, and what they need: ingress from Traefik only;
     /// egress to DNS, the database, Redis (when used) and SMTP only.
     func networkPolicies() throws(OdooPlanError) -> [JSONValue] {
         let pods: JSONValue = ["matchLabels": PlanContext.map(["app.kubernetes.io/instance": environment.name, "app.kubernetes.io/name": "odoo"])]
-        let deny = object("networking.k8s.io/v1", "NetworkPolicy", names.base + "-default-deny", component: "governance", ["spec": [
+        let deny = object("networking.k8s.io/v1", "NetworkPolicy", names.objects.base + "-default-deny", component: "governance", ["spec": [
             "podSelector": pods, "policyTypes": ["Ingress", "Egress"],
         ]])
         var egress: [JSONValue] = [[
@@ -44,7 +44,7 @@ extension PlanContext {
             egress.append(["ports": .array(configuration.smtpPorts.map { ["port": .int(Int64($0)), "protocol": "TCP"] }),
                            "to": .array(configuration.smtpCIDRs.map { ["ipBlock": ["cidr": .string($0)]] })])
         }
-        let allow = object("networking.k8s.io/v1", "NetworkPolicy", names.base + "-allow", component: "governance", ["spec": [
+        let allow = object("networking.k8s.io/v1", "NetworkPolicy", names.objects.base + "-allow", component: "governance", ["spec": [
             "egress": .array(egress),
             "ingress": [[
                 "from": [["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(configuration.traefikNamespace)]]]],

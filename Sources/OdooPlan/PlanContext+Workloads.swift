@@ -6,7 +6,7 @@ extension PlanContext {
     static let baseConfMount = "/etc/odoo-base"
 
     func configMap() -> JSONValue {
-        object("v1", "ConfigMap", names.base + "-config", component: "config", ["data": ["odoo.conf": .string(conf.text)]])
+        object("v1", "ConfigMap", names.config, component: "config", ["data": ["odoo.conf": .string(conf.text)]])
     }
 
     func filestore() -> JSONValue {
@@ -18,11 +18,11 @@ extension PlanContext {
         if let storageClass = environment.filestore.storageClassName ?? configuration.filestoreStorageClass {
             spec["storageClassName"] = .string(storageClass)
         }
-        return object("v1", "PersistentVolumeClaim", names.base + "-filestore", component: "filestore", ["spec": .object(spec)])
+        return object("v1", "PersistentVolumeClaim", names.filestore, component: "filestore", ["spec": .object(spec)])
     }
 
     func webService() -> JSONValue {
-        object("v1", "Service", names.service, component: "web", ["spec": [
+        object("v1", "Service", names.objects.service, component: "web", ["spec": [
             "ports": [
                 ["name": "http", "port": 8069, "protocol": "TCP", "targetPort": "http"],
                 ["name": "gevent", "port": 8072, "protocol": "TCP", "targetPort": "gevent"],
@@ -33,7 +33,7 @@ extension PlanContext {
     }
 
     func webDisruptionBudget() -> JSONValue {
-        object("policy/v1", "PodDisruptionBudget", names.base + "-web", component: "web", ["spec": [
+        object("policy/v1", "PodDisruptionBudget", names.deployment("web"), component: "web", ["spec": [
             // Drain-safe: one pod at a time, and pods that are not ready never block an eviction.
             "maxUnavailable": 1,
             "selector": ["matchLabels": PlanContext.map(environment.selector(component: "web"))],
@@ -96,7 +96,7 @@ extension PlanContext {
         ]
         for (key, value) in extra { podSpec[key] = value }
         podSpec.sort { $0.key < $1.key }
-        return object("apps/v1", "Deployment", names.base + "-" + component, component: component, ["spec": [
+        return object("apps/v1", "Deployment", names.deployment(component), component: component, ["spec": [
             "replicas": .int(Int64(replicas)),
             "revisionHistoryLimit": 5,
             "selector": ["matchLabels": PlanContext.map(environment.selector(component: component))],
@@ -164,9 +164,9 @@ extension PlanContext {
 
     private func volumes() -> JSONValue {
         [
-            ["configMap": ["name": .string(names.base + "-config")], "name": "base-config"],
+            ["configMap": ["name": .string(names.config)], "name": "base-config"],
             ["emptyDir": ["medium": "Memory", "sizeLimit": "1Mi"], "name": "config"],
-            ["name": "filestore", "persistentVolumeClaim": ["claimName": .string(names.base + "-filestore")]],
+            ["name": "filestore", "persistentVolumeClaim": ["claimName": .string(names.filestore)]],
             ["emptyDir": ["sizeLimit": "1Gi"], "name": "tmp"],
         ]
     }

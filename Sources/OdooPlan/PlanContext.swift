@@ -7,12 +7,12 @@ struct PlanContext {
     let environment: OdooEnvironment
     let configuration: OperatorConfiguration
     let tier: OperatorConfiguration.TierLimits
-    let names: ObjectNames
+    let names: ChildNames
     let image: String
     let resources: (requests: [String: Quantity], limits: [String: Quantity])
     let conf: OdooConfFile
 
-    init(environment: OdooEnvironment, configuration: OperatorConfiguration, tier: OperatorConfiguration.TierLimits, names: ObjectNames,
+    init(environment: OdooEnvironment, configuration: OperatorConfiguration, tier: OperatorConfiguration.TierLimits, names: ChildNames,
          image: String, resources: (requests: [String: Quantity], limits: [String: Quantity]), conf: OdooConfFile) {
         self.environment = environment
         self.configuration = configuration
@@ -59,9 +59,9 @@ struct PlanContext {
     }
 
     /// The Secret names the workloads read credentials from.
-    var adminSecret: String { environment.name + "-admin" }
-    var databaseSecret: String { environment.database.externalSecret ?? environment.name + "-db" }
-    var redisSecret: String { environment.name + "-redis" }
+    var adminSecret: String { names.adminSecret }
+    var databaseSecret: String { environment.databaseSecretName }
+    var redisSecret: String { names.redisSecret }
 
     /// The Secrets generated once: the Odoo master password, the database login (unless an external
     /// Secret names the server) and the Redis login (when sessions go to Redis).
@@ -74,7 +74,7 @@ struct PlanContext {
         if environment.database.externalSecret == nil {
             let (host, port): (String, Int)
             switch environment.tier {
-            case .dedicated: (host, port) = ("\(names.base)-postgres.\(environment.namespace).svc", 5432)
+            case .dedicated: (host, port) = ("\(names.objects.base)-postgres.\(environment.namespace).svc", 5432)
             case .shared:
                 guard let server = configuration.databaseServer(named: environment.database.sharedServer) else {
                     throw OdooPlanError(.exceedsTier, "no shared PostgreSQL server for \(environment.namespace)/\(environment.name)")
@@ -86,7 +86,7 @@ struct PlanContext {
         }
         if environment.redis.enabled {
             let dedicated = environment.redis.mode == "dedicated" || configuration.redis == nil
-            let host = dedicated ? "\(names.base)-redis.\(environment.namespace).svc" : configuration.redis?.host ?? ""
+            let host = dedicated ? "\(names.objects.base)-redis.\(environment.namespace).svc" : configuration.redis?.host ?? ""
             let port = dedicated ? 6379 : configuration.redis?.port ?? 6379
             result.append(secret(redisSecret, fixed: ["host": host, "port": String(port), "username": "\(environment.namespace).\(environment.name)"],
                                  generated: ["password": 32]))

@@ -21,12 +21,9 @@ struct ServedResource: Sendable {
         ServedResource(type: .services, hasStatus: true, tracksGeneration: false),
         ServedResource(type: ResourceType(group: "", version: "v1", resource: "serviceaccounts", kind: "ServiceAccount", namespaced: true),
                        hasStatus: false, tracksGeneration: false),
-        ServedResource(type: ResourceType(group: "", version: "v1", resource: "persistentvolumeclaims", kind: "PersistentVolumeClaim", namespaced: true),
-                       hasStatus: true, tracksGeneration: false),
-        ServedResource(type: ResourceType(group: "", version: "v1", resource: "resourcequotas", kind: "ResourceQuota", namespaced: true),
-                       hasStatus: true, tracksGeneration: false),
-        ServedResource(type: ResourceType(group: "", version: "v1", resource: "limitranges", kind: "LimitRange", namespaced: true),
-                       hasStatus: false, tracksGeneration: false),
+        ServedResource(type: .persistentVolumeClaims, hasStatus: true, tracksGeneration: false),
+        ServedResource(type: .resourceQuotas, hasStatus: true, tracksGeneration: false),
+        ServedResource(type: .limitRanges, hasStatus: false, tracksGeneration: false),
         ServedResource(type: .deployments, hasStatus: true, tracksGeneration: true),
         ServedResource(type: ResourceType(group: "apps", version: "v1", resource: "statefulsets", kind: "StatefulSet", namespaced: true),
                        hasStatus: true, tracksGeneration: true),
@@ -35,20 +32,13 @@ struct ServedResource: Sendable {
         ServedResource(type: ResourceType(group: "batch", version: "v1", resource: "jobs", kind: "Job", namespaced: true),
                        hasStatus: true, tracksGeneration: true),
         ServedResource(type: .podDisruptionBudgets, hasStatus: true, tracksGeneration: true),
-        ServedResource(type: ResourceType(group: "networking.k8s.io", version: "v1", resource: "networkpolicies", kind: "NetworkPolicy", namespaced: true),
-                       hasStatus: false, tracksGeneration: true),
+        ServedResource(type: .networkPolicies, hasStatus: false, tracksGeneration: true),
         ServedResource(type: .leases, hasStatus: false, tracksGeneration: false),
         ServedResource(type: .events, hasStatus: false, tracksGeneration: false),
         ServedResource(type: .guardPolicies, hasStatus: false, tracksGeneration: true),
         ServedResource(type: .guardExceptions, hasStatus: false, tracksGeneration: true),
         ServedResource(type: .odooEnvironments, hasStatus: true, tracksGeneration: true),
-        ServedResource(type: ResourceType(group: "traefik.io", version: "v1alpha1", resource: "ingressroutes", kind: "IngressRoute", namespaced: true),
-                       hasStatus: false, tracksGeneration: true),
-        ServedResource(type: ResourceType(group: "traefik.io", version: "v1alpha1", resource: "middlewares", kind: "Middleware", namespaced: true),
-                       hasStatus: false, tracksGeneration: true),
-        ServedResource(type: ResourceType(group: "traefik.io", version: "v1alpha1", resource: "tlsoptions", kind: "TLSOption", namespaced: true),
-                       hasStatus: false, tracksGeneration: true),
-    ]
+    ] + ResourceType.traefik(group: "traefik.io").map { ServedResource(type: $0, hasStatus: false, tracksGeneration: true) }
 
     /// The served resource for an API path's group, version and plural name.
     static func find(group: String, version: String, resource: String) -> ServedResource? {

@@ -5,6 +5,7 @@ import KubeModel
 import KubeRuntime
 import Logging
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 @Suite("KubeRuntime")

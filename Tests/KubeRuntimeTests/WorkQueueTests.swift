@@ -1,4 +1,5 @@
 import KubeRuntime
+import TestSupport
 import Testing
 
 @Suite("WorkQueue")

@@ -8,6 +8,7 @@ import Logging
 import OdooOperator
 import OdooPlan
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 /// `guard-operator`'s services: health, readiness once the caches synced, metrics, leader election.
@@ -29,16 +30,16 @@ struct OperatorServerTests {
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    let configuration = ServiceGroupConfiguration(services: service.services { port.set($0) }.map { .init(service: $0) }, logger: logger)
+                    let configuration = ServiceGroupConfiguration(services: service.services { bound in port.withLock { $0 = bound } }.map { .init(service: $0) }, logger: logger)
                     group.addTask { try await ServiceGroup(configuration: configuration).run() }
                     defer { group.cancelAll() }
                     func get(_ path: String) async throws -> (Int, String) {
-                        let response = try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port.get())\(path)"), timeout: .seconds(5))
+                        let response = try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port.current)\(path)"), timeout: .seconds(5))
                         let body = try await response.body.collect(upTo: 1 << 20)
                         return (Int(response.status.code), String(buffer: body))
                     }
                     let end = Date().addingTimeInterval(10)
-                    while port.get() == 0 && Date() < end { try await Task.sleep(for: .milliseconds(20)) }
+                    while port.current == 0 && Date() < end { try await Task.sleep(for: .milliseconds(20)) }
                     #expect(try await get("/healthz").0 == 200)
                     var ready = try await get("/readyz")
                     while ready.0 != 200 && Date() < end {
@@ -69,13 +70,4 @@ struct OperatorServerTests {
             }
         }
     }
-}
-
-/// A lock-protected value for test bookkeeping.
-final class Locked<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func get() -> Value { lock.withLock { value } }
-    func set(_ newValue: Value) { lock.withLock { value = newValue } }
 }
