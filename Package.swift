@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
         .library(name: "OdooPlan", targets: ["OdooPlan"]),
         .library(name: "OdooOperator", targets: ["OdooOperator"]),
+        .library(name: "Provisioning", targets: ["Provisioning"]),
         .executable(name: "guard-operator", targets: ["guard-operator"]),
     ],
     dependencies: [
@@ -153,7 +154,7 @@ let package = Package(
         .target(
             name: "OdooOperator",
             dependencies: [
-                "KubeModel", "KubeClient", "KubeRuntime", "OdooPlan", "TraefikGen", "GuardRules", "ImageProvenance",
+                "KubeModel", "KubeClient", "KubeRuntime", "OdooPlan", "TraefikGen", "GuardRules", "ImageProvenance", "Provisioning", "AuditTrail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -161,6 +162,17 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Edge: tenants' PostgreSQL roles and databases (postgres-nio) and Redis ACL users (RESP over SwiftNIO).
+        .target(
+            name: "Provisioning",
+            dependencies: [
+                "AuditTrail",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The executables' shared exit-code contract on top of ArgumentParser.
@@ -266,6 +278,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CertKitTests", dependencies: ["CertKit", "TestSupport"]),
+        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "AuditTrail", "OdooPlan", "KubeModel", "TestSupport",
+                                                                .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "ImageProvenanceTests",
             dependencies: [

@@ -99,6 +99,15 @@ extension ResourceType {
     public static let networkPolicies = ResourceType(group: "networking.k8s.io", version: "v1", resource: "networkpolicies",
                                                      kind: "NetworkPolicy", namespaced: true)
 
+    /// `v1 pods`.
+    public static let pods = ResourceType(group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true)
+    /// `apps/v1 statefulsets`.
+    public static let statefulSets = ResourceType(group: "apps", version: "v1", resource: "statefulsets", kind: "StatefulSet", namespaced: true)
+    /// `batch/v1 cronjobs`.
+    public static let cronJobs = ResourceType(group: "batch", version: "v1", resource: "cronjobs", kind: "CronJob", namespaced: true)
+    /// `batch/v1 jobs`.
+    public static let jobs = ResourceType(group: "batch", version: "v1", resource: "jobs", kind: "Job", namespaced: true)
+
     /// Traefik's `IngressRoute`, `Middleware` and `TLSOption` in an API group (`traefik.io` for v3,
     /// `traefik.containo.us` for v2).
     public static func traefik(group: String) -> [ResourceType] {

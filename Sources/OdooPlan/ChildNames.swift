@@ -1,3 +1,4 @@
+import KubeModel
 import TraefikGen
 
 /// The names of an environment's objects, derived from its name alone, so the plan, the
@@ -31,11 +32,37 @@ public struct ChildNames: Sendable, Equatable {
     public var quota: String { objects.base + "-quota" }
     /// The LimitRange.
     public var limits: String { objects.base + "-limits" }
+    /// The dedicated PostgreSQL StatefulSet and its Service.
+    public var postgres: String { objects.base + "-postgres" }
+    /// The dedicated Redis Deployment and its Service.
+    public var redis: String { objects.base + "-redis" }
+    /// The backup CronJob.
+    public var backup: String { cronJob("-backup") }
+    /// The weekly restore-rehearsal CronJob.
+    public var restoreCheck: String { cronJob("-restore-check") }
+    /// The ConfigMap holding the backup and restore scripts.
+    public var backupScripts: String { objects.base + "-backup-scripts" }
+    /// An on-demand backup Job before the change to `image` (named after a hash of it, so one per change).
+    public func changeBackup(image: String) -> String { objects.base + "-backup-" + String(StableHash.hex(StableHash.fnv1a(image.utf8)).prefix(8)) }
+    /// The database upgrade Job to `image`.
+    public func upgrade(image: String) -> String { objects.base + "-upgrade-" + String(StableHash.hex(StableHash.fnv1a(image.utf8)).prefix(6)) }
+
+    /// A CronJob name: at most 52 characters (its Jobs add 11), shortened with a hash when the base is long.
+    private func cronJob(_ suffix: String) -> String {
+        let name = objects.base + suffix
+        guard name.utf8.count > 52 else { return name }
+        var prefix = String(objects.base.prefix(52 - suffix.utf8.count - 7))
+        while prefix.hasSuffix("-") { prefix.removeLast() }
+        return prefix + "-" + StableHash.hex(StableHash.fnv1a(objects.base.utf8)).prefix(6) + suffix
+    }
 }
 
 extension OdooEnvironment {
     /// The names of its objects.
     public var childNames: ChildNames { ChildNames(environment: name) }
+
+    /// The scratch database the restore rehearsal restores into (owned by the same role).
+    public var restoreCheckDatabase: String { String(database.name.prefix(55)) + "_restore" }
 
     /// The Secret the database login is read from: `spec.database.externalSecret`, or the generated one.
     public var databaseSecretName: String { database.externalSecret ?? childNames.databaseSecret }

@@ -33,6 +33,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
     public var imageSource: String?
     /// Database name and server.
     public var database: String?
+    /// Backups and restore rehearsals.
+    public var backups: BackupObservation
 
     /// The status of an environment that was planned (and, unless `problem` says otherwise, applied).
     /// - Parameters:
@@ -47,6 +49,7 @@ public struct EnvironmentStatus: Sendable, Equatable {
         image = desired?.imagePinned == true ? desired?.image : observed.pinnedImage
         self.imageSource = image == nil ? nil : imageSource
         database = environment.map { "\($0.database.name)" }
+        backups = observed.backups
         func condition(_ type: String, _ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
             Condition(type: type, status: status, reason: reason, message: message, observedGeneration: generation)
         }
@@ -62,11 +65,12 @@ public struct EnvironmentStatus: Sendable, Equatable {
         } else if let environment {
             let web = Rollout(environment.replicas, observed.webDeployment)
             let cron = Rollout(1, observed.cronDeployment)
-            let database: Condition = observed.databaseSecretPresent
+            let database: Condition = observed.database.map { condition("DatabaseReady", $0.ready ? .true : .false, $0.reason, $0.message) }
+                ?? (observed.databaseSecretPresent
                 ? condition("DatabaseReady", .true, "CredentialsReady", "database \(environment.database.name); credentials in Secret \(environment.databaseSecretName)")
                 : condition("DatabaseReady", .false, "CredentialsMissing", environment.database.externalSecret.map {
                     "Secret \($0) named by spec.database.externalSecret does not exist in namespace \(environment.namespace); create it with keys host, port, username and password"
-                } ?? "the database credentials Secret \(environment.name)-db is being created")
+                } ?? "the database credentials Secret \(environment.name)-db is being created"))
             let ingress: Condition
             if observed.tlsSecretPresent == false, case .secret(let name) = environment.routing.tls {
                 ingress = condition("IngressReady", .false, "TLSSecretMissing",
@@ -74,21 +78,33 @@ public struct EnvironmentStatus: Sendable, Equatable {
             } else {
                 ingress = condition("IngressReady", .true, "RoutesApplied", "\(environment.url) is routed by IngressRoute \(environment.childNames.objects.secureRoute)")
             }
-            let backup: Condition = environment.backup == nil
-                ? condition("BackupReady", .false, "NoBackupSchedule", "no backups are taken; set spec.backup.schedule (production needs backups before image changes)")
-                : condition("BackupReady", .unknown, "NoBackupYet", "backups run on schedule \(environment.backup?.schedule ?? ""); none has completed yet")
+            let backup = EnvironmentStatus.backupCondition(environment, observed, generation: generation)
             let rolledOut = web.done && cron.done
-            let progress = "web: \(web.summary); cron: \(cron.summary)"
+            var progress = "web: \(web.summary); cron: \(cron.summary)"
+            var held: (reason: String, message: String)?
+            var failure: (reason: String, message: String)?
+            switch observed.gate {
+            case .hold(let reason, let message, _)?, .startJob(_, _, let reason, let message)?: held = (reason, message)
+            case .failed(let reason, let message)?: failure = (reason, message)
+            case .proceed?, nil: break
+            }
+            if let hold = held ?? failure { progress = hold.message + "; " + progress }
             var waiting: [(String, String)] = []
             if !rolledOut { waiting.append(("RollingOut", progress)) }
             if database.status != .true { waiting.append((database.reason, database.message)) }
             if ingress.status != .true { waiting.append((ingress.reason, ingress.message)) }
+            let serving = observed.held?.version ?? environment.version
             result.append(waiting.isEmpty
-                          ? condition("Ready", .true, "Available", "\(environment.url) serves Odoo \(environment.version) with \(environment.replicas) web replica\(environment.replicas == 1 ? "" : "s")")
+                          ? condition("Ready", .true, "Available", "\(environment.url) serves Odoo \(serving) with \(environment.replicas) web replica\(environment.replicas == 1 ? "" : "s")")
                           : condition("Ready", .false, waiting[0].0, waiting.map(\.1).joined(separator: "; ")))
-            result.append(rolledOut ? condition("Progressing", .false, "RolloutComplete", progress)
-                                    : condition("Progressing", .true, "RollingOut", progress))
-            result.append(condition("Degraded", .false, "AsExpected", "every object is applied as planned"))
+            if let hold = held ?? failure {
+                result.append(condition("Progressing", .false, hold.reason, progress))
+            } else {
+                result.append(rolledOut ? condition("Progressing", .false, "RolloutComplete", progress)
+                                        : condition("Progressing", .true, "RollingOut", progress))
+            }
+            result.append(failure.map { condition("Degraded", .true, $0.reason, $0.message) }
+                          ?? condition("Degraded", .false, "AsExpected", "every object is applied as planned"))
             result += [database, ingress, backup]
         }
         conditions = Condition.merge(result, into: observed.previousConditions, now: observed.now)
@@ -98,11 +114,42 @@ public struct EnvironmentStatus: Sendable, Equatable {
     public var json: JSONValue {
         var object: JSONObject = ["conditions": .array(conditions.map(\.json))]
         if let database { object["database"] = .string(database) }
+        if let time = backups.lastBackupTime { object["lastBackupTime"] = .string(Timestamp.format(time)) }
+        if let size = backups.lastBackupSize { object["lastBackupSize"] = .int(size) }
+        if let time = backups.lastRestoreCheckTime { object["lastRestoreCheckTime"] = .string(Timestamp.format(time)) }
         if let image { object["image"] = .string(image) }
         if let imageSource { object["imageSource"] = .string(imageSource) }
         if let observedGeneration { object["observedGeneration"] = .int(observedGeneration) }
         if let url { object["url"] = .string(url) }
         return .object(object)
+    }
+
+    /// `BackupReady`: true while the last good backup is younger than the stage's RPO and the
+    /// newest rehearsal did not fail.
+    static func backupCondition(_ environment: OdooEnvironment, _ observed: ObservedState, generation: Int64?) -> Condition {
+        func condition(_ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
+            Condition(type: "BackupReady", status: status, reason: reason, message: message, observedGeneration: generation)
+        }
+        guard let schedule = environment.backup?.schedule else {
+            return condition(.false, "NoBackupSchedule", "no backups are taken; set spec.backup.schedule (production needs a recent backup before image changes)")
+        }
+        let backups = observed.backups
+        if backups.credentialsPresent == false {
+            return condition(.false, "CredentialsMissing", "the S3 credentials Secret for backups does not exist in namespace \(environment.namespace); create it with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+        }
+        if let failure = backups.backupFailure { return condition(.false, "BackupFailed", "the last backup failed: \(failure)") }
+        if let failure = backups.restoreFailure { return condition(.false, "RestoreCheckFailed", "the last restore rehearsal failed: \(failure)") }
+        guard let last = backups.lastBackupTime else {
+            return condition(.false, "NoBackupYet", "backups run on schedule \(schedule) (UTC); none has completed yet")
+        }
+        let rpo = observed.rpoHours ?? 24
+        let age = observed.now.timeIntervalSince(last)
+        let size = backups.lastBackupSize.map { ", \($0) bytes" } ?? ""
+        if age >= Double(rpo) * 3600 {
+            return condition(.false, "BackupStale", "the last good backup (\(Timestamp.format(last))\(size)) is older than the \(environment.stage.rawValue) RPO of \(rpo) h")
+        }
+        let rehearsal = backups.lastRestoreCheckTime.map { "; last restore rehearsal \(Timestamp.format($0))" } ?? "; no restore rehearsal yet"
+        return condition(.true, "BackupRecent", "last good backup \(Timestamp.format(last))\(size), within the \(rpo) h RPO\(rehearsal)")
     }
 
     /// A Deployment's rollout as its status reports it.

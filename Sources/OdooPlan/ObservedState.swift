@@ -17,6 +17,16 @@ public struct ObservedState: Sendable {
     public var databaseSecretPresent: Bool
     /// The environment's previous status conditions.
     public var previousConditions: [Condition]
+    /// What the database check found (`nil`: not checked; the credentials Secret's presence decides).
+    public var database: DatabaseCheck?
+    /// Backups and restore rehearsals, from the previous status and the Jobs.
+    public var backups: BackupObservation
+    /// What runs while the change gate holds a change back (`nil`: the spec's image rolls out).
+    public var held: ChangeGate.Running?
+    /// Why a change is held back, or which Job failed.
+    public var gate: ChangeGate.Decision?
+    /// The recovery point objective of the stage, in hours.
+    public var rpoHours: Int?
     /// The time the status is computed at.
     public var now: Date
 
@@ -30,5 +40,50 @@ public struct ObservedState: Sendable {
         self.databaseSecretPresent = databaseSecretPresent
         self.previousConditions = previousConditions
         self.now = now
+        backups = BackupObservation()
+    }
+}
+
+/// Whether the environment's database is usable, as the operator checked it.
+public struct DatabaseCheck: Sendable, Equatable {
+    /// Whether it is.
+    public var ready: Bool
+    /// CamelCase reason.
+    public var reason: String
+    /// What was found, with the server's own error when it failed.
+    public var message: String
+
+    /// A result.
+    public init(ready: Bool, reason: String, message: String) {
+        self.ready = ready
+        self.reason = reason
+        self.message = message
+    }
+}
+
+/// The environment's backups and restore rehearsals.
+public struct BackupObservation: Sendable, Equatable {
+    /// When the last good backup completed.
+    public var lastBackupTime: Date?
+    /// Its size in bytes (dump plus filestore archive).
+    public var lastBackupSize: Int64?
+    /// When the last restore rehearsal succeeded.
+    public var lastRestoreCheckTime: Date?
+    /// Why the newest finished backup Job failed, when it did.
+    public var backupFailure: String?
+    /// Why the newest finished restore rehearsal failed, when it did.
+    public var restoreFailure: String?
+    /// Whether the S3 credentials Secret exists (`nil`: not asked).
+    public var credentialsPresent: Bool?
+
+    /// An observation.
+    public init(lastBackupTime: Date? = nil, lastBackupSize: Int64? = nil, lastRestoreCheckTime: Date? = nil, backupFailure: String? = nil,
+                restoreFailure: String? = nil, credentialsPresent: Bool? = nil) {
+        self.lastBackupTime = lastBackupTime
+        self.lastBackupSize = lastBackupSize
+        self.lastRestoreCheckTime = lastRestoreCheckTime
+        self.backupFailure = backupFailure
+        self.restoreFailure = restoreFailure
+        self.credentialsPresent = credentialsPresent
     }
 }

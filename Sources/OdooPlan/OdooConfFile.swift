@@ -55,6 +55,9 @@ public struct OdooConfFile: Sendable, Equatable {
             ("db_sslmode", "prefer"),
             ("without_demo", "all"),
         ]
+        // Shared sessions: the session_redis module (OCA/camptocamp) must be in the image; it reads
+        // the ODOO_SESSION_REDIS_* variables the Deployments set.
+        if environment.redis.enabled { options.append(("server_wide_modules", "base,web,session_redis")) }
         for key in environment.config.keys.sorted() {
             let value = environment.config[key] ?? ""
             if let index = options.firstIndex(where: { $0.key == key }) { options[index].value = value } else { options.append((key, value)) }

@@ -52,10 +52,17 @@ extension OdooEnvironment {
         let filestore = reader.filestore(spec["filestore"])
         let redis = reader.redis(spec["redis"])
         let backup = reader.backup(spec["backup"])
+        var maintenanceWindow: MaintenanceWindow?
         if let window = reader.object(spec["maintenanceWindow"], "spec.maintenanceWindow") {
             reader.unknownKeys(window, allowed: ["schedule", "durationMinutes"], "spec.maintenanceWindow")
-            _ = reader.string(window["schedule"], "spec.maintenanceWindow.schedule")
-            _ = reader.bounded(window["durationMinutes"], "spec.maintenanceWindow.durationMinutes", 1...1440, what: "minutes")
+            let text = reader.string(window["schedule"], "spec.maintenanceWindow.schedule", required: true)
+            let duration = reader.bounded(window["durationMinutes"], "spec.maintenanceWindow.durationMinutes", 1...1440, what: "minutes") ?? 120
+            if let text {
+                switch CronSchedule.parse(text) {
+                case .success(let schedule): maintenanceWindow = MaintenanceWindow(schedule: schedule, durationMinutes: Int(duration))
+                case .failure(let problem): reader.errors.append(.invalid("spec.maintenanceWindow.schedule", problem.message))
+                }
+            }
         }
         let config = reader.config(spec["config"])
         if let database { reader.checkOverrides(config, database: database.name) }
@@ -83,7 +90,7 @@ extension OdooEnvironment {
             name: name, namespace: namespace, uid: uid, generation: generation, version: version, majorVersion: major, image: image,
             tier: tier, stage: stage, replicas: Int(replicas), workers: workers.map(Int.init), requests: requests, limits: limits,
             database: database, deletionPolicy: deletionPolicy, filestore: filestore, redis: redis, routing: routing, backup: backup,
-            config: config, changeReference: changeReference)
+            maintenanceWindow: maintenanceWindow, config: config, changeReference: changeReference)
     }
 
     /// Whether `name` can name an environment: a DNS label of at most 47 characters starting with a letter.
@@ -167,15 +174,16 @@ extension FieldReader {
 
     mutating func backup(_ value: JSONValue?) -> OdooEnvironment.Backup? {
         guard let object = self.object(value, "spec.backup") else { return nil }
-        unknownKeys(object, allowed: ["schedule", "retentionDays", "bucket"], "spec.backup")
+        unknownKeys(object, allowed: ["schedule", "retentionDays", "bucket", "credentialsSecret"], "spec.backup")
         let schedule = string(object["schedule"], "spec.backup.schedule", required: true) ?? ""
-        if !schedule.isEmpty && !schedule.hasPrefix("@") && schedule.split(whereSeparator: { $0 == " " || $0 == "\t" }).count != 5 {
-            errors.append(.invalid("spec.backup.schedule", "\"\(schedule)\" must be a cron schedule of five fields, such as \"30 1 * * *\""))
+        if !schedule.isEmpty, case .failure(let problem) = CronSchedule.parse(schedule) {
+            errors.append(.invalid("spec.backup.schedule", problem.message + ", such as \"30 1 * * *\""))
         }
         let retention = bounded(object["retentionDays"], "spec.backup.retentionDays", 1...3650, what: "days") ?? 14
         let bucket = string(object["bucket"], "spec.backup.bucket")
         if let bucket, !bucket.hasPrefix("s3://") { errors.append(.invalid("spec.backup.bucket", "\"\(bucket)\" must be an s3://bucket/prefix URL")) }
-        return OdooEnvironment.Backup(schedule: schedule, retentionDays: Int(retention), bucket: bucket)
+        let credentials = string(object["credentialsSecret"], "spec.backup.credentialsSecret")
+        return OdooEnvironment.Backup(schedule: schedule, retentionDays: Int(retention), bucket: bucket, credentialsSecret: credentials)
     }
 
     /// The options the operator sets itself; an override could point Odoo at another tenant's data or

@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 import TraefikGen
 
@@ -65,8 +66,27 @@ public struct OdooEnvironment: Sendable, Equatable {
         public var schedule: String
         /// Days each backup is kept.
         public var retentionDays: Int
-        /// `s3://bucket/prefix`, or the policy's bucket.
+        /// `s3://bucket/prefix`, or the operator configuration's bucket.
         public var bucket: String?
+        /// The Secret in the environment's namespace holding `AWS_ACCESS_KEY_ID` and
+        /// `AWS_SECRET_ACCESS_KEY`, or the operator configuration's name.
+        public var credentialsSecret: String?
+    }
+
+    /// When production changes of image or version may roll out.
+    public struct MaintenanceWindow: Sendable, Equatable {
+        /// When a window opens (UTC).
+        public var schedule: CronSchedule
+        /// How long it stays open.
+        public var durationMinutes: Int
+
+        /// Whether the window is open at `date`.
+        public func isOpen(at date: Date) -> Bool {
+            schedule.lastStart(atOrBefore: date, lookback: durationMinutes - 1) != nil
+        }
+
+        /// When the window next opens after `date`.
+        public func nextOpening(after date: Date) -> Date? { schedule.nextStart(after: date) }
     }
 
     /// The environment's name.
@@ -107,6 +127,8 @@ public struct OdooEnvironment: Sendable, Equatable {
     public var routing: RoutingSpec
     /// The backup schedule, when set.
     public var backup: Backup?
+    /// When production image and version changes may roll out (`nil`: at any time).
+    public var maintenanceWindow: MaintenanceWindow?
     /// `odoo.conf` overrides, as Odoo reads them.
     public var config: [String: String]
     /// The change reference annotation, when present.

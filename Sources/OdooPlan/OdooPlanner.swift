@@ -21,7 +21,7 @@ public struct OdooPlanner: Sendable {
         let resources = try containerResources(environment, tier)
         var warnings: [String] = []
         let source = imageSource(environment)
-        let image = observed.pinnedImage ?? source
+        let image = observed.held?.image ?? observed.pinnedImage ?? source
         let pinned = image.contains("@sha256:")
         if !pinned { warnings.append("image \(image) is not pinned by digest yet; the operator resolves the tag in the registry before applying") }
         if environment.routing.needsStickySessions {
@@ -30,7 +30,7 @@ public struct OdooPlanner: Sendable {
         let conf = OdooConfFile(environment: environment, cpu: resources.limits["cpu"] ?? resources.requests["cpu"], memoryLimit: resources.limits["memory"])
         let names = environment.childNames
         let context = PlanContext(environment: environment, configuration: configuration, tier: tier, names: names, image: image,
-                              resources: resources, conf: conf)
+                                  version: observed.held?.version ?? environment.version, resources: resources, conf: conf)
 
         var objects: [JSONValue] = [context.namespaceLabels()]
         objects.append(context.resourceQuota())
@@ -38,12 +38,35 @@ public struct OdooPlanner: Sendable {
         objects += try context.networkPolicies()
         objects.append(context.configMap())
         objects.append(context.filestore())
+        if environment.tier == .dedicated && environment.database.externalSecret == nil { objects += context.dedicatedPostgres() }
+        if environment.redis.enabled && (environment.redis.mode == "dedicated" || configuration.redis == nil) { objects += context.dedicatedRedis() }
         objects.append(context.webService())
         objects.append(context.webDeployment())
         objects.append(context.cronDeployment())
         if environment.replicas > 1 { objects.append(context.webDisruptionBudget()) }
+        if environment.backup != nil {
+            objects.append(context.backupScriptsConfigMap())
+            objects += context.backupCronJobs()
+        }
         objects += context.traefikObjects()
         return DesiredState(objects: objects, secrets: try context.secrets(), image: image, imagePinned: pinned, warnings: warnings)
+    }
+
+    /// A Job the change gate starts: the on-demand backup (the backup CronJob's Job) or the database
+    /// upgrade with `image`, owned by the environment.
+    /// - Throws: ``OdooPlanError`` as ``plan(_:observed:)`` does.
+    public func job(_ kind: ChangeGate.JobKind, name: String, environment: OdooEnvironment, image: String) throws(OdooPlanError) -> JSONValue {
+        guard let tier = configuration.tiers[environment.tier] else {
+            throw OdooPlanError(.exceedsTier, "the operator configuration has no \(environment.tier.rawValue) tier")
+        }
+        let resources = try containerResources(environment, tier)
+        let conf = OdooConfFile(environment: environment, cpu: resources.limits["cpu"] ?? resources.requests["cpu"], memoryLimit: resources.limits["memory"])
+        let context = PlanContext(environment: environment, configuration: configuration, tier: tier, names: environment.childNames, image: image,
+                                  version: environment.version, resources: resources, conf: conf)
+        switch kind {
+        case .upgrade: return context.upgradeJob(image: image, name: name)
+        case .backup: return context.object("batch/v1", "Job", name, component: "backup", ["spec": context.backupJobSpec()])
+        }
     }
 
     /// The image the spec asks for: `spec.image`, or the configured repository tagged with the version.

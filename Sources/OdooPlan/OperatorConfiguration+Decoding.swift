@@ -20,13 +20,16 @@ extension OperatorConfiguration {
     public static func decode(_ document: JSONValue) throws(OdooPlanError) -> OperatorConfiguration {
         var reader = FieldReader()
         let root = reader.object(document, .root, required: true) ?? [:]
-        reader.unknownKeys(root, allowed: ["apiVersion", "kind", "image", "traefik", "dns", "databases", "redis", "smtp", "filestore", "tiers", "odooUID"], .root)
+        reader.unknownKeys(root, allowed: ["apiVersion", "kind", "image", "traefik", "dns", "databases", "redis", "backup", "smtp", "filestore", "tiers", "odooUID"], .root)
         if let kind = root["kind"]?.stringValue, kind != "OperatorConfiguration" {
             reader.errors.append(.invalid("kind", "must be OperatorConfiguration, found \"\(kind)\""))
         }
         let image = reader.object(root["image"], "image") ?? [:]
-        reader.unknownKeys(image, allowed: ["repository"], "image")
+        reader.unknownKeys(image, allowed: ["repository", "postgres", "redis", "s3Client"], "image")
         let repository = reader.string(image["repository"], "image.repository") ?? "docker.io/library/odoo"
+        let postgresImage = reader.imageName(image["postgres"], "image.postgres") ?? "docker.io/library/postgres:15"
+        let redisImage = reader.imageName(image["redis"], "image.redis") ?? "docker.io/library/redis:7.4"
+        let s3ClientImage = reader.imageName(image["s3Client"], "image.s3Client") ?? "docker.io/amazon/aws-cli:2.17.0"
         let traefik = reader.object(root["traefik"], "traefik") ?? [:]
         reader.unknownKeys(traefik, allowed: ["namespace", "target", "webEntryPoint", "secureEntryPoint"], "traefik")
         let target = reader.enumeration(traefik["target"], "traefik.target", TraefikTarget.self) ?? .v3
@@ -39,13 +42,14 @@ extension OperatorConfiguration {
                 for (i, item) in list.enumerated() {
                     let path = FieldPath("databases") / i
                     guard let object = reader.object(item, path) else { continue }
-                    reader.unknownKeys(object, allowed: ["name", "host", "port", "namespace", "cidrs"], path)
+                    reader.unknownKeys(object, allowed: ["name", "host", "port", "namespace", "cidrs", "adminSecret"], path)
                     let server = DatabaseServer(
                         name: reader.string(object["name"], path / "name", required: true) ?? "",
                         host: reader.string(object["host"], path / "host", required: true) ?? "",
                         port: Int(reader.bounded(object["port"], path / "port", 1...65535, what: "port") ?? 5432),
                         namespace: reader.string(object["namespace"], path / "namespace"),
-                        cidrs: reader.strings(object["cidrs"], path / "cidrs") ?? [])
+                        cidrs: reader.strings(object["cidrs"], path / "cidrs") ?? [],
+                        adminSecret: reader.secretKey(object["adminSecret"], path / "adminSecret"))
                     if servers.contains(where: { $0.name == server.name }) { reader.errors.append(.invalid(path / "name", "\"\(server.name)\" is listed twice")) }
                     servers.append(server)
                 }
@@ -55,12 +59,15 @@ extension OperatorConfiguration {
         }
         var redis: RedisServer?
         if let object = reader.object(root["redis"], "redis") {
-            reader.unknownKeys(object, allowed: ["host", "port", "namespace", "cidrs"], "redis")
+            reader.unknownKeys(object, allowed: ["host", "port", "namespace", "cidrs", "adminSecret", "adminUser"], "redis")
             redis = RedisServer(host: reader.string(object["host"], "redis.host", required: true) ?? "",
                                 port: Int(reader.bounded(object["port"], "redis.port", 1...65535, what: "port") ?? 6379),
                                 namespace: reader.string(object["namespace"], "redis.namespace"),
-                                cidrs: reader.strings(object["cidrs"], "redis.cidrs") ?? [])
+                                cidrs: reader.strings(object["cidrs"], "redis.cidrs") ?? [],
+                                adminSecret: reader.secretKey(object["adminSecret"], "redis.adminSecret"),
+                                adminUser: reader.string(object["adminUser"], "redis.adminUser") ?? "default")
         }
+        let backup = reader.backupStorage(root["backup"])
         let smtp = reader.object(root["smtp"], "smtp") ?? [:]
         reader.unknownKeys(smtp, allowed: ["cidrs", "ports"], "smtp")
         var smtpPorts: [Int] = []
@@ -80,22 +87,69 @@ extension OperatorConfiguration {
         for tier in OdooEnvironment.Tier.allCases {
             let path = FieldPath("tiers") / tier.rawValue
             guard let object = reader.object(tierObject[tier.rawValue], path, required: true) else { continue }
-            reader.unknownKeys(object, allowed: ["quota", "defaultRequests", "defaultLimits", "maximum"], path)
+            reader.unknownKeys(object, allowed: ["quota", "defaultRequests", "defaultLimits", "maximum", "connectionLimit"], path)
             tiers[tier] = TierLimits(quota: reader.quantities(object["quota"], path / "quota"),
                                      defaultRequests: reader.quantities(object["defaultRequests"], path / "defaultRequests"),
                                      defaultLimits: reader.quantities(object["defaultLimits"], path / "defaultLimits"),
-                                     maximum: reader.quantities(object["maximum"], path / "maximum"))
+                                     maximum: reader.quantities(object["maximum"], path / "maximum"),
+                                     connectionLimit: Int(reader.bounded(object["connectionLimit"], path / "connectionLimit", 1...10_000, what: "connections") ?? 20))
         }
         let uid = reader.bounded(root["odooUID"], "odooUID", 1...2_147_483_647, what: "uid") ?? 101
         guard reader.errors.isEmpty else {
             throw OdooPlanError(.invalidConfiguration, "operator configuration: \(reader.errors.count) invalid field\(reader.errors.count == 1 ? "" : "s")", fieldErrors: reader.errors)
         }
         return OperatorConfiguration(
-            imageRepository: repository, traefikNamespace: reader.string(traefik["namespace"], "traefik.namespace") ?? "traefik",
+            imageRepository: repository, postgresImage: postgresImage, redisImage: redisImage, s3ClientImage: s3ClientImage, backup: backup,
+            traefikNamespace: reader.string(traefik["namespace"], "traefik.namespace") ?? "traefik",
             traefikTarget: target, webEntryPoint: traefik["webEntryPoint"]?.stringValue ?? "web",
             secureEntryPoint: traefik["secureEntryPoint"]?.stringValue ?? "websecure",
             dnsNamespace: dns["namespace"]?.stringValue ?? "kube-system", databaseServers: servers, redis: redis,
             smtpCIDRs: smtp["cidrs"]?.arrayValue?.compactMap(\.stringValue) ?? [], smtpPorts: smtpPorts,
             filestoreStorageClass: filestore["storageClassName"]?.stringValue, tiers: tiers, odooUID: Int(uid))
+    }
+}
+
+extension FieldReader {
+    mutating func imageName(_ value: JSONValue?, _ path: FieldPath) -> String? {
+        guard let text = string(value, path) else { return nil }
+        do { _ = try ImageReference(parsing: text) } catch {
+            errors.append(.invalid(path, "\"\(text)\": \(error.message)"))
+        }
+        return text
+    }
+
+    mutating func secretKey(_ value: JSONValue?, _ path: FieldPath) -> OperatorConfiguration.SecretKeyReference? {
+        guard let object = object(value, path) else { return nil }
+        unknownKeys(object, allowed: ["namespace", "name", "key"], path)
+        let namespace = string(object["namespace"], path / "namespace", required: true)
+        let name = string(object["name"], path / "name", required: true)
+        let key = string(object["key"], path / "key", required: true)
+        guard let namespace, let name, let key else { return nil }
+        return OperatorConfiguration.SecretKeyReference(namespace: namespace, name: name, key: key)
+    }
+
+    mutating func backupStorage(_ value: JSONValue?) -> OperatorConfiguration.BackupStorage {
+        let object = self.object(value, "backup") ?? [:]
+        unknownKeys(object, allowed: ["endpoint", "bucket", "region", "credentialsSecret", "cidrs", "ports", "rpoHours"], "backup")
+        let bucket = string(object["bucket"], "backup.bucket") ?? "s3://odoo-backups"
+        if !bucket.hasPrefix("s3://") || bucket.count <= 5 { errors.append(.invalid("backup.bucket", "\"\(bucket)\" must be an s3://bucket/prefix URL")) }
+        let endpoint = string(object["endpoint"], "backup.endpoint")
+        if let endpoint, !(endpoint.hasPrefix("https://") || endpoint.hasPrefix("http://")) {
+            errors.append(.invalid("backup.endpoint", "\"\(endpoint)\" must be an http(s):// URL"))
+        }
+        var ports: [Int] = []
+        for (i, port) in (object["ports"]?.arrayValue ?? [443]).enumerated() {
+            if let value = bounded(port, FieldPath("backup.ports") / i, 1...65535, what: "port") { ports.append(Int(value)) }
+        }
+        let rpoObject = self.object(object["rpoHours"], "backup.rpoHours") ?? [:]
+        unknownKeys(rpoObject, allowed: Set(OdooEnvironment.Stage.allCases.map(\.rawValue)), "backup.rpoHours")
+        var rpo: [OdooEnvironment.Stage: Int] = [.production: 24, .staging: 72, .development: 168]
+        for stage in OdooEnvironment.Stage.allCases {
+            if let hours = bounded(rpoObject[stage.rawValue], FieldPath("backup.rpoHours") / stage.rawValue, 1...8760, what: "hours") { rpo[stage] = Int(hours) }
+        }
+        return OperatorConfiguration.BackupStorage(
+            endpoint: endpoint, bucket: bucket, region: string(object["region"], "backup.region") ?? "us-east-1",
+            credentialsSecret: string(object["credentialsSecret"], "backup.credentialsSecret") ?? "backup-s3-credentials",
+            cidrs: strings(object["cidrs"], "backup.cidrs") ?? ["0.0.0.0/0"], ports: ports, rpoHours: rpo)
     }
 }

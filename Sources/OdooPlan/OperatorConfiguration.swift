@@ -18,6 +18,38 @@ public struct OperatorConfiguration: Sendable, Equatable {
         public var namespace: String?
         /// Networks the server is in when outside the cluster (NetworkPolicy egress).
         public var cidrs: [String]
+        /// The Secret key holding the administrator's `postgres://` DSN the operator provisions
+        /// roles and databases with (`nil`: the operator only writes credentials, someone else provisions).
+        public var adminSecret: SecretKeyReference?
+    }
+
+    /// One key of a Secret.
+    public struct SecretKeyReference: Sendable, Equatable {
+        /// The Secret's namespace.
+        public var namespace: String
+        /// The Secret's name.
+        public var name: String
+        /// The key.
+        public var key: String
+    }
+
+    /// Where backups go and how fresh they must be.
+    public struct BackupStorage: Sendable, Equatable {
+        /// The S3 endpoint URL (`nil`: AWS's own for the region).
+        public var endpoint: String?
+        /// The default `s3://bucket/prefix` (each environment adds `namespace/name/`).
+        public var bucket: String
+        /// The S3 region.
+        public var region: String
+        /// The default name of the Secret, in each environment's namespace, holding
+        /// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`.
+        public var credentialsSecret: String
+        /// Networks the object storage is in (NetworkPolicy egress of backup pods).
+        public var cidrs: [String]
+        /// Its ports.
+        public var ports: [Int]
+        /// The recovery point objective per stage: the oldest a last good backup may be, in hours.
+        public var rpoHours: [OdooEnvironment.Stage: Int]
     }
 
     /// The shared Redis server.
@@ -30,6 +62,11 @@ public struct OperatorConfiguration: Sendable, Equatable {
         public var namespace: String?
         /// Its networks when outside the cluster.
         public var cidrs: [String]
+        /// The Secret key holding the password of ``adminUser``, who creates the environments' ACL users
+        /// (`nil`: the operator only writes credentials).
+        public var adminSecret: SecretKeyReference?
+        /// The ACL user the operator logs in as.
+        public var adminUser: String
     }
 
     /// What one tier may use.
@@ -42,10 +79,20 @@ public struct OperatorConfiguration: Sendable, Equatable {
         public var defaultLimits: [String: Quantity]
         /// LimitRange container `max`.
         public var maximum: [String: Quantity]
+        /// The `CONNECTION LIMIT` of each environment's login role.
+        public var connectionLimit: Int
     }
 
     /// The image repository used when `spec.image` is absent (tagged with the version).
     public var imageRepository: String
+    /// The PostgreSQL image of dedicated servers, backups and restore rehearsals (its client tools).
+    public var postgresImage: String
+    /// The Redis image of dedicated session stores.
+    public var redisImage: String
+    /// The S3 client image of backups (the AWS CLI).
+    public var s3ClientImage: String
+    /// Backup storage and freshness.
+    public var backup: BackupStorage
     /// The namespace Traefik runs in (the only ingress source).
     public var traefikNamespace: String
     /// The Traefik generation to generate for.
@@ -72,16 +119,33 @@ public struct OperatorConfiguration: Sendable, Equatable {
     public var odooUID: Int
 
     /// The configuration a fresh install uses: `docker.io/library/odoo`, Traefik v3 in `traefik`, one
-    /// shared server `postgres` in namespace `databases`, a shared Redis in `redis`, SMTP on 25/465/587.
+    /// shared server `postgres` in namespace `databases`, a shared Redis in `redis` (their admin
+    /// credentials in the `odoo-guard` namespace), backups to S3 bucket `odoo-backups` with RPOs of
+    /// 24/72/168 hours, SMTP on 25/465/587.
     public static let builtInText = """
         apiVersion: odooguard.io/v1alpha1
         kind: OperatorConfiguration
-        image: {repository: docker.io/library/odoo}
+        image: {repository: docker.io/library/odoo, postgres: "docker.io/library/postgres:15", redis: "docker.io/library/redis:7.4", s3Client: "docker.io/amazon/aws-cli:2.17.0"}
         traefik: {namespace: traefik, target: v3, webEntryPoint: web, secureEntryPoint: websecure}
         dns: {namespace: kube-system}
         databases:
-          - {name: main, host: postgres.databases.svc.cluster.local, port: 5432, namespace: databases}
-        redis: {host: redis.redis.svc.cluster.local, port: 6379, namespace: redis}
+          - name: main
+            host: postgres.databases.svc.cluster.local
+            port: 5432
+            namespace: databases
+            adminSecret: {namespace: odoo-guard, name: postgres-main-admin, key: dsn}
+        redis:
+          host: redis.redis.svc.cluster.local
+          port: 6379
+          namespace: redis
+          adminSecret: {namespace: odoo-guard, name: redis-admin, key: password}
+        backup:
+          bucket: s3://odoo-backups
+          region: us-east-1
+          credentialsSecret: backup-s3-credentials
+          cidrs: [0.0.0.0/0]
+          ports: [443]
+          rpoHours: {production: 24, staging: 72, development: 168}
         smtp: {cidrs: [0.0.0.0/0], ports: [25, 465, 587]}
         filestore: {}
         odooUID: 101
@@ -91,11 +155,13 @@ public struct OperatorConfiguration: Sendable, Equatable {
             defaultRequests: {cpu: 250m, memory: 512Mi}
             defaultLimits: {memory: 2Gi}
             maximum: {cpu: "4", memory: 8Gi}
+            connectionLimit: 20
           dedicated:
             quota: {requests.cpu: "32", requests.memory: 128Gi, limits.memory: 256Gi, pods: "100", persistentvolumeclaims: "10", requests.storage: 2Ti}
             defaultRequests: {cpu: 500m, memory: 1Gi}
             defaultLimits: {memory: 4Gi}
             maximum: {cpu: "16", memory: 64Gi}
+            connectionLimit: 100
 
         """
 

@@ -53,7 +53,36 @@ extension PlanContext {
             "podSelector": pods,
             "policyTypes": ["Ingress", "Egress"],
         ]])
-        return [deny, allow]
+        var result = [deny, allow]
+        // The environment's own servers take connections from its pods only.
+        if environment.tier == .dedicated && environment.database.externalSecret == nil {
+            result.append(ingressFromEnvironment(names.postgres, component: "database", port: 5432, from: pods))
+        }
+        if environment.redis.enabled && (environment.redis.mode == "dedicated" || configuration.redis == nil) {
+            result.append(ingressFromEnvironment(names.redis, component: "redis", port: 6379, from: pods))
+        }
+        // Backup and rehearsal pods reach the object storage, nothing else beyond the database.
+        if environment.backup != nil && !configuration.backup.ports.isEmpty {
+            var to: JSONObject = ["ports": .array(configuration.backup.ports.map { ["port": .int(Int64($0)), "protocol": "TCP"] })]
+            if !configuration.backup.cidrs.isEmpty { to["to"] = .array(configuration.backup.cidrs.map { ["ipBlock": ["cidr": .string($0)]] }) }
+            result.append(object("networking.k8s.io/v1", "NetworkPolicy", names.objects.base + "-backup", component: "governance", ["spec": [
+                "egress": [.object(to)],
+                "podSelector": [
+                    "matchExpressions": [["key": "app.kubernetes.io/component", "operator": "In", "values": ["backup", "restore-check"]]],
+                    "matchLabels": PlanContext.map(["app.kubernetes.io/instance": environment.name, "app.kubernetes.io/name": "odoo"]),
+                ],
+                "policyTypes": ["Egress"],
+            ]]))
+        }
+        return result
+    }
+
+    private func ingressFromEnvironment(_ name: String, component: String, port: Int64, from pods: JSONValue) -> JSONValue {
+        object("networking.k8s.io/v1", "NetworkPolicy", name, component: "governance", ["spec": [
+            "ingress": [["from": [["podSelector": pods]], "ports": [["port": .int(port), "protocol": "TCP"]]]],
+            "podSelector": ["matchLabels": PlanContext.map(environment.selector(component: component))],
+            "policyTypes": ["Ingress"],
+        ]])
     }
 
     private func rule(port: Int64, to peers: [JSONValue]) -> JSONValue {

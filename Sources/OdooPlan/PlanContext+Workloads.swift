@@ -83,17 +83,7 @@ extension PlanContext {
     }
 
     private func deployment(component: String, replicas: Int, strategy: JSONValue, container: JSONObject, extra: JSONObject) -> JSONValue {
-        var podSpec: JSONObject = [
-            "automountServiceAccountToken": false,
-            "containers": [.object(container)],
-            "enableServiceLinks": false,
-            "initContainers": [configInitContainer()],
-            "securityContext": [
-                "fsGroup": .int(Int64(configuration.odooUID)), "runAsGroup": .int(Int64(configuration.odooUID)), "runAsNonRoot": true,
-                "runAsUser": .int(Int64(configuration.odooUID)), "seccompProfile": ["type": "RuntimeDefault"],
-            ],
-            "volumes": volumes(),
-        ]
+        var podSpec = odooPodSpec(container: container, image: image)
         for (key, value) in extra { podSpec[key] = value }
         podSpec.sort { $0.key < $1.key }
         return object("apps/v1", "Deployment", names.deployment(component), component: component, ["spec": [
@@ -103,8 +93,11 @@ extension PlanContext {
             "strategy": strategy,
             "template": [
                 "metadata": [
-                    // A changed odoo.conf rolls the pods.
-                    "annotations": ["odooguard.io/config-hash": .string(StableHash.hex(StableHash.fnv1a(conf.text.utf8)))],
+                    // A changed odoo.conf rolls the pods; the version tells the operator what the database runs.
+                    "annotations": [
+                        "odooguard.io/config-hash": .string(StableHash.hex(StableHash.fnv1a(conf.text.utf8))),
+                        "odooguard.io/odoo-version": .string(version),
+                    ],
                     "labels": PlanContext.map(environment.labels(component: component)),
                 ],
                 "spec": .object(podSpec),
@@ -112,9 +105,24 @@ extension PlanContext {
         ]])
     }
 
+    /// The pod of an Odoo process: the config init container, `container`, the volumes, the pod security.
+    func odooPodSpec(container: JSONObject, image: String) -> JSONObject {
+        [
+            "automountServiceAccountToken": false,
+            "containers": [.object(container)],
+            "enableServiceLinks": false,
+            "initContainers": [configInitContainer(image: image)],
+            "securityContext": [
+                "fsGroup": .int(Int64(configuration.odooUID)), "runAsGroup": .int(Int64(configuration.odooUID)), "runAsNonRoot": true,
+                "runAsUser": .int(Int64(configuration.odooUID)), "seccompProfile": ["type": "RuntimeDefault"],
+            ],
+            "volumes": volumes(),
+        ]
+    }
+
     /// Appends the master password from the admin Secret to a copy of the ConfigMap's odoo.conf in a
     /// memory-backed volume only the Odoo container reads.
-    private func configInitContainer() -> JSONValue {
+    private func configInitContainer(image: String) -> JSONValue {
         let script = "umask 077 && cp \(PlanContext.baseConfMount)/odoo.conf \(PlanContext.confMount)/odoo.conf"
             + " && printf 'admin_passwd = %s\\n' \"$ODOO_ADMIN_PASSWD\" >> \(PlanContext.confMount)/odoo.conf"
         return [
@@ -133,28 +141,28 @@ extension PlanContext {
 
     /// The database login as the official Odoo image reads it (HOST, PORT, USER, PASSWORD), every
     /// value from the database Secret.
-    private func credentialEnvironment() -> [JSONValue] {
+    func credentialEnvironment() -> [JSONValue] {
         [
             secretVariable("HOST", databaseSecret, "host"),
             secretVariable("PORT", databaseSecret, "port"),
             secretVariable("USER", databaseSecret, "username"),
             secretVariable("PASSWORD", databaseSecret, "password"),
             ["name": "ODOO_RC", "value": .string("\(PlanContext.confMount)/odoo.conf")],
-        ]
+        ] + redisSessionEnvironment()
     }
 
-    private func secretVariable(_ name: String, _ secret: String, _ key: String) -> JSONValue {
+    func secretVariable(_ name: String, _ secret: String, _ key: String) -> JSONValue {
         ["name": .string(name), "valueFrom": ["secretKeyRef": ["key": .string(key), "name": .string(secret)]]]
     }
 
-    private func containerResources() -> JSONValue {
+    func containerResources() -> JSONValue {
         var result: JSONObject = [:]
         if !resources.limits.isEmpty { result["limits"] = PlanContext.quantities(resources.limits) }
         if !resources.requests.isEmpty { result["requests"] = PlanContext.quantities(resources.requests) }
         return .object(result)
     }
 
-    private func volumeMounts() -> JSONValue {
+    func volumeMounts() -> JSONValue {
         [
             ["mountPath": .string(PlanContext.confMount), "name": "config", "readOnly": true],
             ["mountPath": "/tmp", "name": "tmp"],

@@ -9,16 +9,19 @@ struct PlanContext {
     let tier: OperatorConfiguration.TierLimits
     let names: ChildNames
     let image: String
+    /// The Odoo version the workloads run (the spec's, or the running one while a change is held).
+    let version: String
     let resources: (requests: [String: Quantity], limits: [String: Quantity])
     let conf: OdooConfFile
 
     init(environment: OdooEnvironment, configuration: OperatorConfiguration, tier: OperatorConfiguration.TierLimits, names: ChildNames,
-         image: String, resources: (requests: [String: Quantity], limits: [String: Quantity]), conf: OdooConfFile) {
+         image: String, version: String, resources: (requests: [String: Quantity], limits: [String: Quantity]), conf: OdooConfFile) {
         self.environment = environment
         self.configuration = configuration
         self.tier = tier
         self.names = names
         self.image = image
+        self.version = version
         self.resources = resources
         self.conf = conf
     }
@@ -88,7 +91,7 @@ struct PlanContext {
             let dedicated = environment.redis.mode == "dedicated" || configuration.redis == nil
             let host = dedicated ? "\(names.objects.base)-redis.\(environment.namespace).svc" : configuration.redis?.host ?? ""
             let port = dedicated ? 6379 : configuration.redis?.port ?? 6379
-            result.append(secret(redisSecret, fixed: ["host": host, "port": String(port), "username": "\(environment.namespace).\(environment.name)"],
+            result.append(secret(redisSecret, fixed: ["host": host, "port": String(port), "username": dedicated ? "default" : redisPrefix],
                                  generated: ["password": 32]))
         }
         return result

@@ -84,3 +84,28 @@ public enum FreePort {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
+
+extension PostgresServer {
+    /// Switches TCP logins to password authentication (scram-sha-256) and reloads; the Unix socket
+    /// stays trusted for ``psql(_:)``.
+    public func requirePasswords() throws {
+        let hba = "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
+        let path = directory.appendingPathComponent("data/pg_hba.conf").path
+        try hba.write(toFile: path, atomically: true, encoding: .utf8)
+        if getuid() == 0 { try Subprocess.checked("/bin/chown", ["postgres:postgres", path]) }
+        try psqlSocket("SELECT pg_reload_conf()")
+    }
+
+    /// Runs SQL over TCP as `user` with `password`; returns psql's exit status and output.
+    public func psqlAs(_ user: String, _ password: String, database: String, _ sql: String) throws -> (status: Int32, output: String) {
+        try Subprocess.run("/usr/bin/env", ["PGPASSWORD=\(password)", "/usr/bin/psql", "-X", "-q", "-A", "-t", "-h", "127.0.0.1", "-p", "\(port)",
+                                            "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-c", sql])
+    }
+
+    /// Runs SQL as postgres over the Unix socket.
+    @discardableResult
+    public func psqlSocket(_ sql: String) throws -> String {
+        try Subprocess.checked("/usr/bin/psql", ["-X", "-q", "-A", "-t", "-h", directory.path, "-p", "\(port)", "-U", "postgres", "-d", "postgres",
+                                                 "-v", "ON_ERROR_STOP=1", "-c", sql])
+    }
+}
