@@ -22,6 +22,7 @@ spec:
         - docker.io/library/odoo
         - docker.io/library/postgres
         - docker.io/library/redis
+        - docker.io/amazon/aws-cli
         - registry.k8s.io/*
       requireDigest: true
     staging:
@@ -30,6 +31,7 @@ spec:
         - docker.io/library/odoo
         - docker.io/library/postgres
         - docker.io/library/redis
+        - docker.io/amazon/aws-cli
         - registry.k8s.io/*
       requireDigest: false
       modes:

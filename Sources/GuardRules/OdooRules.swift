@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 
 /// `odoo.list-db-disabled`, `odoo.dbfilter-set`, `odoo.admin-passwd-from-secret`, `odoo.proxy-mode`
@@ -24,7 +25,10 @@ enum OdooRules {
             }
         } else if let environment = OdooEnvironmentView(input.object) {
             checkEnvironment(environment, into: &findings)
-            if let old = input.oldObject.flatMap(OdooEnvironmentView.init) { checkUpgrade(from: old, to: environment, into: &findings) }
+            if let old = input.oldObject.flatMap(OdooEnvironmentView.init) {
+                checkUpgrade(from: old, to: environment, into: &findings)
+                checkChangeReference(from: old, to: environment, stage: input.stage, into: &findings)
+            }
         }
     }
 
@@ -68,6 +72,16 @@ enum OdooRules {
         guard let before = major(old.version), let after = major(new.version), after < before else { return }
         findings.append(Finding(rule: .odooNoDowngrade, path: "spec.version", message:
             "cannot go from Odoo \(old.version ?? "") back to \(new.version ?? ""): the database has been upgraded to \(before) and Odoo \(after) cannot open it; restore a backup into a new environment instead"))
+    }
+
+    /// Production changes of what runs are traceable: a new image or version needs the annotation.
+    static func checkChangeReference(from old: OdooEnvironmentView, to new: OdooEnvironmentView, stage: String?, into findings: inout [Finding]) {
+        guard (new.stage ?? stage) == "production", old.version != new.version || old.image != new.image else { return }
+        let reference = new.object.annotations[GuardLabels.changeReference]?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard reference.isEmpty else { return }
+        let change = old.version != new.version ? "Odoo \(old.version ?? "?") → \(new.version ?? "?")" : "image \(old.image ?? "(default)") → \(new.image ?? "(default)")"
+        findings.append(Finding(rule: .odooChangeReference, path: FieldPath([.key("metadata"), .key("annotations"), .key(GuardLabels.changeReference)]), message:
+            "a production change (\(change)) needs a change reference: add the annotation \(GuardLabels.changeReference) with your change ticket (e.g. CHG-1234)"))
     }
 
     static func checkEnvironment(_ environment: OdooEnvironmentView, into findings: inout [Finding]) {

@@ -52,6 +52,9 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
     public static let odooProxyMode: RuleID = "odoo.proxy-mode"
     /// An OdooEnvironment's Odoo major version may only go up (the database is upgraded in place).
     public static let odooNoDowngrade: RuleID = "odoo.no-downgrade"
+    /// A production OdooEnvironment's change of image or version must carry a change reference
+    /// (`odooguard.io/change-ref`).
+    public static let odooChangeReference: RuleID = "odoo.change-reference"
     /// A GuardException must be complete, approved and time-boxed.
     public static let exceptionValid: RuleID = "exception.valid"
     /// A GuardPolicy must be valid before it is stored.
@@ -65,7 +68,7 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
         .resourcesRequestsRequired, .resourcesLimitsRequired, .resourcesMaximum, .resourcesDefaults,
         .secretsNoLiteralCredentials, .secretsForeignSecret, .secretsInjection,
         .pdbRequired, .pdbDrainSafe, .pdbUnhealthyEviction,
-        .odooListDBDisabled, .odooDBFilterSet, .odooAdminPasswdFromSecret, .odooProxyMode, .odooNoDowngrade,
+        .odooListDBDisabled, .odooDBFilterSet, .odooAdminPasswdFromSecret, .odooProxyMode, .odooNoDowngrade, .odooChangeReference,
         .exceptionValid, .policyValid, .objectWellFormed,
     ]
 

@@ -35,6 +35,9 @@ public final class Controller: Service {
         public var labelSelector: String?
         /// The kinds whose objects the primary creates and owns.
         public var owned: [ResourceType] = []
+        /// A label naming the primary (in the same namespace) on owned-kind objects that have no
+        /// controlling owner of the primary kind, such as the Jobs a CronJob creates (`nil`: owners only).
+        public var ownerLabel: String?
         /// Concurrent reconciles (of different keys).
         public var workers = 2
         /// Every key is reconciled again this often (`nil`: never).
@@ -212,6 +215,12 @@ public final class Controller: Service {
             let key = ObjectKey(namespace: primary.namespaced ? object.namespace : nil, name: owner.name)
             // Sharding: only owners this instance watches.
             if store.isReady, store.get(key) == nil, configuration.labelSelector != nil { continue }
+            queue.add(key)
+            return
+        }
+        if let label = configuration.ownerLabel, primary.namespaced, let name = object.labels[label], let namespace = object.namespace {
+            let key = ObjectKey(namespace: namespace, name: name)
+            if store.isReady, store.get(key) == nil { return }
             queue.add(key)
         }
     }

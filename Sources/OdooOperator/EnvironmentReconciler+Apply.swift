@@ -49,13 +49,14 @@ extension EnvironmentReconciler {
 
     /// Deletes objects the environment controls that the plan no longer has (the PDB when replicas
     /// drop to one, routes of a removed feature). Secrets and the filestore are never pruned: data
-    /// and credentials go only with the environment, as `deletionPolicy` says.
+    /// and credentials go only with the environment, as `deletionPolicy` says. Jobs are records of
+    /// backups and upgrades, never pruned either (garbage collection takes them with the environment).
     func prune(_ environment: OdooEnvironment, keeping desired: DesiredState) async throws -> [String] {
         guard let uid = environment.uid else { return [] }
         let kept = Set(desired.objects.map { "\(KubeObject($0).kind)/\(KubeObject($0).name)" })
         var pruned: [String] = []
         for (resource, store) in stores.sorted(by: { $0.key.description < $1.key.description })
-        where resource.namespaced && resource != .secrets && resource != .persistentVolumeClaims {
+        where resource.namespaced && resource != .secrets && resource != .persistentVolumeClaims && resource != .jobs {
             for raw in store.list(namespace: environment.namespace) {
                 let child = KubeObject(raw)
                 guard child.ownerReferences.contains(where: { $0.controller && $0.uid == uid }),

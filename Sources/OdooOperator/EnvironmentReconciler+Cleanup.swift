@@ -30,14 +30,29 @@ extension EnvironmentReconciler {
                 }
                 kept.append("\(resource.kind) \(name)")
             }
+            if let environment = try? OdooEnvironment.decode(object.raw), dependencies.provisioner != nil,
+               environment.tier == .shared, environment.database.externalSecret == nil {
+                kept.append("PostgreSQL role \(environment.database.name) with databases \(environment.database.name) and \(environment.restoreCheckDatabase)")
+            }
             if !kept.isEmpty {
                 logger.notice("environment deleted; data retained", metadata: ["retained": "\(kept.joined(separator: ", "))"])
                 await event(.normal, "DataRetained", "Delete",
                             "deletionPolicy Retain kept \(kept.joined(separator: ", ")); delete them yourself once the data is no longer needed", object)
             }
         } else {
-            logger.notice("environment deleted with its data", metadata: ["deletionPolicy": "\(policy)"])
-            await event(.normal, "DataDeleted", "Delete", "deletionPolicy \(policy): the filestore and credentials are deleted with the environment", object)
+            var dropped: [String] = []
+            if let provisioner = dependencies.provisioner, let environment = try? OdooEnvironment.decode(object.raw) {
+                do {
+                    dropped = try await provisioner.release(environment)
+                } catch {
+                    // The finalizer stays until the server lets the data go; the controller retries with backoff.
+                    await event(.warning, "ReleaseFailed", "Delete", "the database could not be dropped yet: \(error.message)", object)
+                    throw error
+                }
+            }
+            logger.notice("environment deleted with its data", metadata: ["deletionPolicy": "\(policy)", "dropped": "\(dropped.joined(separator: ", "))"])
+            await event(.normal, "DataDeleted", "Delete", "deletionPolicy \(policy): the filestore and credentials are deleted with the environment"
+                        + (dropped.isEmpty ? "" : "; dropped \(dropped.joined(separator: ", "))"), object)
         }
         if let patch = Finalizers.removePatch(object, finalizer: Self.finalizer) {
             _ = try await write(tolerating: .notFound) { () async throws(KubeClientError) in

@@ -34,6 +34,8 @@ public final class EnvironmentReconciler: Sendable {
         public var events: EventRecorder?
         /// Metrics, `nil` for none.
         public var metrics: OperatorMetrics?
+        /// Provisions shared databases and Redis users, `nil` to leave that to someone else.
+        public var provisioner: (any TenantProvisioning)?
         /// The clock of status times and the policy check.
         public var now: @Sendable () -> Date
         /// The logger.
@@ -42,13 +44,14 @@ public final class EnvironmentReconciler: Sendable {
         /// Dependencies.
         public init(api: any KubernetesAPI, configuration: OperatorConfiguration, policy: @escaping @Sendable () -> GuardPolicy?,
                     images: any ImageResolving, events: EventRecorder? = nil, metrics: OperatorMetrics? = nil,
-                    now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+                    provisioner: (any TenantProvisioning)? = nil, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
             self.api = api
             self.configuration = configuration
             self.policy = policy
             self.images = images
             self.events = events
             self.metrics = metrics
+            self.provisioner = provisioner
             self.now = now
             self.logger = logger
         }
@@ -61,11 +64,13 @@ public final class EnvironmentReconciler: Sendable {
     /// A cache per owned resource (and Namespaces and Secrets, which are read but not all owned).
     public let stores: [ResourceType: ObjectStore]
     let writeTally = NIOLockedValueBox(0)
+    /// Tool images pinned so far (tag → pinned), with when; asked again after an hour.
+    let toolPins = NIOLockedValueBox([String: (pinned: String, at: Date)]())
 
     /// The resources the operator watches besides OdooEnvironments.
     public static func watchedResources(_ configuration: OperatorConfiguration) -> [ResourceType] {
         [.namespaces, .resourceQuotas, .limitRanges, .networkPolicies, .configMaps, .secrets, .persistentVolumeClaims,
-         .services, .deployments, .podDisruptionBudgets] + ResourceType.traefik(group: configuration.traefikTarget.apiGroup)
+         .services, .deployments, .statefulSets, .podDisruptionBudgets, .cronJobs, .jobs] + ResourceType.traefik(group: configuration.traefikTarget.apiGroup)
     }
 
     /// A reconciler filling its caches from the controller that runs it (see ``controllerStores``).
@@ -127,6 +132,9 @@ public final class EnvironmentReconciler: Sendable {
         var desired: DesiredState?
         var imageSource: String?
         var problem: EnvironmentStatus.Problem?
+        var stateful = StatefulObservation()
+        /// The spec image's pin (also while a change is held and the old image runs).
+        var pinnedImage: String?
     }
 
     func apply(_ object: KubeObject, logger: Logger) async throws -> ReconcileAction {
@@ -159,6 +167,22 @@ public final class EnvironmentReconciler: Sendable {
         }
         var observed = observe(environment, object)
         observed.pinnedImage = pinned
+        observed.toolImages = await pinnedTools()
+        outcome.pinnedImage = pinned
+        // The change gate: what runs keeps running until the change may roll out.
+        var stateful = StatefulObservation()
+        stateful.backups = await observeBackups(environment, object)
+        stateful.rpoHours = dependencies.configuration.backup.rpoHours[environment.stage]
+        let desiredImage = pinned ?? source
+        let running = ChangeGate.Running(deployment: observed.webDeployment, fallbackVersion: environment.version)
+        let decision = ChangeGate(environment: environment, desiredImage: desiredImage, rpoHours: stateful.rpoHours ?? 24)
+            .decide(running: running, lastBackup: stateful.backups.lastBackupTime, jobs: await gateJobs(environment, image: desiredImage), now: dependencies.now())
+        if decision != .proceed {
+            stateful.held = running
+            stateful.gate = decision
+            observed.held = running
+        }
+        outcome.stateful = stateful
         let desired: DesiredState
         do {
             desired = try planner.plan(environment, observed: observed)
@@ -185,12 +209,16 @@ public final class EnvironmentReconciler: Sendable {
             if !applied.isEmpty || !pruned.isEmpty {
                 logger.info("applied the plan", metadata: ["applied": "\(applied.count)", "pruned": "\(pruned.count)"])
             }
+            if case .startJob(let kind, let name, _, _) = decision {
+                try await startJob(kind, name: name, environment: environment, image: desiredImage, object: object)
+            }
         } catch let error as KubeClientError where error.code == .forbidden || error.code == .invalid || error.code == .badRequest {
             // An admission webhook (or the API's validation) refused an object: report, do not retry blindly.
             outcome.problem = EnvironmentStatus.Problem(reason: "ApplyRejected", message: error.message)
             _ = try await finish(object, outcome, logger: logger)
             return .requeue(after: .seconds(300))
         }
+        outcome.stateful.database = await databaseCheck(environment)
         return try await finish(object, outcome, logger: logger)
     }
 
@@ -216,9 +244,16 @@ public final class EnvironmentReconciler: Sendable {
     func finish(_ object: KubeObject, _ outcome: Outcome, logger: Logger) async throws -> ReconcileAction {
         var observed = outcome.environment.map { observe($0, object) }
             ?? ObservedState(previousConditions: (object.raw["status"]?["conditions"]?.arrayValue ?? []).compactMap(Condition.init(json:)), now: dependencies.now())
-        if outcome.desired == nil, outcome.imageSource == object.raw["status"]?["imageSource"]?.stringValue {
+        if let pinned = outcome.pinnedImage {
+            observed.pinnedImage = pinned
+        } else if outcome.desired == nil, outcome.imageSource == object.raw["status"]?["imageSource"]?.stringValue {
             observed.pinnedImage = object.raw["status"]?["image"]?.stringValue
         }
+        observed.database = outcome.stateful.database
+        observed.backups = outcome.environment == nil ? observed.backups : outcome.stateful.backups
+        observed.rpoHours = outcome.stateful.rpoHours
+        observed.held = outcome.stateful.held
+        observed.gate = outcome.stateful.gate
         let status = EnvironmentStatus(environment: outcome.environment, generation: object.generation, desired: outcome.desired,
                                        imageSource: outcome.imageSource, observed: observed, problem: outcome.problem)
         let current = object.raw["status"] ?? .object([:])
@@ -244,7 +279,12 @@ public final class EnvironmentReconciler: Sendable {
         // Rollouts and owned objects report through watches. What the operator does not own (a TLS
         // Secret someone else creates, an external database Secret) is looked at again in a minute.
         let waitingOnOthers = status.conditions.contains { ($0.type == "IngressReady" || $0.type == "DatabaseReady") && $0.status == .false }
-        return outcome.problem == nil && waitingOnOthers ? .requeue(after: .seconds(60)) : .awaitChange
+        var retries: [Duration] = []
+        if outcome.problem == nil && waitingOnOthers { retries.append(.seconds(60)) }
+        if outcome.stateful.database?.ready == false { retries.append(databaseRetry(observed.previousConditions, now: dependencies.now())) }
+        if case .hold(_, _, let after?)? = outcome.stateful.gate { retries.append(.milliseconds(Int64(after * 1000))) }
+        if case .startJob? = outcome.stateful.gate { retries.append(.seconds(30)) }
+        return retries.min().map { .requeue(after: $0) } ?? .awaitChange
     }
 
     func event(_ type: EventRecorder.EventType, _ reason: String, _ action: String, _ note: String, _ object: KubeObject) async {

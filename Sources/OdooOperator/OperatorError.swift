@@ -9,6 +9,9 @@ public struct OperatorError: Error, Sendable, Equatable, CustomStringConvertible
         case imageResolution
         /// The health and metrics server could not start.
         case server
+        /// A tenant's database or Redis user could not be provisioned or released; the message has
+        /// the server's own error.
+        case provisioning
     }
 
     /// What went wrong.

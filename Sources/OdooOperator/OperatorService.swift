@@ -65,7 +65,8 @@ public struct OperatorService: Sendable {
         reconciler = EnvironmentReconciler(dependencies: EnvironmentReconciler.Dependencies(
             api: api, configuration: settings.configuration, policy: { policy }, images: images,
             events: EventRecorder(api: api, controller: "odooguard.io/guard-operator", instance: identity, logger: logger),
-            metrics: metrics, logger: logger))
+            metrics: metrics,
+            provisioner: ClusterTenantProvisioner(api: api, configuration: settings.configuration, logger: logger), logger: logger))
         do {
             elector = try settings.leaderElection.map { configuration throws(KubeRuntimeError) in
                 try LeaderElector(api: api, configuration: configuration, logger: logger)
@@ -74,6 +75,8 @@ public struct OperatorService: Sendable {
             configuration.namespace = settings.namespace
             configuration.labelSelector = settings.labelSelector
             configuration.owned = EnvironmentReconciler.watchedResources(settings.configuration)
+            // Backup Jobs made by CronJobs are not owned by the environment; its label names it.
+            configuration.ownerLabel = GuardLabels.environment
             configuration.workers = settings.workers
             configuration.resyncPeriod = settings.resyncPeriod
             let reconciler = self.reconciler

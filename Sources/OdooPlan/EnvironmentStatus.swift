@@ -46,7 +46,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
                 observed: ObservedState, problem: Problem?) {
         observedGeneration = generation
         url = environment?.url
-        image = desired?.imagePinned == true ? desired?.image : observed.pinnedImage
+        // While a change is held the plan runs the old image; the status keeps the new one's pin.
+        image = desired?.imagePinned == true && observed.held == nil ? desired?.image : observed.pinnedImage
         self.imageSource = image == nil ? nil : imageSource
         database = environment.map { "\($0.database.name)" }
         backups = observed.backups

@@ -27,6 +27,8 @@ public struct ObservedState: Sendable {
     public var gate: ChangeGate.Decision?
     /// The recovery point objective of the stage, in hours.
     public var rpoHours: Int?
+    /// The configuration's tool images (PostgreSQL, Redis, S3 client) pinned by digest: tag → pinned.
+    public var toolImages: [String: String] = [:]
     /// The time the status is computed at.
     public var now: Date
 

@@ -29,7 +29,7 @@ public struct OdooPlanner: Sendable {
         }
         let conf = OdooConfFile(environment: environment, cpu: resources.limits["cpu"] ?? resources.requests["cpu"], memoryLimit: resources.limits["memory"])
         let names = environment.childNames
-        let context = PlanContext(environment: environment, configuration: configuration, tier: tier, names: names, image: image,
+        let context = PlanContext(environment: environment, configuration: pinningTools(observed.toolImages), tier: tier, names: names, image: image,
                                   version: observed.held?.version ?? environment.version, resources: resources, conf: conf)
 
         var objects: [JSONValue] = [context.namespaceLabels()]
@@ -55,19 +55,33 @@ public struct OdooPlanner: Sendable {
     /// A Job the change gate starts: the on-demand backup (the backup CronJob's Job) or the database
     /// upgrade with `image`, owned by the environment.
     /// - Throws: ``OdooPlanError`` as ``plan(_:observed:)`` does.
-    public func job(_ kind: ChangeGate.JobKind, name: String, environment: OdooEnvironment, image: String) throws(OdooPlanError) -> JSONValue {
+    public func job(_ kind: ChangeGate.JobKind, name: String, environment: OdooEnvironment, image: String,
+                    toolImages: [String: String] = [:]) throws(OdooPlanError) -> JSONValue {
         guard let tier = configuration.tiers[environment.tier] else {
             throw OdooPlanError(.exceedsTier, "the operator configuration has no \(environment.tier.rawValue) tier")
         }
         let resources = try containerResources(environment, tier)
         let conf = OdooConfFile(environment: environment, cpu: resources.limits["cpu"] ?? resources.requests["cpu"], memoryLimit: resources.limits["memory"])
-        let context = PlanContext(environment: environment, configuration: configuration, tier: tier, names: environment.childNames, image: image,
+        let context = PlanContext(environment: environment, configuration: pinningTools(toolImages), tier: tier, names: environment.childNames, image: image,
                                   version: environment.version, resources: resources, conf: conf)
         switch kind {
         case .upgrade: return context.upgradeJob(image: image, name: name)
         case .backup: return context.object("batch/v1", "Job", name, component: "backup", ["spec": context.backupJobSpec()])
         }
     }
+
+    /// The configuration with its tool images replaced by their pins where `pins` has them.
+    func pinningTools(_ pins: [String: String]) -> OperatorConfiguration {
+        guard !pins.isEmpty else { return configuration }
+        var result = configuration
+        result.postgresImage = pins[configuration.postgresImage] ?? configuration.postgresImage
+        result.redisImage = pins[configuration.redisImage] ?? configuration.redisImage
+        result.s3ClientImage = pins[configuration.s3ClientImage] ?? configuration.s3ClientImage
+        return result
+    }
+
+    /// The tool images of the configuration (to pin before planning).
+    public var toolImages: [String] { [configuration.postgresImage, configuration.redisImage, configuration.s3ClientImage] }
 
     /// The image the spec asks for: `spec.image`, or the configured repository tagged with the version.
     public func imageSource(_ environment: OdooEnvironment) -> String {

@@ -70,11 +70,36 @@ struct OdooRuleTests {
     @Test("the Odoo major version only goes up", arguments: [("16.0", "17.0", false), ("17.0", "17.0", false), ("17.0", "16.0", true), ("9.0", "10.0", false), ("10.0", "9.0", true)])
     func downgrade(_ from: String, _ to: String, _ denied: Bool) throws {
         func environment(_ version: String) -> JSONValue {
-            ["apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment", "metadata": ["name": "clinic", "namespace": "clinic"],
+            ["apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment",
+             "metadata": ["name": "clinic", "namespace": "clinic", "annotations": ["odooguard.io/change-ref": "CHG-1"]],
              "spec": ["stage": "production", "tier": "shared", "version": .string(version)]]
         }
         let decision = Fixture.evaluate(environment(to), operation: .update, oldObject: environment(from))
         #expect(decision.rules == (denied ? ["odoo.no-downgrade"] : []))
         if denied { #expect(decision.denialMessage.contains("spec.version")) }
+    }
+
+    static let changeReferenceCases: [(stage: String, change: Bool, reference: String?, denied: Bool)] = [
+        ("production", true, nil, true),
+        ("production", true, "  ", true),
+        ("production", true, "CHG-1234", false),
+        ("production", false, nil, false),
+        ("staging", true, nil, false),
+    ]
+
+    @Test("production image changes need a change reference", arguments: 0..<changeReferenceCases.count)
+    func changeReference(_ index: Int) {
+        let (stage, change, reference, denied) = Self.changeReferenceCases[index]
+        func environment(_ image: String, _ reference: String?) -> JSONValue {
+            var metadata: JSONObject = ["name": "clinic", "namespace": "clinic"]
+            if let reference { metadata["annotations"] = ["odooguard.io/change-ref": .string(reference)] }
+            return ["apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment", "metadata": .object(metadata),
+                    "spec": ["stage": .string(stage), "tier": "shared", "version": "17.0", "image": .string(image), "replicas": 2]]
+        }
+        let old = environment("registry.example.com/odoo/odoo:17.0@sha256:" + String(repeating: "a", count: 64), nil)
+        let new = environment("registry.example.com/odoo/odoo:17.0@sha256:" + String(repeating: change ? "b" : "a", count: 64), reference)
+        let decision = Fixture.evaluate(new, operation: .update, oldObject: old)
+        #expect(decision.rules.contains("odoo.change-reference") == denied, "\(decision.rules)")
+        if denied { #expect(decision.denialMessage.contains("odooguard.io/change-ref")) }
     }
 }

@@ -29,7 +29,7 @@ struct OperatorHarness: Sendable {
             do {
                 _ = try await api.create(.namespaces, namespace: nil, object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]],
                                          options: WriteOptions())
-                var settings = OperatorService.Settings(configuration: try OperatorConfiguration.builtIn(), policy: try policy ?? GuardPolicy.builtIn())
+                var settings = OperatorService.Settings(configuration: try Self.configuration(), policy: try policy ?? GuardPolicy.builtIn())
                 settings.host = "127.0.0.1"
                 settings.port = 0
                 settings.workers = 2
@@ -82,8 +82,24 @@ struct OperatorHarness: Sendable {
         ], options: WriteOptions())
     }
 
-    /// Reports every Deployment of the namespace rolled out, as the Deployment controller would.
+    /// The built-in configuration with the tool images pinned (the tests' resolver pins nothing).
+    static func configuration() throws -> OperatorConfiguration {
+        var configuration = try OperatorConfiguration.builtIn()
+        configuration.postgresImage += "@sha256:" + String(repeating: "01", count: 32)
+        configuration.redisImage += "@sha256:" + String(repeating: "02", count: 32)
+        configuration.s3ClientImage += "@sha256:" + String(repeating: "03", count: 32)
+        return configuration
+    }
+
+    /// Reports every Deployment and StatefulSet of the namespace rolled out, as their controllers would.
     func markDeploymentsAvailable() async throws {
+        for statefulSet in try await api.listAll(.statefulSets, namespace: namespace).items {
+            let view = KubeObject(statefulSet)
+            guard statefulSet["status"]?["readyReplicas"]?.intValue != 1 else { continue }
+            _ = try await api.patch(.statefulSets, namespace: namespace, name: view.name, patch: .merge(["status": [
+                "observedGeneration": .int(view.generation ?? 1), "replicas": 1, "readyReplicas": 1, "availableReplicas": 1,
+            ]]), subresource: "status", options: WriteOptions())
+        }
         for deployment in try await api.listAll(.deployments, namespace: namespace).items {
             let view = KubeObject(deployment)
             let replicas = deployment["spec"]?["replicas"]?.intValue ?? 1

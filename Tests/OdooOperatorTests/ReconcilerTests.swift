@@ -187,7 +187,7 @@ struct ReconcilerTests {
 
     @Test func everyExamplePassesThePolicyGate() throws {
         let policy = try GuardPolicy.builtIn()
-        let planner = OdooPlanner(configuration: try OperatorConfiguration.builtIn())
+        let planner = OdooPlanner(configuration: try OperatorHarness.configuration())
         for file in ["clinic-production.yaml", "pharmacy-development.yaml"] {
             let text = try String(contentsOf: OperatorHarness.root.appendingPathComponent("examples/environments/\(file)"), encoding: .utf8)
             var environment = try OdooEnvironment.decode(try ManifestReader.parseSingle(yaml: text))

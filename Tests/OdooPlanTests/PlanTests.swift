@@ -95,8 +95,10 @@ struct PlanTests {
         for object in desired.objects where object["kind"] == "Deployment" {
             let pod = object["spec"]?["template"]?["spec"]
             for container in (pod?["containers"]?.arrayValue ?? []) + (pod?["initContainers"]?.arrayValue ?? []) {
+                // Paths, the session switch and prefix, and the URL assembled from secretKeyRef variables.
                 for variable in container["env"]?.arrayValue ?? [] where variable["value"] != nil {
-                    #expect(variable["name"] == "ODOO_RC")
+                    #expect(["ODOO_RC", "ODOO_SESSION_REDIS", "ODOO_SESSION_REDIS_PREFIX", "ODOO_SESSION_REDIS_URL", "POSTGRES_DB", "PGDATA"]
+                        .contains(variable["name"]?.stringValue ?? ""), "\(variable)")
                 }
             }
         }
