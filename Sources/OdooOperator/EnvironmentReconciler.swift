@@ -277,8 +277,11 @@ public final class EnvironmentReconciler: Sendable {
         }
         dependencies.metrics?.recordStatus(ready: status.conditions.first?.status == .true, key: ObjectKey(object))
         // Rollouts and owned objects report through watches. What the operator does not own (a TLS
-        // Secret someone else creates, an external database Secret) is looked at again in a minute.
-        let waitingOnOthers = status.conditions.contains { ($0.type == "IngressReady" || $0.type == "DatabaseReady") && $0.status == .false }
+        // Secret someone else creates, an external database Secret, the backup credentials) is looked
+        // at again in a minute.
+        let waitingOnOthers = status.conditions.contains {
+            (($0.type == "IngressReady" || $0.type == "DatabaseReady") && $0.status == .false) || ($0.type == "BackupReady" && $0.reason == "CredentialsMissing")
+        }
         var retries: [Duration] = []
         if outcome.problem == nil && waitingOnOthers { retries.append(.seconds(60)) }
         if outcome.stateful.database?.ready == false { retries.append(databaseRetry(observed.previousConditions, now: dependencies.now())) }

@@ -1,0 +1,176 @@
+import Foundation
+import KubeClient
+import KubeModel
+import OdooPlan
+import Testing
+
+/// The production change gates and the backup status, through the reconciler against the API test
+/// server. Jobs do not run there: the tests report their outcome as the Job controller and the
+/// kubelet would (Job status, and the pod's termination message).
+@Suite("Change gates and backups")
+struct ChangeGateReconcilerTests {
+    static let newImage = "registry.example.com/odoo/odoo:17.0-20261201@sha256:" + String(repeating: "5d", count: 32)
+
+    /// The example, live and Ready, then changed by `change`.
+    /// - Returns: the web Deployment's image before the change.
+    static func changed(_ cluster: OperatorHarness, window: JSONValue?, reference: String?, _ change: @escaping (inout JSONValue) -> Void) async throws -> String? {
+        try await cluster.createTLSSecret("clinic-tls")
+        try await cluster.createBackupCredentials()
+        _ = try await cluster.create(try cluster.example())
+        #expect(try await cluster.waitUntilReady())
+        try await cluster.settle()
+        var object = try #require(try await cluster.environment())
+        change(&object)
+        if let window { _ = object.set(window, at: "spec.maintenanceWindow") }
+        var annotations = object["metadata"]?["annotations"]?.objectValue ?? [:]
+        annotations["odooguard.io/change-ref"] = reference.map { .string($0) }
+        _ = object.set(.object(annotations), at: "metadata.annotations")
+        let before = try await webImage(cluster)
+        _ = try await cluster.api.update(.odooEnvironments, namespace: cluster.namespace, object: object, subresource: nil, options: WriteOptions())
+        return before
+    }
+
+    static func webImage(_ cluster: OperatorHarness) async throws -> String? {
+        try await cluster.get(.deployments, "clinic-web")?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"]?.stringValue
+    }
+
+    /// A window that opens twelve hours from now, for one minute.
+    static var closedWindow: JSONValue {
+        let hour = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: Date()).hour ?? 0
+        return ["schedule": .string("0 \((hour + 12) % 24) * * *"), "durationMinutes": 1]
+    }
+
+    static let openWindow: JSONValue = ["schedule": "* * * * *", "durationMinutes": 1440]
+
+    @Test func aProductionChangeWithoutAChangeReferenceWaits() async throws {
+        try await OperatorHarness.run { cluster in
+            let before = try await Self.changed(cluster, window: Self.openWindow, reference: nil) { _ = $0.set(.string(Self.newImage), at: "spec.image") }
+            #expect(try await cluster.eventually { try await cluster.condition("Progressing")?.reason == "WaitingForChangeReference" })
+            #expect(try await cluster.condition("Progressing")?.message.contains("odooguard.io/change-ref") == true)
+            try await cluster.settle()
+            #expect(try await Self.webImage(cluster) == before)
+            #expect(try await cluster.condition("Ready")?.status == .true, "the old version keeps serving")
+        }
+    }
+
+    @Test func aProductionChangeOutsideTheWindowWaitsForIt() async throws {
+        try await OperatorHarness.run { cluster in
+            let before = try await Self.changed(cluster, window: Self.closedWindow, reference: "CHG-1") { _ = $0.set(.string(Self.newImage), at: "spec.image") }
+            #expect(try await cluster.eventually { try await cluster.condition("Progressing")?.reason == "WaitingForMaintenanceWindow" })
+            #expect(try await cluster.condition("Progressing")?.message.contains("next at") == true)
+            try await cluster.settle()
+            #expect(try await Self.webImage(cluster) == before)
+            // The status keeps the new image's pin, not the running one.
+            #expect(try await cluster.environment()?["status"]?["image"]?.stringValue == Self.newImage)
+        }
+    }
+
+    @Test func aStaleBackupStartsABackupJobAndTheChangeFollowsIt() async throws {
+        try await OperatorHarness.run { cluster in
+            let before = try await Self.changed(cluster, window: Self.openWindow, reference: "CHG-2") { _ = $0.set(.string(Self.newImage), at: "spec.image") }
+            #expect(try await cluster.eventually { try await cluster.condition("Progressing")?.reason == "WaitingForBackup" })
+            let jobName = ChildNames(environment: "clinic").changeBackup(image: Self.newImage)
+            let job = try #require(try await cluster.get(.jobs, jobName))
+            #expect(job["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["name"] == "upload")
+            #expect(KubeObject(job).labels["app.kubernetes.io/component"] == "backup")
+            try await cluster.settle()
+            #expect(try await Self.webImage(cluster) == before)
+            try await cluster.finishJob(jobName, container: "upload", exitCode: 0, message: #"{"backup":"20261122T020000Z","size":123456,"sha256":"ab","pruned":0}"#)
+            #expect(try await cluster.eventually { try await Self.webImage(cluster) == Self.newImage })
+            #expect(try await cluster.eventually { try await cluster.condition("BackupReady")?.reason == "BackupRecent" })
+            let status = try #require(try await cluster.environment()?["status"])
+            #expect(status["lastBackupSize"]?.intValue == 123_456, "\(status)")
+            #expect(status["lastBackupTime"]?.stringValue != nil)
+            #expect(try await cluster.condition("BackupReady")?.reason == "BackupRecent")
+        }
+    }
+
+    @Test func aFailedUpgradeKeepsTheOldVersionServing() async throws {
+        try await OperatorHarness.run { cluster in
+            let before = try await Self.changed(cluster, window: Self.openWindow, reference: "CHG-3") {
+                _ = $0.set(.string(Self.newImage.replacingOccurrences(of: "17.0-", with: "18.0-")), at: "spec.image")
+                _ = $0.set("18.0", at: "spec.version")
+            }
+            let image = Self.newImage.replacingOccurrences(of: "17.0-", with: "18.0-")
+            let names = ChildNames(environment: "clinic")
+            #expect(try await cluster.eventually { try await cluster.get(.jobs, names.changeBackup(image: image)) != nil })
+            try await cluster.finishJob(names.changeBackup(image: image), container: "upload", exitCode: 0, message: #"{"size":1}"#)
+            #expect(try await cluster.eventually { try await cluster.condition("Progressing")?.reason == "UpgradingDatabase" })
+            let upgrade = try #require(try await cluster.get(.jobs, names.upgrade(image: image)))
+            let container = upgrade["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first
+            #expect(container?["image"]?.stringValue == image)
+            #expect(container?["args"]?.arrayValue?.contains("--update=all") == true)
+            try await cluster.finishJob(names.upgrade(image: image), container: "upgrade", exitCode: 1,
+                                        message: "odoo.modules.loading: module sale_custom: ERROR: column x does not exist")
+            #expect(try await cluster.eventually { try await cluster.condition("Degraded")?.reason == "UpgradeFailed" })
+            #expect(try await cluster.condition("Degraded")?.message.contains("column x does not exist") == true)
+            try await cluster.settle()
+            #expect(try await Self.webImage(cluster) == before)
+            let annotations = try await cluster.get(.deployments, "clinic-web")?["spec"]?["template"]?["metadata"]?["annotations"]
+            #expect(annotations?["odooguard.io/odoo-version"] == "17.0")
+        }
+    }
+
+    @Test func scheduledBackupsReportTimeSizeAndFailures() async throws {
+        try await OperatorHarness.run { cluster in
+            try await cluster.createTLSSecret("clinic-tls")
+            _ = try await cluster.create(try cluster.example())
+            #expect(try await cluster.waitUntilReady())
+            #expect(try await cluster.condition("BackupReady")?.reason == "CredentialsMissing")
+            try await cluster.createBackupCredentials()
+            // The Secret is not the operator's: it looks again within a minute, or at the next change.
+            var touched = try #require(try await cluster.environment())
+            _ = touched.set(["touched": "1"], at: "metadata.labels")
+            _ = try await cluster.api.update(.odooEnvironments, namespace: cluster.namespace, object: touched, subresource: nil, options: WriteOptions())
+            #expect(try await cluster.eventually { try await cluster.condition("BackupReady")?.reason == "NoBackupYet" })
+            // A Job as the CronJob makes it: the template's labels, owned by the CronJob, not the environment.
+            let cronJob = try #require(try await cluster.get(.cronJobs, "clinic-backup"))
+            #expect(cronJob["spec"]?["schedule"] == "30 1 * * *")
+            try await cluster.createJob("clinic-backup-29000001", labels: cronJob["spec"]?["jobTemplate"]?["metadata"]?["labels"] ?? [:])
+            try await cluster.finishJob("clinic-backup-29000001", container: "upload", exitCode: 0, message: #"{"backup":"x","size":987654,"sha256":"ab","pruned":2}"#)
+            #expect(try await cluster.eventually { try await cluster.condition("BackupReady")?.reason == "BackupRecent" })
+            #expect(try await cluster.environment()?["status"]?["lastBackupSize"]?.intValue == 987_654)
+            // The next one fails: BackupReady says so, with the log tail.
+            try await cluster.createJob("clinic-backup-29000002", labels: cronJob["spec"]?["jobTemplate"]?["metadata"]?["labels"] ?? [:])
+            try await cluster.finishJob("clinic-backup-29000002", container: "dump", exitCode: 1, message: "pg_dump: error: connection to server failed")
+            #expect(try await cluster.eventually { try await cluster.condition("BackupReady")?.reason == "BackupFailed" })
+            #expect(try await cluster.condition("BackupReady")?.message.contains("connection to server failed") == true)
+        }
+    }
+}
+
+extension OperatorHarness {
+    /// The S3 credentials Secret the platform admin creates in each namespace.
+    func createBackupCredentials() async throws {
+        _ = try await api.create(.secrets, namespace: namespace, object: [
+            "apiVersion": "v1", "kind": "Secret", "metadata": ["name": "backup-s3-credentials"],
+            "stringData": ["AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"],
+        ], options: WriteOptions())
+    }
+
+    /// A Job with `labels`, as a CronJob would create it.
+    func createJob(_ name: String, labels: JSONValue) async throws {
+        _ = try await api.create(.jobs, namespace: namespace, object: [
+            "apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": .string(name), "labels": labels],
+            "spec": ["template": ["spec": ["restartPolicy": "Never", "containers": [["name": "upload", "image": "busybox"]]]]],
+        ], options: WriteOptions())
+    }
+
+    /// Reports a Job finished, as the Job controller and the kubelet would: its pod with the
+    /// container's termination message, then the Job's status.
+    func finishJob(_ name: String, container: String, exitCode: Int64, message: String) async throws {
+        let pod = name + "-pod"
+        _ = try await api.create(.pods, namespace: namespace, object: [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(pod), "labels": ["job-name": .string(name)]],
+            "spec": ["containers": [["name": .string(container), "image": "busybox"]]],
+        ], options: WriteOptions())
+        _ = try await api.patch(.pods, namespace: namespace, name: pod, patch: .merge(["status": [
+            "containerStatuses": [["name": .string(container), "state": ["terminated": ["exitCode": .int(exitCode), "message": .string(message)]]]],
+        ]]), subresource: "status", options: WriteOptions())
+        let now = Timestamp.format(Date())
+        let status: JSONValue = exitCode == 0
+            ? ["succeeded": 1, "completionTime": .string(now), "conditions": [["type": "Complete", "status": "True", "lastTransitionTime": .string(now)]]]
+            : ["failed": 1, "conditions": [["type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "lastTransitionTime": .string(now)]]]
+        _ = try await api.patch(.jobs, namespace: namespace, name: name, patch: .merge(["status": status]), subresource: "status", options: WriteOptions())
+    }
+}
