@@ -271,7 +271,7 @@ let package = Package(
         .testTarget(
             name: "OdooOperatorTests",
             dependencies: [
-                "OdooOperator", "OdooPlan", "GuardRules", "KubeClient", "KubeRuntime", "KubeModel", "KubeAPITestServer", "TestSupport",
+                "OdooOperator", "OdooPlan", "GuardRules", "KubeClient", "KubeRuntime", "KubeModel", "KubeAPITestServer", "TestSupport", "Provisioning",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

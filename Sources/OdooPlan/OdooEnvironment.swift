@@ -80,6 +80,12 @@ public struct OdooEnvironment: Sendable, Equatable {
         /// How long it stays open.
         public var durationMinutes: Int
 
+        /// A window.
+        public init(schedule: CronSchedule, durationMinutes: Int) {
+            self.schedule = schedule
+            self.durationMinutes = durationMinutes
+        }
+
         /// Whether the window is open at `date`.
         public func isOpen(at date: Date) -> Bool {
             schedule.lastStart(atOrBefore: date, lookback: durationMinutes - 1) != nil

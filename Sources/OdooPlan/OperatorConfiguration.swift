@@ -21,6 +21,16 @@ public struct OperatorConfiguration: Sendable, Equatable {
         /// The Secret key holding the administrator's `postgres://` DSN the operator provisions
         /// roles and databases with (`nil`: the operator only writes credentials, someone else provisions).
         public var adminSecret: SecretKeyReference?
+
+        /// A server.
+        public init(name: String, host: String, port: Int, namespace: String?, cidrs: [String], adminSecret: SecretKeyReference? = nil) {
+            self.name = name
+            self.host = host
+            self.port = port
+            self.namespace = namespace
+            self.cidrs = cidrs
+            self.adminSecret = adminSecret
+        }
     }
 
     /// One key of a Secret.
@@ -31,6 +41,13 @@ public struct OperatorConfiguration: Sendable, Equatable {
         public var name: String
         /// The key.
         public var key: String
+
+        /// A reference.
+        public init(namespace: String, name: String, key: String) {
+            self.namespace = namespace
+            self.name = name
+            self.key = key
+        }
     }
 
     /// Where backups go and how fresh they must be.

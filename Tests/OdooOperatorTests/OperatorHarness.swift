@@ -21,7 +21,8 @@ struct OperatorHarness: Sendable {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Runs `body` with the operator reconciling namespace `namespace` (created first).
-    static func run(namespace: String = "clinic-prod", policy: GuardPolicy? = nil, _ body: @Sendable (OperatorHarness) async throws -> Void) async throws {
+    static func run(namespace: String = "clinic-prod", policy: GuardPolicy? = nil, configure: @Sendable (inout OperatorConfiguration) -> Void = { _ in },
+                    _ body: @Sendable (OperatorHarness) async throws -> Void) async throws {
         try await KubeAPITestServer.serving(bookmarkInterval: .seconds(1)) { server in
             var logger = Logger(label: "operator-tests")
             logger.logLevel = .critical
@@ -29,7 +30,9 @@ struct OperatorHarness: Sendable {
             do {
                 _ = try await api.create(.namespaces, namespace: nil, object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]],
                                          options: WriteOptions())
-                var settings = OperatorService.Settings(configuration: try Self.configuration(), policy: try policy ?? GuardPolicy.builtIn())
+                var configuration = try Self.configuration()
+                configure(&configuration)
+                var settings = OperatorService.Settings(configuration: configuration, policy: try policy ?? GuardPolicy.builtIn())
                 settings.host = "127.0.0.1"
                 settings.port = 0
                 settings.workers = 2
