@@ -1,4 +1,5 @@
 import Foundation
+import KubeModel
 
 /// A five-field cron schedule (`minute hour day-of-month month day-of-week`, UTC) as Kubernetes
 /// CronJobs read it: `*`, values, ranges, lists, `*/n` and `a-b/n` steps, month and weekday names,
@@ -79,7 +80,7 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the schedule fires on the UTC day `day` (days since 1970-01-01).
     func firesOn(day: Int) -> Bool {
-        let (_, month, dayOfMonth) = CronSchedule.civil(day)
+        let (_, month, dayOfMonth) = Timestamp.civil(days: day)
         guard months.contains(month) else { return false }
         let weekday = ((day % 7) + 11) % 7 // 1970-01-01 was a Thursday (4).
         let domMatch = daysOfMonth.contains(dayOfMonth), dowMatch = weekdays.contains(weekday)
@@ -119,19 +120,6 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
             minute += 1
         }
         return nil
-    }
-
-    /// (year, month 1–12, day 1–31) of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
-    static func civil(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 
