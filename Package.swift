@@ -169,6 +169,7 @@ let package = Package(
             name: "Provisioning",
             dependencies: [
                 "AuditTrail",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -31,7 +31,8 @@ extension EnvironmentReconciler {
                 kept.append("\(resource.kind) \(name)")
             }
             if let environment = try? OdooEnvironment.decode(object.raw), dependencies.provisioner != nil,
-               environment.tier == .shared, environment.database.externalSecret == nil {
+               environment.tier == .shared, environment.database.externalSecret == nil,
+               dependencies.configuration.databaseServer(named: environment.database.sharedServer)?.adminSecret != nil {
                 kept.append("PostgreSQL role \(environment.database.name) with databases \(environment.database.name) and \(environment.restoreCheckDatabase)")
             }
             if !kept.isEmpty {

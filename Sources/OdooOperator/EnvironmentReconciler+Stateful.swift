@@ -10,7 +10,8 @@ extension EnvironmentReconciler {
     /// What the status says beyond the plan.
     struct StatefulObservation {
         var database: DatabaseCheck?
-        var backups = BackupObservation()
+        /// `nil` until observed (the status then keeps what it had).
+        var backups: BackupObservation?
         var rpoHours: Int?
         var held: ChangeGate.Running?
         var gate: ChangeGate.Decision?
@@ -40,11 +41,7 @@ extension EnvironmentReconciler {
 
     /// Backups and rehearsals: the previous status, updated from the newest finished Jobs.
     func observeBackups(_ environment: OdooEnvironment, _ object: KubeObject) async -> BackupObservation {
-        let status = object.raw["status"]
-        var result = BackupObservation(
-            lastBackupTime: status?["lastBackupTime"]?.stringValue.flatMap(Timestamp.parse),
-            lastBackupSize: status?["lastBackupSize"]?.intValue,
-            lastRestoreCheckTime: status?["lastRestoreCheckTime"]?.stringValue.flatMap(Timestamp.parse))
+        var result = Self.recordedBackups(object)
         guard let backup = environment.backup else { return result }
         let credentials = backup.credentialsSecret ?? dependencies.configuration.backup.credentialsSecret
         result.credentialsPresent = stores[.secrets]?.get(ObjectKey(namespace: environment.namespace, name: credentials)) != nil
@@ -76,6 +73,15 @@ extension EnvironmentReconciler {
             }
         }
         return result
+    }
+
+    /// What the status recorded of backups and rehearsals.
+    static func recordedBackups(_ object: KubeObject) -> BackupObservation {
+        let status = object.raw["status"]
+        return BackupObservation(
+            lastBackupTime: status?["lastBackupTime"]?.stringValue.flatMap(Timestamp.parse),
+            lastBackupSize: status?["lastBackupSize"]?.intValue,
+            lastRestoreCheckTime: status?["lastRestoreCheckTime"]?.stringValue.flatMap(Timestamp.parse))
     }
 
     /// The gate's Jobs (an on-demand backup, an upgrade) for the change to `image`, by name.

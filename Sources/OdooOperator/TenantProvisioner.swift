@@ -43,6 +43,7 @@ public final class ClusterTenantProvisioner: TenantProvisioning {
         self.logger = logger
     }
 
+    /// Provisions and checks the environment's database and Redis user (see ``TenantProvisioning``).
     public func ensure(_ environment: OdooEnvironment) async -> DatabaseCheck? {
         guard let plan = target(environment) else { return nil }
         let tenantSecret: JSONValue?
@@ -62,6 +63,7 @@ public final class ClusterTenantProvisioner: TenantProvisioning {
         return result
     }
 
+    /// Drops what the environment owns on the shared servers (see ``TenantProvisioning``).
     public func release(_ environment: OdooEnvironment) async throws(OperatorError) -> [String] {
         await memo.forget("\(environment.namespace)/\(environment.name)")
         guard let plan = target(environment) else { return [] }

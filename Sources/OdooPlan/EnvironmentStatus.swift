@@ -35,6 +35,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
     public var database: String?
     /// Backups and restore rehearsals.
     public var backups: BackupObservation
+    /// What the plan noticed that does not stop it (sticky sessions without Redis, an unpinned image).
+    public var warnings: [String]
 
     /// The status of an environment that was planned (and, unless `problem` says otherwise, applied).
     /// - Parameters:
@@ -51,6 +53,7 @@ public struct EnvironmentStatus: Sendable, Equatable {
         self.imageSource = image == nil ? nil : imageSource
         database = environment.map { "\($0.database.name)" }
         backups = observed.backups
+        warnings = desired?.warnings ?? []
         func condition(_ type: String, _ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
             Condition(type: type, status: status, reason: reason, message: message, observedGeneration: generation)
         }
@@ -122,6 +125,7 @@ public struct EnvironmentStatus: Sendable, Equatable {
         if let imageSource { object["imageSource"] = .string(imageSource) }
         if let observedGeneration { object["observedGeneration"] = .int(observedGeneration) }
         if let url { object["url"] = .string(url) }
+        if !warnings.isEmpty { object["warnings"] = .array(warnings.map(JSONValue.string)) }
         return .object(object)
     }
 

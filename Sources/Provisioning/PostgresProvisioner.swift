@@ -53,7 +53,8 @@ public struct PostgresProvisioner: Sendable {
         let role = try SQLText.identifier(tenant.role)
         let databases = try tenant.databases.map { (name) throws(ProvisioningError) -> (String, String) in (name, try SQLText.identifier(name)) }
         guard !tenant.password.isEmpty else { throw ProvisioningError(.invalidInput, "the password for role \(tenant.role) is empty") }
-        let password = try SQLText.literal(tenant.password)
+        // A SCRAM verifier, never the password itself, reaches the server (and any statement log).
+        let password = try SQLText.literal(SCRAMVerifier.verifier(password: tenant.password))
         let comment = try SQLText.literal(tenant.comment)
         let limit = max(1, tenant.connectionLimit)
         var changes: [String] = []

@@ -19,14 +19,14 @@ struct ChangeGateReconcilerTests {
         _ = try await cluster.create(try cluster.example())
         #expect(try await cluster.waitUntilReady())
         try await cluster.settle()
-        var object = try #require(try await cluster.environment())
-        change(&object)
-        if let window { _ = object.set(window, at: "spec.maintenanceWindow") }
-        var annotations = object["metadata"]?["annotations"]?.objectValue ?? [:]
-        annotations["odooguard.io/change-ref"] = reference.map { .string($0) }
-        _ = object.set(.object(annotations), at: "metadata.annotations")
         let before = try await webImage(cluster)
-        _ = try await cluster.api.update(.odooEnvironments, namespace: cluster.namespace, object: object, subresource: nil, options: WriteOptions())
+        try await cluster.updateEnvironment { object in
+            change(&object)
+            if let window { _ = object.set(window, at: "spec.maintenanceWindow") }
+            var annotations = object["metadata"]?["annotations"]?.objectValue ?? [:]
+            annotations["odooguard.io/change-ref"] = reference.map { .string($0) }
+            _ = object.set(.object(annotations), at: "metadata.annotations")
+        }
         return before
     }
 
@@ -119,9 +119,7 @@ struct ChangeGateReconcilerTests {
             #expect(try await cluster.condition("BackupReady")?.reason == "CredentialsMissing")
             try await cluster.createBackupCredentials()
             // The Secret is not the operator's: it looks again within a minute, or at the next change.
-            var touched = try #require(try await cluster.environment())
-            _ = touched.set(["touched": "1"], at: "metadata.labels")
-            _ = try await cluster.api.update(.odooEnvironments, namespace: cluster.namespace, object: touched, subresource: nil, options: WriteOptions())
+            try await cluster.updateEnvironment { _ = $0.set(["touched": "1"], at: "metadata.labels") }
             #expect(try await cluster.eventually { try await cluster.condition("BackupReady")?.reason == "NoBackupYet" })
             // A Job as the CronJob makes it: the template's labels, owned by the CronJob, not the environment.
             let cronJob = try #require(try await cluster.get(.cronJobs, "clinic-backup"))

@@ -85,6 +85,26 @@ struct OperatorHarness: Sendable {
         ], options: WriteOptions())
     }
 
+    /// Reads the environment, changes it and writes it back, again on a conflict (the operator writes
+    /// its status meanwhile), as `kubectl edit` users do.
+    func updateEnvironment(_ name: String = "clinic", _ change: (inout JSONValue) -> Void) async throws {
+        for attempt in 1...10 {
+            guard var object = try await environment(name) else { throw KubeClientError(.notFound, "OdooEnvironment \(name) is gone") }
+            change(&object)
+            // A Result, not `catch where` (which crashes the 6.3.1 compiler inside a loop).
+            let result: Result<JSONValue, KubeClientError>
+            do { result = .success(try await api.update(.odooEnvironments, namespace: namespace, object: object, subresource: nil, options: WriteOptions())) } catch {
+                result = .failure(error)
+            }
+            if case .failure(let error) = result {
+                guard error.code == .conflict, attempt < 10 else { throw error }
+                try await Task.sleep(for: .milliseconds(50))
+                continue
+            }
+            return
+        }
+    }
+
     /// The built-in configuration with the tool images pinned (the tests' resolver pins nothing).
     static func configuration() throws -> OperatorConfiguration {
         var configuration = try OperatorConfiguration.builtIn()

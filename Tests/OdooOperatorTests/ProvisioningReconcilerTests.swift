@@ -23,7 +23,7 @@ struct ProvisioningReconcilerTests {
             _ = try await cluster.create(try cluster.example("pharmacy-development.yaml") {
                 _ = $0.set(.string("docker.io/library/odoo:17.0@sha256:" + String(repeating: "ab", count: 32)), at: "spec.image")
             })
-            #expect(try await cluster.eventually { try await cluster.condition("DatabaseReady", of: "pharmacy")?.status == .true })
+            #expect(try await cluster.eventually(60) { try await cluster.condition("DatabaseReady", of: "pharmacy")?.status == .true })
             let degraded = try await cluster.condition("Degraded", of: "pharmacy")
             #expect(degraded?.status == .false, "\(degraded?.message ?? "")")
             let ready = try #require(try await cluster.condition("DatabaseReady", of: "pharmacy"))
@@ -36,10 +36,7 @@ struct ProvisioningReconcilerTests {
 
             // The server goes away: DatabaseReady says so with the client's error; nothing crashes.
             try await offPool { try postgres.halt() }
-            var touched = try #require(try await cluster.environment("pharmacy"))
-            _ = touched.set(["replicas-bump": "1"], at: "metadata.labels")
-            _ = touched.set(2, at: "spec.replicas")
-            _ = try await cluster.api.update(.odooEnvironments, namespace: cluster.namespace, object: touched, subresource: nil, options: WriteOptions())
+            try await cluster.updateEnvironment("pharmacy") { _ = $0.set(2, at: "spec.replicas") }
             #expect(try await cluster.eventually { try await cluster.condition("DatabaseReady", of: "pharmacy")?.reason == "DatabaseUnreachable" })
             #expect(try await cluster.condition("DatabaseReady", of: "pharmacy")?.message.contains("127.0.0.1:\(postgres.port)") == true)
             #expect(try await cluster.condition("Ready", of: "pharmacy")?.status == .false)
@@ -48,9 +45,7 @@ struct ProvisioningReconcilerTests {
             #expect(try await cluster.eventually(30) { try await cluster.condition("DatabaseReady", of: "pharmacy")?.status == .true })
 
             // deletionPolicy Delete drops the role and both databases.
-            var deleting = try #require(try await cluster.environment("pharmacy"))
-            _ = deleting.set("Delete", at: "spec.deletionPolicy")
-            _ = try await cluster.api.update(.odooEnvironments, namespace: cluster.namespace, object: deleting, subresource: nil, options: WriteOptions())
+            try await cluster.updateEnvironment("pharmacy") { _ = $0.set("Delete", at: "spec.deletionPolicy") }
             try await cluster.settle()
             _ = try await cluster.api.delete(.odooEnvironments, namespace: cluster.namespace, name: "pharmacy", options: DeleteOptions())
             #expect(try await cluster.eventually { try await cluster.environment("pharmacy") == nil })

@@ -47,13 +47,26 @@ struct ScheduleAndGateTests {
         #expect(problem.message.contains(text) || problem.message.contains("five fields"))
     }
 
-    static func environment(stage: String = "production", version: String = "17.0", reference: String? = "CHG-1", window: JSONValue? = nil) throws -> OdooEnvironment {
+    static func environment(stage: String = "production", version: String = "17.0", reference: String? = "CHG-1", window: JSONValue? = nil,
+                            extra: JSONObject = [:]) throws -> OdooEnvironment {
         var metadata: JSONObject = ["name": "clinic", "namespace": "clinic"]
         if let reference { metadata["annotations"] = ["odooguard.io/change-ref": .string(reference)] }
         var spec: JSONObject = ["version": .string(version), "tier": "shared", "stage": .string(stage),
                                 "ingress": ["host": "clinic.example.com", "tls": ["certResolver": "le"]], "backup": ["schedule": "0 1 * * *"]]
         if let window { spec["maintenanceWindow"] = window }
+        for (key, value) in extra { spec[key] = value }
         return try OdooEnvironment.decode(["apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment", "metadata": .object(metadata), "spec": .object(spec)])
+    }
+
+    @Test func stickySessionsAreAWarningInTheStatus() throws {
+        let environment = try Self.environment(stage: "development", reference: nil, extra: ["replicas": 3])
+        let desired = try OdooPlanner(configuration: try OperatorConfiguration.builtIn()).plan(environment)
+        let status = EnvironmentStatus(environment: environment, generation: 1, desired: desired, imageSource: nil, observed: ObservedState(), problem: nil)
+        let warnings = status.json["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(warnings.contains { $0.contains("sticky sessions") && $0.contains("spec.redis") }, "\(warnings)")
+        let redis = try Self.environment(stage: "development", reference: nil, extra: ["replicas": 3, "redis": ["enabled": true]])
+        let withRedis = try OdooPlanner(configuration: try OperatorConfiguration.builtIn()).plan(redis)
+        #expect(!withRedis.warnings.contains { $0.contains("sticky") })
     }
 
     static let now = utc("2026-11-22T12:00:00Z")

@@ -111,6 +111,27 @@ struct PostgresProvisionerTests {
         #expect(left.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
     }
 
+    @Test("the SCRAM verifier matches Python's hashlib PBKDF2 and HMAC")
+    func scramVerifier() {
+        // Computed with hashlib.pbkdf2_hmac('sha256', password, salt, 4096) and hmac (an independent implementation).
+        #expect(SCRAMVerifier.verifier(password: "Secret1234567890", salt: Array(0..<16))
+                == "SCRAM-SHA-256$4096:AAECAwQFBgcICQoLDA0ODw==$DgMerrul4vfyEBwJLnl7dbnUsT+ATUMKSY1jB7g8LuI=:r5eVghq4I8bvvnb24C2nvkKYzNnw7JXiow2Ea+lLxnM=")
+        #expect(SCRAMVerifier.verifier(password: "x") != SCRAMVerifier.verifier(password: "x"), "a fresh salt each time")
+    }
+
+    @Test("the password never reaches the server in clear text")
+    func noClearTextPassword() async throws {
+        let server = try await Self.server()
+        defer { server.stop() }
+        try await offPool { try server.psqlSocket("ALTER SYSTEM SET log_statement = 'all'"); try server.psqlSocket("SELECT pg_reload_conf()") }
+        _ = try await Self.provisioner(server).ensure(Self.tenant("audited", password: "VeryDistinctSecret42"))
+        let log = try String(contentsOf: server.directory.appendingPathComponent("log.txt"), encoding: .utf8)
+        #expect(log.contains("CREATE ROLE \"audited\""), "statements are logged")
+        #expect(!log.contains("VeryDistinctSecret42"))
+        let login = try await offPool { try server.psqlAs("audited", "VeryDistinctSecret42", database: "audited", "SELECT 1") }
+        #expect(login.status == 0, "\(login.output)")
+    }
+
     @Test("a server that is down is reported with the client's error, not a crash")
     func unreachable() async throws {
         let port = try FreePort.next()
