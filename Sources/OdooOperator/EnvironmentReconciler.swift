@@ -174,7 +174,9 @@ public final class EnvironmentReconciler: Sendable {
         stateful.backups = await observeBackups(environment, object)
         stateful.rpoHours = dependencies.configuration.backup.rpoHours[environment.stage]
         let desiredImage = pinned ?? source
+        // What runs: the web Deployment, or the cron one when web was deleted by hand.
         let running = ChangeGate.Running(deployment: observed.webDeployment, fallbackVersion: environment.version)
+            ?? ChangeGate.Running(deployment: observed.cronDeployment, fallbackVersion: environment.version)
         let decision = ChangeGate(environment: environment, desiredImage: desiredImage, rpoHours: stateful.rpoHours ?? 24)
             .decide(running: running, lastBackup: stateful.backups?.lastBackupTime, jobs: await gateJobs(environment, image: desiredImage), now: dependencies.now())
         if decision != .proceed {

@@ -50,6 +50,11 @@ struct ChangeGateReconcilerTests {
             try await cluster.settle()
             #expect(try await Self.webImage(cluster) == before)
             #expect(try await cluster.condition("Ready")?.status == .true, "the old version keeps serving")
+            // Deleting the web Deployment does not slip the change through: it comes back with the old image.
+            _ = try await cluster.api.delete(.deployments, namespace: cluster.namespace, name: "clinic-web", options: DeleteOptions())
+            #expect(try await cluster.eventually { try await Self.webImage(cluster) != nil })
+            try await cluster.settle()
+            #expect(try await Self.webImage(cluster) == before)
         }
     }
 
