@@ -224,7 +224,7 @@ let package = Package(
         .executableTarget(
             name: "operator-load",
             dependencies: [
-                "KubeAPITestServer", "KubeClient", "KubeModel", "TestSupport",
+                "KubeAPITestServer", "KubeClient", "KubeModel", "OdooPlan", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -4,6 +4,7 @@ import KubeAPITestServer
 import KubeClient
 import KubeModel
 import Logging
+import OdooPlan
 import TestSupport
 
 /// The operator's load benchmark (bench/REPORT.md): N OdooEnvironments, each in its own namespace,
@@ -12,7 +13,8 @@ import TestSupport
 /// applied (status written for its generation, not Degraded), the API writes, the time and writes of a
 /// no-op resync of all of them, and the operator's peak RSS.
 ///
-/// Run: swift build -c release --product guard-operator --product operator-load && .build/release/operator-load [N]
+/// Run: swift build -c release --product guard-operator && swift build -c release --product operator-load && .build/release/operator-load [N]
+/// (SwiftPM builds only the last `--product` of one command.)
 @main
 struct OperatorLoad {
     static func main() async throws {
@@ -31,9 +33,16 @@ struct OperatorLoad {
             let api = try KubeHTTPClient(config: server.config, logger: logger)
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             let resync = 30
+            // The built-in configuration without the shared servers' admin Secrets: the benchmark has no
+            // PostgreSQL or Redis to provision (the operator then only writes credentials), so no
+            // environment waits on an unreachable database and requeues.
+            let configuration = directory.appendingPathComponent("operator.yaml").path
+            try OperatorConfiguration.builtInText.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.contains("adminSecret") }.joined(separator: "\n")
+                .write(toFile: configuration, atomically: true, encoding: .utf8)
             func launch() throws -> (pid: pid_t, port: Int) {
                 let port = try FreePort.next()
-                let arguments = ["--kubeconfig", kubeconfig, "--leader-elect", "off", "--resolve-images", "off", "--host", "127.0.0.1",
+                let arguments = ["--kubeconfig", kubeconfig, "--config", configuration, "--leader-elect", "off", "--resolve-images", "off", "--host", "127.0.0.1",
                                  "--port", String(port), "--workers", "8", "--resync-seconds", String(resync),
                                  "--log-level", ProcessInfo.processInfo.environment["OPERATOR_LOG_LEVEL"] ?? "error"]
                 // OPERATOR_WRAPPER (e.g. /usr/bin/heaptrack) runs the operator under a profiler; RSS figures are then the wrapper's.
