@@ -61,7 +61,7 @@ extension EnvironmentReconciler {
             case ("backup", .succeeded):
                 if completed > (result.lastBackupTime ?? .distantPast) {
                     result.lastBackupTime = completed
-                    let report = await terminationMessage(of: job, container: "upload")
+                    let report = await terminationMessage(of: job, containers: ["upload"])
                     result.lastBackupSize = report.flatMap { try? JSONParser.parse($0) }?["size"]?.intValue
                 }
             case ("backup", _):
@@ -91,7 +91,7 @@ extension EnvironmentReconciler {
         for (name, container) in [(names.changeBackup(image: image), "upload"), (names.upgrade(image: image), "upgrade")] {
             guard let job = stores[.jobs]?.get(ObjectKey(namespace: environment.namespace, name: name)) else { continue }
             var state = Self.jobState(job)
-            if state.phase == .failed { state.message = await terminationMessage(of: job, container: container) ?? state.message }
+            if state.phase == .failed { state.message = await terminationMessage(of: job, containers: [container]) ?? state.message }
             result[name] = state
         }
         return result
@@ -146,25 +146,29 @@ extension EnvironmentReconciler {
 
     func failureMessage(of job: JSONValue, _ state: ChangeGate.JobState) async -> String {
         let name = KubeObject(job).name
-        for container in ["dump", "upload", "fetch", "check"] {
-            if let message = await terminationMessage(of: job, container: container, failedOnly: true) { return "Job \(name): \(message)" }
-        }
+        if let message = await terminationMessage(of: job, containers: ["dump", "upload", "fetch", "check"], failedOnly: true) { return "Job \(name): \(message)" }
         return "Job \(name): \(state.message ?? "failed")"
     }
 
-    /// The termination message (the JSON report, or the log tail of a failed container) of a
-    /// container of the Job's newest pod.
-    func terminationMessage(of job: JSONValue, container: String, failedOnly: Bool = false) async -> String? {
+    /// The termination message (the JSON report, or the log tail of a failed container) of the first
+    /// of `containers` that has one in the Job's newest pod; the pods are listed once.
+    func terminationMessage(of job: JSONValue, containers: [String], failedOnly: Bool = false) async -> String? {
         let object = KubeObject(job)
         guard let namespace = object.namespace,
               let pods = try? await dependencies.api.list(.pods, namespace: namespace, options: ListOptions(labelSelector: "job-name=\(object.name)")) else { return nil }
         let newest = pods.items.max { ($0["metadata"]?["creationTimestamp"]?.stringValue ?? "") < ($1["metadata"]?["creationTimestamp"]?.stringValue ?? "") }
         let statuses = (newest?["status"]?["initContainerStatuses"]?.arrayValue ?? []) + (newest?["status"]?["containerStatuses"]?.arrayValue ?? [])
-        guard let terminated = statuses.first(where: { $0["name"]?.stringValue == container })?["state"]?["terminated"] else { return nil }
-        if failedOnly && terminated["exitCode"]?.intValue == 0 { return nil }
-        let message = terminated["message"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let message, !message.isEmpty else { return failedOnly ? "container \(container) exited \(terminated["exitCode"]?.intValue ?? -1)" : nil }
-        // The status shows the end of the log, where the error is.
-        return String(message.suffix(600))
+        for container in containers {
+            guard let terminated = statuses.first(where: { $0["name"]?.stringValue == container })?["state"]?["terminated"] else { continue }
+            if failedOnly && terminated["exitCode"]?.intValue == 0 { continue }
+            let message = terminated["message"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let message, !message.isEmpty else {
+                if failedOnly { return "container \(container) exited \(terminated["exitCode"]?.intValue ?? -1)" }
+                continue
+            }
+            // The status shows the end of the log, where the error is.
+            return String(message.suffix(600))
+        }
+        return nil
     }
 }

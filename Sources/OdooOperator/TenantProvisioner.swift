@@ -163,8 +163,7 @@ public final class ClusterTenantProvisioner: TenantProvisioning {
 
     /// A Secret's entry, from `data` (base64) or `stringData`.
     static func value(_ secret: JSONValue, _ key: String) -> String? {
-        if let encoded = secret["data"]?[key]?.stringValue, let data = Data(base64Encoded: encoded) { return String(decoding: data, as: UTF8.self) }
-        return secret["stringData"]?[key]?.stringValue
+        SecretView(KubeObject(secret))?.decodedEntries[key]
     }
 }
 
