@@ -184,7 +184,7 @@ let package = Package(
         .executableTarget(
             name: "guardctl",
             dependencies: [
-                "GuardCheck", "CommandLineSupport", "AuditTrail", "ImageProvenance",
+                "GuardCheck", "CommandLineSupport", "AuditTrail", "ImageProvenance", "CertKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -279,6 +279,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CertKitTests", dependencies: ["CertKit", "TestSupport"]),
+        // The Helm chart through the real helm, kubernetes-validate and openssl.
+        .testTarget(name: "ChartTests", dependencies: ["KubeModel", "GuardRules", "TestSupport"]),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "AuditTrail", "OdooPlan", "KubeModel", "TestSupport",
                                                                 .product(name: "Logging", package: "swift-log")]),
         .testTarget(

@@ -5,6 +5,8 @@ public struct CertKitError: Error, Sendable, Equatable, CustomStringConvertible 
         case keyMismatch
         case signingFailed
         case invalidName
+        case fileSystem
+        case expired
     }
 
     let code: Code
@@ -24,6 +26,10 @@ public struct CertKitError: Error, Sendable, Equatable, CustomStringConvertible 
     public static let signingFailed = CertKitError(.signingFailed, "")
     /// A DNS name or IP address for a certificate is not valid.
     public static let invalidName = CertKitError(.invalidName, "")
+    /// A certificate file could not be read or written, or would be overwritten without `force`.
+    public static let fileSystem = CertKitError(.fileSystem, "")
+    /// The CA has expired (or expires before a renewed leaf could be useful): renewing with it is pointless.
+    public static let expired = CertKitError(.expired, "")
 
     /// Errors match by kind, whatever their message.
     public static func == (lhs: CertKitError, rhs: CertKitError) -> Bool { lhs.code == rhs.code }

@@ -19,3 +19,21 @@ enum IPAddressBytes {
         return nil
     }
 }
+
+extension IPAddressBytes {
+    /// Network bytes back to text: dotted IPv4, or IPv6 in `inet_ntop`'s form; `nil` for other lengths.
+    static func format(_ bytes: [UInt8]) -> String? {
+        let family: Int32
+        switch bytes.count {
+        case 4: family = AF_INET
+        case 16: family = AF_INET6
+        default: return nil
+        }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let converted = bytes.withUnsafeBytes { raw in
+            inet_ntop(family, raw.baseAddress, &text, socklen_t(text.count)) != nil
+        }
+        guard converted else { return nil }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,19 @@
+# The odoo-guard image: guard-webhook, guard-operator, guard-traefik and guardctl, running as uid 65532
+# on a read-only root filesystem (the chart's securityContext). Build: docker build -t odoo-guard:dev .
+# (Not built in this project's CI, which has no container engine.)
+FROM swift:6.1-bookworm AS build
+WORKDIR /src
+COPY Package.swift ./
+COPY Sources ./Sources
+COPY Tests ./Tests
+COPY bench ./bench
+RUN swift build -c release --static-swift-stdlib \
+      --product guard-webhook && swift build -c release --static-swift-stdlib --product guard-operator \
+ && swift build -c release --static-swift-stdlib --product guard-traefik && swift build -c release --static-swift-stdlib --product guardctl \
+ && mkdir /out && cp .build/release/guard-webhook .build/release/guard-operator .build/release/guard-traefik .build/release/guardctl /out/
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tzdata && rm -rf /var/lib/apt/lists/*
+COPY --from=build /out/ /usr/local/bin/
+USER 65532:65532
+ENTRYPOINT ["guard-webhook"]

@@ -1,0 +1,130 @@
+import Foundation
+import KubeModel
+import Testing
+import TestSupport
+
+/// What keeps a platform safe from its own governance: exact RBAC, webhook configurations that can
+/// never select kube-system or odoo-guard's own namespace, and values that are refused before install.
+@Suite("Helm chart: RBAC, webhook configurations, refused values", .serialized)
+struct ChartSafetyTests {
+    @Test func rbacHasNoWildcardAndSecretsOnlyForTheOperator() throws {
+        for scenario in Chart.scenarios {
+            let objects = try Chart.render(scenario)
+            let roles = Chart.objects(objects, kind: "ClusterRole") + Chart.objects(objects, kind: "Role")
+            #expect(!roles.isEmpty)
+            for role in roles {
+                let name = role["metadata"]?["name"]?.stringValue ?? "?"
+                let rules = role["rules"]?.arrayValue ?? []
+                #expect(!rules.isEmpty, "\(name)")
+                for rule in rules {
+                    for field in ["apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs"] {
+                        #expect(!Chart.strings(rule[field]).contains { $0.contains("*") }, "\(Chart.name(scenario)): \(name) has a wildcard in \(field)")
+                    }
+                    #expect(!Chart.strings(rule["verbs"]).isEmpty && !Chart.strings(rule["resources"]).isEmpty, "\(name)")
+                    #expect(!Chart.strings(rule["verbs"]).contains { ["escalate", "bind", "impersonate"].contains($0) }, "\(name)")
+                }
+                let secretRules = rules.filter { Chart.strings($0["resources"]).contains("secrets") }
+                if name.hasSuffix("-webhook") { #expect(secretRules.isEmpty, "the webhook reads no Secret") }
+                if name.hasSuffix("-leader-election") {
+                    #expect(role["kind"] == "Role" && role["metadata"]?["namespace"] == "odoo-guard")
+                    #expect(rules.count == 1 && Chart.strings(rules[0]["resources"]) == ["leases"])
+                }
+            }
+            // Bindings name only the chart's own ServiceAccounts, in the release namespace.
+            for binding in Chart.objects(objects, kind: "ClusterRoleBinding") + Chart.objects(objects, kind: "RoleBinding") {
+                for subject in binding["subjects"]?.arrayValue ?? [] {
+                    #expect(subject["kind"] == "ServiceAccount" && subject["namespace"] == "odoo-guard")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ("odoo-guard", [String]()),
+        ("platform-guard", ["webhook.excludedNamespaces={monitoring}"]),
+        // Neither a custom stage list nor an attempt to list only other namespaces drops the two.
+        ("governance", ["webhook.governedNamespaces.stages={production}", "webhook.excludedNamespaces={kube-public}"]),
+    ])
+    func webhookConfigurationsNeverSelectKubeSystemOrTheReleaseNamespace(namespace: String, set: [String]) throws {
+        for scenario in Chart.scenarios {
+            let objects = try Chart.render(scenario, set: set, namespace: namespace)
+            let configurations = Chart.objects(objects, kind: "MutatingWebhookConfiguration") + Chart.objects(objects, kind: "ValidatingWebhookConfiguration")
+            if scenario?.hasSuffix("operator-only-values.yaml") == true { #expect(configurations.isEmpty); continue }
+            #expect(configurations.count == 2, "\(Chart.name(scenario))")
+            for configuration in configurations {
+                let mutating = configuration["kind"] == "MutatingWebhookConfiguration"
+                for webhook in configuration["webhooks"]?.arrayValue ?? [] {
+                    let name = webhook["name"]?.stringValue ?? "?"
+                    #expect(Chart.strings(webhook["admissionReviewVersions"]) == ["v1"], "\(name)")
+                    #expect(webhook["sideEffects"] == "NoneOnDryRun", "\(name): the audit sink writes, except on dry runs")
+                    #expect(webhook["matchPolicy"] == "Equivalent", "\(name)")
+                    let timeout = try #require(webhook["timeoutSeconds"]?.intValue)
+                    #expect(timeout >= 1 && timeout <= 5, "\(name)")
+                    #expect(mutating == (webhook["reinvocationPolicy"] == "IfNeeded"), "\(name)")
+                    let client = webhook["clientConfig"]?["service"]
+                    #expect(client?["namespace"]?.stringValue == namespace && client?["path"]?.stringValue == (mutating ? "/mutate" : "/validate"))
+                    let scopes = Set((webhook["rules"]?.arrayValue ?? []).compactMap { $0["scope"]?.stringValue })
+                    if scopes == ["Cluster"] {
+                        // Cluster-scoped GuardPolicy only: no namespace is involved.
+                        #expect(name == "guardpolicies.odooguard.io")
+                        #expect(Set((webhook["rules"]?.arrayValue ?? []).flatMap { Chart.strings($0["resources"]) }) == ["guardpolicies"])
+                        continue
+                    }
+                    #expect(scopes == ["Namespaced"], "\(name): \(scopes)")
+                    #expect(webhook["failurePolicy"] == "Fail", "\(name)")
+                    let expressions = webhook["namespaceSelector"]?["matchExpressions"]?.arrayValue ?? []
+                    let excluded = expressions.first { $0["key"] == "kubernetes.io/metadata.name" && $0["operator"] == "NotIn" }
+                    let values = Set(Chart.strings(excluded?["values"]))
+                    #expect(values.isSuperset(of: ["kube-system", namespace]), "\(Chart.name(scenario)) \(name): excludes \(values)")
+                    #expect(expressions.contains { $0["key"] == "odooguard.io/stage" && $0["operator"] == "In" }, "\(name): governed namespaces are selected by label")
+                    #expect(webhook["objectSelector"] == nil)
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [
+        (["webhook.enabled=false"], "webhook.enabled=false contradicts webhook.mutating.enabled=true"),
+        (["webhook.enabled=false", "webhook.validating.enabled=false"], "webhook.mutating.enabled=true"),
+        (["webhook.mutating.enabled=false"], "webhook.validating.enabled=true requires webhook.mutating.enabled=true"),
+        (["operator.replicas=2", "operator.leaderElection.enabled=false"], "enable leader election or use one replica"),
+        (["tls.mode=existingSecret"], "tls.mode=existingSecret needs tls.existingSecret.name"),
+        (["tls.existingSecret.name=mine"], "tls.existingSecret is set but tls.mode is generated"),
+        (["webhook.audit.enabled=true"], "webhook.audit.enabled=true needs webhook.audit.dsnSecret.name"),
+        (["webhook.enabled=false", "webhook.mutating.enabled=false", "webhook.validating.enabled=false", "operator.enabled=false"], "would install nothing"),
+    ])
+    func contradictoryValuesFailRendering(set: [String], message: String) throws {
+        let (status, output) = try Chart.renderFailure(set: set)
+        #expect(status != 0, "\(set) rendered")
+        #expect(output.contains(message), "\(set): \(output)")
+    }
+
+    @Test(arguments: [
+        ("webhook:\n  replica: 3\n", "replica"),
+        ("webhook:\n  replicas: \"two\"\n", "replicas"),
+        ("webhook:\n  timeoutSeconds: 45\n", "timeoutSeconds"),
+        ("tls:\n  mode: selfsigned\n", "mode"),
+        ("operator:\n  leaderElection: true\n", "leaderElection"),
+        ("unknownTopLevel: 1\n", "unknownTopLevel"),
+        ("image:\n  digest: sha256:abc\n", "digest"),
+        ("networkPolicy:\n  apiServer:\n    cidrs: [\"10.0.0.0\"]\n", "cidrs"),
+    ])
+    func theSchemaRejectsUnknownKeysAndWrongTypes(values: String, field: String) throws {
+        let (status, output) = try Chart.renderFailure(values: values)
+        #expect(status != 0, "\(values) rendered")
+        #expect(output.contains("values don't meet the specifications of the schema"), "\(output)")
+        #expect(output.contains(field), "\(values): \(output)")
+    }
+
+    @Test func operatorOnlyAndSingleReplicaRenderings() throws {
+        // The contradictions' legal neighbours render.
+        let operatorOnly = try Chart.render(set: ["webhook.enabled=false", "webhook.mutating.enabled=false", "webhook.validating.enabled=false"])
+        #expect(Chart.objects(operatorOnly, kind: "ValidatingWebhookConfiguration").isEmpty)
+        #expect(Chart.objects(operatorOnly, kind: "Deployment").count == 1)
+        let validationOff = try Chart.render(set: ["webhook.validating.enabled=false"])
+        #expect(Chart.objects(validationOff, kind: "ValidatingWebhookConfiguration").isEmpty)
+        #expect(Chart.objects(validationOff, kind: "MutatingWebhookConfiguration").count == 1)
+        let single = try Subprocess.checked(Chart.helm, ["install", "og", Chart.path, "--dry-run=client", "--namespace", "odoo-guard", "--set", "webhook.replicas=1"])
+        #expect(single.contains("WARNING: webhook.replicas=1"))
+    }
+}
