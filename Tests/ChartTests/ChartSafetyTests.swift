@@ -116,6 +116,21 @@ struct ChartSafetyTests {
         #expect(output.contains(field), "\(values): \(output)")
     }
 
+    @Test func narrowingTheAPIServerKeepsRegistriesReachable() throws {
+        // With apiServer.cidrs set, the API rule has a `to`; digest resolution and signatures still need 443 anywhere.
+        let objects = try Chart.render("\(Chart.path)/ci/production-values.yaml")
+        for policy in Chart.objects(objects, kind: "NetworkPolicy") {
+            let name = policy["metadata"]?["name"]?.stringValue ?? "?"
+            let egress = policy["spec"]?["egress"]?.arrayValue ?? []
+            #expect(egress.contains { $0["to"]?.arrayValue?.contains { $0["ipBlock"]?["cidr"] == "10.0.0.0/24" } == true }, "\(name)")
+            let open443 = egress.contains { rule in
+                let unrestricted = rule["to"] == nil || name.hasSuffix("-operator")
+                return unrestricted && (rule["ports"]?.arrayValue ?? []).contains { $0["port"] == 443 }
+            }
+            #expect(open443, "\(name): no egress rule reaches registries on 443")
+        }
+    }
+
     @Test func operatorOnlyAndSingleReplicaRenderings() throws {
         // The contradictions' legal neighbours render.
         let operatorOnly = try Chart.render(set: ["webhook.enabled=false", "webhook.mutating.enabled=false", "webhook.validating.enabled=false"])
