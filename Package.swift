@@ -280,7 +280,7 @@ let package = Package(
         ),
         .testTarget(name: "CertKitTests", dependencies: ["CertKit", "TestSupport"]),
         // The Helm chart through the real helm, kubernetes-validate and openssl.
-        .testTarget(name: "ChartTests", dependencies: ["KubeModel", "GuardRules", "TestSupport"]),
+        .testTarget(name: "ChartTests", dependencies: ["KubeModel", "GuardRules", "KubeAPITestServer", "KubeClient", "TestSupport"]),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "AuditTrail", "OdooPlan", "KubeModel", "TestSupport",
                                                                 .product(name: "Logging", package: "swift-log")]),
         .testTarget(

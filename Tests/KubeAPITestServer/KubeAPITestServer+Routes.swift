@@ -22,6 +22,7 @@ extension KubeAPITestServer {
             error.retryAfter = failure.retryAfter
             return Self.answer(error)
         }
+        if request.method == .get, let document = Self.discovery(path) { return Self.answer(200, document) }
         guard let route = Self.route(path) else {
             return Self.answer(APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource"))
         }
@@ -29,6 +30,11 @@ extension KubeAPITestServer {
         let body: [UInt8]
         do { body = Array(try await request.body.collect(upTo: 16 * 1024 * 1024).readableBytesView) } catch {
             return Self.answer(APIError(code: 413, reason: "RequestEntityTooLarge", message: "the request is too large"))
+        }
+        // The test server speaks JSON only. Protobuf bodies (what kubectl's and helm's typed clients send for
+        // built-in kinds) are refused with 415, as a real server refuses an encoding it does not support.
+        if !body.isEmpty, (request.headers[.contentType] ?? "").hasPrefix("application/vnd.kubernetes.protobuf") {
+            return Self.answer(APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"))
         }
         let manager = query["fieldManager"]
         do {

@@ -36,6 +36,19 @@ struct ServedResource: Sendable {
         ServedResource(type: .guardPolicies, hasStatus: false, tracksGeneration: true),
         ServedResource(type: .guardExceptions, hasStatus: false, tracksGeneration: true),
         ServedResource(type: .odooEnvironments, hasStatus: true, tracksGeneration: true),
+        // What the Helm chart installs besides the above (chart tests install and upgrade it here).
+        ServedResource(type: ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles", kind: "ClusterRole", namespaced: false),
+                       hasStatus: false, tracksGeneration: false),
+        ServedResource(type: ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterrolebindings", kind: "ClusterRoleBinding",
+                                          namespaced: false), hasStatus: false, tracksGeneration: false),
+        ServedResource(type: ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "roles", kind: "Role", namespaced: true),
+                       hasStatus: false, tracksGeneration: false),
+        ServedResource(type: ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", kind: "RoleBinding", namespaced: true),
+                       hasStatus: false, tracksGeneration: false),
+        ServedResource(type: ResourceType(group: "admissionregistration.k8s.io", version: "v1", resource: "mutatingwebhookconfigurations",
+                                          kind: "MutatingWebhookConfiguration", namespaced: false), hasStatus: false, tracksGeneration: true),
+        ServedResource(type: ResourceType(group: "admissionregistration.k8s.io", version: "v1", resource: "validatingwebhookconfigurations",
+                                          kind: "ValidatingWebhookConfiguration", namespaced: false), hasStatus: false, tracksGeneration: true),
     ] + ResourceType.traefik(group: "traefik.io").map { ServedResource(type: $0, hasStatus: false, tracksGeneration: true) }
 
     /// The served resource for an API path's group, version and plural name.
