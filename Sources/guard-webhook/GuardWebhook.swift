@@ -25,6 +25,8 @@ struct GuardWebhook: AsyncParsableCommand {
     @Option(name: .long, help: "Listen address.") var host: String = "0.0.0.0"
     @Option(name: .long, help: "PostgreSQL DSN (postgres://user:password@host:port/db?sslmode=...) for the audit chain.")
     var auditDsn: String?
+    @Option(name: .long, help: "File holding the audit DSN (a mounted Secret key): keeps the password out of the process's arguments.")
+    var auditDsnFile: String?
     @Option(name: .long, help: "Audit table name.") var auditTable: String = AuditTable.defaultName
     @Option(name: .long, help: "Audit records held while PostgreSQL is unavailable.") var auditQueue: Int = 10_000
     @Option(name: .long, help: "Manifest file of Namespaces, PDBs, GuardExceptions… decisions are made with (repeatable).")
@@ -50,10 +52,12 @@ struct GuardWebhook: AsyncParsableCommand {
         let logger = Logger(label: "guard-webhook")
         let server: WebhookServer
         do {
+            if auditDsn != nil && auditDsnFile != nil { throw ValidationError("give --audit-dsn or --audit-dsn-file, not both") }
+            let auditDSN = try auditDsnFile.map { try PostgresDSN(contentsOfFile: $0) } ?? auditDsn.map { try PostgresDSN($0) }
             let configuration = WebhookConfiguration(
                 certificateFile: tlsCert, privateKeyFile: tlsKey, policyFile: policy, contextFiles: context,
                 defaultStage: defaultStage, host: host, port: port, maxBodyBytes: maxBodyBytes, maxConnections: maxConnections,
-                shutdownGracePeriod: .seconds(gracePeriod), auditDSN: try auditDsn.map { try PostgresDSN($0) },
+                shutdownGracePeriod: .seconds(gracePeriod), auditDSN: auditDSN,
                 auditTable: try AuditTable(auditTable), auditQueueCapacity: auditQueue,
                 registryCAFile: registryCaFile, registryAuthFile: registryAuthFile)
             var settings = configuration

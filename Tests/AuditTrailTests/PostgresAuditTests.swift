@@ -120,6 +120,21 @@ import TestSupport
         do { _ = try PostgresDSN(text) } catch { #expect(!error.description.contains("secret")) }
     }
 
+    @Test func dsnFilesAreReadTrimmedAndNamedInErrors() throws {
+        let file = NSTemporaryDirectory() + "audit-dsn-\(UUID().uuidString.prefix(8))"
+        defer { unlink(file) }
+        try Data("postgres://u:secret@db:5433/audit?sslmode=require\n".utf8).write(to: URL(fileURLWithPath: file))
+        #expect(try PostgresDSN(contentsOfFile: file).description == "postgres://u@db:5433/audit?sslmode=require")
+        #expect(try PostgresDSN(contentsOfFile: file).password == "secret")
+        for content in ["", "  \n", "mysql://u:secret@db/audit"] {
+            try Data(content.utf8).write(to: URL(fileURLWithPath: file))
+            let error = #expect(throws: AuditTrailError.invalidDSN) { try PostgresDSN(contentsOfFile: file) }
+            #expect(error?.message.hasPrefix(file) == true && error?.message.contains("secret") == false, "\(String(describing: error))")
+        }
+        let missing = #expect(throws: AuditTrailError.invalidDSN) { try PostgresDSN(contentsOfFile: file + "-missing") }
+        #expect(missing?.message.contains("-missing") == true)
+    }
+
     @Test(arguments: ["", "Audit", "audit-log", "1audit", "audit;drop table x", String(repeating: "a", count: 64)])
     func hostileTableNamesAreRefused(name: String) {
         #expect(throws: AuditTrailError.invalidTableName) { try AuditTable(name) }

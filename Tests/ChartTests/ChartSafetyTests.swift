@@ -116,6 +116,19 @@ struct ChartSafetyTests {
         #expect(output.contains(field), "\(values): \(output)")
     }
 
+    @Test func theAuditPasswordReachesTheWebhookOnlyAsAFile() throws {
+        let objects = try Chart.render("\(Chart.path)/ci/production-values.yaml")
+        let webhook = try #require(Chart.objects(objects, kind: "Deployment").first { $0["metadata"]?["name"] == "og-odoo-guard-webhook" })
+        let pod = webhook["spec"]?["template"]?["spec"]
+        let container = pod?["containers"]?[0]
+        let arguments = Chart.strings(container?["args"])
+        #expect(arguments.contains("--audit-dsn-file=/etc/odoo-guard/audit/dsn"))
+        #expect(!arguments.contains { $0.hasPrefix("--audit-dsn=") || $0.contains("$(") })
+        #expect(!(container?["env"]?.arrayValue ?? []).contains { $0["valueFrom"]?["secretKeyRef"] != nil })
+        let volume = (pod?["volumes"]?.arrayValue ?? []).first { $0["name"] == "audit-dsn" }
+        #expect(volume?["secret"]?["secretName"] == "odoo-guard-audit" && volume?["secret"]?["items"]?[0]?["path"] == "dsn")
+    }
+
     @Test func narrowingTheAPIServerKeepsRegistriesReachable() throws {
         // With apiServer.cidrs set, the API rule has a `to`; digest resolution and signatures still need 443 anywhere.
         let objects = try Chart.render("\(Chart.path)/ci/production-values.yaml")
