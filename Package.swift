@@ -184,7 +184,7 @@ let package = Package(
         .executableTarget(
             name: "guardctl",
             dependencies: [
-                "GuardCheck", "CommandLineSupport", "AuditTrail", "ImageProvenance", "CertKit",
+                "GuardCheck", "KubeModel", "CommandLineSupport", "AuditTrail", "ImageProvenance", "CertKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

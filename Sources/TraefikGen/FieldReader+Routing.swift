@@ -172,7 +172,7 @@ extension FieldReader {
     mutating func dnsSubdomain(_ value: JSONValue?, _ path: FieldPath, required: Bool = false) -> String? {
         guard let text = string(value, path, required: required), !text.isEmpty else { return nil }
         let labels = text.split(separator: ".", omittingEmptySubsequences: false)
-        let valid = text.utf8.count <= 253 && labels.allSatisfy(FieldReader.isDNSLabel)
+        let valid = text.utf8.count <= 253 && labels.allSatisfy { DNSLabel.isValid($0) }
         guard valid else {
             errors.append(.invalid(path, "\"\(text)\" must be a lowercase DNS-1123 name: letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters"))
             return nil
@@ -183,7 +183,7 @@ extension FieldReader {
     /// A DNS-1123 label (namespaces): lowercase letters, digits and `-`, ≤ 63.
     mutating func dnsLabel(_ value: JSONValue?, _ path: FieldPath, required: Bool = false) -> String? {
         guard let text = string(value, path, required: required), !text.isEmpty else { return nil }
-        guard FieldReader.isDNSLabel(Substring(text)) else {
+        guard DNSLabel.isValid(text) else {
             errors.append(.invalid(path, "\"\(text)\" must be a lowercase DNS-1123 label: letters, digits and '-', starting and ending with a letter or digit, at most 63 characters"))
             return nil
         }
@@ -214,15 +214,5 @@ extension FieldReader {
         if let host = try? HostName(parsing: text), !host.isWildcard { return text }
         errors.append(.invalid(path, "\"\(text)\" must be a host name or an IP address"))
         return nil
-    }
-
-    static func isDNSLabel(_ label: Substring) -> Bool {
-        guard !label.isEmpty, label.utf8.count <= 63, label.first != "-", label.last != "-" else { return false }
-        return label.unicodeScalars.allSatisfy { scalar in
-            switch scalar {
-            case "a"..."z", "0"..."9", "-": return true
-            default: return false
-            }
-        }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CertKit
 import Foundation
 import GuardCheck
+import KubeModel
 
 /// `guardctl certs`: the webhook's CA and serving certificate as files (see `certs/README.md`).
 struct Certs: ParsableCommand {
@@ -28,8 +29,8 @@ struct Certs: ParsableCommand {
         @Flag(name: .long, help: "Replace existing files, CA included (every caBundle must then be updated).") var force = false
 
         func validate() throws {
-            guard Self.isDNSLabel(service) else { throw ValidationError("--service \"\(service)\" is not a DNS label (a Service name)") }
-            guard Self.isDNSLabel(namespace) else { throw ValidationError("--namespace \"\(namespace)\" is not a DNS label (a namespace name)") }
+            guard DNSLabel.isValid(service) else { throw ValidationError("--service \"\(service)\" is not a DNS label (a Service name)") }
+            guard DNSLabel.isValid(namespace) else { throw ValidationError("--namespace \"\(namespace)\" is not a DNS label (a namespace name)") }
             guard caValidityDays >= 1, validityDays >= 1 else { throw ValidationError("--ca-validity-days and --validity-days must be at least 1") }
             guard validityDays <= caValidityDays else { throw ValidationError("--validity-days must not exceed --ca-validity-days") }
         }
@@ -43,11 +44,6 @@ struct Certs: ParsableCommand {
             Console.out("wrote \(out): CA and serving certificate for \(outcome.names.joined(separator: ", ")), valid until \(Certs.text(outcome.notValidAfter))\n")
         }
 
-        static func isDNSLabel(_ text: String) -> Bool {
-            let bytes = Array(text.utf8)
-            guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
-            return bytes.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }
-        }
     }
 
     struct Rotate: ParsableCommand {
