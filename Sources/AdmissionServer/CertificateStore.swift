@@ -81,6 +81,9 @@ public final class CertificateStore: Sendable {
                 certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
             configuration.minimumTLSVersion = .tlsv12
             configuration.applicationProtocols = ["http/1.1"]
+            // A closing connection waits this long for the peer's close_notify (NIOSSL's default is 5 s):
+            // a client cut for being slow or idle must not keep its socket for seconds more.
+            configuration.shutdownTimeout = .seconds(1)
             let context = try NIOSSLContext(configuration: configuration)
             return Loaded(context: context, notValidAfter: leaf.notValidAfter, subject: "\(leaf.subject)")
         } catch {

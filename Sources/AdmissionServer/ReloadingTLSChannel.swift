@@ -13,13 +13,19 @@ struct ReloadingTLSChannel<BaseChannel: ServerChildChannel>: ServerChildChannel 
     let baseChannel: BaseChannel
     let certificates: CertificateStore
     let handshakeTimeout: TimeAmount
+    /// Handlers before TLS, on the raw connection (the per-source connection cap).
+    var connectionHandlers: @Sendable () -> [any ChannelHandler] = { [] }
+    /// Handlers between TLS and HTTP, on the decrypted bytes (the request deadline).
+    var plaintextHandlers: @Sendable () -> [any ChannelHandler] = { [] }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let sync = channel.pipeline.syncOperations
+            try sync.addHandlers(connectionHandlers())
             try sync.addHandler(NIOSSLServerHandler(context: certificates.context))
             // After the TLS handler: the handshake-completed event travels towards the tail.
             try sync.addHandler(HandshakeDeadlineHandler(timeout: handshakeTimeout))
+            try sync.addHandlers(plaintextHandlers())
         }.flatMap {
             baseChannel.setup(channel: channel, logger: logger)
         }

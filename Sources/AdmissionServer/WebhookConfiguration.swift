@@ -24,14 +24,21 @@ public struct WebhookConfiguration: Sendable {
     /// Most concurrent connections; at the bound the server stops accepting and further connections
     /// wait in the listen backlog. Accepting happens in rounds of up to 4, so the bound can be passed by 3.
     public var maxConnections: Int
+    /// Most concurrent connections from one client address: one source cannot take the whole bound.
+    public var maxConnectionsPerSource: Int
     /// A connection that has not completed its TLS handshake by then is closed.
     public var handshakeTimeout: Duration
-    /// A request whose head and body have not fully arrived by then is answered 408 and its connection closed.
+    /// A request whose head and body have not fully arrived this long after its first byte (for a new
+    /// connection: after the accept, TLS handshake included) has its connection closed.
     public var requestReadTimeout: Duration
-    /// A keep-alive connection idle this long is closed.
+    /// A keep-alive connection idle this long is closed; shorter than the API server's own idle
+    /// timeout for webhook connections (90 s), so the server, not a half-closed socket, ends them.
     public var idleTimeout: Duration
     /// How often the certificate, key and policy files are checked for changes.
     public var reloadInterval: Duration
+    /// After SIGTERM, how long the server keeps accepting and answering with `/readyz` at 503, while the
+    /// cluster takes the pod out of the webhook's Service; then the grace period begins.
+    public var shutdownDelay: Duration
     /// How long shutdown may take: in-flight requests finish within it, then the process exits.
     public var shutdownGracePeriod: Duration
     /// The audit table's database, when decisions are also written to PostgreSQL.
@@ -55,9 +62,9 @@ public struct WebhookConfiguration: Sendable {
     /// A configuration with production defaults.
     public init(certificateFile: String, privateKeyFile: String, policyFile: String, contextFiles: [String] = [],
                 defaultStage: String? = nil, host: String = "0.0.0.0", port: Int = 8443, maxBodyBytes: Int = 7 * 1024 * 1024,
-                maxConnections: Int = 1024, handshakeTimeout: Duration = .seconds(10), requestReadTimeout: Duration = .seconds(10),
-                idleTimeout: Duration = .seconds(90), reloadInterval: Duration = .seconds(2),
-                shutdownGracePeriod: Duration = .seconds(25), auditDSN: PostgresDSN? = nil,
+                maxConnections: Int = 1024, maxConnectionsPerSource: Int = 256, handshakeTimeout: Duration = .seconds(10),
+                requestReadTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60), reloadInterval: Duration = .seconds(2),
+                shutdownDelay: Duration = .seconds(5), shutdownGracePeriod: Duration = .seconds(25), auditDSN: PostgresDSN? = nil,
                 auditTable: AuditTable, auditQueueCapacity: Int = 10_000, registryCAFile: String? = nil, registryAuthFile: String? = nil) {
         self.registryCAFile = registryCAFile
         self.registryAuthFile = registryAuthFile
@@ -70,10 +77,12 @@ public struct WebhookConfiguration: Sendable {
         self.port = port
         self.maxBodyBytes = maxBodyBytes
         self.maxConnections = maxConnections
+        self.maxConnectionsPerSource = maxConnectionsPerSource
         self.handshakeTimeout = handshakeTimeout
         self.requestReadTimeout = requestReadTimeout
         self.idleTimeout = idleTimeout
         self.reloadInterval = reloadInterval
+        self.shutdownDelay = shutdownDelay
         self.shutdownGracePeriod = shutdownGracePeriod
         self.auditDSN = auditDSN
         self.auditTable = auditTable
@@ -86,11 +95,13 @@ public struct WebhookConfiguration: Sendable {
         if !(0...65_535).contains(port) { problems.append("port must be 0…65535, got \(port)") }
         if maxBodyBytes < 1_024 { problems.append("max body size must be at least 1024 bytes, got \(maxBodyBytes)") }
         if maxConnections < 1 { problems.append("max connections must be at least 1, got \(maxConnections)") }
+        if maxConnectionsPerSource < 1 { problems.append("max connections per source must be at least 1, got \(maxConnectionsPerSource)") }
         for (name, value) in [("handshake timeout", handshakeTimeout), ("request read timeout", requestReadTimeout),
                               ("idle timeout", idleTimeout), ("reload interval", reloadInterval)] where value <= .zero {
             problems.append("\(name) must be positive")
         }
         if shutdownGracePeriod < .zero { problems.append("shutdown grace period must not be negative") }
+        if shutdownDelay < .zero { problems.append("shutdown delay must not be negative") }
         if auditQueueCapacity < 1 { problems.append("audit queue capacity must be at least 1, got \(auditQueueCapacity)") }
         return problems
     }

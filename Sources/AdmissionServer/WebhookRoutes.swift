@@ -13,6 +13,8 @@ struct WebhookRoutes: Sendable {
     let maxBodyBytes: Int
     /// The cluster watch, when decisions use the cluster's context.
     var cluster: ClusterWatch? = nil
+    /// Whether shutdown has begun (readiness then fails while requests are still served).
+    var drain = ShutdownDrain.State()
 
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
@@ -35,8 +37,11 @@ struct WebhookRoutes: Sendable {
     }
 
     /// 200 while the policy is loaded (always, once started), the cluster caches (when connected)
-    /// have synced, and the certificate in use is valid.
+    /// have synced, the certificate in use is valid and shutdown has not begun.
     func readiness() -> Response {
+        if drain.isDraining {
+            return Self.text(.serviceUnavailable, "not ready: shutting down\n")
+        }
         if let cluster, !cluster.isSynced {
             return Self.text(.serviceUnavailable, "not ready: the cluster caches of \(cluster.config.source) have not synced yet\n")
         }
@@ -61,9 +66,12 @@ struct WebhookRoutes: Sendable {
             buffer = try await request.body.collect(upTo: maxBodyBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return tooLarge()
+        } catch is NIOTooManyBytesError {
+            // A chunked body has no Content-Length to refuse early; collecting stops at the limit.
+            return tooLarge()
         } catch {
             metrics.recordRejection("bad_request")
-            return Self.text(.badRequest, "the request body could not be read: \(error)\n")
+            return Self.text(.badRequest, "the request body could not be read completely\n")
         }
         metrics.inFlight.increment(by: 1)
         defer { metrics.inFlight.decrement(by: 1) }

@@ -75,23 +75,30 @@ public final class WebhookServer: Sendable {
     }
 
     /// The services, in start order: the audit writer (stopped last, after a final flush), the registry
-    /// look-ups, the cluster watch (when connected), the file watcher, and the HTTPS server (stopped first: it stops accepting and finishes in-flight requests).
+    /// look-ups, the cluster watch (when connected), the file watcher, the HTTPS server (it stops
+    /// accepting and finishes in-flight requests) and the shutdown drain (stopped first: readiness
+    /// turns 503 and requests keep being served for the shutdown delay).
     public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         let handler = AdmissionHandler(policies: policies, provenance: provenance, registryCredentials: registryCredentials,
                                        audit: auditWriter ?? DiscardingAuditSink(), metrics: metrics, logger: logger)
         let writer = auditWriter
+        let drain = ShutdownDrain.State()
         let routes = WebhookRoutes(handler: handler, certificates: certificates, policies: policies, metrics: metrics,
                                    auditStatistics: { writer.map { let s = $0.statistics; return (s.queued, s.dropped, s.written, s.failedFlushes) } },
-                                   maxBodyBytes: configuration.maxBodyBytes, cluster: clusterWatch)
+                                   maxBodyBytes: configuration.maxBodyBytes, cluster: clusterWatch, drain: drain)
         let certificates = self.certificates
         let metrics = self.metrics
         let configuration = self.configuration
+        let limiter = SourceConnectionLimiter(perSource: configuration.maxConnectionsPerSource)
         let server = HTTPServerBuilder { responder in
             let http = HTTP1Channel(responder: responder, configuration: .init(
-                additionalChannelHandlers: [RequestDeadlineHandler(timeout: .init(configuration.requestReadTimeout),
-                                                                   onTimeout: { metrics.recordRejection("read_timeout") })],
-                idleTimeout: .init(configuration.idleTimeout)))
-            return ReloadingTLSChannel(baseChannel: http, certificates: certificates, handshakeTimeout: .init(configuration.handshakeTimeout))
+                additionalChannelHandlers: [RequestCompletionSignal()], idleTimeout: .init(configuration.idleTimeout)))
+            var channel = ReloadingTLSChannel(baseChannel: http, certificates: certificates, handshakeTimeout: .init(configuration.handshakeTimeout))
+            channel.connectionHandlers = { [limiter.handler(onRefused: { metrics.recordRejection("source_connection_limit") })] }
+            channel.plaintextHandlers = {
+                [RequestDeadlineHandler(timeout: .init(configuration.requestReadTimeout), onTimeout: { metrics.recordRejection("read_timeout") })]
+            }
+            return channel
         }
         let logger = self.logger
         let application = Application(
@@ -109,7 +116,8 @@ public final class WebhookServer: Sendable {
         let watcher = ReloadWatcher(certificates: certificates, policies: policies, metrics: metrics,
                                     interval: configuration.reloadInterval, logger: logger)
         let cluster: [any Service] = clusterWatch.map { [$0] } ?? []
-        return (writer.map { [$0] } ?? []) + [provenance] + cluster + [watcher, application]
+        let draining = ShutdownDrain(state: drain, delay: configuration.shutdownDelay, logger: logger)
+        return (writer.map { [$0] } ?? []) + [provenance] + cluster + [watcher, application, draining]
     }
 
     /// Serves until SIGTERM or SIGINT, or until the calling task is cancelled; shutdown lets in-flight

@@ -8,9 +8,15 @@ extension GuardEvaluator {
                 context: EvaluationContext, original: JSONValue, mutated: JSONValue, mutations: [RuleID],
                 notes: [String], annotations: [String: String], exemptRules: [RuleID: String] = [:]) -> Decision {
         var decision = Decision(warnings: notes, auditAnnotations: annotations)
-        var findings: [Finding] = []
-        findings.reserveCapacity(rawFindings.count)
-        for finding in rawFindings where !findings.contains(finding) { findings.append(finding) }
+        // De-duplicated in one pass (sets, not `contains` in a loop: a request with thousands of
+        // findings must stay linear), keeping the rules' order. A field reported malformed by the shape
+        // check and again by the rule that reads it is reported once.
+        var seen = Set<Finding>(minimumCapacity: rawFindings.count)
+        var malformed = Set<FieldPath>()
+        let findings = rawFindings.filter { finding in
+            guard seen.insert(finding).inserted else { return false }
+            return finding.rule != .objectWellFormed || malformed.insert(finding.path).inserted
+        }
         let exceptions = context.peers(ofKind: "GuardException").compactMap { try? GuardException.decode($0).get() }
             .filter { $0.covers(object) }
         var expiredNoted = Set<String>()

@@ -43,10 +43,19 @@ public struct GuardEvaluator: Sendable {
         let stage = resolveStage(object, context: context, notes: &notes)
         let tier = resolveTier(object, context: context)
         let exemptRules = policyExemptions(object, request: request, context: context)
+        // Rules read leniently, so a governed object's shape is judged first: a value of the wrong type
+        // where a rule looks is a finding, not a skipped rule, and a list beyond its budget stops the
+        // evaluation before any rule or mutation does work proportional to it.
+        let shape = stage == nil ? ShapeRules.Outcome() : ShapeRules.check(object)
+        if shape.overBudget {
+            return finish(findings: shape.findings, request: request, object: object, stage: stage, context: context,
+                          original: original, mutated: original, mutations: [], notes: notes, annotations: base,
+                          exemptRules: exemptRules)
+        }
 
         // Mutate.
         var document = original
-        var findings: [Finding] = []
+        var findings = shape.findings
         var mutations: [RuleID] = []
         func input(_ value: JSONValue) -> RuleInput {
             RuleInput(object: KubeObject(value), oldObject: request.oldObject.map(KubeObject.init), request: request,

@@ -83,14 +83,14 @@ extension GuardPolicy {
         if let pdb = reader.object(spec["pdb"], specPath / "pdb") {
             let path = specPath / "pdb"
             reader.unknownKeys(pdb, allowed: ["minReplicas", "kinds"], path)
-            if let minimum = reader.int(pdb["minReplicas"], path / "minReplicas", minimum: 2) { policy.pdb.minReplicas = minimum }
+            if let minimum = reader.bounded(pdb["minReplicas"], path / "minReplicas", 2...1_000_000, what: "replicas") { policy.pdb.minReplicas = minimum }
             if let kinds = reader.strings(pdb["kinds"], path / "kinds") { policy.pdb.kinds = kinds }
         }
 
         if let exceptions = reader.object(spec["exceptions"], specPath / "exceptions") {
             let path = specPath / "exceptions"
             reader.unknownKeys(exceptions, allowed: ["maxDays", "nonExemptibleRules"], path)
-            if let days = reader.int(exceptions["maxDays"], path / "maxDays", minimum: 1) { policy.exceptions.maxDays = Int(days) }
+            if let days = reader.bounded(exceptions["maxDays"], path / "maxDays", 1...3_650, what: "days") { policy.exceptions.maxDays = Int(days) }
             if exceptions["nonExemptibleRules"] != nil {
                 policy.exceptions.nonExemptibleRules = reader.ruleIDs(exceptions["nonExemptibleRules"], path / "nonExemptibleRules")
             }

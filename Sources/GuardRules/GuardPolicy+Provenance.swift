@@ -22,9 +22,10 @@ extension GuardPolicy {
         if let cache = reader.object(fields["cache"], path / "cache") {
             let cachePath = path / "cache"
             reader.unknownKeys(cache, allowed: ["ttlSeconds", "failureTTLSeconds", "maxEntries"], cachePath)
-            if let ttl = reader.int(cache["ttlSeconds"], cachePath / "ttlSeconds", minimum: 0) { result.cacheTTL = .seconds(ttl) }
-            if let ttl = reader.int(cache["failureTTLSeconds"], cachePath / "failureTTLSeconds", minimum: 0) { result.failureCacheTTL = .seconds(ttl) }
-            if let size = reader.int(cache["maxEntries"], cachePath / "maxEntries", minimum: 1) { result.cacheSize = Int(size) }
+            // Bounded so the durations and sizes built from them cannot overflow anywhere downstream.
+            if let ttl = reader.bounded(cache["ttlSeconds"], cachePath / "ttlSeconds", 0...604_800) { result.cacheTTL = .seconds(ttl) }
+            if let ttl = reader.bounded(cache["failureTTLSeconds"], cachePath / "failureTTLSeconds", 0...86_400) { result.failureCacheTTL = .seconds(ttl) }
+            if let size = reader.bounded(cache["maxEntries"], cachePath / "maxEntries", 1...1_000_000) { result.cacheSize = Int(size) }
         }
         if let raw = fields["trustedKeys"], !raw.isNull {
             guard case .array(let sets) = raw else {

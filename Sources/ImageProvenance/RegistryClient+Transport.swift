@@ -89,8 +89,9 @@ extension RegistryClient {
                   let token = json["token"]?.stringValue ?? json["access_token"]?.stringValue, !token.isEmpty else {
                 throw ImageProvenanceError(.unauthorized, "\(registry)'s token service did not return a token")
             }
-            // The spec's default lifetime is 60 s; keep a margin so a token never expires mid-call.
-            let lifetime = max(json["expires_in"]?.doubleValue ?? 60, 10)
+            // The spec's default lifetime is 60 s; keep a margin so a token never expires mid-call. The
+            // registry's number is clamped (10 s to 1 h) before any integer conversion: it is foreign input.
+            let lifetime = min(max(json["expires_in"]?.doubleValue ?? 60, 10), 3600)
             let value = "Bearer " + token
             tokens.store(value, for: cacheKey, until: .now() + .milliseconds(Int64(lifetime * 900)))
             return value

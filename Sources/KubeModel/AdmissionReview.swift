@@ -83,6 +83,14 @@ public struct AdmissionReview: Sendable {
     /// The request.
     public var request: AdmissionRequest
 
+    /// The longest `request.uid` accepted.
+    public static let maxUIDLength = 128
+
+    /// Whether a uid can be echoed exactly as it arrived: printable ASCII, at most ``maxUIDLength``.
+    static func isEchoable(_ uid: String) -> Bool {
+        uid.utf8.count <= maxUIDLength && uid.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+    }
+
     /// Decodes a review, reporting every missing or mistyped field with its path.
     /// - Throws: ``KubeModelError`` `invalidObject` listing the problems.
     public init(json: JSONValue) throws(KubeModelError) {
@@ -96,7 +104,13 @@ public struct AdmissionReview: Sendable {
             throw KubeModelError(.invalidObject, errors.map(\.description).joined(separator: "; "))
         }
         let uid = request["uid"]?.stringValue ?? ""
-        if uid.isEmpty { errors.append(.required("request.uid")) }
+        if uid.isEmpty {
+            errors.append(.required("request.uid"))
+        } else if !AdmissionReview.isEchoable(uid) {
+            // The response must carry the same uid. Text that JSON decoding changed (a lone surrogate
+            // escape becomes U+FFFD) cannot be echoed as sent, so it is refused instead of altered.
+            errors.append(.invalid("request.uid", "must be 1 to \(AdmissionReview.maxUIDLength) printable ASCII characters (the API server sends a UUID)"))
+        }
         let operationText = request["operation"]?.stringValue ?? ""
         let operation = AdmissionOperation(rawValue: operationText)
         if operation == nil { errors.append(.invalid("request.operation", "must be CREATE, UPDATE, DELETE or CONNECT")) }

@@ -59,6 +59,17 @@ public struct FieldReader: Sendable {
         return i
     }
 
+    /// An integer inside `range` (`what` names it in the message: "90 web replicas is outside 0…50").
+    /// Inputs that later become durations, sizes or counts go through here, so no arithmetic on them can overflow.
+    public mutating func bounded(_ value: JSONValue?, _ path: FieldPath, _ range: ClosedRange<Int64>, what: String = "") -> Int64? {
+        guard let number = int(value, path) else { return nil }
+        guard range.contains(number) else {
+            errors.append(.invalid(path, "\(number)\(what.isEmpty ? "" : " " + what) is outside \(range.lowerBound)…\(range.upperBound)"))
+            return nil
+        }
+        return number
+    }
+
     /// A list of strings; each non-string element is reported with its index.
     public mutating func strings(_ value: JSONValue?, _ path: FieldPath) -> [String]? {
         guard let value, !value.isNull else { return nil }

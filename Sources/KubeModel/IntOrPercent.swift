@@ -18,13 +18,15 @@ public enum IntOrPercent: Sendable, Equatable {
     }
 
     /// The absolute value for a total, rounding percentages up (as the disruption controller does
-    /// for `minAvailable`) or down (for `maxUnavailable`).
+    /// for `minAvailable`) or down (for `maxUnavailable`). Exact for any 64-bit input (the product
+    /// is computed in 128 bits) and clamped to the 64-bit range, so no input can trap.
     public func resolve(total: Int64, roundUp: Bool) -> Int64 {
         switch self {
         case .int(let i): return i
         case .percent(let p):
-            let scaled = total * p
-            return roundUp ? (scaled + 99) / 100 : scaled / 100
+            let scaled = Int128(total) * Int128(p)
+            let divided = roundUp ? (scaled + 99) / 100 : scaled / 100
+            return Int64(clamping: divided)
         }
     }
 }

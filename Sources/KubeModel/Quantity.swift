@@ -2,12 +2,16 @@
 /// API server accepts it and compared by value (`1000m == 1`, `1Gi > 1G`).
 ///
 /// The value is kept in nano-units in 128 bits, so every quantity the API accepts is exact; precision
-/// below a nano-unit is rounded up, as the API server does.
+/// below a nano-unit is rounded up, as the API server does. Magnitudes above ``maximumNanoValue``
+/// (about 1.3 × 10²⁷ units, far above the 2⁶³ − 1 the API server saturates at) are refused as out of
+/// range, never wrapped or trapped, so sums of a few billion quantities cannot overflow either.
 public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The value in units of 10⁻⁹.
     public let nanoValue: Int128
     /// The text as written.
     public let text: String
+    /// The largest magnitude in nano-units: 2¹²⁰.
+    public static let maximumNanoValue: Int128 = Int128(1) << 120
 
     /// Parses a quantity.
     /// - Throws: ``KubeModelError`` `invalidQuantity` with the reason the API server would give.
@@ -25,7 +29,7 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
         }
         // One pass over the digits: the mantissa as an integer (at most 40 significant digits are
         // kept exactly; more cannot be a valid Kubernetes quantity), the count of fraction digits.
-        let limit: Int128 = Int128(1) << 120
+        let limit = Quantity.maximumNanoValue
         var mantissa: Int128 = 0
         var digitCount = 0
         var fractionDigits = 0
@@ -42,7 +46,7 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
                 } else if seenPoint {
                     droppedNonZero = droppedNonZero || byte != UInt8(ascii: "0")
                 } else {
-                    throw fail("it is too large")
+                    throw fail("it is out of range")
                 }
             } else {
                 break
@@ -105,13 +109,15 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
             if droppedNonZero { value += 1 }
         } else {
             if droppedNonZero { value += 1 }
-            for _ in 0..<scale {
+            for _ in 0..<scale where value != 0 {
                 value *= 10
-                if value > limit { throw fail("it is too large") }
+                if value > limit { throw fail("it is out of range") }
             }
         }
-        value *= multiplier
-        if value > limit { throw fail("it is too large") }
+        // value ≤ 2¹²⁰ and multiplier ≤ 2⁶⁰: the product can pass Int128, so it is checked, not trapped.
+        let (scaled, overflow) = value.multipliedReportingOverflow(by: multiplier)
+        guard !overflow, scaled <= limit else { throw fail("it is out of range") }
+        value = scaled
         nanoValue = negative ? -value : value
         self.text = text
     }

@@ -120,15 +120,6 @@ extension FieldReader {
         return result
     }
 
-    mutating func bounded(_ value: JSONValue?, _ path: FieldPath, _ range: ClosedRange<Int64>, what: String) -> Int64? {
-        guard let number = int(value, path) else { return nil }
-        guard range.contains(number) else {
-            errors.append(.invalid(path, "\(number) \(what) is outside \(range.lowerBound)…\(range.upperBound)"))
-            return nil
-        }
-        return number
-    }
-
     mutating func database(_ value: JSONValue?, environment: String) -> OdooEnvironment.Database? {
         let object = self.object(value, "spec.database") ?? [:]
         unknownKeys(object, allowed: ["name", "sharedServer", "dedicated", "externalSecret"], "spec.database")

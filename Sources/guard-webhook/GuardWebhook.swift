@@ -35,6 +35,10 @@ struct GuardWebhook: AsyncParsableCommand {
     var defaultStage: String?
     @Option(name: .long, help: "Largest request body in bytes.") var maxBodyBytes: Int = 7 * 1024 * 1024
     @Option(name: .long, help: "Most concurrent connections.") var maxConnections: Int = 1024
+    @Option(name: .long, help: "Most concurrent connections from one client address.") var maxConnectionsPerSource: Int = 256
+    @Option(name: .long, help: "Seconds a keep-alive connection may stay idle.") var idleTimeout: Int = 60
+    @Option(name: .long, help: "Seconds after SIGTERM during which requests are still served and /readyz answers 503.")
+    var shutdownDelay: Int = 5
     @Option(name: .long, help: "Seconds shutdown may take before in-flight requests are cut.") var gracePeriod: Int = 25
     @Option(name: .long, help: "PEM CA certificates trusted for registries besides the system's.") var registryCaFile: String?
     @Option(name: .long, help: "A .dockerconfigjson with registry credentials (a mounted pull Secret).") var registryAuthFile: String?
@@ -57,7 +61,8 @@ struct GuardWebhook: AsyncParsableCommand {
             let configuration = WebhookConfiguration(
                 certificateFile: tlsCert, privateKeyFile: tlsKey, policyFile: policy, contextFiles: context,
                 defaultStage: defaultStage, host: host, port: port, maxBodyBytes: maxBodyBytes, maxConnections: maxConnections,
-                shutdownGracePeriod: .seconds(gracePeriod), auditDSN: auditDSN,
+                maxConnectionsPerSource: maxConnectionsPerSource, idleTimeout: .seconds(idleTimeout),
+                shutdownDelay: .seconds(shutdownDelay), shutdownGracePeriod: .seconds(gracePeriod), auditDSN: auditDSN,
                 auditTable: try AuditTable(auditTable), auditQueueCapacity: auditQueue,
                 registryCAFile: registryCaFile, registryAuthFile: registryAuthFile)
             var settings = configuration

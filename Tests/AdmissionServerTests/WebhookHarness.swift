@@ -45,7 +45,7 @@ final class WebhookHarness: @unchecked Sendable {
             certificateFile: directory.appendingPathComponent("tls.crt").path, privateKeyFile: directory.appendingPathComponent("tls.key").path,
             policyFile: directory.appendingPathComponent("policy.yaml").path, contextFiles: contextFiles, host: "127.0.0.1", port: 0,
             handshakeTimeout: .seconds(15), requestReadTimeout: .seconds(15), idleTimeout: .seconds(60),
-            reloadInterval: .milliseconds(100), shutdownGracePeriod: .seconds(10),
+            reloadInterval: .milliseconds(100), shutdownDelay: .zero, shutdownGracePeriod: .seconds(10),
             auditDSN: try auditDSN.map { try PostgresDSN($0) }, auditTable: try AuditTable())
         configure(&configuration)
         var logger = Logger(label: "webhook-test")
@@ -87,12 +87,17 @@ final class WebhookHarness: @unchecked Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    /// Graceful shutdown of the server and the client.
+    /// Graceful shutdown of the server and the client (again after ``stopServer()`` is harmless).
     func shutdown() async throws {
         try? await client.shutdown()
+        try await stopServer()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Graceful shutdown of the server alone (as SIGTERM would), waiting until it has stopped.
+    func stopServer() async throws {
         await group.triggerGracefulShutdown()
         try await running.value
-        try? FileManager.default.removeItem(at: directory)
     }
 
     struct Reply {

@@ -24,6 +24,15 @@ struct AdmissionReviewTests {
         #expect(request.userInfo.groups == ["system:authenticated"])
     }
 
+    /// The response must echo the uid as sent; one that JSON decoding would change is refused instead.
+    @Test(arguments: [#""\ud800""#, #""\udfff-x""#, #""a\u0000b""#, "\"" + String(repeating: "u", count: 129) + "\"", #""é""#])
+    func aUIDThatCannotBeEchoedExactlyIsRefused(_ uid: String) throws {
+        let json = try JSONParser.parse(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"# + uid
+                                        + #","kind":{"group":"","version":"v1","kind":"Pod"},"operation":"CREATE"}}"#)
+        #expect(throws: KubeModelError.self) { try AdmissionReview(json: json) }
+        do { _ = try AdmissionReview(json: json) } catch { #expect(error.message.contains("request.uid")) }
+    }
+
     @Test func reportsEveryMissingField() throws {
         let json = try JSONParser.parse(#"{"apiVersion":"v1","request":{"operation":"EXPLODE","kind":{"kind":"Pod","version":"v1"}}}"#)
         do {

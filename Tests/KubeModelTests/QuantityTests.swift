@@ -102,3 +102,42 @@ struct ImageReferenceTests {
         #expect(throws: KubeModelError.self) { try ImageReference(parsing: text) }
     }
 }
+
+/// The reliability probe's crashing quantities: every magnitude the 128-bit value cannot hold is a
+/// clear "out of range" error, never a trap, whatever the suffix.
+@Suite("Quantities out of range")
+struct QuantityRangeTests {
+    static let suffixes = ["", "n", "u", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "e9", "e18", "e27", "e999", "E+99"]
+    /// Mantissas from ordinary to absurd, with and without fractions.
+    static let mantissas = ["1", "99999999999999999999", "9223372036854775807", "340282366920938463463374607431768211455",
+                            "1329227995784915872903807060280344576", "1.5", "0.000000001", "123456789012345678901234567890.5",
+                            String(repeating: "9", count: 60)]
+    static let inputs: [String] = mantissas.flatMap { m in suffixes.flatMap { s in [m + s, "-" + m + s] } }
+
+    @Test("parses or refuses, never traps", arguments: inputs)
+    func parsesOrRefuses(_ text: String) {
+        do {
+            let quantity = try Quantity(parsing: text)
+            #expect(abs(quantity.nanoValue) <= Quantity.maximumNanoValue)
+        } catch {
+            #expect(error.code == .invalidQuantity)
+            #expect(error.message.hasPrefix("quantity \""), "\(error.message)")
+        }
+    }
+
+    @Test func theProbesQuantityIsOutOfRange() {
+        #expect(throws: KubeModelError(.invalidQuantity, "quantity \"99999999999999999999Ti\" is invalid: it is out of range")) {
+            try Quantity(parsing: "99999999999999999999Ti")
+        }
+        // The largest value the API server stores (it saturates at 2⁶³ − 1) is in range.
+        #expect((try? Quantity(parsing: "9223372036854775807")) != nil)
+        #expect((try? Quantity(parsing: "8Ei")) != nil)
+    }
+
+    @Test func percentagesResolveWithoutOverflow() {
+        #expect(IntOrPercent.percent(Int64.max).resolve(total: Int64.max, roundUp: true) == Int64.max)
+        #expect(IntOrPercent.percent(Int64.min).resolve(total: Int64.max, roundUp: false) == Int64.min)
+        #expect(IntOrPercent.percent(50).resolve(total: 3, roundUp: true) == 2)
+        #expect(IntOrPercent.percent(50).resolve(total: 3, roundUp: false) == 1)
+    }
+}

@@ -1,0 +1,84 @@
+import KubeModel
+
+/// The JSON type a rule expects at a field, and how many entries a list may hold.
+///
+/// Rules read fields leniently (a value of the wrong type reads as absent); a shape is checked first so
+/// that such a value is a denial naming its path instead of a rule that silently does not run
+/// (`containers` sent as an object would otherwise skip every container rule). `null` is always
+/// accepted as "not set", as the API server treats it. Members a shape does not name are not looked at.
+indirect enum Shape: Sendable {
+    /// Any value.
+    case any
+    /// A string.
+    case string
+    /// A boolean.
+    case bool
+    /// An integer.
+    case int
+    /// An integer or a string of digits followed by `%` (PDB `minAvailable`/`maxUnavailable`).
+    case intOrPercent
+    /// A resource quantity: a string or a number that parses as one.
+    case quantity
+    /// An object whose named members have these shapes.
+    case object([String: Shape])
+    /// An object whose every member has this shape (labels, `data`, `limits`).
+    case map(Shape)
+    /// A list of at most `limit` elements of this shape.
+    case list(Shape, limit: Int)
+
+    /// One problem found by ``check(_:at:into:)``.
+    struct Problem: Sendable, Equatable {
+        let path: FieldPath
+        let message: String
+        /// The value is beyond a size budget (not just of the wrong type).
+        let overBudget: Bool
+    }
+
+    /// Appends every place where `value` does not fit, stopping at the first problem of each branch.
+    /// Linear in the size of the value; lists beyond their limit are not descended into.
+    func check(_ value: JSONValue, at path: FieldPath, into problems: inout [Problem]) {
+        if value.isNull { return }
+        switch self {
+        case .any:
+            return
+        case .string:
+            guard case .string = value else { return mismatch("a string", value, path, &problems) }
+        case .bool:
+            guard case .bool = value else { return mismatch("true or false", value, path, &problems) }
+        case .int:
+            guard value.intValue != nil else { return mismatch("an integer", value, path, &problems) }
+        case .intOrPercent:
+            guard IntOrPercent(json: value) != nil else {
+                return problems.append(Problem(path: path, message: "must be an integer or a percentage such as \"25%\", found \(Self.shown(value))", overBudget: false))
+            }
+        case .quantity:
+            do { _ = try Quantity(json: value) } catch {
+                problems.append(Problem(path: path, message: error.message, overBudget: false))
+            }
+        case .object(let members):
+            guard case .object(let object) = value else { return mismatch("an object", value, path, &problems) }
+            for (key, shape) in members {
+                if let member = object[key] { shape.check(member, at: path / key, into: &problems) }
+            }
+        case .map(let element):
+            guard case .object(let object) = value else { return mismatch("an object", value, path, &problems) }
+            for (key, member) in object { element.check(member, at: path / key, into: &problems) }
+        case .list(let element, let limit):
+            guard case .array(let items) = value else { return mismatch("a list", value, path, &problems) }
+            guard items.count <= limit else {
+                return problems.append(Problem(path: path, message: "has \(items.count) entries; at most \(limit) are accepted", overBudget: true))
+            }
+            for (index, item) in items.enumerated() { element.check(item, at: path / index, into: &problems) }
+        }
+    }
+
+    private func mismatch(_ expected: String, _ value: JSONValue, _ path: FieldPath, _ problems: inout [Problem]) {
+        problems.append(Problem(path: path, message: "must be \(expected), found \(Self.shown(value))", overBudget: false))
+    }
+
+    /// The value's type, and a string's first characters, for a message.
+    private static func shown(_ value: JSONValue) -> String {
+        guard case .string(let text) = value else { return value.typeDescription }
+        return "\"\(text.prefix(40))\(text.count > 40 ? "…" : "")\""
+    }
+}

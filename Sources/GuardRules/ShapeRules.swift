@@ -1,0 +1,96 @@
+import KubeModel
+
+/// The sizes a governed object may have before it is refused unread: far above any real pod (a pod
+/// with a few dozen containers or a few hundred environment variables is already unusual), low enough
+/// that one request's work stays small and linear.
+public enum ObjectBudget {
+    /// Entries of each of `containers`, `initContainers` and `ephemeralContainers`.
+    public static let containersPerList = 256
+    /// `env` entries of one container.
+    public static let envPerContainer = 4_096
+    /// `envFrom` entries of one container.
+    public static let envFromPerContainer = 256
+    /// `command` or `args` entries of one container.
+    public static let argumentsPerContainer = 4_096
+    /// `volumes` of a pod spec.
+    public static let volumes = 1_024
+    /// `imagePullSecrets` of a pod spec, and `sources` of one projected volume.
+    public static let references = 256
+}
+
+/// `object.well-formed` for the fields the rules read: a value of the wrong JSON type where a rule
+/// looks (a `containers` object instead of a list, a number for `image`, a list for `resources.limits`)
+/// is a denial naming its path, never a skipped rule; a list beyond its ``ObjectBudget`` is refused
+/// before any rule runs.
+enum ShapeRules {
+    /// What ``check(_:)`` found.
+    struct Outcome {
+        /// `object.well-formed` findings, one per misshapen field.
+        var findings: [Finding] = []
+        /// A list is beyond its budget: nothing else should be evaluated.
+        var overBudget = false
+    }
+
+    /// The problems of a governed object's shape.
+    static func check(_ object: KubeObject) -> Outcome {
+        var problems: [Shape.Problem] = []
+        root.check(object.raw, at: .root, into: &problems)
+        metadata.check(object.raw["metadata"] ?? .null, at: "metadata", into: &problems)
+        if let specPath = PodTemplate.specPath(forKind: object.kind) {
+            // Every object on the way to the pod spec must be an object, or the spec reads as absent.
+            var path = FieldPath.root
+            var value = object.raw
+            for component in specPath.components {
+                guard case .key(let key) = component, let next = value[key], !next.isNull else { break }
+                path = path / key
+                guard case .object = next else {
+                    problems.append(Shape.Problem(path: path, message: "must be an object, found \(next.typeDescription)", overBudget: false))
+                    break
+                }
+                if key == "template" { metadata.check(next["metadata"] ?? .null, at: path / "metadata", into: &problems) }
+                value = next
+            }
+            if path == specPath { podSpec.check(value, at: specPath, into: &problems) }
+        }
+        if let shape = kindShapes[object.kind] { shape.check(object.raw, at: .root, into: &problems) }
+        let overBudget = problems.contains(where: \.overBudget)
+        return Outcome(findings: problems.filter { $0.overBudget || !overBudget }.map { Finding(rule: .objectWellFormed, path: $0.path, message: $0.message) },
+                       overBudget: overBudget)
+    }
+
+    static let stringMap = Shape.map(.string)
+    static let root = Shape.object(["apiVersion": .string, "kind": .string])
+    static let metadata = Shape.object(["name": .string, "namespace": .string, "labels": stringMap, "annotations": stringMap])
+
+    static let container = Shape.object([
+        "name": .string, "image": .string,
+        "command": .list(.string, limit: ObjectBudget.argumentsPerContainer),
+        "args": .list(.string, limit: ObjectBudget.argumentsPerContainer),
+        "env": .list(.object([
+            "name": .string, "value": .string,
+            "valueFrom": .object(["secretKeyRef": .object(["name": .string, "key": .string])]),
+        ]), limit: ObjectBudget.envPerContainer),
+        "envFrom": .list(.object(["secretRef": .object(["name": .string])]), limit: ObjectBudget.envFromPerContainer),
+        "resources": .object(["requests": .map(.quantity), "limits": .map(.quantity)]),
+    ])
+
+    static let podSpec = Shape.object([
+        "containers": .list(container, limit: ObjectBudget.containersPerList),
+        "initContainers": .list(container, limit: ObjectBudget.containersPerList),
+        "ephemeralContainers": .list(container, limit: ObjectBudget.containersPerList),
+        "volumes": .list(.object([
+            "secret": .object(["secretName": .string]),
+            "projected": .object(["sources": .list(.object(["secret": .object(["name": .string])]), limit: ObjectBudget.references)]),
+        ]), limit: ObjectBudget.volumes),
+        "imagePullSecrets": .list(.object(["name": .string]), limit: ObjectBudget.references),
+    ])
+
+    /// What the rules read outside metadata and the pod spec, by kind.
+    static let kindShapes: [String: Shape] = [
+        "ConfigMap": .object(["data": stringMap]),
+        "Secret": .object(["type": .string, "data": stringMap, "stringData": stringMap]),
+        "PodDisruptionBudget": .object(["spec": .object([
+            "minAvailable": .intOrPercent, "maxUnavailable": .intOrPercent, "selector": .any, "unhealthyPodEvictionPolicy": .string,
+        ])]),
+    ]
+}
