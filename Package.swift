@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "OdooPlan", targets: ["OdooPlan"]),
         .library(name: "OdooOperator", targets: ["OdooOperator"]),
         .library(name: "Provisioning", targets: ["Provisioning"]),
+        .library(name: "FuzzEntryPoints", targets: ["FuzzEntryPoints"]),
         .executable(name: "guard-operator", targets: ["guard-operator"]),
     ],
     dependencies: [
@@ -61,6 +62,8 @@ let package = Package(
         .target(name: "TraefikGen", dependencies: ["KubeModel"]),
         // Pure: an OdooEnvironment plus the operator's configuration and observations → desired objects and status.
         .target(name: "OdooPlan", dependencies: ["KubeModel", "TraefikGen"]),
+        // Pure: what the libFuzzer harnesses in fuzz/ and the corpus replay test run on each input.
+        .target(name: "FuzzEntryPoints", dependencies: ["KubeModel", "GuardRules", "OdooPlan"]),
         // The offline tools behind `guardctl check` and `guard-traefik`: file walking, reports, output.
         .target(name: "GuardCheck", dependencies: ["KubeModel", "GuardRules", "TraefikGen", "OdooPlan"]),
         // Certificates: a CA and serving certificates (ECDSA P-256) for the webhook and its tests.
@@ -279,6 +282,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CertKitTests", dependencies: ["CertKit", "TestSupport"]),
+        // Every input kept in fuzz/corpus (seeds and reproducers) through the fuzzers' entry points.
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzEntryPoints", "KubeModel"]),
         // The Helm chart through the real helm, kubernetes-validate and openssl.
         .testTarget(name: "ChartTests", dependencies: ["KubeModel", "GuardRules", "KubeAPITestServer", "KubeClient", "TestSupport"]),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "AuditTrail", "OdooPlan", "KubeModel", "TestSupport",
@@ -292,7 +297,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "AuditTrailTests", dependencies: ["AuditTrail", "GuardRules", "KubeModel", "TestSupport"]),
+        .testTarget(name: "AuditTrailTests", dependencies: ["AuditTrail", "GuardRules", "KubeModel", "TestSupport", "CommandLineSupport",
+                                                             .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "AdmissionServerTests",
             dependencies: [

@@ -45,6 +45,8 @@ public struct WebhookConfiguration: Sendable {
     public var auditDSN: PostgresDSN?
     /// The audit table.
     public var auditTable: AuditTable
+    /// The key the audit chain's links are made with (`--audit-key-file`); `nil`: plain SHA-256 links.
+    public var auditKey: AuditKey?
     /// Records held while PostgreSQL is unavailable before new ones are dropped.
     public var auditQueueCapacity: Int
 

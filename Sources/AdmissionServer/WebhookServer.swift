@@ -69,7 +69,8 @@ public final class WebhookServer: Sendable {
                          defaultStage: configuration.defaultStage ?? policies.state.evaluator.policy.offlineDefaultStage, logger: logger)
         }
         auditWriter = configuration.auditDSN.map { dsn in
-            PostgresAuditWriter(configuration: .init(dsn: dsn, table: configuration.auditTable, capacity: configuration.auditQueueCapacity),
+            PostgresAuditWriter(configuration: .init(dsn: dsn, table: configuration.auditTable, capacity: configuration.auditQueueCapacity,
+                                                     key: configuration.auditKey),
                                 logger: logger)
         }
     }

@@ -60,7 +60,7 @@ public struct AuditTable: Sendable {
 
     var readStatement: PostgresQuery { PostgresQuery(unsafeSQL: "SELECT seq, record, prev_hash, hash FROM \(name) ORDER BY seq") }
 
-    /// One multi-row INSERT for a chained batch.
+    /// One multi-row INSERT for a chained batch, returning the sequence numbers it took.
     func insertStatement(_ rows: [(record: String, previousHash: String, hash: String)]) -> PostgresQuery {
         var sql = "INSERT INTO \(name) (record, prev_hash, hash) VALUES "
         var binds = PostgresBindings(capacity: rows.count * 3)
@@ -72,11 +72,13 @@ public struct AuditTable: Sendable {
             binds.append(row.previousHash)
             binds.append(row.hash)
         }
+        sql += " RETURNING seq"
         return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 
-    /// Appends records to the chain in one transaction: lock, read the head, insert linked rows.
-    func append(_ records: [String], on connection: PostgresConnection, logger: Logger) async throws {
+    /// Appends records to the chain in one transaction: lock, read the head, insert linked rows (keyed
+    /// when there is a key). Returns the checkpoint of the new head.
+    func append(_ records: [String], key: AuditKey?, on connection: PostgresConnection, logger: Logger) async throws -> AuditChain.Checkpoint {
         try await connection.withTransaction(logger: logger) { connection in
             try await connection.query(lockStatement, logger: logger)
             var head = AuditChain.genesis
@@ -86,11 +88,15 @@ public struct AuditTable: Sendable {
             var rows: [(record: String, previousHash: String, hash: String)] = []
             rows.reserveCapacity(records.count)
             for record in records {
-                let hash = AuditChain.link(previousHash: head, record: record)
+                let hash = AuditChain.link(previousHash: head, record: record, key: key)
                 rows.append((record, head, hash))
                 head = hash
             }
-            try await connection.query(insertStatement(rows), logger: logger)
+            var last: Int64 = 0
+            for try await sequence in try await connection.query(insertStatement(rows), logger: logger).decode(Int64.self) {
+                last = max(last, sequence)
+            }
+            return AuditChain.Checkpoint(table: name, sequence: last, head: head, key: key)
         }
     }
 }

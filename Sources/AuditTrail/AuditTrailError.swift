@@ -6,6 +6,8 @@ public struct AuditTrailError: Error, Sendable, Equatable, CustomStringConvertib
         case invalidTableName
         case database
         case malformedRow
+        case invalidKey
+        case invalidCheckpoint
     }
 
     let code: Code
@@ -25,6 +27,15 @@ public struct AuditTrailError: Error, Sendable, Equatable, CustomStringConvertib
     public static let database = AuditTrailError(.database, "")
     /// A row of the audit table does not have the columns and types the chain needs.
     public static let malformedRow = AuditTrailError(.malformedRow, "")
+    /// The audit key file cannot be read or is shorter than ``AuditKey/minimumBytes``.
+    public static let invalidKey = AuditTrailError(.invalidKey, "")
+    /// A checkpoint log line is incomplete, or (with a key) not authenticated by it.
+    public static let invalidCheckpoint = AuditTrailError(.invalidCheckpoint, "")
+
+    /// A checkpoint file that cannot be read.
+    public static func checkpointFileUnreadable(_ path: String) -> AuditTrailError {
+        AuditTrailError(.invalidCheckpoint, "the checkpoint file \(path) cannot be read")
+    }
 
     /// Errors match by kind, whatever their message.
     public static func == (lhs: AuditTrailError, rhs: AuditTrailError) -> Bool { lhs.code == rhs.code }

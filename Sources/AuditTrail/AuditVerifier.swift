@@ -12,6 +12,10 @@ public struct AuditVerifier: Sendable {
         public var head: String
         /// The first broken link, `nil` when the chain is intact.
         public var firstBreak: AuditChain.Break?
+        /// Rows with plain links (written before a key was configured).
+        public var unkeyedRows = 0
+        /// Checkpoints the table was held to.
+        public var checkpoints = 0
     }
 
     /// The database.
@@ -19,10 +23,21 @@ public struct AuditVerifier: Sendable {
     /// The table.
     public let table: AuditTable
 
+    /// The key links were made with, when the webhook had one.
+    public let key: AuditKey?
+    /// Checkpoints recorded while the chain was written (authenticated by ``key`` when there is one).
+    public let checkpoints: [AuditChain.Checkpoint]
+
+    /// With a key: the last row written before the key was configured (rows up to it may be unkeyed).
+    public let unkeyedThrough: Int64?
+
     /// A verifier.
-    public init(dsn: PostgresDSN, table: AuditTable) {
+    public init(dsn: PostgresDSN, table: AuditTable, key: AuditKey? = nil, unkeyedThrough: Int64? = nil, checkpoints: [AuditChain.Checkpoint] = []) {
         self.dsn = dsn
         self.table = table
+        self.key = key
+        self.unkeyedThrough = unkeyedThrough
+        self.checkpoints = checkpoints
     }
 
     /// Verifies the whole chain.
@@ -36,7 +51,7 @@ public struct AuditVerifier: Sendable {
         } catch {
             throw AuditTrailError(.database, "cannot connect to \(dsn): \(PostgresErrorText.describe(error))")
         }
-        var verifier = AuditChain.Verifier()
+        var verifier = AuditChain.Verifier(key: key, unkeyedThrough: unkeyedThrough, checkpoints: checkpoints)
         let failure: AuditTrailError?
         do {
             let rows = try await connection.query(table.readStatement, logger: logger)
@@ -51,6 +66,8 @@ public struct AuditVerifier: Sendable {
         }
         try? await connection.close()
         if let failure { throw failure }
-        return Report(rows: verifier.count, head: verifier.head, firstBreak: verifier.firstBreak)
+        verifier.finish()
+        return Report(rows: verifier.count, head: verifier.head, firstBreak: verifier.firstBreak,
+                      unkeyedRows: verifier.unkeyedCount, checkpoints: checkpoints.count)
     }
 }

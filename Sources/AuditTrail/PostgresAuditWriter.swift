@@ -30,11 +30,14 @@ public final class PostgresAuditWriter: AuditSink, Service {
         public var maxBackoff: Duration
         /// How long a flush at shutdown may take before the rest is given up (and counted as dropped).
         public var shutdownFlushTimeout: Duration
+        /// The key links are made with (``AuditKey``); `nil` writes plain SHA-256 links.
+        public var key: AuditKey?
 
         /// A configuration with the defaults: 10,000 records, batches of 500, every 200 ms, backoff up to 5 s.
         public init(dsn: PostgresDSN, table: AuditTable, capacity: Int = 10_000, batchSize: Int = 500,
                     flushInterval: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(5),
-                    shutdownFlushTimeout: Duration = .seconds(5)) {
+                    shutdownFlushTimeout: Duration = .seconds(5), key: AuditKey? = nil) {
+            self.key = key
             self.dsn = dsn
             self.table = table
             self.capacity = max(1, capacity)
@@ -104,11 +107,13 @@ public final class PostgresAuditWriter: AuditSink, Service {
             let batch = queue.withLockedValue { Array($0.records.prefix(batchSize)) }
             if batch.isEmpty { return true }
             do {
-                try await connection.append(batch.map { $0.jsonValue.serialized() })
+                let checkpoint = try await connection.append(batch.map { $0.jsonValue.serialized() })
                 queue.withLockedValue { queue in
                     queue.records.removeFirst(batch.count)
                     queue.written += batch.count
                 }
+                // The head, outside the table: `guardctl audit verify --checkpoints` holds the table to it.
+                logger.notice(Logger.Message(stringLiteral: AuditChain.Checkpoint.message), metadata: checkpoint.logMetadata)
             } catch {
                 queue.withLockedValue { $0.failedFlushes += 1 }
                 logger.error("audit records could not be written; they stay queued", metadata: [
@@ -180,14 +185,14 @@ private actor ConnectionHolder {
         self.logger = logger
     }
 
-    func append(_ records: [String]) async throws(AuditTrailError) {
+    func append(_ records: [String]) async throws(AuditTrailError) -> AuditChain.Checkpoint {
         do {
             let connection = try await connected()
             if !tableReady {
                 try await configuration.table.create(on: connection, logger: logger)
                 tableReady = true
             }
-            try await configuration.table.append(records, on: connection, logger: logger)
+            return try await configuration.table.append(records, key: configuration.key, on: connection, logger: logger)
         } catch let error as AuditTrailError {
             throw error
         } catch {

@@ -28,6 +28,8 @@ struct GuardWebhook: AsyncParsableCommand {
     @Option(name: .long, help: "File holding the audit DSN (a mounted Secret key): keeps the password out of the process's arguments.")
     var auditDsnFile: String?
     @Option(name: .long, help: "Audit table name.") var auditTable: String = AuditTable.defaultName
+    @Option(name: .long, help: "File holding the audit chain's HMAC key (a mounted Secret key, at least 32 bytes).")
+    var auditKeyFile: String?
     @Option(name: .long, help: "Audit records held while PostgreSQL is unavailable.") var auditQueue: Int = 10_000
     @Option(name: .long, help: "Manifest file of Namespaces, PDBs, GuardExceptions… decisions are made with (repeatable).")
     var context: [String] = []
@@ -66,6 +68,8 @@ struct GuardWebhook: AsyncParsableCommand {
                 auditTable: try AuditTable(auditTable), auditQueueCapacity: auditQueue,
                 registryCAFile: registryCaFile, registryAuthFile: registryAuthFile)
             var settings = configuration
+            settings.auditKey = try auditKeyFile.map { try AuditKey(contentsOfFile: $0) }
+            if settings.auditKey != nil && auditDSN == nil { throw ValidationError("--audit-key-file needs --audit-dsn or --audit-dsn-file") }
             settings.clusterPolicyName = clusterPolicy
             switch cluster {
             case "off": settings.cluster = nil

@@ -1,0 +1,42 @@
+import Foundation
+import FuzzEntryPoints
+import Testing
+
+/// The fuzzers' corpus, replayed on every test run: the seeds, and every input a fuzzer or the
+/// reliability probe found crashing, stalling or breaking a promise (fuzz/README.md). Each must now
+/// be handled without a trap, within the time bound, with no broken promise.
+@Suite struct FuzzCorpusTests {
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("fuzz/corpus")
+
+    static func inputs(_ folder: String) -> [String] {
+        let directory = corpus.appendingPathComponent(folder)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { !$0.hasPrefix(".") }.sorted().map { directory.appendingPathComponent($0).path }
+    }
+
+    @Test func theCorpusIsThere() {
+        #expect(Self.inputs("review").count >= 20)
+        #expect(Self.inputs("manifest").count >= 10)
+    }
+
+    @Test func everyReviewIsHandled() throws {
+        for path in Self.inputs("review") {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            let started = ContinuousClock.now
+            let problems = FuzzEntryPoints.review(bytes)
+            #expect(problems.isEmpty, "\(path): \(problems)")
+            #expect(ContinuousClock.now - started < .seconds(5), "\(path) took \(ContinuousClock.now - started)")
+        }
+    }
+
+    @Test func everyManifestIsHandled() throws {
+        for path in Self.inputs("manifest") {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            let started = ContinuousClock.now
+            let problems = FuzzEntryPoints.manifest(bytes)
+            #expect(problems.isEmpty, "\(path): \(problems)")
+            #expect(ContinuousClock.now - started < .seconds(5), "\(path) took \(ContinuousClock.now - started)")
+        }
+    }
+}
