@@ -23,14 +23,23 @@ public final class CertificateStore: Sendable {
     public let certificateFile: String
     /// The private key file.
     public let privateKeyFile: String
+    /// CA certificates a client certificate is verified against (`--client-ca-file`); empty: none asked for.
+    let clientCAs: [NIOSSLCertificate]
     private let current: NIOLockedValueBox<Loaded>
 
-    /// Loads the pair for the first time.
+    /// Loads the pair for the first time, and the client CAs when a file is given.
     /// - Throws: ``AdmissionServerError`` `unreadableFile` or `invalidCertificate`.
-    public init(certificateFile: String, privateKeyFile: String, now: Date = Date()) throws(AdmissionServerError) {
+    public init(certificateFile: String, privateKeyFile: String, clientCAFile: String? = nil, now: Date = Date()) throws(AdmissionServerError) {
         self.certificateFile = certificateFile
         self.privateKeyFile = privateKeyFile
-        current = NIOLockedValueBox(try Self.load(certificateFile: certificateFile, privateKeyFile: privateKeyFile, now: now))
+        var clientCAs: [NIOSSLCertificate] = []
+        if let clientCAFile {
+            let text = try TextFile.read(clientCAFile, what: "client CA file")
+            clientCAs = (try? NIOSSLCertificate.fromPEMBytes(Array(text.utf8))) ?? []
+            if clientCAs.isEmpty { throw AdmissionServerError(.invalidCertificate, "client CA file \(clientCAFile) holds no PEM certificate") }
+        }
+        self.clientCAs = clientCAs
+        current = NIOLockedValueBox(try Self.load(certificateFile: certificateFile, privateKeyFile: privateKeyFile, clientCAs: clientCAs, now: now))
     }
 
     /// The pair in use.
@@ -46,11 +55,11 @@ public final class CertificateStore: Sendable {
     /// Re-reads both files and switches to the new pair when it is valid.
     /// - Throws: ``AdmissionServerError``; the old pair keeps serving.
     public func reload(now: Date = Date()) throws(AdmissionServerError) {
-        let next = try Self.load(certificateFile: certificateFile, privateKeyFile: privateKeyFile, now: now)
+        let next = try Self.load(certificateFile: certificateFile, privateKeyFile: privateKeyFile, clientCAs: clientCAs, now: now)
         current.withLockedValue { $0 = next }
     }
 
-    static func load(certificateFile: String, privateKeyFile: String, now: Date) throws(AdmissionServerError) -> Loaded {
+    static func load(certificateFile: String, privateKeyFile: String, clientCAs: [NIOSSLCertificate], now: Date) throws(AdmissionServerError) -> Loaded {
         let certificateText = try TextFile.read(certificateFile, what: "certificate")
         let keyText = try TextFile.read(privateKeyFile, what: "private key")
         let leaf: Certificate
@@ -84,6 +93,12 @@ public final class CertificateStore: Sendable {
             // A closing connection waits this long for the peer's close_notify (NIOSSL's default is 5 s):
             // a client cut for being slow or idle must not keep its socket for seconds more.
             configuration.shutdownTimeout = .seconds(1)
+            if !clientCAs.isEmpty {
+                // Verified when presented (a wrong one fails the handshake); the admission routes then
+                // require one, while the kubelet's probes and scrapers, which have none, still connect.
+                configuration.certificateVerification = .optionalVerification
+                configuration.trustRoots = .certificates(clientCAs)
+            }
             let context = try NIOSSLContext(configuration: configuration)
             return Loaded(context: context, notValidAfter: leaf.notValidAfter, subject: "\(leaf.subject)")
         } catch {

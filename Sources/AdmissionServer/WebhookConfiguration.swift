@@ -50,6 +50,9 @@ public struct WebhookConfiguration: Sendable {
     /// Records held while PostgreSQL is unavailable before new ones are dropped.
     public var auditQueueCapacity: Int
 
+    /// PEM CA certificates the API server's client certificate is verified against (`--client-ca-file`):
+    /// `/validate` and `/mutate` then answer only callers that present one; `nil`: any caller.
+    public var clientCAFile: String?
     /// PEM CA certificates trusted for registries besides the system's (`--registry-ca-file`).
     public var registryCAFile: String?
     /// A `.dockerconfigjson` with registry credentials (`--registry-auth-file`, a mounted pull Secret).

@@ -15,6 +15,8 @@ struct WebhookRoutes: Sendable {
     var cluster: ClusterWatch? = nil
     /// Whether shutdown has begun (readiness then fails while requests are still served).
     var drain = ShutdownDrain.State()
+    /// Whether the admission endpoints need a verified client certificate (``ClientCertificateMarker``).
+    var requireClientCertificate = false
 
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
@@ -53,6 +55,10 @@ struct WebhookRoutes: Sendable {
     }
 
     func review(_ request: Request, endpoint: AdmissionEndpoint) async -> Response {
+        if requireClientCertificate && request.headers[ClientCertificateMarker.header] != "true" {
+            metrics.recordRejection("client_certificate")
+            return Self.text(.forbidden, "admission reviews are answered only for a caller with a client certificate from the configured CA (the API server's)\n")
+        }
         guard Self.isJSON(request.headers[.contentType]) else {
             metrics.recordRejection("unsupported_media_type")
             return Self.text(.unsupportedMediaType,

@@ -40,7 +40,8 @@ public final class WebhookServer: Sendable {
         guard problems.isEmpty else { throw AdmissionServerError(.invalidConfiguration, problems.joined(separator: "; ")) }
         self.configuration = configuration
         self.logger = logger
-        certificates = try CertificateStore(certificateFile: configuration.certificateFile, privateKeyFile: configuration.privateKeyFile)
+        certificates = try CertificateStore(certificateFile: configuration.certificateFile, privateKeyFile: configuration.privateKeyFile,
+                                            clientCAFile: configuration.clientCAFile)
         policies = try PolicyStore(policyFile: configuration.policyFile, contextFiles: configuration.contextFiles,
                                    defaultStage: configuration.defaultStage)
         metrics = WebhookMetrics()
@@ -86,14 +87,15 @@ public final class WebhookServer: Sendable {
         let drain = ShutdownDrain.State()
         let routes = WebhookRoutes(handler: handler, certificates: certificates, policies: policies, metrics: metrics,
                                    auditStatistics: { writer.map { let s = $0.statistics; return (s.queued, s.dropped, s.written, s.failedFlushes) } },
-                                   maxBodyBytes: configuration.maxBodyBytes, cluster: clusterWatch, drain: drain)
+                                   maxBodyBytes: configuration.maxBodyBytes, cluster: clusterWatch, drain: drain,
+                                   requireClientCertificate: configuration.clientCAFile != nil)
         let certificates = self.certificates
         let metrics = self.metrics
         let configuration = self.configuration
         let limiter = SourceConnectionLimiter(perSource: configuration.maxConnectionsPerSource)
         let server = HTTPServerBuilder { responder in
             let http = HTTP1Channel(responder: responder, configuration: .init(
-                additionalChannelHandlers: [RequestCompletionSignal()], idleTimeout: .init(configuration.idleTimeout)))
+                additionalChannelHandlers: [RequestCompletionSignal(), ClientCertificateMarker()], idleTimeout: .init(configuration.idleTimeout)))
             var channel = ReloadingTLSChannel(baseChannel: http, certificates: certificates, handshakeTimeout: .init(configuration.handshakeTimeout))
             channel.connectionHandlers = { [limiter.handler(onRefused: { metrics.recordRejection("source_connection_limit") })] }
             channel.plaintextHandlers = {

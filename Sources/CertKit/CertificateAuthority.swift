@@ -70,6 +70,18 @@ public struct CertificateAuthority: Sendable {
             }
             names.append(.ipAddress(ASN1OctetString(contentBytes: bytes[...])))
         }
+        return try issue(commonName: first, names: names, usage: .serverAuth, validity: validity, now: now)
+    }
+
+    /// A client certificate (`clientAuth`), such as the API server presents to webhooks through its
+    /// `AdmissionConfiguration` kubeconfig.
+    /// - Throws: ``CertKitError/invalidName``, ``CertKitError/signingFailed``.
+    public func issueClientCertificate(commonName: String, validity: TimeInterval = 365 * 86_400, now: Date = Date()) throws(CertKitError) -> KeyPair {
+        try issue(commonName: commonName, names: [], usage: .clientAuth, validity: validity, now: now)
+    }
+
+    private func issue(commonName first: String, names: [GeneralName], usage: ExtendedKeyUsage.Usage, validity: TimeInterval,
+                       now: Date) throws(CertKitError) -> KeyPair {
         let key = P256.Signing.PrivateKey()
         let publicKey = Certificate.PublicKey(key.publicKey)
         let ca = keyPair.certificate
@@ -78,8 +90,8 @@ public struct CertificateAuthority: Sendable {
             let extensions = try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true))
-                try ExtendedKeyUsage([.serverAuth])
-                SubjectAlternativeNames(names)
+                try ExtendedKeyUsage([usage])
+                if !names.isEmpty { SubjectAlternativeNames(names) }
                 SubjectKeyIdentifier(hash: publicKey)
                 AuthorityKeyIdentifier(keyIdentifier: try ca.extensions.subjectKeyIdentifier?.keyIdentifier)
             }
@@ -92,7 +104,7 @@ public struct CertificateAuthority: Sendable {
         } catch let error as CertKitError {
             throw error
         } catch {
-            throw CertKitError(.signingFailed, "could not build the serving certificate for \(first): \(error)")
+            throw CertKitError(.signingFailed, "could not build the certificate for \(first): \(error)")
         }
     }
 

@@ -42,6 +42,8 @@ struct GuardWebhook: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds after SIGTERM during which requests are still served and /readyz answers 503.")
     var shutdownDelay: Int = 5
     @Option(name: .long, help: "Seconds shutdown may take before in-flight requests are cut.") var gracePeriod: Int = 25
+    @Option(name: .long, help: "PEM CA of the API server's client certificate (AdmissionConfiguration kubeConfigFile): /validate and /mutate then refuse callers without one.")
+    var clientCaFile: String?
     @Option(name: .long, help: "PEM CA certificates trusted for registries besides the system's.") var registryCaFile: String?
     @Option(name: .long, help: "A .dockerconfigjson with registry credentials (a mounted pull Secret).") var registryAuthFile: String?
     @Option(name: .long, help: "Kubeconfig of the cluster whose Namespaces, PDBs, GuardExceptions and GuardPolicy decisions use. Default: KUBECONFIG, else in-cluster when running in a pod.")
@@ -69,6 +71,7 @@ struct GuardWebhook: AsyncParsableCommand {
                 registryCAFile: registryCaFile, registryAuthFile: registryAuthFile)
             var settings = configuration
             settings.auditKey = try auditKeyFile.map { try AuditKey(contentsOfFile: $0) }
+            settings.clientCAFile = clientCaFile
             if settings.auditKey != nil && auditDSN == nil { throw ValidationError("--audit-key-file needs --audit-dsn or --audit-dsn-file") }
             settings.clusterPolicyName = clusterPolicy
             switch cluster {

@@ -1,8 +1,10 @@
 import AdmissionServer
 import AsyncHTTPClient
+import CertKit
 import Foundation
 import KubeModel
 import NIOCore
+import NIOSSL
 import Testing
 import TestSupport
 
@@ -171,4 +173,45 @@ struct Chunks: AsyncSequence, Sendable {
         }
     }
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(left: count, size: size) }
+}
+
+/// `--client-ca-file`: the admission endpoints answer only the API server's client certificate; probes
+/// and scrapes, which have none, still connect.
+@Suite struct ClientCertificateTests {
+    @Test func admissionNeedsTheClientCertificateProbesDoNot() async throws {
+        let clientCA = try CertificateAuthority.generate(commonName: "API server client CA")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("odoo-guard-client-ca-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let caFile = directory.appendingPathComponent("client-ca.crt")
+        try Data(clientCA.keyPair.certificatePEM.utf8).write(to: caFile)
+        let harness = try await WebhookHarness.start { $0.clientCAFile = caFile.path }
+        let apiServer = try clientCA.issueClientCertificate(commonName: "kube-apiserver")
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(harness.ca.keyPair.certificatePEM.utf8), format: .pem)])
+        tls.certificateChain = [.certificate(try NIOSSLCertificate(bytes: Array(apiServer.certificatePEM.utf8), format: .pem))]
+        tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(apiServer.privateKeyPEM.utf8), format: .pem))
+        let authenticated = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(tlsConfiguration: tls))
+        do {
+            let body = Review.body(object: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c", "namespace": "clinic"]])
+            let anonymous = try await harness.post("/validate", body)
+            #expect(anonymous.status == 403 && anonymous.text.contains("client certificate"), "\(anonymous.status) \(anonymous.text)")
+            // The marker header cannot be sent by the caller.
+            var spoofed = HTTPClientRequest(url: harness.baseURL + "/mutate")
+            spoofed.method = .POST
+            spoofed.headers.add(name: "Content-Type", value: "application/json")
+            spoofed.headers.add(name: "X-Odoo-Guard-Client-Verified", value: "true")
+            spoofed.body = .bytes(ByteBuffer(bytes: body))
+            #expect(try await harness.execute(spoofed, client: harness.client).status == 403)
+            #expect(try await harness.get("/readyz").status == 200)
+            #expect(try await harness.post("/validate", body, using: authenticated).status == 200)
+            #expect(try await harness.metric(#"odoo_guard_http_rejections_total{reason="client_certificate"}"#) == 2)
+        } catch {
+            try? await authenticated.shutdown()
+            try await harness.shutdown()
+            throw error
+        }
+        try await authenticated.shutdown()
+        try await harness.shutdown()
+    }
 }
