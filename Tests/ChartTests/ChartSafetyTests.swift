@@ -129,6 +129,40 @@ struct ChartSafetyTests {
         #expect(volume?["secret"]?["secretName"] == "odoo-guard-audit" && volume?["secret"]?["items"]?[0]?["path"] == "dsn")
     }
 
+    @Test func theAuditKeyAndTheClientCAAreMountedAndTheShutdownDrainFitsTheGracePeriod() throws {
+        let objects = try Chart.render("\(Chart.path)/ci/production-values.yaml")
+        let webhook = try #require(Chart.objects(objects, kind: "Deployment").first { $0["metadata"]?["name"] == "og-odoo-guard-webhook" })
+        let pod = webhook["spec"]?["template"]?["spec"]
+        let arguments = Chart.strings(pod?["containers"]?[0]?["args"])
+        for expected in ["--audit-key-file=/etc/odoo-guard/audit-key/key", "--client-ca-file=/etc/odoo-guard/client-ca/ca.crt",
+                         "--shutdown-delay=5", "--idle-timeout=60", "--max-connections-per-source=256"] {
+            #expect(arguments.contains(expected), "\(expected) missing from \(arguments)")
+        }
+        let volumes = pod?["volumes"]?.arrayValue ?? []
+        #expect(volumes.contains { $0["secret"]?["secretName"] == "odoo-guard-audit-key" })
+        #expect(volumes.contains { $0["configMap"]?["name"] == "kube-apiserver-client-ca" })
+        // SIGTERM → 5 s still serving (readiness failing) → 25 s for requests in flight → killed after 35 s.
+        #expect(pod?["terminationGracePeriodSeconds"] == 35)
+        // Without audit, a key is a contradiction named by its value.
+        let (status, output) = try Chart.renderFailure(set: ["webhook.audit.keySecret.name=k"])
+        #expect(status != 0 && output.contains("webhook.audit.keySecret.name"), "\(output)")
+    }
+
+    @Test func theWebhookPortAdmitsOnlyTheAPIServerOnceItsCIDRsAreKnown() throws {
+        func callers(_ objects: [JSONValue]) -> JSONValue? {
+            Chart.objects(objects, kind: "NetworkPolicy").first { $0["metadata"]?["name"] == "og-odoo-guard-webhook" }?["spec"]?["ingress"]?[0]?["from"]
+        }
+        let narrowed = try Chart.render(set: ["networkPolicy.apiServer.cidrs={172.20.0.0/16}"])
+        #expect(callers(narrowed) == [["ipBlock": ["cidr": "172.20.0.0/16"]]])
+        // Unknown: any source (a webhook the API server cannot reach fails every admission), with a warning.
+        #expect(callers(try Chart.render()) == nil)
+        let notes = try Subprocess.checked(Chart.helm, ["install", "og", Chart.path, "--dry-run=client", "--namespace", "odoo-guard"])
+        #expect(notes.contains("set networkPolicy.apiServer.cidrs"))
+        let quiet = try Subprocess.checked(Chart.helm, ["install", "og", Chart.path, "--dry-run=client", "--namespace", "odoo-guard",
+                                                          "--set", "networkPolicy.apiServer.cidrs={172.20.0.0/16}"])
+        #expect(!quiet.contains("set networkPolicy.apiServer.cidrs"))
+    }
+
     @Test func narrowingTheAPIServerKeepsRegistriesReachable() throws {
         // With apiServer.cidrs set, the API rule has a `to`; digest resolution and signatures still need 443 anywhere.
         let objects = try Chart.render("\(Chart.path)/ci/production-values.yaml")

@@ -159,6 +159,9 @@ the same CA when it expires within tls.renewBeforeDays. Returns the dict as JSON
 {{- if and $w.enabled $w.validating.enabled (not $w.mutating.enabled) -}}
 {{- fail "webhook.validating.enabled=true requires webhook.mutating.enabled=true: validation judges objects as mutated (resource defaults, injected credentials) and would deny every object the mutating webhook did not see" -}}
 {{- end -}}
+{{- if and $w.enabled $w.audit.keySecret.name (not $w.audit.enabled) -}}
+{{- fail "webhook.audit.keySecret.name is set but webhook.audit.enabled=false: the key signs the audit chain; enable audit or remove it" -}}
+{{- end -}}
 {{- if and $w.enabled $w.audit.enabled (not $w.audit.dsnSecret.name) -}}
 {{- fail "webhook.audit.enabled=true needs webhook.audit.dsnSecret.name: the Secret holding the PostgreSQL DSN" -}}
 {{- end -}}
