@@ -9,6 +9,9 @@ import PackageDescription
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
 let rootIdentity = root.lastPathComponent
 
+// gold (the default linker here) fails with an internal error on the fuzzer runtime; lld links it.
+let linker: [LinkerSetting] = [.unsafeFlags(["-use-ld=lld"])]
+
 let package = Package(
     name: "odoo-guard-fuzz",
     platforms: [.macOS(.v14)],
@@ -16,11 +19,13 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "FuzzReview",
-            dependencies: [.product(name: "FuzzEntryPoints", package: rootIdentity)]
+            dependencies: [.product(name: "FuzzEntryPoints", package: rootIdentity)],
+            linkerSettings: linker
         ),
         .executableTarget(
             name: "FuzzManifest",
-            dependencies: [.product(name: "FuzzEntryPoints", package: rootIdentity)]
+            dependencies: [.product(name: "FuzzEntryPoints", package: rootIdentity)],
+            linkerSettings: linker
         ),
     ]
 )

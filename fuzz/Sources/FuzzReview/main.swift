@@ -4,7 +4,7 @@ import Foundation
 // libFuzzer's driver runs the loop; SwiftPM renames an executable's main, so instead of libFuzzer's own
 // main this one hands argc/argv to LLVMFuzzerRunDriver (exported by the -sanitize=fuzzer runtime).
 @_silgen_name("LLVMFuzzerRunDriver")
-func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
                _ test: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
 
 /// One input through FuzzEntryPoints/review(_:); a broken promise is a crash libFuzzer reports and keeps.
