@@ -1,3 +1,4 @@
+import Hummingbird
 import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle
@@ -28,5 +29,19 @@ struct ShutdownDrain: Service {
         state.begin()
         logger.notice("guard-webhook shutting down: not ready, still serving", metadata: ["delay": .stringConvertible(delay)])
         try? await Task.sleep(for: delay)
+    }
+}
+
+/// While draining, every response carries `Connection: close`: clients (the API server's pooled
+/// connections) reconnect, and reach the pods that stay, before this one stops listening. Go's
+/// `http.Server.Shutdown` does the same with keep-alives.
+struct DrainMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let state: ShutdownDrain.State
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        if state.isDraining { response.headers[.connection] = "close" }
+        return response
     }
 }

@@ -20,6 +20,7 @@ struct WebhookRoutes: Sendable {
 
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: DrainMiddleware(state: drain))
         for endpoint in AdmissionEndpoint.allCases {
             router.post(RouterPath(stringLiteral: "/\(endpoint.rawValue)")) { request, _ in
                 await review(request, endpoint: endpoint)
