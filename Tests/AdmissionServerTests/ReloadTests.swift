@@ -102,8 +102,27 @@ import TestSupport
             try await Self.waitUntil { try await harness.metric(#"odoo_guard_policy_reloads_total{result="failure"}"#) == 1 }
             #expect(harness.server.policies.state.policyVersion == newVersion)
             #expect(try await harness.post("/validate", Review.body(object: object)).response["allowed"] == .bool(true))
+
+            // The probe's crash: a quantity past the range in a policy trapped every replica on reload.
+            // Now it is one more failed reload, and the server keeps answering.
+            try Data(Self.outOfRangePolicy.utf8).write(to: URL(fileURLWithPath: harness.policyFile))
+            try await Self.waitUntil { try await harness.metric(#"odoo_guard_policy_reloads_total{result="failure"}"#) == 2 }
+            #expect(try await harness.post("/validate", Review.body(object: object)).response["allowed"] == .bool(true))
         } catch { try await harness.shutdown(); throw error }
         try await harness.shutdown()
+    }
+
+    static let outOfRangePolicy = "apiVersion: odooguard.io/v1alpha1\nkind: GuardPolicy\nmetadata: {name: p}\nspec:\n  tiers: {shared: {maximum: {memory: 99999999999999999999Ti}}}\n"
+
+    @Test func aPolicyWithAnOutOfRangeQuantityIsRefusedAtStartByItsPath() async throws {
+        do {
+            let harness = try await WebhookHarness.start(policy: Self.outOfRangePolicy)
+            try await harness.shutdown()
+            Issue.record("the webhook started with an out-of-range policy")
+        } catch let error as AdmissionServerError {
+            #expect(error.description.contains("spec.tiers.shared.maximum.memory"), "\(error)")
+            #expect(error.description.contains("out of range"), "\(error)")
+        }
     }
 
     @Test func shutdownFinishesTheRequestInFlight() async throws {

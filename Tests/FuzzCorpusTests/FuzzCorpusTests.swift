@@ -20,21 +20,14 @@ import Testing
         #expect(Self.inputs("manifest").count >= 10)
     }
 
-    @Test func everyReviewIsHandled() throws {
-        for path in Self.inputs("review") {
+    /// Each kept input through its fuzzer's entry point.
+    @Test(arguments: ["review", "manifest"])
+    func everyInputIsHandled(_ target: String) throws {
+        let entry: ([UInt8]) -> [String] = target == "review" ? { FuzzEntryPoints.review($0) } : { FuzzEntryPoints.manifest($0) }
+        for path in Self.inputs(target) {
             let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
             let started = ContinuousClock.now
-            let problems = FuzzEntryPoints.review(bytes)
-            #expect(problems.isEmpty, "\(path): \(problems)")
-            #expect(ContinuousClock.now - started < .seconds(5), "\(path) took \(ContinuousClock.now - started)")
-        }
-    }
-
-    @Test func everyManifestIsHandled() throws {
-        for path in Self.inputs("manifest") {
-            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-            let started = ContinuousClock.now
-            let problems = FuzzEntryPoints.manifest(bytes)
+            let problems = entry(bytes)
             #expect(problems.isEmpty, "\(path): \(problems)")
             #expect(ContinuousClock.now - started < .seconds(5), "\(path) took \(ContinuousClock.now - started)")
         }
