@@ -11,10 +11,6 @@ indirect enum Shape: Sendable {
     case any
     /// A string.
     case string
-    /// A boolean.
-    case bool
-    /// An integer.
-    case int
     /// An integer or a string of digits followed by `%` (PDB `minAvailable`/`maxUnavailable`).
     case intOrPercent
     /// A resource quantity: a string or a number that parses as one.
@@ -43,10 +39,6 @@ indirect enum Shape: Sendable {
             return
         case .string:
             guard case .string = value else { return mismatch("a string", value, path, &problems) }
-        case .bool:
-            guard case .bool = value else { return mismatch("true or false", value, path, &problems) }
-        case .int:
-            guard value.intValue != nil else { return mismatch("an integer", value, path, &problems) }
         case .intOrPercent:
             guard IntOrPercent(json: value) != nil else {
                 return problems.append(Problem(path: path, message: "must be an integer or a percentage such as \"25%\", found \(Self.shown(value))", overBudget: false))
@@ -57,8 +49,9 @@ indirect enum Shape: Sendable {
             }
         case .object(let members):
             guard case .object(let object) = value else { return mismatch("an object", value, path, &problems) }
-            for (key, shape) in members {
-                if let member = object[key] { shape.check(member, at: path / key, into: &problems) }
+            // In the document's order, so the same object always gives the same findings in the same order.
+            for (key, member) in object {
+                if let shape = members[key] { shape.check(member, at: path / key, into: &problems) }
             }
         case .map(let element):
             guard case .object(let object) = value else { return mismatch("an object", value, path, &problems) }
