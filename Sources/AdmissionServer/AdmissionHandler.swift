@@ -15,6 +15,9 @@ public struct AdmissionHandler: Sendable {
         case review(response: AdmissionResponse, body: [UInt8])
         /// The body is not a usable AdmissionReview (HTTP 400), with a message for the caller.
         case badRequest(String)
+        /// The caller closed its connection while registry look-ups ran; they were cancelled and no
+        /// decision was made (nor audited).
+        case callerGone
     }
 
     let policies: PolicyStore
@@ -37,8 +40,8 @@ public struct AdmissionHandler: Sendable {
     }
 
     /// Handles one review body. Registry look-ups (when the policy asks for them) end within the
-    /// policy's provenance budget.
-    public func handle(_ body: [UInt8], endpoint: AdmissionEndpoint) async -> Outcome {
+    /// policy's provenance budget, or as soon as `callerPresent` turns false (checked every 100 ms).
+    public func handle(_ body: [UInt8], endpoint: AdmissionEndpoint, callerPresent: @escaping @Sendable () async -> Bool = { true }) async -> Outcome {
         let start = clock.now
         let json: JSONValue
         do { json = try JSONParser.parse(body) } catch {
@@ -52,7 +55,13 @@ public struct AdmissionHandler: Sendable {
         let now = Date()
         var context = state.context.context(for: request, now: now)
         if let provenance {
-            context.provenance = await lookUpImages(request, context: context, evaluator: state.evaluator, service: provenance)
+            guard let facts = await lookUpImages(request, context: context, evaluator: state.evaluator, service: provenance,
+                                                 callerPresent: callerPresent) else {
+                metrics.recordRejection("caller_gone")
+                logger.notice("caller left during registry look-ups; cancelled", metadata: ["admission.uid": .string(request.uid)])
+                return .callerGone
+            }
+            context.provenance = facts
         }
         let decision = state.evaluator.evaluate(request, context: context, phase: endpoint == .validate ? .validating : .combined)
         let response = Self.response(to: request, decision: decision, endpoint: endpoint)
@@ -68,8 +77,9 @@ public struct AdmissionHandler: Sendable {
 
     /// The registry facts for the request's images, with the credentials of its `imagePullSecrets`
     /// (from its own namespace) before the webhook's own auth file.
+    /// `nil` when the caller left first (the look-ups are cancelled).
     private func lookUpImages(_ request: AdmissionRequest, context: EvaluationContext, evaluator: GuardEvaluator,
-                              service: ImageProvenanceService) async -> ImageProvenanceFacts {
+                              service: ImageProvenanceService, callerPresent: @escaping @Sendable () async -> Bool) async -> ImageProvenanceFacts? {
         let lookups = evaluator.imageLookups(for: request, context: context)
         guard !lookups.isEmpty else { return ImageProvenanceFacts() }
         var credentials = registryCredentials
@@ -80,8 +90,22 @@ public struct AdmissionHandler: Sendable {
                 logger.warning("image pull secret not used", metadata: ["admission.uid": .string(request.uid), "reason": .string(problem)])
             }
         }
-        let facts = await service.facts(for: lookups, policy: evaluator.policy.provenance, credentials: credentials)
-        metrics.recordProvenance(facts)
+        let policy = evaluator.policy.provenance
+        let finalCredentials = credentials
+        let facts = await withTaskGroup(of: ImageProvenanceFacts?.self) { group in
+            group.addTask { await service.facts(for: lookups, policy: policy, credentials: finalCredentials) }
+            group.addTask {
+                // Watches the connection; cancelled (and done) as soon as the look-ups finish.
+                while await callerPresent() {
+                    do { try await Task.sleep(for: .milliseconds(100)) } catch { return nil }
+                }
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        if let facts { metrics.recordProvenance(facts) }
         return facts
     }
 

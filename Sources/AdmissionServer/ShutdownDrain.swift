@@ -36,7 +36,7 @@ struct ShutdownDrain: Service {
 /// connections) reconnect, and reach the pods that stay, before this one stops listening. Go's
 /// `http.Server.Shutdown` does the same with keep-alives.
 struct DrainMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = WebhookRequestContext
     let state: ShutdownDrain.State
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -18,12 +18,12 @@ struct WebhookRoutes: Sendable {
     /// Whether the admission endpoints need a verified client certificate (``ClientCertificateMarker``).
     var requireClientCertificate = false
 
-    func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    func router() -> Router<WebhookRequestContext> {
+        let router = Router(context: WebhookRequestContext.self)
         router.add(middleware: DrainMiddleware(state: drain))
         for endpoint in AdmissionEndpoint.allCases {
-            router.post(RouterPath(stringLiteral: "/\(endpoint.rawValue)")) { request, _ in
-                await review(request, endpoint: endpoint)
+            router.post(RouterPath(stringLiteral: "/\(endpoint.rawValue)")) { request, context in
+                await review(request, endpoint: endpoint, connection: context.connection)
             }
         }
         router.get("/healthz") { _, _ in Self.text(.ok, "ok\n") }
@@ -55,7 +55,7 @@ struct WebhookRoutes: Sendable {
         return Self.text(.ok, "ready: policy \(policies.state.policyVersion), certificate valid until \(expiry)\n")
     }
 
-    func review(_ request: Request, endpoint: AdmissionEndpoint) async -> Response {
+    func review(_ request: Request, endpoint: AdmissionEndpoint, connection: (any Channel)? = nil) async -> Response {
         if requireClientCertificate && request.headers[ClientCertificateMarker.header] != "true" {
             metrics.recordRejection("client_certificate")
             return Self.text(.forbidden, "admission reviews are answered only for a caller with a client certificate from the configured CA (the API server's)\n")
@@ -82,12 +82,29 @@ struct WebhookRoutes: Sendable {
         }
         metrics.inFlight.increment(by: 1)
         defer { metrics.inFlight.decrement(by: 1) }
-        switch await handler.handle(Array(buffer.readableBytesView), endpoint: endpoint) {
+        let callerPresent: @Sendable () async -> Bool = { await Self.isOpen(connection) }
+        switch await handler.handle(Array(buffer.readableBytesView), endpoint: endpoint, callerPresent: callerPresent) {
         case .review(_, let body):
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         case .badRequest(let message):
             return Self.text(.badRequest, message + "\n")
+        case .callerGone:
+            // Nobody will read it; the connection is already closed.
+            return Self.text(.requestTimeout, "the caller closed the connection before the decision\n")
         }
+    }
+
+    /// Whether the caller still holds its connection. HTTP/1 pipelining stops reading while a request
+    /// is answered, so a peer's close is not seen as a read; the kernel's TCP state is (Linux: a FIN from
+    /// the peer moves it out of ESTABLISHED). Elsewhere, the channel's own state.
+    static func isOpen(_ connection: (any Channel)?) async -> Bool {
+        guard let connection else { return true }
+        #if os(Linux)
+        if let provider = connection as? SocketOptionProvider, let info = try? await provider.getTCPInfo().get() {
+            return Int(info.tcpi_state) == TCP_ESTABLISHED
+        }
+        #endif
+        return connection.isActive
     }
 
     private func tooLarge() -> Response {

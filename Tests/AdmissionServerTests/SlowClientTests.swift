@@ -215,3 +215,68 @@ struct Chunks: AsyncSequence, Sendable {
         try await harness.shutdown()
     }
 }
+
+/// A caller that leaves while registry look-ups run: the look-ups are cancelled, not left running for
+/// the provenance budget.
+@Suite struct CallerGoneTests {
+    /// A TCP port that accepts connections (the kernel's backlog) and never answers: a stalled registry.
+    final class BlackHole {
+        let descriptor: Int32
+        let port: Int
+        init() throws {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            self.descriptor = descriptor
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+            guard bound == 0, listen(descriptor, 64) == 0 else { throw Subprocess.Failed(description: "cannot listen on 127.0.0.1") }
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+            port = Int(UInt16(bigEndian: address.sin_port))
+        }
+        deinit { close(descriptor) }
+    }
+
+    @Test func lookUpsStopWhenTheCallerLeaves() async throws {
+        let registry = try BlackHole()
+        let host = "127.0.0.1:\(registry.port)"
+        let policy = """
+        apiVersion: odooguard.io/v1alpha1
+        kind: GuardPolicy
+        metadata: {name: stalled}
+        spec:
+          stages:
+            production: {allowedRegistries: ["\(host)/*"], resolveDigests: true}
+          provenance: {timeoutSeconds: 8, insecureRegistries: ["\(host)"]}
+        """
+        let harness = try await WebhookHarness.start(policy: policy)
+        let impatient = try WebhookHarness.client(trusting: [harness.ca])
+        do {
+            let object = ProvenanceWebhookTests.deployment("\(host)/odoo/odoo:17.0")
+            var request = HTTPClientRequest(url: harness.baseURL + "/mutate")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: Review.body(object: object)))
+            _ = try? await impatient.execute(request, timeout: .milliseconds(500))
+            // The client's connection is closed once its shutdown returns (TLS waits for a close_notify
+            // the busy server does not send); the server notices within its 100 ms poll of the TCP
+            // state, well inside the 8 s provenance budget.
+            try await impatient.shutdown()
+            let started = ContinuousClock.now
+            var gone = 0.0
+            for _ in 0..<60 where gone == 0 {
+                try await Task.sleep(for: .milliseconds(50))
+                gone = try await harness.metric(#"odoo_guard_http_rejections_total{reason="caller_gone"}"#)
+            }
+            #expect(gone == 1)
+            #expect(ContinuousClock.now - started < .seconds(2), "noticed after \(ContinuousClock.now - started)")
+        } catch {
+            try? await impatient.shutdown()
+            try await harness.shutdown()
+            throw error
+        }
+        try await harness.shutdown()
+    }
+}
