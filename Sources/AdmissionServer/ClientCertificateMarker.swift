@@ -6,13 +6,14 @@ import NIOSSL
 /// Behind the HTTP decoder: marks each request head with whether its connection presented a client
 /// certificate that TLS verified against `--client-ca-file`, so the routes can require the API
 /// server's certificate on the admission endpoints. A header of that name sent by the client is
-/// always removed first: only this handler can set it.
+/// always removed first: only this handler can set it. Installed only with `--client-ca-file`.
 final class ClientCertificateMarker: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
 
-    /// The header the routes read.
-    static let header = HTTPField.Name("X-Odoo-Guard-Client-Verified") ?? .via
+    /// The header the routes read. (The name is a valid token, so the initializer never fails; the
+    /// fallback only satisfies the type and is a header no client can use to pass the check.)
+    static let header = HTTPField.Name("X-Odoo-Guard-Client-Verified") ?? HTTPField.Name.via
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(var head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }

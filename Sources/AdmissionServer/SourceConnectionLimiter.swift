@@ -29,9 +29,6 @@ final class SourceConnectionLimiter: Sendable {
         }
     }
 
-    /// Connections open from `source` now.
-    func count(_ source: String) -> Int { open.withLockedValue { $0[source, default: 0] } }
-
     /// The pipeline's first handler: takes the slot when the connection becomes active, closes it when
     /// none is left, gives the slot back when the connection closes.
     func handler(onRefused: @escaping @Sendable () -> Void) -> ChannelHandler {

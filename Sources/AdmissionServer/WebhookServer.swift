@@ -95,7 +95,8 @@ public final class WebhookServer: Sendable {
         let limiter = SourceConnectionLimiter(perSource: configuration.maxConnectionsPerSource)
         let server = HTTPServerBuilder { responder in
             let http = HTTP1Channel(responder: responder, configuration: .init(
-                additionalChannelHandlers: [RequestCompletionSignal(), ClientCertificateMarker()], idleTimeout: .init(configuration.idleTimeout)))
+                additionalChannelHandlers: configuration.clientCAFile == nil ? [RequestCompletionSignal()] : [RequestCompletionSignal(), ClientCertificateMarker()],
+                idleTimeout: .init(configuration.idleTimeout)))
             var channel = ReloadingTLSChannel(baseChannel: http, certificates: certificates, handshakeTimeout: .init(configuration.handshakeTimeout))
             channel.connectionHandlers = { [limiter.handler(onRefused: { metrics.recordRejection("source_connection_limit") })] }
             channel.plaintextHandlers = {
