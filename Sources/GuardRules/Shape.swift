@@ -33,40 +33,56 @@ indirect enum Shape: Sendable {
     /// Appends every place where `value` does not fit, stopping at the first problem of each branch.
     /// Linear in the size of the value; lists beyond their limit are not descended into.
     func check(_ value: JSONValue, at path: FieldPath, into problems: inout [Problem]) {
+        var trail = path.components
+        walk(value, &trail, &problems)
+    }
+
+    /// The walk: `trail` is the current location, extended and restored around each step, and turned
+    /// into a ``FieldPath`` only for a problem, so a well-formed object costs no path allocations.
+    private func walk(_ value: JSONValue, _ trail: inout [FieldPath.Component], _ problems: inout [Problem]) {
         if value.isNull { return }
         switch self {
         case .any:
             return
         case .string:
-            guard case .string = value else { return mismatch("a string", value, path, &problems) }
+            guard case .string = value else { return report("must be a string, found \(Self.shown(value))", trail, &problems) }
         case .intOrPercent:
             guard IntOrPercent(json: value) != nil else {
-                return problems.append(Problem(path: path, message: "must be an integer or a percentage such as \"25%\", found \(Self.shown(value))", overBudget: false))
+                return report("must be an integer or a percentage such as \"25%\", found \(Self.shown(value))", trail, &problems)
             }
         case .quantity:
-            do { _ = try Quantity(json: value) } catch {
-                problems.append(Problem(path: path, message: error.message, overBudget: false))
-            }
+            do { _ = try Quantity(json: value) } catch { report(error.message, trail, &problems) }
         case .object(let members):
-            guard case .object(let object) = value else { return mismatch("an object", value, path, &problems) }
+            guard case .object(let object) = value else { return report("must be an object, found \(Self.shown(value))", trail, &problems) }
             // In the document's order, so the same object always gives the same findings in the same order.
             for (key, member) in object {
-                if let shape = members[key] { shape.check(member, at: path / key, into: &problems) }
+                guard let shape = members[key] else { continue }
+                trail.append(.key(key))
+                shape.walk(member, &trail, &problems)
+                trail.removeLast()
             }
         case .map(let element):
-            guard case .object(let object) = value else { return mismatch("an object", value, path, &problems) }
-            for (key, member) in object { element.check(member, at: path / key, into: &problems) }
-        case .list(let element, let limit):
-            guard case .array(let items) = value else { return mismatch("a list", value, path, &problems) }
-            guard items.count <= limit else {
-                return problems.append(Problem(path: path, message: "has \(items.count) entries; at most \(limit) are accepted", overBudget: true))
+            guard case .object(let object) = value else { return report("must be an object, found \(Self.shown(value))", trail, &problems) }
+            for (key, member) in object {
+                trail.append(.key(key))
+                element.walk(member, &trail, &problems)
+                trail.removeLast()
             }
-            for (index, item) in items.enumerated() { element.check(item, at: path / index, into: &problems) }
+        case .list(let element, let limit):
+            guard case .array(let items) = value else { return report("must be a list, found \(Self.shown(value))", trail, &problems) }
+            guard items.count <= limit else {
+                return report("has \(items.count) entries; at most \(limit) are accepted", trail, &problems, overBudget: true)
+            }
+            for (index, item) in items.enumerated() {
+                trail.append(.index(index))
+                element.walk(item, &trail, &problems)
+                trail.removeLast()
+            }
         }
     }
 
-    private func mismatch(_ expected: String, _ value: JSONValue, _ path: FieldPath, _ problems: inout [Problem]) {
-        problems.append(Problem(path: path, message: "must be \(expected), found \(Self.shown(value))", overBudget: false))
+    private func report(_ message: String, _ trail: [FieldPath.Component], _ problems: inout [Problem], overBudget: Bool = false) {
+        problems.append(Problem(path: FieldPath(trail), message: message, overBudget: overBudget))
     }
 
     /// The value's type, and a string's first characters, for a message.
