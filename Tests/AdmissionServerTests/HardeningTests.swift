@@ -38,8 +38,8 @@ import TestSupport
 
     @Test func aTricklingClientIsCutAtTheReadTimeoutWhileOthersAreServed() async throws {
         let harness = try await WebhookHarness.start { $0.requestReadTimeout = .seconds(1) }
+        let slowClient = try WebhookHarness.client(trusting: [harness.ca])
         do {
-            let slowClient = try WebhookHarness.client(trusting: [harness.ca])
             let started = ContinuousClock.now
             let slow = Task {
                 var request = HTTPClientRequest(url: harness.baseURL + "/validate")
@@ -57,8 +57,13 @@ import TestSupport
             if case .success(let reply) = result { Issue.record("the trickling request was answered \(reply.status)") }
             #expect(elapsed < .seconds(8), "the slow request held its connection for \(elapsed)")
             #expect(try await harness.metric(#"odoo_guard_http_rejections_total{reason="read_timeout"}"#) == 1)
-            try await slowClient.shutdown()
-        } catch { try await harness.shutdown(); throw error }
+        } catch {
+            // Every path shuts the client down: an AsyncHTTPClient dropped unshut traps the whole test process.
+            try? await slowClient.shutdown()
+            try await harness.shutdown()
+            throw error
+        }
+        try await slowClient.shutdown()
         try await harness.shutdown()
     }
 
