@@ -102,6 +102,34 @@ struct ShapeRuleTests {
         #expect(decision.patch.isEmpty)
     }
 
+    /// Every other budget, at 10,000 entries: refused unread, naming the list and its count.
+    static let overBudget: [(String, JSONValue, String)] = [
+        ("env", container(["env": .array((0..<10_000).map { ["name": .string("V\($0)"), "value": "x"] })]), "spec.template.spec.containers[0].env"),
+        ("envFrom", container(["envFrom": .array((0..<10_000).map { _ in ["secretRef": ["name": "s"]] })]), "spec.template.spec.containers[0].envFrom"),
+        ("args", container(["args": .array((0..<10_000).map { .string("--a\($0)") })]), "spec.template.spec.containers[0].args"),
+        ("volumes", deployment { $0["volumes"] = .array((0..<10_000).map { ["name": .string("v\($0)"), "emptyDir": [:]] }) }, "spec.template.spec.volumes"),
+        ("imagePullSecrets", deployment { $0["imagePullSecrets"] = .array((0..<10_000).map { _ in ["name": "r"] }) }, "spec.template.spec.imagePullSecrets"),
+        ("containers", deployment { $0["containers"] = .array((0..<10_000).map { Fixture.container(name: "c\($0)") }) }, "spec.template.spec.containers"),
+    ]
+
+    @Test(arguments: 0..<overBudget.count)
+    func everyBudgetRefusesTenThousandEntries(_ index: Int) {
+        let (name, object, path) = Self.overBudget[index]
+        let decision = Fixture.evaluate(object)
+        #expect(!decision.allowed, "\(name)")
+        #expect(decision.violations.map(\.path.description) == [path], "\(name): \(decision.violations)")
+        #expect(decision.violations.first?.message.hasPrefix("has 10000 entries") == true, "\(name)")
+    }
+
+    /// Absurd numbers where a number is read: a float too large for any integer, a percentage past
+    /// 64 bits. A field error each, never a trap.
+    @Test func absurdNumbersAreFieldErrors() {
+        let huge = Fixture.evaluate(Self.container(["resources": ["requests": ["cpu": .double(1e300), "memory": "1Gi"], "limits": ["memory": "1Gi"]]]))
+        #expect(huge.violations.contains { $0.rule == .objectWellFormed && $0.path.description == "spec.template.spec.containers[0].resources.requests.cpu" })
+        let percent = Fixture.evaluate(Fixture.pdb(spec: ["minAvailable": "99999999999999999999%", "unhealthyPodEvictionPolicy": "AlwaysAllow"]))
+        #expect(percent.violations.contains { $0.rule == .objectWellFormed && $0.path.description == "spec.minAvailable" })
+    }
+
     @Test func atTheBudgetEveryContainerIsStillJudged() {
         let list = (0..<ObjectBudget.containersPerList).map { Fixture.container(name: "c\($0)", resources: nil) }
         let decision = Fixture.evaluate(Self.deployment { $0["containers"] = .array(list) }, policy: ResourceRuleTests.noInjection)
