@@ -10,8 +10,8 @@ enum ResourceRules {
         for container in template.containers where container.kind != .ephemeralContainer {
             var resourcesPath: FieldPath { container.path / "resources" }
             let resources = container.resources
-            let requests = readQuantities(resources?["requests"], resourcesPath / "requests", into: &findings)
-            let limits = readQuantities(resources?["limits"], resourcesPath / "limits", into: &findings)
+            let requests = readQuantities(resources?["requests"])
+            let limits = readQuantities(resources?["limits"])
             for resource in policy.requireRequests where requests[resource] == nil && limits[resource] == nil {
                 let hint = input.tierPolicy.defaultRequests[resource].map { " (tier \(input.tier) suggests \($0))" } ?? ""
                 findings.append(Finding(rule: .resourcesRequestsRequired, path: resourcesPath / "requests" / resource,
@@ -36,20 +36,13 @@ enum ResourceRules {
         }
     }
 
-    /// Reads a requests/limits map; unparseable quantities become `object.well-formed` findings.
-    static func readQuantities(_ value: JSONValue?, _ path: @autoclosure () -> FieldPath, into findings: inout [Finding]) -> Quantities {
-        guard let value, !value.isNull else { return Quantities() }
-        guard case .object(let object) = value else {
-            findings.append(Finding(rule: .objectWellFormed, path: path(), message: "must be a map of resource quantities, found \(value.typeDescription)"))
-            return Quantities()
-        }
+    /// Reads a requests/limits map leniently: what does not parse is left out. ``ShapeRules`` has
+    /// already reported it as `object.well-formed` with its path (each quantity is judged once there).
+    static func readQuantities(_ value: JSONValue?) -> Quantities {
+        guard case .object(let object)? = value else { return Quantities() }
         var result = Quantities()
         for (name, raw) in object {
-            do {
-                result.entries.append((name, try Quantity(json: raw)))
-            } catch {
-                findings.append(Finding(rule: .objectWellFormed, path: path() / name, message: error.message))
-            }
+            if let quantity = try? Quantity(json: raw) { result.entries.append((name, quantity)) }
         }
         return result
     }
