@@ -55,7 +55,7 @@ struct WebhookRoutes: Sendable {
         return Self.text(.ok, "ready: policy \(policies.state.policyVersion), certificate valid until \(expiry)\n")
     }
 
-    func review(_ request: Request, endpoint: AdmissionEndpoint, connection: (any Channel)? = nil) async -> Response {
+    func review(_ request: Request, endpoint: AdmissionEndpoint, connection: any Channel) async -> Response {
         if requireClientCertificate && request.headers[ClientCertificateMarker.header] != "true" {
             metrics.recordRejection("client_certificate")
             return Self.text(.forbidden, "admission reviews are answered only for a caller with a client certificate from the configured CA (the API server's)\n")
@@ -97,8 +97,7 @@ struct WebhookRoutes: Sendable {
     /// Whether the caller still holds its connection. HTTP/1 pipelining stops reading while a request
     /// is answered, so a peer's close is not seen as a read; the kernel's TCP state is (Linux: a FIN from
     /// the peer moves it out of ESTABLISHED). Elsewhere, the channel's own state.
-    static func isOpen(_ connection: (any Channel)?) async -> Bool {
-        guard let connection else { return true }
+    static func isOpen(_ connection: any Channel) async -> Bool {
         #if os(Linux)
         if let provider = connection as? SocketOptionProvider, let info = try? await provider.getTCPInfo().get() {
             return Int(info.tcpi_state) == TCP_ESTABLISHED
