@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "guard-webhook", targets: ["guard-webhook"]),
         .library(name: "AdmissionServer", targets: ["AdmissionServer"]),
         .library(name: "AuditTrail", targets: ["AuditTrail"]),
+        .library(name: "PostgresAccess", targets: ["PostgresAccess"]),
         .library(name: "CertKit", targets: ["CertKit"]),
         .library(name: "ImageProvenance", targets: ["ImageProvenance"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
@@ -44,6 +45,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        // Already in the graph through hummingbird; declared because AdmissionServer imports it.
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
     ],
     targets: [
         // Pure: JSON value, YAML/JSON input, object views, AdmissionReview, JSON Pointer/Patch/diff,
@@ -61,7 +64,7 @@ let package = Package(
         // Pure: Traefik middlewares, routes and TLS options for Odoo environments (CRD or file provider).
         .target(name: "TraefikGen", dependencies: ["KubeModel"]),
         // Pure: an OdooEnvironment plus the operator's configuration and observations → desired objects and status.
-        .target(name: "OdooPlan", dependencies: ["KubeModel", "TraefikGen"]),
+        .target(name: "OdooPlan", dependencies: ["KubeModel", "TraefikGen", "GuardRules"]),
         // Pure: what the libFuzzer harnesses in fuzz/ and the corpus replay test run on each input.
         .target(name: "FuzzEntryPoints", dependencies: ["KubeModel", "GuardRules", "OdooPlan"]),
         // The offline tools behind `guardctl check` and `guard-traefik`: file walking, reports, output.
@@ -76,10 +79,18 @@ let package = Package(
             ]
         ),
         // I/O: decision evidence — JSON log lines and a hash-chained PostgreSQL table, written off the request path.
+        // Edge: a PostgreSQL DSN (from a flag or a mounted file) turned into a postgres-nio configuration.
+        .target(
+            name: "PostgresAccess",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .target(
             name: "AuditTrail",
             dependencies: [
-                "KubeModel", "GuardRules",
+                "KubeModel", "GuardRules", "PostgresAccess",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -93,9 +104,11 @@ let package = Package(
         .target(
             name: "AdmissionServer",
             dependencies: [
-                "KubeModel", "GuardRules", "AuditTrail", "ImageProvenance", "KubeClient", "KubeRuntime",
+                "KubeModel", "GuardRules", "AuditTrail", "PostgresAccess", "ImageProvenance", "KubeClient", "KubeRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -157,7 +170,7 @@ let package = Package(
         .target(
             name: "OdooOperator",
             dependencies: [
-                "KubeModel", "KubeClient", "KubeRuntime", "OdooPlan", "TraefikGen", "GuardRules", "ImageProvenance", "Provisioning", "AuditTrail",
+                "KubeModel", "KubeClient", "KubeRuntime", "OdooPlan", "TraefikGen", "GuardRules", "ImageProvenance", "Provisioning", "PostgresAccess",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -171,7 +184,7 @@ let package = Package(
         .target(
             name: "Provisioning",
             dependencies: [
-                "AuditTrail",
+                "PostgresAccess",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -187,15 +200,17 @@ let package = Package(
         .executableTarget(
             name: "guardctl",
             dependencies: [
-                "GuardCheck", "KubeModel", "CommandLineSupport", "AuditTrail", "ImageProvenance", "CertKit",
+                "GuardCheck", "GuardRules", "KubeModel", "CommandLineSupport", "AuditTrail", "PostgresAccess", "ImageProvenance", "CertKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "guard-webhook",
             dependencies: [
-                "AdmissionServer", "CommandLineSupport", "KubeClient",
+                "AdmissionServer", "AuditTrail", "PostgresAccess", "CommandLineSupport", "KubeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -220,6 +235,8 @@ let package = Package(
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "bench/WebhookFloor"
         ),
@@ -286,7 +303,7 @@ let package = Package(
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzEntryPoints", "KubeModel"]),
         // The Helm chart through the real helm, kubernetes-validate and openssl.
         .testTarget(name: "ChartTests", dependencies: ["KubeModel", "GuardRules", "KubeAPITestServer", "KubeClient", "TestSupport"]),
-        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "AuditTrail", "OdooPlan", "KubeModel", "TestSupport",
+        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "PostgresAccess", "OdooPlan", "KubeModel", "TestSupport",
                                                                 .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "ImageProvenanceTests",
@@ -297,13 +314,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "AuditTrailTests", dependencies: ["AuditTrail", "GuardRules", "KubeModel", "TestSupport", "CommandLineSupport",
+        .testTarget(name: "AuditTrailTests", dependencies: ["AuditTrail", "PostgresAccess", "GuardRules", "KubeModel", "TestSupport", "CommandLineSupport",
                                                              .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "AdmissionServerTests",
             dependencies: [
-                "AdmissionServer", "AuditTrail", "CertKit", "GuardRules", "KubeModel", "TestSupport",
+                "AdmissionServer", "AuditTrail", "PostgresAccess", "CertKit", "GuardRules", "KubeModel", "TestSupport",
                 "KubeClient", "KubeAPITestServer", "CommandLineSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,6 @@
-import KubeClient
 import AuditTrail
+import KubeClient
+import PostgresAccess
 
 /// Everything `guard-webhook` is started with. Defaults are the production values; tests shorten the
 /// timeouts and intervals.

@@ -1,3 +1,5 @@
+import PostgresAccess
+
 /// Why the audit trail could not be configured, written or verified. Descriptions never contain a
 /// password: DSNs are shown redacted.
 public struct AuditTrailError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -13,10 +15,18 @@ public struct AuditTrailError: Error, Sendable, Equatable, CustomStringConvertib
     let code: Code
     /// What went wrong, naming the DSN part, table or row.
     public let message: String
+    /// The error underneath (postgres-nio's, the DSN's), kept as a value.
+    public let cause: (any Error & Sendable)?
 
-    init(_ code: Code, _ message: String) {
+    init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
+    }
+
+    /// A database that cannot be used with `dsn`'s settings.
+    static func unusableDSN(_ error: PostgresAccessError) -> AuditTrailError {
+        AuditTrailError(.database, error.message, cause: error)
     }
 
     /// The `--audit-dsn`/`--dsn` value is not a `postgres://` URL odoo-guard can use.

@@ -1,4 +1,5 @@
 import Logging
+import PostgresAccess
 import PostgresNIO
 
 /// Reads an audit table in sequence order and checks every link of its hash chain
@@ -44,7 +45,8 @@ public struct AuditVerifier: Sendable {
     /// - Throws: ``AuditTrailError/database`` when the database cannot be read (with the server's message),
     ///   ``AuditTrailError/malformedRow`` when a row has unexpected types.
     public func verify(logger: Logger) async throws(AuditTrailError) -> Report {
-        let configuration = try dsn.configuration()
+        let configuration: PostgresConnection.Configuration
+        do { configuration = try dsn.configuration() } catch { throw AuditTrailError.unusableDSN(error) }
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)

@@ -1,6 +1,7 @@
 import DequeModule
 import Logging
 import NIOConcurrencyHelpers
+import PostgresAccess
 import PostgresNIO
 import ServiceLifecycle
 
@@ -207,7 +208,8 @@ private actor ConnectionHolder {
             try? await connection.close()
             self.connection = nil
         }
-        let configuration = try self.configuration.dsn.configuration()
+        let configuration: PostgresConnection.Configuration
+        do { configuration = try self.configuration.dsn.configuration() } catch { throw AuditTrailError.unusableDSN(error) }
         nextID += 1
         let connection = try await PostgresConnection.connect(configuration: configuration, id: nextID, logger: logger)
         self.connection = connection

@@ -133,7 +133,7 @@ public struct OfflineChecker: Sendable {
         let gvk = object.gvk
         return AdmissionRequest(
             uid: "guardctl-\(index)", kind: gvk,
-            resource: GroupVersionResource(group: gvk.group, version: gvk.version, resource: gvk.kind.lowercased() + "s"),
+            resource: ResourceType.of(gvk).gvr,
             name: object.name, namespace: namespace, operation: .create,
             userInfo: UserInfo(username: "guardctl"), object: object.raw)
     }

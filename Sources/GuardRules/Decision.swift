@@ -67,9 +67,6 @@ public struct Decision: Sendable, Equatable {
     /// The findings only recorded for audit.
     public var audited: [Violation] { violations.filter { $0.mode == .audit } }
 
-    /// The ids of every rule that produced a finding, sorted, without repeats.
-    public var firedRules: [RuleID] { Array(Set(violations.map(\.rule))).sorted() }
-
     /// The denial message for an AdmissionReview: every enforce-mode violation on its own line.
     public var denialMessage: String {
         let lines = denials.map { "- \($0)" }

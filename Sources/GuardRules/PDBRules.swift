@@ -52,13 +52,18 @@ enum PDBRules {
     }
 
     static func checkBudget(_ pdb: PodDisruptionBudgetView, _ input: RuleInput, into findings: inout [Finding]) {
-        // The largest replica count among the workloads the budget selects decides whether a
-        // minAvailable leaves room for an eviction; without known workloads only absolute blocks count.
+        // The disruption controller expects the sum of the scales of every controller whose pods the
+        // budget selects (`getExpectedScale`), so that sum decides whether a minAvailable leaves room
+        // for an eviction; without known workloads only absolute blocks count.
         let selector = pdb.selector
-        let replicas = input.context.index.workloads.filter { workload in
+        let selected = input.context.index.workloads.filter { workload in
             guard let selector else { return false }
             return selector.matches(workload.podLabels)
-        }.map(\.replicas).min()
+        }
+        let replicas: Int64? = selected.isEmpty ? nil : selected.reduce(Int64(0)) { total, workload in
+            let (sum, overflow) = total.addingReportingOverflow(workload.replicas)
+            return overflow ? .max : sum
+        }
         let field = pdb.maxUnavailable != nil ? "maxUnavailable" : "minAvailable"
         if let reason = blockingReason(pdb, replicas: replicas) {
             findings.append(Finding(rule: .pdbDrainSafe, path: FieldPath("spec") / field, message:

@@ -12,4 +12,16 @@ public enum GuardLabels {
     public static let changeReference = "odooguard.io/change-ref"
     /// The well-known instance label, read as the environment when ``environment`` is absent.
     public static let instance = "app.kubernetes.io/instance"
+    /// The well-known component label (`web`, `cron`, `backup`, `restore-check`, …).
+    public static let component = "app.kubernetes.io/component"
+    /// The well-known application name label; odoo-guard's children carry ``odooName``.
+    public static let name = "app.kubernetes.io/name"
+    /// The well-known managing-tool label; odoo-guard's children carry ``managerName``.
+    public static let managedBy = "app.kubernetes.io/managed-by"
+    /// The well-known larger-application label; odoo-guard's children carry ``managerName``.
+    public static let partOf = "app.kubernetes.io/part-of"
+    /// The value of ``name`` on every child of an OdooEnvironment.
+    public static let odooName = "odoo"
+    /// The value of ``managedBy`` and ``partOf`` on what odoo-guard manages.
+    public static let managerName = "odoo-guard"
 }

@@ -56,12 +56,6 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible, Expressi
         return text
     }
 
-    /// This pointer with one more token.
-    public func appending(_ token: String) -> JSONPointer { JSONPointer(tokens: tokens + [token]) }
-
-    /// This pointer with an array index appended.
-    public func appending(_ index: Int) -> JSONPointer { JSONPointer(tokens: tokens + [String(index)]) }
-
     /// The pointer to the parent, `nil` for the root.
     public var parent: JSONPointer? { tokens.isEmpty ? nil : JSONPointer(tokens: Array(tokens.dropLast())) }
 

@@ -49,6 +49,7 @@ public enum Finalizers {
     /// the next reconcile), calls `apply` while the object lives, calls `cleanup` once it is being
     /// deleted and removes the finalizer once `cleanup` returns `.awaitChange` (a `.requeue` from
     /// `cleanup` means it is still in progress: the finalizer stays and the key comes back later).
+    /// An object already gone when the finalizer comes off is not an error.
     /// - Throws: what `apply`/`cleanup` throw, or the ``KubeClientError`` of a finalizer patch.
     public static func reconcile(_ object: KubeObject, finalizer: String, resource: ResourceType, api: any KubernetesAPI,
                                  apply: () async throws -> ReconcileAction,
@@ -63,8 +64,12 @@ public enum Finalizers {
         case .cleanup:
             let action = try await cleanup()
             guard action == .awaitChange, let patch = removePatch(object, finalizer: finalizer) else { return action }
-            _ = try await api.patch(resource, namespace: object.namespace, name: object.name, patch: .json(patch),
-                                    subresource: nil, options: WriteOptions())
+            do {
+                _ = try await api.patch(resource, namespace: object.namespace, name: object.name, patch: .json(patch),
+                                        subresource: nil, options: WriteOptions())
+            } catch where error.code == .notFound {
+                // Already gone: nothing is left to release.
+            }
             return .awaitChange
         case .none:
             return .awaitChange

@@ -7,8 +7,6 @@ public struct KubeRuntimeError: Error, Sendable, Equatable, CustomStringConverti
         case terminal
         /// A runtime part was configured wrongly (empty lease name, zero workers, bad selector).
         case invalidConfiguration
-        /// Leadership was lost or could not be renewed within the renew deadline.
-        case leadershipLost
     }
 
     /// What went wrong.

@@ -34,12 +34,10 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         var generation = 0
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
-        var adds = 0
 
         mutating func insert(_ key: Key) -> Bool {
             guard !shuttingDown, !dirty.contains(key) else { return false }
             dirty.insert(key)
-            adds += 1
             if !processing.contains(key) { queue.append(key) }
             return true
         }
@@ -187,10 +185,4 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
 
     /// Keys being processed.
     public var processingCount: Int { state.withLockedValue { $0.processing.count } }
-
-    /// Keys waiting for their delay.
-    public var delayedCount: Int { state.withLockedValue { $0.delayed.count } }
-
-    /// Keys accepted by ``add(_:)`` so far (merged adds not counted).
-    public var totalAdds: Int { state.withLockedValue { $0.adds } }
 }

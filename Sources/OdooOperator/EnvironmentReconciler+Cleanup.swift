@@ -4,7 +4,8 @@ import KubeRuntime
 import Logging
 import OdooPlan
 
-/// Deletion: what `spec.deletionPolicy` says about the data, then the finalizer comes off.
+/// Deletion: what `spec.deletionPolicy` says about the data. ``Finalizers/reconcile(_:finalizer:resource:api:apply:cleanup:)``
+/// removes the finalizer once this returns `.awaitChange`.
 extension EnvironmentReconciler {
     /// `Retain` (the default, and what an unreadable policy means): the filestore volume and the
     /// credential Secrets lose their ownerReference to the environment, so garbage collection keeps
@@ -19,14 +20,13 @@ extension EnvironmentReconciler {
             let data: [(ResourceType, String)] = [(.persistentVolumeClaims, names.filestore), (.secrets, names.adminSecret),
                                                   (.secrets, names.databaseSecret), (.secrets, names.redisSecret)]
             for (resource, name) in data {
-                guard let live = try await dependencies.api.getIfExists(resource, namespace: namespace, name: name) else { continue }
+                guard let live = try await api.getIfExists(resource, namespace: namespace, name: name) else { continue }
                 let owners = live["metadata"]?["ownerReferences"]?.arrayValue ?? []
                 let remaining = owners.filter { $0["uid"]?.stringValue != uid }
                 if remaining.count != owners.count {
                     let patch = JSONPatch([.test("/metadata/resourceVersion", .string(KubeObject(live).resourceVersion ?? "")),
                                            .replace("/metadata/ownerReferences", .array(remaining))])
-                    _ = try await dependencies.api.patch(resource, namespace: namespace, name: name, patch: .json(patch), subresource: nil, options: WriteOptions())
-                    wrote()
+                    _ = try await api.patch(resource, namespace: namespace, name: name, patch: .json(patch), subresource: nil, options: WriteOptions())
                 }
                 kept.append("\(resource.kind) \(name)")
             }
@@ -37,8 +37,8 @@ extension EnvironmentReconciler {
             }
             if !kept.isEmpty {
                 logger.notice("environment deleted; data retained", metadata: ["retained": "\(kept.joined(separator: ", "))"])
-                await event(.normal, "DataRetained", "Delete",
-                            "deletionPolicy Retain kept \(kept.joined(separator: ", ")); delete them yourself once the data is no longer needed", object)
+                await record(EnvironmentEvent(reason: "DataRetained", action: "Delete",
+                                              note: "deletionPolicy Retain kept \(kept.joined(separator: ", ")); delete them yourself once the data is no longer needed"), object)
             }
         } else {
             var dropped: [String] = []
@@ -47,19 +47,14 @@ extension EnvironmentReconciler {
                     dropped = try await provisioner.release(environment)
                 } catch {
                     // The finalizer stays until the server lets the data go; the controller retries with backoff.
-                    await event(.warning, "ReleaseFailed", "Delete", "the database could not be dropped yet: \(error.message)", object)
+                    await record(EnvironmentEvent(warning: true, reason: "ReleaseFailed", action: "Delete", note: "the database could not be dropped yet: \(error.message)"), object)
                     throw error
                 }
             }
             logger.notice("environment deleted with its data", metadata: ["deletionPolicy": "\(policy)", "dropped": "\(dropped.joined(separator: ", "))"])
-            await event(.normal, "DataDeleted", "Delete", "deletionPolicy \(policy): the filestore and credentials are deleted with the environment"
-                        + (dropped.isEmpty ? "" : "; dropped \(dropped.joined(separator: ", "))"), object)
-        }
-        if let patch = Finalizers.removePatch(object, finalizer: Self.finalizer) {
-            _ = try await write(tolerating: .notFound) { () async throws(KubeClientError) in
-                _ = try await dependencies.api.patch(.odooEnvironments, namespace: namespace, name: object.name, patch: .json(patch),
-                                                     subresource: nil, options: WriteOptions())
-            }
+            await record(EnvironmentEvent(reason: "DataDeleted", action: "Delete",
+                                          note: "deletionPolicy \(policy): the filestore and credentials are deleted with the environment"
+                                              + (dropped.isEmpty ? "" : "; dropped \(dropped.joined(separator: ", "))")), object)
         }
         return .awaitChange
     }

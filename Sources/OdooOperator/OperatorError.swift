@@ -7,8 +7,6 @@ public struct OperatorError: Error, Sendable, Equatable, CustomStringConvertible
         /// An image tag could not be resolved to a digest; the message says why (not found, no access,
         /// registry unreachable).
         case imageResolution
-        /// The health and metrics server could not start.
-        case server
         /// A tenant's database or Redis user could not be provisioned or released; the message has
         /// the server's own error.
         case provisioning

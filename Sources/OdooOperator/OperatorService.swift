@@ -135,20 +135,11 @@ public struct OperatorService: Sendable {
         return [controller, application]
     }
 
-    /// Serves until SIGTERM or SIGINT, or until the calling task is cancelled.
-    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        var group = ServiceGroupConfiguration(services: services(onListening: onListening).map { .init(service: $0) },
-                                              gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        group.maximumGracefulShutdownDuration = settings.shutdownGracePeriod
-        group.maximumCancellationDuration = .seconds(1)
-        try await ServiceGroup(configuration: group).run()
-    }
-
     /// Refreshes the gauges from the caches and the queue.
     static func sample(reconciler: EnvironmentReconciler, controller: Controller, elector: LeaderElector?, metrics: OperatorMetrics) {
         metrics.queueDepth.set(Int64(controller.queue.depth))
         metrics.environments.set(Int64(reconciler.primary.count))
-        let managed = reconciler.stores.values.reduce(0) { $0 + $1.count(label: "app.kubernetes.io/managed-by", value: "odoo-guard") }
+        let managed = reconciler.stores.values.reduce(0) { $0 + $1.count(label: GuardLabels.managedBy, value: GuardLabels.managerName) }
         metrics.managedObjects.set(Int64(managed))
         metrics.leader.set(Int64(elector.map { $0.isLeader ? 1 : 0 } ?? 1))
     }

@@ -1,9 +1,9 @@
-import AuditTrail
 import Foundation
 import KubeClient
 import KubeModel
 import Logging
 import OdooPlan
+import PostgresAccess
 import Provisioning
 
 /// Provisions what an environment needs outside Kubernetes: its role and databases on a shared

@@ -16,10 +16,42 @@ public struct EnvironmentStatus: Sendable, Equatable {
             self.reason = reason
             self.message = message
         }
+
+        /// `InvalidSpec`: the spec cannot be decoded; the message lists every field error.
+        public static func invalidSpec(_ error: OdooPlanError) -> Problem {
+            Problem(reason: "InvalidSpec", message: sentence(error.fieldErrors.map(\.description), or: error.message))
+        }
+
+        /// `ExceedsTier`: the environment asks for more than its tier allows.
+        public static func exceedsTier(_ error: OdooPlanError) -> Problem {
+            Problem(reason: "ExceedsTier", message: sentence(error.fieldErrors.map(\.description), or: error.message))
+        }
+
+        /// `ImageResolutionFailed`: the registry did not resolve the spec image's tag.
+        public static func imageResolutionFailed(_ message: String) -> Problem {
+            Problem(reason: "ImageResolutionFailed", message: message)
+        }
+
+        /// `PolicyDenied`: the GuardPolicy would deny planned objects (`Kind name: [rule] path: message` lines).
+        public static func policyDenied(_ denials: [String]) -> Problem {
+            Problem(reason: "PolicyDenied", message: "the GuardPolicy would deny " + sentence(denials, or: ""))
+        }
+
+        /// `ApplyRejected`: the API or an admission webhook refused a write.
+        public static func applyRejected(_ message: String) -> Problem {
+            Problem(reason: "ApplyRejected", message: message)
+        }
+
+        /// `a; b; c` with at most five items, or `fallback` when there are none.
+        static func sentence(_ items: [String], or fallback: String) -> String {
+            guard !items.isEmpty else { return fallback }
+            let shown = items.prefix(5).joined(separator: "; ")
+            return items.count > 5 ? shown + "; and \(items.count - 5) more" : shown
+        }
     }
 
     /// The condition types, in the order they are written.
-    public static let conditionTypes = ["Ready", "Progressing", "Degraded", "DatabaseReady", "IngressReady", "BackupReady"]
+    public static let conditionTypes = EnvironmentCondition.all
 
     /// The conditions, in ``conditionTypes`` order.
     public var conditions: [Condition]
@@ -59,28 +91,28 @@ public struct EnvironmentStatus: Sendable, Equatable {
         }
         var result: [Condition] = []
         if let problem {
-            result.append(condition("Ready", .false, problem.reason, "nothing was changed: \(problem.message)"))
-            result.append(condition("Progressing", .false, problem.reason, "the change is not rolled out until the problem is fixed"))
-            result.append(condition("Degraded", .true, problem.reason, problem.message))
-            for type in ["DatabaseReady", "IngressReady", "BackupReady"] {
+            result.append(condition(EnvironmentCondition.ready, .false, problem.reason, "nothing was changed: \(problem.message)"))
+            result.append(condition(EnvironmentCondition.progressing, .false, problem.reason, "the change is not rolled out until the problem is fixed"))
+            result.append(condition(EnvironmentCondition.degraded, .true, problem.reason, problem.message))
+            for type in [EnvironmentCondition.databaseReady, EnvironmentCondition.ingressReady, EnvironmentCondition.backupReady] {
                 result.append(observed.previousConditions.first { $0.type == type }
                               ?? condition(type, .unknown, "NotObserved", "not checked while the environment cannot be applied"))
             }
         } else if let environment {
             let web = Rollout(environment.replicas, observed.webDeployment)
             let cron = Rollout(1, observed.cronDeployment)
-            let database: Condition = observed.database.map { condition("DatabaseReady", $0.ready ? .true : .false, $0.reason, $0.message) }
+            let database: Condition = observed.database.map { condition(EnvironmentCondition.databaseReady, $0.ready ? .true : .false, $0.reason, $0.message) }
                 ?? (observed.databaseSecretPresent
-                ? condition("DatabaseReady", .true, "CredentialsReady", "database \(environment.database.name); credentials in Secret \(environment.databaseSecretName)")
-                : condition("DatabaseReady", .false, "CredentialsMissing", environment.database.externalSecret.map {
+                ? condition(EnvironmentCondition.databaseReady, .true, "CredentialsReady", "database \(environment.database.name); credentials in Secret \(environment.databaseSecretName)")
+                : condition(EnvironmentCondition.databaseReady, .false, EnvironmentCondition.credentialsMissing, environment.database.externalSecret.map {
                     "Secret \($0) named by spec.database.externalSecret does not exist in namespace \(environment.namespace); create it with keys host, port, username and password"
                 } ?? "the database credentials Secret \(environment.name)-db is being created"))
             let ingress: Condition
             if observed.tlsSecretPresent == false, case .secret(let name) = environment.routing.tls {
-                ingress = condition("IngressReady", .false, "TLSSecretMissing",
+                ingress = condition(EnvironmentCondition.ingressReady, .false, "TLSSecretMissing",
                                     "Secret \(name) named by spec.ingress.tls.secretName does not exist in namespace \(environment.namespace); create a kubernetes.io/tls Secret or use certResolver")
             } else {
-                ingress = condition("IngressReady", .true, "RoutesApplied", "\(environment.url) is routed by IngressRoute \(environment.childNames.objects.secureRoute)")
+                ingress = condition(EnvironmentCondition.ingressReady, .true, "RoutesApplied", "\(environment.url) is routed by IngressRoute \(environment.childNames.objects.secureRoute)")
             }
             let backup = EnvironmentStatus.backupCondition(environment, observed, generation: generation)
             let rolledOut = web.done && cron.done
@@ -99,16 +131,16 @@ public struct EnvironmentStatus: Sendable, Equatable {
             if ingress.status != .true { waiting.append((ingress.reason, ingress.message)) }
             let serving = observed.held?.version ?? environment.version
             result.append(waiting.isEmpty
-                          ? condition("Ready", .true, "Available", "\(environment.url) serves Odoo \(serving) with \(environment.replicas) web replica\(environment.replicas == 1 ? "" : "s")")
-                          : condition("Ready", .false, waiting[0].0, waiting.map(\.1).joined(separator: "; ")))
+                          ? condition(EnvironmentCondition.ready, .true, "Available", "\(environment.url) serves Odoo \(serving) with \(environment.replicas) web replica\(environment.replicas == 1 ? "" : "s")")
+                          : condition(EnvironmentCondition.ready, .false, waiting[0].0, waiting.map(\.1).joined(separator: "; ")))
             if let hold = held ?? failure {
-                result.append(condition("Progressing", .false, hold.reason, progress))
+                result.append(condition(EnvironmentCondition.progressing, .false, hold.reason, progress))
             } else {
-                result.append(rolledOut ? condition("Progressing", .false, "RolloutComplete", progress)
-                                        : condition("Progressing", .true, "RollingOut", progress))
+                result.append(rolledOut ? condition(EnvironmentCondition.progressing, .false, "RolloutComplete", progress)
+                                        : condition(EnvironmentCondition.progressing, .true, "RollingOut", progress))
             }
-            result.append(failure.map { condition("Degraded", .true, $0.reason, $0.message) }
-                          ?? condition("Degraded", .false, "AsExpected", "every object is applied as planned"))
+            result.append(failure.map { condition(EnvironmentCondition.degraded, .true, $0.reason, $0.message) }
+                          ?? condition(EnvironmentCondition.degraded, .false, "AsExpected", "every object is applied as planned"))
             result += [database, ingress, backup]
         }
         conditions = Condition.merge(result, into: observed.previousConditions, now: observed.now)
@@ -133,14 +165,14 @@ public struct EnvironmentStatus: Sendable, Equatable {
     /// newest rehearsal did not fail.
     static func backupCondition(_ environment: OdooEnvironment, _ observed: ObservedState, generation: Int64?) -> Condition {
         func condition(_ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
-            Condition(type: "BackupReady", status: status, reason: reason, message: message, observedGeneration: generation)
+            Condition(type: EnvironmentCondition.backupReady, status: status, reason: reason, message: message, observedGeneration: generation)
         }
         guard let schedule = environment.backup?.schedule else {
             return condition(.false, "NoBackupSchedule", "no backups are taken; set spec.backup.schedule (production needs a recent backup before image changes)")
         }
         let backups = observed.backups
         if backups.credentialsPresent == false {
-            return condition(.false, "CredentialsMissing", "the S3 credentials Secret for backups does not exist in namespace \(environment.namespace); create it with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+            return condition(.false, EnvironmentCondition.credentialsMissing, "the S3 credentials Secret for backups does not exist in namespace \(environment.namespace); create it with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
         }
         if let failure = backups.backupFailure { return condition(.false, "BackupFailed", "the last backup failed: \(failure)") }
         if let failure = backups.restoreFailure { return condition(.false, "RestoreCheckFailed", "the last restore rehearsal failed: \(failure)") }

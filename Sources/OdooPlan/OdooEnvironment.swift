@@ -146,18 +146,18 @@ public struct OdooEnvironment: Sendable, Equatable {
     /// The labels every child carries: `app.kubernetes.io/*` and the environment label the webhook reads.
     public func labels(component: String) -> [String: String] {
         [
-            "app.kubernetes.io/component": component,
-            "app.kubernetes.io/instance": name,
-            "app.kubernetes.io/managed-by": "odoo-guard",
-            "app.kubernetes.io/name": "odoo",
-            "app.kubernetes.io/part-of": "odoo-guard",
+            GuardLabels.component: component,
+            GuardLabels.instance: name,
+            GuardLabels.managedBy: GuardLabels.managerName,
+            GuardLabels.name: GuardLabels.odooName,
+            GuardLabels.partOf: GuardLabels.managerName,
             GuardLabels.environment: name,
         ]
     }
 
     /// The labels pods of a component are selected by (a stable subset: selectors are immutable).
     public func selector(component: String) -> [String: String] {
-        ["app.kubernetes.io/component": component, "app.kubernetes.io/instance": name, "app.kubernetes.io/name": "odoo"]
+        [GuardLabels.component: component, GuardLabels.instance: name, GuardLabels.name: GuardLabels.odooName]
     }
 
     /// The `https://` URL of the primary host.

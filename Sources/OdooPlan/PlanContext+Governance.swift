@@ -27,7 +27,7 @@ extension PlanContext {
     /// A default deny for the environment's pods, and what they need: ingress from Traefik only;
     /// egress to DNS, the database, Redis (when used) and SMTP only.
     func networkPolicies() throws(OdooPlanError) -> [JSONValue] {
-        let pods: JSONValue = ["matchLabels": PlanContext.map(["app.kubernetes.io/instance": environment.name, "app.kubernetes.io/name": "odoo"])]
+        let pods: JSONValue = ["matchLabels": PlanContext.map([GuardLabels.instance: environment.name, GuardLabels.name: GuardLabels.odooName])]
         let deny = object("networking.k8s.io/v1", "NetworkPolicy", names.objects.base + "-default-deny", component: "governance", ["spec": [
             "podSelector": pods, "policyTypes": ["Ingress", "Egress"],
         ]])
@@ -68,8 +68,8 @@ extension PlanContext {
             result.append(object("networking.k8s.io/v1", "NetworkPolicy", names.objects.base + "-backup", component: "governance", ["spec": [
                 "egress": [.object(to)],
                 "podSelector": [
-                    "matchExpressions": [["key": "app.kubernetes.io/component", "operator": "In", "values": ["backup", "restore-check"]]],
-                    "matchLabels": PlanContext.map(["app.kubernetes.io/instance": environment.name, "app.kubernetes.io/name": "odoo"]),
+                    "matchExpressions": [["key": .string(GuardLabels.component), "operator": "In", "values": ["backup", "restore-check"]]],
+                    "matchLabels": PlanContext.map([GuardLabels.instance: environment.name, GuardLabels.name: GuardLabels.odooName]),
                 ],
                 "policyTypes": ["Egress"],
             ]]))

@@ -102,7 +102,7 @@ struct PlanContext {
         var routing = environment.routing
         routing.webEntryPoint = configuration.webEntryPoint
         routing.secureEntryPoint = configuration.secureEntryPoint
-        let extra = ["app.kubernetes.io/part-of": "odoo-guard", GuardLabels.environment: environment.name]
+        let extra = [GuardLabels.partOf: GuardLabels.managerName, GuardLabels.environment: environment.name]
         return TraefikGenerator(target: configuration.traefikTarget).objects(for: routing).map { object in
             var object = object
             _ = object.modify(at: "metadata.labels") { labels in

@@ -1,5 +1,5 @@
-import AuditTrail
 import Logging
+import PostgresAccess
 import PostgresNIO
 
 /// Creates, checks and drops one environment's login role and database on a shared PostgreSQL

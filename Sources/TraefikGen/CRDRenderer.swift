@@ -11,10 +11,10 @@ struct CRDRenderer {
         var objects: [JSONValue] = []
         objects.reserveCapacity(plan.middlewares.count + 3)
         let labels: JSONValue = [
-            "app.kubernetes.io/component": "ingress",
-            "app.kubernetes.io/instance": .string(TraefikGenerator.instanceLabel(spec.name, plan: plan.names)),
-            "app.kubernetes.io/managed-by": "odoo-guard",
-            "app.kubernetes.io/name": "odoo",
+            GuardLabels.component: "ingress",
+            GuardLabels.instance: .string(TraefikGenerator.instanceLabel(spec.name, plan: plan.names)),
+            GuardLabels.managedBy: .string(GuardLabels.managerName),
+            GuardLabels.name: .string(GuardLabels.odooName),
         ]
         for middleware in plan.middlewares {
             let configuration = middleware.kind.configuration(target: target) { .object(["name": .string($0)]) }

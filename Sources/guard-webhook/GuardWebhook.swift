@@ -5,6 +5,7 @@ import CommandLineSupport
 import Foundation
 import KubeClient
 import Logging
+import PostgresAccess
 
 /// `guard-webhook`: the HTTPS admission server. Parses flags and runs ``WebhookServer``.
 @main

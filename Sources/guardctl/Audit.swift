@@ -3,6 +3,7 @@ import AuditTrail
 import Foundation
 import GuardCheck
 import Logging
+import PostgresAccess
 
 /// `guardctl audit verify`: checks the hash chain of the webhook's audit table.
 struct Audit: AsyncParsableCommand {
@@ -48,6 +49,9 @@ struct Audit: AsyncParsableCommand {
                 Console.out("audit chain intact: \(report.rows) rows, head \(report.head)\(notes.isEmpty ? "" : "; " + notes.joined(separator: "; "))\n")
             } catch let error as AuditTrailError {
                 Console.err("guardctl audit verify: \(error)\n")
+                throw ExitCode(2)
+            } catch let error as PostgresAccessError {
+                Console.err("guardctl audit verify: --dsn: \(error)\n")
                 throw ExitCode(2)
             }
         }

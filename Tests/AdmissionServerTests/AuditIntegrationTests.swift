@@ -3,8 +3,9 @@ import AuditTrail
 import Foundation
 import KubeModel
 import Logging
-import Testing
+import PostgresAccess
 import TestSupport
+import Testing
 
 /// Decisions through the real server into a real PostgreSQL 15 audit chain.
 @Suite struct AuditIntegrationTests {

@@ -8,6 +8,7 @@ import KubeModel
 import Logging
 import NIOCore
 import NIOSSL
+import PostgresAccess
 import ServiceLifecycle
 import TestSupport
 
@@ -157,7 +158,7 @@ enum Review {
         var request: JSONObject = [
             "uid": .string(uid),
             "kind": ["group": .string(objectKind.0), "version": .string(objectKind.1), "kind": .string(objectKind.2)],
-            "resource": ["group": .string(objectKind.0), "version": .string(objectKind.1), "resource": .string(objectKind.2.lowercased() + "s")],
+            "resource": ["group": .string(objectKind.0), "version": .string(objectKind.1), "resource": .string(ResourceType.plural(of: objectKind.2))],
             "name": .string(object?["metadata"]?["name"]?.stringValue ?? oldObject?["metadata"]?["name"]?.stringValue ?? ""),
             "namespace": .string(object?["metadata"]?["namespace"]?.stringValue ?? oldObject?["metadata"]?["namespace"]?.stringValue ?? "clinic-prod"),
             "operation": .string(operation),

@@ -2,8 +2,9 @@ import AuditTrail
 import CommandLineSupport
 import Foundation
 import Logging
-import Testing
+import PostgresAccess
 import TestSupport
+import Testing
 
 /// The keyed chain and its checkpoints against a real PostgreSQL 15: someone who can write the audit
 /// table, but holds neither the key nor the webhook's log stream, cannot rewrite history unseen.

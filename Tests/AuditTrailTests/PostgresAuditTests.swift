@@ -1,8 +1,9 @@
 import AuditTrail
 import Foundation
 import Logging
-import Testing
+import PostgresAccess
 import TestSupport
+import Testing
 
 /// The audit chain against a real PostgreSQL 15 started by the test.
 @Suite(.serialized) struct PostgresAuditTests {
@@ -116,7 +117,7 @@ import TestSupport
 
     @Test(arguments: ["mysql://u@h/db", "postgres://h/db", "postgres://u@h/", "postgres://u:secret@h/db?sslmode=verify-full", "postgres://u:secret@h/db?x=1"])
     func badDSNsAreRefusedWithoutTheirPassword(text: String) {
-        #expect(throws: AuditTrailError.invalidDSN) { try PostgresDSN(text) }
+        #expect(throws: PostgresAccessError.invalidDSN) { try PostgresDSN(text) }
         do { _ = try PostgresDSN(text) } catch { #expect(!error.description.contains("secret")) }
     }
 
@@ -128,10 +129,10 @@ import TestSupport
         #expect(try PostgresDSN(contentsOfFile: file).password == "secret")
         for content in ["", "  \n", "mysql://u:secret@db/audit"] {
             try Data(content.utf8).write(to: URL(fileURLWithPath: file))
-            let error = #expect(throws: AuditTrailError.invalidDSN) { try PostgresDSN(contentsOfFile: file) }
+            let error = #expect(throws: PostgresAccessError.invalidDSN) { try PostgresDSN(contentsOfFile: file) }
             #expect(error?.message.hasPrefix(file) == true && error?.message.contains("secret") == false, "\(String(describing: error))")
         }
-        let missing = #expect(throws: AuditTrailError.invalidDSN) { try PostgresDSN(contentsOfFile: file + "-missing") }
+        let missing = #expect(throws: PostgresAccessError.invalidDSN) { try PostgresDSN(contentsOfFile: file + "-missing") }
         #expect(missing?.message.contains("-missing") == true)
     }
 

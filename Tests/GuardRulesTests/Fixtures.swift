@@ -1,8 +1,8 @@
 import Foundation
 import GuardRules
 import KubeModel
-import Testing
 import TestSupport
+import Testing
 
 /// Builders for the objects the rule tables use.
 enum Fixture {
@@ -87,7 +87,7 @@ enum Fixture {
         if let stage { labels[GuardLabels.stage] = stage }
         if let tier { labels[GuardLabels.tier] = tier }
         let namespace = view.namespace.map { NamespaceContext(name: $0, labels: labels) }
-        let request = AdmissionRequest(uid: "test", kind: view.gvk, resource: GroupVersionResource(group: view.gvk.group, version: view.gvk.version, resource: view.kind.lowercased() + "s"),
+        let request = AdmissionRequest(uid: "test", kind: view.gvk, resource: ResourceType.of(view.gvk).gvr,
                                        subResource: subResource, name: view.name, namespace: view.namespace, operation: operation,
                                        userInfo: UserInfo(username: user), object: object, oldObject: oldObject)
         let context = EvaluationContext(namespace: namespace, peers: (peers + [object]).map(KubeObject.init), now: now, provenance: provenance)

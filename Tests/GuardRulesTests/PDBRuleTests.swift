@@ -76,6 +76,16 @@ struct PDBRuleTests {
         BudgetCase(description: "neither field", spec: ["unhealthyPodEvictionPolicy": "AlwaysAllow"], replicas: nil, rules: ["pdb.drain-safe"]),
     ]
 
+    @Test("the expected pod count is the sum of every selected workload's replicas, as the disruption controller counts",
+          arguments: [(Int64(2), [String]()), (Int64(4), [String]()), (Int64(5), ["pdb.drain-safe"]), (Int64(6), ["pdb.drain-safe"])] as [(Int64, [String])])
+    func budgetsSpanningWorkloads(_ minAvailable: Int64, _ rules: [String]) {
+        var second = Self.deployment(replicas: 3)
+        second.set("odoo-web-2", at: "metadata.name")
+        let peers = [Self.deployment(replicas: 2), second]
+        let decision = Fixture.evaluate(Fixture.pdb(spec: ["minAvailable": .int(minAvailable), "unhealthyPodEvictionPolicy": "AlwaysAllow"]), peers: peers)
+        #expect(decision.rules == rules)
+    }
+
     @Test("budgets must allow evictions", arguments: budgets)
     func budgetRules(_ case_: BudgetCase) {
         let peers = case_.replicas.map { [Self.deployment(replicas: $0)] } ?? []

@@ -1,4 +1,5 @@
 import KubeClient
+import KubeModel
 
 /// A resource the test server serves, with the strategy facts the real API server has for it.
 struct ServedResource: Sendable {

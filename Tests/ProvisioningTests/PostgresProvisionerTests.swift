@@ -1,8 +1,8 @@
-import AuditTrail
 import Logging
+import PostgresAccess
 import Provisioning
-import Testing
 import TestSupport
+import Testing
 
 /// Provisioning against a real PostgreSQL 15 started for the suite. The test server uses password
 /// authentication for TCP logins, so a tenant proves what it can do by logging in with its password.

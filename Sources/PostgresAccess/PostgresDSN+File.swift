@@ -3,17 +3,17 @@ import Foundation
 extension PostgresDSN {
     /// Reads a DSN from a file (a mounted Secret key), so it never appears in a process's arguments.
     /// Surrounding whitespace and a trailing newline are ignored.
-    /// - Throws: ``AuditTrailError/invalidDSN`` naming the file when it cannot be read, is empty, or
+    /// - Throws: ``PostgresAccessError/invalidDSN`` naming the file when it cannot be read, is empty, or
     ///   holds no valid DSN (never the password).
-    public init(contentsOfFile path: String) throws(AuditTrailError) {
+    public init(contentsOfFile path: String) throws(PostgresAccessError) {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw AuditTrailError(.invalidDSN, "\(path): the DSN file cannot be read (\(error.localizedDescription))")
+            throw PostgresAccessError.invalidDSN("\(path): the DSN file cannot be read (\(error.localizedDescription))")
         }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw AuditTrailError(.invalidDSN, "\(path): the DSN file is empty") }
+        guard !trimmed.isEmpty else { throw PostgresAccessError.invalidDSN("\(path): the DSN file is empty") }
         do { try self.init(trimmed) } catch {
-            throw AuditTrailError(.invalidDSN, "\(path): \(error.message)")
+            throw PostgresAccessError.invalidDSN("\(path): \(error.message)")
         }
     }
 }

@@ -1,5 +1,3 @@
-import KubeModel
-
 /// Decides, without a request, whether a server-side apply of a desired object would change the
 /// object as last seen, so a reconcile of an unchanged environment makes no writes.
 ///

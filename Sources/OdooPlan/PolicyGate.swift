@@ -26,7 +26,7 @@ public struct PolicyGate: Sendable {
             let gvk = object.gvk
             let request = AdmissionRequest(
                 uid: "odoo-guard-plan-\(index)", kind: gvk,
-                resource: GroupVersionResource(group: gvk.group, version: gvk.version, resource: gvk.kind.lowercased() + "s"),
+                resource: ResourceType.of(gvk).gvr,
                 name: object.name, namespace: namespace, operation: .create,
                 userInfo: UserInfo(username: "system:serviceaccount:odoo-guard:guard-operator"), object: object.raw)
             for violation in evaluator.evaluate(request, context: context).denials {

@@ -31,32 +31,32 @@ public struct PostgresDSN: Sendable, CustomStringConvertible {
     public var tlsMode: TLSMode
 
     /// Parses a DSN.
-    /// - Throws: ``AuditTrailError/invalidDSN`` naming the part that is wrong (never the password).
-    public init(_ text: String) throws(AuditTrailError) {
+    /// - Throws: ``PostgresAccessError/invalidDSN`` naming the part that is wrong (never the password).
+    public init(_ text: String) throws(PostgresAccessError) {
         guard let components = URLComponents(string: text),
               let scheme = components.scheme, scheme == "postgres" || scheme == "postgresql" else {
-            throw AuditTrailError(.invalidDSN, "the DSN must look like postgres://USER:PASSWORD@HOST:PORT/DATABASE, got \(Self.redact(text))")
+            throw PostgresAccessError.invalidDSN("the DSN must look like postgres://USER:PASSWORD@HOST:PORT/DATABASE, got \(Self.redact(text))")
         }
         guard let host = components.host, !host.isEmpty else {
-            throw AuditTrailError(.invalidDSN, "the DSN \(Self.redact(text)) has no host")
+            throw PostgresAccessError.invalidDSN("the DSN \(Self.redact(text)) has no host")
         }
         guard let user = components.user, !user.isEmpty else {
-            throw AuditTrailError(.invalidDSN, "the DSN \(Self.redact(text)) has no user")
+            throw PostgresAccessError.invalidDSN("the DSN \(Self.redact(text)) has no user")
         }
         let database = String(components.path.drop(while: { $0 == "/" }))
         guard !database.isEmpty, !database.contains("/") else {
-            throw AuditTrailError(.invalidDSN, "the DSN \(Self.redact(text)) must name one database in its path")
+            throw PostgresAccessError.invalidDSN("the DSN \(Self.redact(text)) must name one database in its path")
         }
         var mode = TLSMode.prefer
         for item in components.queryItems ?? [] {
             switch item.name {
             case "sslmode":
                 guard let value = item.value.flatMap(TLSMode.init(rawValue:)) else {
-                    throw AuditTrailError(.invalidDSN, "sslmode must be disable, prefer or require, got \"\(item.value ?? "")\"")
+                    throw PostgresAccessError.invalidDSN("sslmode must be disable, prefer or require, got \"\(item.value ?? "")\"")
                 }
                 mode = value
             default:
-                throw AuditTrailError(.invalidDSN, "the DSN parameter \"\(item.name)\" is not supported (only sslmode)")
+                throw PostgresAccessError.invalidDSN("the DSN parameter \"\(item.name)\" is not supported (only sslmode)")
             }
         }
         self.host = host
@@ -68,8 +68,8 @@ public struct PostgresDSN: Sendable, CustomStringConvertible {
     }
 
     /// The connection configuration for postgres-nio.
-    /// - Throws: ``AuditTrailError/invalidDSN`` when the TLS context cannot be built.
-    public func configuration(connectTimeout: Duration = .seconds(5)) throws(AuditTrailError) -> PostgresConnection.Configuration {
+    /// - Throws: ``PostgresAccessError/tlsSetup`` when the TLS context cannot be built.
+    public func configuration(connectTimeout: Duration = .seconds(5)) throws(PostgresAccessError) -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS
         switch tlsMode {
         case .disable:
@@ -79,7 +79,7 @@ public struct PostgresDSN: Sendable, CustomStringConvertible {
             configuration.certificateVerification = .none
             let context: NIOSSLContext
             do { context = try NIOSSLContext(configuration: configuration) } catch {
-                throw AuditTrailError(.invalidDSN, "could not set up TLS for \(description): \(error)")
+                throw PostgresAccessError.tlsSetup(description, cause: error)
             }
             tls = tlsMode == .require ? .require(context) : .prefer(context)
         }

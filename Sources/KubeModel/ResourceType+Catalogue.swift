@@ -1,66 +1,5 @@
-import KubeModel
-
-/// A resource the API serves: group, version, plural resource name, kind, and whether objects live
-/// in a namespace. It turns into the REST path (`/api/v1/namespaces/NS/configmaps/NAME`,
-/// `/apis/apps/v1/deployments`) the way the API server lays them out.
-public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
-    /// The API group (`""` for the core group).
-    public var group: String
-    /// The version.
-    public var version: String
-    /// The plural, lower-case resource name (`configmaps`).
-    public var resource: String
-    /// The kind (`ConfigMap`).
-    public var kind: String
-    /// Whether objects belong to a namespace.
-    public var namespaced: Bool
-
-    /// A resource type.
-    public init(group: String, version: String, resource: String, kind: String, namespaced: Bool) {
-        self.group = group
-        self.version = version
-        self.resource = resource
-        self.kind = kind
-        self.namespaced = namespaced
-    }
-
-    /// `group/version`, or `version` for the core group.
-    public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
-    /// Group, version and resource.
-    public var gvr: GroupVersionResource { GroupVersionResource(group: group, version: version, resource: resource) }
-    /// `resource.group` (`configmaps`, `deployments.apps`), as kubectl names resources.
-    public var description: String { group.isEmpty ? resource : "\(resource).\(group)" }
-
-    /// The REST path of the collection, one object, or one object's subresource.
-    /// `namespace` is ignored for cluster-scoped resources; `nil` on a namespaced resource means all namespaces.
-    public func path(namespace: String? = nil, name: String? = nil, subresource: String? = nil) -> String {
-        var path = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
-        if namespaced, let namespace { path += "/namespaces/\(Self.escape(namespace))" }
-        path += "/\(resource)"
-        if let name {
-            path += "/\(Self.escape(name))"
-            if let subresource { path += "/\(subresource)" }
-        }
-        return path
-    }
-
-    /// Percent-encodes everything but RFC 3986 unreserved characters: path segments (names are
-    /// DNS-like, but a bad name must not change the path) and query values (selectors, tokens).
-    static func escape(_ segment: String) -> String {
-        var out = ""
-        for byte in segment.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + Hex.encode([byte]).uppercased()
-            }
-        }
-        return out
-    }
-}
-
+/// The catalogue of kinds odoo-guard reads, writes or judges: group, version, kind, plural and scope
+/// written once, so no code guesses a plural or maps a kind back by scanning caches.
 extension ResourceType {
     /// `v1 namespaces`.
     public static let namespaces = ResourceType(group: "", version: "v1", resource: "namespaces", kind: "Namespace", namespaced: false)
@@ -114,5 +53,46 @@ extension ResourceType {
         [("ingressroutes", "IngressRoute"), ("middlewares", "Middleware"), ("tlsoptions", "TLSOption")].map {
             ResourceType(group: group, version: "v1alpha1", resource: $0.0, kind: $0.1, namespaced: true)
         }
+    }
+
+    /// Every built-in kind of the catalogue (the Traefik kinds depend on the configured API group).
+    public static let catalogue: [ResourceType] = [
+        .namespaces, .configMaps, .secrets, .services, .deployments, .podDisruptionBudgets, .leases, .events, .guardPolicies,
+        .guardExceptions, .odooEnvironments, .persistentVolumeClaims, .resourceQuotas, .limitRanges, .networkPolicies, .pods,
+        .statefulSets, .cronJobs, .jobs, .replicaSets, .daemonSets, .serviceAccounts, .ingresses, .horizontalPodAutoscalers,
+    ] + traefik(group: "traefik.io") + traefik(group: "traefik.containo.us")
+
+    /// `apps/v1 replicasets`.
+    public static let replicaSets = ResourceType(group: "apps", version: "v1", resource: "replicasets", kind: "ReplicaSet", namespaced: true)
+    /// `apps/v1 daemonsets`.
+    public static let daemonSets = ResourceType(group: "apps", version: "v1", resource: "daemonsets", kind: "DaemonSet", namespaced: true)
+    /// `v1 serviceaccounts`.
+    public static let serviceAccounts = ResourceType(group: "", version: "v1", resource: "serviceaccounts", kind: "ServiceAccount", namespaced: true)
+    /// `networking.k8s.io/v1 ingresses`.
+    public static let ingresses = ResourceType(group: "networking.k8s.io", version: "v1", resource: "ingresses", kind: "Ingress", namespaced: true)
+    /// `autoscaling/v2 horizontalpodautoscalers`.
+    public static let horizontalPodAutoscalers = ResourceType(group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers",
+                                                              kind: "HorizontalPodAutoscaler", namespaced: true)
+
+    /// The catalogue's resource of `gvk`, `nil` for a kind it does not hold.
+    public static func known(_ gvk: GroupVersionKind, in resources: [ResourceType] = catalogue) -> ResourceType? {
+        resources.first { $0.kind == gvk.kind && $0.group == gvk.group && $0.version == gvk.version }
+    }
+
+    /// The resource of `gvk`: the catalogue's, or for a kind it does not hold (a tenant's own CRD) a
+    /// namespaced resource with the plural the API machinery guesses (see ``plural(of:)``).
+    public static func of(_ gvk: GroupVersionKind) -> ResourceType {
+        known(gvk) ?? ResourceType(group: gvk.group, version: gvk.version, resource: plural(of: gvk.kind), kind: gvk.kind, namespaced: true)
+    }
+
+    /// The plural resource name of `kind` as `k8s.io/apimachinery`'s `UnsafeGuessKindToResource` forms
+    /// it: lower case; a final `s` takes `es`, a final `y` becomes `ies`, a name ending in `endpoints`
+    /// stays as it is, anything else takes `s`.
+    public static func plural(of kind: String) -> String {
+        let lower = kind.lowercased()
+        if lower.isEmpty || lower.hasSuffix("endpoints") { return lower }
+        if lower.hasSuffix("s") { return lower + "es" }
+        if lower.hasSuffix("y") { return lower.dropLast() + "ies" }
+        return lower + "s"
     }
 }

@@ -4,52 +4,95 @@ import KubeModel
 import KubeRuntime
 import OdooPlan
 
-/// The environment's stateful side: the database check, backups and rehearsals read back from
-/// their Jobs, and the Jobs the change gate starts.
+/// The observation: everything a reconcile reads (the caches, the registry for the image pin, the
+/// Jobs' pods for their reports), gathered once into an ``EnvironmentObservation``.
 extension EnvironmentReconciler {
-    /// What the status says beyond the plan.
-    struct StatefulObservation {
-        var database: DatabaseCheck?
-        /// `nil` until observed (the status then keeps what it had).
-        var backups: BackupObservation?
-        var rpoHours: Int?
-        var held: ChangeGate.Running?
-        var gate: ChangeGate.Decision?
+    /// What the reconciler knows of `object` now.
+    func observe(_ object: KubeObject) async -> EnvironmentObservation {
+        let decoded: Result<OdooEnvironment, OdooPlanError>
+        do { decoded = .success(try OdooEnvironment.decode(object.raw)) } catch { decoded = .failure(error) }
+        var observation = EnvironmentObservation(object: object, environment: decoded, now: dependencies.now())
+        observation.policy = dependencies.policy()
+        observation.provisioning = dependencies.provisioner != nil
+        guard case .success(let environment) = decoded else { return observation }
+        let source = decision.planner.imageSource(environment)
+        observation.imageSource = source
+        observation.pin = await pin(source, recorded: observation.recorded)
+        if case .failed = observation.pin { return observation }
+        observation.toolImages = await pinnedTools()
+        let names = environment.childNames
+        let namespace = environment.namespace
+        observation.workloads = EnvironmentObservation.Workloads(
+            web: stores[.deployments]?.get(ObjectKey(namespace: namespace, name: names.deployment("web"))),
+            cron: stores[.deployments]?.get(ObjectKey(namespace: namespace, name: names.deployment("cron"))),
+            postgres: stores[.statefulSets]?.get(ObjectKey(namespace: namespace, name: names.postgres)))
+        observation.secrets = secretPresence(environment)
+        observation.rpoHours = dependencies.configuration.backup.rpoHours[environment.stage]
+        observation.backups = await observeBackups(environment, recorded: observation.recorded.backups)
+        observation.gateJobs = await gateJobs(environment, image: observation.pin.image ?? source)
+        (observation.live, observation.owned) = children(of: environment)
+        return observation
     }
 
-    /// The database check: the provisioner's for shared servers, the StatefulSet's readiness for a
-    /// dedicated one, `nil` (the credentials Secret decides) otherwise.
-    func databaseCheck(_ environment: OdooEnvironment) async -> DatabaseCheck? {
-        if environment.tier == .dedicated && environment.database.externalSecret == nil {
-            let name = environment.childNames.postgres
-            let statefulSet = stores[.statefulSets]?.get(ObjectKey(namespace: environment.namespace, name: name))
-            let ready = statefulSet?["status"]?["readyReplicas"]?.intValue ?? 0
-            return ready >= 1
-                ? DatabaseCheck(ready: true, reason: "DedicatedServerReady", message: "PostgreSQL StatefulSet \(name) is ready; database \(environment.database.name)")
-                : DatabaseCheck(ready: false, reason: "DedicatedServerStarting", message: "PostgreSQL StatefulSet \(name) has no ready pod yet")
+    /// The spec image's pin: the spec's own digest, the status's while it was resolved from the same
+    /// source, or the registry's answer now.
+    func pin(_ source: String, recorded: RecordedStatus) async -> EnvironmentObservation.ImagePin {
+        if source.contains("@sha256:") { return .known(source) }
+        if let pinned = recorded.pin(of: source) { return .known(pinned) }
+        do {
+            return .resolved(try await dependencies.images.pin(source))
+        } catch {
+            return .failed(error.message)
         }
-        return await dependencies.provisioner?.ensure(environment)
     }
 
-    /// How long to wait before checking an unready database again: the time it has been unready,
-    /// between 10 s and 5 minutes (a backoff that needs no memory beyond the condition).
-    func databaseRetry(_ previous: [Condition], now: Date) -> Duration {
-        guard let condition = previous.first(where: { $0.type == "DatabaseReady" }), condition.status == .false,
-              let since = Timestamp.parse(condition.lastTransitionTime) else { return .seconds(10) }
-        return .seconds(Int64(min(300, max(10, now.timeIntervalSince(since)))))
+    /// Which of the Secrets the environment generates or names exist (read from the metadata-only cache).
+    func secretPresence(_ environment: OdooEnvironment) -> EnvironmentObservation.SecretPresence {
+        let names = environment.childNames
+        var candidates = [names.adminSecret, names.databaseSecret, names.redisSecret, environment.databaseSecretName]
+        if let backup = environment.backup { candidates.append(backup.credentialsSecret ?? dependencies.configuration.backup.credentialsSecret) }
+        var presence = EnvironmentObservation.SecretPresence()
+        if case .secret(let name) = environment.routing.tls {
+            candidates.append(name)
+            presence.tls = stores[.secrets]?.get(ObjectKey(namespace: environment.namespace, name: name)) != nil
+        }
+        presence.existing = Set(candidates.filter { stores[.secrets]?.get(ObjectKey(namespace: environment.namespace, name: $0)) != nil })
+        return presence
+    }
+
+    /// The live objects of the environment in its namespace (controlled by it, or labelled with it)
+    /// and its Namespace; and, of those, the ones it controls.
+    func children(of environment: OdooEnvironment) -> (live: [ChildReference: JSONValue], owned: [OwnedChild]) {
+        var live: [ChildReference: JSONValue] = [:]
+        var owned: [OwnedChild] = []
+        if let namespace = stores[.namespaces]?.get(ObjectKey(namespace: nil, name: environment.namespace)) {
+            live[ChildReference(.namespaces, namespace: nil, name: environment.namespace)] = namespace
+        }
+        for (resource, store) in stores where resource.namespaced {
+            for raw in store.list(namespace: environment.namespace) {
+                let child = KubeObject(raw)
+                let controlled = environment.uid != nil && child.ownerReferences.contains { $0.controller && $0.uid == environment.uid }
+                let labels = child.labels
+                guard controlled || labels[GuardLabels.instance] == environment.name || labels[GuardLabels.environment] == environment.name else { continue }
+                let reference = ChildReference(resource, namespace: environment.namespace, name: child.name)
+                live[reference] = raw
+                if controlled { owned.append(OwnedChild(reference, uid: child.uid)) }
+            }
+        }
+        return (live, owned)
     }
 
     /// Backups and rehearsals: the previous status, updated from the newest finished Jobs.
-    func observeBackups(_ environment: OdooEnvironment, _ object: KubeObject) async -> BackupObservation {
-        var result = Self.recordedBackups(object)
+    func observeBackups(_ environment: OdooEnvironment, recorded: BackupObservation) async -> BackupObservation {
+        var result = recorded
         guard let backup = environment.backup else { return result }
         let credentials = backup.credentialsSecret ?? dependencies.configuration.backup.credentialsSecret
         result.credentialsPresent = stores[.secrets]?.get(ObjectKey(namespace: environment.namespace, name: credentials)) != nil
         let jobs = (stores[.jobs]?.list(namespace: environment.namespace) ?? []).filter {
-            KubeObject($0).labels["app.kubernetes.io/instance"] == environment.name && KubeObject($0).labels["app.kubernetes.io/name"] == "odoo"
+            KubeObject($0).labels[GuardLabels.instance] == environment.name && KubeObject($0).labels[GuardLabels.name] == GuardLabels.odooName
         }
         for component in ["backup", "restore-check"] {
-            let finished = jobs.filter { KubeObject($0).labels["app.kubernetes.io/component"] == component }
+            let finished = jobs.filter { KubeObject($0).labels[GuardLabels.component] == component }
                 .compactMap { job -> (JSONValue, ChangeGate.JobState)? in
                     let state = Self.jobState(job)
                     return state.phase == .running ? nil : (job, state)
@@ -75,15 +118,6 @@ extension EnvironmentReconciler {
         return result
     }
 
-    /// What the status recorded of backups and rehearsals.
-    static func recordedBackups(_ object: KubeObject) -> BackupObservation {
-        let status = object.raw["status"]
-        return BackupObservation(
-            lastBackupTime: status?["lastBackupTime"]?.stringValue.flatMap(Timestamp.parse),
-            lastBackupSize: status?["lastBackupSize"]?.intValue,
-            lastRestoreCheckTime: status?["lastRestoreCheckTime"]?.stringValue.flatMap(Timestamp.parse))
-    }
-
     /// The gate's Jobs (an on-demand backup, an upgrade) for the change to `image`, by name.
     func gateJobs(_ environment: OdooEnvironment, image: String) async -> [String: ChangeGate.JobState] {
         var result: [String: ChangeGate.JobState] = [:]
@@ -102,7 +136,7 @@ extension EnvironmentReconciler {
     func pinnedTools() async -> [String: String] {
         let now = dependencies.now()
         var result: [String: String] = [:]
-        for image in planner.toolImages {
+        for image in decision.planner.toolImages {
             if image.contains("@sha256:") { continue }
             if let cached = toolPins.withLockedValue({ $0[image] }), now.timeIntervalSince(cached.at) < 3600 {
                 result[image] = cached.pinned
@@ -113,18 +147,6 @@ extension EnvironmentReconciler {
             result[image] = pinned
         }
         return result
-    }
-
-    /// Creates the Job the gate asked for (an existing one is left alone).
-    func startJob(_ kind: ChangeGate.JobKind, name: String, environment: OdooEnvironment, image: String, object: KubeObject) async throws {
-        let job = try planner.job(kind, name: name, environment: environment, image: image, toolImages: await pinnedTools())
-        let created = try await write(tolerating: .alreadyExists) { () async throws(KubeClientError) in
-            _ = try await dependencies.api.create(.jobs, namespace: environment.namespace, object: job, options: WriteOptions(fieldManager: Self.fieldManager))
-        }
-        if created {
-            await event(.normal, kind == .backup ? "BackupStarted" : "UpgradeStarted", "Create",
-                        "started Job \(name) before rolling out \(image)", object)
-        }
     }
 
     /// A Job's phase from its status.

@@ -1,0 +1,22 @@
+/// The condition types of an OdooEnvironment's status and the reasons code decides on, written once
+/// for the planner, the status and the reconciler.
+public enum EnvironmentCondition {
+    /// Users can work: everything is rolled out, the database answers and the route is served.
+    public static let ready = "Ready"
+    /// A change is rolling out (true), or why it is not (false).
+    public static let progressing = "Progressing"
+    /// Something stops the environment from being applied or a gated Job failed.
+    public static let degraded = "Degraded"
+    /// The database is reachable with the environment's credentials.
+    public static let databaseReady = "DatabaseReady"
+    /// The routes are applied and their TLS Secret exists.
+    public static let ingressReady = "IngressReady"
+    /// The last good backup is within the stage's RPO and the last rehearsal did not fail.
+    public static let backupReady = "BackupReady"
+
+    /// Every type, in the order the status lists them.
+    public static let all = [ready, progressing, degraded, databaseReady, ingressReady, backupReady]
+
+    /// Reason of a condition that waits on a Secret someone else creates.
+    public static let credentialsMissing = "CredentialsMissing"
+}

@@ -1,0 +1,134 @@
+import Foundation
+import GuardRules
+import KubeModel
+
+/// Decides what one reconcile of an OdooEnvironment does: pure and deterministic, from one
+/// ``EnvironmentObservation`` to one ``Reconciliation``. In order: decode (done by the observation),
+/// the image pin, the change gate, the plan, the policy check, then which Secrets to create, which
+/// objects differ from their live copies, what to prune, the gate's Job and the database step.
+public struct EnvironmentDecision: Sendable {
+    /// The planner.
+    public let planner: OdooPlanner
+
+    /// A decision under `configuration`.
+    public init(configuration: OperatorConfiguration) {
+        planner = OdooPlanner(configuration: configuration)
+    }
+
+    /// Resources whose objects are never pruned: data and credentials go only with the environment,
+    /// as `deletionPolicy` says, and Jobs are records of backups and upgrades (garbage collection
+    /// takes them with the environment).
+    public static let neverPruned: Set<ResourceType> = [.secrets, .persistentVolumeClaims, .jobs]
+
+    /// The reconciliation of `observation`.
+    public func decide(_ observation: EnvironmentObservation) -> Reconciliation {
+        var observed = ObservedState(webDeployment: observation.workloads.web, cronDeployment: observation.workloads.cron,
+                                     tlsSecretPresent: observation.secrets.tls, previousConditions: observation.recorded.conditions, now: observation.now)
+        observed.backups = observation.backups
+        var report = Reconciliation.Report(environment: nil, generation: observation.object.generation, desired: nil, imageSource: observation.imageSource,
+                                           observed: observed, recorded: observation.recorded)
+        let environment: OdooEnvironment
+        switch observation.environment {
+        case .failure(let error): return Reconciliation(report: report, problem: .invalidSpec(error))
+        case .success(let decoded): environment = decoded
+        }
+        report.environment = environment
+        observed.databaseSecretPresent = observation.secrets.existing.contains(environment.databaseSecretName)
+        let source = observation.imageSource ?? planner.imageSource(environment)
+        var events: [EnvironmentEvent] = []
+        switch observation.pin {
+        case .failed(let message):
+            report.observed = observed
+            report.problemRetry = .seconds(60)
+            return Reconciliation(report: report, problem: .imageResolutionFailed(message))
+        case .resolved(let pinned):
+            events.append(EnvironmentEvent(reason: "ImagePinned", action: "Pin", note: "\(source) is \(pinned)"))
+        case .known, .unasked:
+            break
+        }
+        observed.pinnedImage = observation.pin.image
+        observed.toolImages = observation.toolImages
+        observed.rpoHours = observation.rpoHours
+        let desiredImage = observation.pin.image ?? source
+        let gate = gateDecision(environment, observation, desiredImage: desiredImage)
+        if gate.decision != .proceed {
+            observed.held = gate.running
+            observed.gate = gate.decision
+        }
+        report.observed = observed
+        let desired: DesiredState
+        do {
+            desired = try planner.plan(environment, observed: observed)
+        } catch {
+            return Reconciliation(report: report, problem: .exceedsTier(error))
+        }
+        report.desired = desired
+        if let policy = observation.policy {
+            let labels = [GuardLabels.stage: environment.stage.rawValue, GuardLabels.tier: environment.tier.rawValue]
+            let denials = PolicyGate(policy: policy).denials(of: desired.printable, namespace: environment.namespace, labels: labels, now: observation.now)
+            if !denials.isEmpty { return Reconciliation(report: report, problem: .policyDenied(denials)) }
+        }
+        var result = Reconciliation(report: report)
+        result.events = events
+        result.secrets = desired.secrets.filter { !observation.secrets.existing.contains($0.name) }
+        result.apply = Self.changed(desired.objects, live: observation.live)
+        result.prune = Self.pruned(observation.owned, keeping: desired.objects)
+        if case .startJob(let kind, let name, _, _) = gate.decision {
+            do {
+                let job = try planner.job(kind, name: name, environment: environment, image: desiredImage, toolImages: observation.toolImages)
+                result.job = PlannedJob(kind: kind, name: name, image: desiredImage, object: job)
+            } catch {
+                return Reconciliation(report: report, problem: .exceedsTier(error))
+            }
+        }
+        result.database = databaseStep(environment, observation)
+        return result
+    }
+
+    /// What runs (the web Deployment, or the cron one when web was deleted by hand) and what the
+    /// change gate says about rolling out `desiredImage`.
+    func gateDecision(_ environment: OdooEnvironment, _ observation: EnvironmentObservation, desiredImage: String)
+        -> (running: ChangeGate.Running?, decision: ChangeGate.Decision) {
+        let running = ChangeGate.Running(deployment: observation.workloads.web, fallbackVersion: environment.version)
+            ?? ChangeGate.Running(deployment: observation.workloads.cron, fallbackVersion: environment.version)
+        let decision = ChangeGate(environment: environment, desiredImage: desiredImage, rpoHours: observation.rpoHours ?? 24)
+            .decide(running: running, lastBackup: observation.backups.lastBackupTime, jobs: observation.gateJobs, now: observation.now)
+        return (running, decision)
+    }
+
+    /// The planned objects whose live copy differs (or is missing), stamped for server-side apply.
+    static func changed(_ objects: [JSONValue], live: [ChildReference: JSONValue]) -> [PlannedObject] {
+        objects.compactMap { object in
+            let view = KubeObject(object)
+            let reference = ChildReference(ResourceType.of(view.gvk), namespace: view.namespace, name: view.name)
+            let stamped = AppliedConfiguration.stamped(object, namespaced: reference.resource.namespaced)
+            guard AppliedConfiguration.needsApply(stamped, live: live[reference]) else { return nil }
+            return PlannedObject(reference: reference, object: stamped)
+        }
+    }
+
+    /// The owned objects the plan no longer has (the PDB when replicas drop to one, routes of a removed
+    /// feature), in resource then name order; ``neverPruned`` resources are kept.
+    static func pruned(_ owned: [OwnedChild], keeping objects: [JSONValue]) -> [OwnedChild] {
+        let kept = Set(objects.map { object -> String in
+            let view = KubeObject(object)
+            return "\(view.kind)/\(view.name)"
+        })
+        return owned
+            .filter { !neverPruned.contains($0.reference.resource) && !kept.contains("\($0.reference.resource.kind)/\($0.reference.name)") }
+            .sorted { ($0.reference.resource.description, $0.reference.name) < ($1.reference.resource.description, $1.reference.name) }
+    }
+
+    /// The dedicated server's readiness from its StatefulSet; the provisioner for a shared server when
+    /// one is configured; otherwise nothing (the credentials Secret decides).
+    func databaseStep(_ environment: OdooEnvironment, _ observation: EnvironmentObservation) -> Reconciliation.DatabaseStep {
+        if environment.tier == .dedicated && environment.database.externalSecret == nil {
+            let name = environment.childNames.postgres
+            let ready = observation.workloads.postgres?["status"]?["readyReplicas"]?.intValue ?? 0
+            return .known(ready >= 1
+                ? DatabaseCheck(ready: true, reason: "DedicatedServerReady", message: "PostgreSQL StatefulSet \(name) is ready; database \(environment.database.name)")
+                : DatabaseCheck(ready: false, reason: "DedicatedServerStarting", message: "PostgreSQL StatefulSet \(name) has no ready pod yet"))
+        }
+        return observation.provisioning ? .provision(environment) : .none
+    }
+}

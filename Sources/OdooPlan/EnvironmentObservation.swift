@@ -1,0 +1,146 @@
+import Foundation
+import GuardRules
+import KubeModel
+
+/// Everything one reconcile of an OdooEnvironment knows, read once before anything is decided: the
+/// object (its spec decoded once, its status typed), what the caches hold of its children, the Jobs
+/// and their outcomes, the image pin and the policy. ``EnvironmentDecision`` turns it into a
+/// ``Reconciliation`` without any I/O.
+public struct EnvironmentObservation: Sendable {
+    /// The OdooEnvironment as the cache holds it.
+    public var object: KubeObject
+    /// The spec decoded, or why it cannot be.
+    public var environment: Result<OdooEnvironment, OdooPlanError>
+    /// What the status said before this reconcile.
+    public var recorded: RecordedStatus
+    /// The image the spec asks for (`spec.image`, or the configured repository with the version).
+    public var imageSource: String?
+    /// Its digest pin: known, just resolved, or not resolvable.
+    public var pin: ImagePin
+    /// The configuration's tool images pinned by digest: tag → pinned.
+    public var toolImages: [String: String]
+    /// The web and cron Deployments, the dedicated PostgreSQL StatefulSet.
+    public var workloads: Workloads
+    /// Which Secrets the environment needs exist (they are never read).
+    public var secrets: SecretPresence
+    /// Backups and rehearsals: the recorded status updated from the newest finished Jobs.
+    public var backups: BackupObservation
+    /// The change gate's Jobs for the desired image, by name.
+    public var gateJobs: [String: ChangeGate.JobState]
+    /// The stage's recovery point objective in hours, `nil` when the configuration sets none.
+    public var rpoHours: Int?
+    /// The live copies of the environment's objects (owned by it, labelled with it, and its Namespace).
+    public var live: [ChildReference: JSONValue]
+    /// The objects the environment controls (controller ownerReference), the candidates for pruning.
+    public var owned: [OwnedChild]
+    /// The policy the webhook enforces, `nil` to skip the pre-apply check.
+    public var policy: GuardPolicy?
+    /// Whether a database provisioner is configured (shared-tier databases are then checked by it).
+    public var provisioning: Bool
+    /// The time of this reconcile.
+    public var now: Date
+
+    /// An observation; the fields left out are empty.
+    public init(object: KubeObject, environment: Result<OdooEnvironment, OdooPlanError>, imageSource: String? = nil, pin: ImagePin = .unasked,
+                now: Date) {
+        self.object = object
+        self.environment = environment
+        self.imageSource = imageSource
+        self.pin = pin
+        self.now = now
+        recorded = RecordedStatus(object)
+        toolImages = [:]
+        workloads = Workloads()
+        secrets = SecretPresence()
+        backups = recorded.backups
+        gateJobs = [:]
+        live = [:]
+        owned = []
+        provisioning = false
+    }
+
+    /// What is known of the spec image's digest.
+    public enum ImagePin: Sendable, Equatable {
+        /// Not asked (the spec could not be decoded).
+        case unasked
+        /// Pinned: by the spec itself, or by the status while `status.imageSource` matches.
+        case known(String)
+        /// Resolved in the registry during this reconcile (an Event says so).
+        case resolved(String)
+        /// The registry could not resolve it; the message says why.
+        case failed(String)
+
+        /// The pinned reference, when there is one.
+        public var image: String? {
+            switch self {
+            case .known(let image), .resolved(let image): image
+            case .unasked, .failed: nil
+            }
+        }
+    }
+
+    /// The workloads whose status feeds the environment's.
+    public struct Workloads: Sendable {
+        /// The web Deployment.
+        public var web: JSONValue?
+        /// The cron Deployment.
+        public var cron: JSONValue?
+        /// The dedicated PostgreSQL StatefulSet.
+        public var postgres: JSONValue?
+
+        /// Workloads.
+        public init(web: JSONValue? = nil, cron: JSONValue? = nil, postgres: JSONValue? = nil) {
+            self.web = web
+            self.cron = cron
+            self.postgres = postgres
+        }
+    }
+
+    /// Which of the environment's Secrets exist, by name.
+    public struct SecretPresence: Sendable {
+        /// Names of the Secrets in the environment's namespace that exist.
+        public var existing: Set<String>
+        /// Whether the TLS Secret of `spec.ingress.tls.secretName` exists (`nil`: none is named).
+        public var tls: Bool?
+
+        /// Presence.
+        public init(existing: Set<String> = [], tls: Bool? = nil) {
+            self.existing = existing
+            self.tls = tls
+        }
+    }
+}
+
+/// One child of an environment: its resource, namespace and name.
+public struct ChildReference: Sendable, Hashable, CustomStringConvertible {
+    /// The resource (from the kind catalogue).
+    public var resource: ResourceType
+    /// The namespace, `nil` for a cluster-scoped object.
+    public var namespace: String?
+    /// The name.
+    public var name: String
+
+    /// A reference.
+    public init(_ resource: ResourceType, namespace: String?, name: String) {
+        self.resource = resource
+        self.namespace = resource.namespaced ? namespace : nil
+        self.name = name
+    }
+
+    /// `Kind name`.
+    public var description: String { "\(resource.kind) \(name)" }
+}
+
+/// An object the environment controls, as last seen.
+public struct OwnedChild: Sendable, Hashable {
+    /// Where it is.
+    public var reference: ChildReference
+    /// Its uid, the precondition of its deletion.
+    public var uid: String?
+
+    /// An owned child.
+    public init(_ reference: ChildReference, uid: String?) {
+        self.reference = reference
+        self.uid = uid
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import KubeModel
+
+/// The status, the Events and the requeue, computed from the reconciliation and what its writes did.
+extension Reconciliation {
+    /// What the executor's writes did.
+    public struct Outcome: Sendable {
+        /// Names of the Secrets created (those that already existed are left out).
+        public var createdSecrets: [String] = []
+        /// Objects applied.
+        public var applied: [ChildReference] = []
+        /// Objects deleted.
+        public var pruned: [ChildReference] = []
+        /// Whether the gate's Job was created now (not found already there).
+        public var jobStarted = false
+        /// The API's or an admission webhook's refusal of a write, which stopped the rest.
+        public var rejected: String?
+        /// What the database step found.
+        public var database: DatabaseCheck?
+
+        /// An outcome.
+        public init(createdSecrets: [String] = [], applied: [ChildReference] = [], pruned: [ChildReference] = [], jobStarted: Bool = false,
+                    rejected: String? = nil, database: DatabaseCheck? = nil) {
+            self.createdSecrets = createdSecrets
+            self.applied = applied
+            self.pruned = pruned
+            self.jobStarted = jobStarted
+            self.rejected = rejected
+            self.database = database
+        }
+    }
+
+    /// The end of a reconcile.
+    public struct Settlement: Sendable {
+        /// The new status.
+        public var status: EnvironmentStatus
+        /// The merge patch of the status subresource, `nil` when the status is unchanged.
+        public var statusPatch: JSONValue?
+        /// Events about what was done, and a warning when the environment newly degrades.
+        public var events: [EnvironmentEvent]
+        /// The reason of a degradation that is new (for the log), `nil` otherwise.
+        public var newlyDegraded: String?
+        /// When to look again although nothing changes, `nil` to wait for a change.
+        public var requeue: Duration?
+    }
+
+    /// The settlement after the writes reported in `outcome`.
+    public func settle(_ outcome: Outcome) -> Settlement {
+        let problem = self.problem ?? outcome.rejected.map(EnvironmentStatus.Problem.applyRejected)
+        var observed = report.observed
+        if report.desired == nil, observed.pinnedImage == nil, report.imageSource == report.recorded.imageSource {
+            observed.pinnedImage = report.recorded.image
+        }
+        observed.database = outcome.database
+        let status = EnvironmentStatus(environment: report.environment, generation: report.generation, desired: report.desired,
+                                       imageSource: report.imageSource, observed: observed, problem: problem)
+        var events = writeEvents(outcome)
+        var newlyDegraded: String?
+        let patch = Self.statusPatch(from: report.recorded.json, to: status.json)
+        if patch != nil, let problem {
+            let before = report.recorded.condition(EnvironmentCondition.degraded)
+            if before?.status != .true || before?.reason != problem.reason {
+                newlyDegraded = problem.reason
+                events.append(EnvironmentEvent(warning: true, reason: problem.reason, action: "Reconcile", note: problem.message))
+            }
+        }
+        return Settlement(status: status, statusPatch: patch, events: events, newlyDegraded: newlyDegraded,
+                          requeue: requeue(status, problem: problem, rejected: outcome.rejected != nil, database: outcome.database))
+    }
+
+    /// The merge patch turning `old` into `new` (fields `new` lacks are removed with `null`), `nil` when equal.
+    static func statusPatch(from old: JSONValue, to new: JSONValue) -> JSONValue? {
+        guard old != new else { return nil }
+        var patch = new
+        if case .object(var fields) = patch, case .object(let previous) = old {
+            for key in previous.keys where fields[key] == nil { fields[key] = .null }
+            patch = .object(fields)
+        }
+        return ["status": patch]
+    }
+
+    /// Events naming what the writes in `outcome` did (also when a later write failed).
+    public func writeEvents(_ outcome: Outcome) -> [EnvironmentEvent] {
+        var events: [EnvironmentEvent] = []
+        if !outcome.createdSecrets.isEmpty {
+            events.append(EnvironmentEvent(reason: "SecretsCreated", action: "Create",
+                                           note: "generated \(outcome.createdSecrets.map { "Secret \($0)" }.joined(separator: ", ")) (values are never shown)"))
+        }
+        if !outcome.applied.isEmpty {
+            events.append(EnvironmentEvent(reason: "Applied", action: "Apply",
+                                           note: "applied \(outcome.applied.count): \(outcome.applied.map(\.description).joined(separator: ", "))"))
+        }
+        if !outcome.pruned.isEmpty {
+            events.append(EnvironmentEvent(reason: "Pruned", action: "Delete",
+                                           note: "deleted what is no longer planned: \(outcome.pruned.map(\.description).joined(separator: ", "))"))
+        }
+        if outcome.jobStarted, let job {
+            events.append(EnvironmentEvent(reason: job.kind == .backup ? "BackupStarted" : "UpgradeStarted", action: "Create",
+                                           note: "started Job \(job.name) before rolling out \(job.image)"))
+        }
+        return events
+    }
+
+    /// When to look again. Rollouts and owned objects report through watches; what the operator does
+    /// not own (a TLS Secret, an external database Secret, the backup credentials) is looked at again
+    /// in a minute, an unready database with a backoff, a held change when its window opens.
+    func requeue(_ status: EnvironmentStatus, problem: EnvironmentStatus.Problem?, rejected: Bool, database: DatabaseCheck?) -> Duration? {
+        // An admission webhook (or the API's validation) refused an object: report, do not retry blindly.
+        if rejected { return .seconds(300) }
+        if let retry = report.problemRetry, self.problem != nil { return retry }
+        let waitingOnOthers = status.conditions.contains {
+            (($0.type == EnvironmentCondition.ingressReady || $0.type == EnvironmentCondition.databaseReady) && $0.status == .false)
+                || ($0.type == EnvironmentCondition.backupReady && $0.reason == EnvironmentCondition.credentialsMissing)
+        }
+        var retries: [Duration] = []
+        if problem == nil && waitingOnOthers { retries.append(.seconds(60)) }
+        if database?.ready == false { retries.append(Self.databaseRetry(report.recorded, now: report.observed.now)) }
+        if case .hold(_, _, let after?)? = report.observed.gate { retries.append(.milliseconds(Int64(after * 1000))) }
+        if case .startJob? = report.observed.gate { retries.append(.seconds(30)) }
+        return retries.min()
+    }
+
+    /// How long to wait before checking an unready database again: the time it has been unready,
+    /// between 10 s and 5 minutes (a backoff that needs no memory beyond the condition).
+    static func databaseRetry(_ recorded: RecordedStatus, now: Date) -> Duration {
+        guard let condition = recorded.condition(EnvironmentCondition.databaseReady), condition.status == .false,
+              let since = Timestamp.parse(condition.lastTransitionTime) else { return .seconds(10) }
+        return .seconds(Int64(min(300, max(10, now.timeIntervalSince(since)))))
+    }
+}
