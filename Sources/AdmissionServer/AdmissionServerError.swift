@@ -1,32 +1,64 @@
 /// Why the webhook could not start or reload. Every message names the file or flag at fault.
 public struct AdmissionServerError: Error, Sendable, Equatable, CustomStringConvertible {
-    enum Code: Sendable, Equatable {
+    private enum Code: Sendable, Equatable {
         case unreadableFile
         case invalidCertificate
         case invalidPolicy
         case invalidConfiguration
     }
 
-    let code: Code
     /// What went wrong.
     public let message: String
 
-    init(_ code: Code, _ message: String) {
+    private let code: Code
+    /// The error underneath (a transport, database or parser error), kept as a value; `nil` when there is none.
+    public let cause: (any Error)?
+
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     /// A certificate, key, policy or context file could not be read.
     public static let unreadableFile = AdmissionServerError(.unreadableFile, "")
+
+    /// `unreadableFile`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func unreadableFile(_ message: String, cause: (any Error)? = nil) -> AdmissionServerError {
+        AdmissionServerError(.unreadableFile, message, cause: cause)
+    }
+
     /// The serving certificate or key is not usable: not PEM, mismatched, expired or not yet valid.
     public static let invalidCertificate = AdmissionServerError(.invalidCertificate, "")
+
+    /// `invalidCertificate`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidCertificate(_ message: String, cause: (any Error)? = nil) -> AdmissionServerError {
+        AdmissionServerError(.invalidCertificate, message, cause: cause)
+    }
+
     /// The policy file is not a valid GuardPolicy (the message lists every field problem).
     public static let invalidPolicy = AdmissionServerError(.invalidPolicy, "")
+
+    /// `invalidPolicy`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidPolicy(_ message: String, cause: (any Error)? = nil) -> AdmissionServerError {
+        AdmissionServerError(.invalidPolicy, message, cause: cause)
+    }
+
     /// A setting is out of range or contradicts another one.
     public static let invalidConfiguration = AdmissionServerError(.invalidConfiguration, "")
 
-    /// Errors match by kind, whatever their message.
+    /// `invalidConfiguration`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidConfiguration(_ message: String, cause: (any Error)? = nil) -> AdmissionServerError {
+        AdmissionServerError(.invalidConfiguration, message, cause: cause)
+    }
+
+    /// Errors match by kind (as the static constants name them), whatever their message.
     public static func == (lhs: AdmissionServerError, rhs: AdmissionServerError) -> Bool { lhs.code == rhs.code }
+
+    /// The serving certificate or key is not usable: not PEM, mismatched, expired or not yet valid.
+    /// The policy file is not a valid GuardPolicy (the message lists every field problem).
+    /// A setting is out of range or contradicts another one.
+
 
     /// The message.
     public var description: String { message }

@@ -36,7 +36,7 @@ public final class CertificateStore: Sendable {
         if let clientCAFile {
             let text = try TextFile.read(clientCAFile, what: "client CA file")
             clientCAs = (try? NIOSSLCertificate.fromPEMBytes(Array(text.utf8))) ?? []
-            if clientCAs.isEmpty { throw AdmissionServerError(.invalidCertificate, "client CA file \(clientCAFile) holds no PEM certificate") }
+            if clientCAs.isEmpty { throw AdmissionServerError.invalidCertificate("client CA file \(clientCAFile) holds no PEM certificate") }
         }
         self.clientCAs = clientCAs
         current = NIOLockedValueBox(try Self.load(certificateFile: certificateFile, privateKeyFile: privateKeyFile, clientCAs: clientCAs, now: now))
@@ -66,22 +66,22 @@ public final class CertificateStore: Sendable {
         do {
             leaf = try Certificate(pemEncoded: certificateText)
         } catch {
-            throw AdmissionServerError(.invalidCertificate, "\(certificateFile): not a PEM certificate (\(error))")
+            throw AdmissionServerError.invalidCertificate("\(certificateFile): not a PEM certificate (\(error))", cause: error)
         }
         let key: Certificate.PrivateKey
         do {
             key = try Certificate.PrivateKey(pemEncoded: keyText)
         } catch {
-            throw AdmissionServerError(.invalidCertificate, "\(privateKeyFile): not a PEM private key (\(error))")
+            throw AdmissionServerError.invalidCertificate("\(privateKeyFile): not a PEM private key (\(error))", cause: error)
         }
         guard key.publicKey == leaf.publicKey else {
-            throw AdmissionServerError(.invalidCertificate, "\(privateKeyFile) is not the private key of the certificate in \(certificateFile)")
+            throw AdmissionServerError.invalidCertificate("\(privateKeyFile) is not the private key of the certificate in \(certificateFile)")
         }
         guard now < leaf.notValidAfter else {
-            throw AdmissionServerError(.invalidCertificate, "\(certificateFile): the certificate expired at \(leaf.notValidAfter)")
+            throw AdmissionServerError.invalidCertificate("\(certificateFile): the certificate expired at \(leaf.notValidAfter)")
         }
         guard now >= leaf.notValidBefore else {
-            throw AdmissionServerError(.invalidCertificate, "\(certificateFile): the certificate is not valid before \(leaf.notValidBefore)")
+            throw AdmissionServerError.invalidCertificate("\(certificateFile): the certificate is not valid before \(leaf.notValidBefore)")
         }
         do {
             let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificateText.utf8))
@@ -102,7 +102,7 @@ public final class CertificateStore: Sendable {
             let context = try NIOSSLContext(configuration: configuration)
             return Loaded(context: context, notValidAfter: leaf.notValidAfter, subject: "\(leaf.subject)")
         } catch {
-            throw AdmissionServerError(.invalidCertificate, "\(certificateFile), \(privateKeyFile): TLS refused the pair (\(error))")
+            throw AdmissionServerError.invalidCertificate("\(certificateFile), \(privateKeyFile): TLS refused the pair (\(error))", cause: error)
         }
     }
 }

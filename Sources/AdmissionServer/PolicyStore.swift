@@ -94,11 +94,10 @@ public final class PolicyStore: Sendable {
         let text = try TextFile.read(policyFile, what: "policy")
         let policy: GuardPolicy
         do { policy = try GuardPolicy(text: text) } catch {
-            throw AdmissionServerError(.invalidPolicy, "\(policyFile): \(error)")
+            throw AdmissionServerError.invalidPolicy("\(policyFile): \(error)", cause: error)
         }
         if let defaultStage, !GuardPolicy.stages.contains(defaultStage) {
-            throw AdmissionServerError(.invalidConfiguration,
-                                       "the default stage must be one of \(GuardPolicy.stages.joined(separator: ", ")), not \"\(defaultStage)\"")
+            throw AdmissionServerError.invalidConfiguration("the default stage must be one of \(GuardPolicy.stages.joined(separator: ", ")), not \"\(defaultStage)\"")
         }
         var objects: [KubeObject] = []
         for file in contextFiles {
@@ -109,7 +108,7 @@ public final class PolicyStore: Sendable {
                     guard case .object = value else { continue }
                     objects += (ManifestReader.listItems(value) ?? [value]).map(KubeObject.init)
                 case .failure(let error):
-                    throw AdmissionServerError(.unreadableFile, "\(file): document \(document.index + 1) (line \(document.line)): \(error)")
+                    throw AdmissionServerError.unreadableFile("\(file): document \(document.index + 1) (line \(document.line)): \(error)", cause: error)
                 }
             }
         }

@@ -8,7 +8,7 @@ enum TextFile {
         do {
             return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw AdmissionServerError(.unreadableFile, "cannot read the \(what) file \(path): \(error.localizedDescription)")
+            throw AdmissionServerError.unreadableFile("cannot read the \(what) file \(path): \(error.localizedDescription)", cause: error)
         }
     }
 }

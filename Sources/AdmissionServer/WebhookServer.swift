@@ -37,7 +37,7 @@ public final class WebhookServer: Sendable {
     /// - Throws: ``AdmissionServerError`` naming the file or setting at fault.
     public init(configuration: WebhookConfiguration, logger: Logger) throws(AdmissionServerError) {
         let problems = configuration.problems
-        guard problems.isEmpty else { throw AdmissionServerError(.invalidConfiguration, problems.joined(separator: "; ")) }
+        guard problems.isEmpty else { throw AdmissionServerError.invalidConfiguration(problems.joined(separator: "; ")) }
         self.configuration = configuration
         self.logger = logger
         certificates = try CertificateStore(certificateFile: configuration.certificateFile, privateKeyFile: configuration.privateKeyFile,
@@ -49,16 +49,16 @@ public final class WebhookServer: Sendable {
         var roots: [NIOSSLCertificate] = []
         if let caText, let file = configuration.registryCAFile {
             do { roots = try NIOSSLCertificate.fromPEMBytes(Array(caText.utf8)) } catch {
-                throw AdmissionServerError(.invalidConfiguration, "registry CA file \(file) holds no readable PEM certificate")
+                throw AdmissionServerError.invalidConfiguration("registry CA file \(file) holds no readable PEM certificate")
             }
-            if roots.isEmpty { throw AdmissionServerError(.invalidConfiguration, "registry CA file \(file) holds no PEM certificate") }
+            if roots.isEmpty { throw AdmissionServerError.invalidConfiguration("registry CA file \(file) holds no PEM certificate") }
         }
         provenance = ImageProvenanceService(configuration: .init(additionalTrustRoots: roots, cacheSize: policies.state.evaluator.policy.provenance.cacheSize),
                                             logger: logger)
         if let file = configuration.registryAuthFile {
             let text = try TextFile.read(file, what: "registry auth file")
             do { registryCredentials = try CredentialStore(dockerConfig: Array(text.utf8), source: "registry auth file \(file)") } catch {
-                throw AdmissionServerError(.invalidConfiguration, error.message)
+                throw AdmissionServerError.invalidConfiguration(error.message, cause: error)
             }
         } else {
             registryCredentials = CredentialStore()

@@ -49,11 +49,11 @@ extension AuditChain {
                       json["message"]?.stringValue == message, json["audit.table"]?.stringValue == table else { continue }
                 let place = "\(source) line \(index + 1)"
                 guard let sequence = json["audit.sequence"]?.intValue, let head = json["audit.head"]?.stringValue else {
-                    throw AuditTrailError(.invalidCheckpoint, "\(place): a checkpoint without audit.sequence and audit.head")
+                    throw AuditTrailError.invalidCheckpoint("\(place): a checkpoint without audit.sequence and audit.head")
                 }
                 let checkpoint = Checkpoint(table: table, sequence: sequence, head: head, key: key)
                 if key != nil && json["audit.mac"]?.stringValue != checkpoint.mac {
-                    throw AuditTrailError(.invalidCheckpoint, "\(place): the checkpoint for row \(sequence) is not authenticated by the audit key: forged, or written with another key")
+                    throw AuditTrailError.invalidCheckpoint("\(place): the checkpoint for row \(sequence) is not authenticated by the audit key: forged, or written with another key")
                 }
                 result.append(checkpoint)
             }

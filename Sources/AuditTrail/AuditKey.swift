@@ -16,7 +16,7 @@ public struct AuditKey: Sendable {
     /// - Throws: ``AuditTrailError/invalidKey`` when shorter than ``minimumBytes``.
     public init(bytes: [UInt8], source: String = "the audit key") throws(AuditTrailError) {
         guard bytes.count >= Self.minimumBytes else {
-            throw AuditTrailError(.invalidKey, "\(source) has \(bytes.count) bytes; at least \(Self.minimumBytes) are needed (for example: head -c 48 /dev/urandom | base64)")
+            throw AuditTrailError.invalidKey("\(source) has \(bytes.count) bytes; at least \(Self.minimumBytes) are needed (for example: head -c 48 /dev/urandom | base64)")
         }
         self.bytes = bytes
     }
@@ -25,7 +25,7 @@ public struct AuditKey: Sendable {
     /// - Throws: ``AuditTrailError/invalidKey`` naming the file when it cannot be read or is too short.
     public init(contentsOfFile path: String) throws(AuditTrailError) {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw AuditTrailError(.invalidKey, "the audit key file \(path) cannot be read")
+            throw AuditTrailError.invalidKey("the audit key file \(path) cannot be read")
         }
         var bytes = [UInt8](data)
         if bytes.last == 0x0A { bytes.removeLast() }

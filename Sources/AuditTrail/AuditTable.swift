@@ -25,7 +25,7 @@ public struct AuditTable: Sendable {
                 byte == 0x5F || (0x61...0x7A).contains(byte) || (index > 0 && (0x30...0x39).contains(byte))
             }
         guard valid else {
-            throw AuditTrailError(.invalidTableName, "the audit table name \"\(name)\" must match [a-z_][a-z0-9_]* and be at most 63 characters")
+            throw AuditTrailError.invalidTableName("the audit table name \"\(name)\" must match [a-z_][a-z0-9_]* and be at most 63 characters")
         }
         self.name = name
     }

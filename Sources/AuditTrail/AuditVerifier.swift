@@ -51,7 +51,7 @@ public struct AuditVerifier: Sendable {
         do {
             connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         } catch {
-            throw AuditTrailError(.database, "cannot connect to \(dsn): \(PostgresErrorText.describe(error))")
+            throw AuditTrailError.database("cannot connect to \(dsn): \(PostgresErrorText.describe(error))", cause: error)
         }
         var verifier = AuditChain.Verifier(key: key, unkeyedThrough: unkeyedThrough, checkpoints: checkpoints)
         let failure: AuditTrailError?
@@ -62,9 +62,9 @@ public struct AuditVerifier: Sendable {
             }
             failure = nil
         } catch let error as PostgresDecodingError {
-            failure = AuditTrailError(.malformedRow, "table \(table.name) has a row that is not (bigint, text, text, text): \(error.localizedDescription)")
+            failure = AuditTrailError.malformedRow("table \(table.name) has a row that is not (bigint, text, text, text): \(error.localizedDescription)")
         } catch {
-            failure = AuditTrailError(.database, "cannot read table \(table.name) on \(dsn): \(PostgresErrorText.describe(error))")
+            failure = AuditTrailError.database("cannot read table \(table.name) on \(dsn): \(PostgresErrorText.describe(error))")
         }
         try? await connection.close()
         if let failure { throw failure }

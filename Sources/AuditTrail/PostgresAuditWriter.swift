@@ -198,7 +198,7 @@ private actor ConnectionHolder {
             throw error
         } catch {
             await close()
-            throw AuditTrailError(.database, "\(configuration.dsn): \(PostgresErrorText.describe(error))")
+            throw AuditTrailError.database("\(configuration.dsn): \(PostgresErrorText.describe(error))", cause: error)
         }
     }
 

@@ -41,7 +41,7 @@ public struct CertificateAuthority: Sendable {
         } catch let error as CertKitError {
             throw error
         } catch {
-            throw CertKitError(.signingFailed, "could not build the CA certificate \"\(commonName)\": \(error)")
+            throw CertKitError.signingFailed("could not build the CA certificate \"\(commonName)\": \(error)", cause: error)
         }
     }
 
@@ -55,18 +55,18 @@ public struct CertificateAuthority: Sendable {
     public func issueServingCertificate(dnsNames: [String], ipAddresses: [String] = [], validity: TimeInterval = 365 * 86_400,
                                         now: Date = Date()) throws(CertKitError) -> KeyPair {
         guard let first = dnsNames.first ?? ipAddresses.first else {
-            throw CertKitError(.invalidName, "a serving certificate needs at least one DNS name or IP address")
+            throw CertKitError.invalidName("a serving certificate needs at least one DNS name or IP address")
         }
         var names: [GeneralName] = []
         for dns in dnsNames {
             guard !dns.isEmpty, dns.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
-                throw CertKitError(.invalidName, "\"\(dns)\" is not a DNS name")
+                throw CertKitError.invalidName("\"\(dns)\" is not a DNS name")
             }
             names.append(.dnsName(dns))
         }
         for address in ipAddresses {
             guard let bytes = IPAddressBytes.parse(address) else {
-                throw CertKitError(.invalidName, "\"\(address)\" is not an IPv4 or IPv6 address")
+                throw CertKitError.invalidName("\"\(address)\" is not an IPv4 or IPv6 address")
             }
             names.append(.ipAddress(ASN1OctetString(contentBytes: bytes[...])))
         }
@@ -104,7 +104,7 @@ public struct CertificateAuthority: Sendable {
         } catch let error as CertKitError {
             throw error
         } catch {
-            throw CertKitError(.signingFailed, "could not build the certificate for \(first): \(error)")
+            throw CertKitError.signingFailed("could not build the certificate for \(first): \(error)", cause: error)
         }
     }
 
@@ -116,7 +116,7 @@ public struct CertificateAuthority: Sendable {
 
     static func distinguishedName(_ commonName: String) throws(CertKitError) -> DistinguishedName {
         do { return try DistinguishedName { CommonName(commonName) } } catch {
-            throw CertKitError(.invalidName, "\"\(commonName)\" cannot be a certificate common name: \(error)")
+            throw CertKitError.invalidName("\"\(commonName)\" cannot be a certificate common name: \(error)", cause: error)
         }
     }
 }

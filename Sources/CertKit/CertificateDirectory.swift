@@ -59,14 +59,14 @@ public struct CertificateDirectory: Sendable {
         if !force {
             let existing = Self.allFiles.filter { FileManager.default.fileExists(atPath: file($0)) }
             if !existing.isEmpty {
-                throw CertKitError(.fileSystem, "\(path): \(existing.joined(separator: ", ")) already exist; use rotate to renew the serving certificate, or force to replace the CA too")
+                throw CertKitError.fileSystem("\(path): \(existing.joined(separator: ", ")) already exist; use rotate to renew the serving certificate, or force to replace the CA too")
             }
         }
         let commonName = "odoo-guard CA " + (dnsNames.first ?? ipAddresses.first ?? "webhook")
         let ca = try CertificateAuthority.generate(commonName: commonName, validity: caValidity, now: now)
         let leaf = try ca.issueServingCertificate(dnsNames: dnsNames, ipAddresses: ipAddresses, validity: validity, now: now)
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw CertKitError(.fileSystem, "\(path): cannot create the directory: \(error.localizedDescription)")
+            throw CertKitError.fileSystem("\(path): cannot create the directory: \(error.localizedDescription)", cause: error)
         }
         let caPEM = try ca.keyPair.certificatePEM
         try write(Self.caKeyFile, ca.keyPair.privateKeyPEM, secret: true)
@@ -101,7 +101,7 @@ public struct CertificateDirectory: Sendable {
             return Outcome(renewed: false, notValidAfter: current.notValidAfter, names: names.dns + names.ip, caBundle: Self.bundle(caPEM))
         }
         guard ca.keyPair.notValidAfter.timeIntervalSince(now) > renewBefore else {
-            throw CertKitError(.expired, "\(file(Self.caCertificateFile)): the CA expires \(Self.text(ca.keyPair.notValidAfter)), within the renewal margin; generate a new set (and update every caBundle) instead of renewing with it")
+            throw CertKitError.expired("\(file(Self.caCertificateFile)): the CA expires \(Self.text(ca.keyPair.notValidAfter)), within the renewal margin; generate a new set (and update every caBundle) instead of renewing with it")
         }
         let leaf = try ca.issueServingCertificate(dnsNames: names.dns, ipAddresses: names.ip, validity: validity, now: now)
         try write(Self.keyFile, leaf.privateKeyPEM, secret: true)
@@ -123,7 +123,7 @@ public struct CertificateDirectory: Sendable {
     static func subjectAlternativeNames(of certificate: Certificate, source: String) throws(CertKitError) -> (dns: [String], ip: [String]) {
         let names: SubjectAlternativeNames?
         do { names = try certificate.extensions.subjectAlternativeNames } catch {
-            throw CertKitError(.invalidPEM, "\(source): the subject alternative names cannot be read (\(error))")
+            throw CertKitError.invalidPEM("\(source): the subject alternative names cannot be read (\(error))", cause: error)
         }
         var dns: [String] = []
         var ip: [String] = []
@@ -136,7 +136,7 @@ public struct CertificateDirectory: Sendable {
             }
         }
         guard !(dns.isEmpty && ip.isEmpty) else {
-            throw CertKitError(.invalidName, "\(source): the certificate has no DNS or IP subject alternative name to renew it for")
+            throw CertKitError.invalidName("\(source): the certificate has no DNS or IP subject alternative name to renew it for")
         }
         return (dns, ip)
     }
@@ -145,7 +145,7 @@ public struct CertificateDirectory: Sendable {
 
     func read(_ name: String) throws(CertKitError) -> String {
         do { return try String(contentsOfFile: file(name), encoding: .utf8) } catch {
-            throw CertKitError(.fileSystem, "\(file(name)): cannot be read (\(error.localizedDescription)); generate the set first")
+            throw CertKitError.fileSystem("\(file(name)): cannot be read (\(error.localizedDescription)); generate the set first", cause: error)
         }
     }
 
@@ -154,12 +154,12 @@ public struct CertificateDirectory: Sendable {
         let temporary = file(".\(name).\(UUID().uuidString.prefix(8)).tmp")
         let attributes: [FileAttributeKey: Any] = [.posixPermissions: secret ? 0o600 : 0o644]
         guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: attributes) else {
-            throw CertKitError(.fileSystem, "\(target): cannot be written")
+            throw CertKitError.fileSystem("\(target): cannot be written")
         }
         if rename(temporary, target) != 0 {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: temporary)
-            throw CertKitError(.fileSystem, "\(target): cannot be replaced (\(reason))")
+            throw CertKitError.fileSystem("\(target): cannot be replaced (\(reason))")
         }
     }
 }

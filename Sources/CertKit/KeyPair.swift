@@ -15,7 +15,7 @@ public struct KeyPair: Sendable {
     public var certificatePEM: String {
         get throws(CertKitError) {
             do { return try certificate.serializeAsPEM().pemString } catch {
-                throw CertKitError(.signingFailed, "could not encode the certificate: \(error)")
+                throw CertKitError.signingFailed("could not encode the certificate: \(error)", cause: error)
             }
         }
     }
@@ -27,7 +27,7 @@ public struct KeyPair: Sendable {
     /// - Throws: ``CertKitError/keyMismatch`` when the key is not the certificate's.
     public init(certificate: Certificate, privateKey: P256.Signing.PrivateKey) throws(CertKitError) {
         guard certificate.publicKey == Certificate.PublicKey(privateKey.publicKey) else {
-            throw CertKitError(.keyMismatch, "the private key does not match the certificate \(certificate.subject)")
+            throw CertKitError.keyMismatch("the private key does not match the certificate \(certificate.subject)")
         }
         self.certificate = certificate
         self.privateKey = Certificate.PrivateKey(privateKey)
@@ -39,11 +39,11 @@ public struct KeyPair: Sendable {
     public init(certificatePEM: String, privateKeyPEM: String, source: String = "PEM") throws(CertKitError) {
         let certificate: Certificate
         do { certificate = try Certificate(pemEncoded: certificatePEM) } catch {
-            throw CertKitError(.invalidPEM, "\(source): the certificate is not a PEM X.509 certificate (\(error))")
+            throw CertKitError.invalidPEM("\(source): the certificate is not a PEM X.509 certificate (\(error))", cause: error)
         }
         let key: P256.Signing.PrivateKey
         do { key = try P256.Signing.PrivateKey(pemRepresentation: privateKeyPEM) } catch {
-            throw CertKitError(.invalidPEM, "\(source): the private key is not a PEM ECDSA P-256 key (\(error))")
+            throw CertKitError.invalidPEM("\(source): the private key is not a PEM ECDSA P-256 key (\(error))", cause: error)
         }
         try self.init(certificate: certificate, privateKey: key)
     }

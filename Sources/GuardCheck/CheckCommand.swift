@@ -46,12 +46,12 @@ public enum CheckCommand {
             var now = Date()
             if let text = options.now {
                 guard let parsed = Timestamp.parse(text) else {
-                    throw GuardCheckError(.invalidOption, "--now must be an RFC 3339 time such as 2026-11-21T12:00:00Z, not \"\(text)\"")
+                    throw GuardCheckError.invalidOption("--now must be an RFC 3339 time such as 2026-11-21T12:00:00Z, not \"\(text)\"")
                 }
                 now = parsed
             }
             let checker = try OfflineChecker(policy: policy, stageOverride: options.stage, now: now)
-            guard !options.paths.isEmpty else { throw GuardCheckError(.invalidOption, "name at least one file, directory or - for standard input") }
+            guard !options.paths.isEmpty else { throw GuardCheckError.invalidOption("name at least one file, directory or - for standard input") }
             var sources: [OfflineChecker.Source] = []
             var readErrors: [String] = []
             for input in try ManifestSource.expand(options.paths) {
@@ -76,18 +76,18 @@ public enum CheckCommand {
     /// - Throws: ``GuardCheckError`` `invalidPolicy` naming the file and every invalid field.
     public static func loadPolicy(_ path: String?) throws(GuardCheckError) -> GuardPolicy {
         guard let path else {
-            do { return try GuardPolicy.builtIn() } catch { throw GuardCheckError(.invalidPolicy, "embedded policy: \(error.description)") }
+            do { return try GuardPolicy.builtIn() } catch { throw GuardCheckError.invalidPolicy("embedded policy: \(error.description)") }
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw GuardCheckError(.invalidPolicy, "\(path): cannot read the policy file")
+            throw GuardCheckError.invalidPolicy("\(path): cannot read the policy file")
         }
         guard let text = String(validating: Array(data), as: UTF8.self) else {
-            throw GuardCheckError(.invalidPolicy, "\(path): the policy file is not valid UTF-8")
+            throw GuardCheckError.invalidPolicy("\(path): the policy file is not valid UTF-8")
         }
         do {
             return try GuardPolicy(text: text)
         } catch {
-            throw GuardCheckError(.invalidPolicy, "\(path): \(error.description)")
+            throw GuardCheckError.invalidPolicy("\(path): \(error.description)")
         }
     }
 }

@@ -1,29 +1,68 @@
 /// The one error type of `GuardCheck`.
 public struct GuardCheckError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: String, Sendable {
-        /// A path given on the command line does not exist.
+    private enum Code: String, Sendable, Equatable {
         case inputNotFound
-        /// A file exists but cannot be read.
         case unreadableInput
-        /// The policy file cannot be read, parsed or validated.
         case invalidPolicy
-        /// An option has an unusable value (`--stage`, `--now`).
         case invalidOption
-        /// Generated output cannot be written (a directory that cannot be created, a full disk).
         case unwritableOutput
     }
 
-    /// What went wrong.
-    public let code: Code
     /// A sentence naming the file or option.
     public let message: String
 
-    /// Creates an error.
-    public init(_ code: Code, _ message: String) {
+    private let code: Code
+    /// The error underneath (a transport, database or parser error), kept as a value; `nil` when there is none.
+    public let cause: (any Error)?
+
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
+
+    /// A path given on the command line does not exist.
+    public static let inputNotFound = GuardCheckError(.inputNotFound, "")
+
+    /// `inputNotFound`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func inputNotFound(_ message: String, cause: (any Error)? = nil) -> GuardCheckError {
+        GuardCheckError(.inputNotFound, message, cause: cause)
+    }
+
+    /// A file exists but cannot be read.
+    public static let unreadableInput = GuardCheckError(.unreadableInput, "")
+
+    /// `unreadableInput`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func unreadableInput(_ message: String, cause: (any Error)? = nil) -> GuardCheckError {
+        GuardCheckError(.unreadableInput, message, cause: cause)
+    }
+
+    /// The policy file cannot be read, parsed or validated.
+    public static let invalidPolicy = GuardCheckError(.invalidPolicy, "")
+
+    /// `invalidPolicy`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidPolicy(_ message: String, cause: (any Error)? = nil) -> GuardCheckError {
+        GuardCheckError(.invalidPolicy, message, cause: cause)
+    }
+
+    /// An option has an unusable value (`--stage`, `--now`).
+    public static let invalidOption = GuardCheckError(.invalidOption, "")
+
+    /// `invalidOption`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidOption(_ message: String, cause: (any Error)? = nil) -> GuardCheckError {
+        GuardCheckError(.invalidOption, message, cause: cause)
+    }
+
+    /// Generated output cannot be written (a directory that cannot be created, a full disk).
+    public static let unwritableOutput = GuardCheckError(.unwritableOutput, "")
+
+    /// `unwritableOutput`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func unwritableOutput(_ message: String, cause: (any Error)? = nil) -> GuardCheckError {
+        GuardCheckError(.unwritableOutput, message, cause: cause)
+    }
+
+    /// Errors match by kind (as the static constants name them), whatever their message.
+    public static func == (lhs: GuardCheckError, rhs: GuardCheckError) -> Bool { lhs.code == rhs.code }
 
     /// The message.
     public var description: String { message }

@@ -21,11 +21,11 @@ public enum ManifestSource {
             if argument == "-" { inputs.append(.standardInput); continue }
             var isDirectory: ObjCBool = false
             guard fileManager.fileExists(atPath: argument, isDirectory: &isDirectory) else {
-                throw GuardCheckError(.inputNotFound, "\(argument): no such file or directory")
+                throw GuardCheckError.inputNotFound("\(argument): no such file or directory")
             }
             guard isDirectory.boolValue else { inputs.append(.file(argument)); continue }
             guard let enumerator = fileManager.enumerator(atPath: argument) else {
-                throw GuardCheckError(.inputNotFound, "\(argument): cannot list the directory")
+                throw GuardCheckError.inputNotFound("\(argument): cannot list the directory")
             }
             var found: [String] = []
             while let relative = enumerator.nextObject() as? String {
@@ -47,7 +47,7 @@ public enum ManifestSource {
             return readStandardInput()
         case .file(let path):
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw GuardCheckError(.unreadableInput, "\(path): cannot be read")
+                throw GuardCheckError.unreadableInput("\(path): cannot be read")
             }
             return Array(data)
         }

@@ -38,7 +38,7 @@ public struct OfflineChecker: Sendable {
     /// - Throws: ``GuardCheckError`` `invalidOption` for an unknown stage.
     public init(policy: GuardPolicy, stageOverride: String? = nil, now: Date = Date()) throws(GuardCheckError) {
         if let stageOverride, !GuardPolicy.stages.contains(stageOverride) {
-            throw GuardCheckError(.invalidOption, "--stage must be one of \(GuardPolicy.stages.joined(separator: ", ")), not \"\(stageOverride)\"")
+            throw GuardCheckError.invalidOption("--stage must be one of \(GuardPolicy.stages.joined(separator: ", ")), not \"\(stageOverride)\"")
         }
         evaluator = GuardEvaluator(policy: policy)
         self.stageOverride = stageOverride
@@ -76,7 +76,7 @@ public struct OfflineChecker: Sendable {
                         var result = base
                         result.item = item
                         guard case .object = object else {
-                            result.error = KubeModelError(.invalidObject, "a manifest must be a mapping, found \(object.typeDescription)",
+                            result.error = KubeModelError.invalidObject("a manifest must be a mapping, found \(object.typeDescription)",
                                                           document: document.index, line: document.line)
                             entries.append(Entry(result: result, namespace: nil))
                             continue

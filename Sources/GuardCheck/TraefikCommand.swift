@@ -112,7 +112,7 @@ public enum TraefikCommand {
         do {
             try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw GuardCheckError(.unwritableOutput, "\(directory): cannot create the directory (\(error.localizedDescription))")
+            throw GuardCheckError.unwritableOutput("\(directory): cannot create the directory (\(error.localizedDescription))", cause: error)
         }
         let suffix = ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
         var written: [String] = []
@@ -121,7 +121,7 @@ public enum TraefikCommand {
             let temporary = directory + "/." + file.name + suffix
             guard fileManager.createFile(atPath: temporary, contents: Data(file.contents)) else {
                 cleanUp()
-                throw GuardCheckError(.unwritableOutput, "\(directory)/\(file.name): cannot be written; nothing was changed")
+                throw GuardCheckError.unwritableOutput("\(directory)/\(file.name): cannot be written; nothing was changed")
             }
             written.append(temporary)
         }
@@ -129,7 +129,7 @@ public enum TraefikCommand {
             let temporary = directory + "/." + file.name + suffix
             if rename(temporary, directory + "/" + file.name) != 0 {
                 cleanUp()
-                throw GuardCheckError(.unwritableOutput, "\(directory)/\(file.name): cannot be moved into place (\(String(cString: strerror(errno))))")
+                throw GuardCheckError.unwritableOutput("\(directory)/\(file.name): cannot be moved into place (\(String(cString: strerror(errno))))")
             }
             written.removeAll { $0 == temporary }
         }

@@ -65,7 +65,7 @@ public struct GuardException: Sendable, Equatable {
             }
         }
         guard reader.errors.isEmpty else {
-            return .failure(GuardRulesError(.invalidException, "GuardException \(object.namespace ?? "")/\(object.name) is invalid",
+            return .failure(GuardRulesError.invalidException("GuardException \(object.namespace ?? "")/\(object.name) is invalid",
                                             fieldErrors: reader.errors))
         }
         return .success(GuardException(namespace: object.namespace ?? "", name: object.name, rules: rules, targets: targets,

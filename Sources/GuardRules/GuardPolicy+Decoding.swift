@@ -124,7 +124,7 @@ extension GuardPolicy {
         }
 
         guard reader.errors.isEmpty else {
-            throw GuardRulesError(.invalidPolicy, "GuardPolicy \"\(policy.name)\" is invalid (\(reader.errors.count) problem\(reader.errors.count == 1 ? "" : "s"))",
+            throw GuardRulesError.invalidPolicy("GuardPolicy \"\(policy.name)\" is invalid (\(reader.errors.count) problem\(reader.errors.count == 1 ? "" : "s"))",
                                   fieldErrors: reader.errors)
         }
         policy.version = object.annotations["odooguard.io/policy-version"] ?? "\(policy.name)@\(Self.contentHash(json["spec"] ?? .null))"
@@ -136,11 +136,11 @@ extension GuardPolicy {
     public init(text: String) throws(GuardRulesError) {
         let documents = ManifestReader.read(Array(text.utf8))
         guard documents.count == 1, let document = documents.first else {
-            throw GuardRulesError(.unreadablePolicy, "a policy file must hold exactly one document, found \(documents.count)")
+            throw GuardRulesError.unreadablePolicy("a policy file must hold exactly one document, found \(documents.count)")
         }
         switch document.result {
         case .success(let json): try self.init(json: json)
-        case .failure(let error): throw GuardRulesError(.unreadablePolicy, "policy is not valid YAML or JSON: \(error)")
+        case .failure(let error): throw GuardRulesError.unreadablePolicy("policy is not valid YAML or JSON: \(error)", cause: error)
         }
     }
 

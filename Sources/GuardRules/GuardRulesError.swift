@@ -1,28 +1,53 @@
 /// The one error type of `GuardRules`.
 public struct GuardRulesError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: String, Sendable, Equatable {
-        /// A GuardPolicy failed validation; ``GuardRulesError/fieldErrors`` lists every problem.
+    private enum Code: String, Sendable, Equatable {
         case invalidPolicy
-        /// A policy document could not be parsed at all (YAML/JSON syntax).
         case unreadablePolicy
-        /// A GuardException failed validation; ``GuardRulesError/fieldErrors`` lists every problem.
         case invalidException
     }
 
-    /// What went wrong.
-    public let code: Code
     /// Every field problem, with its path, when the error is about fields.
     public let fieldErrors: [FieldError]
     /// A sentence for people.
     public let message: String
 
-    /// Creates an error.
-    public init(_ code: Code, _ message: String, fieldErrors: [FieldError] = []) {
+    private let code: Code
+    /// The error underneath (a transport, database or parser error), kept as a value; `nil` when there is none.
+    public let cause: (any Error)?
+
+    private init(_ code: Code, _ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.fieldErrors = fieldErrors
+        self.cause = cause
     }
+
+    /// A GuardPolicy failed validation; ``GuardRulesError/fieldErrors`` lists every problem.
+    public static let invalidPolicy = GuardRulesError(.invalidPolicy, "")
+
+    /// `invalidPolicy`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidPolicy(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> GuardRulesError {
+        GuardRulesError(.invalidPolicy, message, fieldErrors: fieldErrors, cause: cause)
+    }
+
+    /// A policy document could not be parsed at all (YAML/JSON syntax).
+    public static let unreadablePolicy = GuardRulesError(.unreadablePolicy, "")
+
+    /// `unreadablePolicy`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func unreadablePolicy(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> GuardRulesError {
+        GuardRulesError(.unreadablePolicy, message, fieldErrors: fieldErrors, cause: cause)
+    }
+
+    /// A GuardException failed validation; ``GuardRulesError/fieldErrors`` lists every problem.
+    public static let invalidException = GuardRulesError(.invalidException, "")
+
+    /// `invalidException`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidException(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> GuardRulesError {
+        GuardRulesError(.invalidException, message, fieldErrors: fieldErrors, cause: cause)
+    }
+
+    /// Errors match by kind (as the static constants name them), whatever their message.
+    public static func == (lhs: GuardRulesError, rhs: GuardRulesError) -> Bool { lhs.code == rhs.code }
 
     /// The message followed by each field error on its own line.
     public var description: String {

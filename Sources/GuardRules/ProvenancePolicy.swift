@@ -74,7 +74,7 @@ public struct TrustedKey: Sendable, Hashable, CustomStringConvertible {
         do {
             key = try P256.Signing.PublicKey(pemRepresentation: pem.trimmingWhitespace())
         } catch {
-            throw GuardRulesError(.invalidPolicy, "key \"\(name)\" is not a PEM ECDSA P-256 public key (cosign's -----BEGIN PUBLIC KEY----- block)")
+            throw GuardRulesError.invalidPolicy("key \"\(name)\" is not a PEM ECDSA P-256 public key (cosign's -----BEGIN PUBLIC KEY----- block)")
         }
         self.init(name: name, publicKey: key)
     }

@@ -34,19 +34,19 @@ public enum CosignSignatures {
     /// - Throws: ``ImageProvenanceError`` `invalidResponse` when it is not a manifest with signature layers.
     public static func layers(ofManifest bytes: [UInt8]) throws(ImageProvenanceError) -> [Layer] {
         guard let json = try? JSONParser.parse(bytes), case .array(let layers)? = json["layers"] else {
-            throw ImageProvenanceError(.invalidResponse, "the signature artefact is not an image manifest with layers")
+            throw ImageProvenanceError.invalidResponse("the signature artefact is not an image manifest with layers")
         }
         var result: [Layer] = []
         for layer in layers.prefix(maximumLayers) {
             guard let encoded = layer["annotations"]?[signatureAnnotation]?.stringValue,
                   let digest = layer["digest"]?.stringValue else { continue }
             guard let signature = Data(base64Encoded: encoded), !signature.isEmpty else {
-                throw ImageProvenanceError(.invalidResponse, "a signature annotation is not base64")
+                throw ImageProvenanceError.invalidResponse("a signature annotation is not base64")
             }
             result.append(Layer(payloadDigest: digest, signature: Array(signature)))
         }
         guard !result.isEmpty else {
-            throw ImageProvenanceError(.invalidResponse, "no layer carries the \(signatureAnnotation) annotation")
+            throw ImageProvenanceError.invalidResponse("no layer carries the \(signatureAnnotation) annotation")
         }
         return result
     }

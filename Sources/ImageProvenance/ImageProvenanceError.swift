@@ -1,34 +1,87 @@
 /// The one error type of `ImageProvenance`. Messages name the registry, repository and reference,
 /// never a credential, token or header value.
 public struct ImageProvenanceError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: String, Sendable, Equatable {
-        /// The image reference cannot be parsed.
+    private enum Code: String, Sendable, Equatable {
         case invalidReference
-        /// The registry could not be reached, timed out, or answered with a server error.
         case unreachable
-        /// The registry says the repository, tag, manifest or blob does not exist.
         case notFound
-        /// The registry refused the credentials (or needs some and none were given).
         case unauthorized
-        /// The registry's answer is unusable: digest mismatch, oversized or unreadable body.
         case invalidResponse
-        /// A `.dockerconfigjson` (pull secret or auth file) cannot be read.
         case invalidCredentials
-        /// A trusted key or TLS input (PEM file) cannot be read.
         case invalidInput
     }
 
-    /// What went wrong.
-    public let code: Code
     /// A sentence for people.
     public let message: String
 
-    /// An error.
-    public init(_ code: Code, _ message: String) {
+    private let code: Code
+    /// The error underneath (a transport, database or parser error), kept as a value; `nil` when there is none.
+    public let cause: (any Error)?
+
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
+
+    /// The image reference cannot be parsed.
+    public static let invalidReference = ImageProvenanceError(.invalidReference, "")
+
+    /// `invalidReference`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidReference(_ message: String, cause: (any Error)? = nil) -> ImageProvenanceError {
+        ImageProvenanceError(.invalidReference, message, cause: cause)
+    }
+
+    /// The registry could not be reached, timed out, or answered with a server error.
+    public static let unreachable = ImageProvenanceError(.unreachable, "")
+
+    /// `unreachable`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func unreachable(_ message: String, cause: (any Error)? = nil) -> ImageProvenanceError {
+        ImageProvenanceError(.unreachable, message, cause: cause)
+    }
+
+    /// The registry says the repository, tag, manifest or blob does not exist.
+    public static let notFound = ImageProvenanceError(.notFound, "")
+
+    /// `notFound`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func notFound(_ message: String, cause: (any Error)? = nil) -> ImageProvenanceError {
+        ImageProvenanceError(.notFound, message, cause: cause)
+    }
+
+    /// The registry refused the credentials (or needs some and none were given).
+    public static let unauthorized = ImageProvenanceError(.unauthorized, "")
+
+    /// `unauthorized`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func unauthorized(_ message: String, cause: (any Error)? = nil) -> ImageProvenanceError {
+        ImageProvenanceError(.unauthorized, message, cause: cause)
+    }
+
+    /// The registry's answer is unusable: digest mismatch, oversized or unreadable body.
+    public static let invalidResponse = ImageProvenanceError(.invalidResponse, "")
+
+    /// `invalidResponse`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidResponse(_ message: String, cause: (any Error)? = nil) -> ImageProvenanceError {
+        ImageProvenanceError(.invalidResponse, message, cause: cause)
+    }
+
+    /// A `.dockerconfigjson` (pull secret or auth file) cannot be read.
+    public static let invalidCredentials = ImageProvenanceError(.invalidCredentials, "")
+
+    /// `invalidCredentials`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidCredentials(_ message: String, cause: (any Error)? = nil) -> ImageProvenanceError {
+        ImageProvenanceError(.invalidCredentials, message, cause: cause)
+    }
+
+    /// A trusted key or TLS input (PEM file) cannot be read.
+    public static let invalidInput = ImageProvenanceError(.invalidInput, "")
+
+    /// `invalidInput`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidInput(_ message: String, cause: (any Error)? = nil) -> ImageProvenanceError {
+        ImageProvenanceError(.invalidInput, message, cause: cause)
+    }
+
+    /// Errors match by kind (as the static constants name them), whatever their message.
+    public static func == (lhs: ImageProvenanceError, rhs: ImageProvenanceError) -> Bool { lhs.code == rhs.code }
 
     /// The message.
     public var description: String { message }

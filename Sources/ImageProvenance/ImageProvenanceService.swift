@@ -179,7 +179,7 @@ public final class ImageProvenanceService: Service, Sendable {
                                                  accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json",
                                                  access: access, deadline: deadline)
         } catch {
-            switch error.code {
+            switch error {
             case .notFound: return .unsigned
             case .invalidResponse: return .malformed(error.message)
             default: return .unavailable(error.message)
@@ -194,7 +194,7 @@ public final class ImageProvenanceService: Service, Sendable {
                 payload = try await client.blob(reference, digest: layer.payloadDigest, limit: CosignSignatures.maximumPayloadBytes,
                                                 access: access, deadline: deadline)
             } catch {
-                switch error.code {
+                switch error {
                 case .notFound, .invalidResponse: return .malformed("payload \(layer.payloadDigest): \(error.message)")
                 default: return .unavailable(error.message)
                 }
@@ -207,7 +207,7 @@ public final class ImageProvenanceService: Service, Sendable {
     }
 
     private static func resolution(for error: ImageProvenanceError, reference: ImageReference) -> DigestResolution {
-        switch error.code {
+        switch error {
         case .notFound: return .notFound("tag \(reference.tag ?? "latest") of \(reference.name) does not exist")
         default: return .unavailable(error.message)
         }

@@ -87,7 +87,7 @@ public struct ImageVerification: Sendable {
                               credentials: CredentialStore, trustRoots: [NIOSSLCertificate], logger: Logger) async throws(ImageProvenanceError) -> Report {
         let reference: ImageReference
         do { reference = try ImageReference(parsing: image) } catch {
-            throw ImageProvenanceError(.invalidReference, error.message)
+            throw ImageProvenanceError.invalidReference(error.message, cause: error)
         }
         var allKeys = keys
         for key in policy.keys(for: reference.name) where !allKeys.contains(key) { allKeys.append(key) }
@@ -114,10 +114,10 @@ public struct ImageVerification: Sendable {
         var keys: [TrustedKey] = []
         for path in paths {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ImageProvenanceError(.invalidInput, "key file \(path) cannot be read")
+                throw ImageProvenanceError.invalidInput("key file \(path) cannot be read")
             }
             do { keys.append(try TrustedKey(name: URL(fileURLWithPath: path).lastPathComponent, pem: text)) } catch {
-                throw ImageProvenanceError(.invalidInput, "key file \(path) is not a PEM ECDSA P-256 public key")
+                throw ImageProvenanceError.invalidInput("key file \(path) is not a PEM ECDSA P-256 public key")
             }
         }
         return keys
@@ -130,7 +130,7 @@ public struct ImageVerification: Sendable {
         for path in paths {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8),
                   let certificates = try? NIOSSLCertificate.fromPEMBytes(Array(text.utf8)), !certificates.isEmpty else {
-                throw ImageProvenanceError(.invalidInput, "CA file \(path) holds no readable PEM certificate")
+                throw ImageProvenanceError.invalidInput("CA file \(path) holds no readable PEM certificate")
             }
             roots += certificates
         }
@@ -142,7 +142,7 @@ public struct ImageVerification: Sendable {
     public static func readCredentials(_ path: String?) throws(ImageProvenanceError) -> CredentialStore {
         guard let path else { return CredentialStore() }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImageProvenanceError(.invalidInput, "auth file \(path) cannot be read")
+            throw ImageProvenanceError.invalidInput("auth file \(path) cannot be read")
         }
         return try CredentialStore(dockerConfig: Array(data), source: "auth file \(path)")
     }

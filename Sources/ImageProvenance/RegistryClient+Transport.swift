@@ -39,15 +39,15 @@ extension RegistryClient {
                 authorization = try await authorize(response, registry: registry, scope: scope, credentials: credentials,
                                                     cacheKey: cacheKey, deadline: deadline)
             case 401, 403:
-                throw ImageProvenanceError(.unauthorized, credentials == nil
+                throw ImageProvenanceError.unauthorized(credentials == nil
                     ? "\(registry) requires credentials to read \(what); add an imagePullSecret (or an auth file) for it"
                     : "\(registry) refused the credentials for \(what) (HTTP \(response.status.code))")
             case 404:
-                throw ImageProvenanceError(.notFound, "\(what) does not exist in \(registry)")
+                throw ImageProvenanceError.notFound("\(what) does not exist in \(registry)")
             case 429, 500..<600:
-                throw ImageProvenanceError(.unreachable, "\(registry) answered HTTP \(response.status.code) for \(what)")
+                throw ImageProvenanceError.unreachable("\(registry) answered HTTP \(response.status.code) for \(what)")
             default:
-                throw ImageProvenanceError(.invalidResponse, "\(registry) answered HTTP \(response.status.code) for \(what)")
+                throw ImageProvenanceError.invalidResponse("\(registry) answered HTTP \(response.status.code) for \(what)")
             }
         }
     }
@@ -56,12 +56,12 @@ extension RegistryClient {
     private func authorize(_ response: RawResponse, registry: String, scope: String, credentials: RegistryCredentials?,
                            cacheKey: String, deadline: NIODeadline) async throws(ImageProvenanceError) -> String {
         guard let header = response.headers.first(name: "WWW-Authenticate"), let challenge = AuthChallenge(header: header) else {
-            throw ImageProvenanceError(.unauthorized, "\(registry) answered 401 without a WWW-Authenticate challenge")
+            throw ImageProvenanceError.unauthorized("\(registry) answered 401 without a WWW-Authenticate challenge")
         }
         switch challenge.scheme {
         case "basic":
             guard let credentials else {
-                throw ImageProvenanceError(.unauthorized, "\(registry) requires credentials; add an imagePullSecret (or an auth file) for it")
+                throw ImageProvenanceError.unauthorized("\(registry) requires credentials; add an imagePullSecret (or an auth file) for it")
             }
             let value = credentials.basicAuthorization
             tokens.store(value, for: cacheKey, until: .distantFuture)
@@ -69,25 +69,25 @@ extension RegistryClient {
         case "bearer":
             guard let realm = challenge.parameters["realm"], var components = URLComponents(string: realm),
                   components.scheme == "https" || components.scheme == "http", components.host != nil else {
-                throw ImageProvenanceError(.unauthorized, "\(registry)'s bearer challenge has no usable realm")
+                throw ImageProvenanceError.unauthorized("\(registry)'s bearer challenge has no usable realm")
             }
             var query = components.queryItems ?? []
             if let service = challenge.parameters["service"] { query.append(URLQueryItem(name: "service", value: service)) }
             query.append(URLQueryItem(name: "scope", value: challenge.parameters["scope"] ?? scope))
             components.queryItems = query
             guard let url = components.string else {
-                throw ImageProvenanceError(.unauthorized, "\(registry)'s bearer realm cannot be used")
+                throw ImageProvenanceError.unauthorized("\(registry)'s bearer realm cannot be used")
             }
             counters.add(\.tokenRequests)
             let answer = try await perform(.GET, url: url, accept: "application/json", authorization: credentials?.basicAuthorization,
                                            deadline: deadline, limit: 1 << 20, what: "token for \(registry)")
             guard answer.status.code == 200 else {
-                throw ImageProvenanceError(.unauthorized, "\(registry)'s token service answered HTTP \(answer.status.code)"
+                throw ImageProvenanceError.unauthorized("\(registry)'s token service answered HTTP \(answer.status.code)"
                                            + (credentials == nil ? "; it may need credentials (an imagePullSecret)" : ""))
             }
             guard let json = try? JSONParser.parse(answer.body),
                   let token = json["token"]?.stringValue ?? json["access_token"]?.stringValue, !token.isEmpty else {
-                throw ImageProvenanceError(.unauthorized, "\(registry)'s token service did not return a token")
+                throw ImageProvenanceError.unauthorized("\(registry)'s token service did not return a token")
             }
             // The spec's default lifetime is 60 s; keep a margin so a token never expires mid-call. The
             // registry's number is clamped (10 s to 1 h) before any integer conversion: it is foreign input.
@@ -96,7 +96,7 @@ extension RegistryClient {
             tokens.store(value, for: cacheKey, until: .now() + .milliseconds(Int64(lifetime * 900)))
             return value
         default:
-            throw ImageProvenanceError(.unauthorized, "\(registry) asks for \(challenge.scheme) authentication, which is not supported")
+            throw ImageProvenanceError.unauthorized("\(registry) asks for \(challenge.scheme) authentication, which is not supported")
         }
     }
 
@@ -117,16 +117,16 @@ extension RegistryClient {
             do {
                 response = try await http.execute(request, deadline: deadline, logger: logger)
                 if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limit, method != .HEAD {
-                    throw ImageProvenanceError(.invalidResponse, "\(what) is \(length) bytes, more than the \(limit) read")
+                    throw ImageProvenanceError.invalidResponse("\(what) is \(length) bytes, more than the \(limit) read")
                 }
                 body = method == .HEAD ? [] : Array(buffer: try await response.body.collect(upTo: max(limit, 1)))
             } catch let error as ImageProvenanceError {
                 throw error
             } catch let error as NIOTooManyBytesError {
                 _ = error
-                throw ImageProvenanceError(.invalidResponse, "\(what) is larger than the \(limit) bytes read")
+                throw ImageProvenanceError.invalidResponse("\(what) is larger than the \(limit) bytes read")
             } catch {
-                throw ImageProvenanceError(.unreachable, Self.describe(error, what: what, deadline: deadline))
+                throw ImageProvenanceError.unreachable(Self.describe(error, what: what, deadline: deadline))
             }
             guard [301, 302, 303, 307, 308].contains(response.status.code),
                   let location = response.headers.first(name: "Location"),
@@ -136,7 +136,7 @@ extension RegistryClient {
             if next.host != URL(string: target)?.host { authorization = nil }
             target = next.absoluteString
         }
-        throw ImageProvenanceError(.invalidResponse, "\(what): too many redirects")
+        throw ImageProvenanceError.invalidResponse("\(what): too many redirects")
     }
 
     /// A transport error in words, without request headers.

@@ -83,10 +83,10 @@ public struct RegistryClient: Sendable {
                                       access: access, deadline: deadline, limit: Self.maximumManifestBytes)
         let digest = "sha256:" + Hex.encode(SHA256.hash(data: response.body))
         if target.hasPrefix("sha256:"), target != digest {
-            throw ImageProvenanceError(.invalidResponse, "\(reference.name)@\(target): the registry returned a manifest whose digest is \(digest)")
+            throw ImageProvenanceError.invalidResponse("\(reference.name)@\(target): the registry returned a manifest whose digest is \(digest)")
         }
         if let header = response.headers.first(name: "Docker-Content-Digest"), header.hasPrefix("sha256:"), header != digest {
-            throw ImageProvenanceError(.invalidResponse, "\(reference.name):\(target): Docker-Content-Digest says \(header) but the manifest's bytes hash to \(digest)")
+            throw ImageProvenanceError.invalidResponse("\(reference.name):\(target): Docker-Content-Digest says \(header) but the manifest's bytes hash to \(digest)")
         }
         return Manifest(digest: digest, mediaType: response.headers.first(name: "Content-Type") ?? "", bytes: response.body)
     }
@@ -96,13 +96,13 @@ public struct RegistryClient: Sendable {
     public func blob(_ reference: ImageReference, digest: String, limit: Int, access: Access,
                      deadline: NIODeadline) async throws(ImageProvenanceError) -> [UInt8] {
         guard Self.isSHA256Digest(digest) else {
-            throw ImageProvenanceError(.invalidResponse, "\(reference.name): blob digest \"\(digest.prefix(80))\" is not a sha256 digest")
+            throw ImageProvenanceError.invalidResponse("\(reference.name): blob digest \"\(digest.prefix(80))\" is not a sha256 digest")
         }
         let response = try await send(.GET, reference: reference, path: "blobs/\(digest)", accept: "*/*",
                                       access: access, deadline: deadline, limit: limit)
         let actual = "sha256:" + Hex.encode(SHA256.hash(data: response.body))
         guard actual == digest else {
-            throw ImageProvenanceError(.invalidResponse, "\(reference.name)@\(digest): the blob's bytes hash to \(actual)")
+            throw ImageProvenanceError.invalidResponse("\(reference.name)@\(digest): the blob's bytes hash to \(actual)")
         }
         return response.body
     }

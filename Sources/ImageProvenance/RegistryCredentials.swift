@@ -41,15 +41,15 @@ public struct CredentialStore: Sendable, Equatable {
     public init(dockerConfig bytes: [UInt8], source: String) throws(ImageProvenanceError) {
         let json: JSONValue
         do { json = try JSONParser.parse(bytes) } catch {
-            throw ImageProvenanceError(.invalidCredentials, "\(source) is not valid JSON")
+            throw ImageProvenanceError.invalidCredentials("\(source) is not valid JSON")
         }
         guard case .object(let top) = json else {
-            throw ImageProvenanceError(.invalidCredentials, "\(source) must be a JSON object with \"auths\"")
+            throw ImageProvenanceError.invalidCredentials("\(source) must be a JSON object with \"auths\"")
         }
         let auths = top["auths"]?.objectValue ?? top
         for (host, entry) in auths {
             guard case .object(let fields) = entry else {
-                throw ImageProvenanceError(.invalidCredentials, "\(source): auths.\(host) must be an object")
+                throw ImageProvenanceError.invalidCredentials("\(source): auths.\(host) must be an object")
             }
             let credentials: RegistryCredentials
             if let user = fields["username"]?.stringValue, let password = fields["password"]?.stringValue, !user.isEmpty {
@@ -58,7 +58,7 @@ public struct CredentialStore: Sendable, Equatable {
                       let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":") {
                 credentials = RegistryCredentials(username: String(text[..<colon]), password: String(text[text.index(after: colon)...]))
             } else if fields["auth"] != nil {
-                throw ImageProvenanceError(.invalidCredentials, "\(source): auths.\(host).auth must be base64 of user:password")
+                throw ImageProvenanceError.invalidCredentials("\(source): auths.\(host).auth must be base64 of user:password")
             } else {
                 continue
             }

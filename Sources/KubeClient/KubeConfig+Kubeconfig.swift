@@ -12,12 +12,12 @@ extension KubeConfig {
         let bytes = try readFile(path, field: "kubeconfig")
         let documents = ManifestReader.read(bytes)
         guard let document = documents.first else {
-            throw KubeClientError(.invalidConfiguration, "kubeconfig \(path) is empty")
+            throw KubeClientError.invalidConfiguration("kubeconfig \(path) is empty")
         }
         let root: JSONValue
         switch document.result {
         case .success(let value): root = value
-        case .failure(let error): throw KubeClientError(.invalidConfiguration, "kubeconfig \(path): \(error)")
+        case .failure(let error): throw KubeClientError.invalidConfiguration("kubeconfig \(path): \(error)", cause: error)
         }
         let reader = KubeconfigReader(root: root, file: path)
         return try reader.config(context: requested)
@@ -30,7 +30,7 @@ struct KubeconfigReader {
     let file: String
 
     private func fail(_ field: String, _ problem: String) -> KubeClientError {
-        KubeClientError(.invalidConfiguration, "kubeconfig \(file): \(field) \(problem)")
+        KubeClientError.invalidConfiguration("kubeconfig \(file): \(field) \(problem)")
     }
 
     /// The named entry of `clusters`, `users` or `contexts`, with its index for messages.

@@ -44,7 +44,7 @@ public struct KubeConfig: Sendable {
         if let list = environment["KUBECONFIG"], !list.isEmpty {
             let files = list.split(separator: ":").map(String.init)
             guard let file = files.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-                throw KubeClientError(.invalidConfiguration, "KUBECONFIG names \(files.joined(separator: ", ")), and none of them exists")
+                throw KubeClientError.invalidConfiguration("KUBECONFIG names \(files.joined(separator: ", ")), and none of them exists")
             }
             return try load(kubeconfig: file)
         }
@@ -54,8 +54,7 @@ public struct KubeConfig: Sendable {
         let home = environment["HOME"] ?? NSHomeDirectory()
         let file = home + "/.kube/config"
         guard FileManager.default.fileExists(atPath: file) else {
-            throw KubeClientError(.invalidConfiguration,
-                                  "no Kubernetes configuration: pass --kubeconfig, set KUBECONFIG, run in a pod, or create \(file)")
+            throw KubeClientError.invalidConfiguration("no Kubernetes configuration: pass --kubeconfig, set KUBECONFIG, run in a pod, or create \(file)")
         }
         return try load(kubeconfig: file)
     }
@@ -66,14 +65,14 @@ public struct KubeConfig: Sendable {
     public static func inCluster(environment: [String: String] = ProcessInfo.processInfo.environment,
                                  directory: String = serviceAccountDirectory) throws(KubeClientError) -> KubeConfig {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty else {
-            throw KubeClientError(.invalidConfiguration, "in-cluster: KUBERNETES_SERVICE_HOST is not set (not running in a pod?)")
+            throw KubeClientError.invalidConfiguration("in-cluster: KUBERNETES_SERVICE_HOST is not set (not running in a pod?)")
         }
         let port = environment["KUBERNETES_SERVICE_PORT"].flatMap { $0.isEmpty ? nil : $0 } ?? "443"
         let shownHost = host.contains(":") ? "[\(host)]" : host
         var config = KubeConfig(server: "https://\(shownHost):\(port)", source: "in-cluster")
         let tokenFile = directory + "/token"
         guard FileManager.default.isReadableFile(atPath: tokenFile) else {
-            throw KubeClientError(.invalidConfiguration, "in-cluster: the service-account token \(tokenFile) is missing or unreadable")
+            throw KubeClientError.invalidConfiguration("in-cluster: the service-account token \(tokenFile) is missing or unreadable")
         }
         config.bearerTokenFile = tokenFile
         config.certificateAuthorityPEM = try readFile(directory + "/ca.crt", field: "the service-account CA")
@@ -86,7 +85,7 @@ public struct KubeConfig: Sendable {
 
     static func readFile(_ path: String, field: String) throws(KubeClientError) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw KubeClientError(.invalidConfiguration, "\(field): cannot read \(path)")
+            throw KubeClientError.invalidConfiguration("\(field): cannot read \(path)")
         }
         return Array(data)
     }

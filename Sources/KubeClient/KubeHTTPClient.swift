@@ -47,7 +47,7 @@ public final class KubeHTTPClient: KubernetesAPI {
                 tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: key, format: .pem))
             }
         } catch {
-            throw KubeClientError(.invalidConfiguration, "\(config.source): a certificate or key is not valid PEM (\(error))")
+            throw KubeClientError.invalidConfiguration("\(config.source): a certificate or key is not valid PEM (\(error))", cause: error)
         }
         if config.insecureSkipTLSVerify { tls.certificateVerification = .none }
         // Closing a connection (shutdown, a watch given up) need not wait 5 s for the peer's close_notify.
@@ -94,7 +94,7 @@ public final class KubeHTTPClient: KubernetesAPI {
         if let token = options.continueToken, !token.isEmpty { query.append(("continue", token)) }
         let body = try await send(.GET, resource.path(namespace: namespace), query: query)
         guard let items = body["items"]?.arrayValue ?? (body["items"] == .null ? [] : nil) else {
-            throw KubeClientError(.invalidResponse, "the list of \(resource) has no items")
+            throw KubeClientError.invalidResponse("the list of \(resource) has no items")
         }
         let metadata = body["metadata"]
         let token = metadata?["continue"]?.stringValue
@@ -111,7 +111,7 @@ public final class KubeHTTPClient: KubernetesAPI {
     public func update(_ resource: ResourceType, namespace: String?, object: JSONValue, subresource: String?,
                        options: WriteOptions) async throws(KubeClientError) -> JSONValue {
         let name = KubeObject(object).name
-        guard !name.isEmpty else { throw KubeClientError(.badRequest, "an update of \(resource) needs metadata.name") }
+        guard !name.isEmpty else { throw KubeClientError.badRequest("an update of \(resource) needs metadata.name") }
         return try await self.object(send(.PUT, resource.path(namespace: namespace, name: name, subresource: subresource),
                                           query: Self.query(options), body: object.serializedBytes()), resource)
     }
@@ -121,7 +121,7 @@ public final class KubeHTTPClient: KubernetesAPI {
         var query = Self.query(options)
         if case .apply(_, let force) = patch {
             guard options.fieldManager != nil else {
-                throw KubeClientError(.badRequest, "server-side apply of \(resource) \(name) needs a field manager")
+                throw KubeClientError.badRequest("server-side apply of \(resource) \(name) needs a field manager")
             }
             if force { query.append(("force", "true")) }
         }
@@ -185,7 +185,7 @@ public final class KubeHTTPClient: KubernetesAPI {
             let (status, headers, bytes) = try await execute(request(method, url: url, body: body, contentType: contentType), url: url)
             let decoded = bytes.isEmpty ? nil : try? JSONParser.parse(bytes)
             if (200..<300).contains(status) {
-                guard let decoded else { throw KubeClientError(.invalidResponse, "\(method) \(path): the answer is not JSON") }
+                guard let decoded else { throw KubeClientError.invalidResponse("\(method) \(path): the answer is not JSON") }
                 return decoded
             }
             let error = KubeClientError.fromResponse(status: status, body: decoded?["kind"]?.stringValue == "Status" ? decoded : nil,
@@ -201,7 +201,7 @@ public final class KubeHTTPClient: KubernetesAPI {
             let wait = min(TimeAmount.seconds(Int64(max(error.retryAfterSeconds ?? 1, 1))), maxRetryWait)
             logger.debug("the API asked to retry", metadata: ["http.status": "\(status)", "k8s.path": "\(path)", "retry.attempt": "\(attempt)"])
             do { try await Task.sleep(nanoseconds: UInt64(wait.nanoseconds)) } catch {
-                throw KubeClientError(.connection, "\(method) \(path): cancelled while waiting to retry")
+                throw KubeClientError.connection("\(method) \(path): cancelled while waiting to retry")
             }
         }
     }
@@ -213,9 +213,9 @@ public final class KubeHTTPClient: KubernetesAPI {
             let buffer = try await response.body.collect(upTo: maxBodyBytes)
             return (Int(response.status.code), response.headers, Array(buffer.readableBytesView))
         } catch let error as NIOTooManyBytesError {
-            throw KubeClientError(.invalidResponse, "\(request.method) \(Self.shownPath(url)): the answer exceeds \(maxBodyBytes) bytes (\(error))")
+            throw KubeClientError.invalidResponse("\(request.method) \(Self.shownPath(url)): the answer exceeds \(maxBodyBytes) bytes (\(error))", cause: error)
         } catch {
-            throw KubeClientError(.connection, "\(request.method) \(Self.shownPath(url)) on \(config.server): \(error)")
+            throw KubeClientError.connection("\(request.method) \(Self.shownPath(url)) on \(config.server): \(error)", cause: error)
         }
     }
 
@@ -226,7 +226,7 @@ public final class KubeHTTPClient: KubernetesAPI {
     }
 
     func object(_ body: JSONValue, _ resource: ResourceType) throws(KubeClientError) -> JSONValue {
-        guard case .object = body else { throw KubeClientError(.invalidResponse, "the answer for \(resource) is not an object") }
+        guard case .object = body else { throw KubeClientError.invalidResponse("the answer for \(resource) is not an object") }
         return Self.typed(body, resource)
     }
 

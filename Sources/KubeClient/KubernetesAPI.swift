@@ -207,7 +207,7 @@ public struct WatchEvent: Sendable, Equatable {
 extension KubernetesAPI {
     /// GET one object, `nil` when it does not exist.
     public func getIfExists(_ resource: ResourceType, namespace: String?, name: String) async throws(KubeClientError) -> JSONValue? {
-        do { return try await get(resource, namespace: namespace, name: name) } catch where error.code == .notFound { return nil }
+        do { return try await get(resource, namespace: namespace, name: name) } catch where error == .notFound { return nil }
     }
 
     /// Every page of a list concatenated, at the first page's resourceVersion.

@@ -11,7 +11,7 @@ public struct Lease: KubeResource, Equatable {
     /// A lease from the API's JSON.
     public init(json: JSONValue) throws(KubeClientError) {
         guard case .object = json, !KubeObject(json).name.isEmpty else {
-            throw KubeClientError(.invalidResponse, "a Lease must be an object with metadata.name")
+            throw KubeClientError.invalidResponse("a Lease must be an object with metadata.name")
         }
         self.json = json
     }

@@ -25,7 +25,7 @@ final class TokenSource: Sendable {
         }
         guard let data = FileManager.default.contents(atPath: file) else {
             if let fixed { return fixed }
-            throw KubeClientError(.invalidConfiguration, "the token file \(file) cannot be read")
+            throw KubeClientError.invalidConfiguration("the token file \(file) cannot be read")
         }
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         cached.withLockedValue { $0 = (token, now) }

@@ -21,7 +21,7 @@ public struct WatchEvents: AsyncSequence, Sendable {
             let request = try client.request(.GET, url: url, body: nil, contentType: "application/json")
             let response: HTTPClientResponse
             do { response = try await client.http.execute(request, timeout: timeout) } catch {
-                throw KubeClientError(.connection, "watch \(resource) on \(client.config.server): \(error)")
+                throw KubeClientError.connection("watch \(resource) on \(client.config.server): \(error)", cause: error)
             }
             guard response.status == .ok else {
                 let body = try? await response.body.collect(upTo: 1 << 20)
@@ -81,7 +81,7 @@ struct LineSource: WatchEventSource {
             }
             let chunk: ByteBuffer?
             do { chunk = try await body.next() } catch {
-                throw KubeClientError(.connection, "watch \(resource): the stream broke (\(error))")
+                throw KubeClientError.connection("watch \(resource): the stream broke (\(error))", cause: error)
             }
             guard let chunk else {
                 if pending.isEmpty { return nil }
@@ -91,7 +91,7 @@ struct LineSource: WatchEventSource {
             }
             pending += chunk.readableBytesView
             if pending.count > Self.maxLine {
-                throw KubeClientError(.invalidResponse, "watch \(resource): an event exceeds \(Self.maxLine) bytes")
+                throw KubeClientError.invalidResponse("watch \(resource): an event exceeds \(Self.maxLine) bytes")
             }
         }
     }
@@ -99,7 +99,7 @@ struct LineSource: WatchEventSource {
     func decode(_ line: [UInt8]) throws(KubeClientError) -> WatchEvent {
         let value: JSONValue
         do { value = try JSONParser.parse(line) } catch {
-            throw KubeClientError(.invalidResponse, "watch \(resource): an event is not JSON (\(error))")
+            throw KubeClientError.invalidResponse("watch \(resource): an event is not JSON (\(error))", cause: error)
         }
         return try WatchEvent.decode(value, resource: resource)
     }
@@ -110,14 +110,14 @@ extension WatchEvent {
     public static func decode(_ value: JSONValue, resource: ResourceType) throws(KubeClientError) -> WatchEvent {
         let type = value["type"]?.stringValue ?? ""
         guard let object = value["object"] else {
-            throw KubeClientError(.invalidResponse, "watch \(resource): an event has no object")
+            throw KubeClientError.invalidResponse("watch \(resource): an event has no object")
         }
         if type == "ERROR" {
             let status = Int(object["code"]?.intValue ?? 500)
             throw KubeClientError.fromResponse(status: status, body: object, retryAfterHeader: nil)
         }
         guard let kind = Kind(rawValue: type) else {
-            throw KubeClientError(.invalidResponse, "watch \(resource): unknown event type \"\(type)\"")
+            throw KubeClientError.invalidResponse("watch \(resource): unknown event type \"\(type)\"")
         }
         return WatchEvent(kind: kind, object: KubeHTTPClient.typed(object, resource))
     }

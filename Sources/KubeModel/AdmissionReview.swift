@@ -101,7 +101,7 @@ public struct AdmissionReview: Sendable {
         if json["kind"]?.stringValue != "AdmissionReview" { errors.append(.invalid("kind", "must be AdmissionReview")) }
         guard let request = json["request"], case .object = request else {
             errors.append(.required("request"))
-            throw KubeModelError(.invalidObject, errors.map(\.description).joined(separator: "; "))
+            throw KubeModelError.invalidObject(errors.map(\.description).joined(separator: "; "))
         }
         let uid = request["uid"]?.stringValue ?? ""
         if uid.isEmpty {
@@ -116,11 +116,11 @@ public struct AdmissionReview: Sendable {
         if operation == nil { errors.append(.invalid("request.operation", "must be CREATE, UPDATE, DELETE or CONNECT")) }
         guard let kind = request["kind"], let kindName = kind["kind"]?.stringValue, let version = kind["version"]?.stringValue else {
             errors.append(.required("request.kind"))
-            throw KubeModelError(.invalidObject, errors.map(\.description).joined(separator: "; "))
+            throw KubeModelError.invalidObject(errors.map(\.description).joined(separator: "; "))
         }
         let resource = request["resource"]
         guard errors.isEmpty, let operation else {
-            throw KubeModelError(.invalidObject, errors.map(\.description).joined(separator: "; "))
+            throw KubeModelError.invalidObject(errors.map(\.description).joined(separator: "; "))
         }
         func nonNull(_ value: JSONValue?) -> JSONValue? { (value?.isNull ?? true) ? nil : value }
         self.request = AdmissionRequest(

@@ -57,7 +57,7 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
             }
         }
         guard let parsed else {
-            throw KubeModelError(.invalidImageReference, "image \"\(text.prefix(200))\" is invalid: \(failure ?? "it cannot be read")")
+            throw KubeModelError.invalidImageReference("image \"\(text.prefix(200))\" is invalid: \(failure ?? "it cannot be read")")
         }
         original = text
         parts = parsed

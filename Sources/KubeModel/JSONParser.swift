@@ -44,7 +44,7 @@ public struct JSONParser {
     private mutating func enter() throws(KubeModelError) {
         depth += 1
         if depth > JSONLimits.maxDepth {
-            throw KubeModelError(.limitExceeded, "nesting deeper than \(JSONLimits.maxDepth) levels",
+            throw KubeModelError.limitExceeded("nesting deeper than \(JSONLimits.maxDepth) levels",
                                  line: position().line, column: position().column)
         }
     }
@@ -131,7 +131,7 @@ public struct JSONParser {
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .int(integer) }
         guard let double = Double(text), double.isFinite else {
-            throw KubeModelError(.invalidJSON, "number \(text.prefix(40)) is out of range",
+            throw KubeModelError.invalidJSON("number \(text.prefix(40)) is out of range",
                                  line: position(of: start).line, column: position(of: start).column)
         }
         return .double(double)
@@ -173,7 +173,7 @@ public struct JSONParser {
 
     func error(_ message: String) -> KubeModelError {
         let (line, column) = position()
-        return KubeModelError(.invalidJSON, message, line: line, column: column)
+        return KubeModelError.invalidJSON(message, line: line, column: column)
     }
 
     func invalidUTF8(in range: Range<Int>) -> KubeModelError {
@@ -190,6 +190,6 @@ public struct JSONParser {
             }
         }
         let (line, column) = position(of: offset)
-        return KubeModelError(.invalidUTF8, "string is not valid UTF-8 (byte offset \(offset))", line: line, column: column)
+        return KubeModelError.invalidUTF8("string is not valid UTF-8 (byte offset \(offset))", line: line, column: column)
     }
 }

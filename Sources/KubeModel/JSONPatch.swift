@@ -33,7 +33,7 @@ public struct JSONPatch: Sendable, Equatable, CustomStringConvertible {
             do {
                 try operation.apply(to: &result)
             } catch {
-                throw KubeModelError(.patchFailed, "patch operation \(i) (\(operation.name) \(operation.path)): \(error.message)")
+                throw KubeModelError.patchFailed("patch operation \(i) (\(operation.name) \(operation.path)): \(error.message)", cause: error)
             }
         }
         return result
@@ -51,18 +51,18 @@ public struct JSONPatch: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: ``KubeModelError`` `patchFailed` naming the malformed operation.
     public init(json: JSONValue) throws(KubeModelError) {
         guard case .array(let items) = json else {
-            throw KubeModelError(.patchFailed, "a JSON Patch must be an array of operations, found \(json.typeDescription)")
+            throw KubeModelError.patchFailed("a JSON Patch must be an array of operations, found \(json.typeDescription)")
         }
         var operations: [Operation] = []
         for (i, item) in items.enumerated() {
             func pointer(_ key: String) throws(KubeModelError) -> JSONPointer {
                 guard let text = item[key]?.stringValue else {
-                    throw KubeModelError(.patchFailed, "patch operation \(i) needs a string \"\(key)\"")
+                    throw KubeModelError.patchFailed("patch operation \(i) needs a string \"\(key)\"")
                 }
                 return try JSONPointer(parsing: text)
             }
             func value() throws(KubeModelError) -> JSONValue {
-                guard let value = item["value"] else { throw KubeModelError(.patchFailed, "patch operation \(i) needs a \"value\"") }
+                guard let value = item["value"] else { throw KubeModelError.patchFailed("patch operation \(i) needs a \"value\"") }
                 return value
             }
             switch item["op"]?.stringValue {
@@ -72,7 +72,7 @@ public struct JSONPatch: Sendable, Equatable, CustomStringConvertible {
             case "move": operations.append(.move(from: try pointer("from"), path: try pointer("path")))
             case "copy": operations.append(.copy(from: try pointer("from"), path: try pointer("path")))
             case "test": operations.append(.test(try pointer("path"), try value()))
-            default: throw KubeModelError(.patchFailed, "patch operation \(i) has no valid \"op\"")
+            default: throw KubeModelError.patchFailed("patch operation \(i) has no valid \"op\"")
             }
         }
         self.operations = operations
@@ -119,26 +119,26 @@ extension JSONPatch.Operation {
             _ = try JSONPatch.remove(at: pointer.tokens[...], in: &document)
         case .replace(let pointer, let value):
             guard document[pointer: pointer] != nil else {
-                throw KubeModelError(.patchFailed, "replace target does not exist")
+                throw KubeModelError.patchFailed("replace target does not exist")
             }
             try JSONPatch.add(value, at: pointer.tokens[...], in: &document, replacing: true)
         case .move(let from, let to):
             if from == to { return }
             if from.isPrefix(of: to) {
-                throw KubeModelError(.patchFailed, "cannot move \(from) into its own child \(to)")
+                throw KubeModelError.patchFailed("cannot move \(from) into its own child \(to)")
             }
             let value = try JSONPatch.remove(at: from.tokens[...], in: &document)
             try JSONPatch.add(value, at: to.tokens[...], in: &document)
         case .copy(let from, let to):
             guard let value = document[pointer: from] else {
-                throw KubeModelError(.patchFailed, "\"from\" location \(from) does not exist")
+                throw KubeModelError.patchFailed("\"from\" location \(from) does not exist")
             }
             try JSONPatch.add(value, at: to.tokens[...], in: &document)
         case .test(let pointer, let expected):
             guard let actual = document[pointer: pointer] else {
-                throw KubeModelError(.patchFailed, "test location does not exist")
+                throw KubeModelError.patchFailed("test location does not exist")
             }
-            guard actual == expected else { throw KubeModelError(.patchFailed, "test failed: value differs") }
+            guard actual == expected else { throw KubeModelError.patchFailed("test failed: value differs") }
         }
     }
 }
@@ -177,13 +177,13 @@ extension JSONPatch {
                 try add(value, at: rest, in: &child, replacing: replacing)
             }
         default:
-            throw KubeModelError(.patchFailed, "cannot descend into \(document.typeDescription) at \"\(token)\"")
+            throw KubeModelError.patchFailed("cannot descend into \(document.typeDescription) at \"\(token)\"")
         }
     }
 
     static func remove(at tokens: ArraySlice<String>, in document: inout JSONValue) throws(KubeModelError) -> JSONValue {
         guard let token = tokens.first else {
-            throw KubeModelError(.patchFailed, "cannot remove the whole document")
+            throw KubeModelError.patchFailed("cannot remove the whole document")
         }
         let rest = tokens.dropFirst()
         switch document {
@@ -208,15 +208,15 @@ extension JSONPatch {
             defer { array[i] = child }
             return try remove(at: rest, in: &child)
         default:
-            throw KubeModelError(.patchFailed, "cannot descend into \(document.typeDescription) at \"\(token)\"")
+            throw KubeModelError.patchFailed("cannot descend into \(document.typeDescription) at \"\(token)\"")
         }
     }
 
     private static func missing(_ token: String) -> KubeModelError {
-        KubeModelError(.patchFailed, "member \"\(token)\" does not exist")
+        KubeModelError.patchFailed("member \"\(token)\" does not exist")
     }
 
     private static func badIndex(_ token: String, _ count: Int) -> KubeModelError {
-        KubeModelError(.patchFailed, "\"\(token)\" is not a valid index for an array of \(count) elements")
+        KubeModelError.patchFailed("\"\(token)\" is not a valid index for an array of \(count) elements")
     }
 }

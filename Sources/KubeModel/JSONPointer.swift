@@ -11,7 +11,7 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible, Expressi
     public init(parsing text: String) throws(KubeModelError) {
         if text.isEmpty { tokens = []; return }
         guard text.hasPrefix("/") else {
-            throw KubeModelError(.invalidPointer, "JSON Pointer \"\(text)\" must be empty or start with '/'")
+            throw KubeModelError.invalidPointer("JSON Pointer \"\(text)\" must be empty or start with '/'")
         }
         var result: [String] = []
         for raw in text.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
@@ -22,7 +22,7 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible, Expressi
                 switch iterator.next() {
                 case "0": token.append("~")
                 case "1": token.append("/")
-                default: throw KubeModelError(.invalidPointer, "JSON Pointer \"\(text)\" has '~' not followed by 0 or 1")
+                default: throw KubeModelError.invalidPointer("JSON Pointer \"\(text)\" has '~' not followed by 0 or 1")
                 }
             }
             result.append(token)

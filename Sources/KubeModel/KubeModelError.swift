@@ -4,32 +4,19 @@
 /// Callers match on ``code``; ``description`` names the input and, for documents, the position
 /// (document index and line) so a person can find the problem.
 public struct KubeModelError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: String, Sendable, Equatable {
-        /// Text that is not valid JSON (position in ``KubeModelError/line``/``KubeModelError/column``).
+    private enum Code: String, Sendable, Equatable {
         case invalidJSON
-        /// Text that is not valid YAML, or YAML that has no JSON equivalent (non-scalar keys, NaN).
         case invalidYAML
-        /// Bytes that are not valid UTF-8.
         case invalidUTF8
-        /// Nesting deeper than ``JSONLimits/maxDepth`` or more values than ``JSONLimits/maxValues``.
         case limitExceeded
-        /// A JSON Pointer that is malformed (RFC 6901) or names a location that does not exist.
         case invalidPointer
-        /// A JSON Patch that is malformed or does not apply (RFC 6902), including a failed `test`.
         case patchFailed
-        /// A `resource.Quantity` that Kubernetes would reject.
         case invalidQuantity
-        /// A label selector that Kubernetes would reject.
         case invalidSelector
-        /// A container image reference that a container runtime would reject.
         case invalidImageReference
-        /// A value of the wrong type or shape for what the caller expected.
         case invalidObject
     }
 
-    /// What went wrong.
-    public let code: Code
     /// A sentence naming the input and the problem.
     public let message: String
     /// The 1-based document index in a multi-document stream, when known.
@@ -39,14 +26,101 @@ public struct KubeModelError: Error, Sendable, Equatable, CustomStringConvertibl
     /// The 1-based column, when known.
     public var column: Int?
 
-    /// Creates an error.
-    public init(_ code: Code, _ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil) {
+    private let code: Code
+    /// The error underneath (a transport, database or parser error), kept as a value; `nil` when there is none.
+    public let cause: (any Error)?
+
+    private init(_ code: Code, _ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.document = document
         self.line = line
         self.column = column
+        self.cause = cause
     }
+
+    /// Text that is not valid JSON (position in ``KubeModelError/line``/``KubeModelError/column``).
+    public static let invalidJSON = KubeModelError(.invalidJSON, "")
+
+    /// `invalidJSON`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidJSON(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
+        KubeModelError(.invalidJSON, message, document: document, line: line, column: column, cause: cause)
+    }
+
+    /// Text that is not valid YAML, or YAML that has no JSON equivalent (non-scalar keys, NaN).
+    public static let invalidYAML = KubeModelError(.invalidYAML, "")
+
+    /// `invalidYAML`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidYAML(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
+        KubeModelError(.invalidYAML, message, document: document, line: line, column: column, cause: cause)
+    }
+
+    /// Bytes that are not valid UTF-8.
+    public static let invalidUTF8 = KubeModelError(.invalidUTF8, "")
+
+    /// `invalidUTF8`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidUTF8(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
+        KubeModelError(.invalidUTF8, message, document: document, line: line, column: column, cause: cause)
+    }
+
+    /// Nesting deeper than ``JSONLimits/maxDepth`` or more values than ``JSONLimits/maxValues``.
+    public static let limitExceeded = KubeModelError(.limitExceeded, "")
+
+    /// `limitExceeded`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func limitExceeded(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
+        KubeModelError(.limitExceeded, message, document: document, line: line, column: column, cause: cause)
+    }
+
+    /// A JSON Pointer that is malformed (RFC 6901) or names a location that does not exist.
+    public static let invalidPointer = KubeModelError(.invalidPointer, "")
+
+    /// `invalidPointer`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidPointer(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
+        KubeModelError(.invalidPointer, message, document: document, line: line, column: column, cause: cause)
+    }
+
+    /// A JSON Patch that is malformed or does not apply (RFC 6902), including a failed `test`.
+    public static let patchFailed = KubeModelError(.patchFailed, "")
+
+    /// `patchFailed`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func patchFailed(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
+        KubeModelError(.patchFailed, message, document: document, line: line, column: column, cause: cause)
+    }
+
+    /// A `resource.Quantity` that Kubernetes would reject.
+    public static let invalidQuantity = KubeModelError(.invalidQuantity, "")
+
+    /// `invalidQuantity`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidQuantity(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
+        KubeModelError(.invalidQuantity, message, document: document, line: line, column: column, cause: cause)
+    }
+
+    /// A label selector that Kubernetes would reject.
+    public static let invalidSelector = KubeModelError(.invalidSelector, "")
+
+    /// `invalidSelector`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidSelector(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
+        KubeModelError(.invalidSelector, message, document: document, line: line, column: column, cause: cause)
+    }
+
+    /// A container image reference that a container runtime would reject.
+    public static let invalidImageReference = KubeModelError(.invalidImageReference, "")
+
+    /// `invalidImageReference`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidImageReference(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
+        KubeModelError(.invalidImageReference, message, document: document, line: line, column: column, cause: cause)
+    }
+
+    /// A value of the wrong type or shape for what the caller expected.
+    public static let invalidObject = KubeModelError(.invalidObject, "")
+
+    /// `invalidObject`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidObject(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
+        KubeModelError(.invalidObject, message, document: document, line: line, column: column, cause: cause)
+    }
+
+    /// Errors match by kind (as the static constants name them), whatever their message.
+    public static func == (lhs: KubeModelError, rhs: KubeModelError) -> Bool { lhs.code == rhs.code }
 
     /// The message with its position: `document 2, line 14, column 3: …`.
     public var description: String {

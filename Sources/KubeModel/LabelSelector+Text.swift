@@ -8,7 +8,7 @@ extension LabelSelector {
         var requirements: [Requirement] = []
         for term in Self.terms(text) {
             let term = term.trimmed
-            if term.isEmpty { throw KubeModelError(.invalidSelector, "label selector \"\(text)\": an empty term") }
+            if term.isEmpty { throw KubeModelError.invalidSelector("label selector \"\(text)\": an empty term") }
             if term.hasPrefix("!") {
                 let key = String(term.dropFirst()).trimmed
                 try Self.checkKey(key, in: text)
@@ -27,10 +27,10 @@ extension LabelSelector {
                     labels[key] = value
                 }
             } else if let open = term.firstIndex(of: "(") {
-                guard term.hasSuffix(")") else { throw KubeModelError(.invalidSelector, "label selector \"\(text)\": \"\(term)\" lacks \")\"") }
+                guard term.hasSuffix(")") else { throw KubeModelError.invalidSelector("label selector \"\(text)\": \"\(term)\" lacks \")\"") }
                 let head = term[..<open].split(separator: " ", omittingEmptySubsequences: true)
                 guard head.count == 2, let op = ["in": Requirement.Operator.in, "notin": .notIn][String(head[1])] else {
-                    throw KubeModelError(.invalidSelector, "label selector \"\(text)\": \"\(term)\" must be KEY in (…) or KEY notin (…)")
+                    throw KubeModelError.invalidSelector("label selector \"\(text)\": \"\(term)\" must be KEY in (…) or KEY notin (…)")
                 }
                 let key = String(head[0])
                 try Self.checkKey(key, in: text)
@@ -83,7 +83,7 @@ extension LabelSelector {
                 || scalar == "-" || scalar == "_" || scalar == "." || scalar == "/"
         }
         guard !key.isEmpty, allowed else {
-            throw KubeModelError(.invalidSelector, "label selector \"\(text)\": \"\(key)\" is not a valid label key")
+            throw KubeModelError.invalidSelector("label selector \"\(text)\": \"\(key)\" is not a valid label key")
         }
     }
 }

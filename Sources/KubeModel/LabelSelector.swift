@@ -70,7 +70,7 @@ public struct LabelSelector: Sendable, Equatable {
     /// - Throws: ``KubeModelError`` `invalidSelector` listing each bad field.
     public init(json: JSONValue, path: FieldPath = .root) throws(KubeModelError) {
         guard case .object(let object) = json else {
-            throw KubeModelError(.invalidSelector, "\(path): a label selector must be an object, found \(json.typeDescription)")
+            throw KubeModelError.invalidSelector("\(path): a label selector must be an object, found \(json.typeDescription)")
         }
         var problems: [String] = []
         var labels: [String: String] = [:]
@@ -111,7 +111,7 @@ public struct LabelSelector: Sendable, Equatable {
             }
         }
         if !problems.isEmpty {
-            throw KubeModelError(.invalidSelector, problems.joined(separator: "; "))
+            throw KubeModelError.invalidSelector(problems.joined(separator: "; "))
         }
         self.init(matchLabels: labels, matchExpressions: requirements)
     }

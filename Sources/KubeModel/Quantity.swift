@@ -17,7 +17,7 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// - Throws: ``KubeModelError`` `invalidQuantity` with the reason the API server would give.
     public init(parsing text: String) throws(KubeModelError) {
         func fail(_ why: String) -> KubeModelError {
-            KubeModelError(.invalidQuantity, "quantity \"\(text.prefix(64))\" is invalid: \(why)")
+            KubeModelError.invalidQuantity("quantity \"\(text.prefix(64))\" is invalid: \(why)")
         }
         var bytes = Substring(text).utf8[...]
         guard !bytes.isEmpty else { throw fail("it is empty") }
@@ -138,7 +138,7 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
         case .string(let s): try self.init(parsing: s)
         case .int(let i): try self.init(parsing: String(i))
         case .double(let d): try self.init(parsing: "\(d)")
-        default: throw KubeModelError(.invalidQuantity, "a quantity must be a string or a number, found \(json.typeDescription)")
+        default: throw KubeModelError.invalidQuantity("a quantity must be a string or a number, found \(json.typeDescription)")
         }
     }
 

@@ -19,7 +19,7 @@ struct YAMLConverter {
         values += 1
         if values > JSONLimits.maxValues {
             var limitError = error("document expands to more than \(JSONLimits.maxValues) values (alias expansion?)", node)
-            limitError = KubeModelError(.limitExceeded, limitError.message, document: limitError.document, line: limitError.line, column: limitError.column)
+            limitError = KubeModelError.limitExceeded(limitError.message, document: limitError.document, line: limitError.line, column: limitError.column)
             throw limitError
         }
         switch node {
@@ -117,13 +117,13 @@ struct YAMLConverter {
 
     private func error(_ message: String, _ node: Node) -> KubeModelError {
         let mark = node.mark
-        return KubeModelError(.invalidYAML, message, document: document,
+        return KubeModelError.invalidYAML(message, document: document,
                               line: mark.map { $0.line + firstLine - 1 } ?? firstLine, column: mark?.column)
     }
 
     private func limit(_ node: Node) -> KubeModelError {
         let mark = node.mark
-        return KubeModelError(.limitExceeded, "nesting deeper than \(JSONLimits.maxDepth) levels", document: document,
+        return KubeModelError.limitExceeded("nesting deeper than \(JSONLimits.maxDepth) levels", document: document,
                               line: mark.map { $0.line + firstLine - 1 } ?? firstLine, column: mark?.column)
     }
 
@@ -133,14 +133,14 @@ struct YAMLConverter {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
             var message = problem
             if let context { message = context.text.isEmpty ? problem : "\(problem) (\(context.text))" }
-            return KubeModelError(.invalidYAML, message, document: document, line: mark.line + firstLine - 1, column: mark.column)
+            return KubeModelError.invalidYAML(message, document: document, line: mark.line + firstLine - 1, column: mark.column)
         case let .reader(problem, offset, _, _):
-            return KubeModelError(.invalidYAML, "\(problem)\(offset.map { " at byte \($0)" } ?? "")", document: document, line: firstLine)
+            return KubeModelError.invalidYAML("\(problem)\(offset.map { " at byte \($0)" } ?? "")", document: document, line: firstLine)
         case let .duplicatedKeysInMapping(duplicates, context):
-            return KubeModelError(.invalidYAML, "duplicate key\(duplicates.count == 1 ? "" : "s") \(duplicates.joined(separator: ", ")) in a mapping",
+            return KubeModelError.invalidYAML("duplicate key\(duplicates.count == 1 ? "" : "s") \(duplicates.joined(separator: ", ")) in a mapping",
                                   document: document, line: context.mark.line + firstLine - 1, column: context.mark.column)
         default:
-            return KubeModelError(.invalidYAML, "\(error)", document: document, line: firstLine)
+            return KubeModelError.invalidYAML("\(error)", document: document, line: firstLine)
         }
     }
 }

@@ -182,7 +182,7 @@ public enum YAMLEmitter {
             // Integers in any base, floats, dates and sexagesimals must be quoted to stay strings.
             if looksNumericOrDate(string.utf8) { return .singleQuoted }
             guard let resolved = try? YAMLScalar.resolvePlain(string, fail: { _ throws(KubeModelError) in
-                throw KubeModelError(.invalidYAML, "")
+                throw KubeModelError.invalidYAML("")
             }), resolved == .string(string) else { return .singleQuoted }
         } else if scan.count <= 5 && classify(scan.first) & keywordStart != 0 {
             // YAML 1.1 booleans (`on`, `No`, `y`…), null, `<<` and `=` are all short words.

@@ -57,7 +57,7 @@ public enum ManifestReader {
             let offset = firstInvalidUTF8Offset(bytes)
             let line = bytes[0..<offset].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
             return [ManifestDocument(index: 1, line: line, result: .failure(
-                KubeModelError(.invalidUTF8, "input is not valid UTF-8 (byte offset \(offset))", line: line)))]
+                KubeModelError.invalidUTF8("input is not valid UTF-8 (byte offset \(offset))", line: line)))]
         }
         return read(yaml: text)
     }
@@ -83,7 +83,7 @@ public enum ManifestReader {
     public static func parseSingle(yaml text: String) throws(KubeModelError) -> JSONValue {
         let documents = read(yaml: text)
         guard documents.count == 1, let only = documents.first else {
-            throw KubeModelError(.invalidYAML, "expected exactly one YAML document, found \(documents.count)")
+            throw KubeModelError.invalidYAML("expected exactly one YAML document, found \(documents.count)")
         }
         return try only.result.get()
     }
@@ -91,7 +91,7 @@ public enum ManifestReader {
     static func parseDocument(_ text: String, firstLine: Int, index: Int) throws(KubeModelError) -> JSONValue {
         let bound = YAMLChunk.nestingBound(text)
         if bound > 50_000 {
-            throw KubeModelError(.limitExceeded, "document nests too deeply to parse safely (more than \(JSONLimits.maxDepth) levels are never accepted)",
+            throw KubeModelError.limitExceeded("document nests too deeply to parse safely (more than \(JSONLimits.maxDepth) levels are never accepted)",
                                  document: index, line: firstLine)
         }
         // The YAML composer recurses once per nesting level; documents that might nest deeply are
@@ -108,12 +108,12 @@ public enum ManifestReader {
             } catch let error as YamlError {
                 return .failure(YAMLConverter.translate(error, firstLine: firstLine, document: index))
             } catch {
-                return .failure(KubeModelError(.invalidYAML, "\(error)", document: index, line: firstLine))
+                return .failure(KubeModelError.invalidYAML("\(error)", document: index, line: firstLine))
             }
         }
         if bound <= 64 { return try work().get() }
         guard let result = LargeStackRunner.run(stackSize: 64 << 20, work) else {
-            throw KubeModelError(.limitExceeded, "could not start a parser thread for a deeply nested document", document: index, line: firstLine)
+            throw KubeModelError.limitExceeded("could not start a parser thread for a deeply nested document", document: index, line: firstLine)
         }
         return try result.get()
     }

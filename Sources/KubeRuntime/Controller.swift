@@ -90,11 +90,11 @@ public final class Controller: Service {
                 queue: WorkQueue<ObjectKey> = WorkQueue(), stores: (primary: ObjectStore, owned: [ResourceType: ObjectStore])? = nil,
                 logger: Logger, reconcile: @escaping Reconcile) throws(KubeRuntimeError) {
         guard configuration.workers > 0 else {
-            throw KubeRuntimeError(.invalidConfiguration, "controller \(configuration.name): workers must be at least 1")
+            throw KubeRuntimeError.invalidConfiguration("controller \(configuration.name): workers must be at least 1")
         }
         if let selector = configuration.labelSelector {
             do { _ = try LabelSelector(parsing: selector) } catch {
-                throw KubeRuntimeError(.invalidConfiguration, "controller \(configuration.name): \(error)")
+                throw KubeRuntimeError.invalidConfiguration("controller \(configuration.name): \(error)", cause: error)
             }
         }
         self.api = api
@@ -162,7 +162,7 @@ public final class Controller: Service {
             queue.forget(key)
             tally.withLockedValue { $0.succeeded += 1 }
             if case .requeue(let delay) = action { queue.add(key, after: delay) }
-        } catch let error as KubeRuntimeError where error.code == .terminal {
+        } catch let error as KubeRuntimeError where error == .terminal {
             queue.forget(key)
             tally.withLockedValue { $0.terminal += 1 }
             logger.error("reconcile failed; not retrying until the object changes", metadata: metadata.merging(["error": "\(error)"]) { $1 })

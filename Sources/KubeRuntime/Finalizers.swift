@@ -67,7 +67,7 @@ public enum Finalizers {
             do {
                 _ = try await api.patch(resource, namespace: object.namespace, name: object.name, patch: .json(patch),
                                         subresource: nil, options: WriteOptions())
-            } catch where error.code == .notFound {
+            } catch where error == .notFound {
                 // Already gone: nothing is left to release.
             }
             return .awaitChange

@@ -1,27 +1,42 @@
 /// The one error type of `KubeRuntime`.
 public struct KubeRuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: String, Sendable, Equatable {
-        /// A reconcile failed in a way retrying cannot fix (an invalid spec): the controller logs
-        /// it and does not requeue until the object changes.
+    private enum Code: String, Sendable, Equatable {
         case terminal
-        /// A runtime part was configured wrongly (empty lease name, zero workers, bad selector).
         case invalidConfiguration
     }
 
-    /// What went wrong.
-    public let code: Code
     /// A sentence for people.
     public let message: String
 
-    /// An error.
-    public init(_ code: Code, _ message: String) {
+    private let code: Code
+    /// The error underneath (a transport, database or parser error), kept as a value; `nil` when there is none.
+    public let cause: (any Error)?
+
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
-    /// A reconcile failure that must not be retried until the object changes.
-    public static func terminal(_ message: String) -> KubeRuntimeError { KubeRuntimeError(.terminal, message) }
+
+    /// A reconcile failed in a way retrying cannot fix (an invalid spec): the controller logs it and does not requeue until the object changes.
+    public static let terminal = KubeRuntimeError(.terminal, "")
+
+    /// `terminal`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func terminal(_ message: String, cause: (any Error)? = nil) -> KubeRuntimeError {
+        KubeRuntimeError(.terminal, message, cause: cause)
+    }
+
+    /// A runtime part was configured wrongly (empty lease name, zero workers, bad selector).
+    public static let invalidConfiguration = KubeRuntimeError(.invalidConfiguration, "")
+
+    /// `invalidConfiguration`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidConfiguration(_ message: String, cause: (any Error)? = nil) -> KubeRuntimeError {
+        KubeRuntimeError(.invalidConfiguration, message, cause: cause)
+    }
+
+    /// Errors match by kind (as the static constants name them), whatever their message.
+    public static func == (lhs: KubeRuntimeError, rhs: KubeRuntimeError) -> Bool { lhs.code == rhs.code }
 
     /// The message.
     public var description: String { message }

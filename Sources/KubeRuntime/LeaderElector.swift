@@ -47,18 +47,35 @@ public final class LeaderElector: Sendable {
     private let leading = NIOLockedValueBox(false)
     private let stopping = NIOLockedValueBox(false)
     private let observed = NIOLockedValueBox<Observation?>(nil)
+    private let standingBox = NIOLockedValueBox(Standing.campaigning)
     private let clock = ContinuousClock()
+
+    /// Where this candidate stands, for readiness and metrics.
+    public enum Standing: Sendable, Equatable {
+        /// No attempt has finished yet.
+        case campaigning
+        /// This candidate holds the lease.
+        case leading
+        /// Another candidate holds a valid lease; this one waits (a healthy standby).
+        case standby(holder: String)
+        /// The lease cannot be read or written: `reason` is the API's answer with what to do,
+        /// `attempts` the failed attempts in a row since `since`.
+        case failing(reason: String, since: Date, attempts: Int)
+    }
+
+    /// Where this candidate stands now.
+    public var standing: Standing { standingBox.withLockedValue { $0 } }
 
     /// An elector.
     /// - Throws: ``KubeRuntimeError`` `invalidConfiguration` when a name is empty or the timings
     ///   are inconsistent (client-go requires leaseDuration > renewDeadline > retryPeriod).
     public init(api: any KubernetesAPI, configuration: Configuration, logger: Logger) throws(KubeRuntimeError) {
         guard !configuration.leaseName.isEmpty, !configuration.namespace.isEmpty, !configuration.identity.isEmpty else {
-            throw KubeRuntimeError(.invalidConfiguration, "leader election needs a lease name, a namespace and an identity")
+            throw KubeRuntimeError.invalidConfiguration("leader election needs a lease name, a namespace and an identity")
         }
         guard configuration.leaseDuration > configuration.renewDeadline, configuration.renewDeadline > configuration.retryPeriod,
               configuration.retryPeriod > .zero else {
-            throw KubeRuntimeError(.invalidConfiguration, "leader election needs leaseDuration > renewDeadline > retryPeriod > 0")
+            throw KubeRuntimeError.invalidConfiguration("leader election needs leaseDuration > renewDeadline > retryPeriod > 0")
         }
         self.configuration = configuration
         leases = ResourceClient(api: api, namespace: configuration.namespace)
@@ -154,6 +171,7 @@ public final class LeaderElector: Sendable {
                 fresh.leaseTransitions = 0
                 let created = try await leases.create(fresh)
                 observe(created)
+                succeeded(holder: configuration.identity)
                 return true
             }
             observe(lease)
@@ -161,7 +179,10 @@ public final class LeaderElector: Sendable {
             if !holder.isEmpty, holder != configuration.identity {
                 let since = observed.withLockedValue { $0?.observedAt } ?? clock.now
                 let duration = lease.leaseDurationSeconds.map { Duration.seconds($0) } ?? configuration.leaseDuration
-                if clock.now - since < duration { return false }
+                if clock.now - since < duration {
+                    succeeded(holder: holder)
+                    return false
+                }
             }
             if holder != configuration.identity {
                 lease.acquireTime = now
@@ -172,10 +193,55 @@ public final class LeaderElector: Sendable {
             lease.renewTime = now
             let updated = try await leases.replace(lease)
             observe(updated)
+            succeeded(holder: configuration.identity)
             return true
         } catch {
-            logger.debug("lease attempt failed", metadata: ["lease": "\(configuration.namespace)/\(configuration.leaseName)", "error": "\(error)"])
+            failed(error)
             return false
+        }
+    }
+
+    /// Records a failed attempt and says so at warning, with a backoff: after the 1st, 2nd, 4th,
+    /// 8th… failure in a row, so a lasting problem is repeated less and less often but never silent.
+    private func failed(_ failure: any Error) {
+        let lease = "\(configuration.namespace)/\(configuration.leaseName)"
+        var reason = "\(failure)"
+        if let error = failure as? KubeClientError, error == .notFound {
+            reason = "namespace \(configuration.namespace) does not exist (\(error.message)); create it, or choose the Lease's namespace with --leader-election-namespace"
+        } else if let error = failure as? KubeClientError, error == .forbidden {
+            reason = "\(error.message); grant get, create and update on leases.coordination.k8s.io in namespace \(configuration.namespace)"
+        }
+        let attempts = standingBox.withLockedValue { standing -> Int in
+            var count = 1
+            var since = Date()
+            if case .failing(_, let first, let previous) = standing {
+                count = previous + 1
+                since = first
+            }
+            standing = .failing(reason: reason, since: since, attempts: count)
+            return count
+        }
+        if attempts & (attempts - 1) == 0 {
+            logger.warning("cannot take or renew the leader Lease; not reconciling", metadata: [
+                "lease": "\(lease)", "attempts": "\(attempts)", "error": "\(reason)"])
+        }
+    }
+
+    /// Records a successful read or write of the lease: leading, or standing by behind `holder`.
+    private func succeeded(holder: String?) {
+        let leading = holder == configuration.identity
+        let previous = standingBox.withLockedValue { standing -> Standing in
+            let before = standing
+            standing = leading ? .leading : .standby(holder: holder ?? "")
+            return before
+        }
+        if case .failing(_, _, let attempts) = previous {
+            logger.notice("the leader Lease is reachable again", metadata: ["lease": "\(configuration.namespace)/\(configuration.leaseName)",
+                                                                           "failedAttempts": "\(attempts)"])
+        }
+        if !leading, previous != .standby(holder: holder ?? "") {
+            logger.info("standing by: another instance leads", metadata: ["lease": "\(configuration.namespace)/\(configuration.leaseName)",
+                                                                         "holder": "\(holder ?? "")"])
         }
     }
 

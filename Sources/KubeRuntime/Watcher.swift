@@ -98,7 +98,7 @@ public struct Watcher: AsyncSequence, Sendable {
                     case .deleted: return .deleted(event.object)
                     case .bookmark: continue
                     }
-                } catch let error as KubeClientError where error.code == .gone {
+                } catch let error as KubeClientError where error == .gone {
                     watcher.logger.debug("watch expired; listing again", metadata: ["k8s.resource": "\(watcher.resource)"])
                     stream = nil
                     self.version = nil

@@ -41,7 +41,7 @@ extension EnvironmentReconciler {
 
     /// An admission webhook or the API's validation refused a write: reported, not retried blindly.
     static func isRefusal(_ error: KubeClientError) -> Bool {
-        error.code == .forbidden || error.code == .invalid || error.code == .badRequest
+        error == .forbidden || error == .invalid || error == .badRequest
     }
 
     /// The writes, in order; `outcome` holds what was done when one throws.
@@ -87,7 +87,7 @@ extension EnvironmentReconciler {
     /// Sends one write; `false` when the API answers `tolerated` (the object already exists, or is
     /// already gone), which is left as it is.
     /// (A `Result` rather than `catch where`: that form crashed the 6.3.1 compiler's ownership check here.)
-    func tolerating(_ tolerated: KubeClientError.Code, _ request: () async throws(KubeClientError) -> Void) async throws(KubeClientError) -> Bool {
+    func tolerating(_ tolerated: KubeClientError, _ request: () async throws(KubeClientError) -> Void) async throws(KubeClientError) -> Bool {
         let failure: KubeClientError?
         do {
             try await request()
@@ -96,7 +96,7 @@ extension EnvironmentReconciler {
             failure = error
         }
         guard let failure else { return true }
-        if failure.code == tolerated { return false }
+        if failure == tolerated { return false }
         throw failure
     }
 

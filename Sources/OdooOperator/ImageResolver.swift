@@ -30,13 +30,13 @@ public struct RegistryImageResolver: ImageResolving {
     public func pin(_ image: String) async throws(OperatorError) -> String {
         let reference: ImageReference
         do { reference = try ImageReference(parsing: image) } catch {
-            throw OperatorError(.imageResolution, "image \(image): \(error.message)")
+            throw OperatorError.imageResolution("image \(image): \(error.message)", cause: error)
         }
         if reference.digest != nil { return image }
         switch await service.resolve(reference, access: access, policy: policy, deadline: .now + .seconds(10)) {
         case .resolved(let digest): return "\(image)@\(digest)"
-        case .notFound(let why): throw OperatorError(.imageResolution, "image \(image) was not found in its registry: \(why)")
-        case .unavailable(let why): throw OperatorError(.imageResolution, "image \(image) could not be resolved: \(why)")
+        case .notFound(let why): throw OperatorError.imageResolution("image \(image) was not found in its registry: \(why)")
+        case .unavailable(let why): throw OperatorError.imageResolution("image \(image) could not be resolved: \(why)")
         }
     }
 }
@@ -49,7 +49,7 @@ public struct PinnedOnlyImageResolver: ImageResolving {
     /// The image when pinned.
     public func pin(_ image: String) async throws(OperatorError) -> String {
         guard image.contains("@sha256:") else {
-            throw OperatorError(.imageResolution, "image \(image) has no digest and this operator does not resolve tags; pin spec.image by digest")
+            throw OperatorError.imageResolution("image \(image) has no digest and this operator does not resolve tags; pin spec.image by digest")
         }
         return image
     }

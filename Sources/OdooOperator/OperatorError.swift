@@ -1,27 +1,50 @@
 /// The one error type of `OdooOperator`.
 public struct OperatorError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: String, Sendable {
-        /// The operator's own settings are unusable (configuration file, policy file, flags).
+    private enum Code: String, Sendable, Equatable {
         case invalidConfiguration
-        /// An image tag could not be resolved to a digest; the message says why (not found, no access,
-        /// registry unreachable).
         case imageResolution
-        /// A tenant's database or Redis user could not be provisioned or released; the message has
-        /// the server's own error.
         case provisioning
     }
 
-    /// What went wrong.
-    public let code: Code
     /// A sentence naming the input and the problem.
     public let message: String
 
-    /// An error.
-    public init(_ code: Code, _ message: String) {
+    private let code: Code
+    /// The error underneath (a transport, database or parser error), kept as a value; `nil` when there is none.
+    public let cause: (any Error)?
+
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
+
+    /// The operator's own settings are unusable (configuration file, policy file, flags).
+    public static let invalidConfiguration = OperatorError(.invalidConfiguration, "")
+
+    /// `invalidConfiguration`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidConfiguration(_ message: String, cause: (any Error)? = nil) -> OperatorError {
+        OperatorError(.invalidConfiguration, message, cause: cause)
+    }
+
+    /// An image tag could not be resolved to a digest; the message says why (not found, no access, registry unreachable).
+    public static let imageResolution = OperatorError(.imageResolution, "")
+
+    /// `imageResolution`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func imageResolution(_ message: String, cause: (any Error)? = nil) -> OperatorError {
+        OperatorError(.imageResolution, message, cause: cause)
+    }
+
+    /// A tenant's database or Redis user could not be provisioned or released; the message has the server's own error.
+    public static let provisioning = OperatorError(.provisioning, "")
+
+    /// `provisioning`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func provisioning(_ message: String, cause: (any Error)? = nil) -> OperatorError {
+        OperatorError(.provisioning, message, cause: cause)
+    }
+
+    /// Errors match by kind (as the static constants name them), whatever their message.
+    public static func == (lhs: OperatorError, rhs: OperatorError) -> Bool { lhs.code == rhs.code }
 
     /// The message.
     public var description: String { message }

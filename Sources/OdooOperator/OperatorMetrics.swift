@@ -13,6 +13,7 @@ import Prometheus
 /// | `odoo_guard_operator_managed_objects` | |
 /// | `odoo_guard_operator_api_writes_total` | |
 /// | `odoo_guard_operator_leader` (1 while leading) | |
+/// | `odoo_guard_operator_leader_lease_failures` (failed Lease attempts in a row) | |
 public final class OperatorMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry = PrometheusCollectorRegistry()
@@ -33,6 +34,7 @@ public final class OperatorMetrics: Sendable {
     let environmentsReady: Gauge
     let managedObjects: Gauge
     let leader: Gauge
+    let leaseFailures: Gauge
     private let ready = NIOLockedValueBox(Set<ObjectKey>())
 
     /// A registry with every metric declared (a scrape shows zeros before the first reconcile).
@@ -53,6 +55,7 @@ public final class OperatorMetrics: Sendable {
         environmentsReady = registry.makeGauge(descriptor: Self.name("environments_ready", "", "OdooEnvironments whose Ready condition is True"))
         managedObjects = registry.makeGauge(descriptor: Self.name("managed_objects", "", "Cached objects labelled app.kubernetes.io/managed-by=odoo-guard"))
         leader = registry.makeGauge(descriptor: Self.name("leader", "", "1 while this instance holds the leader lease"))
+        leaseFailures = registry.makeGauge(descriptor: Self.name("leader_lease_failures", "", "failed attempts in a row to read or write the leader lease (0 when it answers)"))
     }
 
     /// Records one reconcile.

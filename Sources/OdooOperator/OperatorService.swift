@@ -94,7 +94,7 @@ public struct OperatorService: Sendable {
                 }
             }
         } catch {
-            throw OperatorError(.invalidConfiguration, error.description)
+            throw OperatorError.invalidConfiguration(error.description)
         }
     }
 
@@ -110,10 +110,7 @@ public struct OperatorService: Sendable {
         let elector = self.elector
         router.get("/healthz") { _, _ in OperatorService.text(.ok, "ok\n") }
         router.get("/readyz") { _, _ in
-            let pending = ([("odooenvironments", reconciler.primary)] + reconciler.stores.map { ($0.key.resource, $0.value) })
-                .filter { !$0.1.isReady }.map(\.0).sorted()
-            return pending.isEmpty ? OperatorService.text(.ok, "ready\n")
-                : OperatorService.text(.serviceUnavailable, "not ready: caches not synced yet: \(pending.joined(separator: ", "))\n")
+            OperatorService.readiness(reconciler: reconciler, elector: elector, now: Date())
         }
         router.get("/metrics") { _, _ in
             OperatorService.sample(reconciler: reconciler, controller: controller, elector: elector, metrics: metrics)
@@ -142,6 +139,38 @@ public struct OperatorService: Sendable {
         let managed = reconciler.stores.values.reduce(0) { $0 + $1.count(label: GuardLabels.managedBy, value: GuardLabels.managerName) }
         metrics.managedObjects.set(Int64(managed))
         metrics.leader.set(Int64(elector.map { $0.isLeader ? 1 : 0 } ?? 1))
+        if case .failing(_, _, let attempts)? = elector?.standing {
+            metrics.leaseFailures.set(Int64(attempts))
+        } else {
+            metrics.leaseFailures.set(Int64(0))
+        }
+    }
+
+    /// `/readyz`: 503 naming what is missing while a cache has not synced, or while the leader Lease
+    /// has failed for longer than a lease duration (the operator would otherwise look healthy while it
+    /// reconciles nothing); 200 when ready, saying whether this instance leads or stands by.
+    static func readiness(reconciler: EnvironmentReconciler, elector: LeaderElector?, now: Date) -> Response {
+        let pending = ([("odooenvironments", reconciler.primary)] + reconciler.stores.map { ($0.key.resource, $0.value) })
+            .filter { !$0.1.isReady }.map(\.0).sorted()
+        if !pending.isEmpty {
+            return text(.serviceUnavailable, "not ready: caches not synced yet: \(pending.joined(separator: ", "))\n")
+        }
+        guard let elector else { return text(.ok, "ready\n") }
+        let lease = "\(elector.configuration.namespace)/\(elector.configuration.leaseName)"
+        switch elector.standing {
+        case .leading:
+            return text(.ok, "ready: leading (Lease \(lease))\n")
+        case .standby(let holder):
+            return text(.ok, "ready: standing by, Lease \(lease) is held by \(holder)\n")
+        case .campaigning:
+            return text(.ok, "ready: campaigning for Lease \(lease)\n")
+        case .failing(let reason, let since, let attempts):
+            let seconds = now.timeIntervalSince(since)
+            guard seconds >= Double(elector.configuration.leaseDuration.components.seconds) else {
+                return text(.ok, "ready: retrying Lease \(lease) (\(attempts) failed attempts)\n")
+            }
+            return text(.serviceUnavailable, "not ready: not reconciling: Lease \(lease) has failed for \(Int(seconds)) s (\(attempts) attempts): \(reason)\n")
+        }
     }
 
     static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {

@@ -77,9 +77,9 @@ public final class ClusterTenantProvisioner: TenantProvisioning {
         } catch let error as OperatorError {
             throw error
         } catch let error as ProvisioningError {
-            throw OperatorError(.provisioning, error.message)
+            throw OperatorError.provisioning(error.message, cause: error)
         } catch {
-            throw OperatorError(.provisioning, "\(error)")
+            throw OperatorError.provisioning("\(error)", cause: error)
         }
         return released
     }
@@ -116,9 +116,9 @@ public final class ClusterTenantProvisioner: TenantProvisioning {
             if !changes.isEmpty { message += " (\(changes.joined(separator: ", ")))" }
             return DatabaseCheck(ready: true, reason: "Provisioned", message: message)
         } catch let error as ProvisioningError {
-            let reasons: [ProvisioningError.Code: String] = [.invalidName: "InvalidDatabaseName", .unreachable: "DatabaseUnreachable", .refused: "DatabaseRefused",
-                                                             .ownershipConflict: "DatabaseOwnershipConflict", .invalidInput: "InvalidCredentials"]
-            return DatabaseCheck(ready: false, reason: reasons[error.code] ?? "DatabaseUnreachable", message: error.message)
+            let reasons: [(ProvisioningError, String)] = [(.invalidName, "InvalidDatabaseName"), (.unreachable, "DatabaseUnreachable"), (.refused, "DatabaseRefused"),
+                                                          (.ownershipConflict, "DatabaseOwnershipConflict"), (.invalidInput, "InvalidCredentials")]
+            return DatabaseCheck(ready: false, reason: reasons.first { $0.0 == error }?.1 ?? "DatabaseUnreachable", message: error.message)
         } catch let error as OperatorError {
             return DatabaseCheck(ready: false, reason: "AdminCredentialsUnavailable", message: error.message)
         } catch let error as KubeClientError {
@@ -143,20 +143,20 @@ public final class ClusterTenantProvisioner: TenantProvisioning {
     }
 
     func adminDSN(_ server: OperatorConfiguration.DatabaseServer) async throws -> PostgresDSN {
-        guard let reference = server.adminSecret else { throw OperatorError(.provisioning, "shared server \(server.name) has no adminSecret") }
+        guard let reference = server.adminSecret else { throw OperatorError.provisioning("shared server \(server.name) has no adminSecret") }
         let text = try await secretValue(reference)
         do { return try PostgresDSN(text.trimmingCharacters(in: .whitespacesAndNewlines)) } catch {
-            throw OperatorError(.provisioning, "Secret \(reference.namespace)/\(reference.name) key \(reference.key): \(error.message)")
+            throw OperatorError.provisioning("Secret \(reference.namespace)/\(reference.name) key \(reference.key): \(error.message)", cause: error)
         }
     }
 
     func secretValue(_ reference: OperatorConfiguration.SecretKeyReference) async throws -> String {
         let secret: JSONValue?
         do { secret = try await api.getIfExists(.secrets, namespace: reference.namespace, name: reference.name) } catch {
-            throw OperatorError(.provisioning, "cannot read Secret \(reference.namespace)/\(reference.name): \(error.message)")
+            throw OperatorError.provisioning("cannot read Secret \(reference.namespace)/\(reference.name): \(error.message)", cause: error)
         }
         guard let secret, let value = Self.value(secret, reference.key) else {
-            throw OperatorError(.provisioning, "Secret \(reference.namespace)/\(reference.name) with key \(reference.key) does not exist; the platform admin creates it")
+            throw OperatorError.provisioning("Secret \(reference.namespace)/\(reference.name) with key \(reference.key) does not exist; the platform admin creates it")
         }
         return value
     }

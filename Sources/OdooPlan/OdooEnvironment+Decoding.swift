@@ -9,7 +9,7 @@ extension OdooEnvironment {
     public static func decode(_ document: JSONValue, defaultNamespace: String? = nil) throws(OdooPlanError) -> OdooEnvironment {
         var reader = FieldReader()
         guard case .object(let root) = document else {
-            throw OdooPlanError(.invalidEnvironment, "expected an OdooEnvironment object, found \(document.typeDescription)")
+            throw OdooPlanError.invalidEnvironment("expected an OdooEnvironment object, found \(document.typeDescription)")
         }
         if root["apiVersion"]?.stringValue != "odooguard.io/v1alpha1" || root["kind"]?.stringValue != "OdooEnvironment" {
             reader.errors.append(.invalid("kind", "must be an odooguard.io/v1alpha1 OdooEnvironment, found \(root["apiVersion"]?.serialized() ?? "no apiVersion") \(root["kind"]?.serialized() ?? "no kind")"))
@@ -84,7 +84,7 @@ extension OdooEnvironment {
         guard reader.errors.isEmpty, let namespace, let tier, let stage, let routing, let database, let filestore else {
             let subject = [namespace, name.isEmpty ? nil : name].compactMap { $0 }.joined(separator: "/")
             let count = reader.errors.count == 1 ? "1 invalid field" : "\(reader.errors.count) invalid fields"
-            throw OdooPlanError(.invalidEnvironment, "OdooEnvironment \(subject.isEmpty ? "(unnamed)" : subject): \(count)", fieldErrors: reader.errors)
+            throw OdooPlanError.invalidEnvironment("OdooEnvironment \(subject.isEmpty ? "(unnamed)" : subject): \(count)", fieldErrors: reader.errors)
         }
         return OdooEnvironment(
             name: name, namespace: namespace, uid: uid, generation: generation, version: version, majorVersion: major, image: image,

@@ -5,29 +5,54 @@ import KubeModel
 /// Callers match on ``code``; ``fieldErrors`` lists every problem of the input with its JSON path,
 /// and ``description`` renders them one per line under the message.
 public struct OdooPlanError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: String, Sendable {
-        /// The OdooEnvironment has invalid fields; see ``OdooPlanError/fieldErrors``.
+    private enum Code: String, Sendable, Equatable {
         case invalidEnvironment
-        /// The operator's configuration has invalid fields; see ``OdooPlanError/fieldErrors``.
         case invalidConfiguration
-        /// The environment asks for more than its tier allows (quota, server, storage class).
         case exceedsTier
     }
 
-    /// What went wrong.
-    public let code: Code
     /// A sentence naming the input and the problem.
     public let message: String
     /// Every field problem, with its path.
     public let fieldErrors: [FieldError]
 
-    /// An error.
-    public init(_ code: Code, _ message: String, fieldErrors: [FieldError] = []) {
+    private let code: Code
+    /// The error underneath (a transport, database or parser error), kept as a value; `nil` when there is none.
+    public let cause: (any Error)?
+
+    private init(_ code: Code, _ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.fieldErrors = fieldErrors
+        self.cause = cause
     }
+
+    /// The OdooEnvironment has invalid fields; see ``OdooPlanError/fieldErrors``.
+    public static let invalidEnvironment = OdooPlanError(.invalidEnvironment, "")
+
+    /// `invalidEnvironment`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidEnvironment(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> OdooPlanError {
+        OdooPlanError(.invalidEnvironment, message, fieldErrors: fieldErrors, cause: cause)
+    }
+
+    /// The operator's configuration has invalid fields; see ``OdooPlanError/fieldErrors``.
+    public static let invalidConfiguration = OdooPlanError(.invalidConfiguration, "")
+
+    /// `invalidConfiguration`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidConfiguration(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> OdooPlanError {
+        OdooPlanError(.invalidConfiguration, message, fieldErrors: fieldErrors, cause: cause)
+    }
+
+    /// The environment asks for more than its tier allows (quota, server, storage class).
+    public static let exceedsTier = OdooPlanError(.exceedsTier, "")
+
+    /// `exceedsTier`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func exceedsTier(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> OdooPlanError {
+        OdooPlanError(.exceedsTier, message, fieldErrors: fieldErrors, cause: cause)
+    }
+
+    /// Errors match by kind (as the static constants name them), whatever their message.
+    public static func == (lhs: OdooPlanError, rhs: OdooPlanError) -> Bool { lhs.code == rhs.code }
 
     /// The message, then one line per field error.
     public var description: String {

@@ -16,7 +16,7 @@ public struct OdooPlanner: Sendable {
     ///   configuration lacks, or asks for more than its tier's maximum or quota.
     public func plan(_ environment: OdooEnvironment, observed: ObservedState = ObservedState()) throws(OdooPlanError) -> DesiredState {
         guard let tier = configuration.tiers[environment.tier] else {
-            throw OdooPlanError(.exceedsTier, "the operator configuration has no \(environment.tier.rawValue) tier")
+            throw OdooPlanError.exceedsTier("the operator configuration has no \(environment.tier.rawValue) tier")
         }
         let resources = try containerResources(environment, tier)
         var warnings: [String] = []
@@ -58,7 +58,7 @@ public struct OdooPlanner: Sendable {
     public func job(_ kind: ChangeGate.JobKind, name: String, environment: OdooEnvironment, image: String,
                     toolImages: [String: String] = [:]) throws(OdooPlanError) -> JSONValue {
         guard let tier = configuration.tiers[environment.tier] else {
-            throw OdooPlanError(.exceedsTier, "the operator configuration has no \(environment.tier.rawValue) tier")
+            throw OdooPlanError.exceedsTier("the operator configuration has no \(environment.tier.rawValue) tier")
         }
         let resources = try containerResources(environment, tier)
         let conf = OdooConfFile(environment: environment, cpu: resources.limits["cpu"] ?? resources.requests["cpu"], memoryLimit: resources.limits["memory"])
@@ -120,7 +120,7 @@ public struct OdooPlanner: Sendable {
                                      ?? "the cluster has no shared PostgreSQL server configured; name an externalSecret"))
         }
         guard problems.isEmpty else {
-            throw OdooPlanError(.exceedsTier, "OdooEnvironment \(environment.namespace)/\(environment.name) asks for more than its tier allows", fieldErrors: problems)
+            throw OdooPlanError.exceedsTier("OdooEnvironment \(environment.namespace)/\(environment.name) asks for more than its tier allows", fieldErrors: problems)
         }
         return (requests, limits)
     }

@@ -7,10 +7,10 @@ extension OperatorConfiguration {
     public static func decode(yaml text: String, source: String) throws(OdooPlanError) -> OperatorConfiguration {
         let document: JSONValue
         do { document = try ManifestReader.parseSingle(yaml: text) } catch {
-            throw OdooPlanError(.invalidConfiguration, "\(source): \(error.message)")
+            throw OdooPlanError.invalidConfiguration("\(source): \(error.message)", cause: error)
         }
         do { return try decode(document) } catch {
-            throw OdooPlanError(.invalidConfiguration, "\(source): \(error.message)", fieldErrors: error.fieldErrors)
+            throw OdooPlanError.invalidConfiguration("\(source): \(error.message)", fieldErrors: error.fieldErrors)
         }
     }
 
@@ -96,7 +96,7 @@ extension OperatorConfiguration {
         }
         let uid = reader.bounded(root["odooUID"], "odooUID", 1...2_147_483_647, what: "uid") ?? 101
         guard reader.errors.isEmpty else {
-            throw OdooPlanError(.invalidConfiguration, "operator configuration: \(reader.errors.count) invalid field\(reader.errors.count == 1 ? "" : "s")", fieldErrors: reader.errors)
+            throw OdooPlanError.invalidConfiguration("operator configuration: \(reader.errors.count) invalid field\(reader.errors.count == 1 ? "" : "s")", fieldErrors: reader.errors)
         }
         return OperatorConfiguration(
             imageRepository: repository, postgresImage: postgresImage, redisImage: redisImage, s3ClientImage: s3ClientImage, backup: backup,

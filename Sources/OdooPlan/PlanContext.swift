@@ -80,7 +80,7 @@ struct PlanContext {
             case .dedicated: (host, port) = ("\(names.objects.base)-postgres.\(environment.namespace).svc", 5432)
             case .shared:
                 guard let server = configuration.databaseServer(named: environment.database.sharedServer) else {
-                    throw OdooPlanError(.exceedsTier, "no shared PostgreSQL server for \(environment.namespace)/\(environment.name)")
+                    throw OdooPlanError.exceedsTier("no shared PostgreSQL server for \(environment.namespace)/\(environment.name)")
                 }
                 (host, port) = (server.host, server.port)
             }

@@ -10,9 +10,9 @@ public struct PostgresAccessError: Error, Sendable, Equatable, CustomStringConve
     /// What is wrong, naming the DSN part or the file.
     public let message: String
     /// The error underneath (the TLS library's), kept as a value.
-    public let cause: (any Error & Sendable)?
+    public let cause: (any Error)?
 
-    private init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+    private init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
@@ -26,12 +26,14 @@ public struct PostgresAccessError: Error, Sendable, Equatable, CustomStringConve
     public static let tlsSetup = PostgresAccessError(.tlsSetup, "")
 
     /// A TLS context that could not be built for `dsn`.
-    static func tlsSetup(_ dsn: String, cause: any Error & Sendable) -> PostgresAccessError {
+    static func tlsSetup(_ dsn: String, cause: any Error) -> PostgresAccessError {
         PostgresAccessError(.tlsSetup, "could not set up TLS for \(dsn): \(cause)", cause: cause)
     }
 
     /// An invalid DSN, with what is wrong with it.
-    static func invalidDSN(_ message: String) -> PostgresAccessError { PostgresAccessError(.invalidDSN, message) }
+    static func invalidDSN(_ message: String, cause: (any Error)? = nil) -> PostgresAccessError {
+        PostgresAccessError(.invalidDSN, message, cause: cause)
+    }
 
     /// Errors match by kind, whatever their message.
     public static func == (lhs: PostgresAccessError, rhs: PostgresAccessError) -> Bool { lhs.code == rhs.code }

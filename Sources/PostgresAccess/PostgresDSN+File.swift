@@ -8,12 +8,12 @@ extension PostgresDSN {
     public init(contentsOfFile path: String) throws(PostgresAccessError) {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw PostgresAccessError.invalidDSN("\(path): the DSN file cannot be read (\(error.localizedDescription))")
+            throw PostgresAccessError.invalidDSN("\(path): the DSN file cannot be read (\(error.localizedDescription))", cause: error)
         }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw PostgresAccessError.invalidDSN("\(path): the DSN file is empty") }
         do { try self.init(trimmed) } catch {
-            throw PostgresAccessError.invalidDSN("\(path): \(error.message)")
+            throw PostgresAccessError.invalidDSN("\(path): \(error.message)", cause: error)
         }
     }
 }

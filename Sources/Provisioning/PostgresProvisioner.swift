@@ -52,7 +52,7 @@ public struct PostgresProvisioner: Sendable {
     public func ensure(_ tenant: Tenant) async throws(ProvisioningError) -> [String] {
         let role = try SQLText.identifier(tenant.role)
         let databases = try tenant.databases.map { (name) throws(ProvisioningError) -> (String, String) in (name, try SQLText.identifier(name)) }
-        guard !tenant.password.isEmpty else { throw ProvisioningError(.invalidInput, "the password for role \(tenant.role) is empty") }
+        guard !tenant.password.isEmpty else { throw ProvisioningError.invalidInput("the password for role \(tenant.role) is empty") }
         // A SCRAM verifier, never the password itself, reaches the server (and any statement log).
         let password = try SQLText.literal(SCRAMVerifier.verifier(password: tenant.password))
         let comment = try SQLText.literal(tenant.comment)
@@ -95,7 +95,7 @@ public struct PostgresProvisioner: Sendable {
             }
         }
         // The Secret may have been recreated with a new password: a role that cannot log in with it gets it.
-        if let first = tenant.databases.first, case .failure(let error) = await login(tenant, database: first), error.code == .unreachable,
+        if let first = tenant.databases.first, case .failure(let error) = await login(tenant, database: first), error == .unreachable,
            error.message.contains("28P01") || error.message.contains("password") {
             try await withAdmin { connection in try await run(connection, "ALTER ROLE \(role) WITH PASSWORD \(password)") }
             changes.append("set the password of role \(tenant.role) from its Secret")
@@ -108,7 +108,7 @@ public struct PostgresProvisioner: Sendable {
     /// - Returns: a sentence for the status.
     /// - Throws: ``ProvisioningError`` `unreachable` with the server's message, or `ownershipConflict`.
     public func verify(_ tenant: Tenant) async throws(ProvisioningError) -> String {
-        guard let database = tenant.databases.first else { throw ProvisioningError(.invalidInput, "no database to check for role \(tenant.role)") }
+        guard let database = tenant.databases.first else { throw ProvisioningError.invalidInput("no database to check for role \(tenant.role)") }
         return try await login(tenant, database: database).get()
     }
 
@@ -149,7 +149,7 @@ public struct PostgresProvisioner: Sendable {
                 try await rows(connection, "SELECT pg_get_userbyid(datdba)::text FROM pg_database WHERE datname = current_database()", as: String.self).first
             }
             guard owner == tenant.role else {
-                return .failure(ProvisioningError(.ownershipConflict, "role \(tenant.role) logs in to database \(database), but it is owned by \(owner ?? "nobody")"))
+                return .failure(ProvisioningError.ownershipConflict("role \(tenant.role) logs in to database \(database), but it is owned by \(owner ?? "nobody")"))
             }
             return .success("role \(tenant.role) logs in to database \(database) on \(admin.host):\(admin.port) and owns it")
         } catch {
@@ -163,12 +163,12 @@ public struct PostgresProvisioner: Sendable {
 
     private func withConnection<T>(_ dsn: PostgresDSN, _ body: (PostgresConnection) async throws -> T) async throws(ProvisioningError) -> T {
         let configuration: PostgresConnection.Configuration
-        do { configuration = try dsn.configuration() } catch { throw ProvisioningError(.invalidInput, error.message) }
+        do { configuration = try dsn.configuration() } catch { throw ProvisioningError.invalidInput(error.message) }
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         } catch {
-            throw ProvisioningError(.unreachable, "cannot log in to PostgreSQL \(dsn): \(PostgresErrorText.describe(error))")
+            throw ProvisioningError.unreachable("cannot log in to PostgreSQL \(dsn): \(PostgresErrorText.describe(error))", cause: error)
         }
         do {
             let result = try await body(connection)
@@ -179,7 +179,7 @@ public struct PostgresProvisioner: Sendable {
             throw error
         } catch {
             try? await connection.close()
-            throw ProvisioningError(.refused, "PostgreSQL \(dsn.host):\(dsn.port) refused: \(PostgresErrorText.describe(error))")
+            throw ProvisioningError.refused("PostgreSQL \(dsn.host):\(dsn.port) refused: \(PostgresErrorText.describe(error))", cause: error)
         }
     }
 
@@ -194,7 +194,7 @@ public struct PostgresProvisioner: Sendable {
     }
 
     private func conflict(_ what: String, _ comment: String) -> ProvisioningError {
-        ProvisioningError(.ownershipConflict, comment.hasPrefix("odoo-guard ")
+        ProvisioningError.ownershipConflict(comment.hasPrefix("odoo-guard ")
             ? "\(what) already belongs to environment \(comment.dropFirst("odoo-guard ".count)); choose another spec.database.name"
             : "\(what) already exists on the server and was not created by odoo-guard; choose another spec.database.name or ask the database administrators")
     }

@@ -68,7 +68,7 @@ public struct RedisACLProvisioner: Sendable {
         try Self.validate(user.name, "Redis user")
         try Self.validate(user.prefix, "Redis key prefix")
         guard !user.password.isEmpty, !user.password.contains(where: { $0 == " " || $0.isNewline }) else {
-            throw ProvisioningError(.invalidInput, "the password of Redis user \(user.name) is empty or has spaces")
+            throw ProvisioningError.invalidInput("the password of Redis user \(user.name) is empty or has spaces")
         }
         return try await withConnection { connection in
             let before = try await command(connection, ["ACL", "GETUSER", user.name])
@@ -104,21 +104,21 @@ public struct RedisACLProvisioner: Sendable {
     static func validate(_ text: String, _ what: String) throws(ProvisioningError) {
         let allowed = text.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 45 || $0 == 95 }
         guard (1...200).contains(text.utf8.count), allowed else {
-            throw ProvisioningError(.invalidName, "\"\(text.prefix(80))\" cannot be a \(what): use a-z, 0-9, '.', '-' and '_'")
+            throw ProvisioningError.invalidName("\"\(text.prefix(80))\" cannot be a \(what): use a-z, 0-9, '.', '-' and '_'")
         }
     }
 
     private func withConnection<T: Sendable>(login: (String, String)? = nil, _ body: (RESPConnection) async throws -> T) async throws(ProvisioningError) -> T {
         let connection: RESPConnection
         do { connection = try await RESPConnection.connect(host: server.host, port: server.port) } catch {
-            throw ProvisioningError(.unreachable, "cannot connect to Redis \(server.host):\(server.port): \(error)")
+            throw ProvisioningError.unreachable("cannot connect to Redis \(server.host):\(server.port): \(error)", cause: error)
         }
         do {
             let credentials = login ?? server.adminPassword.map { (server.adminUser, $0) }
             if let (name, password) = credentials {
                 if case .error(let message) = try await connection.command(["AUTH", name, password]) {
                     await connection.close()
-                    throw ProvisioningError(.unreachable, "Redis \(server.host):\(server.port) refused the login of \(name): \(message)")
+                    throw ProvisioningError.unreachable("Redis \(server.host):\(server.port) refused the login of \(name): \(message)")
                 }
             }
             let result = try await body(connection)
@@ -129,14 +129,14 @@ public struct RedisACLProvisioner: Sendable {
             throw error
         } catch {
             await connection.close()
-            throw ProvisioningError(.unreachable, "Redis \(server.host):\(server.port): \(error)")
+            throw ProvisioningError.unreachable("Redis \(server.host):\(server.port): \(error)", cause: error)
         }
     }
 
     private func command(_ connection: RESPConnection, _ arguments: [String]) async throws -> RESPValue {
         let reply = try await connection.command(arguments)
         if case .error(let message) = reply {
-            throw ProvisioningError(.refused, "Redis \(server.host):\(server.port) refused \(arguments.prefix(2).joined(separator: " ")): \(message)")
+            throw ProvisioningError.refused("Redis \(server.host):\(server.port) refused \(arguments.prefix(2).joined(separator: " ")): \(message)")
         }
         return reply
     }

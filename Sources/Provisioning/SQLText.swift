@@ -11,7 +11,7 @@ public enum SQLText {
         let lower = UInt8(ascii: "a")...UInt8(ascii: "z"), digit = UInt8(ascii: "0")...UInt8(ascii: "9"), underscore = UInt8(ascii: "_")
         guard (1...63).contains(bytes.count), let first = bytes.first, lower.contains(first) || first == underscore,
               bytes.allSatisfy({ lower.contains($0) || digit.contains($0) || $0 == underscore }) else {
-            throw ProvisioningError(.invalidName, "\"\(name.prefix(80))\" cannot name a PostgreSQL role or database: use 1 to 63 of a-z, 0-9 and _, not starting with a digit")
+            throw ProvisioningError.invalidName("\"\(name.prefix(80))\" cannot name a PostgreSQL role or database: use 1 to 63 of a-z, 0-9 and _, not starting with a digit")
         }
         return "\"\(name)\""
     }
@@ -21,7 +21,7 @@ public enum SQLText {
     ///   generated value contains.
     public static func literal(_ text: String) throws(ProvisioningError) -> String {
         guard !text.utf8.contains(0), !text.contains("\\") else {
-            throw ProvisioningError(.invalidInput, "a value for an SQL statement contains a NUL or a backslash")
+            throw ProvisioningError.invalidInput("a value for an SQL statement contains a NUL or a backslash")
         }
         return "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
     }

@@ -34,8 +34,7 @@ struct FileConfiguration {
         let (inserted, index) = sections[section.rawValue].updateValue(value, forKey: name, insertingAt: sections[section.rawValue].count)
         guard inserted == nil else {
             sections[section.rawValue][name] = inserted
-            throw TraefikGenError(.duplicateEnvironment,
-                                  "\(owners[section.rawValue][index]) and \(subject) both produce the \(section.noun) \"\(name)\" in one file-provider configuration; rename one environment or write them to separate files")
+            throw TraefikGenError.duplicateEnvironment("\(owners[section.rawValue][index]) and \(subject) both produce the \(section.noun) \"\(name)\" in one file-provider configuration; rename one environment or write them to separate files")
         }
         owners[section.rawValue].append(subject)
     }

@@ -13,13 +13,13 @@ extension RoutingSpec {
     ///   `unsupportedDocument` for another kind.
     public static func decode(_ document: JSONValue, defaults: RoutingDefaults = RoutingDefaults()) throws(TraefikGenError) -> RoutingSpec {
         guard case .object(let root) = document else {
-            throw TraefikGenError(.unsupportedDocument, "expected an OdooEnvironment or a routing spec object, found \(document.typeDescription)")
+            throw TraefikGenError.unsupportedDocument("expected an OdooEnvironment or a routing spec object, found \(document.typeDescription)")
         }
         switch root["kind"] {
         case nil, .string("RoutingSpec")?: return try compact(root, defaults)
         case .string("OdooEnvironment")?: return try environment(root, defaults)
         case let other?:
-            throw TraefikGenError(.unsupportedDocument, "kind \(other.serialized()) is neither OdooEnvironment nor RoutingSpec")
+            throw TraefikGenError.unsupportedDocument("kind \(other.serialized()) is neither OdooEnvironment nor RoutingSpec")
         }
     }
 
@@ -176,6 +176,6 @@ extension RoutingSpec {
     private static func failure(_ errors: [FieldError], name: String?, namespace: String?, what: String) -> TraefikGenError {
         let subject = [namespace, name].compactMap { $0 }.joined(separator: "/")
         let count = errors.count == 1 ? "1 invalid field" : "\(errors.count) invalid fields"
-        return TraefikGenError(.invalidSpec, "\(what)\(subject.isEmpty ? "" : " " + subject): \(count)", fieldErrors: errors)
+        return TraefikGenError.invalidSpec("\(what)\(subject.isEmpty ? "" : " " + subject): \(count)", fieldErrors: errors)
     }
 }

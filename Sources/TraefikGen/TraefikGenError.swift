@@ -5,34 +5,64 @@ import KubeModel
 /// Callers match on ``code``; ``fieldErrors`` lists every problem of an input with its path, and
 /// ``description`` renders them one per line, prefixed by the input's name when known.
 public struct TraefikGenError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: String, Sendable {
-        /// A routing spec or OdooEnvironment has invalid fields; see ``TraefikGenError/fieldErrors``.
+    private enum Code: String, Sendable, Equatable {
         case invalidSpec
-        /// A single value (a CIDR, a host, a duration, a size) is malformed; the message says how.
         case invalidValue
-        /// A document is neither an OdooEnvironment nor a routing spec.
         case unsupportedDocument
-        /// Two inputs describe the same environment (namespace and name), so their objects would collide.
         case duplicateEnvironment
     }
 
-    /// What went wrong.
-    public let code: Code
     /// A sentence naming the input and the problem.
     public let message: String
     /// Every field problem, for ``Code/invalidSpec``.
     public let fieldErrors: [FieldError]
 
-    /// Creates an error.
-    public init(_ code: Code, _ message: String, fieldErrors: [FieldError] = []) {
+    private let code: Code
+    /// The error underneath (a transport, database or parser error), kept as a value; `nil` when there is none.
+    public let cause: (any Error)?
+
+    private init(_ code: Code, _ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.fieldErrors = fieldErrors
+        self.cause = cause
     }
 
-    /// A malformed value.
-    static func invalidValue(_ message: String) -> TraefikGenError { TraefikGenError(.invalidValue, message) }
+
+    /// A routing spec or OdooEnvironment has invalid fields; see ``TraefikGenError/fieldErrors``.
+    public static let invalidSpec = TraefikGenError(.invalidSpec, "")
+
+    /// `invalidSpec`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidSpec(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> TraefikGenError {
+        TraefikGenError(.invalidSpec, message, fieldErrors: fieldErrors, cause: cause)
+    }
+
+    /// A single value (a CIDR, a host, a duration, a size) is malformed; the message says how.
+    public static let invalidValue = TraefikGenError(.invalidValue, "")
+
+    /// `invalidValue`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func invalidValue(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> TraefikGenError {
+        TraefikGenError(.invalidValue, message, fieldErrors: fieldErrors, cause: cause)
+    }
+
+    /// A document is neither an OdooEnvironment nor a routing spec.
+    public static let unsupportedDocument = TraefikGenError(.unsupportedDocument, "")
+
+    /// `unsupportedDocument`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func unsupportedDocument(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> TraefikGenError {
+        TraefikGenError(.unsupportedDocument, message, fieldErrors: fieldErrors, cause: cause)
+    }
+
+    /// Two inputs describe the same environment (namespace and name), so their objects would collide.
+    public static let duplicateEnvironment = TraefikGenError(.duplicateEnvironment, "")
+
+    /// `duplicateEnvironment`, with a message naming the input and the problem (and the error underneath, when there is one).
+    public static func duplicateEnvironment(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> TraefikGenError {
+        TraefikGenError(.duplicateEnvironment, message, fieldErrors: fieldErrors, cause: cause)
+    }
+
+    /// Errors match by kind (as the static constants name them), whatever their message.
+    public static func == (lhs: TraefikGenError, rhs: TraefikGenError) -> Bool { lhs.code == rhs.code }
 
     /// The message, then one line per field error.
     public var description: String {

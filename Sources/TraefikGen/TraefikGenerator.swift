@@ -106,7 +106,7 @@ public struct TraefikGenerator: Sendable {
     static func checkUnique(_ specs: [RoutingSpec]) throws(TraefikGenError) {
         var seen: Set<String> = []
         for spec in specs where !seen.insert(spec.namespace + "/" + spec.name).inserted {
-            throw TraefikGenError(.duplicateEnvironment, "environment \(spec.namespace)/\(spec.name) is given more than once")
+            throw TraefikGenError.duplicateEnvironment("environment \(spec.namespace)/\(spec.name) is given more than once")
         }
     }
 

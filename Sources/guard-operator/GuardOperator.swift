@@ -53,7 +53,7 @@ struct GuardOperator: AsyncParsableCommand {
             let configuration = try config.map { path throws(OdooPlanError) in
                 let text: String
                 do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                    throw OdooPlanError(.invalidConfiguration, "\(path): cannot be read: \(error.localizedDescription)")
+                    throw OdooPlanError.invalidConfiguration("\(path): cannot be read: \(error.localizedDescription)", cause: error)
                 }
                 return try OperatorConfiguration.decode(yaml: text, source: path)
             } ?? OperatorConfiguration.builtIn()

@@ -55,7 +55,8 @@ import TestSupport
             let result = await slow.result
             let elapsed = ContinuousClock.now - started
             if case .success(let reply) = result { Issue.record("the trickling request was answered \(reply.status)") }
-            #expect(elapsed < .seconds(8), "the slow request held its connection for \(elapsed)")
+            // The 1 s read timeout ends it; the bound only catches a connection held to the end of the trickle.
+            #expect(elapsed < .seconds(15), "the slow request held its connection for \(elapsed)")
             #expect(try await harness.metric(#"odoo_guard_http_rejections_total{reason="read_timeout"}"#) == 1)
         } catch {
             // Every path shuts the client down: an AsyncHTTPClient dropped unshut traps the whole test process.
@@ -86,7 +87,8 @@ import TestSupport
             for channel in silent {
                 try await channel.closeFuture.get()
             }
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // The 800 ms handshake timeout closes them; the bound only catches a connection left open.
+            #expect(ContinuousClock.now - started < .seconds(15))
 
             // A connection that finished its handshake is not cut by the handshake timeout: one TLS socket,
             // two requests 1.2 s apart (Python's ssl, so no client-side reconnect can hide a close).

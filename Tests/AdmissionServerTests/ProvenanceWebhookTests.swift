@@ -51,6 +51,7 @@ struct ProvenanceWebhookTests {
           stages:
             production: {allowedRegistries: ["\(registry.host)/*"], resolveDigests: true, requireSignatures: true}
           provenance:
+            timeoutSeconds: 20
             insecureRegistries: ["\(registry.host)"]
             trustedKeys: [{repositories: ["\(registry.host)/*"], keys: [{name: release, publicKey: \(pem)}]}]
         """

@@ -22,7 +22,6 @@ import TestSupport
         let harness = try await WebhookHarness.start()
         do {
             let newCA = harness.nextCA
-            let both = try WebhookHarness.client(trusting: [harness.ca, newCA])
             let object = try Review.manifest("examples/noncompliant/odoo-web-insecure.yaml", kind: "Deployment")
             // Load: 4 workers, each with its own client (new connections are made as pools recycle).
             let failures = Failures()
@@ -31,16 +30,16 @@ import TestSupport
                     for _ in 0..<4 {
                         group.addTask {
                             while !Task.isCancelled {
-                                guard let client = try? WebhookHarness.client(trusting: [harness.ca, newCA]) else { continue }
-                                for _ in 0..<5 where !Task.isCancelled {
-                                    do {
-                                        let reply = try await harness.post("/validate", Review.body(object: object), using: client)
-                                        if reply.status != 200 { await failures.add("status \(reply.status)") }
-                                    } catch {
-                                        if !Task.isCancelled { await failures.add("\(error)") }
+                                _ = try? await WebhookHarness.withClient(trusting: [harness.ca, newCA]) { client in
+                                    for _ in 0..<5 where !Task.isCancelled {
+                                        do {
+                                            let reply = try await harness.post("/validate", Review.body(object: object), using: client)
+                                            if reply.status != 200 { await failures.add("status \(reply.status)") }
+                                        } catch {
+                                            if !Task.isCancelled { await failures.add("\(error)") }
+                                        }
                                     }
                                 }
-                                try? await client.shutdown()
                             }
                         }
                     }
@@ -56,23 +55,24 @@ import TestSupport
             let failed = await failures.list
             #expect(failed.isEmpty, "\(failed.prefix(3))")
 
-            try await both.shutdown()
             // New handshakes present the new pair: a client trusting only the new CA succeeds, only the old CA fails.
-            let onlyNew = try WebhookHarness.client(trusting: [newCA])
-            let onlyOld = try WebhookHarness.client(trusting: [harness.ca], connectTimeout: .milliseconds(500))
-            let fresh = try WebhookHarness.client(trusting: [newCA])
-            do {
-            #expect(try await harness.post("/validate", Review.body(object: object), using: onlyNew).status == 200)
-            await #expect(throws: (any Error).self) { _ = try await harness.post("/validate", Review.body(object: object), using: onlyOld) }
+            let viaNew = try await WebhookHarness.withClient(trusting: [newCA]) { onlyNew in
+                try await harness.post("/validate", Review.body(object: object), using: onlyNew).status
+            }
+            #expect(viaNew == 200)
+            try await WebhookHarness.withClient(trusting: [harness.ca], connectTimeout: .milliseconds(500)) { onlyOld in
+                await #expect(throws: (any Error).self) { _ = try await harness.post("/validate", Review.body(object: object), using: onlyOld) }
+            }
 
             // A broken pair (key of another certificate) is refused; the current one keeps serving and /readyz stays up.
             let other = try newCA.issueServingCertificate(dnsNames: ["other"])
             try Data(other.privateKeyPEM.utf8).write(to: URL(fileURLWithPath: harness.keyFile))
             try await Self.waitUntil { try await harness.metric(#"odoo_guard_certificate_reloads_total{result="failure"}"#) == 1 }
-            #expect(try await harness.post("/validate", Review.body(object: object), using: fresh).status == 200)
+            let viaFresh = try await WebhookHarness.withClient(trusting: [newCA]) { fresh in
+                try await harness.post("/validate", Review.body(object: object), using: fresh).status
+            }
+            #expect(viaFresh == 200)
             #expect(try await harness.get("/readyz").status == 200)
-            } catch { Issue.record(error) }
-            for client in [onlyNew, onlyOld, fresh] { try await client.shutdown() }
         } catch { try await harness.shutdown(); throw error }
         try await harness.shutdown()
     }
@@ -127,38 +127,39 @@ import TestSupport
 
     @Test func shutdownFinishesTheRequestInFlight() async throws {
         let harness = try await WebhookHarness.start()
-        let client = try WebhookHarness.client(trusting: [harness.ca])
-        let object = try Review.manifest("examples/noncompliant/odoo-web-insecure.yaml", kind: "Deployment")
-        let body = Review.body(uid: "in-flight", object: object)
-        let inFlight = Task {
-            var request = HTTPClientRequest(url: harness.baseURL + "/validate")
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .stream(SlowBody(bytes: body), length: .known(Int64(body.count)))
-            return try await harness.execute(request, client: client)
-        }
-        try await Task.sleep(for: .milliseconds(200))
-        let clock = ContinuousClock.now
-        let stopping = Task { try await harness.shutdown() }
-        let reply: WebhookHarness.Reply
-        do { reply = try await inFlight.value } catch {
-            // Shut the client down on the way out too: an AsyncHTTPClient dropped unshut traps the whole test process.
-            try? await client.shutdown()
+        do {
+            let object = try Review.manifest("examples/noncompliant/odoo-web-insecure.yaml", kind: "Deployment")
+            let body = Review.body(uid: "in-flight", object: object)
+            let (reply, answered, stopped) = try await WebhookHarness.withClient(trusting: [harness.ca]) { client in
+                let inFlight = Task {
+                    var request = HTTPClientRequest(url: harness.baseURL + "/validate")
+                    request.method = .POST
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    request.body = .stream(SlowBody(bytes: body), length: .known(Int64(body.count)))
+                    return try await harness.execute(request, client: client)
+                }
+                try await Task.sleep(for: .milliseconds(200))
+                let clock = ContinuousClock.now
+                let stopping = Task { try await harness.shutdown() }
+                let reply = try await inFlight.value
+                let answered = ContinuousClock.now - clock
+                try await stopping.value
+                return (reply, answered, ContinuousClock.now - clock)
+            }
+            #expect(reply.status == 200)
+            #expect(reply.response["uid"] == "in-flight")
+            // Bounds against a hang, not speed: the grace period the harness configures is 10 s, plus the
+            // 1 s cancellation allowance; an answer at the grace period would mean the request was not served first.
+            #expect(answered < .seconds(9), "answered after \(answered)")
+            #expect(stopped < .seconds(12), "answered after \(answered), stopped after \(stopped)")
+            // The listener is gone after shutdown.
+            try await WebhookHarness.withClient(trusting: [harness.ca], connectTimeout: .milliseconds(500)) { after in
+                await #expect(throws: (any Error).self) { _ = try await harness.execute(HTTPClientRequest(url: harness.baseURL + "/healthz"), client: after) }
+            }
+        } catch {
+            try? await harness.shutdown()
             throw error
         }
-        let answered = ContinuousClock.now - clock
-        #expect(reply.status == 200)
-        #expect(reply.response["uid"] == "in-flight")
-        try await stopping.value
-        let stopped = ContinuousClock.now - clock
-        // Bounded by the grace period the harness configures (10 s) plus the 1 s cancellation allowance.
-        #expect(answered < .seconds(5), "answered after \(answered)")
-        #expect(stopped < .seconds(12), "answered after \(answered), stopped after \(stopped)")
-        try await client.shutdown()
-        // The listener is gone after shutdown.
-        let after = try WebhookHarness.client(trusting: [harness.ca], connectTimeout: .milliseconds(500))
-        await #expect(throws: (any Error).self) { _ = try await harness.execute(HTTPClientRequest(url: harness.baseURL + "/healthz"), client: after) }
-        try await after.shutdown()
     }
 }
 

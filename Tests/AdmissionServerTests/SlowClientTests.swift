@@ -271,7 +271,8 @@ struct Chunks: AsyncSequence, Sendable {
                 gone = try await harness.metric(#"odoo_guard_http_rejections_total{reason="caller_gone"}"#)
             }
             #expect(gone == 1)
-            #expect(ContinuousClock.now - started < .seconds(2), "noticed after \(ContinuousClock.now - started)")
+            // Noticed well inside the 8 s provenance budget (the poll is every 100 ms; the bound is for a loaded machine).
+            #expect(ContinuousClock.now - started < .seconds(6), "noticed after \(ContinuousClock.now - started)")
         } catch {
             try? await impatient.shutdown()
             try await harness.shutdown()

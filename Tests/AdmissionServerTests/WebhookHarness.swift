@@ -88,6 +88,21 @@ final class WebhookHarness: @unchecked Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
+    /// Runs `body` with a client from ``client(trusting:connectTimeout:)`` and shuts the client down
+    /// on every path: an AsyncHTTPClient dropped unshut traps the whole test process.
+    @discardableResult
+    static func withClient<T>(trusting authorities: [CertificateAuthority], connectTimeout: TimeAmount = .seconds(5),
+                              _ body: (HTTPClient) async throws -> T) async throws -> T {
+        let client = try client(trusting: authorities, connectTimeout: connectTimeout)
+        let result: T
+        do { result = try await body(client) } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        return result
+    }
+
     /// Graceful shutdown of the server and the client (again after ``stopServer()`` is harmless).
     func shutdown() async throws {
         try? await client.shutdown()

@@ -29,7 +29,8 @@ import Testing
             let started = ContinuousClock.now
             let problems = entry(bytes)
             #expect(problems.isEmpty, "\(path): \(problems)")
-            #expect(ContinuousClock.now - started < .seconds(5), "\(path) took \(ContinuousClock.now - started)")
+            // A bound against a hang or a quadratic blow-up, not a speed target (bench/ has those).
+            #expect(ContinuousClock.now - started < .seconds(30), "\(path) took \(ContinuousClock.now - started)")
         }
     }
 }

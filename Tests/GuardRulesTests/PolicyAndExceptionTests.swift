@@ -40,7 +40,7 @@ struct PolicyAndExceptionTests {
             _ = try GuardPolicy(text: text)
             Issue.record("invalid policy accepted")
         } catch {
-            #expect(error.code == .invalidPolicy)
+            #expect(error == .invalidPolicy)
             let paths = Set(error.fieldErrors.map(\.path.description))
             for expected in ["spec.defaultMode", "spec.rules[image.nope]", "spec.stages.prod", "spec.stages.production.requireDigest",
                              "spec.stages.production.modes[pdb.required]", "spec.tiers.shared.defaultRequests.cpu",

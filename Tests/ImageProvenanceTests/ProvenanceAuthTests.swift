@@ -20,10 +20,10 @@ struct ProvenanceAuthTests {
         try await withRegistry(tls: tls, trustRoots: [root]) { fixture, service in
             let digest = try await fixture.pushImage(tag: "17.0")
             let policy = ProvenancePolicy()
-            let result = await service.resolve(try fixture.reference("17.0"), access: .init(), policy: policy, deadline: .now + .seconds(3))
+            let result = await service.resolve(try fixture.reference("17.0"), access: .init(), policy: policy, deadline: .now + .seconds(30))
             #expect(result == .resolved(digest))
             try await withProvenanceService { untrusting in
-                let refused = await untrusting.resolve(try fixture.reference("17.0"), access: .init(), policy: policy, deadline: .now + .seconds(3))
+                let refused = await untrusting.resolve(try fixture.reference("17.0"), access: .init(), policy: policy, deadline: .now + .seconds(30))
                 guard case .unavailable(let reason) = refused else { Issue.record("expected unavailable, got \(refused)"); return }
                 #expect(reason.lowercased().contains("certificate") || reason.contains("handshake") || reason.contains("SSL"), "\(reason)")
             }
@@ -38,17 +38,17 @@ struct ProvenanceAuthTests {
             let policy = ProvenancePolicy()
             let good = try CredentialStore(dockerConfig: Array(#"{"auths":{"\#(host)":{"auth":"\#(Data("puller:s3cret-Pa55".utf8).base64EncodedString())"}}}"#.utf8), source: "test")
             let ok = await service.resolve(try fixture.reference("17.0"), access: .init(insecureRegistries: [host], credentials: good),
-                                           policy: policy, deadline: .now + .seconds(3))
+                                           policy: policy, deadline: .now + .seconds(30))
             #expect(ok == .resolved(digest))
 
             let anonymous = await service.resolve(try fixture.reference("17.0"), access: .init(insecureRegistries: [host]),
-                                                  policy: policy, deadline: .now + .seconds(3))
+                                                  policy: policy, deadline: .now + .seconds(30))
             guard case .unavailable(let missing) = anonymous else { Issue.record("got \(anonymous)"); return }
             #expect(missing.contains("requires credentials"))
 
             let wrong = try CredentialStore(dockerConfig: Array(#"{"auths":{"\#(host)":{"username":"puller","password":"wrong-Pa55"}}}"#.utf8), source: "test")
             let refused = await service.resolve(try fixture.reference("17.0"), access: .init(insecureRegistries: [host], credentials: wrong),
-                                                policy: policy, deadline: .now + .seconds(3))
+                                                policy: policy, deadline: .now + .seconds(30))
             guard case .unavailable(let message) = refused else { Issue.record("got \(refused)"); return }
             #expect(message.contains("refused the credentials"))
             #expect(!message.contains("wrong-Pa55") && !message.contains("s3cret"))
@@ -69,12 +69,12 @@ struct ProvenanceAuthTests {
                 let credentials = try CredentialStore(dockerConfig: Array(#"{"auths":{"\#(host)":{"username":"puller","password":"t0ken-Pa55"}}}"#.utf8), source: "test")
                 let access = RegistryClient.Access(insecureRegistries: [host], credentials: credentials)
                 let before = service.statistics.tokenRequests
-                #expect(await service.resolve(try fixture.reference("17.0"), access: access, policy: ProvenancePolicy(), deadline: .now + .seconds(3)) == .resolved(digest))
-                #expect(await service.resolve(try fixture.reference("16.0"), access: access, policy: ProvenancePolicy(), deadline: .now + .seconds(3)) == .resolved(other))
+                #expect(await service.resolve(try fixture.reference("17.0"), access: access, policy: ProvenancePolicy(), deadline: .now + .seconds(30)) == .resolved(digest))
+                #expect(await service.resolve(try fixture.reference("16.0"), access: access, policy: ProvenancePolicy(), deadline: .now + .seconds(30)) == .resolved(other))
                 #expect(service.statistics.tokenRequests - before == 1)
 
                 let anonymous = await service.resolve(try fixture.reference("17.0"), access: .init(insecureRegistries: [host]),
-                                                      policy: ProvenancePolicy(), deadline: .now + .seconds(3))
+                                                      policy: ProvenancePolicy(), deadline: .now + .seconds(30))
                 guard case .unavailable(let message) = anonymous else { Issue.record("got \(anonymous)"); return }
                 #expect(message.contains("token service answered HTTP 401"))
             }

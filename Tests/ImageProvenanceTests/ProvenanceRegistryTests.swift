@@ -28,7 +28,7 @@ struct ProvenanceRegistryTests {
             func verdict(_ digest: String) async -> SignatureVerdict {
                 await service.verifySignature(of: try! fixture.reference("x"), digest: digest, keys: [fixture.trustedKey],
                                               access: .init(insecureRegistries: [fixture.registry.host]), policy: policy,
-                                              deadline: .now + .seconds(3))
+                                              deadline: .now + .seconds(30))
             }
             let unsigned = try await fixture.pushImage(tag: "unsigned")
             #expect(await verdict(unsigned) == .unsigned)
@@ -98,7 +98,7 @@ struct ProvenanceRegistryTests {
         try await withRegistry { fixture, service in
             try await fixture.pushImage(tag: "17.0")
             let result = await service.resolve(try fixture.reference("99.0"), access: .init(insecureRegistries: [fixture.registry.host]),
-                                               policy: fixture.policy(), deadline: .now + .seconds(3))
+                                               policy: fixture.policy(), deadline: .now + .seconds(30))
             guard case .notFound(let message) = result else { Issue.record("expected notFound, got \(result)"); return }
             #expect(message.contains("99.0"))
         }
@@ -110,8 +110,8 @@ struct ProvenanceRegistryTests {
             try await offPool { fixture.registry.stop() }
             let image = "\(fixture.name):17.0"
             let start = ContinuousClock.now
-            let facts = await service.facts(for: [try fixture.lookup(image)], policy: fixture.policy(), credentials: CredentialStore())
-            #expect(ContinuousClock.now - start < .seconds(1), "a refused connection is not retried until the budget is spent")
+            let facts = await service.facts(for: [try fixture.lookup(image)], policy: fixture.policy(budget: .seconds(60)), credentials: CredentialStore())
+            #expect(ContinuousClock.now - start < .seconds(30), "a refused connection is not retried until the budget is spent")
             guard case .unavailable(let reason)? = facts.resolutions[image] else {
                 Issue.record("expected unavailable, got \(String(describing: facts.resolutions[image]))"); return
             }
@@ -133,7 +133,8 @@ struct ProvenanceRegistryTests {
             let facts = await service.facts(for: [ImageLookup(image: image, reference: reference, resolve: true, verify: true, keys: [key])],
                                             policy: policy, credentials: CredentialStore())
             let elapsed = ContinuousClock.now - start
-            #expect(elapsed < .milliseconds(1500), "took \(elapsed)")
+            // The 400 ms budget ends it; the bound only catches a look-up that waits for the silent registry.
+            #expect(elapsed < .seconds(10), "took \(elapsed)")
             guard case .unavailable? = facts.resolutions[image] else {
                 Issue.record("expected unavailable, got \(String(describing: facts.resolutions[image]))"); return
             }

@@ -49,7 +49,7 @@ struct RegistryFixture: @unchecked Sendable {
     }
 
     /// A policy that resolves and verifies with the fixture's key over plain HTTP.
-    func policy(budget: Duration = .seconds(3)) -> ProvenancePolicy {
+    func policy(budget: Duration = .seconds(30)) -> ProvenancePolicy {
         ProvenancePolicy(budget: budget, insecureRegistries: certDirectory == nil ? [registry.host] : [],
                          trustedKeys: [TrustedKeySet(repositories: ["\(registry.host)/*"], keys: [trustedKey])])
     }

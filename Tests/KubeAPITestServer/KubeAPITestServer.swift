@@ -152,18 +152,33 @@ public final class KubeAPITestServer: Sendable {
     func supervise() async throws {
         var requests = restarts.makeAsyncIterator()
         while !Task.isCancelled {
-            let application = try makeApplication()
             let restarted = await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    do { try await application.runService() } catch {
-                        self.startFailure.withLockedValue { $0 = "\(error)" }
-                    }
-                }
+                group.addTask { await self.serveOnce() }
                 let next: Void? = await requests.next()
                 group.cancelAll()
                 return next != nil
             }
             if !restarted { return }
+        }
+    }
+
+    /// Serves until cancelled. A restart binds the port the system picked at the first start, which
+    /// a client socket of another test may hold for a moment as its ephemeral port: binding is retried
+    /// for up to 10 s before the failure is reported.
+    func serveOnce() async {
+        let before = generation.withLockedValue { $0 }
+        for attempt in 1...100 {
+            do {
+                try await makeApplication().runService()
+                return
+            } catch {
+                let served = generation.withLockedValue { $0 } != before
+                if served || attempt == 100 || Task.isCancelled {
+                    if !served { startFailure.withLockedValue { $0 = "\(error)" } }
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
         }
     }
 

@@ -52,7 +52,7 @@ struct JSONParserTests {
     struct Invalid: Sendable, CustomStringConvertible {
         let text: String
         let line: Int
-        let code: KubeModelError.Code
+        let code: KubeModelError
         var description: String { text }
     }
 
@@ -75,7 +75,7 @@ struct JSONParserTests {
             _ = try JSONParser.parse(case_.text)
             Issue.record("accepted \(case_.text)")
         } catch {
-            #expect(error.code == case_.code)
+            #expect(error == case_.code)
             #expect(error.line == case_.line)
         }
     }
@@ -83,7 +83,7 @@ struct JSONParserTests {
     @Test func rejectsInvalidUTF8InStrings() {
         let bytes: [UInt8] = Array("{\"a\":\"".utf8) + [0xC3, 0x28] + Array("\"}".utf8)
         #expect(throws: KubeModelError.self) { try JSONParser.parse(bytes) }
-        do { _ = try JSONParser.parse(bytes) } catch { #expect(error.code == .invalidUTF8) }
+        do { _ = try JSONParser.parse(bytes) } catch { #expect(error == .invalidUTF8) }
     }
 
     @Test func deepNestingIsAnErrorNotACrash() {
@@ -92,7 +92,7 @@ struct JSONParserTests {
             _ = try JSONParser.parse(deep)
             Issue.record("accepted 10,000 levels")
         } catch {
-            #expect(error.code == .limitExceeded)
+            #expect(error == .limitExceeded)
         }
         let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
         #expect((try? JSONParser.parse(fine))?.depth == 100)

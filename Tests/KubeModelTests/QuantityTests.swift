@@ -120,13 +120,13 @@ struct QuantityRangeTests {
             let quantity = try Quantity(parsing: text)
             #expect(abs(quantity.nanoValue) <= Quantity.maximumNanoValue)
         } catch {
-            #expect(error.code == .invalidQuantity)
+            #expect(error == .invalidQuantity)
             #expect(error.message.hasPrefix("quantity \""), "\(error.message)")
         }
     }
 
     @Test func theProbesQuantityIsOutOfRange() {
-        #expect(throws: KubeModelError(.invalidQuantity, "quantity \"99999999999999999999Ti\" is invalid: it is out of range")) {
+        #expect(throws: KubeModelError.invalidQuantity("quantity \"99999999999999999999Ti\" is invalid: it is out of range")) {
             try Quantity(parsing: "99999999999999999999Ti")
         }
         // The largest value the API server stores (it saturates at 2⁶³ − 1) is in range.

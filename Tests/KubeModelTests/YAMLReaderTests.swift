@@ -82,7 +82,7 @@ struct YAMLReaderTests {
             _ = try ManifestReader.parseSingle(yaml: "a: 1\nb: 2\na: 3\n")
             Issue.record("duplicate accepted")
         } catch {
-            #expect(error.code == .invalidYAML)
+            #expect(error == .invalidYAML)
             #expect(error.line != nil)
         }
     }
@@ -111,7 +111,7 @@ struct YAMLReaderTests {
             _ = try ManifestReader.parseSingle(yaml: text)
             Issue.record("10^9 values accepted")
         } catch {
-            #expect(error.code == .limitExceeded, "\(error)")
+            #expect(error == .limitExceeded, "\(error)")
         }
     }
 
@@ -121,7 +121,7 @@ struct YAMLReaderTests {
             Issue.record("invalid UTF-8 accepted")
             return
         }
-        #expect(error.code == .invalidUTF8)
+        #expect(error == .invalidUTF8)
         #expect(error.line == 2)
     }
 

@@ -20,7 +20,7 @@ struct APISemanticsTests {
             #expect(fetched["kind"] == "ConfigMap")
 
             let again = await #expect(throws: KubeClientError.self) { try await cluster.create(cluster.configMap("settings")) }
-            #expect(again?.code == .alreadyExists)
+            #expect(again == .alreadyExists)
             #expect(again?.status == 409)
 
             var changed = created
@@ -32,7 +32,7 @@ struct APISemanticsTests {
             let stale = await #expect(throws: KubeClientError.self) {
                 try await cluster.api.update(.configMaps, namespace: cluster.namespace, object: changed, subresource: nil, options: WriteOptions())
             }
-            #expect(stale?.code == .conflict)
+            #expect(stale == .conflict)
             #expect(stale?.reason == "Conflict")
 
             let same = try await cluster.api.update(.configMaps, namespace: cluster.namespace, object: updated, subresource: nil, options: WriteOptions())
@@ -42,7 +42,7 @@ struct APISemanticsTests {
             let gone = await #expect(throws: KubeClientError.self) {
                 try await cluster.api.get(.configMaps, namespace: cluster.namespace, name: "settings")
             }
-            #expect(gone?.code == .notFound)
+            #expect(gone == .notFound)
             #expect(try await cluster.api.getIfExists(.configMaps, namespace: cluster.namespace, name: "settings") == nil)
         }
     }
@@ -51,7 +51,7 @@ struct APISemanticsTests {
     func invalidName(_ backend: Backend) async throws {
         try await backend.run { cluster in
             let error = await #expect(throws: KubeClientError.self) { try await cluster.create(cluster.configMap("Not_Valid")) }
-            #expect(error?.code == .invalid)
+            #expect(error == .invalid)
             #expect(error?.causes.contains { $0.field == "metadata.name" } == true)
         }
     }
@@ -95,7 +95,7 @@ struct APISemanticsTests {
                 try await cluster.api.patch(.configMaps, namespace: cluster.namespace, name: "patched", patch: .json(failing),
                                             subresource: nil, options: WriteOptions())
             }
-            #expect(error?.code == .invalid)
+            #expect(error == .invalid)
             let passing = JSONPatch([.test("/data/b", "2"), .replace("/data/b", "9")])
             let patched = try await cluster.api.patch(.configMaps, namespace: cluster.namespace, name: "patched", patch: .json(passing),
                                                       subresource: nil, options: WriteOptions())
@@ -120,7 +120,7 @@ struct APISemanticsTests {
             let conflict = await #expect(throws: KubeClientError.self) {
                 try await cluster.api.apply(.configMaps, object: other, fieldManager: "someone-else")
             }
-            #expect(conflict?.code == .conflict)
+            #expect(conflict == .conflict)
             #expect(conflict?.causes.contains { $0.reason == "FieldManagerConflict" && $0.field.contains("shared") } == true)
 
             let forced = try await cluster.api.apply(.configMaps, object: other, fieldManager: "someone-else", force: true)
@@ -175,13 +175,13 @@ struct APISemanticsTests {
                                             patch: .json(Finalizers.addPatch(KubeObject(created), finalizer: "other/x")),
                                             subresource: nil, options: WriteOptions())
             }
-            #expect(stale?.code == .invalid)
+            #expect(stale == .invalid)
 
             let wrongUID = await #expect(throws: KubeClientError.self) {
                 try await cluster.api.delete(.configMaps, namespace: cluster.namespace, name: "guarded",
                                              options: DeleteOptions(preconditionUID: "00000000-0000-0000-0000-000000000000"))
             }
-            #expect(wrongUID?.code == .conflict)
+            #expect(wrongUID == .conflict)
 
             _ = try await cluster.api.delete(.configMaps, namespace: cluster.namespace, name: "guarded", options: DeleteOptions())
             let terminating = try await cluster.api.get(.configMaps, namespace: cluster.namespace, name: "guarded")

@@ -28,6 +28,7 @@ struct KubeConfigTests {
     func kubeconfigRoundTrip() async throws {
         try await KubeAPITestServer.serving { server in
             let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
             let file = directory + "/config"
             try server.writeKubeconfig(to: file, namespace: "tenant-a")
             let explicit = try KubeConfig.resolve(explicitPath: file, environment: [:])
@@ -50,10 +51,12 @@ struct KubeConfigTests {
         ("kind: Config\n", "current-context"),
     ])
     func brokenKubeconfig(_ text: String, _ expected: String) throws {
-        let file = try Self.temporaryDirectory() + "/config"
+        let scratch = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let file = scratch + "/config"
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         let error = #expect(throws: KubeClientError.self) { try KubeConfig.load(kubeconfig: file) }
-        #expect(error?.code == .invalidConfiguration)
+        #expect(error == .invalidConfiguration)
         #expect(error?.message.contains(file) == true)
         #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
     }
@@ -61,6 +64,7 @@ struct KubeConfigTests {
     @Test("in-cluster: host and port from the environment, the CA and namespace files; a missing token is named")
     func inCluster() throws {
         let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let missing = #expect(throws: KubeClientError.self) {
             try KubeConfig.inCluster(environment: ["KUBERNETES_SERVICE_HOST": "10.0.0.1"], directory: directory)
         }
@@ -81,6 +85,7 @@ struct KubeConfigTests {
     func tokenRotation() async throws {
         try await KubeAPITestServer.serving { server in
             let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
             let tokenFile = directory + "/token"
             try "expired-token".write(toFile: tokenFile, atomically: true, encoding: .utf8)
             var config = server.config
@@ -88,7 +93,7 @@ struct KubeConfigTests {
             config.bearerTokenFile = tokenFile
             try await KubeHTTPClient.withClient(config, logger: Logger(label: "test")) { client in
                 let refused = await #expect(throws: KubeClientError.self) { try await client.list(.namespaces, namespace: nil, options: ListOptions()) }
-                #expect(refused?.code == .unauthorized)
+                #expect(refused == .unauthorized)
                 #expect(refused?.description.contains("expired-token") == false)
                 try server.token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
                 _ = try await client.list(.namespaces, namespace: nil, options: ListOptions())
@@ -106,7 +111,7 @@ struct KubeConfigTests {
                 #expect(!list.resourceVersion.isEmpty)
                 server.failNext(1, status: 503)
                 let failed = await #expect(throws: KubeClientError.self) { try await client.list(.namespaces, namespace: nil, options: ListOptions()) }
-                #expect(failed?.code == .serverError)
+                #expect(failed == .serverError)
                 #expect(failed?.isTransient == true)
             }
             try await client.shutdown()
@@ -115,7 +120,7 @@ struct KubeConfigTests {
         closed.insecureSkipTLSVerify = true
         try await KubeHTTPClient.withClient(closed, logger: Logger(label: "test")) { client in
             let error = await #expect(throws: KubeClientError.self) { try await client.get(.namespaces, namespace: nil, name: "x") }
-            #expect(error?.code == .connection)
+            #expect(error == .connection)
         }
     }
 

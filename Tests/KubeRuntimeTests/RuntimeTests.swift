@@ -67,7 +67,7 @@ struct RuntimeTests {
             let gone = await #expect(throws: KubeClientError.self) {
                 for try await _ in cluster.api.watch(.configMaps, namespace: cluster.namespace, options: WatchOptions(resourceVersion: start)) {}
             }
-            #expect(gone?.code == .gone)
+            #expect(gone == .gone)
             #expect(gone?.status == 410)
         }
     }
@@ -132,7 +132,7 @@ struct RuntimeTests {
             configuration.resyncPeriod = nil
             let controller = try Controller(api: cluster.api, configuration: configuration, logger: cluster.logger) { key in
                 let count = attempts.withLock { $0[key.name, default: 0] += 1; return $0[key.name, default: 0] }
-                if key.name == "flaky", count < 4 { throw KubeClientError(.serverError, "not yet") }
+                if key.name == "flaky", count < 4 { throw KubeClientError.serverError("not yet") }
                 if key.name == "broken" { throw KubeRuntimeError.terminal("the spec is invalid") }
                 return .awaitChange
             }
@@ -280,6 +280,34 @@ struct RuntimeTests {
                 second.stop()
                 group.cancelAll()
             }
+        }
+    }
+
+    @Test("a Lease in a namespace that does not exist is a failing standing that names the namespace, and recovers when it appears",
+          arguments: Backend.allCases)
+    func leaseInAMissingNamespace(_ backend: Backend) async throws {
+        try await backend.run { cluster in
+            let missing = cluster.namespace + "-lease"
+            var configuration = LeaderElector.Configuration(leaseName: "odoo-guard-operator", namespace: missing, identity: "only")
+            configuration.leaseDuration = .seconds(3)
+            configuration.renewDeadline = .seconds(2)
+            configuration.retryPeriod = .milliseconds(200)
+            let elector = try LeaderElector(api: cluster.api, configuration: configuration, logger: cluster.logger)
+            #expect(elector.standing == .campaigning)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await elector.run { try await Task.sleep(for: .seconds(3600)) } }
+                #expect(try await cluster.eventually {
+                    if case .failing(let reason, _, let attempts) = elector.standing { return attempts >= 2 && reason.contains("namespace \(missing) does not exist") }
+                    return false
+                })
+                #expect(!elector.isLeader)
+                _ = try await cluster.api.create(.namespaces, namespace: nil, object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(missing)]],
+                                                 options: WriteOptions())
+                #expect(try await cluster.eventually { elector.standing == .leading && elector.isLeader })
+                elector.stop()
+                group.cancelAll()
+            }
+            _ = try? await cluster.api.delete(.namespaces, namespace: nil, name: missing, options: DeleteOptions())
         }
     }
 

@@ -74,7 +74,7 @@ struct Cluster: Sendable {
     }
 
     /// Polls `condition` every 50 ms for up to `seconds`.
-    func eventually(_ seconds: Double = 20, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+    func eventually(_ seconds: Double = 60, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
         let end = Date().addingTimeInterval(seconds)
         while Date() < end {
             if try await condition() { return true }

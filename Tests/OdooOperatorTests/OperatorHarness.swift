@@ -89,7 +89,7 @@ struct OperatorHarness: Sendable {
     /// its status meanwhile), as `kubectl edit` users do.
     func updateEnvironment(_ name: String = "clinic", _ change: (inout JSONValue) -> Void) async throws {
         for attempt in 1...10 {
-            guard var object = try await environment(name) else { throw KubeClientError(.notFound, "OdooEnvironment \(name) is gone") }
+            guard var object = try await environment(name) else { throw KubeClientError.notFound("OdooEnvironment \(name) is gone") }
             change(&object)
             // A Result, not `catch where` (which crashes the 6.3.1 compiler inside a loop).
             let result: Result<JSONValue, KubeClientError>
@@ -97,7 +97,7 @@ struct OperatorHarness: Sendable {
                 result = .failure(error)
             }
             if case .failure(let error) = result {
-                guard error.code == .conflict, attempt < 10 else { throw error }
+                guard error == .conflict, attempt < 10 else { throw error }
                 try await Task.sleep(for: .milliseconds(50))
                 continue
             }
@@ -135,7 +135,7 @@ struct OperatorHarness: Sendable {
 
     /// Polls `condition` every 50 ms for up to `seconds`; an error (an injected fault hitting the
     /// test's own request) counts as not yet.
-    func eventually(_ seconds: Double = 20, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+    func eventually(_ seconds: Double = 60, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
         let end = Date().addingTimeInterval(seconds)
         while Date() < end {
             if (try? await condition()) == true { return true }

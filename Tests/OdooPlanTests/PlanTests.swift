@@ -141,7 +141,7 @@ struct PlanTests {
             object.set("nowhere", at: "spec.database.sharedServer")
         }
         let error = try #require(throws: OdooPlanError.self) { try Self.plan(tooBig) }
-        #expect(error.code == .exceedsTier)
+        #expect(error == .exceedsTier)
         let paths = Set(error.fieldErrors.map(\.path.description))
         #expect(paths.isSuperset(of: ["spec.resources.limits.cpu", "spec.resources.limits.memory", "spec.replicas", "spec.database.sharedServer"]))
     }

@@ -31,7 +31,7 @@ struct ValidationTests {
         let schemaErrors = try Self.schema().validate(object)
         #expect(schemaErrors.map(\.path).contains(path), "schema: \(schemaErrors)")
         let error = try #require(throws: OdooPlanError.self) { try OdooEnvironment.decode(object) }
-        #expect(error.code == .invalidEnvironment)
+        #expect(error == .invalidEnvironment)
         #expect(error.fieldErrors.map(\.path).contains(path), "decoder: \(error)")
     }
 
@@ -70,7 +70,7 @@ struct ValidationTests {
         let error = try #require(throws: OdooPlanError.self) {
             try OperatorConfiguration.decode(yaml: "kind: OperatorConfiguration\ntiers: {shared: {quota: {pods: lots}}}\nsurprise: 1\n", source: "operator.yaml")
         }
-        #expect(error.code == .invalidConfiguration && error.message.hasPrefix("operator.yaml"))
+        #expect(error == .invalidConfiguration && error.message.hasPrefix("operator.yaml"))
         #expect(Set(error.fieldErrors.map(\.path.description)) == ["surprise", "tiers.shared.quota.pods", "tiers.dedicated"])
     }
 }

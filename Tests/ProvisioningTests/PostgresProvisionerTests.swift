@@ -87,7 +87,7 @@ struct PostgresProvisionerTests {
         // No server: the name is refused before any connection is made.
         let provisioner = PostgresProvisioner(admin: try PostgresDSN("postgres://postgres@127.0.0.1:1/postgres?sslmode=disable"), logger: Self.logger)
         let error = await #expect(throws: ProvisioningError.self) { try await provisioner.ensure(Self.tenant(name)) }
-        #expect(error?.code == .invalidName)
+        #expect(error == .invalidName)
         #expect(throws: ProvisioningError.self) { try SQLText.identifier(name) }
     }
 
@@ -98,7 +98,7 @@ struct PostgresProvisionerTests {
         let provisioner = try Self.provisioner(server)
         _ = try await provisioner.ensure(Self.tenant("shared_name", owner: "tenant-a/erp"))
         let error = await #expect(throws: ProvisioningError.self) { try await provisioner.ensure(Self.tenant("shared_name", owner: "tenant-b/erp")) }
-        #expect(error?.code == .ownershipConflict)
+        #expect(error == .ownershipConflict)
         #expect(error?.message.contains("tenant-a/erp") == true)
         #expect(try await provisioner.drop(Self.tenant("shared_name", owner: "tenant-b/erp")).isEmpty)
         try await offPool { try server.psqlSocket("CREATE ROLE legacy LOGIN") }
@@ -137,7 +137,7 @@ struct PostgresProvisionerTests {
         let port = try FreePort.next()
         let provisioner = PostgresProvisioner(admin: try PostgresDSN("postgres://postgres@127.0.0.1:\(port)/postgres?sslmode=disable"), logger: Self.logger)
         let error = await #expect(throws: ProvisioningError.self) { try await provisioner.ensure(Self.tenant("clinic")) }
-        #expect(error?.code == .unreachable)
+        #expect(error == .unreachable)
         #expect(error?.message.contains("127.0.0.1:\(port)") == true)
     }
 }

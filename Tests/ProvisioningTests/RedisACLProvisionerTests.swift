@@ -49,7 +49,7 @@ struct RedisACLProvisionerTests {
         let error = await #expect(throws: ProvisioningError.self) {
             try await provisioner.ensure(.init(name: name, password: "p", prefix: "clinic"))
         }
-        #expect(error?.code == .invalidName)
+        #expect(error == .invalidName)
     }
 
     @Test("a wrong admin password and a server that is down are errors, not hangs")
@@ -59,10 +59,10 @@ struct RedisACLProvisionerTests {
         let user = RedisACLProvisioner.User(name: "clinic.erp", password: "SessionSecret123", prefix: "clinic.erp")
         let wrong = RedisACLProvisioner(server: .init(host: "127.0.0.1", port: server.port, adminPassword: "wrong"), logger: Self.logger)
         let refused = await #expect(throws: ProvisioningError.self) { try await wrong.ensure(user) }
-        #expect(refused?.code == .unreachable)
+        #expect(refused == .unreachable)
         #expect(refused?.message.contains("WRONGPASS") == true)
         let down = RedisACLProvisioner(server: .init(host: "127.0.0.1", port: try FreePort.next(), adminPassword: nil), logger: Self.logger)
         let error = await #expect(throws: ProvisioningError.self) { try await down.ensure(user) }
-        #expect(error?.code == .unreachable)
+        #expect(error == .unreachable)
     }
 }

@@ -104,7 +104,7 @@ struct GeneratorTests {
         let first = try RoutingSpec.decode(Fixtures.compact { $0["namespace"] = "a-b"; $0["name"] = "c" })
         let second = try RoutingSpec.decode(Fixtures.compact { $0["namespace"] = "a"; $0["name"] = "b-c" })
         let error = try #require(throws: TraefikGenError.self) { try TraefikGenerator().fileConfiguration(for: [first, second]) }
-        #expect(error.code == .duplicateEnvironment && error.message.contains("a-b/c") && error.message.contains("a/b-c"))
+        #expect(error == .duplicateEnvironment && error.message.contains("a-b/c") && error.message.contains("a/b-c"))
         #expect(try TraefikGenerator().yaml(for: [first, second], format: .crd).isEmpty == false)
     }
 
