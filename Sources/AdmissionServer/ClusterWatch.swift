@@ -8,8 +8,9 @@ import NIOConcurrencyHelpers
 import ServiceLifecycle
 
 /// Keeps the webhook's view of the cluster: caches of Namespaces (stage and tier labels),
-/// PodDisruptionBudgets and GuardExceptions, and the GuardPolicy named ``policyName``, each kept by
-/// a watcher (list, watch, resume, re-list after 410, back off). Once the three context caches have
+/// PodDisruptionBudgets, GuardExceptions, OdooEnvironments (metadata only: which environments a
+/// namespace holds, so a Secret of one is foreign to another) and the GuardPolicy named ``policyName``,
+/// each kept by a watcher (list, watch, resume, re-list after 410, back off). Once the context caches have
 /// their first list, decisions use them instead of the context files; a valid cluster GuardPolicy
 /// replaces the policy file (an invalid one is logged and the previous policy stays). `/readyz`
 /// answers 503 until then, so no review is decided on a half-known cluster.
@@ -26,6 +27,8 @@ public final class ClusterWatch: Service {
     public let exceptions = ObjectStore()
     /// GuardPolicies.
     public let guardPolicies = ObjectStore()
+    /// OdooEnvironments, metadata only.
+    public let environments = ObjectStore(transform: ObjectStore.metadataOnly, compact: true)
     let policies: PolicyStore
     let metrics: WebhookMetrics
     let defaultStage: String
@@ -43,7 +46,9 @@ public final class ClusterWatch: Service {
     }
 
     /// Whether every cache has its first list (the context in use is the cluster's).
-    public var isSynced: Bool { namespaces.isReady && disruptionBudgets.isReady && exceptions.isReady && guardPolicies.isReady }
+    public var isSynced: Bool {
+        namespaces.isReady && disruptionBudgets.isReady && exceptions.isReady && guardPolicies.isReady && environments.isReady
+    }
 
     /// Watches until cancelled or gracefully shut down.
     public func run() async throws {
@@ -54,17 +59,20 @@ public final class ClusterWatch: Service {
                 group.addTask { await self.reflect(.podDisruptionBudgets, into: self.disruptionBudgets, client) }
                 group.addTask { await self.reflect(.guardExceptions, into: self.exceptions, client) }
                 group.addTask { await self.reflect(.guardPolicies, into: self.guardPolicies, client) { self.applyPolicy() } }
+                group.addTask { await self.reflect(.odooEnvironments, into: self.environments, client) }
                 group.addTask {
                     await self.namespaces.waitUntilReady()
                     await self.disruptionBudgets.waitUntilReady()
                     await self.exceptions.waitUntilReady()
                     await self.guardPolicies.waitUntilReady()
+                    await self.environments.waitUntilReady()
                     guard !Task.isCancelled else { return }
                     self.policies.useClusterContext(ClusterContextProvider(
-                        namespaces: self.namespaces, peers: [self.disruptionBudgets, self.exceptions], defaultStage: self.defaultStage))
+                        namespaces: self.namespaces, peers: [self.disruptionBudgets, self.exceptions, self.environments], defaultStage: self.defaultStage))
                     self.logger.notice("cluster caches synced", metadata: [
                         "cluster": "\(self.config.source)", "namespaces": "\(self.namespaces.count)",
                         "poddisruptionbudgets": "\(self.disruptionBudgets.count)", "guardexceptions": "\(self.exceptions.count)",
+                        "odooenvironments": "\(self.environments.count)",
                     ])
                 }
                 await group.waitForAll()

@@ -60,6 +60,20 @@ public final class ObjectStore: Sendable {
         self.compact = compact
     }
 
+    /// Keeps `apiVersion`, `kind` and the identifying metadata (name, namespace, uid, resourceVersion,
+    /// labels, ownerReferences, deletionTimestamp), for a cache that only asks what exists and who owns
+    /// it: a spec, a status or a Secret's data never sits in memory.
+    @Sendable public static func metadataOnly(_ object: JSONValue) -> JSONValue {
+        var metadata: JSONObject = [:]
+        for key in ["name", "namespace", "uid", "resourceVersion", "labels", "ownerReferences", "deletionTimestamp"] {
+            if let value = object["metadata"]?[key] { metadata[key] = value }
+        }
+        var result: JSONObject = ["metadata": .object(metadata)]
+        if let apiVersion = object["apiVersion"] { result["apiVersion"] = apiVersion }
+        if let kind = object["kind"] { result["kind"] = kind }
+        return .object(result)
+    }
+
     /// `metadata.managedFields` removed: server-side apply's bookkeeping is often the larger part of
     /// an object and no reconcile reads it from a cache.
     @Sendable public static func withoutManagedFields(_ object: JSONValue) -> JSONValue {

@@ -81,19 +81,12 @@ public final class EnvironmentReconciler: Sendable {
         api = WriteCountingAPI(dependencies.api) { metrics?.recordWrites($0) }
         primary = ObjectStore(transform: ObjectStore.withoutManagedFields, compact: true)
         stores = Dictionary(uniqueKeysWithValues: EnvironmentReconciler.watchedResources(dependencies.configuration).map { resource in
-            (resource, ObjectStore(transform: resource == .secrets ? EnvironmentReconciler.secretStub : ObjectStore.withoutManagedFields, compact: true))
+            // Secrets are cached as metadata only: the reconciler asks whether one exists, never what it
+            // holds, so no credential sits in the operator's memory longer than a create.
+            (resource, ObjectStore(transform: resource == .secrets ? ObjectStore.metadataOnly : ObjectStore.withoutManagedFields, compact: true))
         })
     }
 
-    /// Secrets are cached as metadata only: the reconciler asks whether one exists, never what it holds,
-    /// so no credential sits in the operator's memory longer than a create.
-    @Sendable static func secretStub(_ secret: JSONValue) -> JSONValue {
-        var metadata: JSONObject = [:]
-        for key in ["name", "namespace", "uid", "resourceVersion", "labels", "ownerReferences", "deletionTimestamp"] {
-            if let value = secret["metadata"]?[key] { metadata[key] = value }
-        }
-        return ["apiVersion": "v1", "kind": "Secret", "metadata": .object(metadata)]
-    }
 
     /// The caches to hand to the `Controller` that runs this reconciler.
     public var controllerStores: (primary: ObjectStore, owned: [ResourceType: ObjectStore]) { (primary, stores) }

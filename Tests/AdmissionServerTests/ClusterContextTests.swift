@@ -49,6 +49,17 @@ struct ClusterContextTests {
                         try await harness.post("/validate", Review.body(object: deployment)).response["allowed"] == .bool(true)
                     })
 
+                    // The Secret of an environment the cluster holds is foreign to another environment's pods.
+                    let borrower = try Review.manifest("examples/noncompliant/foreign-secret.yaml", kind: "Pod")
+                    #expect(try await harness.post("/validate", Review.body(object: borrower)).response["allowed"] == .bool(true),
+                            "no environment clinic in clinic-prod yet: clinic-db is nobody's")
+                    let environment = try Review.manifest("examples/compliant/odooenvironment.yaml", kind: "OdooEnvironment")
+                    _ = try await client.create(.odooEnvironments, namespace: "clinic-prod", object: environment, options: WriteOptions())
+                    #expect(try await Self.eventually {
+                        let verdict = try await harness.post("/validate", Review.body(object: borrower)).response
+                        return verdict["status"]?["message"]?.stringValue?.contains("[secrets.foreign-secret]") == true
+                    })
+
                     // A cluster GuardPolicy named "default" replaces the file's policy.
                     let before = harness.server.policies.state.policyVersion
                     var policy = try ManifestReader.parseSingle(yaml: GuardPolicy.builtInDefaultText)
