@@ -21,51 +21,10 @@ extension GuardPolicy {
         policy.ruleModes = reader.ruleModes(spec["rules"], specPath / "rules")
 
         if let stages = reader.object(spec["stages"], specPath / "stages") {
-            for (stage, raw) in stages {
-                let path = specPath / "stages" / stage
-                guard GuardPolicy.stages.contains(stage) else {
-                    reader.errors.append(.invalid(path, "unknown stage; use development, staging or production")); continue
-                }
-                guard let fields = reader.object(raw, path) else { continue }
-                reader.unknownKeys(fields, allowed: ["allowedRegistries", "requireDigest", "resolveDigests", "requireSignatures", "modes"], path)
-                var stagePolicy = StagePolicy()
-                if let registries = reader.strings(fields["allowedRegistries"], path / "allowedRegistries") {
-                    for (i, pattern) in registries.enumerated() where pattern.isEmpty || pattern.contains(" ") {
-                        reader.errors.append(.invalid(path / "allowedRegistries" / i, "must be a registry or repository pattern such as registry.example.com/odoo/*"))
-                    }
-                    stagePolicy.allowedRegistries = registries
-                }
-                stagePolicy.requireDigest = reader.bool(fields["requireDigest"], path / "requireDigest") ?? false
-                stagePolicy.resolveDigests = reader.bool(fields["resolveDigests"], path / "resolveDigests") ?? false
-                stagePolicy.requireSignatures = reader.bool(fields["requireSignatures"], path / "requireSignatures") ?? false
-                stagePolicy.modes = reader.ruleModes(fields["modes"], path / "modes")
-                policy.stages[stage] = stagePolicy
-            }
+            policy.stages.merge(Self.decodeStages(stages, path: specPath / "stages", reader: &reader)) { $1 }
         }
-
         if let tiers = reader.object(spec["tiers"], specPath / "tiers") {
-            for (tier, raw) in tiers {
-                let path = specPath / "tiers" / tier
-                guard GuardPolicy.tiers.contains(tier) else {
-                    reader.errors.append(.invalid(path, "unknown tier; use shared or dedicated")); continue
-                }
-                guard let fields = reader.object(raw, path) else { continue }
-                reader.unknownKeys(fields, allowed: ["defaultRequests", "defaultLimits", "maximum"], path)
-                let tierPolicy = TierPolicy(defaultRequests: reader.quantities(fields["defaultRequests"], path / "defaultRequests"),
-                                            defaultLimits: reader.quantities(fields["defaultLimits"], path / "defaultLimits"),
-                                            maximum: reader.quantities(fields["maximum"], path / "maximum"))
-                for (resource, request) in tierPolicy.defaultRequests {
-                    if let limit = tierPolicy.defaultLimits[resource], request > limit {
-                        reader.errors.append(.invalid(path / "defaultRequests" / resource, "must not exceed defaultLimits.\(resource) (\(limit))"))
-                    }
-                }
-                for (resource, value) in tierPolicy.defaultLimits.merging(tierPolicy.defaultRequests, uniquingKeysWith: max) {
-                    if let maximum = tierPolicy.maximum[resource], value > maximum {
-                        reader.errors.append(.invalid(path / "maximum" / resource, "is below the tier's own default (\(value))"))
-                    }
-                }
-                policy.tiers[tier] = tierPolicy
-            }
+            policy.tiers.merge(Self.decodeTiers(tiers, path: specPath / "tiers", reader: &reader)) { $1 }
         }
 
         if let resources = reader.object(spec["resources"], specPath / "resources") {
@@ -129,6 +88,60 @@ extension GuardPolicy {
         }
         policy.version = object.annotations["odooguard.io/policy-version"] ?? "\(policy.name)@\(Self.contentHash(json["spec"] ?? .null))"
         self = policy
+    }
+
+    /// `spec.stages`: each known stage's registries, digest and signature requirements and rule modes.
+    static func decodeStages(_ stages: JSONObject, path base: FieldPath, reader: inout FieldReader) -> [String: StagePolicy] {
+        var result: [String: StagePolicy] = [:]
+        for (stage, raw) in stages {
+            let path = base / stage
+            guard GuardPolicy.stages.contains(stage) else {
+                reader.errors.append(.invalid(path, "unknown stage; use development, staging or production")); continue
+            }
+            guard let fields = reader.object(raw, path) else { continue }
+            reader.unknownKeys(fields, allowed: ["allowedRegistries", "requireDigest", "resolveDigests", "requireSignatures", "modes"], path)
+            var stagePolicy = StagePolicy()
+            if let registries = reader.strings(fields["allowedRegistries"], path / "allowedRegistries") {
+                for (i, pattern) in registries.enumerated() where pattern.isEmpty || pattern.contains(" ") {
+                    reader.errors.append(.invalid(path / "allowedRegistries" / i, "must be a registry or repository pattern such as registry.example.com/odoo/*"))
+                }
+                stagePolicy.allowedRegistries = registries
+            }
+            stagePolicy.requireDigest = reader.bool(fields["requireDigest"], path / "requireDigest") ?? false
+            stagePolicy.resolveDigests = reader.bool(fields["resolveDigests"], path / "resolveDigests") ?? false
+            stagePolicy.requireSignatures = reader.bool(fields["requireSignatures"], path / "requireSignatures") ?? false
+            stagePolicy.modes = reader.ruleModes(fields["modes"], path / "modes")
+            result[stage] = stagePolicy
+        }
+        return result
+    }
+
+    /// `spec.tiers`: each known tier's default requests and limits and its maximum, checked against each other.
+    static func decodeTiers(_ tiers: JSONObject, path base: FieldPath, reader: inout FieldReader) -> [String: TierPolicy] {
+        var result: [String: TierPolicy] = [:]
+        for (tier, raw) in tiers {
+            let path = base / tier
+            guard GuardPolicy.tiers.contains(tier) else {
+                reader.errors.append(.invalid(path, "unknown tier; use shared or dedicated")); continue
+            }
+            guard let fields = reader.object(raw, path) else { continue }
+            reader.unknownKeys(fields, allowed: ["defaultRequests", "defaultLimits", "maximum"], path)
+            let tierPolicy = TierPolicy(defaultRequests: reader.quantities(fields["defaultRequests"], path / "defaultRequests"),
+                                        defaultLimits: reader.quantities(fields["defaultLimits"], path / "defaultLimits"),
+                                        maximum: reader.quantities(fields["maximum"], path / "maximum"))
+            for (resource, request) in tierPolicy.defaultRequests {
+                if let limit = tierPolicy.defaultLimits[resource], request > limit {
+                    reader.errors.append(.invalid(path / "defaultRequests" / resource, "must not exceed defaultLimits.\(resource) (\(limit))"))
+                }
+            }
+            for (resource, value) in tierPolicy.defaultLimits.merging(tierPolicy.defaultRequests, uniquingKeysWith: max) {
+                if let maximum = tierPolicy.maximum[resource], value > maximum {
+                    reader.errors.append(.invalid(path / "maximum" / resource, "is below the tier's own default (\(value))"))
+                }
+            }
+            result[tier] = tierPolicy
+        }
+        return result
     }
 
     /// Parses a policy document (YAML or JSON text holding one GuardPolicy).

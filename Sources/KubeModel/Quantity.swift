@@ -16,6 +16,8 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// Parses a quantity.
     /// - Throws: ``KubeModelError`` `invalidQuantity` with the reason the API server would give.
     public init(parsing text: String) throws(KubeModelError) {
+        // Over 80 lines on purpose: one pass over the bytes (sign, digits, fraction, exponent or suffix) as
+        // the API server's parser reads them; split, the states would have to be passed between functions.
         func fail(_ why: String) -> KubeModelError {
             KubeModelError.invalidQuantity("quantity \"\(text.prefix(64))\" is invalid: \(why)")
         }

@@ -7,6 +7,8 @@ extension OdooEnvironment {
     /// - Parameter defaultNamespace: used when `metadata.namespace` is absent (a file rendered offline).
     /// - Throws: ``OdooPlanError`` `invalidEnvironment` listing every invalid field with its path.
     public static func decode(_ document: JSONValue, defaultNamespace: String? = nil) throws(OdooPlanError) -> OdooEnvironment {
+        // Over 80 lines on purpose: the spec's fields in document order with one reader, so every field error
+        // is collected in one pass and the order matches the CRD; the nested sections have their own functions.
         var reader = FieldReader()
         guard case .object(let root) = document else {
             throw OdooPlanError.invalidEnvironment("expected an OdooEnvironment object, found \(document.typeDescription)")

@@ -18,6 +18,8 @@ extension OperatorConfiguration {
     /// empty defaults (no shared Redis, no SMTP).
     /// - Throws: ``OdooPlanError`` `invalidConfiguration` listing every invalid field.
     public static func decode(_ document: JSONValue) throws(OdooPlanError) -> OperatorConfiguration {
+        // Over 80 lines on purpose: the configuration's fields in document order with one reader, so every
+        // field error is collected in one pass; the nested sections already have their own functions.
         var reader = FieldReader()
         let root = reader.object(document, .root, required: true) ?? [:]
         reader.unknownKeys(root, allowed: ["apiVersion", "kind", "image", "traefik", "dns", "databases", "redis", "backup", "smtp", "filestore", "tiers", "odooUID"], .root)
