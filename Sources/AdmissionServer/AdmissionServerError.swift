@@ -21,35 +21,25 @@ public struct AdmissionServerError: Error, Sendable, Equatable, CustomStringConv
     }
 
     /// A certificate, key, policy or context file could not be read.
-    public static let unreadableFile = AdmissionServerError(.unreadableFile, "")
-
-    /// `unreadableFile`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func unreadableFile(_ message: String, cause: (any Error)? = nil) -> AdmissionServerError {
-        AdmissionServerError(.unreadableFile, message, cause: cause)
-    }
+    public static let unreadableFile = Self(.unreadableFile, "")
+    /// `unreadableFile` with its message, and the error underneath when there is one.
+    public static func unreadableFile(_ message: String, cause: (any Error)? = nil) -> Self { Self(.unreadableFile, message, cause: cause) }
 
     /// The serving certificate or key is not usable: not PEM, mismatched, expired or not yet valid.
-    public static let invalidCertificate = AdmissionServerError(.invalidCertificate, "")
-
-    /// `invalidCertificate`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidCertificate(_ message: String, cause: (any Error)? = nil) -> AdmissionServerError {
-        AdmissionServerError(.invalidCertificate, message, cause: cause)
-    }
+    public static let invalidCertificate = Self(.invalidCertificate, "")
+    /// `invalidCertificate` with its message, and the error underneath when there is one.
+    public static func invalidCertificate(_ message: String, cause: (any Error)? = nil) -> Self { Self(.invalidCertificate, message, cause: cause) }
 
     /// The policy file is not a valid GuardPolicy (the message lists every field problem).
-    public static let invalidPolicy = AdmissionServerError(.invalidPolicy, "")
-
-    /// `invalidPolicy`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidPolicy(_ message: String, cause: (any Error)? = nil) -> AdmissionServerError {
-        AdmissionServerError(.invalidPolicy, message, cause: cause)
-    }
+    public static let invalidPolicy = Self(.invalidPolicy, "")
+    /// `invalidPolicy` with its message, and the error underneath when there is one.
+    public static func invalidPolicy(_ message: String, cause: (any Error)? = nil) -> Self { Self(.invalidPolicy, message, cause: cause) }
 
     /// A setting is out of range or contradicts another one.
-    public static let invalidConfiguration = AdmissionServerError(.invalidConfiguration, "")
-
-    /// `invalidConfiguration`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidConfiguration(_ message: String, cause: (any Error)? = nil) -> AdmissionServerError {
-        AdmissionServerError(.invalidConfiguration, message, cause: cause)
+    public static let invalidConfiguration = Self(.invalidConfiguration, "")
+    /// `invalidConfiguration` with its message, and the error underneath when there is one.
+    public static func invalidConfiguration(_ message: String, cause: (any Error)? = nil) -> Self {
+        Self(.invalidConfiguration, message, cause: cause)
     }
 
     /// Errors match by kind (as the static constants name them), whatever their message.

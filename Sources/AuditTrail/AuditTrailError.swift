@@ -26,44 +26,29 @@ public struct AuditTrailError: Error, Sendable, Equatable, CustomStringConvertib
 
 
     /// The audit table name is not a plain SQL identifier (`[a-z_][a-z0-9_]*`, at most 63 bytes).
-    public static let invalidTableName = AuditTrailError(.invalidTableName, "")
-
-    /// `invalidTableName`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidTableName(_ message: String, cause: (any Error)? = nil) -> AuditTrailError {
-        AuditTrailError(.invalidTableName, message, cause: cause)
-    }
+    public static let invalidTableName = Self(.invalidTableName, "")
+    /// `invalidTableName` with its message, and the error underneath when there is one.
+    public static func invalidTableName(_ message: String, cause: (any Error)? = nil) -> Self { Self(.invalidTableName, message, cause: cause) }
 
     /// PostgreSQL refused a connection or a statement; the message carries the server's own words.
-    public static let database = AuditTrailError(.database, "")
-
-    /// `database`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func database(_ message: String, cause: (any Error)? = nil) -> AuditTrailError {
-        AuditTrailError(.database, message, cause: cause)
-    }
+    public static let database = Self(.database, "")
+    /// `database` with its message, and the error underneath when there is one.
+    public static func database(_ message: String, cause: (any Error)? = nil) -> Self { Self(.database, message, cause: cause) }
 
     /// A row of the audit table does not have the columns and types the chain needs.
-    public static let malformedRow = AuditTrailError(.malformedRow, "")
-
-    /// `malformedRow`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func malformedRow(_ message: String, cause: (any Error)? = nil) -> AuditTrailError {
-        AuditTrailError(.malformedRow, message, cause: cause)
-    }
+    public static let malformedRow = Self(.malformedRow, "")
+    /// `malformedRow` with its message, and the error underneath when there is one.
+    public static func malformedRow(_ message: String, cause: (any Error)? = nil) -> Self { Self(.malformedRow, message, cause: cause) }
 
     /// The audit key file cannot be read or is shorter than ``AuditKey/minimumBytes``.
-    public static let invalidKey = AuditTrailError(.invalidKey, "")
-
-    /// `invalidKey`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidKey(_ message: String, cause: (any Error)? = nil) -> AuditTrailError {
-        AuditTrailError(.invalidKey, message, cause: cause)
-    }
+    public static let invalidKey = Self(.invalidKey, "")
+    /// `invalidKey` with its message, and the error underneath when there is one.
+    public static func invalidKey(_ message: String, cause: (any Error)? = nil) -> Self { Self(.invalidKey, message, cause: cause) }
 
     /// A checkpoint log line is incomplete, or (with a key) not authenticated by it.
-    public static let invalidCheckpoint = AuditTrailError(.invalidCheckpoint, "")
-
-    /// `invalidCheckpoint`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidCheckpoint(_ message: String, cause: (any Error)? = nil) -> AuditTrailError {
-        AuditTrailError(.invalidCheckpoint, message, cause: cause)
-    }
+    public static let invalidCheckpoint = Self(.invalidCheckpoint, "")
+    /// `invalidCheckpoint` with its message, and the error underneath when there is one.
+    public static func invalidCheckpoint(_ message: String, cause: (any Error)? = nil) -> Self { Self(.invalidCheckpoint, message, cause: cause) }
 
     /// Errors match by kind (as the static constants name them), whatever their message.
     public static func == (lhs: AuditTrailError, rhs: AuditTrailError) -> Bool { lhs.code == rhs.code }

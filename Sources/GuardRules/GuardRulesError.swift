@@ -23,27 +23,24 @@ public struct GuardRulesError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     /// A GuardPolicy failed validation; ``GuardRulesError/fieldErrors`` lists every problem.
-    public static let invalidPolicy = GuardRulesError(.invalidPolicy, "")
-
-    /// `invalidPolicy`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidPolicy(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> GuardRulesError {
-        GuardRulesError(.invalidPolicy, message, fieldErrors: fieldErrors, cause: cause)
+    public static let invalidPolicy = Self(.invalidPolicy, "")
+    /// `invalidPolicy` with its message, and the error underneath when there is one.
+    public static func invalidPolicy(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> Self {
+        Self(.invalidPolicy, message, fieldErrors: fieldErrors, cause: cause)
     }
 
     /// A policy document could not be parsed at all (YAML/JSON syntax).
-    public static let unreadablePolicy = GuardRulesError(.unreadablePolicy, "")
-
-    /// `unreadablePolicy`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func unreadablePolicy(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> GuardRulesError {
-        GuardRulesError(.unreadablePolicy, message, fieldErrors: fieldErrors, cause: cause)
+    public static let unreadablePolicy = Self(.unreadablePolicy, "")
+    /// `unreadablePolicy` with its message, and the error underneath when there is one.
+    public static func unreadablePolicy(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> Self {
+        Self(.unreadablePolicy, message, fieldErrors: fieldErrors, cause: cause)
     }
 
     /// A GuardException failed validation; ``GuardRulesError/fieldErrors`` lists every problem.
-    public static let invalidException = GuardRulesError(.invalidException, "")
-
-    /// `invalidException`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidException(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> GuardRulesError {
-        GuardRulesError(.invalidException, message, fieldErrors: fieldErrors, cause: cause)
+    public static let invalidException = Self(.invalidException, "")
+    /// `invalidException` with its message, and the error underneath when there is one.
+    public static func invalidException(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> Self {
+        Self(.invalidException, message, fieldErrors: fieldErrors, cause: cause)
     }
 
     /// Errors match by kind (as the static constants name them), whatever their message.

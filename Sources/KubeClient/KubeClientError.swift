@@ -61,116 +61,76 @@ public struct KubeClientError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     /// A kubeconfig or in-cluster file is missing, unreadable, or lacks a field; the message names the file and the field.
-    public static let invalidConfiguration = KubeClientError(.invalidConfiguration, "")
-
-    /// `invalidConfiguration`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidConfiguration(_ message: String, cause: (any Error)? = nil) -> KubeClientError {
-        KubeClientError(.invalidConfiguration, message, cause: cause)
+    public static let invalidConfiguration = Self(.invalidConfiguration, "")
+    /// `invalidConfiguration` with its message, and the error underneath when there is one.
+    public static func invalidConfiguration(_ message: String, cause: (any Error)? = nil) -> Self {
+        Self(.invalidConfiguration, message, cause: cause)
     }
 
     /// 400: the request was malformed (bad selector, bad patch body).
-    public static let badRequest = KubeClientError(.badRequest, "")
-
-    /// `badRequest`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func badRequest(_ message: String, cause: (any Error)? = nil) -> KubeClientError {
-        KubeClientError(.badRequest, message, cause: cause)
-    }
+    public static let badRequest = Self(.badRequest, "")
+    /// `badRequest` with its message, and the error underneath when there is one.
+    public static func badRequest(_ message: String, cause: (any Error)? = nil) -> Self { Self(.badRequest, message, cause: cause) }
 
     /// 401: the credentials were refused.
-    public static let unauthorized = KubeClientError(.unauthorized, "")
-
-    /// `unauthorized`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func unauthorized(_ message: String, cause: (any Error)? = nil) -> KubeClientError {
-        KubeClientError(.unauthorized, message, cause: cause)
-    }
+    public static let unauthorized = Self(.unauthorized, "")
+    /// `unauthorized` with its message, and the error underneath when there is one.
+    public static func unauthorized(_ message: String, cause: (any Error)? = nil) -> Self { Self(.unauthorized, message, cause: cause) }
 
     /// 403: the credentials may not do this.
-    public static let forbidden = KubeClientError(.forbidden, "")
-
-    /// `forbidden`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func forbidden(_ message: String, cause: (any Error)? = nil) -> KubeClientError {
-        KubeClientError(.forbidden, message, cause: cause)
-    }
+    public static let forbidden = Self(.forbidden, "")
+    /// `forbidden` with its message, and the error underneath when there is one.
+    public static func forbidden(_ message: String, cause: (any Error)? = nil) -> Self { Self(.forbidden, message, cause: cause) }
 
     /// 404: the object (or its namespace, or the resource type) does not exist.
-    public static let notFound = KubeClientError(.notFound, "")
-
-    /// `notFound`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func notFound(_ message: String, cause: (any Error)? = nil) -> KubeClientError {
-        KubeClientError(.notFound, message, cause: cause)
-    }
+    public static let notFound = Self(.notFound, "")
+    /// `notFound` with its message, and the error underneath when there is one.
+    public static func notFound(_ message: String, cause: (any Error)? = nil) -> Self { Self(.notFound, message, cause: cause) }
 
     /// 409 with reason `AlreadyExists`: a create found the name taken.
-    public static let alreadyExists = KubeClientError(.alreadyExists, "")
-
-    /// `alreadyExists`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func alreadyExists(_ message: String, cause: (any Error)? = nil) -> KubeClientError {
-        KubeClientError(.alreadyExists, message, cause: cause)
-    }
+    public static let alreadyExists = Self(.alreadyExists, "")
+    /// `alreadyExists` with its message, and the error underneath when there is one.
+    public static func alreadyExists(_ message: String, cause: (any Error)? = nil) -> Self { Self(.alreadyExists, message, cause: cause) }
 
     /// 409 with reason `Conflict`: a stale `resourceVersion`, a failed precondition, or a server-side apply conflict with another field manager (see ``causes``).
-    public static let conflict = KubeClientError(.conflict, "")
-
-    /// `conflict`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func conflict(_ message: String, cause: (any Error)? = nil) -> KubeClientError {
-        KubeClientError(.conflict, message, cause: cause)
-    }
+    public static let conflict = Self(.conflict, "")
+    /// `conflict` with its message, and the error underneath when there is one.
+    public static func conflict(_ message: String, cause: (any Error)? = nil) -> Self { Self(.conflict, message, cause: cause) }
 
     /// 410 `Gone`/`Expired`: the resourceVersion or continue token is older than the server keeps.
-    public static let gone = KubeClientError(.gone, "")
-
-    /// `gone`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func gone(_ message: String, cause: (any Error)? = nil) -> KubeClientError {
-        KubeClientError(.gone, message, cause: cause)
-    }
+    public static let gone = Self(.gone, "")
+    /// `gone` with its message, and the error underneath when there is one.
+    public static func gone(_ message: String, cause: (any Error)? = nil) -> Self { Self(.gone, message, cause: cause) }
 
     /// 422: the object is invalid; ``causes`` lists each field.
-    public static let invalid = KubeClientError(.invalid, "")
-
-    /// `invalid`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalid(_ message: String, cause: (any Error)? = nil) -> KubeClientError {
-        KubeClientError(.invalid, message, cause: cause)
-    }
+    public static let invalid = Self(.invalid, "")
+    /// `invalid` with its message, and the error underneath when there is one.
+    public static func invalid(_ message: String, cause: (any Error)? = nil) -> Self { Self(.invalid, message, cause: cause) }
 
     /// 429: the server is throttling; ``retryAfterSeconds`` says when to come back.
-    public static let tooManyRequests = KubeClientError(.tooManyRequests, "")
-
-    /// `tooManyRequests`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func tooManyRequests(_ message: String, cause: (any Error)? = nil) -> KubeClientError {
-        KubeClientError(.tooManyRequests, message, cause: cause)
-    }
+    public static let tooManyRequests = Self(.tooManyRequests, "")
+    /// `tooManyRequests` with its message, and the error underneath when there is one.
+    public static func tooManyRequests(_ message: String, cause: (any Error)? = nil) -> Self { Self(.tooManyRequests, message, cause: cause) }
 
     /// 5xx: the server failed or timed out; ``retryAfterSeconds`` when the server gave one.
-    public static let serverError = KubeClientError(.serverError, "")
-
-    /// `serverError`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func serverError(_ message: String, cause: (any Error)? = nil) -> KubeClientError {
-        KubeClientError(.serverError, message, cause: cause)
-    }
+    public static let serverError = Self(.serverError, "")
+    /// `serverError` with its message, and the error underneath when there is one.
+    public static func serverError(_ message: String, cause: (any Error)? = nil) -> Self { Self(.serverError, message, cause: cause) }
 
     /// Any other status the API answered with.
-    public static let otherStatus = KubeClientError(.otherStatus, "")
-
-    /// `otherStatus`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func otherStatus(_ message: String, cause: (any Error)? = nil) -> KubeClientError {
-        KubeClientError(.otherStatus, message, cause: cause)
-    }
+    public static let otherStatus = Self(.otherStatus, "")
+    /// `otherStatus` with its message, and the error underneath when there is one.
+    public static func otherStatus(_ message: String, cause: (any Error)? = nil) -> Self { Self(.otherStatus, message, cause: cause) }
 
     /// The server could not be reached, the TLS handshake failed, or the connection broke.
-    public static let connection = KubeClientError(.connection, "")
-
-    /// `connection`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func connection(_ message: String, cause: (any Error)? = nil) -> KubeClientError {
-        KubeClientError(.connection, message, cause: cause)
-    }
+    public static let connection = Self(.connection, "")
+    /// `connection` with its message, and the error underneath when there is one.
+    public static func connection(_ message: String, cause: (any Error)? = nil) -> Self { Self(.connection, message, cause: cause) }
 
     /// The server's answer is not the JSON expected (or exceeds the size limit).
-    public static let invalidResponse = KubeClientError(.invalidResponse, "")
-
-    /// `invalidResponse`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidResponse(_ message: String, cause: (any Error)? = nil) -> KubeClientError {
-        KubeClientError(.invalidResponse, message, cause: cause)
-    }
+    public static let invalidResponse = Self(.invalidResponse, "")
+    /// `invalidResponse` with its message, and the error underneath when there is one.
+    public static func invalidResponse(_ message: String, cause: (any Error)? = nil) -> Self { Self(.invalidResponse, message, cause: cause) }
 
     /// Errors match by kind (as the static constants name them), whatever their message.
     public static func == (lhs: KubeClientError, rhs: KubeClientError) -> Bool { lhs.code == rhs.code }

@@ -40,83 +40,73 @@ public struct KubeModelError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     /// Text that is not valid JSON (position in ``KubeModelError/line``/``KubeModelError/column``).
-    public static let invalidJSON = KubeModelError(.invalidJSON, "")
-
-    /// `invalidJSON`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidJSON(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
-        KubeModelError(.invalidJSON, message, document: document, line: line, column: column, cause: cause)
+    public static let invalidJSON = Self(.invalidJSON, "")
+    /// `invalidJSON` with its message, and the error underneath when there is one.
+    public static func invalidJSON(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> Self {
+        Self(.invalidJSON, message, document: document, line: line, column: column, cause: cause)
     }
 
     /// Text that is not valid YAML, or YAML that has no JSON equivalent (non-scalar keys, NaN).
-    public static let invalidYAML = KubeModelError(.invalidYAML, "")
-
-    /// `invalidYAML`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidYAML(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
-        KubeModelError(.invalidYAML, message, document: document, line: line, column: column, cause: cause)
+    public static let invalidYAML = Self(.invalidYAML, "")
+    /// `invalidYAML` with its message, and the error underneath when there is one.
+    public static func invalidYAML(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> Self {
+        Self(.invalidYAML, message, document: document, line: line, column: column, cause: cause)
     }
 
     /// Bytes that are not valid UTF-8.
-    public static let invalidUTF8 = KubeModelError(.invalidUTF8, "")
-
-    /// `invalidUTF8`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidUTF8(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
-        KubeModelError(.invalidUTF8, message, document: document, line: line, column: column, cause: cause)
+    public static let invalidUTF8 = Self(.invalidUTF8, "")
+    /// `invalidUTF8` with its message, and the error underneath when there is one.
+    public static func invalidUTF8(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> Self {
+        Self(.invalidUTF8, message, document: document, line: line, column: column, cause: cause)
     }
 
     /// Nesting deeper than ``JSONLimits/maxDepth`` or more values than ``JSONLimits/maxValues``.
-    public static let limitExceeded = KubeModelError(.limitExceeded, "")
-
-    /// `limitExceeded`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func limitExceeded(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
-        KubeModelError(.limitExceeded, message, document: document, line: line, column: column, cause: cause)
+    public static let limitExceeded = Self(.limitExceeded, "")
+    /// `limitExceeded` with its message, and the error underneath when there is one.
+    public static func limitExceeded(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> Self {
+        Self(.limitExceeded, message, document: document, line: line, column: column, cause: cause)
     }
 
     /// A JSON Pointer that is malformed (RFC 6901) or names a location that does not exist.
-    public static let invalidPointer = KubeModelError(.invalidPointer, "")
-
-    /// `invalidPointer`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidPointer(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
-        KubeModelError(.invalidPointer, message, document: document, line: line, column: column, cause: cause)
+    public static let invalidPointer = Self(.invalidPointer, "")
+    /// `invalidPointer` with its message, and the error underneath when there is one.
+    public static func invalidPointer(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> Self {
+        Self(.invalidPointer, message, document: document, line: line, column: column, cause: cause)
     }
 
     /// A JSON Patch that is malformed or does not apply (RFC 6902), including a failed `test`.
-    public static let patchFailed = KubeModelError(.patchFailed, "")
-
-    /// `patchFailed`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func patchFailed(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
-        KubeModelError(.patchFailed, message, document: document, line: line, column: column, cause: cause)
+    public static let patchFailed = Self(.patchFailed, "")
+    /// `patchFailed` with its message, and the error underneath when there is one.
+    public static func patchFailed(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> Self {
+        Self(.patchFailed, message, document: document, line: line, column: column, cause: cause)
     }
 
     /// A `resource.Quantity` that Kubernetes would reject.
-    public static let invalidQuantity = KubeModelError(.invalidQuantity, "")
-
-    /// `invalidQuantity`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidQuantity(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
-        KubeModelError(.invalidQuantity, message, document: document, line: line, column: column, cause: cause)
+    public static let invalidQuantity = Self(.invalidQuantity, "")
+    /// `invalidQuantity` with its message, and the error underneath when there is one.
+    public static func invalidQuantity(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> Self {
+        Self(.invalidQuantity, message, document: document, line: line, column: column, cause: cause)
     }
 
     /// A label selector that Kubernetes would reject.
-    public static let invalidSelector = KubeModelError(.invalidSelector, "")
-
-    /// `invalidSelector`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidSelector(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
-        KubeModelError(.invalidSelector, message, document: document, line: line, column: column, cause: cause)
+    public static let invalidSelector = Self(.invalidSelector, "")
+    /// `invalidSelector` with its message, and the error underneath when there is one.
+    public static func invalidSelector(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> Self {
+        Self(.invalidSelector, message, document: document, line: line, column: column, cause: cause)
     }
 
     /// A container image reference that a container runtime would reject.
-    public static let invalidImageReference = KubeModelError(.invalidImageReference, "")
-
-    /// `invalidImageReference`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidImageReference(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
-        KubeModelError(.invalidImageReference, message, document: document, line: line, column: column, cause: cause)
+    public static let invalidImageReference = Self(.invalidImageReference, "")
+    /// `invalidImageReference` with its message, and the error underneath when there is one.
+    public static func invalidImageReference(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> Self {
+        Self(.invalidImageReference, message, document: document, line: line, column: column, cause: cause)
     }
 
     /// A value of the wrong type or shape for what the caller expected.
-    public static let invalidObject = KubeModelError(.invalidObject, "")
-
-    /// `invalidObject`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidObject(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> KubeModelError {
-        KubeModelError(.invalidObject, message, document: document, line: line, column: column, cause: cause)
+    public static let invalidObject = Self(.invalidObject, "")
+    /// `invalidObject` with its message, and the error underneath when there is one.
+    public static func invalidObject(_ message: String, document: Int? = nil, line: Int? = nil, column: Int? = nil, cause: (any Error)? = nil) -> Self {
+        Self(.invalidObject, message, document: document, line: line, column: column, cause: cause)
     }
 
     /// Errors match by kind (as the static constants name them), whatever their message.

@@ -20,19 +20,15 @@ public struct KubeRuntimeError: Error, Sendable, Equatable, CustomStringConverti
 
 
     /// A reconcile failed in a way retrying cannot fix (an invalid spec): the controller logs it and does not requeue until the object changes.
-    public static let terminal = KubeRuntimeError(.terminal, "")
-
-    /// `terminal`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func terminal(_ message: String, cause: (any Error)? = nil) -> KubeRuntimeError {
-        KubeRuntimeError(.terminal, message, cause: cause)
-    }
+    public static let terminal = Self(.terminal, "")
+    /// `terminal` with its message, and the error underneath when there is one.
+    public static func terminal(_ message: String, cause: (any Error)? = nil) -> Self { Self(.terminal, message, cause: cause) }
 
     /// A runtime part was configured wrongly (empty lease name, zero workers, bad selector).
-    public static let invalidConfiguration = KubeRuntimeError(.invalidConfiguration, "")
-
-    /// `invalidConfiguration`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidConfiguration(_ message: String, cause: (any Error)? = nil) -> KubeRuntimeError {
-        KubeRuntimeError(.invalidConfiguration, message, cause: cause)
+    public static let invalidConfiguration = Self(.invalidConfiguration, "")
+    /// `invalidConfiguration` with its message, and the error underneath when there is one.
+    public static func invalidConfiguration(_ message: String, cause: (any Error)? = nil) -> Self {
+        Self(.invalidConfiguration, message, cause: cause)
     }
 
     /// Errors match by kind (as the static constants name them), whatever their message.

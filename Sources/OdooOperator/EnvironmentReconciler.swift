@@ -87,7 +87,6 @@ public final class EnvironmentReconciler: Sendable {
         })
     }
 
-
     /// The caches to hand to the `Controller` that runs this reconciler.
     public var controllerStores: (primary: ObjectStore, owned: [ResourceType: ObjectStore]) { (primary, stores) }
 

@@ -20,28 +20,21 @@ public struct OperatorError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// The operator's own settings are unusable (configuration file, policy file, flags).
-    public static let invalidConfiguration = OperatorError(.invalidConfiguration, "")
-
-    /// `invalidConfiguration`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidConfiguration(_ message: String, cause: (any Error)? = nil) -> OperatorError {
-        OperatorError(.invalidConfiguration, message, cause: cause)
+    public static let invalidConfiguration = Self(.invalidConfiguration, "")
+    /// `invalidConfiguration` with its message, and the error underneath when there is one.
+    public static func invalidConfiguration(_ message: String, cause: (any Error)? = nil) -> Self {
+        Self(.invalidConfiguration, message, cause: cause)
     }
 
     /// An image tag could not be resolved to a digest; the message says why (not found, no access, registry unreachable).
-    public static let imageResolution = OperatorError(.imageResolution, "")
-
-    /// `imageResolution`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func imageResolution(_ message: String, cause: (any Error)? = nil) -> OperatorError {
-        OperatorError(.imageResolution, message, cause: cause)
-    }
+    public static let imageResolution = Self(.imageResolution, "")
+    /// `imageResolution` with its message, and the error underneath when there is one.
+    public static func imageResolution(_ message: String, cause: (any Error)? = nil) -> Self { Self(.imageResolution, message, cause: cause) }
 
     /// A tenant's database or Redis user could not be provisioned or released; the message has the server's own error.
-    public static let provisioning = OperatorError(.provisioning, "")
-
-    /// `provisioning`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func provisioning(_ message: String, cause: (any Error)? = nil) -> OperatorError {
-        OperatorError(.provisioning, message, cause: cause)
-    }
+    public static let provisioning = Self(.provisioning, "")
+    /// `provisioning` with its message, and the error underneath when there is one.
+    public static func provisioning(_ message: String, cause: (any Error)? = nil) -> Self { Self(.provisioning, message, cause: cause) }
 
     /// Errors match by kind (as the static constants name them), whatever their message.
     public static func == (lhs: OperatorError, rhs: OperatorError) -> Bool { lhs.code == rhs.code }

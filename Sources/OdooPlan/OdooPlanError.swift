@@ -28,27 +28,24 @@ public struct OdooPlanError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// The OdooEnvironment has invalid fields; see ``OdooPlanError/fieldErrors``.
-    public static let invalidEnvironment = OdooPlanError(.invalidEnvironment, "")
-
-    /// `invalidEnvironment`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidEnvironment(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> OdooPlanError {
-        OdooPlanError(.invalidEnvironment, message, fieldErrors: fieldErrors, cause: cause)
+    public static let invalidEnvironment = Self(.invalidEnvironment, "")
+    /// `invalidEnvironment` with its message, and the error underneath when there is one.
+    public static func invalidEnvironment(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> Self {
+        Self(.invalidEnvironment, message, fieldErrors: fieldErrors, cause: cause)
     }
 
     /// The operator's configuration has invalid fields; see ``OdooPlanError/fieldErrors``.
-    public static let invalidConfiguration = OdooPlanError(.invalidConfiguration, "")
-
-    /// `invalidConfiguration`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidConfiguration(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> OdooPlanError {
-        OdooPlanError(.invalidConfiguration, message, fieldErrors: fieldErrors, cause: cause)
+    public static let invalidConfiguration = Self(.invalidConfiguration, "")
+    /// `invalidConfiguration` with its message, and the error underneath when there is one.
+    public static func invalidConfiguration(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> Self {
+        Self(.invalidConfiguration, message, fieldErrors: fieldErrors, cause: cause)
     }
 
     /// The environment asks for more than its tier allows (quota, server, storage class).
-    public static let exceedsTier = OdooPlanError(.exceedsTier, "")
-
-    /// `exceedsTier`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func exceedsTier(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> OdooPlanError {
-        OdooPlanError(.exceedsTier, message, fieldErrors: fieldErrors, cause: cause)
+    public static let exceedsTier = Self(.exceedsTier, "")
+    /// `exceedsTier` with its message, and the error underneath when there is one.
+    public static func exceedsTier(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> Self {
+        Self(.exceedsTier, message, fieldErrors: fieldErrors, cause: cause)
     }
 
     /// Errors match by kind (as the static constants name them), whatever their message.

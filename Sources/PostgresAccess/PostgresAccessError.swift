@@ -20,10 +20,10 @@ public struct PostgresAccessError: Error, Sendable, Equatable, CustomStringConve
 
     /// The DSN is not a `postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=…` URL odoo-guard can use,
     /// or the file meant to hold one cannot be read or is empty.
-    public static let invalidDSN = PostgresAccessError(.invalidDSN, "")
+    public static let invalidDSN = Self(.invalidDSN, "")
 
     /// The TLS context `sslmode=prefer|require` needs could not be built.
-    public static let tlsSetup = PostgresAccessError(.tlsSetup, "")
+    public static let tlsSetup = Self(.tlsSetup, "")
 
     /// A TLS context that could not be built for `dsn`.
     static func tlsSetup(_ dsn: String, cause: any Error) -> PostgresAccessError {

@@ -23,44 +23,29 @@ public struct ProvisioningError: Error, Sendable, Equatable, CustomStringConvert
     }
 
     /// A name cannot be used as an SQL identifier or Redis user (it would need quoting odoo-guard refuses, or is too long).
-    public static let invalidName = ProvisioningError(.invalidName, "")
-
-    /// `invalidName`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidName(_ message: String, cause: (any Error)? = nil) -> ProvisioningError {
-        ProvisioningError(.invalidName, message, cause: cause)
-    }
+    public static let invalidName = Self(.invalidName, "")
+    /// `invalidName` with its message, and the error underneath when there is one.
+    public static func invalidName(_ message: String, cause: (any Error)? = nil) -> Self { Self(.invalidName, message, cause: cause) }
 
     /// The server could not be reached or refused the login.
-    public static let unreachable = ProvisioningError(.unreachable, "")
-
-    /// `unreachable`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func unreachable(_ message: String, cause: (any Error)? = nil) -> ProvisioningError {
-        ProvisioningError(.unreachable, message, cause: cause)
-    }
+    public static let unreachable = Self(.unreachable, "")
+    /// `unreachable` with its message, and the error underneath when there is one.
+    public static func unreachable(_ message: String, cause: (any Error)? = nil) -> Self { Self(.unreachable, message, cause: cause) }
 
     /// The server refused a statement or command.
-    public static let refused = ProvisioningError(.refused, "")
-
-    /// `refused`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func refused(_ message: String, cause: (any Error)? = nil) -> ProvisioningError {
-        ProvisioningError(.refused, message, cause: cause)
-    }
+    public static let refused = Self(.refused, "")
+    /// `refused` with its message, and the error underneath when there is one.
+    public static func refused(_ message: String, cause: (any Error)? = nil) -> Self { Self(.refused, message, cause: cause) }
 
     /// The role, database or user exists and belongs to someone else (another environment, or nothing odoo-guard created).
-    public static let ownershipConflict = ProvisioningError(.ownershipConflict, "")
-
-    /// `ownershipConflict`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func ownershipConflict(_ message: String, cause: (any Error)? = nil) -> ProvisioningError {
-        ProvisioningError(.ownershipConflict, message, cause: cause)
-    }
+    public static let ownershipConflict = Self(.ownershipConflict, "")
+    /// `ownershipConflict` with its message, and the error underneath when there is one.
+    public static func ownershipConflict(_ message: String, cause: (any Error)? = nil) -> Self { Self(.ownershipConflict, message, cause: cause) }
 
     /// A value the caller passed cannot be used (an empty password, a malformed DSN).
-    public static let invalidInput = ProvisioningError(.invalidInput, "")
-
-    /// `invalidInput`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidInput(_ message: String, cause: (any Error)? = nil) -> ProvisioningError {
-        ProvisioningError(.invalidInput, message, cause: cause)
-    }
+    public static let invalidInput = Self(.invalidInput, "")
+    /// `invalidInput` with its message, and the error underneath when there is one.
+    public static func invalidInput(_ message: String, cause: (any Error)? = nil) -> Self { Self(.invalidInput, message, cause: cause) }
 
     /// Errors match by kind (as the static constants name them), whatever their message.
     public static func == (lhs: ProvisioningError, rhs: ProvisioningError) -> Bool { lhs.code == rhs.code }

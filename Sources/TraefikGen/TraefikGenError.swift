@@ -30,35 +30,31 @@ public struct TraefikGenError: Error, Sendable, Equatable, CustomStringConvertib
 
 
     /// A routing spec or OdooEnvironment has invalid fields; see ``TraefikGenError/fieldErrors``.
-    public static let invalidSpec = TraefikGenError(.invalidSpec, "")
-
-    /// `invalidSpec`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidSpec(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> TraefikGenError {
-        TraefikGenError(.invalidSpec, message, fieldErrors: fieldErrors, cause: cause)
+    public static let invalidSpec = Self(.invalidSpec, "")
+    /// `invalidSpec` with its message, and the error underneath when there is one.
+    public static func invalidSpec(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> Self {
+        Self(.invalidSpec, message, fieldErrors: fieldErrors, cause: cause)
     }
 
     /// A single value (a CIDR, a host, a duration, a size) is malformed; the message says how.
-    public static let invalidValue = TraefikGenError(.invalidValue, "")
-
-    /// `invalidValue`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func invalidValue(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> TraefikGenError {
-        TraefikGenError(.invalidValue, message, fieldErrors: fieldErrors, cause: cause)
+    public static let invalidValue = Self(.invalidValue, "")
+    /// `invalidValue` with its message, and the error underneath when there is one.
+    public static func invalidValue(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> Self {
+        Self(.invalidValue, message, fieldErrors: fieldErrors, cause: cause)
     }
 
     /// A document is neither an OdooEnvironment nor a routing spec.
-    public static let unsupportedDocument = TraefikGenError(.unsupportedDocument, "")
-
-    /// `unsupportedDocument`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func unsupportedDocument(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> TraefikGenError {
-        TraefikGenError(.unsupportedDocument, message, fieldErrors: fieldErrors, cause: cause)
+    public static let unsupportedDocument = Self(.unsupportedDocument, "")
+    /// `unsupportedDocument` with its message, and the error underneath when there is one.
+    public static func unsupportedDocument(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> Self {
+        Self(.unsupportedDocument, message, fieldErrors: fieldErrors, cause: cause)
     }
 
     /// Two inputs describe the same environment (namespace and name), so their objects would collide.
-    public static let duplicateEnvironment = TraefikGenError(.duplicateEnvironment, "")
-
-    /// `duplicateEnvironment`, with a message naming the input and the problem (and the error underneath, when there is one).
-    public static func duplicateEnvironment(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> TraefikGenError {
-        TraefikGenError(.duplicateEnvironment, message, fieldErrors: fieldErrors, cause: cause)
+    public static let duplicateEnvironment = Self(.duplicateEnvironment, "")
+    /// `duplicateEnvironment` with its message, and the error underneath when there is one.
+    public static func duplicateEnvironment(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> Self {
+        Self(.duplicateEnvironment, message, fieldErrors: fieldErrors, cause: cause)
     }
 
     /// Errors match by kind (as the static constants name them), whatever their message.
