@@ -50,7 +50,7 @@ let package = Package(
     ],
     targets: [
         // Pure: JSON value, YAML/JSON input, object views, AdmissionReview, JSON Pointer/Patch/diff,
-        // quantities, label selectors, image references, the GuardPolicy model.
+        // quantities, label selectors, image references, the kind catalogue, applied-configuration hashes.
         .target(
             name: "KubeModel",
             dependencies: [
@@ -63,7 +63,8 @@ let package = Package(
         .target(name: "GuardRules", dependencies: ["KubeModel", .product(name: "Crypto", package: "swift-crypto")]),
         // Pure: Traefik middlewares, routes and TLS options for Odoo environments (CRD or file provider).
         .target(name: "TraefikGen", dependencies: ["KubeModel"]),
-        // Pure: an OdooEnvironment plus the operator's configuration and observations → desired objects and status.
+        // Pure: an OdooEnvironment plus the operator's configuration and observations → desired objects and
+        // status; one observation → one Reconciliation (the writes, the status, the requeue); the policy gate.
         .target(name: "OdooPlan", dependencies: ["KubeModel", "TraefikGen", "GuardRules"]),
         // Pure: what the libFuzzer harnesses in fuzz/ and the corpus replay test run on each input.
         .target(name: "FuzzEntryPoints", dependencies: ["KubeModel", "GuardRules", "OdooPlan"]),
@@ -165,8 +166,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // I/O: the OdooEnvironment reconciler (plan → policy check → Secrets → server-side apply →
-        // prune → status), its metrics and health server, and `guard-operator`'s wiring.
+        // I/O: the OdooEnvironment reconciler's observation (caches, registry, Job pods) and executor (Secrets →
+        // server-side apply → prune → Job → database → status), its metrics and health server, `guard-operator`'s wiring.
         .target(
             name: "OdooOperator",
             dependencies: [

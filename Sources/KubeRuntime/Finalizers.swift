@@ -45,22 +45,23 @@ public enum Finalizers {
         return JSONPatch([.test(pointer, .string(finalizer)), .remove(pointer)])
     }
 
-    /// The kube-rs `finalizer()` shape: adds the finalizer first (and returns, the write triggers
-    /// the next reconcile), calls `apply` while the object lives, calls `cleanup` once it is being
+    /// The kube-rs `finalizer()` shape: adds the finalizer first, calls `apply` while the object
+    /// lives (right after the finalizer is added too, with the object the API returned, so a new
+    /// object costs no second pass through the queue), calls `cleanup` once it is being
     /// deleted and removes the finalizer once `cleanup` returns `.awaitChange` (a `.requeue` from
     /// `cleanup` means it is still in progress: the finalizer stays and the key comes back later).
     /// An object already gone when the finalizer comes off is not an error.
     /// - Throws: what `apply`/`cleanup` throw, or the ``KubeClientError`` of a finalizer patch.
     public static func reconcile(_ object: KubeObject, finalizer: String, resource: ResourceType, api: any KubernetesAPI,
-                                 apply: () async throws -> ReconcileAction,
+                                 apply: (KubeObject) async throws -> ReconcileAction,
                                  cleanup: () async throws -> ReconcileAction) async throws -> ReconcileAction {
         switch decide(object, finalizer: finalizer) {
         case .addFinalizer:
-            _ = try await api.patch(resource, namespace: object.namespace, name: object.name,
-                                    patch: .json(addPatch(object, finalizer: finalizer)), subresource: nil, options: WriteOptions())
-            return .awaitChange
+            let stored = try await api.patch(resource, namespace: object.namespace, name: object.name,
+                                             patch: .json(addPatch(object, finalizer: finalizer)), subresource: nil, options: WriteOptions())
+            return try await apply(KubeObject(stored))
         case .apply:
-            return try await apply()
+            return try await apply(object)
         case .cleanup:
             let action = try await cleanup()
             guard action == .awaitChange, let patch = removePatch(object, finalizer: finalizer) else { return action }

@@ -57,8 +57,9 @@ extension EnvironmentReconciler {
             if created { outcome.createdSecrets.append(secret.name) }
         }
         for planned in reconciliation.apply {
-            _ = try await api.apply(planned.reference.resource, object: planned.object, fieldManager: Self.fieldManager, force: true)
+            let stored = try await api.apply(planned.reference.resource, object: planned.object, fieldManager: Self.fieldManager, force: true)
             outcome.applied.append(planned.reference)
+            if planned.reference.resource == .deployments { outcome.appliedWorkloads[planned.reference] = stored }
         }
         for child in reconciliation.prune {
             let deleted = try await tolerating(.notFound) { () async throws(KubeClientError) in

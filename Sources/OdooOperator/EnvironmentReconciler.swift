@@ -103,9 +103,9 @@ public final class EnvironmentReconciler: Sendable {
         logger[metadataKey: "k8s.kind"] = "OdooEnvironment"
         logger[metadataKey: "k8s.namespace"] = "\(key.namespace ?? "")"
         logger[metadataKey: "k8s.name"] = "\(key.name)"
-        return try await Finalizers.reconcile(object, finalizer: Self.finalizer, resource: .odooEnvironments, api: api) {
-            let observation = await observe(object)
-            return try await execute(decision.decide(observation), object: object, logger: logger)
+        return try await Finalizers.reconcile(object, finalizer: Self.finalizer, resource: .odooEnvironments, api: api) { live in
+            let observation = await observe(live)
+            return try await execute(decision.decide(observation), object: live, logger: logger)
         } cleanup: {
             try await cleanUp(object, logger: logger)
         }

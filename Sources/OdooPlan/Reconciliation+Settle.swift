@@ -9,6 +9,8 @@ extension Reconciliation {
         public var createdSecrets: [String] = []
         /// Objects applied.
         public var applied: [ChildReference] = []
+        /// The web and cron Deployments as the API returned them from their apply, newer than the observation.
+        public var appliedWorkloads: [ChildReference: JSONValue] = [:]
         /// Objects deleted.
         public var pruned: [ChildReference] = []
         /// Whether the gate's Job was created now (not found already there).
@@ -52,6 +54,19 @@ extension Reconciliation {
             observed.pinnedImage = report.recorded.image
         }
         observed.database = outcome.database
+        // A Deployment applied now is reported as the API returned it, not as it was before.
+        if let environment = report.environment {
+            let names = environment.childNames
+            func applied(_ component: String) -> JSONValue? {
+                outcome.appliedWorkloads[ChildReference(.deployments, namespace: environment.namespace, name: names.deployment(component))]
+            }
+            observed.webDeployment = applied("web") ?? observed.webDeployment
+            observed.cronDeployment = applied("cron") ?? observed.cronDeployment
+        }
+        // A credentials Secret this reconcile created exists now, although the observation predates it.
+        if let environment = report.environment, outcome.createdSecrets.contains(environment.databaseSecretName) {
+            observed.databaseSecretPresent = true
+        }
         let status = EnvironmentStatus(environment: report.environment, generation: report.generation, desired: report.desired,
                                        imageSource: report.imageSource, observed: observed, problem: problem)
         var events = writeEvents(outcome)

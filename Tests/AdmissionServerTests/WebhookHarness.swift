@@ -54,9 +54,17 @@ final class WebhookHarness: @unchecked Sendable {
         let server = try WebhookServer(configuration: configuration, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let group = ServiceGroup(configuration: server.groupConfiguration(signals: [], onListening: { continuation.yield($0) }))
-        let running = Task { try await group.run() }
+        // A server that fails to start ends the stream, so a failing start fails the test instead of hanging it.
+        let running = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw Subprocess.Failed(description: "the webhook did not start") }
+        guard let port = await iterator.next() else {
+            try? FileManager.default.removeItem(at: directory)
+            if case .failure(let error) = await running.result { throw error }
+            throw Subprocess.Failed(description: "the webhook did not start")
+        }
         return WebhookHarness(directory: directory, ca: ca, nextCA: nextCA, server: server, port: port,
                               client: try Self.client(trusting: [ca, nextCA]),
                               group: group, running: running)

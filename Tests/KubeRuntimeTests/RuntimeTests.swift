@@ -283,6 +283,32 @@ struct RuntimeTests {
         }
     }
 
+    @Test("Finalizers.reconcile: the finalizer first, apply with the stored object, cleanup on deletion, then the finalizer off",
+          arguments: Backend.allCases)
+    func finalizerReconcile(_ backend: Backend) async throws {
+        try await backend.run { cluster in
+            let finalizer = "odooguard.io/test"
+            let calls = Locked<[String]>([])
+            func reconcile() async throws -> ReconcileAction {
+                let live = KubeObject(try await cluster.api.get(.configMaps, namespace: cluster.namespace, name: "guarded"))
+                return try await Finalizers.reconcile(live, finalizer: finalizer, resource: .configMaps, api: cluster.api) { stored in
+                    calls.withLock { $0.append("apply:" + (stored.finalizers.contains(finalizer) ? "finalized" : "bare")) }
+                    return .awaitChange
+                } cleanup: {
+                    calls.withLock { $0.append("cleanup") }
+                    return .awaitChange
+                }
+            }
+            try await cluster.create(cluster.configMap("guarded"))
+            #expect(try await reconcile() == .awaitChange)
+            #expect(calls.current == ["apply:finalized"], "apply runs in the same pass, with the object that has the finalizer")
+            _ = try await cluster.api.delete(.configMaps, namespace: cluster.namespace, name: "guarded", options: DeleteOptions())
+            #expect(try await reconcile() == .awaitChange)
+            #expect(calls.current == ["apply:finalized", "cleanup"])
+            #expect(try await cluster.eventually { try await cluster.api.getIfExists(.configMaps, namespace: cluster.namespace, name: "guarded") == nil })
+        }
+    }
+
     @Test("a Lease in a namespace that does not exist is a failing standing that names the namespace, and recovers when it appears",
           arguments: Backend.allCases)
     func leaseInAMissingNamespace(_ backend: Backend) async throws {

@@ -129,6 +129,16 @@ struct DecisionTests {
         #expect(starting.settle(Reconciliation.Outcome(database: check)).requeue == .seconds(10))
     }
 
+    @Test func theCredentialsSecretCreatedNowCountsAsPresent() {
+        let reconciliation = Self.decision.decide(Self.observation())
+        let database = { (settlement: Reconciliation.Settlement) in
+            settlement.status.conditions.first { $0.type == EnvironmentCondition.databaseReady }
+        }
+        #expect(database(reconciliation.settle(Reconciliation.Outcome()))?.reason == EnvironmentCondition.credentialsMissing)
+        #expect(database(reconciliation.settle(Reconciliation.Outcome(createdSecrets: ["demo-db"])))?.reason == "CredentialsReady",
+                "one status write, not a second one when the Secret's watch event arrives")
+    }
+
     @Test func aRefusedWriteIsReportedAndRetriedInFiveMinutes() {
         let reconciliation = Self.decision.decide(Self.observation())
         let applied = [reconciliation.apply[0].reference]
