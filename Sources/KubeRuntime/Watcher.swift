@@ -112,9 +112,12 @@ public struct Watcher: AsyncSequence, Sendable {
 
         private mutating func pause(after error: any Error, doing action: String) async {
             let delay = backoff.next()
-            watcher.logger.warning("\(action) failed; retrying", metadata: [
-                "k8s.resource": "\(watcher.resource)", "error": "\(error)", "retry.in": "\(delay)",
-            ])
+            var metadata: Logger.Metadata = ["k8s.resource": "\(watcher.resource)", "error": "\(error)", "retry.in": "\(delay)"]
+            if let failure = error as? KubeClientError, failure == .notFound {
+                // A 404 on a collection: the API does not serve this kind at all (a CRD not installed).
+                metadata["hint"] = "the API does not serve \(watcher.resource.apiVersion) \(watcher.resource.kind); install its CustomResourceDefinition"
+            }
+            watcher.logger.warning("\(action) failed; retrying", metadata: metadata)
             try? await Task.sleep(for: delay)
         }
     }
