@@ -26,9 +26,9 @@ extension EnvironmentReconciler {
             web: stores[.deployments]?.get(ObjectKey(namespace: namespace, name: names.deployment("web"))),
             cron: stores[.deployments]?.get(ObjectKey(namespace: namespace, name: names.deployment("cron"))),
             postgres: stores[.statefulSets]?.get(ObjectKey(namespace: namespace, name: names.postgres)))
-        observation.secrets = secretPresence(environment)
+        observation.existingSecrets = existingSecrets(environment)
         observation.rpoHours = dependencies.configuration.backup.rpoHours[environment.stage]
-        observation.backups = await observeBackups(environment, recorded: observation.recorded.backups)
+        observation.backups = await observeBackups(environment, recorded: observation.recorded.backups, existingSecrets: observation.existingSecrets)
         observation.gateJobs = await gateJobs(environment, image: observation.pin.image ?? source)
         (observation.live, observation.owned) = children(of: environment)
         return observation
@@ -47,17 +47,12 @@ extension EnvironmentReconciler {
     }
 
     /// Which of the Secrets the environment generates or names exist (read from the metadata-only cache).
-    func secretPresence(_ environment: OdooEnvironment) -> EnvironmentObservation.SecretPresence {
+    func existingSecrets(_ environment: OdooEnvironment) -> Set<String> {
         let names = environment.childNames
         var candidates = [names.adminSecret, names.databaseSecret, names.redisSecret, environment.databaseSecretName]
         if let backup = environment.backup { candidates.append(backup.credentialsSecret ?? dependencies.configuration.backup.credentialsSecret) }
-        var presence = EnvironmentObservation.SecretPresence()
-        if case .secret(let name) = environment.routing.tls {
-            candidates.append(name)
-            presence.tls = stores[.secrets]?.get(ObjectKey(namespace: environment.namespace, name: name)) != nil
-        }
-        presence.existing = Set(candidates.filter { stores[.secrets]?.get(ObjectKey(namespace: environment.namespace, name: $0)) != nil })
-        return presence
+        if case .secret(let name) = environment.routing.tls { candidates.append(name) }
+        return Set(candidates.filter { stores[.secrets]?.get(ObjectKey(namespace: environment.namespace, name: $0)) != nil })
     }
 
     /// The live objects of the environment in its namespace (controlled by it, or labelled with it)
@@ -83,11 +78,11 @@ extension EnvironmentReconciler {
     }
 
     /// Backups and rehearsals: the previous status, updated from the newest finished Jobs.
-    func observeBackups(_ environment: OdooEnvironment, recorded: BackupObservation) async -> BackupObservation {
+    func observeBackups(_ environment: OdooEnvironment, recorded: BackupObservation, existingSecrets: Set<String>) async -> BackupObservation {
         var result = recorded
         guard let backup = environment.backup else { return result }
         let credentials = backup.credentialsSecret ?? dependencies.configuration.backup.credentialsSecret
-        result.credentialsPresent = stores[.secrets]?.get(ObjectKey(namespace: environment.namespace, name: credentials)) != nil
+        result.credentialsPresent = existingSecrets.contains(credentials)
         let jobs = (stores[.jobs]?.list(namespace: environment.namespace) ?? []).filter {
             KubeObject($0).labels[GuardLabels.instance] == environment.name && KubeObject($0).labels[GuardLabels.name] == GuardLabels.odooName
         }

@@ -23,7 +23,7 @@ public struct EnvironmentDecision: Sendable {
     /// The reconciliation of `observation`.
     public func decide(_ observation: EnvironmentObservation) -> Reconciliation {
         var observed = ObservedState(webDeployment: observation.workloads.web, cronDeployment: observation.workloads.cron,
-                                     tlsSecretPresent: observation.secrets.tls, previousConditions: observation.recorded.conditions, now: observation.now)
+                                     previousConditions: observation.recorded.conditions, now: observation.now)
         observed.backups = observation.backups
         var report = Reconciliation.Report(environment: nil, generation: observation.object.generation, desired: nil, imageSource: observation.imageSource,
                                            observed: observed, recorded: observation.recorded)
@@ -33,7 +33,8 @@ public struct EnvironmentDecision: Sendable {
         case .success(let decoded): environment = decoded
         }
         report.environment = environment
-        observed.databaseSecretPresent = observation.secrets.existing.contains(environment.databaseSecretName)
+        observed.databaseSecretPresent = observation.existingSecrets.contains(environment.databaseSecretName)
+        if case .secret(let name) = environment.routing.tls { observed.tlsSecretPresent = observation.existingSecrets.contains(name) }
         let source = observation.imageSource ?? planner.imageSource(environment)
         var events: [EnvironmentEvent] = []
         switch observation.pin {
@@ -70,9 +71,13 @@ public struct EnvironmentDecision: Sendable {
         }
         var result = Reconciliation(report: report)
         result.events = events
-        result.secrets = desired.secrets.filter { !observation.secrets.existing.contains($0.name) }
-        result.apply = Self.changed(desired.objects, live: observation.live)
-        result.prune = Self.pruned(observation.owned, keeping: desired.objects)
+        result.secrets = desired.secrets.filter { !observation.existingSecrets.contains($0.name) }
+        let planned = desired.objects.map { object in
+            let view = KubeObject(object)
+            return (reference: ChildReference(ResourceType.of(view.gvk), namespace: view.namespace, name: view.name), object: object)
+        }
+        result.apply = Self.changed(planned, live: observation.live)
+        result.prune = Self.pruned(observation.owned, keeping: planned.map(\.reference))
         if case .startJob(let kind, let name, _, _) = gate.decision {
             do {
                 let job = try planner.job(kind, name: name, environment: environment, image: desiredImage, toolImages: observation.toolImages)
@@ -97,10 +102,8 @@ public struct EnvironmentDecision: Sendable {
     }
 
     /// The planned objects whose live copy differs (or is missing), stamped for server-side apply.
-    static func changed(_ objects: [JSONValue], live: [ChildReference: JSONValue]) -> [PlannedObject] {
-        objects.compactMap { object in
-            let view = KubeObject(object)
-            let reference = ChildReference(ResourceType.of(view.gvk), namespace: view.namespace, name: view.name)
+    static func changed(_ planned: [(reference: ChildReference, object: JSONValue)], live: [ChildReference: JSONValue]) -> [PlannedObject] {
+        planned.compactMap { reference, object in
             let stamped = AppliedConfiguration.stamped(object, namespaced: reference.resource.namespaced)
             guard AppliedConfiguration.needsApply(stamped, live: live[reference]) else { return nil }
             return PlannedObject(reference: reference, object: stamped)
@@ -108,12 +111,9 @@ public struct EnvironmentDecision: Sendable {
     }
 
     /// The owned objects the plan no longer has (the PDB when replicas drop to one, routes of a removed
-    /// feature), in resource then name order; ``neverPruned`` resources are kept.
-    static func pruned(_ owned: [OwnedChild], keeping objects: [JSONValue]) -> [OwnedChild] {
-        let kept = Set(objects.map { object -> String in
-            let view = KubeObject(object)
-            return "\(view.kind)/\(view.name)"
-        })
+    /// feature), in resource then name order; ``neverPruned`` resources are kept. Matched by kind and name.
+    static func pruned(_ owned: [OwnedChild], keeping planned: [ChildReference]) -> [OwnedChild] {
+        let kept = Set(planned.map { "\($0.resource.kind)/\($0.name)" })
         return owned
             .filter { !neverPruned.contains($0.reference.resource) && !kept.contains("\($0.reference.resource.kind)/\($0.reference.name)") }
             .sorted { ($0.reference.resource.description, $0.reference.name) < ($1.reference.resource.description, $1.reference.name) }

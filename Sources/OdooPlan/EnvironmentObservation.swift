@@ -21,8 +21,9 @@ public struct EnvironmentObservation: Sendable {
     public var toolImages: [String: String]
     /// The web and cron Deployments, the dedicated PostgreSQL StatefulSet.
     public var workloads: Workloads
-    /// Which Secrets the environment needs exist (they are never read).
-    public var secrets: SecretPresence
+    /// Names of the Secrets the environment generates or names (credentials, TLS, backups) that exist
+    /// in its namespace; their contents are never read.
+    public var existingSecrets: Set<String>
     /// Backups and rehearsals: the recorded status updated from the newest finished Jobs.
     public var backups: BackupObservation
     /// The change gate's Jobs for the desired image, by name.
@@ -51,7 +52,7 @@ public struct EnvironmentObservation: Sendable {
         recorded = RecordedStatus(object)
         toolImages = [:]
         workloads = Workloads()
-        secrets = SecretPresence()
+        existingSecrets = []
         backups = recorded.backups
         gateJobs = [:]
         live = [:]
@@ -96,19 +97,6 @@ public struct EnvironmentObservation: Sendable {
         }
     }
 
-    /// Which of the environment's Secrets exist, by name.
-    public struct SecretPresence: Sendable {
-        /// Names of the Secrets in the environment's namespace that exist.
-        public var existing: Set<String>
-        /// Whether the TLS Secret of `spec.ingress.tls.secretName` exists (`nil`: none is named).
-        public var tls: Bool?
-
-        /// Presence.
-        public init(existing: Set<String> = [], tls: Bool? = nil) {
-            self.existing = existing
-            self.tls = tls
-        }
-    }
 }
 
 /// One child of an environment: its resource, namespace and name.

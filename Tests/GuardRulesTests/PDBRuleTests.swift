@@ -86,6 +86,16 @@ struct PDBRuleTests {
         #expect(decision.rules == rules)
     }
 
+    @Test func replicaCountsThatWouldOverflowTheirSumSaturate() {
+        var second = Self.deployment(replicas: Int64.max)
+        second.set("odoo-web-2", at: "metadata.name")
+        let peers = [Self.deployment(replicas: Int64.max), second]
+        let allowed = Fixture.evaluate(Fixture.pdb(spec: ["minAvailable": .int(Int64.max - 1), "unhealthyPodEvictionPolicy": "AlwaysAllow"]), peers: peers)
+        #expect(allowed.rules.isEmpty, "the sum saturates at Int64.max instead of trapping")
+        let all = Fixture.evaluate(Fixture.pdb(spec: ["minAvailable": .int(Int64.max), "unhealthyPodEvictionPolicy": "AlwaysAllow"]), peers: peers)
+        #expect(all.rules == ["pdb.drain-safe"], "a minimum equal to the saturated count leaves no eviction")
+    }
+
     @Test("budgets must allow evictions", arguments: budgets)
     func budgetRules(_ case_: BudgetCase) {
         let peers = case_.replicas.map { [Self.deployment(replicas: $0)] } ?? []

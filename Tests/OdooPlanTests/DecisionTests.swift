@@ -85,14 +85,14 @@ struct DecisionTests {
         #expect(first.apply.count > 10)
         let second = Self.decision.decide(Self.observation { observation in
             observation.live = Self.live(after: first)
-            observation.secrets.existing = Set(first.secrets.map(\.name))
+            observation.existingSecrets = Set(first.secrets.map(\.name))
         })
         #expect(!second.writes, "nothing differs: no Secret, apply, prune or Job")
         // Drift in one field brings back exactly that object.
         var live = Self.live(after: first)
         let reference = try #require(first.apply.first { $0.reference.resource == .deployments }?.reference)
         live[reference]?.set(.int(7), at: "spec.replicas")
-        let third = Self.decision.decide(Self.observation { $0.live = live; $0.secrets.existing = Set(first.secrets.map(\.name)) })
+        let third = Self.decision.decide(Self.observation { $0.live = live; $0.existingSecrets = Set(first.secrets.map(\.name)) })
         #expect(third.apply.map(\.reference) == [reference])
     }
 
