@@ -1,7 +1,7 @@
 import KubeModel
 
 /// `image.registry-allowed`, `image.no-latest`, `image.digest-pinned` over every container of every
-/// pod template, and over an OdooEnvironment's `spec.image`.
+/// pod template, and over an OdooEnvironment's `spec.image` and `spec.addons[].image`.
 enum ImageRules {
     static func check(_ input: RuleInput, into findings: inout [Finding]) {
         guard input.stage != nil else { return }
@@ -13,8 +13,11 @@ enum ImageRules {
                 }
                 check(image: image, at: container.path / "image", owner: container.label, input, into: &findings)
             }
-        } else if let image = OdooEnvironmentView(input.object)?.image {
-            check(image: image, at: "spec.image", owner: "the environment", input, into: &findings)
+        } else if let environment = OdooEnvironmentView(input.object) {
+            if let image = environment.image { check(image: image, at: "spec.image", owner: "the environment", input, into: &findings) }
+            for (index, image) in environment.addonImages {
+                check(image: image, at: FieldPath("spec.addons") / index / "image", owner: "addon image \(index)", input, into: &findings)
+            }
         }
     }
 

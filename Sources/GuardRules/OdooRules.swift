@@ -74,12 +74,14 @@ enum OdooRules {
             "cannot go from Odoo \(old.version ?? "") back to \(new.version ?? ""): the database has been upgraded to \(before) and Odoo \(after) cannot open it; restore a backup into a new environment instead"))
     }
 
-    /// Production changes of what runs are traceable: a new image or version needs the annotation.
+    /// Production changes of what runs are traceable: a new image, version or addon set needs the annotation.
     static func checkChangeReference(from old: OdooEnvironmentView, to new: OdooEnvironmentView, stage: String?, into findings: inout [Finding]) {
-        guard (new.stage ?? stage) == "production", old.version != new.version || old.image != new.image else { return }
+        let addonsChanged = old.addonImages.map(\.image) != new.addonImages.map(\.image)
+        guard (new.stage ?? stage) == "production", old.version != new.version || old.image != new.image || addonsChanged else { return }
         let reference = new.object.annotations[GuardLabels.changeReference]?.trimmingCharacters(in: .whitespaces) ?? ""
         guard reference.isEmpty else { return }
-        let change = old.version != new.version ? "Odoo \(old.version ?? "?") → \(new.version ?? "?")" : "image \(old.image ?? "(default)") → \(new.image ?? "(default)")"
+        let change = old.version != new.version ? "Odoo \(old.version ?? "?") → \(new.version ?? "?")"
+            : old.image != new.image ? "image \(old.image ?? "(default)") → \(new.image ?? "(default)")" : "the addon images"
         findings.append(Finding(rule: .odooChangeReference, path: FieldPath([.key("metadata"), .key("annotations"), .key(GuardLabels.changeReference)]), message:
             "a production change (\(change)) needs a change reference: add the annotation \(GuardLabels.changeReference) with your change ticket (e.g. CHG-1234)"))
     }

@@ -10,6 +10,14 @@ public enum GuardLabels {
     public static let inject = "odooguard.io/inject"
     /// Annotation carrying the change reference of a production change.
     public static let changeReference = "odooguard.io/change-ref"
+    /// Pod-template annotation: a hash of the odoo.conf the pods run (a change rolls them).
+    public static let configHash = "odooguard.io/config-hash"
+    /// Pod-template annotation: the Odoo version the pods run (what the database was upgraded to).
+    public static let odooVersion = "odooguard.io/odoo-version"
+    /// Pod-template annotation: the Job that initialised the database (pods older than it are replaced).
+    public static let databaseInit = "odooguard.io/database-init"
+    /// Pod-template annotation: the addon images the pods run, pinned, comma-separated.
+    public static let addons = "odooguard.io/addons"
     /// The well-known instance label, read as the environment when ``environment`` is absent.
     public static let instance = "app.kubernetes.io/instance"
     /// The well-known component label (`web`, `cron`, `backup`, `restore-check`, …).

@@ -16,6 +16,10 @@ public struct OdooEnvironmentView: Sendable {
     public var version: String? { spec?["version"]?.stringValue }
     /// `spec.image`, when set.
     public var image: String? { spec?["image"]?.stringValue }
+    /// `spec.addons[].image`, in order (entries without a string image are left out).
+    public var addonImages: [(index: Int, image: String)] {
+        (spec?["addons"]?.arrayValue ?? []).enumerated().compactMap { index, addon in addon["image"]?.stringValue.map { (index, $0) } }
+    }
     /// `spec.replicas`, when an integer.
     public var replicas: Int64? { spec?["replicas"]?.intValue }
     /// `spec.config`: odoo.conf overrides, each read as Odoo reads it (booleans as True/False).

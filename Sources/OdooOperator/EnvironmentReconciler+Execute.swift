@@ -26,7 +26,10 @@ extension EnvironmentReconciler {
             if !outcome.applied.isEmpty || !outcome.pruned.isEmpty {
                 logger.info("applied the plan", metadata: ["applied": "\(outcome.applied.count)", "pruned": "\(outcome.pruned.count)"])
             }
-            if outcome.rejected == nil { outcome.database = await checkDatabase(reconciliation.database) }
+            if outcome.rejected == nil {
+                outcome.database = await checkDatabase(reconciliation.database)
+                try await startInitJob(reconciliation, into: &outcome, object: object)
+            }
         }
         let settlement = reconciliation.settle(outcome)
         if let patch = settlement.statusPatch {
@@ -76,12 +79,28 @@ extension EnvironmentReconciler {
         }
     }
 
+    /// Creates the database init Job once the database step found the database usable; a refusal is
+    /// reported like any other.
+    func startInitJob(_ reconciliation: Reconciliation, into outcome: inout Reconciliation.Outcome, object: KubeObject) async throws {
+        guard let job = reconciliation.initJob, reconciliation.databaseUsable(outcome.database, createdSecrets: outcome.createdSecrets) else { return }
+        do {
+            outcome.initJobStarted = try await tolerating(.alreadyExists) { () async throws(KubeClientError) in
+                _ = try await api.create(.jobs, namespace: object.namespace, object: job.object, options: WriteOptions(fieldManager: Self.fieldManager))
+            }
+        } catch where Self.isRefusal(error) {
+            outcome.rejected = error.message
+        } catch {
+            for event in reconciliation.writeEvents(outcome) { await record(event, object) }
+            throw error
+        }
+    }
+
     /// The database step: known already, or the provisioner's report.
     func checkDatabase(_ step: Reconciliation.DatabaseStep) async -> DatabaseCheck? {
         switch step {
         case .none: nil
         case .known(let check): check
-        case .provision(let environment): await dependencies.provisioner?.ensure(environment)
+        case .provision(let environment, let limit): await dependencies.provisioner?.ensure(environment, connectionLimit: limit)
         }
     }
 

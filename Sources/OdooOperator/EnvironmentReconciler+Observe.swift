@@ -19,6 +19,8 @@ extension EnvironmentReconciler {
         observation.imageSource = source
         observation.pin = await pin(source, recorded: observation.recorded)
         if case .failed = observation.pin { return observation }
+        (observation.addonPins, observation.addonPinFailure) = await pinAddons(environment, recorded: observation.recorded)
+        if observation.addonPinFailure != nil { return observation }
         observation.toolImages = await pinnedTools()
         let names = environment.childNames
         let namespace = environment.namespace
@@ -26,10 +28,13 @@ extension EnvironmentReconciler {
             web: stores[.deployments]?.get(ObjectKey(namespace: namespace, name: names.deployment("web"))),
             cron: stores[.deployments]?.get(ObjectKey(namespace: namespace, name: names.deployment("cron"))),
             postgres: stores[.statefulSets]?.get(ObjectKey(namespace: namespace, name: names.postgres)))
+        observation.podFailures = await podFailures(environment, observation.workloads)
         observation.existingSecrets = existingSecrets(environment)
         observation.rpoHours = dependencies.configuration.backup.rpoHours[environment.stage]
         observation.backups = await observeBackups(environment, recorded: observation.recorded.backups, existingSecrets: observation.existingSecrets)
-        observation.gateJobs = await gateJobs(environment, image: observation.pin.image ?? source)
+        let addons = environment.addons.map { OdooEnvironment.Addon(image: observation.addonPins[$0.image] ?? $0.image, path: $0.path) }
+        observation.gateJobs = await gateJobs(environment, key: ChangeGate.changeKey(image: observation.pin.image ?? source, addons: addons))
+        observation.initJobs = await initJobs(environment)
         (observation.live, observation.owned) = children(of: environment)
         return observation
     }
@@ -44,6 +49,22 @@ extension EnvironmentReconciler {
         } catch {
             return .failed(error.message)
         }
+    }
+
+    /// The addon images' pins: the spec's own digest, the status's for the same source, or the
+    /// registry's answer now; the first that cannot be pinned is named with its field.
+    func pinAddons(_ environment: OdooEnvironment, recorded: RecordedStatus) async -> (pins: [String: String], failure: String?) {
+        var pins: [String: String] = [:]
+        for (index, addon) in environment.addons.enumerated() {
+            if addon.image.contains("@sha256:") { pins[addon.image] = addon.image; continue }
+            if let known = recorded.addonPins[addon.image] { pins[addon.image] = known; continue }
+            do {
+                pins[addon.image] = try await dependencies.images.pin(addon.image)
+            } catch {
+                return (pins, "spec.addons[\(index)].image \(addon.image): \(error.message)")
+            }
+        }
+        return (pins, nil)
     }
 
     /// Which of the Secrets the environment generates or names exist (read from the metadata-only cache).
@@ -113,15 +134,43 @@ extension EnvironmentReconciler {
         return result
     }
 
-    /// The gate's Jobs (an on-demand backup, an upgrade) for the change to `image`, by name.
-    func gateJobs(_ environment: OdooEnvironment, image: String) async -> [String: ChangeGate.JobState] {
+    /// The gate's Jobs (an on-demand backup, an upgrade) for the change `key` names, by name.
+    func gateJobs(_ environment: OdooEnvironment, key: String) async -> [String: ChangeGate.JobState] {
         var result: [String: ChangeGate.JobState] = [:]
         let names = environment.childNames
-        for (name, container) in [(names.changeBackup(image: image), "upload"), (names.upgrade(image: image), "upgrade")] {
+        for (name, container) in [(names.changeBackup(image: key), "upload"), (names.upgrade(image: key), "upgrade")] {
             guard let job = stores[.jobs]?.get(ObjectKey(namespace: environment.namespace, name: name)) else { continue }
             var state = Self.jobState(job)
             if state.phase == .failed { state.message = await terminationMessage(of: job, containers: [container]) ?? state.message }
             result[name] = state
+        }
+        return result
+    }
+
+    /// The failed containers of the web and cron pods, read only while a Deployment has fewer ready
+    /// pods than it asks for (pods are not cached: one list per such reconcile).
+    func podFailures(_ environment: OdooEnvironment, _ workloads: EnvironmentObservation.Workloads) async -> [PodFailure] {
+        var result: [PodFailure] = []
+        for (component, deployment) in [("web", workloads.web), ("cron", workloads.cron)] {
+            guard let deployment, let wanted = deployment["spec"]?["replicas"]?.intValue, wanted > 0,
+                  (deployment["status"]?["readyReplicas"]?.intValue ?? 0) < wanted else { continue }
+            let selector = environment.selector(component: component).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            guard let pods = try? await dependencies.api.list(.pods, namespace: environment.namespace, options: ListOptions(labelSelector: selector)) else { continue }
+            result += pods.items.sorted { ($0["metadata"]?["name"]?.stringValue ?? "") < ($1["metadata"]?["name"]?.stringValue ?? "") }.flatMap(PodFailure.of(pod:))
+        }
+        return result
+    }
+
+    /// The environment's database init Jobs (component `init`), by name; a failed one with its log tail.
+    func initJobs(_ environment: OdooEnvironment) async -> [String: ChangeGate.JobState] {
+        var result: [String: ChangeGate.JobState] = [:]
+        for job in stores[.jobs]?.list(namespace: environment.namespace) ?? [] {
+            let view = KubeObject(job)
+            guard view.labels[GuardLabels.instance] == environment.name, view.labels[GuardLabels.name] == GuardLabels.odooName,
+                  view.labels[GuardLabels.component] == "init" else { continue }
+            var state = Self.jobState(job)
+            if state.phase == .failed { state.message = await terminationMessage(of: job, containers: ["init"]) ?? state.message }
+            result[view.name] = state
         }
         return result
     }

@@ -14,9 +14,11 @@ import Provisioning
 /// drops only what this environment owns.
 public protocol TenantProvisioning: Sendable {
     /// Makes the environment's database (and Redis user) as planned and checks the tenant's login.
+    /// - Parameter connectionLimit: the role's `CONNECTION LIMIT` (the environment's worst case),
+    ///   `nil` for the tier's cap.
     /// - Returns: `nil` when there is nothing to provision here (dedicated tier, external Secret, no
     ///   admin credentials configured).
-    func ensure(_ environment: OdooEnvironment) async -> DatabaseCheck?
+    func ensure(_ environment: OdooEnvironment, connectionLimit: Int?) async -> DatabaseCheck?
     /// Drops the environment's role, databases and Redis user (`deletionPolicy: Delete`).
     /// - Returns: what was dropped, in words.
     /// - Throws: ``OperatorError`` `provisioning` when a server refused or could not be reached.
@@ -44,7 +46,7 @@ public final class ClusterTenantProvisioner: TenantProvisioning {
     }
 
     /// Provisions and checks the environment's database and Redis user (see ``TenantProvisioning``).
-    public func ensure(_ environment: OdooEnvironment) async -> DatabaseCheck? {
+    public func ensure(_ environment: OdooEnvironment, connectionLimit: Int?) async -> DatabaseCheck? {
         guard let plan = target(environment) else { return nil }
         let tenantSecret: JSONValue?
         do {
@@ -55,10 +57,10 @@ public final class ClusterTenantProvisioner: TenantProvisioning {
         guard let tenantSecret, let password = Self.value(tenantSecret, "password") else {
             return DatabaseCheck(ready: false, reason: "CredentialsMissing", message: "the database credentials Secret \(environment.childNames.databaseSecret) is being created")
         }
-        let stamp = "\(environment.generation ?? 0)/\(tenantSecret["metadata"]?["resourceVersion"]?.stringValue ?? "")"
+        let stamp = "\(environment.generation ?? 0)/\(tenantSecret["metadata"]?["resourceVersion"]?.stringValue ?? "")/\(connectionLimit ?? 0)"
         let key = "\(environment.namespace)/\(environment.name)"
         if let remembered = await memo.check(key, stamp: stamp, newerThan: Date().addingTimeInterval(-recheckInterval)) { return remembered }
-        let result = await provision(environment, plan: plan, password: password)
+        let result = await provision(environment, plan: plan, password: password, connectionLimit: connectionLimit)
         if result.ready { await memo.remember(key, stamp: stamp, check: result) } else { await memo.forget(key) }
         return result
     }
@@ -98,10 +100,10 @@ public final class ClusterTenantProvisioner: TenantProvisioning {
         return Target(server: server, adminSecret: secret)
     }
 
-    func provision(_ environment: OdooEnvironment, plan: Target, password: String) async -> DatabaseCheck {
+    func provision(_ environment: OdooEnvironment, plan: Target, password: String, connectionLimit: Int?) async -> DatabaseCheck {
         do {
             let provisioner = PostgresProvisioner(admin: try await adminDSN(plan.server), logger: logger)
-            let tenant = tenant(environment, password: password)
+            let tenant = tenant(environment, password: password, connectionLimit: connectionLimit)
             let changes = try await provisioner.ensure(tenant)
             var message = try await provisioner.verify(tenant)
             if let redis = try await redisProvisioner(environment) {
@@ -128,10 +130,13 @@ public final class ClusterTenantProvisioner: TenantProvisioning {
         }
     }
 
-    func tenant(_ environment: OdooEnvironment, password: String) -> PostgresProvisioner.Tenant {
-        PostgresProvisioner.Tenant(role: environment.database.name, databases: [environment.database.name, environment.restoreCheckDatabase], password: password,
-                                   connectionLimit: configuration.tiers[environment.tier]?.connectionLimit ?? 20,
-                                   owner: "\(environment.namespace)/\(environment.name)")
+    func tenant(_ environment: OdooEnvironment, password: String, connectionLimit: Int? = nil) -> PostgresProvisioner.Tenant {
+        let cap = configuration.tiers[environment.tier]?.connectionLimit ?? 20
+        var tenant = PostgresProvisioner.Tenant(role: environment.database.name, databases: [environment.database.name, environment.restoreCheckDatabase], password: password,
+                                                connectionLimit: min(cap, connectionLimit ?? cap), owner: "\(environment.namespace)/\(environment.name)")
+        // The extensions Odoo creates in databases it makes itself; the init Job cannot alter unaccent's function.
+        tenant.extensions = ["pg_trgm"] + (environment.config["unaccent"].flatMap(OdooOption.bool) == true ? ["unaccent"] : [])
+        return tenant
     }
 
     func redisUser(_ environment: OdooEnvironment) -> String { "\(environment.namespace).\(environment.name)" }

@@ -3,7 +3,8 @@ import KubeModel
 
 /// Whether a change of image or version may roll out now: the production change gates (a change
 /// reference, the maintenance window, a backup younger than the RPO) and, in every stage, the
-/// database upgrade Job a major-version change needs before the web Deployment switches.
+/// database upgrade Job a major-version change or a changed set of addon images needs before the
+/// web Deployment switches.
 /// Pure: the reconciler gathers the inputs, starts the Jobs the decision names, and plans with the
 /// running image while the decision holds.
 public struct ChangeGate: Sendable {
@@ -13,11 +14,14 @@ public struct ChangeGate: Sendable {
         public var image: String
         /// The Odoo version (`odooguard.io/odoo-version` of its pod template).
         public var version: String
+        /// The addon images (`odooguard.io/addons` of its pod template).
+        public var addons: [OdooEnvironment.Addon]
 
         /// What runs.
-        public init(image: String, version: String) {
+        public init(image: String, version: String, addons: [OdooEnvironment.Addon] = []) {
             self.image = image
             self.version = version
+            self.addons = addons
         }
 
         /// Reads the web Deployment (`nil` when it does not exist or runs no Odoo container).
@@ -27,7 +31,22 @@ public struct ChangeGate: Sendable {
                 return nil
             }
             self.image = image
-            version = template?["metadata"]?["annotations"]?["odooguard.io/odoo-version"]?.stringValue ?? fallbackVersion
+            version = template?["metadata"]?["annotations"]?[GuardLabels.odooVersion]?.stringValue ?? fallbackVersion
+            addons = Running.addons(annotation: template?["metadata"]?["annotations"]?[GuardLabels.addons]?.stringValue)
+        }
+
+        /// The annotation's value for `addons`: `image|path` entries separated by commas (`nil` when none).
+        public static func annotation(_ addons: [OdooEnvironment.Addon]) -> String? {
+            addons.isEmpty ? nil : addons.map { "\($0.image)|\($0.path)" }.joined(separator: ",")
+        }
+
+        /// The addons an annotation names.
+        static func addons(annotation: String?) -> [OdooEnvironment.Addon] {
+            (annotation ?? "").split(separator: ",").compactMap { entry in
+                let parts = entry.split(separator: "|", maxSplits: 1).map(String.init)
+                guard let image = parts.first, !image.isEmpty else { return nil }
+                return OdooEnvironment.Addon(image: image, path: parts.count > 1 ? parts[1] : OdooEnvironment.Addon.defaultPath)
+            }
         }
     }
 
@@ -75,6 +94,8 @@ public struct ChangeGate: Sendable {
         case backup
         /// The database upgrade to a new major version.
         case upgrade
+        /// The initialisation of a new database (not a gate's Job: the database lifecycle's).
+        case initialize
     }
 
     /// The environment.
@@ -83,13 +104,25 @@ public struct ChangeGate: Sendable {
     public var desiredImage: String
     /// The recovery point objective of the environment's stage, in hours.
     public var rpoHours: Int
+    /// The addon images the spec asks for (pinned).
+    public var desiredAddons: [OdooEnvironment.Addon]
 
     /// A gate.
-    public init(environment: OdooEnvironment, desiredImage: String, rpoHours: Int) {
+    public init(environment: OdooEnvironment, desiredImage: String, rpoHours: Int, desiredAddons: [OdooEnvironment.Addon] = []) {
         self.environment = environment
         self.desiredImage = desiredImage
         self.rpoHours = rpoHours
+        self.desiredAddons = desiredAddons
     }
+
+    /// What names the Jobs of one change: the image, and the addon images when there are any (so an
+    /// environment without addons keeps the names it always had).
+    public static func changeKey(image: String, addons: [OdooEnvironment.Addon]) -> String {
+        Running.annotation(addons).map { image + "\n" + $0 } ?? image
+    }
+
+    /// The change's key (see ``changeKey(image:addons:)``).
+    public var changeKey: String { ChangeGate.changeKey(image: desiredImage, addons: desiredAddons) }
 
     /// Decides for the current observations.
     /// - Parameters:
@@ -97,12 +130,13 @@ public struct ChangeGate: Sendable {
     ///   - lastBackup: when the last good backup completed.
     ///   - jobs: the gate's Jobs by name.
     public func decide(running: Running?, lastBackup: Date?, jobs: [String: JobState], now: Date) -> Decision {
-        guard let running, running.image != desiredImage || running.version != environment.version else { return .proceed }
+        guard let running, running.image != desiredImage || running.version != environment.version || running.addons != desiredAddons else { return .proceed }
         let names = environment.childNames
-        let backupJob = names.changeBackup(image: desiredImage)
-        let upgradeJob = names.upgrade(image: desiredImage)
+        let backupJob = names.changeBackup(image: changeKey)
+        let upgradeJob = names.upgrade(image: changeKey)
         let runningMajor = Int(running.version.split(separator: ".").first ?? "") ?? environment.majorVersion
         let majorUp = environment.majorVersion > runningMajor
+        let addonsChanged = running.addons != desiredAddons
         // Once a Job of this change has started, the change is under way: the window and the
         // reference were checked when it started.
         let started = jobs[backupJob] != nil || jobs[upgradeJob] != nil
@@ -135,11 +169,12 @@ public struct ChangeGate: Sendable {
                 }
             }
         }
-        if majorUp {
+        if majorUp || addonsChanged {
+            let what = majorUp ? "Odoo \(running.version) → \(environment.version)" : "the addon images changed"
             switch jobs[upgradeJob]?.phase {
             case nil:
                 return .startJob(kind: .upgrade, name: upgradeJob, reason: "UpgradingDatabase", message:
-                    "Odoo \(running.version) → \(environment.version): upgrade Job \(upgradeJob) updates the database before the web Deployment switches")
+                    "\(what): upgrade Job \(upgradeJob) updates the database before the web Deployment switches")
             case .running?:
                 return .hold(reason: "UpgradingDatabase", message: "upgrade Job \(upgradeJob) updates the database to Odoo \(environment.version)", retryAfter: 30)
             case .failed?:

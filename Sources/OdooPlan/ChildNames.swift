@@ -47,6 +47,12 @@ public struct ChildNames: Sendable, Equatable {
     /// The database upgrade Job to `image`.
     public func upgrade(image: String) -> String { objects.base + "-upgrade-" + String(StableHash.hex(StableHash.fnv1a(image.utf8)).prefix(6)) }
 
+    /// The Job initialising a new database with `image` and `modules` (named after a hash of both,
+    /// so a fixed image or module list gets a new Job).
+    public func initialization(image: String, modules: [String]) -> String {
+        objects.base + "-init-" + String(StableHash.hex(StableHash.fnv1a((image + "\n" + modules.joined(separator: ",")).utf8)).prefix(6))
+    }
+
     /// A CronJob name: at most 52 characters (its Jobs add 11), shortened with a hash when the base is long.
     private func cronJob(_ suffix: String) -> String {
         let name = objects.base + suffix

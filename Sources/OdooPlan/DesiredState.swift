@@ -15,10 +15,15 @@ public struct DesiredState: Sendable {
     public var imagePinned: Bool
     /// Things a person should know that do not stop the plan (sticky sessions, an unpinned image).
     public var warnings: [String]
+    /// The Job that initialises a new database (created only until the status records the database
+    /// as initialised; printed so that offline checks judge it too).
+    public var initJob: JSONValue?
+    /// The most connections the environment can hold; the role's `CONNECTION LIMIT`.
+    public var connectionBudget: ConnectionBudget?
 
-    /// The objects and the Secrets (values shown as `<generated>`), for printing.
+    /// The objects, the init Job and the Secrets (values shown as `<generated>`), for printing.
     public var printable: [JSONValue] {
-        objects + secrets.map { $0.object(values: [:]) }
+        objects + (initJob.map { [$0] } ?? []) + secrets.map { $0.object(values: [:]) }
     }
 }
 

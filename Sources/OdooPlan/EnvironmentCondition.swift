@@ -17,6 +17,18 @@ public enum EnvironmentCondition {
     /// Every type, in the order the status lists them.
     public static let all = [ready, progressing, degraded, databaseReady, ingressReady, backupReady]
 
+    /// `DatabaseReady` reason: the init Job installs the first modules.
+    public static let initializing = "Initializing"
+    /// `DatabaseReady` and `Degraded` reason: the init Job failed (its log tail in the message).
+    public static let initFailed = "InitFailed"
+    /// `DatabaseReady` reason: reachable and initialised.
+    public static let initialized = "Initialized"
+
+    /// `Degraded` reason: a module `server_wide_modules` names is in neither the image nor an addon image.
+    public static let serverWideModuleMissing = "ServerWideModuleMissing"
+    /// `Degraded` reason: a web or cron container keeps exiting with an error.
+    public static let podsFailing = "PodsFailing"
+
     /// Reason of a condition that waits on a Secret someone else creates.
     public static let credentialsMissing = "CredentialsMissing"
 }

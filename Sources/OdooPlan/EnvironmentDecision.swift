@@ -25,6 +25,8 @@ public struct EnvironmentDecision: Sendable {
         var observed = ObservedState(webDeployment: observation.workloads.web, cronDeployment: observation.workloads.cron,
                                      previousConditions: observation.recorded.conditions, now: observation.now)
         observed.backups = observation.backups
+        observed.initialization = observation.recorded.databaseInitialized
+        observed.podFailures = observation.podFailures
         var report = Reconciliation.Report(environment: nil, generation: observation.object.generation, desired: nil, imageSource: observation.imageSource,
                                            observed: observed, recorded: observation.recorded)
         let environment: OdooEnvironment
@@ -47,14 +49,25 @@ public struct EnvironmentDecision: Sendable {
         case .known, .unasked:
             break
         }
+        if let failure = observation.addonPinFailure {
+            report.observed = observed
+            report.problemRetry = .seconds(60)
+            return Reconciliation(report: report, problem: .imageResolutionFailed(failure))
+        }
         observed.pinnedImage = observation.pin.image
         observed.toolImages = observation.toolImages
+        observed.addonPins = observation.addonPins
         observed.rpoHours = observation.rpoHours
         let desiredImage = observation.pin.image ?? source
-        let gate = gateDecision(environment, observation, desiredImage: desiredImage)
+        let desiredAddons = observed.pinnedAddons(environment)
+        let gate = gateDecision(environment, observation, desiredImage: desiredImage, desiredAddons: desiredAddons)
         if gate.decision != .proceed {
             observed.held = gate.running
             observed.gate = gate.decision
+        }
+        if observed.initialization?.isInitialized != true {
+            observed.initialization = Self.initialization(environment, observation, image: observed.held?.image ?? desiredImage)
+            if case .initialized(let job, _)? = observed.initialization { events.append(Self.initialized(environment, by: job)) }
         }
         report.observed = observed
         let desired: DesiredState
@@ -78,27 +91,61 @@ public struct EnvironmentDecision: Sendable {
         }
         result.apply = Self.changed(planned, live: observation.live)
         result.prune = Self.pruned(observation.owned, keeping: planned.map(\.reference))
-        if case .startJob(let kind, let name, _, _) = gate.decision {
-            do {
-                let job = try planner.job(kind, name: name, environment: environment, image: desiredImage, toolImages: observation.toolImages)
-                result.job = PlannedJob(kind: kind, name: name, image: desiredImage, object: job)
-            } catch {
-                return Reconciliation(report: report, problem: .exceedsTier(error))
-            }
+        do {
+            result.job = try gateJob(gate, environment, observation, image: desiredImage, addons: desiredAddons)
+        } catch {
+            return Reconciliation(report: report, problem: .exceedsTier(error))
         }
-        result.database = databaseStep(environment, observation)
+        if case .pending(let name)? = observed.initialization, let job = desired.initJob {
+            result.initJob = PlannedJob(kind: .initialize, name: name, image: desired.image, object: job)
+        }
+        result.database = databaseStep(environment, observation, connectionLimit: desired.connectionBudget?.total)
         return result
     }
 
     /// What runs (the web Deployment, or the cron one when web was deleted by hand) and what the
     /// change gate says about rolling out `desiredImage`.
-    func gateDecision(_ environment: OdooEnvironment, _ observation: EnvironmentObservation, desiredImage: String)
+    func gateDecision(_ environment: OdooEnvironment, _ observation: EnvironmentObservation, desiredImage: String, desiredAddons: [OdooEnvironment.Addon])
         -> (running: ChangeGate.Running?, decision: ChangeGate.Decision) {
-        let running = ChangeGate.Running(deployment: observation.workloads.web, fallbackVersion: environment.version)
+        // Before the database is initialised nothing serves users, so there is nothing to protect;
+        // pods an older operator started (running, not recorded) still are.
+        let serving = observation.recorded.databaseInitialized != nil
+            || [observation.workloads.web, observation.workloads.cron].contains { ($0?["spec"]?["replicas"]?.intValue ?? 0) > 0 }
+        let running = !serving ? nil : ChangeGate.Running(deployment: observation.workloads.web, fallbackVersion: environment.version)
             ?? ChangeGate.Running(deployment: observation.workloads.cron, fallbackVersion: environment.version)
-        let decision = ChangeGate(environment: environment, desiredImage: desiredImage, rpoHours: observation.rpoHours ?? 24)
+        let decision = ChangeGate(environment: environment, desiredImage: desiredImage, rpoHours: observation.rpoHours ?? 24,
+                                  desiredAddons: desiredAddons)
             .decide(running: running, lastBackup: observation.backups.lastBackupTime, jobs: observation.gateJobs, now: observation.now)
         return (running, decision)
+    }
+
+    /// The Job the change gate starts, if it starts one: an upgrade updates every module after a
+    /// major-version change, otherwise the addon images' modules.
+    func gateJob(_ gate: (running: ChangeGate.Running?, decision: ChangeGate.Decision), _ environment: OdooEnvironment, _ observation: EnvironmentObservation,
+                 image: String, addons: [OdooEnvironment.Addon]) throws(OdooPlanError) -> PlannedJob? {
+        guard case .startJob(let kind, let name, _, _) = gate.decision else { return nil }
+        let runningMajor = gate.running.flatMap { Int($0.version.split(separator: ".").first ?? "") } ?? environment.majorVersion
+        let job = try planner.job(kind, name: name, environment: environment, image: image, toolImages: observation.toolImages,
+                                  addons: addons, updateAll: environment.majorVersion > runningMajor)
+        return PlannedJob(kind: kind, name: name, image: image, object: job)
+    }
+
+    /// Where the init Job for `image` stands: not started, running, done (recorded from now on) or failed.
+    static func initialization(_ environment: OdooEnvironment, _ observation: EnvironmentObservation, image: String) -> DatabaseInitialization {
+        let name = environment.childNames.initialization(image: image, modules: environment.database.initModules)
+        let job = observation.initJobs[name]
+        switch job?.phase {
+        case nil: return .pending(job: name)
+        case .running?: return .running(job: name)
+        case .succeeded?: return .initialized(job: name, time: job?.completionTime ?? observation.now)
+        case .failed?: return .failed(job: name, message: job?.message ?? "no log")
+        }
+    }
+
+    /// The Event announcing the database initialised by `job`.
+    static func initialized(_ environment: OdooEnvironment, by job: String) -> EnvironmentEvent {
+        EnvironmentEvent(reason: EnvironmentCondition.initialized, action: "Initialize", note:
+            "Job \(job) initialised database \(environment.database.name) (\(environment.database.initModules.joined(separator: ", "))); web and cron start")
     }
 
     /// The planned objects whose live copy differs (or is missing), stamped for server-side apply.
@@ -121,7 +168,7 @@ public struct EnvironmentDecision: Sendable {
 
     /// The dedicated server's readiness from its StatefulSet; the provisioner for a shared server when
     /// one is configured; otherwise nothing (the credentials Secret decides).
-    func databaseStep(_ environment: OdooEnvironment, _ observation: EnvironmentObservation) -> Reconciliation.DatabaseStep {
+    func databaseStep(_ environment: OdooEnvironment, _ observation: EnvironmentObservation, connectionLimit: Int?) -> Reconciliation.DatabaseStep {
         if environment.tier == .dedicated && environment.database.externalSecret == nil {
             let name = environment.childNames.postgres
             let ready = observation.workloads.postgres?["status"]?["readyReplicas"]?.intValue ?? 0
@@ -129,6 +176,6 @@ public struct EnvironmentDecision: Sendable {
                 ? DatabaseCheck(ready: true, reason: "DedicatedServerReady", message: "PostgreSQL StatefulSet \(name) is ready; database \(environment.database.name)")
                 : DatabaseCheck(ready: false, reason: "DedicatedServerStarting", message: "PostgreSQL StatefulSet \(name) has no ready pod yet"))
         }
-        return observation.provisioning ? .provision(environment) : .none
+        return observation.provisioning ? .provision(environment, connectionLimit: connectionLimit) : .none
     }
 }

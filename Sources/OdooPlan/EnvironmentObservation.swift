@@ -19,6 +19,10 @@ public struct EnvironmentObservation: Sendable {
     public var pin: ImagePin
     /// The configuration's tool images pinned by digest: tag → pinned.
     public var toolImages: [String: String]
+    /// The spec's addon images pinned by digest (spec, status or registry): source → pinned.
+    public var addonPins: [String: String] = [:]
+    /// Why an addon image could not be pinned (`spec.addons[i].image …: reason`), `nil` when all were.
+    public var addonPinFailure: String?
     /// The web and cron Deployments, the dedicated PostgreSQL StatefulSet.
     public var workloads: Workloads
     /// Names of the Secrets the environment generates or names (credentials, TLS, backups) that exist
@@ -28,6 +32,10 @@ public struct EnvironmentObservation: Sendable {
     public var backups: BackupObservation
     /// The change gate's Jobs for the desired image, by name.
     public var gateJobs: [String: ChangeGate.JobState]
+    /// The environment's database init Jobs, by name (a failed one with its log tail).
+    public var initJobs: [String: ChangeGate.JobState]
+    /// Containers of the web and cron pods that exited with an error (read while a rollout is not complete).
+    public var podFailures: [PodFailure] = []
     /// The stage's recovery point objective in hours, `nil` when the configuration sets none.
     public var rpoHours: Int?
     /// The live copies of the environment's objects (owned by it, labelled with it, and its Namespace).
@@ -55,6 +63,7 @@ public struct EnvironmentObservation: Sendable {
         existingSecrets = []
         backups = recorded.backups
         gateJobs = [:]
+        initJobs = [:]
         live = [:]
         owned = []
         provisioning = false

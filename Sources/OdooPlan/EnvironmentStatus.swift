@@ -69,6 +69,18 @@ public struct EnvironmentStatus: Sendable, Equatable {
     public var backups: BackupObservation
     /// What the plan noticed that does not stop it (sticky sessions without Redis, an unpinned image).
     public var warnings: [String]
+    /// An image the spec names and its pin.
+    public struct PinnedImage: Sendable, Equatable {
+        /// As the spec names it.
+        public var source: String
+        /// Pinned by digest.
+        public var image: String
+    }
+
+    /// The spec's addon images and their pins, in spec order.
+    public var addonImages: [PinnedImage] = []
+    /// Which Job initialised the database and when (kept once recorded).
+    public var databaseInitialized: DatabaseInitialization?
 
     /// The status of an environment that was planned (and, unless `problem` says otherwise, applied).
     /// - Parameters:
@@ -86,6 +98,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
         database = environment.map { "\($0.database.name)" }
         backups = observed.backups
         warnings = desired?.warnings ?? []
+        databaseInitialized = observed.initialization?.isInitialized == true ? observed.initialization : nil
+        addonImages = (environment?.addons ?? []).compactMap { addon in observed.addonPins[addon.image].map { PinnedImage(source: addon.image, image: $0) } }
         func condition(_ type: String, _ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
             Condition(type: type, status: status, reason: reason, message: message, observedGeneration: generation)
         }
@@ -101,12 +115,7 @@ public struct EnvironmentStatus: Sendable, Equatable {
         } else if let environment {
             let web = Rollout(environment.replicas, observed.webDeployment)
             let cron = Rollout(1, observed.cronDeployment)
-            let database: Condition = observed.database.map { condition(EnvironmentCondition.databaseReady, $0.ready ? .true : .false, $0.reason, $0.message) }
-                ?? (observed.databaseSecretPresent
-                ? condition(EnvironmentCondition.databaseReady, .true, "CredentialsReady", "database \(environment.database.name); credentials in Secret \(environment.databaseSecretName)")
-                : condition(EnvironmentCondition.databaseReady, .false, EnvironmentCondition.credentialsMissing, environment.database.externalSecret.map {
-                    "Secret \($0) named by spec.database.externalSecret does not exist in namespace \(environment.namespace); create it with keys host, port, username and password"
-                } ?? "the database credentials Secret \(environment.name)-db is being created"))
+            let database = EnvironmentStatus.databaseCondition(environment, observed, generation: generation)
             let ingress: Condition
             if observed.tlsSecretPresent == false, case .secret(let name) = environment.routing.tls {
                 ingress = condition(EnvironmentCondition.ingressReady, .false, "TLSSecretMissing",
@@ -124,10 +133,18 @@ public struct EnvironmentStatus: Sendable, Equatable {
             case .failed(let reason, let message)?: failure = (reason, message)
             case .proceed?, nil: break
             }
+            if failure == nil, case .failed? = observed.initialization { failure = (database.reason, database.message) }
+            if failure == nil, let first = observed.podFailures.first {
+                let more = observed.podFailures.count > 1 ? " (and \(observed.podFailures.count - 1) more)" : ""
+                failure = (first.reason, first.description + more)
+            }
             if let hold = held ?? failure { progress = hold.message + "; " + progress }
             var waiting: [(String, String)] = []
+            // An uninitialised database explains the stopped pods: it is named first.
+            let initializing = observed.initialization.map { !$0.isInitialized } ?? false
+            if database.status != .true && initializing { waiting.append((database.reason, database.message)) }
             if !rolledOut { waiting.append(("RollingOut", progress)) }
-            if database.status != .true { waiting.append((database.reason, database.message)) }
+            if database.status != .true && !initializing { waiting.append((database.reason, database.message)) }
             if ingress.status != .true { waiting.append((ingress.reason, ingress.message)) }
             let serving = observed.held?.version ?? environment.version
             result.append(waiting.isEmpty
@@ -150,6 +167,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
     public var json: JSONValue {
         var object: JSONObject = ["conditions": .array(conditions.map(\.json))]
         if let database { object["database"] = .string(database) }
+        if let record = databaseInitialized?.recordJSON { object["databaseInitialized"] = record }
+        if !addonImages.isEmpty { object["addonImages"] = .array(addonImages.map { ["image": .string($0.image), "source": .string($0.source)] }) }
         if let time = backups.lastBackupTime { object["lastBackupTime"] = .string(Timestamp.format(time)) }
         if let size = backups.lastBackupSize { object["lastBackupSize"] = .int(size) }
         if let time = backups.lastRestoreCheckTime { object["lastRestoreCheckTime"] = .string(Timestamp.format(time)) }

@@ -4,6 +4,11 @@ import KubeModel
 /// What the operator saw in the cluster for one environment, as values: the inputs of planning and
 /// of the status beyond the spec.
 public struct ObservedState: Sendable {
+    /// The spec's addon images with their pins where known, in spec order.
+    public func pinnedAddons(_ environment: OdooEnvironment) -> [OdooEnvironment.Addon] {
+        environment.addons.map { OdooEnvironment.Addon(image: addonPins[$0.image] ?? $0.image, path: $0.path) }
+    }
+
     /// The image pinned by digest for the current spec image (`status.image` while `status.imageSource`
     /// matches), so the registry is asked once per change.
     public var pinnedImage: String?
@@ -29,6 +34,12 @@ public struct ObservedState: Sendable {
     public var rpoHours: Int?
     /// The configuration's tool images (PostgreSQL, Redis, S3 client) pinned by digest: tag → pinned.
     public var toolImages: [String: String] = [:]
+    /// The spec's addon images pinned by digest: source → pinned.
+    public var addonPins: [String: String] = [:]
+    /// Containers of the web and cron pods that exited with an error.
+    public var podFailures: [PodFailure] = []
+    /// The database's initialisation (`nil`: not observed, as offline; planned as initialised).
+    public var initialization: DatabaseInitialization?
     /// The time the status is computed at.
     public var now: Date
 

@@ -13,6 +13,22 @@ public struct OdooConfFile: Sendable, Equatable {
     public var limitMemoryHard: Int64
     /// Every option, in file order.
     public var options: [(key: String, value: String)]
+    /// `db_maxconn`: connections each web worker (and the main process) may hold.
+    public var connectionsPerProcess: Int
+    /// `db_maxconn_gevent`: connections the real-time (gevent) process may hold.
+    public var connectionsGevent: Int
+
+    /// A web worker handles one request at a time: its cursor and one nested (Odoo opens a second
+    /// cursor for logging, mail queues and signalling). Measured on Odoo 17: a worker holds 1.
+    static let defaultConnectionsPerProcess = 2
+    /// The threaded server (`workers = 0`) serves requests concurrently in one process.
+    static let threadedConnections = 8
+    /// The gevent process: the bus listener plus concurrent websocket dispatches.
+    static let defaultConnectionsGevent = 4
+    /// Odoo's own ratio of `limit_time_cpu` (60 s) to `limit_time_real` (120 s).
+    static let cpuToRealTime = 2
+    /// Where addon images are copied, one directory per image.
+    public static let addonsMount = "/mnt/odoo-guard-addons"
 
     /// The memory Odoo's processes outside the workers take (the main and gevent processes).
     static let baseMemory: Int64 = 256 << 20
@@ -55,6 +71,13 @@ public struct OdooConfFile: Sendable, Equatable {
             ("db_sslmode", "prefer"),
             ("without_demo", "all"),
         ]
+        let threaded = workers == 0
+        options.append(("db_maxconn", String(threaded ? OdooConfFile.threadedConnections : OdooConfFile.defaultConnectionsPerProcess)))
+        if environment.majorVersion >= 17 { options.append(("db_maxconn_gevent", String(OdooConfFile.defaultConnectionsGevent))) }
+        options += OdooConfFile.timeLimits(environment.config)
+        if !environment.addons.isEmpty {
+            options.append(("addons_path", environment.addons.indices.map { "\(OdooConfFile.addonsMount)/\($0)" }.joined(separator: ",")))
+        }
         // Shared sessions: the session_redis module (OCA/camptocamp) must be in the image; it reads
         // the ODOO_SESSION_REDIS_* variables the Deployments set.
         if environment.redis.enabled { options.append(("server_wide_modules", "base,web,session_redis")) }
@@ -63,7 +86,32 @@ public struct OdooConfFile: Sendable, Equatable {
             if let index = options.firstIndex(where: { $0.key == key }) { options[index].value = value } else { options.append((key, value)) }
         }
         self.options = options
+        func number(_ key: String, _ fallback: Int) -> Int { options.last { $0.key == key }.flatMap { Int($0.value) } ?? fallback }
+        connectionsPerProcess = max(1, number("db_maxconn", OdooConfFile.defaultConnectionsPerProcess))
+        // Odoo falls back to db_maxconn when db_maxconn_gevent is not set (and before 17.0).
+        connectionsGevent = max(1, number("db_maxconn_gevent", connectionsPerProcess))
     }
+
+    /// `limit_time_cpu` and `limit_time_real` kept in Odoo's ratio when the spec sets only one: a
+    /// longer wall-clock limit alone would still kill CPU-bound requests at Odoo's 60 s.
+    static func timeLimits(_ config: [String: String]) -> [(key: String, value: String)] {
+        let cpu = config["limit_time_cpu"].flatMap { Int($0) }
+        let real = config["limit_time_real"].flatMap { Int($0) }
+        switch (cpu, real) {
+        case (nil, let real?) where real > 0: return [("limit_time_cpu", String(max(1, real / cpuToRealTime)))]
+        case (let cpu?, nil) where cpu > 0: return [("limit_time_real", String(cpu * cpuToRealTime))]
+        default: return []
+        }
+    }
+
+    /// The modules Odoo loads in every process (`server_wide_modules`), `base` and `web` included.
+    public var serverWideModules: [String] {
+        (options.last { $0.key == "server_wide_modules" }?.value ?? "base,web").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Whether Odoo creates `unaccent` (`unaccent = True`).
+    public var unaccent: Bool { options.last { $0.key == "unaccent" }.map { OdooOption.bool($0.value) == true } ?? false }
 
     /// The file's text.
     public var text: String {

@@ -30,7 +30,7 @@ extension OdooEnvironment {
 
         let spec = reader.object(root["spec"], "spec", required: true) ?? [:]
         reader.unknownKeys(spec, allowed: ["version", "image", "tier", "stage", "replicas", "workers", "resources", "database", "deletionPolicy",
-                                           "filestore", "redis", "ingress", "backup", "maintenanceWindow", "config"], "spec")
+                                           "filestore", "redis", "ingress", "backup", "maintenanceWindow", "config", "addons"], "spec")
         let version = reader.string(spec["version"], "spec.version", required: true) ?? ""
         let image = reader.string(spec["image"], "spec.image")
         if let image {
@@ -67,6 +67,7 @@ extension OdooEnvironment {
             }
         }
         let config = reader.config(spec["config"])
+        let addons = reader.addons(spec["addons"])
         if let database { reader.checkOverrides(config, database: database.name) }
 
         // Routing: the Traefik generator's own validation, its errors merged with ours.
@@ -92,7 +93,7 @@ extension OdooEnvironment {
             name: name, namespace: namespace, uid: uid, generation: generation, version: version, majorVersion: major, image: image,
             tier: tier, stage: stage, replicas: Int(replicas), workers: workers.map(Int.init), requests: requests, limits: limits,
             database: database, deletionPolicy: deletionPolicy, filestore: filestore, redis: redis, routing: routing, backup: backup,
-            maintenanceWindow: maintenanceWindow, config: config, changeReference: changeReference)
+            maintenanceWindow: maintenanceWindow, config: config, changeReference: changeReference, addons: addons)
     }
 
     /// Whether `name` can name an environment: a DNS label of at most 47 characters starting with a letter.
@@ -101,6 +102,20 @@ extension OdooEnvironment {
         guard (1...maximumNameLength).contains(bytes.count), let first = bytes.first, let last = bytes.last,
               (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first), last != UInt8(ascii: "-") else { return false }
         return bytes.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// Whether `name` is an Odoo module's technical name: `[a-z][a-z0-9_]{0,63}`.
+    public static func isModuleName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...64).contains(bytes.count), let first = bytes.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else { return false }
+        return bytes.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
+    }
+
+    /// Whether `path` is an absolute directory a shell command may name unquoted: `/` then letters,
+    /// digits, `_`, `-`, `.` and `/`, without `..`.
+    public static func isPlainPath(_ path: String) -> Bool {
+        path.hasPrefix("/") && path.utf8.count <= 200 && !path.split(separator: "/").contains("..")
+            && path.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-./".contains($0)) }
     }
 
     /// Whether `name` is a PostgreSQL identifier odoo-guard accepts unquoted: `[a-z_][a-z0-9_]{0,62}`.
@@ -124,7 +139,7 @@ extension FieldReader {
 
     mutating func database(_ value: JSONValue?, environment: String) -> OdooEnvironment.Database? {
         let object = self.object(value, "spec.database") ?? [:]
-        unknownKeys(object, allowed: ["name", "sharedServer", "dedicated", "externalSecret"], "spec.database")
+        unknownKeys(object, allowed: ["name", "sharedServer", "dedicated", "externalSecret", "initModules"], "spec.database")
         let name = string(object["name"], "spec.database.name") ?? String(environment.map { $0 == "-" ? "_" : $0 })
         if !name.isEmpty && !OdooEnvironment.isDatabaseName(name) {
             errors.append(.invalid("spec.database.name", "\"\(name)\" must be 1 to 63 of a-z, 0-9 and _, not starting with a digit"))
@@ -141,7 +156,51 @@ extension FieldReader {
             if (try? Quantity(parsing: text)) == nil { errors.append(.invalid("spec.database.dedicated.storage", "\"\(text)\" is not a quantity such as 20Gi")) }
             storage = text
         }
-        return OdooEnvironment.Database(name: name, sharedServer: shared, dedicatedStorage: storage, externalSecret: external)
+        var modules = ["base"]
+        if let list = object["initModules"], !list.isNull {
+            guard case .array(let items) = list, !items.isEmpty, items.count <= 100 else {
+                errors.append(.invalid("spec.database.initModules", "must be a list of 1 to 100 Odoo module names, such as [base, sale]"))
+                return OdooEnvironment.Database(name: name, sharedServer: shared, dedicatedStorage: storage, externalSecret: external)
+            }
+            modules = []
+            for (index, item) in items.enumerated() {
+                let path = FieldPath("spec.database.initModules") / index
+                guard let module = string(item, path, required: true) else { continue }
+                if OdooEnvironment.isModuleName(module) {
+                    if !modules.contains(module) { modules.append(module) }
+                } else {
+                    errors.append(.invalid(path, "\"\(module)\" is not an Odoo module name (a-z, 0-9 and _, starting with a letter)"))
+                }
+            }
+        }
+        return OdooEnvironment.Database(name: name, sharedServer: shared, dedicatedStorage: storage, externalSecret: external, initModules: modules)
+    }
+
+    /// `spec.addons`: at most 20 images, each parsed, with a plain absolute path.
+    mutating func addons(_ value: JSONValue?) -> [OdooEnvironment.Addon] {
+        guard let value, !value.isNull else { return [] }
+        guard case .array(let items) = value, items.count <= 20 else {
+            errors.append(.invalid("spec.addons", "must be a list of at most 20 addon images ({image, path})"))
+            return []
+        }
+        var result: [OdooEnvironment.Addon] = []
+        for (index, item) in items.enumerated() {
+            let path = FieldPath("spec.addons") / index
+            guard let object = self.object(item, path, required: true) else { continue }
+            unknownKeys(object, allowed: ["image", "path"], path)
+            guard let image = string(object["image"], path / "image", required: true) else { continue }
+            do { _ = try ImageReference(parsing: image) } catch {
+                errors.append(.invalid(path / "image", "\"\(image)\": \(error.message)"))
+                continue
+            }
+            let directory = string(object["path"], path / "path") ?? OdooEnvironment.Addon.defaultPath
+            guard OdooEnvironment.isPlainPath(directory) else {
+                errors.append(.invalid(path / "path", "\"\(directory)\" must be an absolute directory of letters, digits, _, -, . and / (no ..)"))
+                continue
+            }
+            result.append(OdooEnvironment.Addon(image: image, path: directory))
+        }
+        return result
     }
 
     mutating func filestore(_ value: JSONValue?) -> OdooEnvironment.Filestore? {
@@ -199,7 +258,14 @@ extension FieldReader {
                 errors.append(.invalid(path, "may only be True: Odoo runs behind Traefik"))
             } else if key == "dbfilter", value != "^\(database)$" {
                 errors.append(.invalid(path, "may only be ^\(database)$, the environment's own database"))
+            } else if ["db_maxconn", "db_maxconn_gevent"].contains(key), !(Int(value).map { (1...64).contains($0) } ?? false) {
+                errors.append(.invalid(path, "\"\(value)\" must be a whole number of connections from 1 to 64"))
+            } else if ["limit_time_cpu", "limit_time_real"].contains(key), !(Int(value).map { $0 > 0 } ?? false) {
+                errors.append(.invalid(path, "\"\(value)\" must be a positive whole number of seconds"))
             }
+        }
+        if let cpu = config["limit_time_cpu"].flatMap({ Int($0) }), let real = config["limit_time_real"].flatMap({ Int($0) }), cpu > real {
+            errors.append(.invalid(FieldPath("spec.config") / "limit_time_cpu", "\(cpu) s is more than limit_time_real (\(real) s): a request is killed at the wall-clock limit first"))
         }
     }
 

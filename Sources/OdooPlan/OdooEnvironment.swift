@@ -42,6 +42,25 @@ public struct OdooEnvironment: Sendable, Equatable {
         public var dedicatedStorage: String
         /// A Secret naming an existing server (`host`, `port`, `username`, `password`).
         public var externalSecret: String?
+        /// The modules the initialisation Job installs into a new database (`base` by default).
+        public var initModules: [String] = ["base"]
+    }
+
+    /// An OCI image carrying Odoo modules, copied into the pods' addons volume at start.
+    public struct Addon: Sendable, Equatable {
+        /// The image (a tag is pinned by digest by the operator, as the Odoo image is).
+        public var image: String
+        /// The directory in the image that holds the modules (each a directory with `__manifest__.py`).
+        public var path: String
+
+        /// An addon image.
+        public init(image: String, path: String = Addon.defaultPath) {
+            self.image = image
+            self.path = path
+        }
+
+        /// Where addon images keep their modules unless `path` says otherwise.
+        public static let defaultPath = "/mnt/extra-addons"
     }
 
     /// The filestore volume.
@@ -139,6 +158,8 @@ public struct OdooEnvironment: Sendable, Equatable {
     public var config: [String: String]
     /// The change reference annotation, when present.
     public var changeReference: String?
+    /// Images carrying extra Odoo modules, in `addons_path` order.
+    public var addons: [Addon] = []
 
     /// The longest environment name: its objects' names and label values must stay DNS labels.
     public static let maximumNameLength = 47

@@ -28,9 +28,25 @@ public struct OdooPlanner: Sendable {
             warnings.append("\(environment.replicas) web replicas keep sessions on local disk: routes use sticky sessions; enable spec.redis for shared sessions")
         }
         let conf = OdooConfFile(environment: environment, cpu: resources.limits["cpu"] ?? resources.requests["cpu"], memoryLimit: resources.limits["memory"])
+        let budget = ConnectionBudget(environment: environment, conf: conf)
+        try checkConnections(budget, environment, conf: conf, cap: tier.connectionLimit)
         let names = environment.childNames
-        let context = PlanContext(environment: environment, configuration: pinningTools(observed.toolImages), tier: tier, names: names, image: image,
+        var context = PlanContext(environment: environment, configuration: pinningTools(observed.toolImages), tier: tier, names: names, image: image,
                                   version: observed.held?.version ?? environment.version, resources: resources, conf: conf)
+        context.addonImages = observed.held?.addons ?? observed.pinnedAddons(environment)
+        for addon in context.addonImages where !addon.image.contains("@sha256:") {
+            warnings.append("addon image \(addon.image) is not pinned by digest yet; the operator resolves the tag in the registry before applying")
+        }
+        switch observed.initialization {
+        case .initialized(let job, _)?:
+            context.initializedBy = job
+        case nil:
+            break
+        case .pending?, .running?, .failed?:
+            // Pods that run already (an environment older than its init record) keep running; new
+            // ones wait for the init Job.
+            context.workloadsRun = (observed.webDeployment?["spec"]?["replicas"]?.intValue ?? 0) > 0
+        }
 
         var objects: [JSONValue] = [context.namespaceLabels()]
         objects.append(context.resourceQuota())
@@ -38,7 +54,7 @@ public struct OdooPlanner: Sendable {
         objects += try context.networkPolicies()
         objects.append(context.configMap())
         objects.append(context.filestore())
-        if environment.tier == .dedicated && environment.database.externalSecret == nil { objects += context.dedicatedPostgres() }
+        if environment.tier == .dedicated && environment.database.externalSecret == nil { objects += context.dedicatedPostgres(connections: budget.total) }
         if environment.redis.enabled && (environment.redis.mode == "dedicated" || configuration.redis == nil) { objects += context.dedicatedRedis() }
         objects.append(context.webService())
         objects.append(context.webDeployment())
@@ -49,25 +65,46 @@ public struct OdooPlanner: Sendable {
             objects += context.backupCronJobs()
         }
         objects += context.traefikObjects()
-        return DesiredState(objects: objects, secrets: try context.secrets(), image: image, imagePinned: pinned, warnings: warnings)
+        var desired = DesiredState(objects: objects, secrets: try context.secrets(), image: image, imagePinned: pinned, warnings: warnings)
+        if observed.initialization?.isInitialized != true {
+            desired.initJob = context.initJob(name: names.initialization(image: image, modules: environment.database.initModules))
+        }
+        desired.connectionBudget = budget
+        return desired
     }
 
     /// A Job the change gate starts: the on-demand backup (the backup CronJob's Job) or the database
     /// upgrade with `image`, owned by the environment.
     /// - Throws: ``OdooPlanError`` as ``plan(_:observed:)`` does.
+    /// - Parameters:
+    ///   - addons: the addon images the Job's pod runs (the change's).
+    ///   - updateAll: whether an upgrade updates every module (a major-version change) or only the addons' modules.
     public func job(_ kind: ChangeGate.JobKind, name: String, environment: OdooEnvironment, image: String,
-                    toolImages: [String: String] = [:]) throws(OdooPlanError) -> JSONValue {
+                    toolImages: [String: String] = [:], addons: [OdooEnvironment.Addon] = [], updateAll: Bool = true) throws(OdooPlanError) -> JSONValue {
         guard let tier = configuration.tiers[environment.tier] else {
             throw OdooPlanError.exceedsTier("the operator configuration has no \(environment.tier.rawValue) tier")
         }
         let resources = try containerResources(environment, tier)
         let conf = OdooConfFile(environment: environment, cpu: resources.limits["cpu"] ?? resources.requests["cpu"], memoryLimit: resources.limits["memory"])
-        let context = PlanContext(environment: environment, configuration: pinningTools(toolImages), tier: tier, names: environment.childNames, image: image,
+        var context = PlanContext(environment: environment, configuration: pinningTools(toolImages), tier: tier, names: environment.childNames, image: image,
                                   version: environment.version, resources: resources, conf: conf)
+        context.addonImages = addons
         switch kind {
-        case .upgrade: return context.upgradeJob(image: image, name: name)
+        case .upgrade: return context.upgradeJob(name: name, updateAll: updateAll)
+        case .initialize: return context.initJob(name: name)
         case .backup: return context.object("batch/v1", "Job", name, component: "backup", ["spec": context.backupJobSpec()])
         }
+    }
+
+    /// Refuses an environment whose worst case does not fit the tier's connection cap, saying by how
+    /// much and how to fit.
+    func checkConnections(_ budget: ConnectionBudget, _ environment: OdooEnvironment, conf: OdooConfFile, cap: Int) throws(OdooPlanError) {
+        guard budget.total > cap else { return }
+        let perWorker = conf.connectionsPerProcess * budget.webPods
+        let message = "\(environment.replicas) web replicas with \(conf.workers) workers need up to \(budget.total) PostgreSQL connections (\(budget.arithmetic)); the \(environment.tier.rawValue) tier allows \(cap)."
+            + " Lower spec.workers (each worker adds \(perWorker)) or spec.replicas\(environment.tier == .shared ? ", or use the dedicated tier" : "")"
+        throw OdooPlanError.exceedsTier("OdooEnvironment \(environment.namespace)/\(environment.name) needs more database connections than its tier allows",
+                                        fieldErrors: [.invalid(environment.workers == nil ? "spec.replicas" : "spec.workers", message)])
     }
 
     /// The configuration with its tool images replaced by their pins where `pins` has them.

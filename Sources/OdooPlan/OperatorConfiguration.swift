@@ -96,7 +96,8 @@ public struct OperatorConfiguration: Sendable, Equatable {
         public var defaultLimits: [String: Quantity]
         /// LimitRange container `max`.
         public var maximum: [String: Quantity]
-        /// The `CONNECTION LIMIT` of each environment's login role.
+        /// The most connections one environment may hold (its worst case, ``ConnectionBudget``, must
+        /// fit; the role's `CONNECTION LIMIT` is set to that worst case).
         public var connectionLimit: Int
     }
 
@@ -135,14 +136,19 @@ public struct OperatorConfiguration: Sendable, Equatable {
     /// The uid Odoo runs as (the official image's `odoo` user).
     public var odooUID: Int
 
-    /// The configuration a fresh install uses: `docker.io/library/odoo`, Traefik v3 in `traefik`, one
+    /// The configuration a fresh install uses: `docker.io/library/odoo`, the tool images pinned by
+    /// digest (so the rendered plan passes the default policy's `image.digest-pinned`), Traefik v3 in `traefik`, one
     /// shared server `postgres` in namespace `databases`, a shared Redis in `redis` (their admin
     /// credentials in the `odoo-guard` namespace), backups to S3 bucket `odoo-backups` with RPOs of
     /// 24/72/168 hours, SMTP on 25/465/587.
     public static let builtInText = """
         apiVersion: odooguard.io/v1alpha1
         kind: OperatorConfiguration
-        image: {repository: docker.io/library/odoo, postgres: "docker.io/library/postgres:15", redis: "docker.io/library/redis:7.4", s3Client: "docker.io/amazon/aws-cli:2.17.0"}
+        image:
+          repository: docker.io/library/odoo
+          postgres: "docker.io/library/postgres:15@sha256:9b1d34adbce1dd07ee6e94b4a2cf698884b89bd44a6c9c12f5da8f3acbfe4957"
+          redis: "docker.io/library/redis:7.4@sha256:71da9275c5f3fcb97d0fa0c8c5b36cc995327265420f17a04bfd544f458059f7"
+          s3Client: "docker.io/amazon/aws-cli:2.17.0@sha256:643507c10ada7964ca6157b3d799f030b90577643da9955d319a77399ed80d73"
         traefik: {namespace: traefik, target: v3, webEntryPoint: web, secureEntryPoint: websecure}
         dns: {namespace: kube-system}
         databases:
@@ -172,13 +178,13 @@ public struct OperatorConfiguration: Sendable, Equatable {
             defaultRequests: {cpu: 250m, memory: 512Mi}
             defaultLimits: {memory: 2Gi}
             maximum: {cpu: "4", memory: 8Gi}
-            connectionLimit: 20
+            connectionLimit: 50
           dedicated:
             quota: {requests.cpu: "32", requests.memory: 128Gi, limits.memory: 256Gi, pods: "100", persistentvolumeclaims: "10", requests.storage: 2Ti}
             defaultRequests: {cpu: 500m, memory: 1Gi}
             defaultLimits: {memory: 4Gi}
             maximum: {cpu: "16", memory: 64Gi}
-            connectionLimit: 100
+            connectionLimit: 200
 
         """
 

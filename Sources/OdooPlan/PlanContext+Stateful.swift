@@ -1,7 +1,7 @@
 import KubeModel
 
-/// The dedicated PostgreSQL and Redis, the backup and restore-rehearsal CronJobs, and the Jobs the
-/// operator starts itself (an on-demand backup before a production change, a database upgrade).
+/// The dedicated PostgreSQL and Redis, the backup and restore-rehearsal CronJobs, and the on-demand
+/// backup Job before a production change.
 extension PlanContext {
     /// Where backups of this environment go: the spec's bucket or the configuration's, plus
     /// `namespace/name`, so environments never share a prefix.
@@ -16,9 +16,12 @@ extension PlanContext {
 
     // MARK: Dedicated servers
 
-    func dedicatedPostgres() -> [JSONValue] {
+    /// The dedicated server, its `max_connections` the environment's worst case plus the superuser
+    /// reserve (at least PostgreSQL's default of 100).
+    func dedicatedPostgres(connections: Int) -> [JSONValue] {
         let selector = PlanContext.map(environment.selector(component: "database"))
         let container: JSONObject = [
+            "args": ["-c", .string("max_connections=\(max(100, connections + 10))")],
             "env": [
                 secretVariable("POSTGRES_USER", databaseSecret, "username"),
                 secretVariable("POSTGRES_PASSWORD", databaseSecret, "password"),
@@ -173,31 +176,6 @@ extension PlanContext {
             ["name": "SCRATCH_DATABASE", "value": .string(environment.restoreCheckDatabase)],
         ], mounts: [])
         return jobSpec(component: "restore-check", initContainers: [fetch], container: check, extraVolumes: [])
-    }
-
-    /// The database upgrade with the new image: every module updated, then Odoo stops. The failing
-    /// container's log tail becomes its termination message, which the status reports.
-    public func upgradeJob(image: String, name: String) -> JSONValue {
-        var container: JSONObject = [
-            "args": [.string("--config=\(PlanContext.confMount)/odoo.conf"), "--no-http", "--workers=0", "--max-cron-threads=0",
-                     .string("--database=\(environment.database.name)"), "--update=all", "--stop-after-init"],
-            "env": .array(credentialEnvironment()),
-            "image": .string(image),
-            "name": "upgrade",
-            "resources": containerResources(),
-            "securityContext": PlanContext.containerSecurity,
-            "terminationMessagePolicy": "FallbackToLogsOnError",
-            "volumeMounts": volumeMounts(),
-        ]
-        container.sort { $0.key < $1.key }
-        var podSpec = odooPodSpec(container: container, image: image)
-        podSpec["restartPolicy"] = "Never"
-        podSpec.sort { $0.key < $1.key }
-        return object("batch/v1", "Job", name, component: "upgrade", ["spec": [
-            "activeDeadlineSeconds": 21600,
-            "backoffLimit": 0,
-            "template": ["metadata": ["labels": PlanContext.map(environment.labels(component: "upgrade"))], "spec": .object(podSpec)],
-        ]])
     }
 
     private func jobSpec(component: String, initContainers: [JSONValue], container: JSONValue, extraVolumes: [JSONValue]) -> JSONValue {

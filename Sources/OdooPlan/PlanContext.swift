@@ -13,6 +13,13 @@ struct PlanContext {
     let version: String
     let resources: (requests: [String: Quantity], limits: [String: Quantity])
     let conf: OdooConfFile
+    /// Whether the web and cron Deployments run pods (not before the database is initialised).
+    var workloadsRun = true
+    /// The init Job that made the database, written into the pod templates: pods that started
+    /// before it succeeded are replaced once it has.
+    var initializedBy: String?
+    /// The addon images the pods run (pinned when known), in `addons_path` order, with their module directory.
+    var addonImages: [OdooEnvironment.Addon] = []
 
     init(environment: OdooEnvironment, configuration: OperatorConfiguration, tier: OperatorConfiguration.TierLimits, names: ChildNames,
          image: String, version: String, resources: (requests: [String: Quantity], limits: [String: Quantity]), conf: OdooConfFile) {

@@ -15,6 +15,8 @@ extension Reconciliation {
         public var pruned: [ChildReference] = []
         /// Whether the gate's Job was created now (not found already there).
         public var jobStarted = false
+        /// Whether the database init Job was created now.
+        public var initJobStarted = false
         /// The API's or an admission webhook's refusal of a write, which stopped the rest.
         public var rejected: String?
         /// What the database step found.
@@ -22,11 +24,12 @@ extension Reconciliation {
 
         /// An outcome.
         public init(createdSecrets: [String] = [], applied: [ChildReference] = [], pruned: [ChildReference] = [], jobStarted: Bool = false,
-                    rejected: String? = nil, database: DatabaseCheck? = nil) {
+                    initJobStarted: Bool = false, rejected: String? = nil, database: DatabaseCheck? = nil) {
             self.createdSecrets = createdSecrets
             self.applied = applied
             self.pruned = pruned
             self.jobStarted = jobStarted
+            self.initJobStarted = initJobStarted
             self.rejected = rejected
             self.database = database
         }
@@ -54,6 +57,7 @@ extension Reconciliation {
             observed.pinnedImage = report.recorded.image
         }
         observed.database = outcome.database
+        if outcome.initJobStarted, case .pending(let job)? = observed.initialization { observed.initialization = .running(job: job) }
         // A Deployment applied now is reported as the API returned it, not as it was before.
         if let environment = report.environment {
             let names = environment.childNames
@@ -72,11 +76,12 @@ extension Reconciliation {
         var events = writeEvents(outcome)
         var newlyDegraded: String?
         let patch = Self.statusPatch(from: report.recorded.json, to: status.json)
-        if patch != nil, let problem {
+        // Every new degradation is announced once: a problem, a failed Job, a failing pod.
+        if patch != nil, let degraded = status.conditions.first(where: { $0.type == EnvironmentCondition.degraded }), degraded.status == .true {
             let before = report.recorded.condition(EnvironmentCondition.degraded)
-            if before?.status != .true || before?.reason != problem.reason {
-                newlyDegraded = problem.reason
-                events.append(EnvironmentEvent(warning: true, reason: problem.reason, action: "Reconcile", note: problem.message))
+            if before?.status != .true || before?.reason != degraded.reason {
+                newlyDegraded = degraded.reason
+                events.append(EnvironmentEvent(warning: true, reason: degraded.reason, action: "Reconcile", note: degraded.message))
             }
         }
         return Settlement(status: status, statusPatch: patch, events: events, newlyDegraded: newlyDegraded,
@@ -113,6 +118,10 @@ extension Reconciliation {
             events.append(EnvironmentEvent(reason: job.kind == .backup ? "BackupStarted" : "UpgradeStarted", action: "Create",
                                            note: "started Job \(job.name) before rolling out \(job.image)"))
         }
+        if outcome.initJobStarted, let job = initJob, let environment = report.environment {
+            events.append(EnvironmentEvent(reason: "InitStarted", action: "Create", note:
+                "started Job \(job.name): installs \(environment.database.initModules.joined(separator: ", ")) into database \(environment.database.name); web and cron start when it succeeds"))
+        }
         return events
     }
 
@@ -123,8 +132,11 @@ extension Reconciliation {
         // An admission webhook (or the API's validation) refused an object: report, do not retry blindly.
         if rejected { return .seconds(300) }
         if let retry = report.problemRetry, self.problem != nil { return retry }
+        // The init Job's own progress is watched (and looked at in 30 s while it runs); its failure waits for a change.
+        let ownJob = [EnvironmentCondition.initializing, EnvironmentCondition.initFailed]
         let waitingOnOthers = status.conditions.contains {
-            (($0.type == EnvironmentCondition.ingressReady || $0.type == EnvironmentCondition.databaseReady) && $0.status == .false)
+            ($0.type == EnvironmentCondition.ingressReady && $0.status == .false)
+                || ($0.type == EnvironmentCondition.databaseReady && $0.status == .false && !ownJob.contains($0.reason))
                 || ($0.type == EnvironmentCondition.backupReady && $0.reason == EnvironmentCondition.credentialsMissing)
         }
         var retries: [Duration] = []
@@ -132,6 +144,11 @@ extension Reconciliation {
         if database?.ready == false { retries.append(Self.databaseRetry(report.recorded, now: report.observed.now)) }
         if case .hold(_, _, let after?)? = report.observed.gate { retries.append(.milliseconds(Int64(after * 1000))) }
         if case .startJob? = report.observed.gate { retries.append(.seconds(30)) }
+        if !report.observed.podFailures.isEmpty { retries.append(.seconds(60)) }
+        switch report.observed.initialization {
+        case .pending?, .running?: if self.problem == nil { retries.append(.seconds(30)) }
+        case .initialized?, .failed?, nil: break
+        }
         return retries.min()
     }
 

@@ -17,6 +17,9 @@ public struct Reconciliation: Sendable {
     public var prune: [OwnedChild] = []
     /// The Job the change gate starts, if any.
     public var job: PlannedJob?
+    /// The database init Job, created once the database step reports the database usable (an
+    /// existing one of the same name is left alone).
+    public var initJob: PlannedJob?
     /// How the database is checked once the writes are done.
     public var database: DatabaseStep = .none
     /// Events decided before any write (an image pinned in the registry).
@@ -30,8 +33,9 @@ public struct Reconciliation: Sendable {
         case none
         /// Already known from the observation (the dedicated server's StatefulSet).
         case known(DatabaseCheck)
-        /// The provisioner ensures the role and database of this environment and reports.
-        case provision(OdooEnvironment)
+        /// The provisioner ensures the role (its `CONNECTION LIMIT` the environment's worst case, when
+        /// known) and database of this environment and reports.
+        case provision(OdooEnvironment, connectionLimit: Int?)
     }
 
     /// The status inputs that do not depend on the writes.
@@ -59,7 +63,15 @@ public struct Reconciliation: Sendable {
     }
 
     /// Whether any write is planned.
-    public var writes: Bool { !secrets.isEmpty || !apply.isEmpty || !prune.isEmpty || job != nil }
+    public var writes: Bool { !secrets.isEmpty || !apply.isEmpty || !prune.isEmpty || job != nil || initJob != nil }
+
+    /// Whether the database can take the init Job after the database step reported `check`: the
+    /// step's own answer, or, when nothing was checked, whether the credentials Secret exists.
+    public func databaseUsable(_ check: DatabaseCheck?, createdSecrets: [String]) -> Bool {
+        if let check { return check.ready }
+        guard let environment = report.environment else { return false }
+        return report.observed.databaseSecretPresent || createdSecrets.contains(environment.databaseSecretName)
+    }
 }
 
 /// An object to server-side apply.

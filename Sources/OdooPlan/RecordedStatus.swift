@@ -13,6 +13,10 @@ public struct RecordedStatus: Sendable, Equatable {
     public var imageSource: String?
     /// The backups and rehearsals it recorded.
     public var backups: BackupObservation
+    /// The addon images' pins it reported (`status.addonImages`): source → pinned.
+    public var addonPins: [String: String]
+    /// The database's initialisation, when recorded (`status.databaseInitialized`).
+    public var databaseInitialized: DatabaseInitialization?
 
     /// The status of `object`.
     public init(_ object: KubeObject) {
@@ -25,6 +29,12 @@ public struct RecordedStatus: Sendable, Equatable {
             lastBackupTime: status?["lastBackupTime"]?.stringValue.flatMap(Timestamp.parse),
             lastBackupSize: status?["lastBackupSize"]?.intValue,
             lastRestoreCheckTime: status?["lastRestoreCheckTime"]?.stringValue.flatMap(Timestamp.parse))
+        databaseInitialized = DatabaseInitialization(recorded: status)
+        var pins: [String: String] = [:]
+        for entry in status?["addonImages"]?.arrayValue ?? [] {
+            if let source = entry["source"]?.stringValue, let image = entry["image"]?.stringValue, image.contains("@sha256:") { pins[source] = image }
+        }
+        addonPins = pins
     }
 
     /// The condition of `type`, when recorded.

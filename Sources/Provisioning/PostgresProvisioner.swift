@@ -21,6 +21,9 @@ public struct PostgresProvisioner: Sendable {
         public var connectionLimit: Int
         /// Who it belongs to (`namespace/name`), written into the comments.
         public var owner: String
+        /// Extensions created in the first database (as the administrator: `unaccent`'s function must
+        /// be made immutable by its owner, as Odoo does for databases it creates).
+        public var extensions: [String] = []
 
         /// A tenant.
         public init(role: String, databases: [String], password: String, connectionLimit: Int, owner: String) {
@@ -94,6 +97,9 @@ public struct PostgresProvisioner: Sendable {
                 }
             }
         }
+        if let first = tenant.databases.first, !tenant.extensions.isEmpty {
+            changes += try await ensureExtensions(tenant.extensions, in: first)
+        }
         // The Secret may have been recreated with a new password: a role that cannot log in with it gets it.
         if let first = tenant.databases.first, case .failure(let error) = await login(tenant, database: first), error == .unreachable,
            error.message.contains("28P01") || error.message.contains("password") {
@@ -135,6 +141,23 @@ public struct PostgresProvisioner: Sendable {
         }
         if !dropped.isEmpty { logger.info("dropped PostgreSQL tenant", metadata: ["role": "\(tenant.role)", "dropped": "\(dropped.joined(separator: ", "))"]) }
         return dropped
+    }
+
+    /// Creates the missing `extensions` in `database`, connected to it as the administrator.
+    private func ensureExtensions(_ extensions: [String], in database: String) async throws(ProvisioningError) -> [String] {
+        var dsn = admin
+        dsn.database = database
+        let names = try extensions.map { (name) throws(ProvisioningError) -> (String, String) in (name, try SQLText.identifier(name)) }
+        return try await withConnection(dsn) { connection in
+            let present: [String] = try await rows(connection, "SELECT extname::text FROM pg_extension", as: String.self)
+            var created: [String] = []
+            for (name, quoted) in names where !present.contains(name) {
+                try await run(connection, "CREATE EXTENSION IF NOT EXISTS \(quoted)")
+                if name == "unaccent" { try await run(connection, "ALTER FUNCTION unaccent(text) IMMUTABLE") }
+                created.append("created extension \(name) in database \(database)")
+            }
+            return created
+        }
     }
 
     // MARK: Connections

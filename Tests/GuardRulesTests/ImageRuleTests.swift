@@ -81,4 +81,16 @@ struct ImageRuleTests {
         #expect(decision.rules == ["image.digest-pinned", "image.no-latest"])
         #expect(decision.violations.allSatisfy { $0.path.description == "spec.image" && $0.mode == .enforce })
     }
+
+    @Test func addonImagesAreJudgedLikeTheOdooImage() {
+        let environment: JSONValue = ["apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment",
+                                      "metadata": ["name": "clinic", "namespace": "clinic"],
+                                      "spec": ["stage": "production", "tier": "dedicated",
+                                               "image": .string("registry.example.com/odoo/odoo:17.0@sha256:" + String(repeating: "a", count: 64)),
+                                               "addons": [["image": .string("registry.example.com/odoo/addons:1@sha256:" + String(repeating: "b", count: 64))],
+                                                          ["image": "quay.io/someone/addons:latest"]]]]
+        let decision = Fixture.evaluate(environment, stage: "production")
+        #expect(decision.rules == ["image.digest-pinned", "image.no-latest", "image.registry-allowed"], "\(decision.rules)")
+        #expect(decision.violations.allSatisfy { $0.path.description == "spec.addons[1].image" }, "\(decision.violations.map(\.path))")
+    }
 }

@@ -102,4 +102,16 @@ struct OdooRuleTests {
         #expect(decision.rules.contains("odoo.change-reference") == denied, "\(decision.rules)")
         if denied { #expect(decision.denialMessage.contains("odooguard.io/change-ref")) }
     }
+
+    @Test func aProductionAddonChangeNeedsAChangeReferenceToo() {
+        func environment(_ addon: String) -> JSONValue {
+            ["apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment", "metadata": ["name": "clinic", "namespace": "clinic"],
+             "spec": ["stage": "production", "tier": "shared", "version": "17.0", "addons": [["image": .string(addon)]]]]
+        }
+        let old = environment("registry.example.com/odoo/addons:1@sha256:" + String(repeating: "a", count: 64))
+        let new = environment("registry.example.com/odoo/addons:2@sha256:" + String(repeating: "b", count: 64))
+        let decision = Fixture.evaluate(new, operation: .update, oldObject: old)
+        #expect(decision.rules.contains("odoo.change-reference"), "\(decision.rules)")
+        #expect(decision.denialMessage.contains("the addon images"))
+    }
 }

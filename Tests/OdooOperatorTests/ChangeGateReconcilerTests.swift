@@ -11,6 +11,12 @@ import Testing
 struct ChangeGateReconcilerTests {
     static let newImage = "registry.example.com/odoo/odoo:17.0-20261201@sha256:" + String(repeating: "5d", count: 32)
 
+    /// What names the Jobs of a change to `image`: the image with the example's addon images.
+    static func changeKey(_ image: String) throws -> String {
+        let text = try String(contentsOf: OperatorHarness.root.appendingPathComponent("examples/environments/clinic-production.yaml"), encoding: .utf8)
+        return ChangeGate.changeKey(image: image, addons: try OdooEnvironment.decode(try ManifestReader.parseSingle(yaml: text)).addons)
+    }
+
     /// The example, live and Ready, then changed by `change`.
     /// - Returns: the web Deployment's image before the change.
     static func changed(_ cluster: OperatorHarness, window: JSONValue?, reference: String?, _ change: @escaping (inout JSONValue) -> Void) async throws -> String? {
@@ -74,7 +80,7 @@ struct ChangeGateReconcilerTests {
         try await OperatorHarness.run { cluster in
             let before = try await Self.changed(cluster, window: Self.openWindow, reference: "CHG-2") { _ = $0.set(.string(Self.newImage), at: "spec.image") }
             #expect(try await cluster.eventually { try await cluster.condition("Progressing")?.reason == "WaitingForBackup" })
-            let jobName = ChildNames(environment: "clinic").changeBackup(image: Self.newImage)
+            let jobName = ChildNames(environment: "clinic").changeBackup(image: try Self.changeKey(Self.newImage))
             let job = try #require(try await cluster.get(.jobs, jobName))
             #expect(job["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["name"] == "upload")
             #expect(KubeObject(job).labels["app.kubernetes.io/component"] == "backup")
@@ -98,14 +104,15 @@ struct ChangeGateReconcilerTests {
             }
             let image = Self.newImage.replacingOccurrences(of: "17.0-", with: "18.0-")
             let names = ChildNames(environment: "clinic")
-            #expect(try await cluster.eventually { try await cluster.get(.jobs, names.changeBackup(image: image)) != nil })
-            try await cluster.finishJob(names.changeBackup(image: image), container: "upload", exitCode: 0, message: #"{"size":1}"#)
+            let key = try Self.changeKey(image)
+            #expect(try await cluster.eventually { try await cluster.get(.jobs, names.changeBackup(image: key)) != nil })
+            try await cluster.finishJob(names.changeBackup(image: key), container: "upload", exitCode: 0, message: #"{"size":1}"#)
             #expect(try await cluster.eventually { try await cluster.condition("Progressing")?.reason == "UpgradingDatabase" })
-            let upgrade = try #require(try await cluster.get(.jobs, names.upgrade(image: image)))
+            let upgrade = try #require(try await cluster.get(.jobs, names.upgrade(image: key)))
             let container = upgrade["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first
             #expect(container?["image"]?.stringValue == image)
-            #expect(container?["args"]?.arrayValue?.contains("--update=all") == true)
-            try await cluster.finishJob(names.upgrade(image: image), container: "upgrade", exitCode: 1,
+            #expect(container?["command"]?[2]?.stringValue?.contains("modules=all") == true, "a major version updates every module")
+            try await cluster.finishJob(names.upgrade(image: key), container: "upgrade", exitCode: 1,
                                         message: "odoo.modules.loading: module sale_custom: ERROR: column x does not exist")
             #expect(try await cluster.eventually { try await cluster.condition("Degraded")?.reason == "UpgradeFailed" })
             #expect(try await cluster.condition("Degraded")?.message.contains("column x does not exist") == true)
@@ -159,21 +166,4 @@ extension OperatorHarness {
         ], options: WriteOptions())
     }
 
-    /// Reports a Job finished, as the Job controller and the kubelet would: its pod with the
-    /// container's termination message, then the Job's status.
-    func finishJob(_ name: String, container: String, exitCode: Int64, message: String) async throws {
-        let pod = name + "-pod"
-        _ = try await api.create(.pods, namespace: namespace, object: [
-            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(pod), "labels": ["job-name": .string(name)]],
-            "spec": ["containers": [["name": .string(container), "image": "busybox"]]],
-        ], options: WriteOptions())
-        _ = try await api.patch(.pods, namespace: namespace, name: pod, patch: .merge(["status": [
-            "containerStatuses": [["name": .string(container), "state": ["terminated": ["exitCode": .int(exitCode), "message": .string(message)]]]],
-        ]]), subresource: "status", options: WriteOptions())
-        let now = Timestamp.format(Date())
-        let status: JSONValue = exitCode == 0
-            ? ["succeeded": 1, "completionTime": .string(now), "conditions": [["type": "Complete", "status": "True", "lastTransitionTime": .string(now)]]]
-            : ["failed": 1, "conditions": [["type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "lastTransitionTime": .string(now)]]]
-        _ = try await api.patch(.jobs, namespace: namespace, name: name, patch: .merge(["status": status]), subresource: "status", options: WriteOptions())
-    }
 }

@@ -105,13 +105,36 @@ struct OperatorHarness: Sendable {
         }
     }
 
-    /// The built-in configuration with the tool images pinned (the tests' resolver pins nothing).
+    /// The built-in configuration (its tool images are pinned by digest; the tests' resolver pins nothing).
     static func configuration() throws -> OperatorConfiguration {
-        var configuration = try OperatorConfiguration.builtIn()
-        configuration.postgresImage += "@sha256:" + String(repeating: "01", count: 32)
-        configuration.redisImage += "@sha256:" + String(repeating: "02", count: 32)
-        configuration.s3ClientImage += "@sha256:" + String(repeating: "03", count: 32)
-        return configuration
+        try OperatorConfiguration.builtIn()
+    }
+
+    /// Reports a Job finished, as the Job controller and the kubelet would: its pod with the
+    /// container's termination message, then the Job's status.
+    func finishJob(_ name: String, container: String, exitCode: Int64, message: String) async throws {
+        let pod = name + "-pod"
+        _ = try await api.create(.pods, namespace: namespace, object: [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(pod), "labels": ["job-name": .string(name)]],
+            "spec": ["containers": [["name": .string(container), "image": "busybox"]]],
+        ], options: WriteOptions())
+        _ = try await api.patch(.pods, namespace: namespace, name: pod, patch: .merge(["status": [
+            "containerStatuses": [["name": .string(container), "state": ["terminated": ["exitCode": .int(exitCode), "message": .string(message)]]]],
+        ]]), subresource: "status", options: WriteOptions())
+        let now = Timestamp.format(Date())
+        let status: JSONValue = exitCode == 0
+            ? ["succeeded": 1, "completionTime": .string(now), "conditions": [["type": "Complete", "status": "True", "lastTransitionTime": .string(now)]]]
+            : ["failed": 1, "conditions": [["type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "lastTransitionTime": .string(now)]]]
+        _ = try await api.patch(.jobs, namespace: namespace, name: name, patch: .merge(["status": status]), subresource: "status", options: WriteOptions())
+    }
+
+    /// Reports every database init Job of the namespace done, as the Job controller would after `odoo --init`.
+    func completeInitJobs() async throws {
+        for job in try await api.listAll(.jobs, namespace: namespace).items {
+            let view = KubeObject(job)
+            guard view.labels[GuardLabels.component] == "init", job["status"]?["succeeded"]?.intValue != 1, job["status"]?["failed"] == nil else { continue }
+            try await finishJob(view.name, container: "init", exitCode: 0, message: "")
+        }
     }
 
     /// Reports every Deployment and StatefulSet of the namespace rolled out, as their controllers would.
@@ -144,10 +167,11 @@ struct OperatorHarness: Sendable {
         return try await condition()
     }
 
-    /// Waits until the environment is Ready (rolling the Deployments out on the way).
+    /// Waits until the environment is Ready (initialising its database and rolling the Deployments out on the way).
     func waitUntilReady(_ name: String = "clinic") async throws -> Bool {
         try await eventually {
             if try await condition("Ready", of: name)?.status == .true { return true }
+            try await completeInitJobs()
             try await markDeploymentsAvailable()
             return false
         }

@@ -23,14 +23,22 @@ struct ProvisioningReconcilerTests {
             _ = try await cluster.create(try cluster.example("pharmacy-development.yaml") {
                 _ = $0.set(.string("docker.io/library/odoo:17.0@sha256:" + String(repeating: "ab", count: 32)), at: "spec.image")
             })
-            #expect(try await cluster.eventually(60) { try await cluster.condition("DatabaseReady", of: "pharmacy")?.status == .true })
+            // Provisioned first, then the init Job (reported done here, as the Job controller would).
+            #expect(try await cluster.eventually(60) { try await cluster.condition("DatabaseReady", of: "pharmacy")?.reason == "Initializing" })
+            #expect(try await cluster.eventually(60) {
+                try await cluster.completeInitJobs()
+                return try await cluster.condition("DatabaseReady", of: "pharmacy")?.status == .true
+            })
             let degraded = try await cluster.condition("Degraded", of: "pharmacy")
             #expect(degraded?.status == .false, "\(degraded?.message ?? "")")
             let ready = try #require(try await cluster.condition("DatabaseReady", of: "pharmacy"))
-            #expect(ready.reason == "Provisioned")
-            #expect(ready.message.contains("owns it"), "\(ready.message)")
+            #expect(ready.reason == "Initialized")
+            #expect(ready.message.contains("owns it") && ready.message.contains("pharmacy-init-"), "\(ready.message)")
+            // The role's limit is the environment's worst case: 2 web pods × ((3 workers + main) × 2 + gevent 4) + cron 5 + an upgrade's 2.
             let role = try await offPool { try postgres.psql("SELECT rolcanlogin, rolcreatedb, rolconnlimit FROM pg_roles WHERE rolname = 'pharmacy_dev'") }
-            #expect(role.trimmingCharacters(in: .whitespacesAndNewlines) == "t|f|20")
+            #expect(role.trimmingCharacters(in: .whitespacesAndNewlines) == "t|f|31")
+            let extensions = try await offPool { try postgres.psql("SELECT extname FROM pg_extension ORDER BY 1", database: "pharmacy_dev") }
+            #expect(extensions.split(separator: "\n").contains("pg_trgm"), "created by the provisioner before the init Job: \(extensions)")
             let databases = try await offPool { try postgres.psql("SELECT datname FROM pg_database WHERE datname LIKE 'pharmacy_dev%' ORDER BY 1") }
             #expect(databases.split(separator: "\n") == ["pharmacy_dev", "pharmacy_dev_restore"])
 

@@ -47,10 +47,13 @@ struct DecisionTests {
         Case(description: "an image the registry cannot resolve is retried in a minute",
              observation: observation { $0.pin = .failed("image x could not be resolved: timeout") },
              problem: "ImageResolutionFailed", writes: false, events: [], requeue: .seconds(60)),
-        Case(description: "a fresh environment creates its Secrets and applies every object",
-             observation: observation(), problem: nil, writes: true, events: [], requeue: .seconds(60)),
+        Case(description: "a fresh environment creates its Secrets and applies every object, and looks at its init Job in 30 s",
+             observation: observation(), problem: nil, writes: true, events: [], requeue: .seconds(30)),
         Case(description: "a tag resolved now is announced",
-             observation: observation { $0.pin = .resolved(pinned) }, problem: nil, writes: true, events: ["ImagePinned"], requeue: .seconds(60)),
+             observation: observation { $0.pin = .resolved(pinned) }, problem: nil, writes: true, events: ["ImagePinned"], requeue: .seconds(30)),
+        Case(description: "an addon image the registry cannot resolve is named with its field",
+             observation: observation { $0.addonPinFailure = "spec.addons[0].image registry.example.com/odoo/addons:1: not found" },
+             problem: "ImageResolutionFailed", writes: false, events: [], requeue: .seconds(60)),
         Case(description: "a plan the policy denies is reported with the rule and nothing is written",
              observation: observation(Fixtures.environment {
                  $0.set(.string(foreign), at: "spec.image")
@@ -83,16 +86,22 @@ struct DecisionTests {
         let first = Self.decision.decide(Self.observation())
         #expect(first.secrets.map(\.name).sorted() == ["demo-admin", "demo-db"])
         #expect(first.apply.count > 10)
+        let initJob = try #require(first.initJob)
         let second = Self.decision.decide(Self.observation { observation in
             observation.live = Self.live(after: first)
             observation.existingSecrets = Set(first.secrets.map(\.name))
+            observation.initJobs = [initJob.name: .init(phase: .running)]
         })
         #expect(!second.writes, "nothing differs: no Secret, apply, prune or Job")
         // Drift in one field brings back exactly that object.
         var live = Self.live(after: first)
         let reference = try #require(first.apply.first { $0.reference.resource == .deployments }?.reference)
         live[reference]?.set(.int(7), at: "spec.replicas")
-        let third = Self.decision.decide(Self.observation { $0.live = live; $0.existingSecrets = Set(first.secrets.map(\.name)) })
+        let third = Self.decision.decide(Self.observation {
+            $0.live = live
+            $0.existingSecrets = Set(first.secrets.map(\.name))
+            $0.initJobs = [initJob.name: .init(phase: .running)]
+        })
         #expect(third.apply.map(\.reference) == [reference])
     }
 
@@ -110,11 +119,12 @@ struct DecisionTests {
 
     @Test func aSharedServerIsCheckedByTheProvisionerWhenThereIsOne() {
         #expect(Self.decision.decide(Self.observation()).database == .none, "without a provisioner the credentials Secret decides")
-        guard case .provision(let environment) = Self.decision.decide(Self.observation { $0.provisioning = true }).database else {
+        guard case .provision(let environment, let limit) = Self.decision.decide(Self.observation { $0.provisioning = true }).database else {
             Issue.record("a shared-tier database is provisioned when a provisioner is configured")
             return
         }
         #expect(environment.name == "demo")
+        #expect(limit != nil && (limit ?? 0) <= 40, "the role's CONNECTION LIMIT is the environment's worst case, within the tier's cap")
     }
 
     @Test func aDedicatedServerIsReadyWhenItsStatefulSetIs() throws {
@@ -135,8 +145,8 @@ struct DecisionTests {
             settlement.status.conditions.first { $0.type == EnvironmentCondition.databaseReady }
         }
         #expect(database(reconciliation.settle(Reconciliation.Outcome()))?.reason == EnvironmentCondition.credentialsMissing)
-        #expect(database(reconciliation.settle(Reconciliation.Outcome(createdSecrets: ["demo-db"])))?.reason == "CredentialsReady",
-                "one status write, not a second one when the Secret's watch event arrives")
+        #expect(database(reconciliation.settle(Reconciliation.Outcome(createdSecrets: ["demo-db"])))?.reason == EnvironmentCondition.initializing,
+                "one status write, not a second one when the Secret's watch event arrives: past the credentials, on to the init Job")
     }
 
     @Test func aRefusedWriteIsReportedAndRetriedInFiveMinutes() {

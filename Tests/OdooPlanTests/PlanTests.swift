@@ -49,7 +49,11 @@ struct PlanTests {
 
     @Test("a PDB for web only when it has more than one replica; never for cron", arguments: [0, 1, 2, 5])
     func disruptionBudget(_ replicas: Int) throws {
-        let desired = try Self.plan(Fixtures.environment { $0.set(.int(Int64(replicas)), at: "spec.replicas") })
+        // The dedicated tier: five replicas need more connections than the shared tier allows.
+        let desired = try Self.plan(Fixtures.environment {
+            $0.set(.int(Int64(replicas)), at: "spec.replicas")
+            $0.set("dedicated", at: "spec.tier")
+        })
         let budgets = desired.objects.filter { $0["kind"] == "PodDisruptionBudget" }
         #expect(budgets.count == (replicas > 1 ? 1 : 0))
         if let budget = budgets.first {
@@ -68,9 +72,16 @@ struct PlanTests {
         let container = try #require(web["containers"]?[0])
         #expect(container["args"]?.arrayValue?.contains("--max-cron-threads=0") == true)
         #expect(container["ports"]?.arrayValue?.compactMap { $0["containerPort"]?.intValue } == [8069, 8072])
-        for probe in ["startupProbe", "readinessProbe", "livenessProbe"] {
-            #expect(container[probe]?["httpGet"]?["path"] == "/web/health", "\(probe)")
+        // Alive and started: /web/health on 8069 (no database needed). Ready: the login page, rendered from
+        // the database by the gevent process, so a dead real-time process or database takes the pod out.
+        for probe in ["startupProbe", "livenessProbe"] {
+            #expect(container[probe]?["httpGet"] == ["path": "/web/health", "port": "http"], "\(probe)")
         }
+        let ready = container["readinessProbe"]?["exec"]?["command"]?[2]?.stringValue ?? ""
+        #expect(ready.contains("http://127.0.0.1:8072/web/login") && ready.contains("csrf_token"), "\(ready)")
+        let threaded = try Self.plan(Fixtures.environment { $0.set(.int(0), at: "spec.workers") })
+        let single = try #require(Self.object(threaded, "Deployment", "-web")?["spec"]?["template"]?["spec"]?["containers"]?[0])
+        #expect(single["readinessProbe"]?["exec"]?["command"]?[2]?.stringValue?.contains("127.0.0.1:8069/web/login") == true, "workers = 0 has no gevent process")
         #expect(container["securityContext"]?["allowPrivilegeEscalation"] == false)
         #expect(container["securityContext"]?["readOnlyRootFilesystem"] == true)
         #expect(web["securityContext"]?["runAsNonRoot"] == true)
@@ -132,6 +143,47 @@ struct PlanTests {
         let memoryBytes = try Quantity(parsing: memory).nanoValue / 1_000_000_000
         #expect(Int128(conf.limitMemoryHard) * Int128(conf.workers + 1) <= memoryBytes, "the workers fit the container's limit")
         #expect(conf.limitMemorySoft < conf.limitMemoryHard && conf.limitMemoryHard <= 2560 << 20)
+    }
+
+    /// Odoo keeps `limit_time_cpu` at 60 s when only the wall-clock limit is raised; the plan keeps
+    /// Odoo's 1:2 ratio unless both are set. Every process's pool is bounded.
+    @Test("time limits and pools", arguments: [
+        (["limit_time_real": "1200"], "limit_time_cpu = 600"), (["limit_time_cpu": "300"], "limit_time_real = 600"),
+        (["limit_time_cpu": "100", "limit_time_real": "1000"], "limit_time_cpu = 100"), ([:], "db_maxconn = 2"),
+        (["db_maxconn": "3"], "db_maxconn = 3"),
+    ] as [([String: String], String)])
+    func timeLimits(_ config: [String: String], _ line: String) throws {
+        let environment = try OdooEnvironment.decode(Fixtures.environment { object in
+            object.set(.object(JSONObject(uniqueKeysWithValues: config.map { ($0.key, JSONValue.string($0.value)) })), at: "spec.config")
+        })
+        let conf = OdooConfFile(environment: environment, cpu: nil, memoryLimit: try Quantity(parsing: "2Gi"))
+        #expect(conf.text.split(separator: "\n").contains(Substring(line)), "\(conf.text)")
+        #expect(conf.text.contains("db_maxconn_gevent = 4"))
+        #expect(config["limit_time_real"] != nil || config["limit_time_cpu"] != nil || !conf.text.contains("limit_time_"), "Odoo's defaults stay when neither is set")
+    }
+
+    /// The worst case counts every process's pool: replicas plus the surge pod, the cron pod, the Jobs.
+    @Test func theConnectionBudgetFitsTheTierOrSaysHowTo() throws {
+        let environment = try OdooEnvironment.decode(Fixtures.environment { $0.set(.int(2), at: "spec.workers") })
+        let conf = OdooConfFile(environment: environment, cpu: nil, memoryLimit: try Quantity(parsing: "2Gi"))
+        let budget = ConnectionBudget(environment: environment, conf: conf)
+        // One replica and a surge pod × ((2 workers + main) × 2 + gevent 4) + cron 2 × 2 + 1 + an upgrade Job's 2.
+        #expect(budget.total == 2 * 10 + 5 + 2)
+        #expect(try Self.plan(Fixtures.environment { $0.set(.int(2), at: "spec.workers") }).connectionBudget?.total == 27)
+        let tooMany = Fixtures.environment { object in
+            object.set(.int(3), at: "spec.replicas")
+            object.set(.int(4), at: "spec.workers")
+        }
+        let error = try #require(throws: OdooPlanError.self) { try Self.plan(tooMany) }
+        let message = error.fieldErrors.first { $0.path.description == "spec.workers" }?.message ?? ""
+        #expect(message.contains("need up to 63 PostgreSQL connections") && message.contains("allows 50") && message.contains("dedicated tier"), "\(message)")
+        let dedicated = try Self.plan(Fixtures.environment { object in
+            object.set(.int(8), at: "spec.replicas")
+            object.set(.int(4), at: "spec.workers")
+            object.set("dedicated", at: "spec.tier")
+        })
+        let postgres = try #require(Self.object(dedicated, "StatefulSet", "-postgres"))
+        #expect(postgres["spec"]?["template"]?["spec"]?["containers"]?[0]?["args"] == ["-c", "max_connections=143"], "9 pods × 14 + cron 5 + jobs 2 = 133, plus 10 for the superuser")
     }
 
     @Test func aTierThatCannotHoldTheEnvironmentIsNamed() throws {

@@ -26,6 +26,17 @@ struct RenderTests {
         #expect(String(decoding: outcome.standardOutput, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
     }
 
+    /// The operator's own plan passes the project's own gate with the default policy: every tool
+    /// image is pinned, and so is every Job the operator may start.
+    @Test func theRenderedPlanPassesTheDefaultPolicy() {
+        let rendered = RenderCommand.run(RenderCommand.Options(inputs: [Fixtures.environments.path]))
+        #expect(rendered.exitCode == 0)
+        let checked = CheckCommand.run(CheckCommand.Options(paths: ["-"]), standardInput: { rendered.standardOutput })
+        #expect(checked.exitCode == 0, "\(checked.standardOutput.split(separator: "\n").filter { $0.hasPrefix("DENY") })")
+        let text = String(decoding: rendered.standardOutput, as: UTF8.self)
+        #expect(text.contains("kind: Job") && text.contains("clinic-init-"), "the init Job is part of what is checked")
+    }
+
     @Test func renderedObjectsAreValidKubernetes() throws {
         let outcome = RenderCommand.run(RenderCommand.Options(inputs: [Fixtures.environments.path]))
         #expect(outcome.exitCode == 0)

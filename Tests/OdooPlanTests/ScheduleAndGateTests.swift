@@ -59,12 +59,13 @@ struct ScheduleAndGateTests {
     }
 
     @Test func stickySessionsAreAWarningInTheStatus() throws {
-        let environment = try Self.environment(stage: "development", reference: nil, extra: ["replicas": 3])
+        // One worker each: three replicas with the derived three workers would not fit the shared tier's connections.
+        let environment = try Self.environment(stage: "development", reference: nil, extra: ["replicas": 3, "workers": 1])
         let desired = try OdooPlanner(configuration: try OperatorConfiguration.builtIn()).plan(environment)
         let status = EnvironmentStatus(environment: environment, generation: 1, desired: desired, imageSource: nil, observed: ObservedState(), problem: nil)
         let warnings = status.json["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
         #expect(warnings.contains { $0.contains("sticky sessions") && $0.contains("spec.redis") }, "\(warnings)")
-        let redis = try Self.environment(stage: "development", reference: nil, extra: ["replicas": 3, "redis": ["enabled": true]])
+        let redis = try Self.environment(stage: "development", reference: nil, extra: ["replicas": 3, "workers": 1, "redis": ["enabled": true]])
         let withRedis = try OdooPlanner(configuration: try OperatorConfiguration.builtIn()).plan(redis)
         #expect(!withRedis.warnings.contains { $0.contains("sticky") })
     }

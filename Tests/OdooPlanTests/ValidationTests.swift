@@ -22,7 +22,22 @@ struct ValidationTests {
         ("bad database name", "spec.database.name", "Clinic-DB"),
         ("bad deletion policy", "spec.deletionPolicy", "Purge"),
         ("workers out of range", "spec.workers", 500),
+        ("init modules not a list", "spec.database.initModules", "sale"),
+        ("addons not a list", "spec.addons", "registry.example.com/addons:1"),
     ]
+
+    @Test func addonsInitModulesAndTimeLimitsNameEachBadEntry() throws {
+        let object = Fixtures.environment { object in
+            object.set(["base", "Sale!"], at: "spec.database.initModules")
+            object.set([["image": "registry.example.com/addons:1", "path": "/mnt/../etc"], ["image": "Not An Image"], ["path": "/x"]], at: "spec.addons")
+            object.set(["limit_time_cpu": "900", "limit_time_real": "600", "db_maxconn": "0"], at: "spec.config")
+        }
+        let error = try #require(throws: OdooPlanError.self) { try OdooEnvironment.decode(object) }
+        let paths = Set(error.fieldErrors.map(\.path.description))
+        #expect(paths == ["spec.database.initModules[1]", "spec.addons[0].path", "spec.addons[1].image", "spec.addons[2].image",
+                          "spec.config.limit_time_cpu", "spec.config.db_maxconn"], "\(error.fieldErrors)")
+        #expect(error.fieldErrors.first { $0.path.description == "spec.config.limit_time_cpu" }?.message.contains("more than limit_time_real") == true)
+    }
 
     @Test("refused by the CRD schema and by the decoder, naming the field", arguments: 0..<cases.count)
     func refused(_ index: Int) throws {

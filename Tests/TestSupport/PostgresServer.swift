@@ -51,8 +51,8 @@ public final class PostgresServer: Sendable {
 
     /// Runs SQL with psql and returns its unaligned, tuples-only output.
     @discardableResult
-    public func psql(_ sql: String) throws -> String {
-        try Subprocess.checked("/usr/bin/psql", ["-X", "-q", "-A", "-t", "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d", "postgres",
+    public func psql(_ sql: String, database: String = "postgres") throws -> String {
+        try Subprocess.checked("/usr/bin/psql", ["-X", "-q", "-A", "-t", "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d", database,
                                       "-v", "ON_ERROR_STOP=1", "-c", sql])
     }
 

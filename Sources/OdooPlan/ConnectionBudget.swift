@@ -1,0 +1,44 @@
+/// The most PostgreSQL connections an environment can hold at once, from Odoo's process model and
+/// its per-process pool limits (`db_maxconn`, `db_maxconn_gevent`): every web pod during a rollout
+/// surge, the cron pod, and the Jobs that run beside them. The role's `CONNECTION LIMIT` is this
+/// total, and it must fit the tier's cap.
+///
+/// Odoo pools connections per process and never holds more than the pool's limit; a process over
+/// the role's limit gets `too many connections for role` and the user a 500, so the worst case, not
+/// the average, is what has to fit. Connections to the `postgres` database (the cron and bus
+/// listeners) count too: `CONNECTION LIMIT` is per role.
+public struct ConnectionBudget: Sendable, Equatable {
+    /// Web pods at once: the replicas and one rollout surge pod.
+    public var webPods: Int
+    /// Connections one web pod may hold: (HTTP workers + the main process) × `db_maxconn`, plus the
+    /// gevent process's `db_maxconn_gevent`; a threaded server (`workers = 0`) is one process.
+    public var perWebPod: Int
+    /// The cron pod: a connection per cron thread, its `LISTEN` connection on `postgres`, and one for the registry.
+    public var cron: Int
+    /// Jobs beside the pods: an upgrade (one Odoo process), a backup (`pg_dump`) and a restore rehearsal.
+    public var jobs: Int
+
+    /// Cron threads of the cron pod (its `--max-cron-threads`).
+    public static let cronThreads = 2
+
+    /// The budget of `environment` with the pool limits of `conf`.
+    public init(environment: OdooEnvironment, conf: OdooConfFile) {
+        webPods = environment.replicas == 0 ? 0 : environment.replicas + 1
+        perWebPod = conf.workers == 0
+            ? conf.connectionsPerProcess
+            : (conf.workers + 1) * conf.connectionsPerProcess + conf.connectionsGevent
+        cron = ConnectionBudget.cronConnections
+        jobs = conf.connectionsPerProcess + (environment.backup == nil ? 0 : 1 + 2)
+    }
+
+    /// The cron pod's pool limit (`--db_maxconn` of its process).
+    public static let cronConnections = 2 * cronThreads + 1
+
+    /// The worst case.
+    public var total: Int { webPods * perWebPod + cron + jobs }
+
+    /// How the total is made, for a message: `4 web pods × 14 + cron 5 + jobs 5 = 66`.
+    public var arithmetic: String {
+        "\(webPods) web pod\(webPods == 1 ? "" : "s") (replicas and a rollout surge) × \(perWebPod) + cron \(cron) + jobs \(jobs) = \(total)"
+    }
+}

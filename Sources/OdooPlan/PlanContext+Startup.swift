@@ -1,0 +1,94 @@
+import KubeModel
+
+/// What runs before Odoo in every Odoo pod: the addon images copied into the addons volume, then
+/// the configuration with the master password, checked: a module `server_wide_modules` names that
+/// neither the image nor an addon image has stops the pod with a message naming it, instead of an
+/// Odoo whose health check passes while every login page fails.
+extension PlanContext {
+    /// The volume the addon images are copied into.
+    static let addonsVolume = "addons"
+
+    /// One container per addon image: its module directory copied into `<addonsMount>/<index>`.
+    /// The image needs `/bin/sh` and `cp` (an image built `FROM` Odoo, busybox or alpine has them).
+    func addonContainers() -> [JSONValue] {
+        addonImages.enumerated().map { index, addon in
+            let target = "\(OdooConfFile.addonsMount)/\(index)"
+            return [
+                "command": ["/bin/sh", "-c", .string("mkdir -p \(target) && cp -R \(addon.path)/. \(target)/")],
+                "image": .string(addon.image),
+                "name": .string("addon-\(index)"),
+                "resources": ["limits": ["memory": "128Mi"], "requests": ["cpu": "10m", "memory": "32Mi"]],
+                "securityContext": PlanContext.containerSecurity,
+                "terminationMessagePolicy": "FallbackToLogsOnError",
+                "volumeMounts": .array(addonsMount(readOnly: false)),
+            ]
+        }
+    }
+
+    /// The addons volume's mount, when there are addon images.
+    func addonsMount(readOnly: Bool) -> [JSONValue] {
+        guard !addonImages.isEmpty else { return [] }
+        var mount: JSONObject = ["mountPath": .string(OdooConfFile.addonsMount), "name": .string(PlanContext.addonsVolume)]
+        if readOnly { mount["readOnly"] = true }
+        return [.object(mount)]
+    }
+
+    /// Appends the master password from the admin Secret to a copy of the ConfigMap's odoo.conf in a
+    /// memory-backed volume only the Odoo container reads, then checks the server-wide modules.
+    func configInitContainer(image: String) -> JSONValue {
+        let script = "umask 077 && cp \(PlanContext.baseConfMount)/odoo.conf \(PlanContext.confMount)/odoo.conf"
+            + " && printf 'admin_passwd = %s\\n' \"$ODOO_ADMIN_PASSWD\" >> \(PlanContext.confMount)/odoo.conf"
+            + " && python3 - <<'CHECK'\n\(moduleCheck)\nCHECK\n"
+        return [
+            "command": ["/bin/sh", "-c", .string(script)],
+            "env": [secretVariable("ODOO_ADMIN_PASSWD", adminSecret, "password")],
+            "image": .string(image),
+            "name": .string(PodFailure.configContainer),
+            "resources": ["limits": ["memory": "64Mi"], "requests": ["cpu": "10m", "memory": "32Mi"]],
+            "securityContext": PlanContext.containerSecurity,
+            "terminationMessagePolicy": "FallbackToLogsOnError",
+            "volumeMounts": .array(addonsMount(readOnly: true) + [
+                ["mountPath": .string(PlanContext.baseConfMount), "name": "base-config", "readOnly": true],
+                ["mountPath": .string(PlanContext.confMount), "name": "config"],
+            ]),
+        ]
+    }
+
+    /// A Python function for the check scripts: `finish(message, status)` prints the message, makes it
+    /// the container's termination message (which the operator reports) and exits with `status`.
+    static let pythonFinish = """
+        def finish(message, status):
+            print(message, file=sys.stderr)
+            try:
+                with open("/dev/termination-log", "w") as log:
+                    log.write(message)
+            except OSError:
+                pass
+            sys.exit(status)
+        """
+
+    /// Python without importing Odoo (a few MiB): every `server_wide_modules` entry besides `base` and
+    /// `web` must be a directory with `__manifest__.py` in Odoo's own addons or on `addons_path`. An
+    /// image whose `python3` cannot find the `odoo` package is not judged (a warning in the log).
+    private var moduleCheck: String {
+        """
+        import configparser, importlib.util, os, sys
+        \(PlanContext.pythonFinish)
+        parser = configparser.RawConfigParser()
+        parser.read("\(PlanContext.confMount)/odoo.conf")
+        options = parser["options"]
+        wanted = [m.strip() for m in options.get("server_wide_modules", "base,web").split(",") if m.strip() not in ("", "base", "web")]
+        spec = importlib.util.find_spec("odoo")
+        if wanted and spec is None:
+            print("warning: python3 does not find the odoo package, so server_wide_modules is not checked", file=sys.stderr)
+            sys.exit(0)
+        roots = [os.path.join(p, "addons") for p in (spec.submodule_search_locations if spec else [])]
+        roots += [p.strip() for p in options.get("addons_path", "").split(",") if p.strip()]
+        missing = [m for m in wanted if not any(os.path.isfile(os.path.join(r, m, "__manifest__.py")) for r in roots)]
+        if missing:
+            message = ("server_wide_modules names " + ", ".join(missing) + ", which neither the image nor an addon image provides (searched "
+                       + ", ".join(roots) + "); Odoo would answer /web/health but fail every login: add the module to the image or spec.addons, or turn spec.redis off")
+            finish(message, \(PodFailure.missingModuleExit))
+        """
+    }
+}
