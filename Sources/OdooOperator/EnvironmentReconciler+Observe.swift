@@ -19,7 +19,7 @@ extension EnvironmentReconciler {
         observation.imageSource = source
         observation.pin = await pin(source, recorded: observation.recorded)
         if case .failed = observation.pin { return observation }
-        (observation.addonPins, observation.addonPinFailure) = await pinAddons(environment, recorded: observation.recorded)
+        (observation.addonPins, observation.addonsResolvedNow, observation.addonPinFailure) = await pinAddons(environment, recorded: observation.recorded)
         if observation.addonPinFailure != nil { return observation }
         observation.toolImages = await pinnedTools()
         let names = environment.childNames
@@ -53,18 +53,20 @@ extension EnvironmentReconciler {
 
     /// The addon images' pins: the spec's own digest, the status's for the same source, or the
     /// registry's answer now; the first that cannot be pinned is named with its field.
-    func pinAddons(_ environment: OdooEnvironment, recorded: RecordedStatus) async -> (pins: [String: String], failure: String?) {
+    func pinAddons(_ environment: OdooEnvironment, recorded: RecordedStatus) async -> (pins: [String: String], resolvedNow: Set<String>, failure: String?) {
         var pins: [String: String] = [:]
+        var resolvedNow: Set<String> = []
         for (index, addon) in environment.addons.enumerated() {
             if addon.image.contains("@sha256:") { pins[addon.image] = addon.image; continue }
             if let known = recorded.addonPins[addon.image] { pins[addon.image] = known; continue }
             do {
                 pins[addon.image] = try await dependencies.images.pin(addon.image)
+                resolvedNow.insert(addon.image)
             } catch {
-                return (pins, "spec.addons[\(index)].image \(addon.image): \(error.message)")
+                return (pins, resolvedNow, "spec.addons[\(index)].image \(addon.image): \(error.message)")
             }
         }
-        return (pins, nil)
+        return (pins, resolvedNow, nil)
     }
 
     /// Which of the Secrets the environment generates or names exist (read from the metadata-only cache).

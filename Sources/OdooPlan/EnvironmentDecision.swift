@@ -38,22 +38,12 @@ public struct EnvironmentDecision: Sendable {
         observed.databaseSecretPresent = observation.existingSecrets.contains(environment.databaseSecretName)
         if case .secret(let name) = environment.routing.tls { observed.tlsSecretPresent = observation.existingSecrets.contains(name) }
         let source = observation.imageSource ?? planner.imageSource(environment)
-        var events: [EnvironmentEvent] = []
-        switch observation.pin {
-        case .failed(let message):
+        if let message = observation.pinFailure {
             report.observed = observed
             report.problemRetry = .seconds(60)
             return Reconciliation(report: report, problem: .imageResolutionFailed(message))
-        case .resolved(let pinned):
-            events.append(EnvironmentEvent(reason: "ImagePinned", action: "Pin", note: "\(source) is \(pinned)"))
-        case .known, .unasked:
-            break
         }
-        if let failure = observation.addonPinFailure {
-            report.observed = observed
-            report.problemRetry = .seconds(60)
-            return Reconciliation(report: report, problem: .imageResolutionFailed(failure))
-        }
+        var events = Self.pinEvents(observation, source: source)
         observed.pinnedImage = observation.pin.image
         observed.toolImages = observation.toolImages
         observed.addonPins = observation.addonPins
@@ -140,6 +130,18 @@ public struct EnvironmentDecision: Sendable {
         case .succeeded?: return .initialized(job: name, time: job?.completionTime ?? observation.now)
         case .failed?: return .failed(job: name, message: job?.message ?? "no log")
         }
+    }
+
+    /// `ImagePinned` for the spec image and each addon image resolved in the registry during this reconcile.
+    static func pinEvents(_ observation: EnvironmentObservation, source: String) -> [EnvironmentEvent] {
+        var events: [EnvironmentEvent] = []
+        if case .resolved(let pinned) = observation.pin {
+            events.append(EnvironmentEvent(reason: "ImagePinned", action: "Pin", note: "\(source) is \(pinned)"))
+        }
+        for addon in observation.addonsResolvedNow.sorted() {
+            events.append(EnvironmentEvent(reason: "ImagePinned", action: "Pin", note: "addon image \(addon) is \(observation.addonPins[addon] ?? "?")"))
+        }
+        return events
     }
 
     /// The Event announcing the database initialised by `job`.

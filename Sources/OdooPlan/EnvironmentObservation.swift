@@ -21,6 +21,8 @@ public struct EnvironmentObservation: Sendable {
     public var toolImages: [String: String]
     /// The spec's addon images pinned by digest (spec, status or registry): source → pinned.
     public var addonPins: [String: String] = [:]
+    /// The addon images resolved in the registry during this reconcile (an Event says so), a subset of ``addonPins``.
+    public var addonsResolvedNow: Set<String> = []
     /// Why an addon image could not be pinned (`spec.addons[i].image …: reason`), `nil` when all were.
     public var addonPinFailure: String?
     /// The web and cron Deployments, the dedicated PostgreSQL StatefulSet.
@@ -87,6 +89,12 @@ public struct EnvironmentObservation: Sendable {
             case .unasked, .failed: nil
             }
         }
+    }
+
+    /// Why the spec image or an addon image could not be pinned, `nil` when nothing failed.
+    public var pinFailure: String? {
+        if case .failed(let message) = pin { return message }
+        return addonPinFailure
     }
 
     /// The workloads whose status feeds the environment's.

@@ -51,6 +51,12 @@ struct DecisionTests {
              observation: observation(), problem: nil, writes: true, events: [], requeue: .seconds(30)),
         Case(description: "a tag resolved now is announced",
              observation: observation { $0.pin = .resolved(pinned) }, problem: nil, writes: true, events: ["ImagePinned"], requeue: .seconds(30)),
+        Case(description: "an addon tag resolved now is announced too",
+             observation: observation(Fixtures.environment { $0.set([["image": "registry.example.com/odoo/addons:1"]], at: "spec.addons") }) {
+                 $0.addonPins = ["registry.example.com/odoo/addons:1": "registry.example.com/odoo/addons:1@sha256:" + String(repeating: "ee", count: 32)]
+                 $0.addonsResolvedNow = ["registry.example.com/odoo/addons:1"]
+             },
+             problem: nil, writes: true, events: ["ImagePinned"], requeue: .seconds(30)),
         Case(description: "an addon image the registry cannot resolve is named with its field",
              observation: observation { $0.addonPinFailure = "spec.addons[0].image registry.example.com/odoo/addons:1: not found" },
              problem: "ImageResolutionFailed", writes: false, events: [], requeue: .seconds(60)),
