@@ -163,7 +163,8 @@ struct OperatorLoad {
             "apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment",
             "metadata": ["name": .string("odoo\(index)"), "namespace": .string("env-\(index)")],
             "spec": [
-                "version": "17.0", "tier": "shared", "stage": "development", "replicas": .int(Int64(1 + index % 3)),
+                // Two workers: three replicas with the derived three would exceed the shared tier's connection budget (#21).
+                "version": "17.0", "tier": "shared", "stage": "development", "replicas": .int(Int64(1 + index % 3)), "workers": 2,
                 "image": .string("docker.io/library/odoo:17.0@sha256:" + String(repeating: "ab", count: 32)),
                 "resources": ["requests": ["cpu": "250m", "memory": "512Mi"], "limits": ["memory": "1536Mi"]],
                 "ingress": ["host": .string("odoo\(index).erp.example.com"), "tls": ["certResolver": "letsencrypt"]],
