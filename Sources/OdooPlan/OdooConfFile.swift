@@ -99,7 +99,7 @@ public struct OdooConfFile: Sendable, Equatable {
         let real = config["limit_time_real"].flatMap { Int($0) }
         switch (cpu, real) {
         case (nil, let real?) where real > 0: return [("limit_time_cpu", String(max(1, real / cpuToRealTime)))]
-        case (let cpu?, nil) where cpu > 0: return [("limit_time_real", String(cpu * cpuToRealTime))]
+        case (let cpu?, nil) where cpu > 0: return [("limit_time_real", String(cpu.multipliedReportingOverflow(by: cpuToRealTime).overflow ? Int.max : cpu * cpuToRealTime))]
         default: return []
         }
     }

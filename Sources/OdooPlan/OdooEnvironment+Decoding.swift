@@ -260,8 +260,8 @@ extension FieldReader {
                 errors.append(.invalid(path, "may only be ^\(database)$, the environment's own database"))
             } else if ["db_maxconn", "db_maxconn_gevent"].contains(key), !(Int(value).map { (1...64).contains($0) } ?? false) {
                 errors.append(.invalid(path, "\"\(value)\" must be a whole number of connections from 1 to 64"))
-            } else if ["limit_time_cpu", "limit_time_real"].contains(key), !(Int(value).map { $0 > 0 } ?? false) {
-                errors.append(.invalid(path, "\"\(value)\" must be a positive whole number of seconds"))
+            } else if ["limit_time_cpu", "limit_time_real"].contains(key), !(Int(value).map { (1...604_800).contains($0) } ?? false) {
+                errors.append(.invalid(path, "\"\(value)\" must be a whole number of seconds from 1 to 604800 (a week)"))
             }
         }
         if let cpu = config["limit_time_cpu"].flatMap({ Int($0) }), let real = config["limit_time_real"].flatMap({ Int($0) }), cpu > real {

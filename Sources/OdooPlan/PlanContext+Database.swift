@@ -111,7 +111,7 @@ extension PlanContext {
                 try:
                     cursor.execute(statement)
                 except psycopg2.Error as error:
-                    print("warning: " + statement + ": " + str(error).strip(), file=sys.stderr)
+                    sys.stderr.write("warning: " + statement + ": " + str(error).strip() + "\\n")
             """
     }
 

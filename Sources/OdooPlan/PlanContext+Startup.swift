@@ -58,7 +58,7 @@ extension PlanContext {
     /// the container's termination message (which the operator reports) and exits with `status`.
     static let pythonFinish = """
         def finish(message, status):
-            print(message, file=sys.stderr)
+            sys.stderr.write(message + "\\n")
             try:
                 with open("/dev/termination-log", "w") as log:
                     log.write(message)
@@ -80,7 +80,7 @@ extension PlanContext {
         wanted = [m.strip() for m in options.get("server_wide_modules", "base,web").split(",") if m.strip() not in ("", "base", "web")]
         spec = importlib.util.find_spec("odoo")
         if wanted and spec is None:
-            print("warning: python3 does not find the odoo package, so server_wide_modules is not checked", file=sys.stderr)
+            sys.stderr.write("warning: python3 does not find the odoo package, so server_wide_modules is not checked\\n")
             sys.exit(0)
         roots = [os.path.join(p, "addons") for p in (spec.submodule_search_locations if spec else [])]
         roots += [p.strip() for p in options.get("addons_path", "").split(",") if p.strip()]

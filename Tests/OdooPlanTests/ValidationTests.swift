@@ -26,6 +26,26 @@ struct ValidationTests {
         ("addons not a list", "spec.addons", "registry.example.com/addons:1"),
     ]
 
+    /// Absurd values are field errors, never an overflow: a time limit of Int.max, 10,000 addon images,
+    /// 10,000 init modules, wrong JSON types.
+    @Test func absurdValuesAreRefusedByName() throws {
+        let object = Fixtures.environment { object in
+            object.set(["limit_time_cpu": "9223372036854775807", "db_maxconn": "99999999999999999999"], at: "spec.config")
+            object.set(.array(Array(repeating: ["image": "registry.example.com/addons:1"], count: 10_000)), at: "spec.addons")
+            object.set(.array(Array(repeating: "base", count: 10_000)), at: "spec.database.initModules")
+        }
+        let error = try #require(throws: OdooPlanError.self) { try OdooEnvironment.decode(object) }
+        #expect(Set(error.fieldErrors.map(\.path.description)) == ["spec.config.limit_time_cpu", "spec.config.db_maxconn", "spec.addons",
+                                                                   "spec.database.initModules"], "\(error.fieldErrors)")
+        let types = Fixtures.environment { object in
+            object.set(["image": 7], at: "spec.addons")
+            object.set([["image": ["nested": true]]], at: "spec.addons")
+            object.set([42], at: "spec.database.initModules")
+        }
+        let typed = try #require(throws: OdooPlanError.self) { try OdooEnvironment.decode(types) }
+        #expect(Set(typed.fieldErrors.map(\.path.description)) == ["spec.addons[0].image", "spec.database.initModules[0]"], "\(typed.fieldErrors)")
+    }
+
     @Test func addonsInitModulesAndTimeLimitsNameEachBadEntry() throws {
         let object = Fixtures.environment { object in
             object.set(["base", "Sale!"], at: "spec.database.initModules")
