@@ -28,9 +28,13 @@ public enum CheckCommand {
         public var format: ReportFormatter.Format
         /// The clock, as RFC 3339 text; `nil` for now.
         public var now: String?
+        /// Whether every mutation an object needs is a violation of its rule (`--deny-mutations`).
+        public var denyMutations: Bool
 
         /// Options.
-        public init(paths: [String], policyPath: String? = nil, stage: String? = nil, format: ReportFormatter.Format = .text, now: String? = nil) {
+        public init(paths: [String], policyPath: String? = nil, stage: String? = nil, format: ReportFormatter.Format = .text, now: String? = nil,
+                    denyMutations: Bool = false) {
+            self.denyMutations = denyMutations
             self.paths = paths
             self.policyPath = policyPath
             self.stage = stage
@@ -50,7 +54,8 @@ public enum CheckCommand {
                 }
                 now = parsed
             }
-            let checker = try OfflineChecker(policy: policy, stageOverride: options.stage, now: now)
+            let checker = try OfflineChecker(policy: policy, stageOverride: options.stage, now: now,
+                                             phase: options.denyMutations ? .strict : .combined)
             guard !options.paths.isEmpty else { throw GuardCheckError.invalidOption("name at least one file, directory or - for standard input") }
             var sources: [OfflineChecker.Source] = []
             var readErrors: [String] = []

@@ -55,7 +55,13 @@ public struct CheckResult: Sendable {
             entry["by"] = .string(exempted.by)
             return .object(entry)
         })
-        result["patch"] = decision.patch.jsonValue
+        // Each operation names the rule that produced it (an extra member, which RFC 6902 appliers ignore).
+        let rules = decision.patchRules
+        result["patch"] = .array((decision.patch.jsonValue.arrayValue ?? []).enumerated().map { index, operation in
+            guard var fields = operation.objectValue, index < rules.count else { return operation }
+            fields["rule"] = .string(rules[index].rawValue)
+            return .object(fields)
+        })
         return .object(result)
     }
 }

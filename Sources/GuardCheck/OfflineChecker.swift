@@ -33,10 +33,13 @@ public struct OfflineChecker: Sendable {
     public let stageOverride: String?
     /// The clock of every decision.
     public let now: Date
+    /// ``EvaluationPhase/combined``, or ``EvaluationPhase/strict`` to deny every needed mutation.
+    public let phase: EvaluationPhase
 
     /// A checker.
     /// - Throws: ``GuardCheckError`` `invalidOption` for an unknown stage.
-    public init(policy: GuardPolicy, stageOverride: String? = nil, now: Date = Date()) throws(GuardCheckError) {
+    public init(policy: GuardPolicy, stageOverride: String? = nil, now: Date = Date(), phase: EvaluationPhase = .combined) throws(GuardCheckError) {
+        self.phase = phase
         if let stageOverride, !GuardPolicy.stages.contains(stageOverride) {
             throw GuardCheckError.invalidOption("--stage must be one of \(GuardPolicy.stages.joined(separator: ", ")), not \"\(stageOverride)\"")
         }
@@ -96,7 +99,7 @@ public struct OfflineChecker: Sendable {
             if let object = result.object {
                 let namespace = frozen[index].namespace
                 let context = namespace.flatMap { contexts[$0] } ?? EvaluationContext(namespace: nil, now: now)
-                result.decision = evaluator.evaluate(request(for: object, namespace: namespace, index: index), context: context)
+                result.decision = evaluator.evaluate(request(for: object, namespace: namespace, index: index), context: context, phase: phase)
             }
             return result
         }

@@ -42,6 +42,8 @@ public struct Decision: Sendable, Equatable {
     public var warnings: [String]
     /// The mutation; empty when nothing changes.
     public var patch: JSONPatch
+    /// The rule that produced each operation of ``patch``, in the same order.
+    public var patchRules: [RuleID] = []
     /// The mutated object, when the patch is not empty.
     public var mutatedObject: JSONValue?
     /// Key-value annotations for the audit log (keys without prefix; the API server adds one).

@@ -5,8 +5,9 @@ extension GuardEvaluator {
     /// Turns findings into a decision: waives what exemptions and active exceptions cover, gives the
     /// rest their mode, computes the patch and writes the audit annotations.
     func finish(findings rawFindings: [Finding], request: AdmissionRequest, object: KubeObject, stage: String?,
-                context: EvaluationContext, original: JSONValue, mutated: JSONValue, mutations: [RuleID],
-                notes: [String], annotations: [String: String], exemptRules: [RuleID: String] = [:]) -> Decision {
+                context: EvaluationContext, original: JSONValue, mutated: JSONValue, mutations steps: [MutationStep],
+                notes: [String], annotations: [String: String], exemptRules: [RuleID: String] = [:],
+                phase: EvaluationPhase = .combined) -> Decision {
         var decision = Decision(warnings: notes, auditAnnotations: annotations)
         // De-duplicated in one pass (sets, not `contains` in a loop: a request with thousands of
         // findings must stay linear), keeping the rules' order. A field reported malformed by the shape
@@ -22,7 +23,7 @@ extension GuardEvaluator {
         var expiredNoted = Set<String>()
         for finding in findings {
             let violation = Violation(rule: finding.rule, path: finding.path, message: finding.message,
-                                      mode: policy.mode(of: finding.rule, stage: stage))
+                                      mode: mode(of: finding.rule, stage: stage, phase: phase))
             if let by = exemptRules[finding.rule] {
                 decision.exempted.append(ExemptedViolation(violation: violation, by: by))
                 continue
@@ -44,8 +45,10 @@ extension GuardEvaluator {
         }
         if original != mutated {
             decision.patch = JSONPatch.diff(from: original, to: mutated)
+            decision.patchRules = Self.attribute(decision.patch, to: steps)
             decision.mutatedObject = mutated
         }
+        let mutations = steps.map(\.rule)
         func list(_ rules: [RuleID]) -> String { Array(Set(rules)).sorted().map(\.rawValue).joined(separator: ",") }
         decision.auditAnnotations["decision"] = decision.allowed ? "allowed" : "denied"
         let byMode = { (mode: RuleMode) in decision.violations.filter { $0.mode == mode }.map(\.rule) }
@@ -56,5 +59,21 @@ extension GuardEvaluator {
         if !mutations.isEmpty && !decision.patch.isEmpty { decision.auditAnnotations["mutations"] = list(mutations) }
         if let stage { decision.auditAnnotations["stage"] = stage }
         return decision
+    }
+
+    /// A rule's mode in a stage; in the validating webhook a Pod Security control is reported at most
+    /// at `podSecurity.webhookMode`, since Pod Security Admission enforces it in the cluster.
+    func mode(of rule: RuleID, stage: String?, phase: EvaluationPhase) -> RuleMode {
+        let mode = policy.mode(of: rule, stage: stage)
+        guard phase == .validating, rule.isPodSecurity else { return mode }
+        return mode.lenient(policy.podSecurity.webhookMode)
+    }
+}
+
+extension RuleMode {
+    /// The less strict of two modes (enforce > warn > audit).
+    func lenient(_ other: RuleMode) -> RuleMode {
+        let order: [RuleMode] = [.audit, .warn, .enforce]
+        return (order.firstIndex(of: self) ?? 0) <= (order.firstIndex(of: other) ?? 0) ? self : other
     }
 }

@@ -25,20 +25,19 @@ public struct GuardEvaluator: Sendable {
             return Decision(auditAnnotations: base)
         }
         if let subResource = request.subResource {
-            base["skipped"] = "subresource \(subResource) is not checked"
-            return Decision(auditAnnotations: base)
+            guard subResource == "ephemeralcontainers", request.kind.kind == "Pod", let object = request.object, case .object = object else {
+                base["skipped"] = "subresource \(subResource) is not checked"
+                return Decision(auditAnnotations: base)
+            }
+            return evaluateEphemeralContainers(request, object: object, context: context, phase: phase, annotations: base)
         }
-        guard let original = request.object else {
-            return finish(findings: [Finding(rule: .objectWellFormed, path: .root, message: "the request carries no object")],
-                          request: request, object: KubeObject(.null), stage: nil, context: context,
-                          original: .null, mutated: .null, mutations: [], notes: [], annotations: base)
-        }
-        guard case .object = original else {
-            return finish(findings: [Finding(rule: .objectWellFormed, path: .root, message: "an object must be a JSON object, found \(original.typeDescription)")],
-                          request: request, object: KubeObject(original), stage: nil, context: context,
-                          original: original, mutated: original, mutations: [], notes: [], annotations: base)
+        guard let original = request.object, case .object = original else {
+            return malformed(request, context: context, annotations: base)
         }
         let object = KubeObject(original)
+        if object.kind == "Namespace" && object.apiVersion == "v1" {
+            return evaluateNamespace(request, original: original, phase: phase, context: context, annotations: base)
+        }
         var notes: [String] = []
         let stage = resolveStage(object, context: context, notes: &notes)
         let tier = resolveTier(object, context: context)
@@ -50,31 +49,28 @@ public struct GuardEvaluator: Sendable {
         if shape.overBudget {
             return finish(findings: shape.findings, request: request, object: object, stage: stage, context: context,
                           original: original, mutated: original, mutations: [], notes: notes, annotations: base,
-                          exemptRules: exemptRules)
+                          exemptRules: exemptRules, phase: phase)
         }
 
         // Mutate.
         var document = original
         var findings = shape.findings
-        var mutations: [RuleID] = []
+        var steps: [MutationStep] = []
         func input(_ value: JSONValue) -> RuleInput {
             RuleInput(object: KubeObject(value), oldObject: request.oldObject.map(KubeObject.init), request: request,
                       policy: policy, stage: stage, tier: tier, context: context)
         }
         var current = input(document)
-        if mutationEnabled(.imageDigestResolve, stage: stage, exempt: exemptRules),
-           ProvenanceRules.resolveDigests(current, to: &document, findings: &findings) {
-            mutations.append(.imageDigestResolve)
-            current = input(document)
-        }
-        if mutationEnabled(.resourcesDefaults, stage: stage, exempt: exemptRules),
-           ResourceDefaults.apply(current, to: &document) {
-            mutations.append(.resourcesDefaults)
-            current = input(document)
-        }
-        if mutationEnabled(.secretsInjection, stage: stage, exempt: exemptRules),
-           SecretInjection.apply(current, to: &document, findings: &findings) {
-            mutations.append(.secretsInjection)
+        for rule in Self.mutationOrder where mutationEnabled(rule, stage: stage, exempt: exemptRules) {
+            let before = document
+            let changed: Bool
+            switch rule {
+            case .imageDigestResolve: changed = ProvenanceRules.resolveDigests(current, to: &document, findings: &findings)
+            case .resourcesDefaults: changed = ResourceDefaults.apply(current, to: &document)
+            default: changed = SecretInjection.apply(current, to: &document, findings: &findings)
+            }
+            guard changed else { continue }
+            steps.append(MutationStep(rule: rule, before: before, after: document))
             current = input(document)
         }
 
@@ -90,13 +86,40 @@ public struct GuardEvaluator: Sendable {
         PDBRules.check(mutated, into: &findings)
         OdooRules.check(mutated, into: &findings)
         OwnResourceRules.check(mutated, into: &findings)
-        if phase == .validating, !mutations.isEmpty {
-            findings += unappliedMutations(mutations, original: original, mutated: document)
-        }
+        PodSecurityRules.check(mutated, into: &findings)
+        if phase != .combined { findings += unappliedMutations(steps, strict: phase == .strict) }
         return finish(findings: findings, request: request, object: object, stage: stage, context: context,
-                      original: original, mutated: document, mutations: mutations, notes: notes, annotations: base,
-                      exemptRules: exemptRules)
+                      original: original, mutated: document, mutations: steps, notes: notes, annotations: base,
+                      exemptRules: exemptRules, phase: phase)
     }
+
+    /// A request without an object, or whose object is not a JSON object: denied as malformed.
+    func malformed(_ request: AdmissionRequest, context: EvaluationContext, annotations: [String: String]) -> Decision {
+        let original = request.object ?? .null
+        let message = request.object == nil ? "the request carries no object" : "an object must be a JSON object, found \(original.typeDescription)"
+        return finish(findings: [Finding(rule: .objectWellFormed, path: .root, message: message)],
+                      request: request, object: KubeObject(original), stage: nil, context: context,
+                      original: original, mutated: original, mutations: [], notes: [], annotations: annotations)
+    }
+
+    /// `pods/ephemeralcontainers` (`kubectl debug`): the Pod Security controls over the pod with its
+    /// new ephemeral containers; nothing else of the pod changes through this subresource.
+    func evaluateEphemeralContainers(_ request: AdmissionRequest, object original: JSONValue, context: EvaluationContext,
+                                     phase: EvaluationPhase, annotations: [String: String]) -> Decision {
+        let object = KubeObject(original)
+        var notes: [String] = []
+        let stage = resolveStage(object, context: context, notes: &notes)
+        let input = RuleInput(object: object, oldObject: request.oldObject.map(KubeObject.init), request: request, policy: policy,
+                              stage: stage, tier: resolveTier(object, context: context), context: context)
+        var findings: [Finding] = []
+        PodSecurityRules.check(input, into: &findings)
+        return finish(findings: findings, request: request, object: object, stage: stage, context: context, original: original,
+                      mutated: original, mutations: [], notes: notes, annotations: annotations,
+                      exemptRules: policyExemptions(object, request: request, context: context), phase: phase)
+    }
+
+    /// The mutations of a workload, in the order they run (as the API server runs mutating webhooks before validating ones).
+    static let mutationOrder: [RuleID] = [.imageDigestResolve, .resourcesDefaults, .secretsInjection]
 
     /// The images of a request the caller must look up in their registries before ``evaluate(_:context:phase:)``
     /// (tags to resolve, signatures to verify), for the stage and exemptions that govern the object.

@@ -14,7 +14,8 @@ extension GuardPolicy {
         let spec = reader.object(json["spec"], "spec", required: true) ?? [:]
         let specPath: FieldPath = "spec"
         reader.unknownKeys(spec, allowed: ["defaultMode", "rules", "stages", "tiers", "resources", "secrets", "pdb",
-                                           "exceptions", "exemptions", "offlineDefaultStage", "defaultTier", "provenance"], specPath)
+                                           "exceptions", "exemptions", "offlineDefaultStage", "defaultTier", "provenance",
+                                           "podSecurity", "platformAdmins"], specPath)
         var policy = GuardPolicy.empty
         policy.name = object.name.isEmpty ? "unnamed" : object.name
         if let mode = reader.mode(spec["defaultMode"], specPath / "defaultMode") { policy.defaultMode = mode }
@@ -57,6 +58,13 @@ extension GuardPolicy {
 
         if let provenance = reader.object(spec["provenance"], specPath / "provenance") {
             policy.provenance = Self.decodeProvenance(provenance, path: specPath / "provenance", reader: &reader)
+        }
+
+        if let podSecurity = reader.object(spec["podSecurity"], specPath / "podSecurity") {
+            policy.podSecurity = Self.decodePodSecurity(podSecurity, path: specPath / "podSecurity", reader: &reader)
+        }
+        if let admins = reader.object(spec["platformAdmins"], specPath / "platformAdmins") {
+            policy.platformAdmins = Self.decodePlatformAdmins(admins, path: specPath / "platformAdmins", reader: &reader)
         }
 
         if let raw = spec["exemptions"], !raw.isNull {

@@ -89,6 +89,21 @@ spec:
   exceptions:
     maxDays: 90
     nonExemptibleRules: [secrets.foreign-secret, policy.valid, object.well-formed]
+  # Pod Security Admission's levels: the operator writes them on each governed namespace (enforced,
+  # with restricted warned about and audited, pinned to the version), the webhook adds them where a
+  # governed namespace lacks them, and the podsecurity.* rules judge pods by them offline and in the
+  # webhook (reported as warnings there: the API server enforces).
+  podSecurity:
+    version: v1.32
+    webhookMode: warn
+    levels:
+      production: restricted
+      staging: restricted
+      development: baseline
+  # Who may change a governed namespace's stage, tier and Pod Security labels. The chart adds the
+  # operator's service account.
+  platformAdmins:
+    groups: [system:masters]
   exemptions:
     - namespaces: [kube-system, kube-public, kube-node-lease]
       reason: Kubernetes system namespaces are never governed.

@@ -31,6 +31,10 @@ public struct GuardPolicy: Sendable {
     public var exceptions: ExceptionPolicy
     /// Digest resolution and signature verification against the registries.
     public var provenance: ProvenancePolicy = ProvenancePolicy()
+    /// The Pod Security Standards levels per stage, their version, and the webhook's mode for them.
+    public var podSecurity: PodSecuritySettings = PodSecuritySettings()
+    /// Who may change a governed namespace's stage, tier and Pod Security labels.
+    public var platformAdmins: PlatformAdmins = PlatformAdmins()
     /// Objects and users some or all rules do not apply to.
     public var exemptions: [Exemption]
     /// Stage assumed for namespaces without the stage label when checking offline.

@@ -32,4 +32,22 @@ public enum GuardLabels {
     public static let odooName = "odoo"
     /// The value of ``managedBy`` and ``partOf`` on what odoo-guard manages.
     public static let managerName = "odoo-guard"
+
+    /// Pod Security Admission's namespace label: the level the API server enforces.
+    public static let podSecurityEnforce = "pod-security.kubernetes.io/enforce"
+    /// The Pod Security Standards version the enforced level is judged by.
+    public static let podSecurityEnforceVersion = "pod-security.kubernetes.io/enforce-version"
+    /// The level the API server warns about.
+    public static let podSecurityWarn = "pod-security.kubernetes.io/warn"
+    /// The version of the warned level.
+    public static let podSecurityWarnVersion = "pod-security.kubernetes.io/warn-version"
+    /// The level the API server records in its audit log.
+    public static let podSecurityAudit = "pod-security.kubernetes.io/audit"
+    /// The version of the audited level.
+    public static let podSecurityAuditVersion = "pod-security.kubernetes.io/audit-version"
+    /// Every Pod Security Admission label, in the order above.
+    public static let podSecurityLabels = [podSecurityEnforce, podSecurityEnforceVersion, podSecurityWarn, podSecurityWarnVersion,
+                                           podSecurityAudit, podSecurityAuditVersion]
+    /// The labels that put a namespace under governance and fix how strictly: stage, tier and Pod Security.
+    public static let governanceLabels = [stage, tier] + podSecurityLabels
 }

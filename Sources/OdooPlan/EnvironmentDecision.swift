@@ -62,13 +62,13 @@ public struct EnvironmentDecision: Sendable {
         report.observed = observed
         let desired: DesiredState
         do {
-            desired = try planner.plan(environment, observed: observed)
+            desired = try planner.plan(environment, observed: observed, podSecurity: observation.policy?.podSecurity ?? PodSecuritySettings())
         } catch {
             return Reconciliation(report: report, problem: .exceedsTier(error))
         }
         report.desired = desired
         if let policy = observation.policy {
-            let labels = [GuardLabels.stage: environment.stage.rawValue, GuardLabels.tier: environment.tier.rawValue]
+            let labels = PlanContext.governanceLabels(environment, podSecurity: policy.podSecurity)
             let denials = PolicyGate(policy: policy).denials(of: desired.printable, namespace: environment.namespace, labels: labels, now: observation.now)
             if !denials.isEmpty { return Reconciliation(report: report, problem: .policyDenied(denials)) }
         }

@@ -1,3 +1,4 @@
+import GuardRules
 import KubeModel
 import TraefikGen
 
@@ -12,9 +13,11 @@ public struct OdooPlanner: Sendable {
     public init(configuration: OperatorConfiguration) { self.configuration = configuration }
 
     /// The desired state of `environment`.
+    /// - Parameter podSecurity: the Pod Security levels the namespace's labels carry (the policy's).
     /// - Throws: ``OdooPlanError`` `exceedsTier` when the environment names a shared server the
     ///   configuration lacks, or asks for more than its tier's maximum or quota.
-    public func plan(_ environment: OdooEnvironment, observed: ObservedState = ObservedState()) throws(OdooPlanError) -> DesiredState {
+    public func plan(_ environment: OdooEnvironment, observed: ObservedState = ObservedState(),
+                     podSecurity: PodSecuritySettings = PodSecuritySettings()) throws(OdooPlanError) -> DesiredState {
         guard let tier = configuration.tiers[environment.tier] else {
             throw OdooPlanError.exceedsTier("the operator configuration has no \(environment.tier.rawValue) tier")
         }
@@ -34,6 +37,7 @@ public struct OdooPlanner: Sendable {
         var context = PlanContext(environment: environment, configuration: pinningTools(observed.toolImages), tier: tier, names: names, image: image,
                                   version: observed.held?.version ?? environment.version, resources: resources, conf: conf)
         context.addonImages = observed.held?.addons ?? observed.pinnedAddons(environment)
+        context.podSecurity = podSecurity
         for addon in context.addonImages where !addon.image.contains("@sha256:") {
             warnings.append("addon image \(addon.image) is not pinned by digest yet; the operator resolves the tag in the registry before applying")
         }

@@ -1,14 +1,22 @@
+import GuardRules
 import KubeModel
 
 /// The namespace's governance labels, quota, limits and network policies.
 extension PlanContext {
-    /// The namespace's stage and tier labels, which put it under the webhook's rules. Applied on
-    /// their own: the operator owns these two labels and nothing else of the namespace.
+    /// The namespace's governance labels: stage and tier, which put it under the webhook's rules, and
+    /// the Pod Security Admission labels of the stage. Applied on their own: the operator owns these
+    /// labels and nothing else of the namespace.
     func namespaceLabels() -> JSONValue {
         ["apiVersion": "v1", "kind": "Namespace", "metadata": [
-            "labels": PlanContext.map([GuardLabels.stage: environment.stage.rawValue, GuardLabels.tier: environment.tier.rawValue]),
+            "labels": PlanContext.map(PlanContext.governanceLabels(environment, podSecurity: podSecurity)),
             "name": .string(environment.namespace),
         ]]
+    }
+
+    /// The labels the operator gives an environment's namespace.
+    static func governanceLabels(_ environment: OdooEnvironment, podSecurity: PodSecuritySettings) -> [String: String] {
+        podSecurity.namespaceLabels(stage: environment.stage.rawValue)
+            .merging([GuardLabels.stage: environment.stage.rawValue, GuardLabels.tier: environment.tier.rawValue]) { $1 }
     }
 
     func resourceQuota() -> JSONValue {

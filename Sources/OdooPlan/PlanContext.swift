@@ -1,3 +1,4 @@
+import GuardRules
 import KubeModel
 import TraefikGen
 
@@ -20,6 +21,8 @@ struct PlanContext {
     var initializedBy: String?
     /// The addon images the pods run (pinned when known), in `addons_path` order, with their module directory.
     var addonImages: [OdooEnvironment.Addon] = []
+    /// The Pod Security levels the namespace's labels carry.
+    var podSecurity = PodSecuritySettings()
 
     init(environment: OdooEnvironment, configuration: OperatorConfiguration, tier: OperatorConfiguration.TierLimits, names: ChildNames,
          image: String, version: String, resources: (requests: [String: Quantity], limits: [String: Quantity]), conf: OdooConfFile) {

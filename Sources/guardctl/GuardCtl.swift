@@ -32,6 +32,9 @@ struct Check: ParsableCommand {
     @Option(name: .long, help: "Decision time (RFC 3339), for reproducible exception expiry. Default: now.")
     var now: String?
 
+    @Flag(name: .long, help: "Deny what the webhook would otherwise fill in: every needed mutation (resource defaults, credential injection, digest pinning, namespace labels) becomes a violation of its rule.")
+    var denyMutations = false
+
     @Argument(help: "Files, directories (searched for *.yaml, *.yml, *.json) or - for standard input.")
     var paths: [String] = []
 
@@ -44,7 +47,8 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let outcome = CheckCommand.run(CheckCommand.Options(
-            paths: paths, policyPath: policy, stage: stage, format: ReportFormatter.Format(rawValue: output) ?? .text, now: now))
+            paths: paths, policyPath: policy, stage: stage, format: ReportFormatter.Format(rawValue: output) ?? .text, now: now,
+            denyMutations: denyMutations))
         Console.out(outcome.standardOutput)
         Console.err(outcome.standardError)
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

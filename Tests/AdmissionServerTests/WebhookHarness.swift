@@ -173,7 +173,8 @@ enum Review {
     }
 
     static func body(uid: String = UUID().uuidString, object: JSONValue?, oldObject: JSONValue? = nil, operation: String = "CREATE",
-                     subResource: String? = nil, dryRun: Bool = false, kind: (String, String, String)? = nil) -> [UInt8] {
+                     subResource: String? = nil, dryRun: Bool = false, kind: (String, String, String)? = nil,
+                     user: String = "alice@example.com", groups: [String] = ["clinic-team", "system:authenticated"]) -> [UInt8] {
         let objectKind = kind ?? (
             GroupVersionKind(apiVersion: object?["apiVersion"]?.stringValue ?? "v1", kind: object?["kind"]?.stringValue ?? "").group,
             GroupVersionKind(apiVersion: object?["apiVersion"]?.stringValue ?? "v1", kind: "").version,
@@ -185,7 +186,7 @@ enum Review {
             "name": .string(object?["metadata"]?["name"]?.stringValue ?? oldObject?["metadata"]?["name"]?.stringValue ?? ""),
             "namespace": .string(object?["metadata"]?["namespace"]?.stringValue ?? oldObject?["metadata"]?["namespace"]?.stringValue ?? "clinic-prod"),
             "operation": .string(operation),
-            "userInfo": ["username": "alice@example.com", "groups": ["clinic-team", "system:authenticated"]],
+            "userInfo": ["username": .string(user), "groups": .array(groups.map(JSONValue.string))],
             "object": object ?? .null,
             "oldObject": oldObject ?? .null,
             "dryRun": .bool(dryRun),

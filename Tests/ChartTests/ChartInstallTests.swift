@@ -74,7 +74,7 @@ struct ChartInstallTests {
             let ca = try #require(cluster.secret("og-odoo-guard-webhook-ca")?["data"]?["tls.crt"]?.stringValue)
             let leaf = try #require(cluster.secret("og-odoo-guard-webhook-tls")?["data"]?["tls.crt"]?.stringValue)
             let notAfter = try #require(cluster.secret("og-odoo-guard-webhook-tls")?["metadata"]?["annotations"]?["odooguard.io/not-after"]?.stringValue)
-            #expect(cluster.bundles().count == 3 && cluster.bundles().allSatisfy { $0 == ca })
+            #expect(cluster.bundles().count == 5 && cluster.bundles().allSatisfy { $0 == ca })
             try Self.verify(cluster)
 
             // An upgrade far from expiry keeps the CA, the serving certificate and every caBundle.
@@ -103,7 +103,7 @@ struct ChartInstallTests {
             #expect(renewedLeaf != leaf, "the serving certificate was not renewed inside the margin")
             #expect(renewed?["metadata"]?["annotations"]?["odooguard.io/not-after"]?.stringValue != soon)
             #expect(cluster.secret("og-odoo-guard-webhook-ca")?["data"]?["tls.crt"]?.stringValue == ca)
-            #expect(cluster.bundles().count == 3 && cluster.bundles().allSatisfy { $0 == ca })
+            #expect(cluster.bundles().count == 5 && cluster.bundles().allSatisfy { $0 == ca })
             try Self.verify(cluster)
 
             // Rotation on demand (certs/README.md): delete the serving Secret, upgrade; same CA, new leaf.

@@ -122,9 +122,11 @@ struct ChartRenderingTests {
         let tests = Chart.objects(objects, kind: "Pod").filter { $0["metadata"]?["annotations"]?["helm.sh/hook"] == "test" }
         #expect(tests.count == 2)
         for test in tests { #expect(Chart.strings(test["spec"]?["containers"]?[0]?["args"]).contains { $0.hasSuffix("/readyz") }) }
-        // The default GuardPolicy object is the embedded policy.
+        // The default GuardPolicy object is the embedded policy, with the operator added to the platform admins.
         let policy = try #require(Chart.objects(objects, kind: "GuardPolicy").first)
-        let embedded = try ManifestReader.parseSingle(yaml: GuardPolicy.builtInDefaultText)
+        var embedded = try ManifestReader.parseSingle(yaml: GuardPolicy.builtInDefaultText)
+        embedded.set(["groups": ["system:masters"], "users": ["system:serviceaccount:odoo-guard:og-odoo-guard-operator"]],
+                     at: FieldPath("spec") / "platformAdmins")
         #expect(policy["spec"] == embedded["spec"] && policy["metadata"]?["name"] == "default")
         // ServiceMonitors only when asked for.
         #expect(Chart.objects(objects, kind: "ServiceMonitor").isEmpty)

@@ -64,6 +64,18 @@ struct ChartSafetyTests {
                     let client = webhook["clientConfig"]?["service"]
                     #expect(client?["namespace"]?.stringValue == namespace && client?["path"]?.stringValue == (mutating ? "/mutate" : "/validate"))
                     let scopes = Set((webhook["rules"]?.arrayValue ?? []).compactMap { $0["scope"]?.stringValue })
+                    if name.hasPrefix("namespaces.") {
+                        // Namespaces: selected by their own labels (old or new object), never the excluded ones.
+                        #expect(Set((webhook["rules"]?.arrayValue ?? []).flatMap { Chart.strings($0["resources"]) }) == ["namespaces"])
+                        #expect(scopes == ["Cluster"] && webhook["failurePolicy"] == "Fail", "\(name)")
+                        let expressions = webhook["namespaceSelector"]?["matchExpressions"]?.arrayValue ?? []
+                        let excluded = expressions.first { $0["key"] == "kubernetes.io/metadata.name" && $0["operator"] == "NotIn" }
+                        let values: Set<String> = Set(Chart.strings(excluded?["values"]))
+                        #expect(values.isSuperset(of: ["kube-system", namespace]), "\(name)")
+                        #expect(expressions.count == 1, "\(name): a stage selector would miss the removal of the stage label")
+                        #expect(webhook["objectSelector"]?["matchExpressions"]?.arrayValue?.first?["operator"] == "Exists", "\(name)")
+                        continue
+                    }
                     if scopes == ["Cluster"] {
                         // Cluster-scoped GuardPolicy only: no namespace is involved.
                         #expect(name == "guardpolicies.odooguard.io")

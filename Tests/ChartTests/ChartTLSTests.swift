@@ -24,9 +24,9 @@ struct ChartTLSTests {
         #expect(serving["type"] == "kubernetes.io/tls" && ca["type"] == "kubernetes.io/tls")
         let caPEM = try Self.decode(serving["data"]?["ca.crt"])
         #expect(caPEM == (try Self.decode(ca["data"]?["tls.crt"])))
-        // One CA for the Secret and all three webhooks (templates share one generated set per render).
+        // One CA for the Secret and all five webhooks (templates share one generated set per render).
         let bundles = Self.bundles(objects)
-        #expect(bundles.count == 3)
+        #expect(bundles.count == 5)
         for bundle in bundles { #expect(try Self.decode(bundle.map(JSONValue.string)) == caPEM) }
 
         let directory = NSTemporaryDirectory() + "chart-tls-\(UUID().uuidString.prefix(8))"
@@ -86,7 +86,7 @@ struct ChartTLSTests {
         #expect(Chart.objects(objects, kind: "Secret").isEmpty && Chart.objects(objects, kind: "Certificate").isEmpty)
         let values = try String(contentsOfFile: "\(Chart.path)/ci/existing-secret-values.yaml", encoding: .utf8)
         let bundles = Self.bundles(objects)
-        #expect(bundles.count == 3)
+        #expect(bundles.count == 5)
         for bundle in bundles { #expect(bundle.map { values.contains("caBundle: \($0)") } == true) }
         let webhook = try #require(Chart.objects(objects, kind: "Deployment").first { $0["metadata"]?["name"] == "og-odoo-guard-webhook" })
         let volumes = webhook["spec"]?["template"]?["spec"]?["volumes"]?.arrayValue ?? []

@@ -30,8 +30,9 @@ struct CheckCommandTests {
             }
         }
         let insecure = try #require(results.first { $0["name"] == "legacy-web" })
-        let rules = Set(insecure["violations"]?.arrayValue?.compactMap { $0["rule"]?.stringValue } ?? [])
-        #expect(rules == ["image.registry-allowed", "image.no-latest", "image.digest-pinned", "resources.maximum", "secrets.no-literal-credentials"])
+        let rules: Set<String> = Set(insecure["violations"]?.arrayValue?.compactMap { $0["rule"]?.stringValue } ?? [])
+        #expect(rules == ["image.registry-allowed", "image.no-latest", "image.digest-pinned", "resources.maximum", "secrets.no-literal-credentials",
+                          "podsecurity.capabilities", "podsecurity.seccomp", "podsecurity.allow-privilege-escalation", "podsecurity.run-as-non-root"])
         #expect(insecure["exempted"]?.arrayValue?.first?["rule"] == "pdb.required", "the example GuardException waives pdb.required")
         let web = try #require(results.first { $0["name"] == "clinic-web" && $0["kind"] == "Deployment" })
         #expect(web["patch"]?.arrayValue?.isEmpty == false, "the patch the mutating webhook would apply")
@@ -114,7 +115,7 @@ struct CheckCommandTests {
     @Test func jsonFilesAndLists() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let list = #"{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","namespace":"x"},"spec":{"containers":[{"name":"c","image":"odoo:17.0@sha256:\#(String(repeating: "0", count: 64))","resources":{"limits":{"cpu":"1","memory":"1Gi"}}}]}},{"apiVersion":"v1","kind":"Pod","metadata":{"name":"b","namespace":"x"},"spec":{"containers":[{"name":"c","image":"odoo"}]}}]}"#
+        let list = #"{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","namespace":"x"},"spec":{"securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"c","image":"odoo:17.0@sha256:\#(String(repeating: "0", count: 64))","resources":{"limits":{"cpu":"1","memory":"1Gi"}},"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}},{"apiVersion":"v1","kind":"Pod","metadata":{"name":"b","namespace":"x"},"spec":{"containers":[{"name":"c","image":"odoo"}]}}]}"#
         try Data(list.utf8).write(to: directory.appendingPathComponent("list.json"))
         let outcome = CheckCommand.run(.init(paths: [directory.path], format: .json, now: Self.now))
         let results = try #require(JSONParser.parse(outcome.standardOutput).arrayValue)

@@ -11,6 +11,11 @@ enum Fixture {
     static let now = Timestamp.parse("2026-11-21T12:00:00Z") ?? Date()
     static let policy: GuardPolicy = (try? GuardPolicy.builtIn()) ?? .empty
 
+    /// The container and pod security contexts of the restricted Pod Security level, which every
+    /// fixture carries unless a test changes them.
+    static let restrictedContainerContext: JSONValue = ["allowPrivilegeEscalation": false, "capabilities": ["drop": ["ALL"]]]
+    static let restrictedPodContext: JSONValue = ["runAsNonRoot": true, "seccompProfile": ["type": "RuntimeDefault"]]
+
     static let podTemplateKinds = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]
 
     static func apiVersion(_ kind: String) -> String {
@@ -25,7 +30,7 @@ enum Fixture {
 
     static func container(name: String = "app", image: String = pinned, resources: JSONValue? = goodResources,
                           env: [JSONValue]? = nil, extra: JSONObject = [:]) -> JSONValue {
-        var object: JSONObject = ["name": .string(name), "image": .string(image)]
+        var object: JSONObject = ["name": .string(name), "image": .string(image), "securityContext": restrictedContainerContext]
         if let resources { object["resources"] = resources }
         if let env { object["env"] = .array(env) }
         for (key, value) in extra { object[key] = value }
@@ -35,7 +40,7 @@ enum Fixture {
     /// A pod spec with one container in the given list (plus a compliant main container when that
     /// list is not `containers`, since a pod always has one).
     static func podSpec(_ container: JSONValue, in list: PodTemplate.ContainerKind = .container) -> JSONValue {
-        var spec: JSONObject = [:]
+        var spec: JSONObject = ["securityContext": restrictedPodContext]
         if list != .container { spec["containers"] = [Fixture.container(name: "main")] }
         spec[list.rawValue] = [container]
         return .object(spec)

@@ -145,7 +145,8 @@ struct PolicyAndExceptionTests {
         #expect(Fixture.evaluate(object, subResource: "status").auditAnnotations["skipped"] != nil)
         #expect(!Fixture.evaluate(object, operation: .update, oldObject: object).allowed)
         let malformed = Fixture.evaluate(["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "x", "namespace": "clinic"],
-                                          "spec": ["replicas": "two", "template": ["spec": ["containers": [Fixture.container()]]]]])
+                                          "spec": ["replicas": "two", "template": ["spec": ["securityContext": Fixture.restrictedPodContext,
+                                                                                              "containers": [Fixture.container()]]]]])
         #expect(malformed.rules == ["object.well-formed"])
         #expect(!malformed.allowed)
         #expect(!Fixture.evaluate(.array([])).allowed)

@@ -71,22 +71,22 @@ struct SecretRuleTests {
 
     static let foreign: [ForeignCase] = [
         ForeignCase(description: "env secretKeyRef of another environment", environment: "billing",
-                    podSpec: ["containers": [Fixture.container(env: [["name": "P", "valueFrom": ["secretKeyRef": ["name": "clinic-db", "key": "password"]]]])]],
+                    podSpec: ["securityContext": Fixture.restrictedPodContext, "containers": [Fixture.container(env: [["name": "P", "valueFrom": ["secretKeyRef": ["name": "clinic-db", "key": "password"]]]])]],
                     path: "spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name"),
         ForeignCase(description: "own secret", environment: "clinic",
-                    podSpec: ["containers": [Fixture.container(env: [["name": "P", "valueFrom": ["secretKeyRef": ["name": "clinic-db", "key": "password"]]]])]],
+                    podSpec: ["securityContext": Fixture.restrictedPodContext, "containers": [Fixture.container(env: [["name": "P", "valueFrom": ["secretKeyRef": ["name": "clinic-db", "key": "password"]]]])]],
                     path: nil),
         ForeignCase(description: "volume of a labelled secret", environment: "clinic",
-                    podSpec: ["containers": [Fixture.container()], "volumes": [["name": "s3", "secret": ["secretName": "billing-s3"]]]],
+                    podSpec: ["securityContext": Fixture.restrictedPodContext, "containers": [Fixture.container()], "volumes": [["name": "s3", "secret": ["secretName": "billing-s3"]]]],
                     path: "spec.template.spec.volumes[0].secret.secretName"),
         ForeignCase(description: "projected volume", environment: "billing",
-                    podSpec: ["containers": [Fixture.container()], "volumes": [["name": "p", "projected": ["sources": [["secret": ["name": "clinic-admin"]]]]]]],
+                    podSpec: ["securityContext": Fixture.restrictedPodContext, "containers": [Fixture.container()], "volumes": [["name": "p", "projected": ["sources": [["secret": ["name": "clinic-admin"]]]]]]],
                     path: "spec.template.spec.volumes[0].projected.sources[0].secret.name"),
         ForeignCase(description: "envFrom in an init container, workload without environment", environment: nil,
-                    podSpec: ["containers": [Fixture.container()], "initContainers": [Fixture.container(extra: ["envFrom": [["secretRef": ["name": "clinic-redis"]]]])]],
+                    podSpec: ["securityContext": Fixture.restrictedPodContext, "containers": [Fixture.container()], "initContainers": [Fixture.container(extra: ["envFrom": [["secretRef": ["name": "clinic-redis"]]]])]],
                     path: "spec.template.spec.initContainers[0].envFrom[0].secretRef.name"),
         ForeignCase(description: "unowned secret", environment: "billing",
-                    podSpec: ["containers": [Fixture.container()], "imagePullSecrets": [["name": "registry-creds"]]], path: nil),
+                    podSpec: ["securityContext": Fixture.restrictedPodContext, "containers": [Fixture.container()], "imagePullSecrets": [["name": "registry-creds"]]], path: nil),
     ]
 
     @Test("foreign secrets", arguments: foreign)

@@ -38,7 +38,10 @@ struct PlanTests {
             #expect(view.namespace == "demo")
         }
         let namespace = try #require(desired.objects.first)
-        #expect(KubeObject(namespace).labels == ["odooguard.io/stage": "development", "odooguard.io/tier": "shared"])
+        #expect(KubeObject(namespace).labels == ["odooguard.io/stage": "development", "odooguard.io/tier": "shared",
+                                                 "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "v1.32",
+                                                 "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/warn-version": "v1.32",
+                                                 "pod-security.kubernetes.io/audit": "restricted", "pod-security.kubernetes.io/audit-version": "v1.32"])
     }
 
     @Test func thePlanIsDeterministic() throws {

@@ -31,6 +31,7 @@ spec:
           image: registry.example.com/tools/pg-isready:15@sha256:0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c
           args: ["-h", "$(HOST)", "-t", "60"]
           resources: {requests: {cpu: 50m, memory: 32Mi}, limits: {memory: 64Mi}}
+          securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
       containers:
         - name: odoo
           image: registry.example.com/odoo/odoo:17.0-20261101@sha256:4c2c7a8bd5a9e4f7e0f0d2f1f4a3c3b2e1d0c9b8a7f6e5d4c3b2a1f0e9d8c7b6
@@ -51,6 +52,7 @@ spec:
           image: registry.example.com/tools/odoo-exporter:1.2@sha256:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b
           ports: [{name: metrics, containerPort: 9090}]
           resources: {requests: {cpu: 10m, memory: 32Mi}, limits: {memory: 64Mi}}
+          securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
       volumes:
         - {name: config, configMap: {name: clinic-odoo-conf}}
         - {name: filestore, persistentVolumeClaim: {claimName: clinic-filestore}}

@@ -178,3 +178,20 @@ the same CA when it expires within tls.renewBeforeDays. Returns the dict as JSON
 {{- fail "webhook.enabled=false and operator.enabled=false: the release would install nothing but CRDs" -}}
 {{- end -}}
 {{- end -}}
+
+{{- /*
+The default GuardPolicy as the release installs it: the chart's file, with platformAdmins extended by
+the values and by the operator's service account (its writes of a namespace's stage, tier and Pod
+Security labels must pass the namespace guard). YAML of the whole object.
+*/ -}}
+{{- define "odoo-guard.policy" -}}
+{{- $policy := .Files.Get "files/guardpolicy-default.yaml" | fromYaml }}
+{{- $admins := $policy.spec.platformAdmins | default dict }}
+{{- $groups := concat ($admins.groups | default list) .Values.platformAdmins.groups | uniq }}
+{{- $users := concat ($admins.users | default list) .Values.platformAdmins.users }}
+{{- if .Values.operator.enabled }}
+{{- $users = append $users (printf "system:serviceaccount:%s:%s" .Release.Namespace (include "odoo-guard.operatorName" .)) }}
+{{- end }}
+{{- $_ := set $policy.spec "platformAdmins" (dict "groups" $groups "users" ($users | uniq)) }}
+{{- toYaml $policy }}
+{{- end -}}
