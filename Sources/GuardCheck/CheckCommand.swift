@@ -30,11 +30,14 @@ public enum CheckCommand {
         public var now: String?
         /// Whether every mutation an object needs is a violation of its rule (`--deny-mutations`).
         public var denyMutations: Bool
+        /// The user (`--as`) and groups (`--as-group`) the documents are applied by.
+        public var user: UserInfo
 
         /// Options.
         public init(paths: [String], policyPath: String? = nil, stage: String? = nil, format: ReportFormatter.Format = .text, now: String? = nil,
-                    denyMutations: Bool = false) {
+                    denyMutations: Bool = false, user: UserInfo = UserInfo(username: "guardctl")) {
             self.denyMutations = denyMutations
+            self.user = user
             self.paths = paths
             self.policyPath = policyPath
             self.stage = stage
@@ -55,7 +58,7 @@ public enum CheckCommand {
                 now = parsed
             }
             let checker = try OfflineChecker(policy: policy, stageOverride: options.stage, now: now,
-                                             phase: options.denyMutations ? .strict : .combined)
+                                             phase: options.denyMutations ? .strict : .combined, user: options.user)
             guard !options.paths.isEmpty else { throw GuardCheckError.invalidOption("name at least one file, directory or - for standard input") }
             var sources: [OfflineChecker.Source] = []
             var readErrors: [String] = []

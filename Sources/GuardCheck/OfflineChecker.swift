@@ -35,11 +35,16 @@ public struct OfflineChecker: Sendable {
     public let now: Date
     /// ``EvaluationPhase/combined``, or ``EvaluationPhase/strict`` to deny every needed mutation.
     public let phase: EvaluationPhase
+    /// The requester every document is judged as (`--as`, `--as-group`): who may change a governed
+    /// namespace's labels depends on it.
+    public let user: UserInfo
 
     /// A checker.
     /// - Throws: ``GuardCheckError`` `invalidOption` for an unknown stage.
-    public init(policy: GuardPolicy, stageOverride: String? = nil, now: Date = Date(), phase: EvaluationPhase = .combined) throws(GuardCheckError) {
+    public init(policy: GuardPolicy, stageOverride: String? = nil, now: Date = Date(), phase: EvaluationPhase = .combined,
+                user: UserInfo = UserInfo(username: "guardctl")) throws(GuardCheckError) {
         self.phase = phase
+        self.user = user
         if let stageOverride, !GuardPolicy.stages.contains(stageOverride) {
             throw GuardCheckError.invalidOption("--stage must be one of \(GuardPolicy.stages.joined(separator: ", ")), not \"\(stageOverride)\"")
         }
@@ -138,7 +143,7 @@ public struct OfflineChecker: Sendable {
             uid: "guardctl-\(index)", kind: gvk,
             resource: ResourceType.of(gvk).gvr,
             name: object.name, namespace: namespace, operation: .create,
-            userInfo: UserInfo(username: "guardctl"), object: object.raw)
+            userInfo: user, object: object.raw)
     }
 
     /// 0 when every document is allowed, 1 when any is denied, 2 when any could not be read.

@@ -111,8 +111,10 @@ public struct GuardEvaluator: Sendable {
         let stage = resolveStage(object, context: context, notes: &notes)
         let input = RuleInput(object: object, oldObject: request.oldObject.map(KubeObject.init), request: request, policy: policy,
                               stage: stage, tier: resolveTier(object, context: context), context: context)
-        var findings: [Finding] = []
-        PodSecurityRules.check(input, into: &findings)
+        // The same shape budget as any governed object: a pod with thousands of containers is refused unread.
+        let shape = stage == nil ? ShapeRules.Outcome() : ShapeRules.check(object)
+        var findings = shape.findings
+        if !shape.overBudget { PodSecurityRules.check(input, into: &findings) }
         return finish(findings: findings, request: request, object: object, stage: stage, context: context, original: original,
                       mutated: original, mutations: [], notes: notes, annotations: annotations,
                       exemptRules: policyExemptions(object, request: request, context: context), phase: phase)

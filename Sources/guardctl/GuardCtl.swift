@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandLineSupport
 import Foundation
 import GuardCheck
+import KubeModel
 
 /// `guardctl`: offline tools of odoo-guard. Parses arguments and calls the libraries.
 @main
@@ -35,6 +36,12 @@ struct Check: ParsableCommand {
     @Flag(name: .long, help: "Deny what the webhook would otherwise fill in: every needed mutation (resource defaults, credential injection, digest pinning, namespace labels) becomes a violation of its rule.")
     var denyMutations = false
 
+    @Option(name: .customLong("as"), help: ArgumentHelp("User the manifests are applied as: a platform admin may change a governed namespace's labels.", valueName: "user"))
+    var user = "guardctl"
+
+    @Option(name: .customLong("as-group"), help: ArgumentHelp("A group of that user (repeatable), e.g. system:masters.", valueName: "group"))
+    var groups: [String] = []
+
     @Argument(help: "Files, directories (searched for *.yaml, *.yml, *.json) or - for standard input.")
     var paths: [String] = []
 
@@ -48,7 +55,7 @@ struct Check: ParsableCommand {
     func run() throws {
         let outcome = CheckCommand.run(CheckCommand.Options(
             paths: paths, policyPath: policy, stage: stage, format: ReportFormatter.Format(rawValue: output) ?? .text, now: now,
-            denyMutations: denyMutations))
+            denyMutations: denyMutations, user: UserInfo(username: user, groups: groups)))
         Console.out(outcome.standardOutput)
         Console.err(outcome.standardError)
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

@@ -62,3 +62,24 @@ struct DenyMutationsTests {
         #expect(outcome.exitCode == 0, "\(outcome.standardOutput)")
     }
 }
+
+extension DenyMutationsTests {
+    @Test func aNamespaceBelowItsStagesLevelPassesOnlyForAPlatformAdmin() throws {
+        let directory = try CheckCommandTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("namespace.yaml")
+        try Data("""
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: legacy
+          labels: {odooguard.io/stage: production, pod-security.kubernetes.io/enforce: privileged}
+
+        """.utf8).write(to: file)
+        let tenant = CheckCommand.run(.init(paths: [file.path], now: CheckCommandTests.now))
+        #expect(tenant.exitCode == 1)
+        #expect(tenant.standardOutput.contains("[namespace.pod-security-level] metadata.labels[pod-security.kubernetes.io/enforce]"), "\(tenant.standardOutput)")
+        let admin = CheckCommand.run(.init(paths: [file.path], now: CheckCommandTests.now, user: UserInfo(username: "gitops", groups: ["system:masters"])))
+        #expect(admin.exitCode == 0, "\(admin.standardOutput)")
+    }
+}
