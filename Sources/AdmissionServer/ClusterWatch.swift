@@ -8,7 +8,7 @@ import NIOConcurrencyHelpers
 import ServiceLifecycle
 
 /// Keeps the webhook's view of the cluster: caches of Namespaces (stage and tier labels),
-/// PodDisruptionBudgets, GuardExceptions, OdooEnvironments (metadata only: which environments a
+/// PodDisruptionBudgets, GuardExceptions, ChangeApprovals, OdooEnvironments (metadata only: which environments a
 /// namespace holds, so a Secret of one is foreign to another) and the GuardPolicy named ``policyName``,
 /// each kept by a watcher (list, watch, resume, re-list after 410, back off). Once the context caches have
 /// their first list, decisions use them instead of the context files; a valid cluster GuardPolicy
@@ -29,6 +29,8 @@ public final class ClusterWatch: Service {
     public let guardPolicies = ObjectStore()
     /// OdooEnvironments, metadata only.
     public let environments = ObjectStore(transform: ObjectStore.metadataOnly, compact: true)
+    /// ChangeApprovals (what a production change is judged with).
+    public let approvals = ObjectStore()
     let policies: PolicyStore
     let metrics: WebhookMetrics
     let defaultStage: String
@@ -47,7 +49,7 @@ public final class ClusterWatch: Service {
 
     /// Whether every cache has its first list (the context in use is the cluster's).
     public var isSynced: Bool {
-        namespaces.isReady && disruptionBudgets.isReady && exceptions.isReady && guardPolicies.isReady && environments.isReady
+        namespaces.isReady && disruptionBudgets.isReady && exceptions.isReady && guardPolicies.isReady && environments.isReady && approvals.isReady
     }
 
     /// Watches until cancelled or gracefully shut down.
@@ -60,19 +62,21 @@ public final class ClusterWatch: Service {
                 group.addTask { await self.reflect(.guardExceptions, into: self.exceptions, client) }
                 group.addTask { await self.reflect(.guardPolicies, into: self.guardPolicies, client) { self.applyPolicy() } }
                 group.addTask { await self.reflect(.odooEnvironments, into: self.environments, client) }
+                group.addTask { await self.reflect(.changeApprovals, into: self.approvals, client) }
                 group.addTask {
                     await self.namespaces.waitUntilReady()
                     await self.disruptionBudgets.waitUntilReady()
                     await self.exceptions.waitUntilReady()
                     await self.guardPolicies.waitUntilReady()
                     await self.environments.waitUntilReady()
+                    await self.approvals.waitUntilReady()
                     guard !Task.isCancelled else { return }
                     self.policies.useClusterContext(ClusterContextProvider(
-                        namespaces: self.namespaces, peers: [self.disruptionBudgets, self.exceptions, self.environments], defaultStage: self.defaultStage))
+                        namespaces: self.namespaces, peers: [self.disruptionBudgets, self.exceptions, self.environments, self.approvals], defaultStage: self.defaultStage))
                     self.logger.notice("cluster caches synced", metadata: [
                         "cluster": "\(self.config.source)", "namespaces": "\(self.namespaces.count)",
                         "poddisruptionbudgets": "\(self.disruptionBudgets.count)", "guardexceptions": "\(self.exceptions.count)",
-                        "odooenvironments": "\(self.environments.count)",
+                        "odooenvironments": "\(self.environments.count)", "changeapprovals": "\(self.approvals.count)",
                     ])
                 }
                 await group.waitForAll()

@@ -67,6 +67,7 @@ public struct GuardEvaluator: Sendable {
             switch rule {
             case .imageDigestResolve: changed = ProvenanceRules.resolveDigests(current, to: &document, findings: &findings)
             case .resourcesDefaults: changed = ResourceDefaults.apply(current, to: &document)
+            case .approvalApproverStamp: changed = ApprovalRules.stamp(current, to: &document)
             default: changed = SecretInjection.apply(current, to: &document, findings: &findings)
             }
             guard changed else { continue }
@@ -87,6 +88,8 @@ public struct GuardEvaluator: Sendable {
         OdooRules.check(mutated, into: &findings)
         OwnResourceRules.check(mutated, into: &findings)
         PodSecurityRules.check(mutated, into: &findings)
+        ApprovalRules.check(mutated, into: &findings)
+        base.merge(ApprovalRules.checkChange(mutated, into: &findings)) { $1 }
         if phase != .combined { findings += unappliedMutations(steps, strict: phase == .strict) }
         return finish(findings: findings, request: request, object: object, stage: stage, context: context,
                       original: original, mutated: document, mutations: steps, notes: notes, annotations: base,
@@ -121,7 +124,7 @@ public struct GuardEvaluator: Sendable {
     }
 
     /// The mutations of a workload, in the order they run (as the API server runs mutating webhooks before validating ones).
-    static let mutationOrder: [RuleID] = [.imageDigestResolve, .resourcesDefaults, .secretsInjection]
+    static let mutationOrder: [RuleID] = [.imageDigestResolve, .resourcesDefaults, .approvalApproverStamp, .secretsInjection]
 
     /// The images of a request the caller must look up in their registries before ``evaluate(_:context:phase:)``
     /// (tags to resolve, signatures to verify), for the stage and exemptions that govern the object.

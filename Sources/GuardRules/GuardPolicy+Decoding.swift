@@ -15,7 +15,7 @@ extension GuardPolicy {
         let specPath: FieldPath = "spec"
         reader.unknownKeys(spec, allowed: ["defaultMode", "rules", "stages", "tiers", "resources", "secrets", "pdb",
                                            "exceptions", "exemptions", "offlineDefaultStage", "defaultTier", "provenance",
-                                           "podSecurity", "platformAdmins"], specPath)
+                                           "podSecurity", "platformAdmins", "changeApproval"], specPath)
         var policy = GuardPolicy.empty
         policy.name = object.name.isEmpty ? "unnamed" : object.name
         if let mode = reader.mode(spec["defaultMode"], specPath / "defaultMode") { policy.defaultMode = mode }
@@ -65,6 +65,10 @@ extension GuardPolicy {
         }
         if let admins = reader.object(spec["platformAdmins"], specPath / "platformAdmins") {
             policy.platformAdmins = Self.decodePlatformAdmins(admins, path: specPath / "platformAdmins", reader: &reader)
+        }
+
+        if let approval = reader.object(spec["changeApproval"], specPath / "changeApproval") {
+            policy.changeApproval = Self.decodeChangeApproval(approval, path: specPath / "changeApproval", reader: &reader)
         }
 
         if let raw = spec["exemptions"], !raw.isNull {

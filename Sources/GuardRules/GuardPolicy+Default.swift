@@ -88,7 +88,8 @@ spec:
     kinds: [Deployment, StatefulSet, ReplicaSet]
   exceptions:
     maxDays: 90
-    nonExemptibleRules: [secrets.foreign-secret, policy.valid, object.well-formed]
+    nonExemptibleRules: [secrets.foreign-secret, policy.valid, object.well-formed, approval.valid, odoo.change-approved,
+                         namespace.labels-locked, namespace.pod-security-level]
   # Pod Security Admission's levels: the operator writes them on each governed namespace (enforced,
   # with restricted warned about and audited, pinned to the version), the webhook adds them where a
   # governed namespace lacks them, and the podsecurity.* rules judge pods by them offline and in the
@@ -104,6 +105,15 @@ spec:
   # operator's service account.
   platformAdmins:
     groups: [system:masters]
+  # Production change control: every change of a production OdooEnvironment's spec needs the
+  # odooguard.io/change-ref annotation; a high-risk one (any field not listed as low-risk: image,
+  # addons, version, database, ...) also needs a live ChangeApproval for that change reference (and
+  # its digests), created by a member of approverGroups other than the deployer.
+  changeApproval:
+    approverGroups: ["odooguard:change-approvers"]
+    requireDistinctApprover: true
+    maxDays: 14
+    lowRiskFields: [replicas, workers, resources, ingress.adminAllowlist]
   exemptions:
     - namespaces: [kube-system, kube-public, kube-node-lease]
       reason: Kubernetes system namespaces are never governed.

@@ -35,6 +35,8 @@ public struct GuardPolicy: Sendable {
     public var podSecurity: PodSecuritySettings = PodSecuritySettings()
     /// Who may change a governed namespace's stage, tier and Pod Security labels.
     public var platformAdmins: PlatformAdmins = PlatformAdmins()
+    /// Production change control: approvers, separation of duties, risk tiers.
+    public var changeApproval: ChangeApprovalPolicy = ChangeApprovalPolicy()
     /// Objects and users some or all rules do not apply to.
     public var exemptions: [Exemption]
     /// Stage assumed for namespaces without the stage label when checking offline.

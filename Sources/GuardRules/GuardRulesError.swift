@@ -4,6 +4,7 @@ public struct GuardRulesError: Error, Sendable, Equatable, CustomStringConvertib
         case invalidPolicy
         case unreadablePolicy
         case invalidException
+        case invalidApproval
     }
 
     /// Every field problem, with its path, when the error is about fields.
@@ -41,6 +42,13 @@ public struct GuardRulesError: Error, Sendable, Equatable, CustomStringConvertib
     /// `invalidException` with its message, and the error underneath when there is one.
     public static func invalidException(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> Self {
         Self(.invalidException, message, fieldErrors: fieldErrors, cause: cause)
+    }
+
+    /// A ChangeApproval failed validation; ``GuardRulesError/fieldErrors`` lists every problem.
+    public static let invalidApproval = Self(.invalidApproval, "")
+    /// `invalidApproval` with its message, and the error underneath when there is one.
+    public static func invalidApproval(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> Self {
+        Self(.invalidApproval, message, fieldErrors: fieldErrors, cause: cause)
     }
 
     /// Errors match by kind (as the static constants name them), whatever their message.

@@ -74,14 +74,16 @@ enum OdooRules {
             "cannot go from Odoo \(old.version ?? "") back to \(new.version ?? ""): the database has been upgraded to \(before) and Odoo \(after) cannot open it; restore a backup into a new environment instead"))
     }
 
-    /// Production changes of what runs are traceable: a new image, version or addon set needs the annotation.
+    /// Production changes are traceable: any change of the spec needs the annotation (high-risk ones
+    /// also need a ChangeApproval, `odoo.change-approved`).
     static func checkChangeReference(from old: OdooEnvironmentView, to new: OdooEnvironmentView, stage: String?, into findings: inout [Finding]) {
-        let addonsChanged = old.addonImages.map(\.image) != new.addonImages.map(\.image)
-        guard (new.stage ?? stage) == "production", old.version != new.version || old.image != new.image || addonsChanged else { return }
+        guard (new.stage ?? stage) == "production", old.object.raw["spec"] != new.object.raw["spec"] else { return }
         let reference = new.object.annotations[GuardLabels.changeReference]?.trimmingCharacters(in: .whitespaces) ?? ""
         guard reference.isEmpty else { return }
+        let addonsChanged = old.addonImages.map(\.image) != new.addonImages.map(\.image)
         let change = old.version != new.version ? "Odoo \(old.version ?? "?") → \(new.version ?? "?")"
-            : old.image != new.image ? "image \(old.image ?? "(default)") → \(new.image ?? "(default)")" : "the addon images"
+            : old.image != new.image ? "image \(old.image ?? "(default)") → \(new.image ?? "(default)")"
+            : addonsChanged ? "the addon images" : "of the spec"
         findings.append(Finding(rule: .odooChangeReference, path: FieldPath([.key("metadata"), .key("annotations"), .key(GuardLabels.changeReference)]), message:
             "a production change (\(change)) needs a change reference: add the annotation \(GuardLabels.changeReference) with your change ticket (e.g. CHG-1234)"))
     }

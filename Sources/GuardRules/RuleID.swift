@@ -70,7 +70,7 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
         .pdbRequired, .pdbDrainSafe, .pdbUnhealthyEviction,
         .odooListDBDisabled, .odooDBFilterSet, .odooAdminPasswdFromSecret, .odooProxyMode, .odooNoDowngrade, .odooChangeReference,
         .exceptionValid, .policyValid, .objectWellFormed,
-    ] + podSecurityRules + namespaceRules
+    ] + podSecurityRules + namespaceRules + changeControlRules
 
     /// Whether the id names a rule of this engine.
     public var isKnown: Bool { RuleID.all.contains(self) }

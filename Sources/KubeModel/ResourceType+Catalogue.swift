@@ -24,6 +24,9 @@ extension ResourceType {
     /// `odooguard.io/v1alpha1 guardexceptions`.
     public static let guardExceptions = ResourceType(group: "odooguard.io", version: "v1alpha1", resource: "guardexceptions",
                                                      kind: "GuardException", namespaced: true)
+    /// `odooguard.io/v1alpha1 changeapprovals`.
+    public static let changeApprovals = ResourceType(group: "odooguard.io", version: "v1alpha1", resource: "changeapprovals",
+                                                     kind: "ChangeApproval", namespaced: true)
     /// `odooguard.io/v1alpha1 odooenvironments`.
     public static let odooEnvironments = ResourceType(group: "odooguard.io", version: "v1alpha1", resource: "odooenvironments",
                                                       kind: "OdooEnvironment", namespaced: true)
@@ -58,7 +61,7 @@ extension ResourceType {
     /// Every built-in kind of the catalogue (the Traefik kinds depend on the configured API group).
     public static let catalogue: [ResourceType] = [
         .namespaces, .configMaps, .secrets, .services, .deployments, .podDisruptionBudgets, .leases, .events, .guardPolicies,
-        .guardExceptions, .odooEnvironments, .persistentVolumeClaims, .resourceQuotas, .limitRanges, .networkPolicies, .pods,
+        .guardExceptions, .changeApprovals, .odooEnvironments, .persistentVolumeClaims, .resourceQuotas, .limitRanges, .networkPolicies, .pods,
         .statefulSets, .cronJobs, .jobs, .replicaSets, .daemonSets, .serviceAccounts, .ingresses, .horizontalPodAutoscalers,
     ] + traefik(group: "traefik.io") + traefik(group: "traefik.containo.us")
 

@@ -36,6 +36,7 @@ struct ServedResource: Sendable {
         ServedResource(type: .events, hasStatus: false, tracksGeneration: false),
         ServedResource(type: .guardPolicies, hasStatus: false, tracksGeneration: true),
         ServedResource(type: .guardExceptions, hasStatus: false, tracksGeneration: true),
+        ServedResource(type: .changeApprovals, hasStatus: false, tracksGeneration: true),
         ServedResource(type: .odooEnvironments, hasStatus: true, tracksGeneration: true),
         // What the Helm chart installs besides the above (chart tests install and upgrade it here).
         ServedResource(type: ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles", kind: "ClusterRole", namespaced: false),
