@@ -320,7 +320,7 @@ let package = Package(
         .testTarget(
             name: "AdmissionServerTests",
             dependencies: [
-                "AdmissionServer", "AuditTrail", "PostgresAccess", "CertKit", "GuardRules", "KubeModel", "TestSupport",
+                "AdmissionServer", "AuditTrail", "PostgresAccess", "CertKit", "GuardRules", "GuardCheck", "KubeModel", "TestSupport",
                 "KubeClient", "KubeAPITestServer", "CommandLineSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -10,12 +10,15 @@ import KubeRuntime
 public struct ClusterContextProvider: AdmissionContextProvider {
     let namespaces: ObjectStore
     let peers: [ObjectStore]
+    let environments: ObjectStore?
     let defaultStage: String
 
-    /// A provider over the caches of Namespaces and of the peer kinds.
-    public init(namespaces: ObjectStore, peers: [ObjectStore], defaultStage: String) {
+    /// A provider over the caches of Namespaces and of the peer kinds; `environments` (every namespace's
+    /// OdooEnvironments) is the promotion evidence.
+    public init(namespaces: ObjectStore, peers: [ObjectStore], environments: ObjectStore? = nil, defaultStage: String) {
         self.namespaces = namespaces
         self.peers = peers
+        self.environments = environments
         self.defaultStage = defaultStage
     }
 
@@ -25,6 +28,8 @@ public struct ClusterContextProvider: AdmissionContextProvider {
         let labels = namespaces.get(ObjectKey(namespace: nil, name: name)).map { KubeObject($0).labels }
             ?? [GuardLabels.stage: defaultStage]
         let objects = peers.flatMap { $0.list(namespace: name) }.map(KubeObject.init)
-        return EvaluationContext(namespace: NamespaceContext(name: name, labels: labels), peers: objects, now: now)
+        var context = EvaluationContext(namespace: NamespaceContext(name: name, labels: labels), peers: objects, now: now)
+        if let environments { context.environments = { environments.list().map(KubeObject.init) } }
+        return context
     }
 }

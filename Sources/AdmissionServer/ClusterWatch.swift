@@ -27,8 +27,9 @@ public final class ClusterWatch: Service {
     public let exceptions = ObjectStore()
     /// GuardPolicies.
     public let guardPolicies = ObjectStore()
-    /// OdooEnvironments, metadata only.
-    public let environments = ObjectStore(transform: ObjectStore.metadataOnly, compact: true)
+    /// OdooEnvironments: metadata, `spec.stage` and `status.readyHistory` only (which environments a
+    /// namespace holds, and the promotion evidence).
+    public let environments = ObjectStore(transform: ClusterWatch.environmentSummary, compact: true)
     /// ChangeApprovals (what a production change is judged with).
     public let approvals = ObjectStore()
     let policies: PolicyStore
@@ -72,7 +73,8 @@ public final class ClusterWatch: Service {
                     await self.approvals.waitUntilReady()
                     guard !Task.isCancelled else { return }
                     self.policies.useClusterContext(ClusterContextProvider(
-                        namespaces: self.namespaces, peers: [self.disruptionBudgets, self.exceptions, self.environments, self.approvals], defaultStage: self.defaultStage))
+                        namespaces: self.namespaces, peers: [self.disruptionBudgets, self.exceptions, self.environments, self.approvals],
+                        environments: self.environments, defaultStage: self.defaultStage))
                     self.logger.notice("cluster caches synced", metadata: [
                         "cluster": "\(self.config.source)", "namespaces": "\(self.namespaces.count)",
                         "poddisruptionbudgets": "\(self.disruptionBudgets.count)", "guardexceptions": "\(self.exceptions.count)",
@@ -83,6 +85,14 @@ public final class ClusterWatch: Service {
             }
         }
         try await client.shutdown()
+    }
+
+    /// What the webhook keeps of an OdooEnvironment.
+    @Sendable static func environmentSummary(_ object: JSONValue) -> JSONValue {
+        var summary = ObjectStore.metadataOnly(object)
+        if let stage = object["spec"]?["stage"] { summary.set(stage, at: FieldPath([.key("spec"), .key("stage")])) }
+        if let history = object["status"]?["readyHistory"] { summary.set(history, at: FieldPath([.key("status"), .key("readyHistory")])) }
+        return summary
     }
 
     func reflect(_ resource: ResourceType, into store: ObjectStore, _ client: KubeHTTPClient, onChange: @Sendable () -> Void = {}) async {

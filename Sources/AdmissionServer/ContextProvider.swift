@@ -18,10 +18,14 @@ public protocol AdmissionContextProvider: Sendable {
 public struct SnapshotContextProvider: AdmissionContextProvider {
     private var contexts: [String: EvaluationContext] = [:]
     private let defaultStage: String
+    /// Every OdooEnvironment of the snapshot: the promotion evidence.
+    private let environments: [KubeObject]
 
     /// A snapshot of `objects`; `defaultStage` applies to namespaces the objects do not declare.
     public init(objects: [KubeObject], defaultStage: String) {
         self.defaultStage = defaultStage
+        let environments = objects.filter { $0.kind == "OdooEnvironment" }
+        self.environments = environments
         var labels: [String: [String: String]] = [:]
         var peers: [String: [KubeObject]] = [:]
         for object in objects {
@@ -34,7 +38,9 @@ public struct SnapshotContextProvider: AdmissionContextProvider {
         for name in Set(labels.keys).union(peers.keys) {
             let namespace = labels[name].map { NamespaceContext(name: name, labels: $0) }
                 ?? NamespaceContext(name: name, labels: [GuardLabels.stage: defaultStage])
-            contexts[name] = EvaluationContext(namespace: namespace, peers: peers[name] ?? [], now: Date(timeIntervalSince1970: 0))
+            var context = EvaluationContext(namespace: namespace, peers: peers[name] ?? [], now: Date(timeIntervalSince1970: 0))
+            context.environments = { environments }
+            contexts[name] = context
         }
     }
 
@@ -44,6 +50,8 @@ public struct SnapshotContextProvider: AdmissionContextProvider {
         var context = contexts[name]
             ?? EvaluationContext(namespace: NamespaceContext(name: name, labels: [GuardLabels.stage: defaultStage]), now: now)
         context.now = now
+        let environments = self.environments
+        context.environments = { environments }
         return context
     }
 }

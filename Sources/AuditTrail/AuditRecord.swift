@@ -46,6 +46,13 @@ public struct AuditRecord: Sendable, Equatable {
     public var policyVersion: String
     /// Evaluation time in microseconds.
     public var durationMicroseconds: Int64
+    /// What an auditor asks of an admitted production change: change reference, approval and approver,
+    /// requester, changed fields, digests and where they were proven (empty for other requests).
+    public var evidence: [String: String] = [:]
+
+    /// The decision's audit annotations that are change evidence.
+    public static let evidenceKeys = ["change-ref", "approval", "approved-by", "requested-by", "changed-fields",
+                                      "image-digest", "addon-digests", "promoted-from"]
 
     /// A record of one decision.
     public init(request: AdmissionRequest, decision: Decision, endpoint: String, allowed: Bool, policyVersion: String,
@@ -73,6 +80,7 @@ public struct AuditRecord: Sendable, Equatable {
         self.policyVersion = policyVersion
         let (seconds, attoseconds) = duration.components
         durationMicroseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        for key in Self.evidenceKeys { evidence[key] = decision.auditAnnotations[key] }
     }
 
     /// The record as a JSON object with a fixed key order: the text stored in the audit table and hashed
@@ -101,6 +109,10 @@ public struct AuditRecord: Sendable, Equatable {
         object["mutations"] = list(mutations)
         object["policyVersion"] = .string(policyVersion)
         object["durationMicroseconds"] = .int(durationMicroseconds)
+        // Only when there is some, so the text of every other record is as before.
+        if !evidence.isEmpty {
+            object["evidence"] = .object(JSONObject(uniqueKeysWithValues: evidence.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))
+        }
         return .object(object)
     }
 

@@ -32,10 +32,13 @@ public enum CheckCommand {
         public var denyMutations: Bool
         /// The user (`--as`) and groups (`--as-group`) the documents are applied by.
         public var user: UserInfo
+        /// Files or directories of cluster state (`--context`): not judged, only consulted.
+        public var contextPaths: [String] = []
 
         /// Options.
         public init(paths: [String], policyPath: String? = nil, stage: String? = nil, format: ReportFormatter.Format = .text, now: String? = nil,
-                    denyMutations: Bool = false, user: UserInfo = UserInfo(username: "guardctl")) {
+                    denyMutations: Bool = false, user: UserInfo = UserInfo(username: "guardctl"), contextPaths: [String] = []) {
+            self.contextPaths = contextPaths
             self.denyMutations = denyMutations
             self.user = user
             self.paths = paths
@@ -70,7 +73,15 @@ public enum CheckCommand {
                     readErrors.append(error.message)
                 }
             }
-            let results = checker.check(sources)
+            var context: [OfflineChecker.Source] = []
+            for input in try ManifestSource.expand(options.contextPaths) {
+                do {
+                    context.append(OfflineChecker.Source(name: input.displayName, bytes: try ManifestSource.read(input), format: ManifestSource.format(of: input)))
+                } catch {
+                    readErrors.append(error.message)
+                }
+            }
+            let results = checker.check(sources, context: context)
             var code = OfflineChecker.exitCode(results)
             if !readErrors.isEmpty { code = 2 }
             let errorText = readErrors.map { "error: \($0)\n" }.joined()

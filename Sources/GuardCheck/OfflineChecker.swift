@@ -64,14 +64,21 @@ public struct OfflineChecker: Sendable {
     private struct Entry {
         var result: CheckResult
         var namespace: String?
+        /// Whether the document is judged (an input), not only the cluster (a `--context` file).
+        var judged = true
     }
 
-    /// Parses and checks every document of every source, in input order.
-    public func check(_ sources: [Source]) -> [CheckResult] {
+    /// Parses and checks every document of every source, in input order. The documents of `context`
+    /// are the cluster only (Namespaces, peers, OdooEnvironments with their status as promotion
+    /// evidence): they are not judged, and an unreadable one is an error result.
+    public func check(_ sources: [Source], context: [Source] = []) -> [CheckResult] {
+        let all = sources + context
         var entries: [Entry] = []
         // Files parse independently: a directory of many small files uses every core too.
-        let parsed = Parallel.map(count: sources.count) { i in ManifestReader.read(sources[i].bytes, format: sources[i].format) }
-        for (source, documents) in zip(sources, parsed) {
+        let parsed = Parallel.map(count: all.count) { i in ManifestReader.read(all[i].bytes, format: all[i].format) }
+        for (position, (source, documents)) in zip(all, parsed).enumerated() {
+            let judged = position < sources.count
+            let first = entries.count
             for document in documents {
                 let base = CheckResult(file: source.name, document: document.index, item: nil, line: document.line)
                 switch document.result {
@@ -96,9 +103,10 @@ public struct OfflineChecker: Sendable {
                     }
                 }
             }
+            for index in first..<entries.count where !judged && entries[index].result.error == nil { entries[index].judged = false }
         }
         let contexts = buildContexts(entries)
-        let frozen = entries
+        let frozen = entries.filter(\.judged)
         return Parallel.map(count: frozen.count) { index in
             var result = frozen[index].result
             if let object = result.object {
@@ -124,6 +132,7 @@ public struct OfflineChecker: Sendable {
             if object.kind == "Namespace", !object.name.isEmpty { declared[object.name] = object.labels }
             if let namespace = entry.namespace { peers[namespace, default: []].append(object) }
         }
+        let environments = entries.compactMap(\.result.object).filter { $0.kind == "OdooEnvironment" }
         var contexts: [String: EvaluationContext] = [:]
         for (namespace, objects) in peers {
             var labels = declared[namespace] ?? [:]
@@ -132,7 +141,9 @@ public struct OfflineChecker: Sendable {
             } else if declared[namespace] == nil {
                 labels[GuardLabels.stage] = evaluator.policy.offlineDefaultStage
             }
-            contexts[namespace] = EvaluationContext(namespace: NamespaceContext(name: namespace, labels: labels), peers: objects, now: now)
+            var context = EvaluationContext(namespace: NamespaceContext(name: namespace, labels: labels), peers: objects, now: now)
+            context.environments = { environments }
+            contexts[namespace] = context
         }
         return contexts
     }

@@ -32,26 +32,3 @@ public struct ChangeApprovalPolicy: Sendable, Equatable {
     /// Whether a change at `tokens` (below `spec`) is low-risk.
     func isLowRisk(_ tokens: [String]) -> Bool { lowRiskPaths.contains { tokens.starts(with: $0) } }
 }
-
-extension GuardPolicy {
-    /// Decodes `spec.changeApproval`, reporting every invalid field.
-    static func decodeChangeApproval(_ fields: JSONObject, path: FieldPath, reader: inout FieldReader) -> ChangeApprovalPolicy {
-        var result = ChangeApprovalPolicy()
-        reader.unknownKeys(fields, allowed: ["approverGroups", "requireDistinctApprover", "maxDays", "lowRiskFields"], path)
-        if let groups = reader.strings(fields["approverGroups"], path / "approverGroups") {
-            for (i, group) in groups.enumerated() where group.isEmpty || group == "system:authenticated" || group == "system:serviceaccounts" {
-                reader.errors.append(.invalid(path / "approverGroups" / i, "must name a group of approvers; \"\(group)\" would let anyone approve"))
-            }
-            result.approverGroups = groups
-        }
-        if let distinct = reader.bool(fields["requireDistinctApprover"], path / "requireDistinctApprover") { result.requireDistinctApprover = distinct }
-        if let days = reader.bounded(fields["maxDays"], path / "maxDays", 1...365, what: "days") { result.maxDays = Int(days) }
-        if let low = reader.strings(fields["lowRiskFields"], path / "lowRiskFields") {
-            for (i, field) in low.enumerated() where field.isEmpty || field.hasPrefix(".") || field.hasSuffix(".") || field == "image" || field == "addons" || field == "version" {
-                reader.errors.append(.invalid(path / "lowRiskFields" / i, "must be a spec field path such as replicas or ingress.adminAllowlist; image, addons and version are always high-risk"))
-            }
-            result.lowRiskFields = low
-        }
-        return result
-    }
-}

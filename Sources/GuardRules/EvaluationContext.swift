@@ -15,6 +15,9 @@ public struct EvaluationContext: Sendable {
     private(set) var index: PeerIndex
     /// The time the decision is made at (exceptions expire relative to it).
     public var now: Date
+    /// Every OdooEnvironment of the cluster (any namespace) with its stage, labels and
+    /// `status.readyHistory`: the promotion evidence. Called only for a production environment's change.
+    public var environments: @Sendable () -> [KubeObject] = { [] }
     /// Registry facts for the request's images (``GuardEvaluator/imageLookups(for:context:)``);
     /// `nil` when none were looked up, and the provenance rules then do not run.
     public var provenance: ImageProvenanceFacts?

@@ -89,6 +89,7 @@ public struct GuardEvaluator: Sendable {
         OwnResourceRules.check(mutated, into: &findings)
         PodSecurityRules.check(mutated, into: &findings)
         ApprovalRules.check(mutated, into: &findings)
+        base.merge(PromotionRules.check(mutated, into: &findings)) { $1 }
         base.merge(ApprovalRules.checkChange(mutated, into: &findings)) { $1 }
         if phase != .combined { findings += unappliedMutations(steps, strict: phase == .strict) }
         return finish(findings: findings, request: request, object: object, stage: stage, context: context,

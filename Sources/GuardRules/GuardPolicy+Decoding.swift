@@ -15,7 +15,7 @@ extension GuardPolicy {
         let specPath: FieldPath = "spec"
         reader.unknownKeys(spec, allowed: ["defaultMode", "rules", "stages", "tiers", "resources", "secrets", "pdb",
                                            "exceptions", "exemptions", "offlineDefaultStage", "defaultTier", "provenance",
-                                           "podSecurity", "platformAdmins", "changeApproval"], specPath)
+                                           "podSecurity", "platformAdmins", "changeApproval", "promotion"], specPath)
         var policy = GuardPolicy.empty
         policy.name = object.name.isEmpty ? "unnamed" : object.name
         if let mode = reader.mode(spec["defaultMode"], specPath / "defaultMode") { policy.defaultMode = mode }
@@ -67,6 +67,9 @@ extension GuardPolicy {
             policy.platformAdmins = Self.decodePlatformAdmins(admins, path: specPath / "platformAdmins", reader: &reader)
         }
 
+        if let promotion = reader.object(spec["promotion"], specPath / "promotion") {
+            policy.promotion = Self.decodePromotion(promotion, path: specPath / "promotion", reader: &reader)
+        }
         if let approval = reader.object(spec["changeApproval"], specPath / "changeApproval") {
             policy.changeApproval = Self.decodeChangeApproval(approval, path: specPath / "changeApproval", reader: &reader)
         }

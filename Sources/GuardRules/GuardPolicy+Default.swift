@@ -15,6 +15,9 @@ spec:
   defaultMode: enforce
   rules:
     pdb.unhealthy-eviction: warn
+    # A warning until your staging environments have recorded what they ran (status.readyHistory,
+    # written by the operator): then set it to enforce.
+    image.promoted: warn
   stages:
     production:
       allowedRegistries:
@@ -114,6 +117,12 @@ spec:
     requireDistinctApprover: true
     maxDays: 14
     lowRiskFields: [replicas, workers, resources, ingress.adminAllowlist]
+  # Promotion evidence (image.promoted): a production environment runs only digests that an
+  # environment of one of fromStages, with the same groupLabel value, ran Ready for minSoakHours.
+  promotion:
+    minSoakHours: 24
+    fromStages: [staging]
+    groupLabel: app.kubernetes.io/part-of
   exemptions:
     - namespaces: [kube-system, kube-public, kube-node-lease]
       reason: Kubernetes system namespaces are never governed.

@@ -37,6 +37,8 @@ public struct GuardPolicy: Sendable {
     public var platformAdmins: PlatformAdmins = PlatformAdmins()
     /// Production change control: approvers, separation of duties, risk tiers.
     public var changeApproval: ChangeApprovalPolicy = ChangeApprovalPolicy()
+    /// Promotion evidence: how long, and where, a digest runs before production.
+    public var promotion: PromotionPolicy = PromotionPolicy()
     /// Objects and users some or all rules do not apply to.
     public var exemptions: [Exemption]
     /// Stage assumed for namespaces without the stage label when checking offline.

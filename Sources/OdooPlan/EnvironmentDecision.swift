@@ -27,6 +27,7 @@ public struct EnvironmentDecision: Sendable {
         observed.backups = observation.backups
         observed.initialization = observation.recorded.databaseInitialized
         observed.podFailures = observation.podFailures
+        observed.readyHistory = observation.recorded.readyHistory
         var report = Reconciliation.Report(environment: nil, generation: observation.object.generation, desired: nil, imageSource: observation.imageSource,
                                            observed: observed, recorded: observation.recorded)
         let environment: OdooEnvironment

@@ -81,6 +81,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
     public var addonImages: [PinnedImage] = []
     /// Which Job initialised the database and when (kept once recorded).
     public var databaseInitialized: DatabaseInitialization?
+    /// The periods the environment ran Ready, by digests: promotion evidence.
+    public var readyHistory: [ReadyPeriod] = []
 
     /// The status of an environment that was planned (and, unless `problem` says otherwise, applied).
     /// - Parameters:
@@ -161,6 +163,15 @@ public struct EnvironmentStatus: Sendable, Equatable {
             result += [database, ingress, backup]
         }
         conditions = Condition.merge(result, into: observed.previousConditions, now: observed.now)
+        readyHistory = EnvironmentStatus.history(observed, ready: conditions.first { $0.type == EnvironmentCondition.ready }?.status == .true,
+                                                 image: observed.held?.image ?? (desired?.imagePinned == true ? desired?.image : nil),
+                                                 addons: observed.held?.addons.map(\.image) ?? environment.map { observed.pinnedAddons($0).map(\.image) } ?? [])
+    }
+
+    /// `status.readyHistory` after this observation (the running digests: the held ones while a
+    /// change waits, else the plan's).
+    static func history(_ observed: ObservedState, ready: Bool, image: String?, addons: [String]) -> [ReadyPeriod] {
+        ReadyPeriod.next(observed.readyHistory, ready: ready, image: image, addons: addons, now: observed.now)
     }
 
     /// The status as JSON, for the status subresource.
@@ -168,6 +179,7 @@ public struct EnvironmentStatus: Sendable, Equatable {
         var object: JSONObject = ["conditions": .array(conditions.map(\.json))]
         if let database { object["database"] = .string(database) }
         if let record = databaseInitialized?.recordJSON { object["databaseInitialized"] = record }
+        if !readyHistory.isEmpty { object["readyHistory"] = .array(readyHistory.map(\.json)) }
         if !addonImages.isEmpty { object["addonImages"] = .array(addonImages.map { ["image": .string($0.image), "source": .string($0.source)] }) }
         if let time = backups.lastBackupTime { object["lastBackupTime"] = .string(Timestamp.format(time)) }
         if let size = backups.lastBackupSize { object["lastBackupSize"] = .int(size) }

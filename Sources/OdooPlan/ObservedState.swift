@@ -38,6 +38,8 @@ public struct ObservedState: Sendable {
     public var addonPins: [String: String] = [:]
     /// Containers of the web and cron pods that exited with an error.
     public var podFailures: [PodFailure] = []
+    /// The periods the environment ran Ready, as recorded.
+    public var readyHistory: [ReadyPeriod] = []
     /// The database's initialisation (`nil`: not observed, as offline; planned as initialised).
     public var initialization: DatabaseInitialization?
     /// The time the status is computed at.

@@ -17,6 +17,8 @@ public struct RecordedStatus: Sendable, Equatable {
     public var addonPins: [String: String]
     /// The database's initialisation, when recorded (`status.databaseInitialized`).
     public var databaseInitialized: DatabaseInitialization?
+    /// The periods it ran Ready, by digests (`status.readyHistory`).
+    public var readyHistory: [ReadyPeriod]
 
     /// The status of `object`.
     public init(_ object: KubeObject) {
@@ -30,6 +32,7 @@ public struct RecordedStatus: Sendable, Equatable {
             lastBackupSize: status?["lastBackupSize"]?.intValue,
             lastRestoreCheckTime: status?["lastRestoreCheckTime"]?.stringValue.flatMap(Timestamp.parse))
         databaseInitialized = DatabaseInitialization(recorded: status)
+        readyHistory = ReadyPeriod.recorded(status)
         var pins: [String: String] = [:]
         for entry in status?["addonImages"]?.arrayValue ?? [] {
             if let source = entry["source"]?.stringValue, let image = entry["image"]?.stringValue, image.contains("@sha256:") { pins[source] = image }

@@ -39,6 +39,9 @@ struct Check: ParsableCommand {
     @Option(name: .customLong("as"), help: ArgumentHelp("User the manifests are applied as: a platform admin may change a governed namespace's labels.", valueName: "user"))
     var user = "guardctl"
 
+    @Option(name: .long, help: ArgumentHelp("Cluster state that is consulted, not judged (repeatable): Namespaces, peers, OdooEnvironments whose status.readyHistory proves a promotion.", valueName: "path"))
+    var context: [String] = []
+
     @Option(name: .customLong("as-group"), help: ArgumentHelp("A group of that user (repeatable), e.g. system:masters.", valueName: "group"))
     var groups: [String] = []
 
@@ -55,7 +58,7 @@ struct Check: ParsableCommand {
     func run() throws {
         let outcome = CheckCommand.run(CheckCommand.Options(
             paths: paths, policyPath: policy, stage: stage, format: ReportFormatter.Format(rawValue: output) ?? .text, now: now,
-            denyMutations: denyMutations, user: UserInfo(username: user, groups: groups)))
+            denyMutations: denyMutations, user: UserInfo(username: user, groups: groups), contextPaths: context))
         Console.out(outcome.standardOutput)
         Console.err(outcome.standardError)
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

@@ -54,3 +54,21 @@ import Testing
         #expect(broken?.reason.contains(reason) == true, "\(kind): \(broken?.reason ?? "")")
     }
 }
+
+@Suite("Change evidence in audit records")
+struct ChangeEvidenceRecordTests {
+    @Test func anApprovedProductionChangeCarriesItsEvidenceAndOtherRecordsAreUnchanged() throws {
+        var decision = Decision()
+        decision.auditAnnotations = ["decision": "allowed", "change-ref": "CHG-42", "approval": "clinic-prod/chg-42", "approved-by": "bob",
+                                     "requested-by": "alice", "image-digest": "sha256:" + String(repeating: "b", count: 64),
+                                     "promoted-from": "sha256:bbb clinic-staging/clinic 30.0 h", "stage": "production"]
+        let record = AuditRecord(request: AuditFixtures.request(uid: "chg"), decision: decision, endpoint: "validate", allowed: true,
+                                 policyVersion: "test@1", duration: .microseconds(7), time: Date(timeIntervalSince1970: 1_700_000_000))
+        let evidence = try #require(record.jsonValue["evidence"]?.objectValue)
+        #expect(Array(evidence.keys) == ["approval", "approved-by", "change-ref", "image-digest", "promoted-from", "requested-by"])
+        #expect(evidence["approved-by"] == "bob" && evidence["requested-by"] == "alice")
+        #expect(AuditFixtures.record(1).jsonValue["evidence"] == nil, "a record without evidence keeps its text")
+        let link = AuditChain.link(previousHash: "", record: String(decoding: record.jsonValue.serializedBytes(), as: UTF8.self))
+        #expect(link.count == 64, "the evidence is part of the hashed text")
+    }
+}

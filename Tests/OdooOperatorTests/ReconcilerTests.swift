@@ -55,6 +55,11 @@ struct ReconcilerTests {
             _ = try await cluster.create(try cluster.example())
             #expect(try await cluster.waitUntilReady())
             try await cluster.settle()
+            // Ready with a pinned image: the promotion evidence holds one open period, and keeping it costs no write.
+            let status = try #require(try await cluster.get(.odooEnvironments, "clinic")?["status"])
+            let history = ReadyPeriod.recorded(status)
+            #expect(history.count == 1 && history.first?.readyUntil == nil, "\(status["readyHistory"] ?? .null)")
+            #expect(history.first?.image == status["image"]?.stringValue)
             let before = cluster.writes
             let reconcilerWrites = cluster.reconciler.writes
             let secret = try await cluster.get(.secrets, "clinic-db").map(KubeObject.init)?.resourceVersion
@@ -75,6 +80,11 @@ struct ReconcilerTests {
             _ = try await cluster.create(try cluster.example())
             #expect(try await cluster.waitUntilReady())
             try await cluster.settle()
+            // Ready with a pinned image: the promotion evidence holds one open period, and keeping it costs no write.
+            let status = try #require(try await cluster.get(.odooEnvironments, "clinic")?["status"])
+            let history = ReadyPeriod.recorded(status)
+            #expect(history.count == 1 && history.first?.readyUntil == nil, "\(status["readyHistory"] ?? .null)")
+            #expect(history.first?.image == status["image"]?.stringValue)
             let before = cluster.writes.count
             _ = try await cluster.api.patch(.odooEnvironments, namespace: cluster.namespace, name: "clinic", patch: .merge(["spec": ["replicas": 4]]),
                                             subresource: nil, options: WriteOptions())

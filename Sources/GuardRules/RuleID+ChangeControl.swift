@@ -1,0 +1,15 @@
+/// Production change control.
+extension RuleID {
+    /// A ChangeApproval is created by an approver, names its change and target, expires in time, and is never edited.
+    public static let approvalValid: RuleID = "approval.valid"
+    /// Mutation: a new ChangeApproval's `spec.approver` is the authenticated user who creates it.
+    public static let approvalApproverStamp: RuleID = "approval.approver-stamp"
+    /// A high-risk production change needs a live ChangeApproval for its change reference and digests, by someone else.
+    public static let odooChangeApproved: RuleID = "odoo.change-approved"
+
+    /// A production environment runs only digests a lower stage's environment of its group ran Ready for the soak time.
+    public static let imagePromoted: RuleID = "image.promoted"
+
+    /// The change-control rules.
+    public static let changeControlRules: [RuleID] = [.approvalValid, .approvalApproverStamp, .odooChangeApproved, .imagePromoted]
+}
