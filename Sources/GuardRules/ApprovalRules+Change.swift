@@ -12,8 +12,10 @@ extension ApprovalRules {
         let highRisk: [[String]]
 
         init?(_ input: RuleInput) {
-            guard input.request.operation == .update, input.stage == "production",
-                  let old = input.oldObject.flatMap(OdooEnvironmentView.init), let new = OdooEnvironmentView(input.object) else { return nil }
+            guard input.request.operation == .update, let old = input.oldObject.flatMap(OdooEnvironmentView.init),
+                  let new = OdooEnvironmentView(input.object) else { return nil }
+            // Leaving production is a production change too: moving to staging must not skip the approval.
+            guard input.stage == "production" || old.stage == "production" else { return nil }
             let patch = JSONPatch.diff(from: old.object.raw["spec"] ?? .null, to: new.object.raw["spec"] ?? .null)
             guard !patch.operations.isEmpty else { return nil }
             self.old = old
@@ -29,9 +31,14 @@ extension ApprovalRules {
 
     /// Judges a production change; returns the audit evidence of an approved one (empty otherwise).
     static func checkChange(_ input: RuleInput, into findings: inout [Finding]) -> [String: String] {
-        guard let change = Change(input), !change.highRisk.isEmpty else { return [:] }
+        guard let change = Change(input) else { return [:] }
         let reference = change.new.object.annotations[GuardLabels.changeReference]?.trimmingCharacters(in: .whitespaces) ?? ""
         guard !reference.isEmpty else { return [:] }  // odoo.change-reference reports it
+        guard !change.highRisk.isEmpty else {
+            // A low-risk change: its reference suffices, and is the evidence.
+            return ["change-ref": reference, "requested-by": input.request.userInfo.username,
+                    "changed-fields": change.fields.map(Change.text).joined(separator: ",")]
+        }
         let name = change.new.object.name
         let fields = change.highRisk.prefix(4).map(Change.text).joined(separator: ", ")
         let approvals = input.context.peers(ofKind: kind).compactMap { try? ChangeApproval.decode($0).get() }

@@ -77,7 +77,7 @@ enum OdooRules {
     /// Production changes are traceable: any change of the spec needs the annotation (high-risk ones
     /// also need a ChangeApproval, `odoo.change-approved`).
     static func checkChangeReference(from old: OdooEnvironmentView, to new: OdooEnvironmentView, stage: String?, into findings: inout [Finding]) {
-        guard (new.stage ?? stage) == "production", old.object.raw["spec"] != new.object.raw["spec"] else { return }
+        guard (new.stage ?? stage) == "production" || old.stage == "production", old.object.raw["spec"] != new.object.raw["spec"] else { return }
         let reference = new.object.annotations[GuardLabels.changeReference]?.trimmingCharacters(in: .whitespaces) ?? ""
         guard reference.isEmpty else { return }
         let addonsChanged = old.addonImages.map(\.image) != new.addonImages.map(\.image)

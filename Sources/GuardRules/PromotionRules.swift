@@ -11,7 +11,8 @@ enum PromotionRules {
     static func check(_ input: RuleInput, into findings: inout [Finding]) -> [String: String] {
         guard input.stage == "production", let environment = OdooEnvironmentView(input.object) else { return [:] }
         var digests: [(path: FieldPath, digest: String)] = []
-        let old = input.oldObject.flatMap(OdooEnvironmentView.init)
+        // An environment entering production (created, or moved from a lower stage) proves every digest it runs.
+        let old = input.oldObject.flatMap(OdooEnvironmentView.init).flatMap { $0.stage == "production" ? $0 : nil }
         if old?.image != environment.image || old == nil, let digest = environment.image.flatMap(ChangeApproval.digest(of:)) {
             digests.append(("spec.image", digest))
         }

@@ -97,12 +97,25 @@ struct ApprovalRuleTests {
         let found = decision.violations.filter { $0.rule.rawValue.hasPrefix("odoo.change") }
         #expect(found.map(\.rule.rawValue).sorted() == case_.rules, "\(found)")
         if let says = case_.says { #expect(found.contains { $0.message.contains(says) }, "\(found.map(\.message))") }
+        if case_.name == "a low-risk change needs only the reference" {
+            #expect(decision.auditAnnotations["change-ref"] == "CHG-7" && decision.auditAnnotations["changed-fields"] == "spec.replicas")
+        }
         if case_.rules.isEmpty && !case_.approvals.isEmpty {
             #expect(decision.auditAnnotations["approved-by"] == Self.approver.username)
             #expect(decision.auditAnnotations["requested-by"] == Self.deployer.username)
             #expect(decision.auditAnnotations["change-ref"] == "CHG-7")
             #expect(decision.auditAnnotations["approval"]?.hasPrefix("clinic/") == true)
         }
+    }
+
+    @Test func leavingProductionNeedsTheApprovalToo() {
+        var staging = Self.environment(image: Self.image(Self.digestB))
+        staging.set("staging", at: FieldPath("spec.stage"))
+        let decision = Self.evaluate(staging, old: Self.old, peers: [])
+        #expect(decision.violations.contains { $0.rule == .odooChangeApproved }, "\(decision.violations)")
+        var unreferenced = staging
+        unreferenced.set(.null, at: FieldPath("metadata.annotations"))
+        #expect(Self.evaluate(unreferenced, old: Self.old).violations.contains { $0.rule == .odooChangeReference })
     }
 
     @Test func theApproverMayBeTheDeployerWhenThePolicySaysSo() throws {

@@ -69,6 +69,10 @@ struct PromotionRuleTests {
         scaled.set(3, at: FieldPath("spec.replicas"))
         #expect(!Self.evaluate(scaled, old: running, environments: []).violations.contains { $0.rule == .imagePromoted })
         #expect(Self.evaluate(running, old: Self.production(Self.digestA), environments: []).violations.contains { $0.rule == .imagePromoted })
+        var staging = running
+        staging.set("staging", at: FieldPath("spec.stage"))
+        #expect(Self.evaluate(running, old: staging, environments: []).violations.contains { $0.rule == .imagePromoted },
+                "moving into production with the same image proves it too")
     }
 
     @Test func theDefaultPolicyWarns() {
