@@ -32,7 +32,7 @@ extension EnvironmentReconciler {
         observation.existingSecrets = existingSecrets(environment)
         observation.rpoHours = dependencies.configuration.backup.rpoHours[environment.stage]
         observation.backups = await observeBackups(environment, recorded: observation.recorded.backups, existingSecrets: observation.existingSecrets)
-        let addons = environment.addons.map { OdooEnvironment.Addon(image: observation.addonPins[$0.image] ?? $0.image, path: $0.path) }
+        let addons = environment.addons(pinnedBy: observation.addonPins)
         observation.gateJobs = await gateJobs(environment, key: ChangeGate.changeKey(image: observation.pin.image ?? source, addons: addons))
         observation.initJobs = await initJobs(environment)
         (observation.live, observation.owned) = children(of: environment)

@@ -115,57 +115,68 @@ public struct EnvironmentStatus: Sendable, Equatable {
                               ?? condition(type, .unknown, "NotObserved", "not checked while the environment cannot be applied"))
             }
         } else if let environment {
-            let web = Rollout(environment.replicas, observed.webDeployment)
-            let cron = Rollout(1, observed.cronDeployment)
-            let database = EnvironmentStatus.databaseCondition(environment, observed, generation: generation)
-            let ingress: Condition
-            if observed.tlsSecretPresent == false, case .secret(let name) = environment.routing.tls {
-                ingress = condition(EnvironmentCondition.ingressReady, .false, "TLSSecretMissing",
-                                    "Secret \(name) named by spec.ingress.tls.secretName does not exist in namespace \(environment.namespace); create a kubernetes.io/tls Secret or use certResolver")
-            } else {
-                ingress = condition(EnvironmentCondition.ingressReady, .true, "RoutesApplied", "\(environment.url) is routed by IngressRoute \(environment.childNames.objects.secureRoute)")
-            }
-            let backup = EnvironmentStatus.backupCondition(environment, observed, generation: generation)
-            let rolledOut = web.done && cron.done
-            var progress = "web: \(web.summary); cron: \(cron.summary)"
-            var held: (reason: String, message: String)?
-            var failure: (reason: String, message: String)?
-            switch observed.gate {
-            case .hold(let reason, let message, _)?, .startJob(_, _, let reason, let message)?: held = (reason, message)
-            case .failed(let reason, let message)?: failure = (reason, message)
-            case .proceed?, nil: break
-            }
-            if failure == nil, case .failed? = observed.initialization { failure = (database.reason, database.message) }
-            if failure == nil, let first = observed.podFailures.first {
-                let more = observed.podFailures.count > 1 ? " (and \(observed.podFailures.count - 1) more)" : ""
-                failure = (first.reason, first.description + more)
-            }
-            if let hold = held ?? failure { progress = hold.message + "; " + progress }
-            var waiting: [(String, String)] = []
-            // An uninitialised database explains the stopped pods: it is named first.
-            let initializing = observed.initialization.map { !$0.isInitialized } ?? false
-            if database.status != .true && initializing { waiting.append((database.reason, database.message)) }
-            if !rolledOut { waiting.append(("RollingOut", progress)) }
-            if database.status != .true && !initializing { waiting.append((database.reason, database.message)) }
-            if ingress.status != .true { waiting.append((ingress.reason, ingress.message)) }
-            let serving = observed.held?.version ?? environment.version
-            result.append(waiting.isEmpty
-                          ? condition(EnvironmentCondition.ready, .true, "Available", "\(environment.url) serves Odoo \(serving) with \(environment.replicas) web replica\(environment.replicas == 1 ? "" : "s")")
-                          : condition(EnvironmentCondition.ready, .false, waiting[0].0, waiting.map(\.1).joined(separator: "; ")))
-            if let hold = held ?? failure {
-                result.append(condition(EnvironmentCondition.progressing, .false, hold.reason, progress))
-            } else {
-                result.append(rolledOut ? condition(EnvironmentCondition.progressing, .false, "RolloutComplete", progress)
-                                        : condition(EnvironmentCondition.progressing, .true, "RollingOut", progress))
-            }
-            result.append(failure.map { condition(EnvironmentCondition.degraded, .true, $0.reason, $0.message) }
-                          ?? condition(EnvironmentCondition.degraded, .false, "AsExpected", "every object is applied as planned"))
-            result += [database, ingress, backup]
+            result += EnvironmentStatus.liveConditions(environment, observed, generation: generation)
         }
         conditions = Condition.merge(result, into: observed.previousConditions, now: observed.now)
         readyHistory = EnvironmentStatus.history(observed, ready: conditions.first { $0.type == EnvironmentCondition.ready }?.status == .true,
                                                  image: observed.held?.image ?? (desired?.imagePinned == true ? desired?.image : nil),
                                                  addons: observed.held?.addons.map(\.image) ?? environment.map { observed.pinnedAddons($0).map(\.image) } ?? [])
+    }
+
+    /// The conditions of an environment that was planned and applied: Ready, Progressing, Degraded,
+    /// DatabaseReady, IngressReady and BackupReady, from what was observed.
+    static func liveConditions(_ environment: OdooEnvironment, _ observed: ObservedState, generation: Int64?) -> [Condition] {
+        func condition(_ type: String, _ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
+            Condition(type: type, status: status, reason: reason, message: message, observedGeneration: generation)
+        }
+        var conditions: [Condition] = []
+        let web = Rollout(environment.replicas, observed.webDeployment)
+        let cron = Rollout(1, observed.cronDeployment)
+        let database = EnvironmentStatus.databaseCondition(environment, observed, generation: generation)
+        let ingress: Condition
+        if observed.tlsSecretPresent == false, case .secret(let name) = environment.routing.tls {
+            ingress = condition(EnvironmentCondition.ingressReady, .false, "TLSSecretMissing",
+                                "Secret \(name) named by spec.ingress.tls.secretName does not exist in namespace \(environment.namespace); create a kubernetes.io/tls Secret or use certResolver")
+        } else {
+            ingress = condition(EnvironmentCondition.ingressReady, .true, "RoutesApplied", "\(environment.url) is routed by IngressRoute \(environment.childNames.objects.secureRoute)")
+        }
+        let backup = EnvironmentStatus.backupCondition(environment, observed, generation: generation)
+        let rolledOut = web.done && cron.done
+        var progress = "web: \(web.summary); cron: \(cron.summary)"
+        var held: (reason: String, message: String)?
+        var failure: (reason: String, message: String)?
+        switch observed.gate {
+        case .hold(let reason, let message, _)?, .startJob(_, _, let reason, let message)?: held = (reason, message)
+        case .failed(let reason, let message)?: failure = (reason, message)
+        case .proceed?, nil: break
+        }
+        if failure == nil, case .failed? = observed.initialization { failure = (database.reason, database.message) }
+        if failure == nil, let first = observed.podFailures.first {
+            let more = observed.podFailures.count > 1 ? " (and \(observed.podFailures.count - 1) more)" : ""
+            failure = (first.reason, first.description + more)
+        }
+        if let hold = held ?? failure { progress = hold.message + "; " + progress }
+        var waiting: [(String, String)] = []
+        // An uninitialised database explains the stopped pods: it is named first.
+        let initializing = observed.initialization.map { !$0.isInitialized } ?? false
+        if database.status != .true && initializing { waiting.append((database.reason, database.message)) }
+        if !rolledOut { waiting.append(("RollingOut", progress)) }
+        if database.status != .true && !initializing { waiting.append((database.reason, database.message)) }
+        if ingress.status != .true { waiting.append((ingress.reason, ingress.message)) }
+        let serving = observed.held?.version ?? environment.version
+        conditions.append(waiting.isEmpty
+                      ? condition(EnvironmentCondition.ready, .true, "Available", "\(environment.url) serves Odoo \(serving) with \(environment.replicas) web replica\(environment.replicas == 1 ? "" : "s")")
+                      : condition(EnvironmentCondition.ready, .false, waiting[0].0, waiting.map(\.1).joined(separator: "; ")))
+        if let hold = held ?? failure {
+            conditions.append(condition(EnvironmentCondition.progressing, .false, hold.reason, progress))
+        } else {
+            conditions.append(rolledOut ? condition(EnvironmentCondition.progressing, .false, "RolloutComplete", progress)
+                                    : condition(EnvironmentCondition.progressing, .true, "RollingOut", progress))
+        }
+        conditions.append(failure.map { condition(EnvironmentCondition.degraded, .true, $0.reason, $0.message) }
+                      ?? condition(EnvironmentCondition.degraded, .false, "AsExpected", "every object is applied as planned"))
+        conditions += [database, ingress, backup]
+        return conditions
     }
 
     /// `status.readyHistory` after this observation (the running digests: the held ones while a

@@ -6,7 +6,7 @@ import KubeModel
 public struct ObservedState: Sendable {
     /// The spec's addon images with their pins where known, in spec order.
     public func pinnedAddons(_ environment: OdooEnvironment) -> [OdooEnvironment.Addon] {
-        environment.addons.map { OdooEnvironment.Addon(image: addonPins[$0.image] ?? $0.image, path: $0.path) }
+        environment.addons(pinnedBy: addonPins)
     }
 
     /// The image pinned by digest for the current spec image (`status.image` while `status.imageSource`

@@ -184,3 +184,10 @@ public struct OdooEnvironment: Sendable, Equatable {
     /// The `https://` URL of the primary host.
     public var url: String { "https://\(routing.hosts.first.map { "\($0)" } ?? "")" }
 }
+
+extension OdooEnvironment {
+    /// The spec's addons with each image replaced by its pin in `pins` (source → pinned) where there is one.
+    public func addons(pinnedBy pins: [String: String]) -> [Addon] {
+        addons.map { Addon(image: pins[$0.image] ?? $0.image, path: $0.path) }
+    }
+}
