@@ -11,6 +11,10 @@ indirect enum Shape: Sendable {
     case any
     /// A string.
     case string
+    /// `true` or `false`.
+    case bool
+    /// An integer (a float with no fraction counts, as JSON numbers do).
+    case integer
     /// An integer or a string of digits followed by `%` (PDB `minAvailable`/`maxUnavailable`).
     case intOrPercent
     /// A resource quantity: a string or a number that parses as one.
@@ -46,6 +50,10 @@ indirect enum Shape: Sendable {
             return
         case .string:
             guard case .string = value else { return report("must be a string, found \(Self.shown(value))", trail, &problems) }
+        case .bool:
+            guard case .bool = value else { return report("must be true or false, found \(Self.shown(value))", trail, &problems) }
+        case .integer:
+            guard value.intValue != nil else { return report("must be an integer, found \(Self.shown(value))", trail, &problems) }
         case .intOrPercent:
             guard IntOrPercent(json: value) != nil else {
                 return report("must be an integer or a percentage such as \"25%\", found \(Self.shown(value))", trail, &problems)

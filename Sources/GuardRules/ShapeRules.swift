@@ -16,6 +16,8 @@ public enum ObjectBudget {
     public static let volumes = 1_024
     /// `imagePullSecrets` of a pod spec, and `sources` of one projected volume.
     public static let references = 256
+    /// `ports` of one container, `sysctls` of a pod, and the capabilities one container adds or drops.
+    public static let securitySettings = 256
 }
 
 /// `object.well-formed` for the fields the rules read: a value of the wrong JSON type where a rule
@@ -62,6 +64,17 @@ enum ShapeRules {
     static let root = Shape.object(["apiVersion": .string, "kind": .string])
     static let metadata = Shape.object(["name": .string, "namespace": .string, "labels": stringMap, "annotations": stringMap])
 
+    /// What the Pod Security controls read of a security context (pod or container).
+    static let securityContext = Shape.object([
+        "privileged": .bool, "allowPrivilegeEscalation": .bool, "runAsNonRoot": .bool, "runAsUser": .integer, "procMount": .string,
+        "capabilities": .object(["add": .list(.string, limit: ObjectBudget.securitySettings),
+                                 "drop": .list(.string, limit: ObjectBudget.securitySettings)]),
+        "seccompProfile": .object(["type": .string]), "appArmorProfile": .object(["type": .string]),
+        "seLinuxOptions": .object(["type": .string, "user": .string, "role": .string]),
+        "windowsOptions": .object(["hostProcess": .bool]),
+        "sysctls": .list(.object(["name": .string]), limit: ObjectBudget.securitySettings),
+    ])
+
     static let container = Shape.object([
         "name": .string, "image": .string,
         "command": .list(.string, limit: ObjectBudget.argumentsPerContainer),
@@ -72,6 +85,8 @@ enum ShapeRules {
         ]), limit: ObjectBudget.envPerContainer),
         "envFrom": .list(.object(["secretRef": .object(["name": .string])]), limit: ObjectBudget.envFromPerContainer),
         "resources": .object(["requests": .map(.quantity), "limits": .map(.quantity)]),
+        "securityContext": securityContext,
+        "ports": .list(.object(["hostPort": .integer]), limit: ObjectBudget.securitySettings),
     ])
 
     static let podSpec = Shape.object([
@@ -83,6 +98,9 @@ enum ShapeRules {
             "projected": .object(["sources": .list(.object(["secret": .object(["name": .string])]), limit: ObjectBudget.references)]),
         ]), limit: ObjectBudget.volumes),
         "imagePullSecrets": .list(.object(["name": .string]), limit: ObjectBudget.references),
+        "securityContext": securityContext,
+        "hostNetwork": .bool, "hostPID": .bool, "hostIPC": .bool,
+        "os": .object(["name": .string]),
     ])
 
     /// What the rules read outside metadata and the pod spec, by kind.

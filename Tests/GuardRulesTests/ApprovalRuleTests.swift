@@ -165,3 +165,18 @@ struct ApprovalRuleTests {
         #expect(Self.evaluate(relabelled, old: original, user: Self.deployer).allowed)
     }
 }
+
+extension ApprovalRuleTests {
+    @Test func absurdApprovalsAreFieldErrorsNotCrashes() {
+        let far = Self.evaluate(Self.approval(expires: "9999-12-31T23:59:59Z"), user: Self.approver)
+        #expect(far.denials.contains { $0.rule == .approvalValid && $0.path.description == "spec.expiresAt" })
+        let many = Self.approval(addons: (0..<10_000).map { _ in "not-a-digest" })
+        let started = ContinuousClock.now
+        let decision = Self.evaluate(many, user: Self.approver)
+        #expect(decision.denials.filter { $0.rule == .approvalValid }.count == 10_000, "each entry is named")
+        #expect(ContinuousClock.now - started < .seconds(10))
+        var typed = Self.approval()
+        typed.set(42, at: FieldPath("spec.target"))
+        #expect(Self.evaluate(typed, user: Self.approver).denials.contains { $0.path.description == "spec.target" })
+    }
+}

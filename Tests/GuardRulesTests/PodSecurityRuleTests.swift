@@ -216,3 +216,43 @@ struct PodSecurityRuleTests {
         }
     }
 }
+
+extension PodSecurityRuleTests {
+    @Test("a wrong type where a Pod Security control reads is a named denial, never a skipped control", arguments: [
+        (Case(name: "privileged as a string", container: ["privileged": "true"], baseline: [], restricted: []), "….securityContext.privileged"),
+        (Case(name: "hostNetwork as a string", spec: ["hostNetwork": "yes"], baseline: [], restricted: []), "hostNetwork"),
+        (Case(name: "runAsUser as a string", pod: ["runAsUser": "0"], baseline: [], restricted: []), "securityContext.runAsUser"),
+        (Case(name: "capabilities.add as a string", container: ["capabilities": ["add": "SYS_ADMIN"]], baseline: [], restricted: []),
+         "….securityContext.capabilities.add"),
+        (Case(name: "sysctls as an object", pod: ["sysctls": ["name": "kernel.msgmax"]], baseline: [], restricted: []), "securityContext.sysctls"),
+        (Case(name: "hostPort as a string", containerFields: ["ports": [["hostPort": "80"]]], baseline: [], restricted: []), "….ports[0].hostPort"),
+    ])
+    func wrongTypes(_ case_: Case, _ field: String) {
+        let object = Self.object(case_, kind: "Deployment", list: .container)
+        let decision = Fixture.evaluate(object, stage: "production")
+        let expected = "spec.template.spec." + field.replacingOccurrences(of: "…", with: "containers[0]")
+        #expect(decision.denials.contains { $0.rule == .objectWellFormed && $0.path.description == expected }, "\(decision.denials)")
+    }
+
+    @Test("absurd sizes are refused unread", arguments: ["sysctls", "ports", "capabilities"])
+    func absurdSizes(_ list: String) {
+        let many = (0..<10_000).map { JSONValue.string("X\($0)") }
+        var case_ = Case(name: list, baseline: [], restricted: [])
+        switch list {
+        case "sysctls": case_.pod = ["sysctls": .array((0..<10_000).map { ["name": .string("kernel.x\($0)")] })]
+        case "ports": case_.containerFields = ["ports": .array((0..<10_000).map { ["containerPort": .int(Int64($0 + 1)), "hostPort": .int(Int64($0 + 1))] })]
+        default: case_.container = ["capabilities": ["add": .array(many), "drop": ["ALL"]]]
+        }
+        let started = ContinuousClock.now
+        let decision = Fixture.evaluate(Self.object(case_, kind: "Pod", list: .container), stage: "production")
+        #expect(decision.violations.count == 1 && decision.violations.first?.rule == .objectWellFormed, "\(decision.violations.prefix(3))")
+        #expect(decision.violations.first?.message.contains("10000 entries") == true)
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test func absurdVersionsAreRefused() {
+        for version in ["v1.99999999999999999999999", "v1.-1", "v2.0", "v1.", ""] {
+            #expect(throws: GuardRulesError.self, "\(version)") { try Fixture.policy("  podSecurity: {version: \"\(version)\"}\n") }
+        }
+    }
+}
