@@ -71,7 +71,7 @@ extension ApprovalRules {
             problems.append("was approved by \(approver.user), who is making this change: someone else must approve it")
         }
         if change.imageChanged {
-            let digest = change.new.image.flatMap(ChangeApproval.digest(of:))
+            let digest = change.new.image.flatMap(ImageReference.sha256Digest(of:))
             if approval.imageDigest == nil {
                 problems.append("approves no image, and this change runs \(change.new.image ?? "a new image")")
             } else if digest != approval.imageDigest {
@@ -79,7 +79,7 @@ extension ApprovalRules {
             }
         }
         if change.addonsChanged {
-            let digests = Set(change.new.addonImages.map { ChangeApproval.digest(of: $0.image) ?? $0.image })
+            let digests = Set(change.new.addonImages.map { ImageReference.sha256Digest(of: $0.image) ?? $0.image })
             if approval.addonDigests.map(Set.init) != digests {
                 problems.append("approves addon images \((approval.addonDigests ?? []).joined(separator: ", ")), not \(digests.sorted().joined(separator: ", "))")
             }
@@ -92,8 +92,8 @@ extension ApprovalRules {
         var result = ["change-ref": reference, "approval": "\(approval.namespace)/\(approval.name)",
                       "approved-by": approval.approver?.user ?? "", "requested-by": input.request.userInfo.username,
                       "changed-fields": change.fields.map(Change.text).joined(separator: ",")]
-        if let image = change.new.image.flatMap(ChangeApproval.digest(of:)) { result["image-digest"] = image }
-        let addons = change.new.addonImages.compactMap { ChangeApproval.digest(of: $0.image) }
+        if let image = change.new.image.flatMap(ImageReference.sha256Digest(of:)) { result["image-digest"] = image }
+        let addons = change.new.addonImages.compactMap { ImageReference.sha256Digest(of: $0.image) }
         if !addons.isEmpty { result["addon-digests"] = addons.joined(separator: ",") }
         return result
     }

@@ -72,18 +72,9 @@ public struct ChangeApproval: Sendable, Equatable {
 
     /// The `sha256:…` digest of an image reference or of a bare digest; a field error otherwise.
     static func digest(_ text: String, at path: FieldPath, _ reader: inout FieldReader) -> String? {
-        if let digest = Self.digest(of: text) { return digest }
+        if let digest = ImageReference.sha256Digest(of: text) { return digest }
         reader.errors.append(.invalid(path, "must be an image pinned by digest (repository@sha256:<64 hex>) or the digest itself"))
         return nil
-    }
-
-    /// The `sha256:<64 hex>` digest of `repository@sha256:…` or of a bare digest; `nil` when there is none.
-    public static func digest(of reference: String) -> String? {
-        let digest = reference.split(separator: "@").last.map(String.init) ?? reference
-        guard digest.hasPrefix("sha256:"), digest.utf8.count == 71,
-              digest.utf8.dropFirst(7).allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) })
-        else { return nil }
-        return digest
     }
 
     /// Whether it still applies at `now`.

@@ -21,19 +21,19 @@ extension GuardEvaluator {
         // only the policy's exemptions (a platform admin's) apply.
         let own = EvaluationContext(namespace: NamespaceContext(name: object.name, labels: new), now: context.now)
         let exempt = policyExemptions(object, request: request, context: own)
-        let change = NamespaceRules.Change(operation: request.operation, old: old, new: new, policy: policy, stage: stage)
-
         var document = original
         var steps: [MutationStep] = []
-        let missing = NamespaceRules.missingPodSecurityLabels(change)
+        let labelsPath = FieldPath([.key("metadata"), .key("labels")])
+        let missing = NamespaceRules.missingPodSecurityLabels(new, stage: stage, policy: policy)
         if !missing.isEmpty, mutationEnabled(.namespacePodSecurityLabels, stage: stage, exempt: exempt) {
             let before = document
             for (key, value) in missing.sorted(by: { $0.key < $1.key }) {
-                document.set(.string(value), at: change.labelsPath / key)
+                document.set(.string(value), at: labelsPath / key)
             }
             steps.append(MutationStep(rule: .namespacePodSecurityLabels, before: before, after: document))
         }
         let admin = policy.platformAdmins.includes(request.userInfo)
+        // Judged as it will be stored: with the labels the mutation added.
         var findings = admin ? [] : NamespaceRules.check(NamespaceRules.Change(
             operation: request.operation, old: old, new: KubeObject(document).labels, policy: policy, stage: stage))
         if phase != .combined { findings += unappliedMutations(steps, strict: phase == .strict) }

@@ -18,10 +18,10 @@ enum NamespaceRules {
         var labelsPath: FieldPath { FieldPath("metadata") / "labels" }
     }
 
-    /// The Pod Security labels of `stage` the namespace lacks (empty when it has them all, or has no stage).
-    static func missingPodSecurityLabels(_ change: Change) -> [String: String] {
-        guard change.new[GuardLabels.stage] != nil else { return [:] }
-        return change.policy.podSecurity.namespaceLabels(stage: change.stage).filter { change.new[$0.key] == nil }
+    /// The Pod Security labels of `stage` that `labels` lack (empty when it has them all, or has no stage).
+    static func missingPodSecurityLabels(_ labels: [String: String], stage: String, policy: GuardPolicy) -> [String: String] {
+        guard labels[GuardLabels.stage] != nil else { return [:] }
+        return policy.podSecurity.namespaceLabels(stage: stage).filter { labels[$0.key] == nil }
     }
 
     /// The findings for a requester who is not a platform admin.

@@ -13,12 +13,12 @@ enum PromotionRules {
         var digests: [(path: FieldPath, digest: String)] = []
         // An environment entering production (created, or moved from a lower stage) proves every digest it runs.
         let old = input.oldObject.flatMap(OdooEnvironmentView.init).flatMap { $0.stage == "production" ? $0 : nil }
-        if old?.image != environment.image || old == nil, let digest = environment.image.flatMap(ChangeApproval.digest(of:)) {
+        if old?.image != environment.image || old == nil, let digest = environment.image.flatMap(ImageReference.sha256Digest(of:)) {
             digests.append(("spec.image", digest))
         }
         if old == nil || old?.addonImages.map(\.image) != environment.addonImages.map(\.image) {
             for (index, image) in environment.addonImages {
-                if let digest = ChangeApproval.digest(of: image) { digests.append((FieldPath("spec.addons") / index / "image", digest)) }
+                if let digest = ImageReference.sha256Digest(of: image) { digests.append((FieldPath("spec.addons") / index / "image", digest)) }
             }
         }
         guard !digests.isEmpty else { return [:] }  // unpinned images: image.digest-pinned reports them

@@ -126,6 +126,13 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         name + (tag.map { ":" + $0 } ?? "") + (digest.map { "@" + $0 } ?? "")
     }
 
+    /// The `sha256:<64 hex>` digest of an image reference pinned by one, or of the bare digest; `nil` otherwise.
+    public static func sha256Digest(of text: String) -> String? {
+        let reference = text.hasPrefix("sha256:") ? "digest.invalid/image@" + text : text
+        guard let parsed = try? ImageReference(parsing: reference), parsed.isPinnedBySHA256 else { return nil }
+        return parsed.digest
+    }
+
     /// Whether the digest is a sha256 digest (the only kind registries verify today).
     public var isPinnedBySHA256: Bool {
         guard let range = parts.digest else { return false }

@@ -17,6 +17,13 @@ struct ClusterContextTests {
         return try JSONPatch(json: try JSONParser.parse(Array(data))).apply(to: object)
     }
 
+    /// A quiet client of the test API server.
+    static func client(of api: KubeAPITestServer) throws -> KubeHTTPClient {
+        var logger = Logger(label: "cluster-test")
+        logger.logLevel = .critical
+        return try KubeHTTPClient(config: api.config, logger: logger)
+    }
+
     static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         for _ in 0..<200 {
             if try await condition() { return true }
@@ -27,9 +34,7 @@ struct ClusterContextTests {
 
     @Test func decisionsFollowTheClusterNamespacesBudgetsAndPolicy() async throws {
         try await KubeAPITestServer.serving { api in
-            var logger = Logger(label: "cluster-test")
-            logger.logLevel = .critical
-            let client = try KubeHTTPClient(config: api.config, logger: logger)
+            let client = try Self.client(of: api)
             do {
                 let namespace = try Review.manifest("examples/namespaces.yaml", kind: "Namespace")
                 _ = try await client.create(.namespaces, namespace: nil, object: namespace, options: WriteOptions())

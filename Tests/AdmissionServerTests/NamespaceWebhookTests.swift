@@ -74,10 +74,7 @@ import TestSupport
         do {
             var object = try Review.manifest("examples/compliant/odoo-web.yaml", kind: "Deployment")
             object.set(true, at: FieldPath("spec.template.spec") / "hostNetwork")
-            let mutation = try await harness.post("/mutate", Review.body(object: object)).response
-            if let patchText = mutation["patch"]?.stringValue, let data = Data(base64Encoded: patchText) {
-                object = try JSONPatch(json: try JSONParser.parse(Array(data))).apply(to: object)
-            }
+            object = try await ClusterContextTests.mutated(harness, object)
             let response = try await harness.post("/validate", Review.body(object: object)).response
             #expect(response["allowed"] == .bool(true), "Pod Security Admission enforces; the webhook names the control")
             let warnings = response["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []

@@ -14,9 +14,7 @@ import Testing
 
     @Test func aStagingSoakWrittenToStatusAdmitsTheProductionDigest() async throws {
         try await KubeAPITestServer.serving { api in
-            var logger = Logger(label: "promotion-test")
-            logger.logLevel = .critical
-            let client = try KubeHTTPClient(config: api.config, logger: logger)
+            let client = try ClusterContextTests.client(of: api)
             do {
                 for (name, stage) in [("clinic-prod", "production"), ("clinic-staging", "staging")] {
                     _ = try await client.create(.namespaces, namespace: nil, object: ["apiVersion": "v1", "kind": "Namespace",

@@ -17,6 +17,15 @@ struct CheckCommandTests {
         return url
     }
 
+    /// Writes `text` to a file in a new temporary directory, runs `body` with it, then removes the directory.
+    static func withFile<T>(_ text: String, named name: String = "input.yaml", _ body: (URL) throws -> T) throws -> T {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent(name)
+        try Data(text.utf8).write(to: file)
+        return try body(file)
+    }
+
     @Test func theExamplesAreJudgedAsDocumented() throws {
         let outcome = CheckCommand.run(.init(paths: [Self.examples], format: .json, now: Self.now))
         #expect(outcome.exitCode == 1, "non-compliant examples are denied")

@@ -31,10 +31,7 @@ struct DenyMutationsTests {
     }
 
     @Test func aCompleteManifestPassesStrictMode() throws {
-        let directory = try CheckCommandTests.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("complete.yaml")
-        try Data("""
+        let outcome = try CheckCommandTests.withFile("""
         apiVersion: v1
         kind: Namespace
         metadata:
@@ -57,29 +54,26 @@ struct DenyMutationsTests {
                   resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}
                   securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
 
-        """.utf8).write(to: file)
-        let outcome = CheckCommand.run(.init(paths: [file.path], now: CheckCommandTests.now, denyMutations: true))
+        """) { CheckCommand.run(.init(paths: [$0.path], now: CheckCommandTests.now, denyMutations: true)) }
         #expect(outcome.exitCode == 0, "\(outcome.standardOutput)")
     }
 }
 
 extension DenyMutationsTests {
     @Test func aNamespaceBelowItsStagesLevelPassesOnlyForAPlatformAdmin() throws {
-        let directory = try CheckCommandTests.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("namespace.yaml")
-        try Data("""
+        let (tenant, admin) = try CheckCommandTests.withFile("""
         apiVersion: v1
         kind: Namespace
         metadata:
           name: legacy
           labels: {odooguard.io/stage: production, pod-security.kubernetes.io/enforce: privileged}
 
-        """.utf8).write(to: file)
-        let tenant = CheckCommand.run(.init(paths: [file.path], now: CheckCommandTests.now))
+        """) { file in
+            (CheckCommand.run(.init(paths: [file.path], now: CheckCommandTests.now)),
+             CheckCommand.run(.init(paths: [file.path], now: CheckCommandTests.now, user: UserInfo(username: "gitops", groups: ["system:masters"]))))
+        }
         #expect(tenant.exitCode == 1)
         #expect(tenant.standardOutput.contains("[namespace.pod-security-level] metadata.labels[pod-security.kubernetes.io/enforce]"), "\(tenant.standardOutput)")
-        let admin = CheckCommand.run(.init(paths: [file.path], now: CheckCommandTests.now, user: UserInfo(username: "gitops", groups: ["system:masters"])))
         #expect(admin.exitCode == 0, "\(admin.standardOutput)")
     }
 }
