@@ -320,7 +320,7 @@ let package = Package(
         .testTarget(
             name: "AdmissionServerTests",
             dependencies: [
-                "AdmissionServer", "AuditTrail", "PostgresAccess", "CertKit", "GuardRules", "GuardCheck", "KubeModel", "TestSupport",
+                "AdmissionServer", "AuditTrail", "ImageProvenance", "PostgresAccess", "CertKit", "GuardRules", "GuardCheck", "KubeModel", "TestSupport",
                 "KubeClient", "KubeAPITestServer", "CommandLineSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

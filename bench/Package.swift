@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(path: root.path),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         .executableTarget(
@@ -26,6 +27,8 @@ let package = Package(
                 .product(name: "TraefikGen", package: rootIdentity),
                 .product(name: "KubeClient", package: rootIdentity),
                 .product(name: "KubeRuntime", package: rootIdentity),
+                .product(name: "ImageProvenance", package: rootIdentity),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks/GuardBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -108,27 +108,36 @@ public final class WebhookMetrics: Sendable {
     }
 
     /// Counts registry look-up outcomes of one admission by kind and result
-    /// (`resolution`: resolved, not_found, unavailable; `signature`: verified, refused, unavailable).
+    /// (`resolution`: resolved, not_found, unavailable; `signature`: verified, refused, unavailable;
+    /// `scan`: attested, refused, unavailable).
     func recordProvenance(_ facts: ImageProvenanceFacts) {
         let descriptor = Self.name("provenance_lookups", "total", "Registry look-up results used by admissions (cached or fetched)")
-        for resolution in facts.resolutions.values {
-            let result: String
+        func count(_ kind: String, _ results: [String]) {
+            for result in results {
+                registry.makeCounter(descriptor: descriptor, labels: [("kind", kind), ("result", result)]).increment()
+            }
+        }
+        count("resolution", facts.resolutions.values.map { resolution in
             switch resolution {
-            case .resolved: result = "resolved"
-            case .notFound: result = "not_found"
-            case .unavailable: result = "unavailable"
+            case .resolved: return "resolved"
+            case .notFound: return "not_found"
+            case .unavailable: return "unavailable"
             }
-            registry.makeCounter(descriptor: descriptor, labels: [("kind", "resolution"), ("result", result)]).increment()
-        }
-        for verdict in facts.signatures.values {
-            let result: String
+        })
+        count("signature", facts.signatures.values.map { verdict in
             switch verdict {
-            case .verified: result = "verified"
-            case .unavailable: result = "unavailable"
-            default: result = "refused"
+            case .verified: return "verified"
+            case .unavailable: return "unavailable"
+            default: return "refused"
             }
-            registry.makeCounter(descriptor: descriptor, labels: [("kind", "signature"), ("result", result)]).increment()
-        }
+        })
+        count("scan", facts.scans.values.map { verdict in
+            switch verdict {
+            case .attested: return "attested"
+            case .unavailable: return "unavailable"
+            default: return "refused"
+            }
+        })
     }
 
     /// Counts a review that could not be evaluated (400).

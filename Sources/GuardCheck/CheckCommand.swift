@@ -49,46 +49,78 @@ public enum CheckCommand {
         }
     }
 
-    /// Runs a check.
+    /// Registry look-ups for `--registry`: the facts for the documents' images under the policy's
+    /// provenance settings (the webhook's own look-ups; the caller owns the network).
+    public typealias ImageLookUp = @Sendable (_ lookups: [ImageLookup], _ policy: ProvenancePolicy) async -> ImageProvenanceFacts
+
+    /// Runs a check offline.
     public static func run(_ options: Options, standardInput: () -> [UInt8] = { ManifestSource.readStandardInput() }) -> Outcome {
         do throws(GuardCheckError) {
-            let policy = try loadPolicy(options.policyPath)
-            var now = Date()
-            if let text = options.now {
-                guard let parsed = Timestamp.parse(text) else {
-                    throw GuardCheckError.invalidOption("--now must be an RFC 3339 time such as 2026-11-21T12:00:00Z, not \"\(text)\"")
-                }
-                now = parsed
-            }
-            let checker = try OfflineChecker(policy: policy, stageOverride: options.stage, now: now,
-                                             phase: options.denyMutations ? .strict : .combined, user: options.user)
-            guard !options.paths.isEmpty else { throw GuardCheckError.invalidOption("name at least one file, directory or - for standard input") }
-            var sources: [OfflineChecker.Source] = []
-            var readErrors: [String] = []
-            for input in try ManifestSource.expand(options.paths) {
-                do {
-                    let bytes = input == .standardInput ? standardInput() : try ManifestSource.read(input)
-                    sources.append(OfflineChecker.Source(name: input.displayName, bytes: bytes, format: ManifestSource.format(of: input)))
-                } catch {
-                    readErrors.append(error.message)
-                }
-            }
-            var context: [OfflineChecker.Source] = []
-            for input in try ManifestSource.expand(options.contextPaths) {
-                do {
-                    context.append(OfflineChecker.Source(name: input.displayName, bytes: try ManifestSource.read(input), format: ManifestSource.format(of: input)))
-                } catch {
-                    readErrors.append(error.message)
-                }
-            }
-            let results = checker.check(sources, context: context)
-            var code = OfflineChecker.exitCode(results)
-            if !readErrors.isEmpty { code = 2 }
-            let errorText = readErrors.map { "error: \($0)\n" }.joined()
-            return Outcome(standardOutput: ReportFormatter.render(results, format: options.format), standardError: errorText, exitCode: code)
+            let loaded = try load(options, standardInput: standardInput)
+            return finish(loaded, results: loaded.checker.judge(loaded.prepared), format: options.format)
         } catch {
             return Outcome(standardOutput: "", standardError: "error: \(error.message)\n", exitCode: 2)
         }
+    }
+
+    /// Runs a check whose images are first looked up in their registries (`--registry`), so the
+    /// provenance rules (digest resolution, signatures, scan attestations) judge as in the webhook.
+    public static func run(_ options: Options, standardInput: () -> [UInt8] = { ManifestSource.readStandardInput() },
+                           lookUp: ImageLookUp) async -> Outcome {
+        let loaded: Loaded
+        do throws(GuardCheckError) { loaded = try load(options, standardInput: standardInput) } catch {
+            return Outcome(standardOutput: "", standardError: "error: \(error.message)\n", exitCode: 2)
+        }
+        let lookups = loaded.checker.imageLookups(loaded.prepared)
+        let facts = lookups.isEmpty ? ImageProvenanceFacts() : await lookUp(lookups, loaded.checker.evaluator.policy.provenance)
+        return finish(loaded, results: loaded.checker.judge(loaded.prepared, provenance: facts), format: options.format)
+    }
+
+    /// The checker and the parsed inputs of a run, with the inputs that could not be read.
+    struct Loaded {
+        let checker: OfflineChecker
+        let prepared: OfflineChecker.Prepared
+        let readErrors: [String]
+    }
+
+    private static func load(_ options: Options, standardInput: () -> [UInt8]) throws(GuardCheckError) -> Loaded {
+        let policy = try loadPolicy(options.policyPath)
+        var now = Date()
+        if let text = options.now {
+            guard let parsed = Timestamp.parse(text) else {
+                throw GuardCheckError.invalidOption("--now must be an RFC 3339 time such as 2026-11-21T12:00:00Z, not \"\(text)\"")
+            }
+            now = parsed
+        }
+        let checker = try OfflineChecker(policy: policy, stageOverride: options.stage, now: now,
+                                         phase: options.denyMutations ? .strict : .combined, user: options.user)
+        guard !options.paths.isEmpty else { throw GuardCheckError.invalidOption("name at least one file, directory or - for standard input") }
+        var sources: [OfflineChecker.Source] = []
+        var readErrors: [String] = []
+        for input in try ManifestSource.expand(options.paths) {
+            do {
+                let bytes = input == .standardInput ? standardInput() : try ManifestSource.read(input)
+                sources.append(OfflineChecker.Source(name: input.displayName, bytes: bytes, format: ManifestSource.format(of: input)))
+            } catch {
+                readErrors.append(error.message)
+            }
+        }
+        var context: [OfflineChecker.Source] = []
+        for input in try ManifestSource.expand(options.contextPaths) {
+            do {
+                context.append(OfflineChecker.Source(name: input.displayName, bytes: try ManifestSource.read(input), format: ManifestSource.format(of: input)))
+            } catch {
+                readErrors.append(error.message)
+            }
+        }
+        return Loaded(checker: checker, prepared: checker.prepare(sources, context: context), readErrors: readErrors)
+    }
+
+    private static func finish(_ loaded: Loaded, results: [CheckResult], format: ReportFormatter.Format) -> Outcome {
+        var code = OfflineChecker.exitCode(results)
+        if !loaded.readErrors.isEmpty { code = 2 }
+        let errorText = loaded.readErrors.map { "error: \($0)\n" }.joined()
+        return Outcome(standardOutput: ReportFormatter.render(results, format: format), standardError: errorText, exitCode: code)
     }
 
     /// Loads a policy file, or the embedded default for `nil`.

@@ -61,7 +61,7 @@ public struct OfflineChecker: Sendable {
         "CSIDriver", "GuardPolicy",
     ]
 
-    private struct Entry {
+    fileprivate struct Entry: Sendable {
         var result: CheckResult
         var namespace: String?
         /// Whether the document is judged (an input), not only the cluster (a `--context` file).
@@ -72,6 +72,18 @@ public struct OfflineChecker: Sendable {
     /// are the cluster only (Namespaces, peers, OdooEnvironments with their status as promotion
     /// evidence): they are not judged, and an unreadable one is an error result.
     public func check(_ sources: [Source], context: [Source] = []) -> [CheckResult] {
+        judge(prepare(sources, context: context))
+    }
+
+    /// Parsed input: the documents to judge with their namespaces, and each namespace's context.
+    public struct Prepared: Sendable {
+        fileprivate let entries: [Entry]
+        fileprivate let contexts: [String: EvaluationContext]
+    }
+
+    /// Parses every source (``check(_:context:)`` without the judging), so the registry look-ups the
+    /// documents need can be made first (``imageLookups(_:)``).
+    public func prepare(_ sources: [Source], context: [Source] = []) -> Prepared {
         let all = sources + context
         var entries: [Entry] = []
         // Files parse independently: a directory of many small files uses every core too.
@@ -80,46 +92,76 @@ public struct OfflineChecker: Sendable {
             let judged = position < sources.count
             let first = entries.count
             for document in documents {
-                let base = CheckResult(file: source.name, document: document.index, item: nil, line: document.line)
-                switch document.result {
-                case .failure(let error):
-                    var result = base
-                    result.error = error
-                    entries.append(Entry(result: result, namespace: nil))
-                case .success(let value):
-                    for (item, object) in expand(value) {
-                        var result = base
-                        result.item = item
-                        guard case .object = object else {
-                            result.error = KubeModelError.invalidObject("a manifest must be a mapping, found \(object.typeDescription)",
-                                                          document: document.index, line: document.line)
-                            entries.append(Entry(result: result, namespace: nil))
-                            continue
-                        }
-                        let view = KubeObject(object)
-                        result.object = view
-                        let namespace = OfflineChecker.clusterScopedKinds.contains(view.kind) ? nil : (view.namespace ?? "default")
-                        entries.append(Entry(result: result, namespace: namespace))
-                    }
-                }
+                entries += Self.entries(of: document, file: source.name)
             }
             for index in first..<entries.count where !judged && entries[index].result.error == nil { entries[index].judged = false }
         }
-        let contexts = buildContexts(entries)
-        let frozen = entries.filter(\.judged)
-        return Parallel.map(count: frozen.count) { index in
-            var result = frozen[index].result
+        return Prepared(entries: entries.filter(\.judged), contexts: buildContexts(entries))
+    }
+
+    /// The registry look-ups of every judged document (as the webhook would make them), merged:
+    /// each image once, at most ``maximumLookups``.
+    public func imageLookups(_ prepared: Prepared) -> [ImageLookup] {
+        var seen = Set<ImageLookup>()
+        var result: [ImageLookup] = []
+        for (index, entry) in prepared.entries.enumerated() {
+            guard let object = entry.result.object else { continue }
+            let context = entry.namespace.flatMap { prepared.contexts[$0] } ?? EvaluationContext(namespace: nil, now: now)
+            for lookup in evaluator.imageLookups(for: request(for: object, namespace: entry.namespace, index: index), context: context)
+            where seen.insert(lookup).inserted {
+                result.append(lookup)
+                if result.count == Self.maximumLookups { return result }
+            }
+        }
+        return result
+    }
+
+    /// Most registry look-ups one check makes.
+    public static let maximumLookups = 1_000
+
+    /// Judges prepared documents, with the registry facts looked up for them (`nil`: offline, the
+    /// provenance rules do not run).
+    public func judge(_ prepared: Prepared, provenance: ImageProvenanceFacts? = nil) -> [CheckResult] {
+        let entries = prepared.entries
+        return Parallel.map(count: entries.count) { index in
+            var result = entries[index].result
             if let object = result.object {
-                let namespace = frozen[index].namespace
-                let context = namespace.flatMap { contexts[$0] } ?? EvaluationContext(namespace: nil, now: now)
+                let namespace = entries[index].namespace
+                var context = namespace.flatMap { prepared.contexts[$0] } ?? EvaluationContext(namespace: nil, now: now)
+                context.provenance = provenance
                 result.decision = evaluator.evaluate(request(for: object, namespace: namespace, index: index), context: context, phase: phase)
             }
             return result
         }
     }
 
+    /// The entries of one parsed document (a `List` gives one per item).
+    private static func entries(of document: ManifestDocument, file: String) -> [Entry] {
+        let base = CheckResult(file: file, document: document.index, item: nil, line: document.line)
+        switch document.result {
+        case .failure(let error):
+            var result = base
+            result.error = error
+            return [Entry(result: result, namespace: nil)]
+        case .success(let value):
+            return expand(value).map { item, object in
+                var result = base
+                result.item = item
+                guard case .object = object else {
+                    result.error = KubeModelError.invalidObject("a manifest must be a mapping, found \(object.typeDescription)",
+                                                  document: document.index, line: document.line)
+                    return Entry(result: result, namespace: nil)
+                }
+                let view = KubeObject(object)
+                result.object = view
+                let namespace = OfflineChecker.clusterScopedKinds.contains(view.kind) ? nil : (view.namespace ?? "default")
+                return Entry(result: result, namespace: namespace)
+            }
+        }
+    }
+
     /// A `List` document's items with their 1-based positions; any other document as itself.
-    private func expand(_ value: JSONValue) -> [(Int?, JSONValue)] {
+    private static func expand(_ value: JSONValue) -> [(Int?, JSONValue)] {
         guard let items = ManifestReader.listItems(value) else { return [(nil, value)] }
         return items.enumerated().map { ($0.offset + 1, $0.element) }
     }

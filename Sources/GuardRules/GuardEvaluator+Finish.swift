@@ -29,7 +29,7 @@ extension GuardEvaluator {
                 continue
             }
             let exemptible = !policy.exceptions.nonExemptibleRules.contains(finding.rule)
-            let matching = exceptions.filter { $0.rules.contains(finding.rule) }
+            let matching = exceptions.filter { $0.waivesWholly(finding.rule) }
             if exemptible, let active = matching.first(where: { $0.isActive(at: context.now) }) {
                 decision.exempted.append(ExemptedViolation(violation: violation, by:
                     "GuardException \(active.namespace)/\(active.name) (approved by \(active.approver), expires \(Timestamp.format(active.expiresAt)))"))

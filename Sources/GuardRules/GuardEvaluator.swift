@@ -91,6 +91,7 @@ public struct GuardEvaluator: Sendable {
         ApprovalRules.check(mutated, into: &findings)
         base.merge(PromotionRules.check(mutated, into: &findings)) { $1 }
         base.merge(ApprovalRules.checkChange(mutated, into: &findings)) { $1 }
+        base.merge(ScanRules.check(mutated, into: &findings)) { $1 }
         if phase != .combined { findings += unappliedMutations(steps, strict: phase == .strict) }
         return finish(findings: findings, request: request, object: object, stage: stage, context: context,
                       original: original, mutated: document, mutations: steps, notes: notes, annotations: base,
@@ -128,7 +129,8 @@ public struct GuardEvaluator: Sendable {
     static let mutationOrder: [RuleID] = [.imageDigestResolve, .resourcesDefaults, .approvalApproverStamp, .secretsInjection]
 
     /// The images of a request the caller must look up in their registries before ``evaluate(_:context:phase:)``
-    /// (tags to resolve, signatures to verify), for the stage and exemptions that govern the object.
+    /// (tags to resolve, signatures to verify, scan attestations to read), for the stage and exemptions
+    /// that govern the object.
     /// Empty when no provenance rule applies; at most 32 distinct images.
     public func imageLookups(for request: AdmissionRequest, context: EvaluationContext) -> [ImageLookup] {
         guard request.operation == .create || request.operation == .update, request.subResource == nil,
@@ -138,12 +140,13 @@ public struct GuardEvaluator: Sendable {
         let stage = resolveStage(object, context: context, notes: &notes)
         guard let stage else { return [] }
         let stagePolicy = policy.stage(stage)
-        guard stagePolicy.resolveDigests || stagePolicy.requireSignatures else { return [] }
+        guard stagePolicy.resolveDigests || stagePolicy.requireSignatures || stagePolicy.requireScanAttestation else { return [] }
         let exempt = policyExemptions(object, request: request, context: context)
-        let input = RuleInput(object: object, oldObject: nil, request: request, policy: policy, stage: stage,
-                              tier: resolveTier(object, context: context), context: context)
+        let input = RuleInput(object: object, oldObject: request.oldObject.map(KubeObject.init), request: request, policy: policy,
+                              stage: stage, tier: resolveTier(object, context: context), context: context)
         return ProvenanceRules.lookups(input, resolve: stagePolicy.resolveDigests && mutationEnabled(.imageDigestResolve, stage: stage, exempt: exempt),
-                                       verify: stagePolicy.requireSignatures && exempt[.imageSignatureRequired] == nil)
+                                       verify: stagePolicy.requireSignatures && exempt[.imageSignatureRequired] == nil,
+                                       scan: stagePolicy.requireScanAttestation && exempt[.imageScanAttested] == nil)
     }
 
     /// The stage that governs the object: an OdooEnvironment's own `spec.stage`, else its namespace's

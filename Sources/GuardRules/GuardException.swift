@@ -30,6 +30,9 @@ public struct GuardException: Sendable, Equatable {
     public var ticket: String?
     /// When it stops applying.
     public var expiresAt: Date
+    /// Vulnerability ids (`CVE-2024-1234`) it accepts in scan attestations. When set, the exception
+    /// waives `image.scan-attested` for these findings only, never for a missing, old or untrusted scan.
+    public var vulnerabilities: [String] = []
 
     /// Decodes an exception, collecting every field problem.
     /// - Returns: the exception, or a ``GuardRulesError`` `invalidException` listing every problem.
@@ -37,7 +40,7 @@ public struct GuardException: Sendable, Equatable {
         var reader = FieldReader()
         let spec = reader.object(object.raw["spec"], "spec", required: true) ?? [:]
         let path: FieldPath = "spec"
-        reader.unknownKeys(spec, allowed: ["rules", "targets", "selector", "approver", "reason", "ticket", "expiresAt"], path)
+        reader.unknownKeys(spec, allowed: ["rules", "targets", "selector", "approver", "reason", "ticket", "expiresAt", "vulnerabilities"], path)
         let rules = reader.ruleIDs(spec["rules"], path / "rules")
         if spec["rules"] == nil || (rules.isEmpty && reader.errors.isEmpty) {
             reader.errors.append(.required(path / "rules", "must name at least one rule id"))
@@ -64,12 +67,32 @@ public struct GuardException: Sendable, Equatable {
                 reader.errors.append(.invalid(path / "expiresAt", "must be an RFC 3339 time such as 2026-12-31T23:59:59Z"))
             }
         }
+        let vulnerabilities = Self.decodeVulnerabilities(spec["vulnerabilities"], rules: rules, path: path, reader: &reader)
         guard reader.errors.isEmpty else {
             return .failure(GuardRulesError.invalidException("GuardException \(object.namespace ?? "")/\(object.name) is invalid",
                                             fieldErrors: reader.errors))
         }
         return .success(GuardException(namespace: object.namespace ?? "", name: object.name, rules: rules, targets: targets,
-                                       selector: selector, approver: approver, reason: reason, ticket: ticket, expiresAt: expiresAt))
+                                       selector: selector, approver: approver, reason: reason, ticket: ticket, expiresAt: expiresAt,
+                                       vulnerabilities: vulnerabilities))
+    }
+
+    /// `spec.vulnerabilities`: ids without spaces, and only alongside `image.scan-attested`.
+    private static func decodeVulnerabilities(_ raw: JSONValue?, rules: [RuleID], path: FieldPath, reader: inout FieldReader) -> [String] {
+        guard let ids = reader.strings(raw, path / "vulnerabilities") else { return [] }
+        for (i, id) in ids.enumerated() where id.isEmpty || id.utf8.count > 64 || id.contains(where: \.isWhitespace) {
+            reader.errors.append(.invalid(path / "vulnerabilities" / i, "must be a vulnerability id such as CVE-2024-1234"))
+        }
+        if !ids.isEmpty && !rules.contains(.imageScanAttested) {
+            reader.errors.append(.invalid(path / "vulnerabilities", "only applies with rule image.scan-attested; add it to spec.rules"))
+        }
+        return ids
+    }
+
+    /// Whether it waives `rule` as a whole: an exception naming vulnerabilities waives only those
+    /// findings of `image.scan-attested` (the rule itself reads them), never the rule.
+    public func waivesWholly(_ rule: RuleID) -> Bool {
+        rules.contains(rule) && !(rule == .imageScanAttested && !vulnerabilities.isEmpty)
     }
 
     /// Whether the exception covers an object (by target or selector), regardless of time and rule.

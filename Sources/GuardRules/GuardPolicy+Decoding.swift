@@ -15,7 +15,7 @@ extension GuardPolicy {
         let specPath: FieldPath = "spec"
         reader.unknownKeys(spec, allowed: ["defaultMode", "rules", "stages", "tiers", "resources", "secrets", "pdb",
                                            "exceptions", "exemptions", "offlineDefaultStage", "defaultTier", "provenance",
-                                           "podSecurity", "platformAdmins", "changeApproval", "promotion"], specPath)
+                                           "podSecurity", "platformAdmins", "changeApproval", "promotion", "scanAttestation"], specPath)
         var policy = GuardPolicy.empty
         policy.name = object.name.isEmpty ? "unnamed" : object.name
         if let mode = reader.mode(spec["defaultMode"], specPath / "defaultMode") { policy.defaultMode = mode }
@@ -58,6 +58,9 @@ extension GuardPolicy {
 
         if let provenance = reader.object(spec["provenance"], specPath / "provenance") {
             policy.provenance = Self.decodeProvenance(provenance, path: specPath / "provenance", reader: &reader)
+        }
+        if let scan = reader.object(spec["scanAttestation"], specPath / "scanAttestation") {
+            policy.scanAttestation = Self.decodeScanAttestation(scan, path: specPath / "scanAttestation", reader: &reader)
         }
 
         if let podSecurity = reader.object(spec["podSecurity"], specPath / "podSecurity") {
@@ -114,7 +117,7 @@ extension GuardPolicy {
                 reader.errors.append(.invalid(path, "unknown stage; use development, staging or production")); continue
             }
             guard let fields = reader.object(raw, path) else { continue }
-            reader.unknownKeys(fields, allowed: ["allowedRegistries", "requireDigest", "resolveDigests", "requireSignatures", "modes"], path)
+            reader.unknownKeys(fields, allowed: ["allowedRegistries", "requireDigest", "resolveDigests", "requireSignatures", "requireScanAttestation", "modes"], path)
             var stagePolicy = StagePolicy()
             if let registries = reader.strings(fields["allowedRegistries"], path / "allowedRegistries") {
                 for (i, pattern) in registries.enumerated() where pattern.isEmpty || pattern.contains(" ") {
@@ -125,6 +128,7 @@ extension GuardPolicy {
             stagePolicy.requireDigest = reader.bool(fields["requireDigest"], path / "requireDigest") ?? false
             stagePolicy.resolveDigests = reader.bool(fields["resolveDigests"], path / "resolveDigests") ?? false
             stagePolicy.requireSignatures = reader.bool(fields["requireSignatures"], path / "requireSignatures") ?? false
+            stagePolicy.requireScanAttestation = reader.bool(fields["requireScanAttestation"], path / "requireScanAttestation") ?? false
             stagePolicy.modes = reader.ruleModes(fields["modes"], path / "modes")
             result[stage] = stagePolicy
         }

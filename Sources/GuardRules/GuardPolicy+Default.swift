@@ -123,6 +123,15 @@ spec:
     minSoakHours: 24
     fromStages: [staging]
     groupLabel: app.kubernetes.io/part-of
+  # Scan evidence (image.scan-attested), for stages with requireScanAttestation: true. Every image a
+  # change introduces needs a cosign vulnerability-scan attestation (`cosign attest --type vuln`)
+  # signed with a key trusted here (or under provenance.trustedKeys), of a scan younger than
+  # maxAgeDays, without findings at or above severity unless a GuardException lists them under
+  # spec.vulnerabilities. Off until you trust a key: add requireScanAttestation to production.
+  scanAttestation:
+    maxAgeDays: 7
+    severity: critical
+    ignoreUnfixed: false
   exemptions:
     - namespaces: [kube-system, kube-public, kube-node-lease]
       reason: Kubernetes system namespaces are never governed.

@@ -27,15 +27,34 @@ extension GuardPolicy {
             if let ttl = reader.bounded(cache["failureTTLSeconds"], cachePath / "failureTTLSeconds", 0...86_400) { result.failureCacheTTL = .seconds(ttl) }
             if let size = reader.bounded(cache["maxEntries"], cachePath / "maxEntries", 1...1_000_000) { result.cacheSize = Int(size) }
         }
-        if let raw = fields["trustedKeys"], !raw.isNull {
-            guard case .array(let sets) = raw else {
-                reader.errors.append(.invalid(path / "trustedKeys", "must be a list of {repositories, keys} entries"))
-                return result
-            }
-            for (i, entry) in sets.enumerated() {
-                if let set = decodeKeySet(entry, path: path / "trustedKeys" / i, reader: &reader) { result.trustedKeys.append(set) }
+        result.trustedKeys = decodeKeySets(fields["trustedKeys"], path: path / "trustedKeys", reader: &reader)
+        return result
+    }
+
+    /// Decodes a `trustedKeys` list (of `spec.provenance` or `spec.scanAttestation`).
+    static func decodeKeySets(_ raw: JSONValue?, path: FieldPath, reader: inout FieldReader) -> [TrustedKeySet] {
+        guard let raw, !raw.isNull else { return [] }
+        guard case .array(let sets) = raw else {
+            reader.errors.append(.invalid(path, "must be a list of {repositories, keys} entries"))
+            return []
+        }
+        return sets.enumerated().compactMap { i, entry in decodeKeySet(entry, path: path / i, reader: &reader) }
+    }
+
+    /// Decodes `spec.scanAttestation`, reporting every invalid field.
+    static func decodeScanAttestation(_ fields: JSONObject, path: FieldPath, reader: inout FieldReader) -> ScanAttestationPolicy {
+        var result = ScanAttestationPolicy()
+        reader.unknownKeys(fields, allowed: ["maxAgeDays", "severity", "ignoreUnfixed", "trustedKeys"], path)
+        if let days = reader.bounded(fields["maxAgeDays"], path / "maxAgeDays", 1...365, what: "days") { result.maxAgeDays = Int(days) }
+        if let word = reader.string(fields["severity"], path / "severity") {
+            if let severity = VulnerabilitySeverity(word: word), severity != .unknown, word == severity.description {
+                result.severity = severity
+            } else {
+                reader.errors.append(.invalid(path / "severity", "must be critical, high, medium or low: findings at or above it refuse an image"))
             }
         }
+        if let ignore = reader.bool(fields["ignoreUnfixed"], path / "ignoreUnfixed") { result.ignoreUnfixed = ignore }
+        result.trustedKeys = decodeKeySets(fields["trustedKeys"], path: path / "trustedKeys", reader: &reader)
         return result
     }
 

@@ -31,6 +31,8 @@ public struct GuardPolicy: Sendable {
     public var exceptions: ExceptionPolicy
     /// Digest resolution and signature verification against the registries.
     public var provenance: ProvenancePolicy = ProvenancePolicy()
+    /// What a vulnerability-scan attestation must show where a stage requires one.
+    public var scanAttestation: ScanAttestationPolicy = ScanAttestationPolicy()
     /// The Pod Security Standards levels per stage, their version, and the webhook's mode for them.
     public var podSecurity: PodSecuritySettings = PodSecuritySettings()
     /// Who may change a governed namespace's stage, tier and Pod Security labels.
@@ -70,6 +72,9 @@ public struct StagePolicy: Sendable, Equatable {
     public var resolveDigests: Bool
     /// Whether images need a cosign signature by a trusted key (`image.signature-required`).
     public var requireSignatures: Bool
+    /// Whether new images need a trusted, recent vulnerability-scan attestation without blocking
+    /// findings (`image.scan-attested`).
+    public var requireScanAttestation: Bool = false
     /// Per-rule mode overrides in this stage.
     public var modes: [RuleID: RuleMode]
 

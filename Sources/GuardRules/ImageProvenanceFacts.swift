@@ -8,11 +8,15 @@ public struct ImageProvenanceFacts: Sendable, Equatable {
     public var resolutions: [String: DigestResolution]
     /// Signature verdicts, by `registry/repository@digest`.
     public var signatures: [String: SignatureVerdict]
+    /// Vulnerability-scan attestation verdicts, by `registry/repository@digest`.
+    public var scans: [String: ScanVerdict]
 
     /// Facts.
-    public init(resolutions: [String: DigestResolution] = [:], signatures: [String: SignatureVerdict] = [:]) {
+    public init(resolutions: [String: DigestResolution] = [:], signatures: [String: SignatureVerdict] = [:],
+                scans: [String: ScanVerdict] = [:]) {
         self.resolutions = resolutions
         self.signatures = signatures
+        self.scans = scans
     }
 
     /// The key of ``signatures`` for an image name and digest.
@@ -77,7 +81,8 @@ public enum SignatureVerdict: Sendable, Hashable {
 }
 
 /// One image the caller must look up before evaluating a request: resolve its tag, verify its
-/// signature with ``keys``, or both. Produced by ``GuardEvaluator/imageLookups(for:context:)``.
+/// signature with ``keys``, read its scan attestation with ``scanKeys``, or several of these.
+/// Produced by ``GuardEvaluator/imageLookups(for:context:)``.
 public struct ImageLookup: Sendable, Hashable {
     /// The image as written.
     public let image: String
@@ -89,13 +94,23 @@ public struct ImageLookup: Sendable, Hashable {
     public let verify: Bool
     /// The keys trusted for its repository (may be empty: the rule then denies without a look-up).
     public let keys: [TrustedKey]
+    /// Whether its vulnerability-scan attestation must be read (the stage requires one and the image is new).
+    public let scan: Bool
+    /// The keys trusted to sign its scan attestations.
+    public let scanKeys: [TrustedKey]
+    /// Findings below this severity are only counted, not kept (the policy's threshold).
+    public let scanThreshold: VulnerabilitySeverity
 
     /// A look-up.
-    public init(image: String, reference: ImageReference, resolve: Bool, verify: Bool, keys: [TrustedKey]) {
+    public init(image: String, reference: ImageReference, resolve: Bool, verify: Bool, keys: [TrustedKey],
+                scan: Bool = false, scanKeys: [TrustedKey] = [], scanThreshold: VulnerabilitySeverity = .critical) {
         self.image = image
         self.reference = reference
         self.resolve = resolve
         self.verify = verify
         self.keys = keys
+        self.scan = scan
+        self.scanKeys = scanKeys
+        self.scanThreshold = scanThreshold
     }
 }

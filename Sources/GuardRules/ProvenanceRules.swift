@@ -8,18 +8,25 @@ enum ProvenanceRules {
 
     /// The images of a request that need a registry look-up. Only images from registries the stage
     /// allows are looked up, so a tenant cannot make the webhook contact an arbitrary host.
-    static func lookups(_ input: RuleInput, resolve: Bool, verify: Bool) -> [ImageLookup] {
-        guard input.stage != nil, resolve || verify, let template = input.template else { return [] }
+    /// Container images are resolved and verified; the images a change introduces (``ScanRules/sites(_:)``,
+    /// which include an OdooEnvironment's pinned images) also have their scan attestation read.
+    static func lookups(_ input: RuleInput, resolve: Bool, verify: Bool, scan: Bool) -> [ImageLookup] {
+        guard input.stage != nil, resolve || verify || scan else { return [] }
+        let containerImages = input.template?.containers.compactMap(\.image) ?? []
+        let scanned = scan ? ScanRules.sites(input).map(\.image) : []
+        let inTemplate = Set(containerImages)
+        let needsScan = Set(scanned)
         var seen = Set<String>()
         var result: [ImageLookup] = []
-        for container in template.containers {
-            guard let image = container.image, !image.isEmpty, seen.insert(image).inserted,
-                  let reference = try? ImageReference(parsing: image),
-                  input.stagePolicy.allows(reference.name) else { continue }
-            let keys = verify ? input.policy.provenance.keys(for: reference.name) : []
-            let lookup = ImageLookup(image: image, reference: reference, resolve: resolve && !reference.hasDigest,
-                                     verify: verify && !keys.isEmpty, keys: keys)
-            guard lookup.resolve || lookup.verify else { continue }
+        for image in containerImages + scanned where !image.isEmpty && seen.insert(image).inserted {
+            guard let reference = try? ImageReference(parsing: image), input.stagePolicy.allows(reference.name) else { continue }
+            let container = inTemplate.contains(image)
+            let keys = verify && container ? input.policy.provenance.keys(for: reference.name) : []
+            let scanKeys = needsScan.contains(image) ? input.policy.scanAttestation.keys(for: reference.name, provenance: input.policy.provenance) : []
+            let lookup = ImageLookup(image: image, reference: reference, resolve: resolve && container && !reference.hasDigest,
+                                     verify: !keys.isEmpty, keys: keys, scan: !scanKeys.isEmpty, scanKeys: scanKeys,
+                                     scanThreshold: input.policy.scanAttestation.severity)
+            guard lookup.resolve || lookup.verify || lookup.scan else { continue }
             result.append(lookup)
             if result.count == maximumLookups { break }
         }

@@ -10,6 +10,11 @@ extension RuleID {
     /// A production environment runs only digests a lower stage's environment of its group ran Ready for the soak time.
     public static let imagePromoted: RuleID = "image.promoted"
 
+    /// A new image in a stage that requires it carries a trusted, recent vulnerability-scan attestation
+    /// without findings at or above the policy's severity (unless a GuardException names them).
+    public static let imageScanAttested: RuleID = "image.scan-attested"
+
     /// The change-control rules.
-    public static let changeControlRules: [RuleID] = [.approvalValid, .approvalApproverStamp, .odooChangeApproved, .imagePromoted]
+    public static let changeControlRules: [RuleID] = [.approvalValid, .approvalApproverStamp, .odooChangeApproved, .imagePromoted,
+                                                      .imageScanAttested]
 }

@@ -6,7 +6,7 @@ import NIOCore
 import NIOSSL
 import ServiceLifecycle
 
-/// Digest resolution and cosign verification against registries, cached and merged: concurrent
+/// Digest resolution, cosign signature verification and scan-attestation reading against registries, cached and merged: concurrent
 /// look-ups of the same tag or digest share one registry round trip, and answers are reused for the
 /// policy's TTL. The webhook calls ``facts(for:policy:credentials:)`` per admission; the operator calls
 /// ``resolve(_:access:policy:deadline:)`` once per OdooEnvironment change.
@@ -37,6 +37,7 @@ public final class ImageProvenanceService: Service, Sendable {
     private let counters = FetchCounters()
     private let resolutions: SingleFlightCache<DigestResolution>
     private let signatures: SingleFlightCache<SignatureVerdict>
+    let scans: SingleFlightCache<ScanVerdict>
     private let jobs: AsyncStream<Job>
     private let submit: AsyncStream<Job>.Continuation
 
@@ -46,6 +47,7 @@ public final class ImageProvenanceService: Service, Sendable {
         self.logger = logger
         resolutions = SingleFlightCache(capacity: configuration.cacheSize)
         signatures = SingleFlightCache(capacity: configuration.cacheSize)
+        scans = SingleFlightCache(capacity: configuration.cacheSize)
         (jobs, submit) = AsyncStream.makeStream(of: Job.self)
     }
 
@@ -88,29 +90,48 @@ public final class ImageProvenanceService: Service, Sendable {
         guard !lookups.isEmpty else { return ImageProvenanceFacts() }
         let deadline = ContinuousClock.now + policy.budget
         let access = RegistryClient.Access(insecureRegistries: Set(policy.insecureRegistries), credentials: credentials)
-        return await withTaskGroup(of: (String, DigestResolution?, (String, SignatureVerdict)?).self) { group in
+        return await withTaskGroup(of: LookupResult.self) { group in
             for lookup in lookups {
-                group.addTask {
-                    var resolution: DigestResolution?
-                    var digest = lookup.reference.digest
-                    if lookup.resolve {
-                        let resolved = await self.resolve(lookup.reference, access: access, policy: policy, deadline: deadline)
-                        resolution = resolved
-                        digest = resolved.digest
-                    }
-                    guard lookup.verify, let digest else { return (lookup.image, resolution, nil) }
-                    let verdict = await self.verifySignature(of: lookup.reference, digest: digest, keys: lookup.keys,
-                                                             access: access, policy: policy, deadline: deadline)
-                    return (lookup.image, resolution, (ImageProvenanceFacts.signatureKey(name: lookup.reference.name, digest: digest), verdict))
-                }
+                group.addTask { await self.lookUp(lookup, access: access, policy: policy, deadline: deadline) }
             }
             var facts = ImageProvenanceFacts()
-            for await (image, resolution, signature) in group {
-                if let resolution { facts.resolutions[image] = resolution }
-                if let (key, verdict) = signature { facts.signatures[key] = verdict }
+            for await result in group {
+                if let resolution = result.resolution { facts.resolutions[result.image] = resolution }
+                if let (key, verdict) = result.signature { facts.signatures[key] = verdict }
+                if let (key, verdict) = result.scan { facts.scans[key] = verdict }
             }
             return facts
         }
+    }
+
+    /// What one look-up found.
+    private struct LookupResult: Sendable {
+        let image: String
+        var resolution: DigestResolution?
+        var signature: (String, SignatureVerdict)?
+        var scan: (String, ScanVerdict)?
+    }
+
+    /// Resolves one image when asked, then checks its signature and reads its scan attestation concurrently.
+    private func lookUp(_ lookup: ImageLookup, access: RegistryClient.Access, policy: ProvenancePolicy,
+                        deadline: ContinuousClock.Instant) async -> LookupResult {
+        var result = LookupResult(image: lookup.image)
+        var digest = lookup.reference.digest
+        if lookup.resolve {
+            let resolved = await resolve(lookup.reference, access: access, policy: policy, deadline: deadline)
+            result.resolution = resolved
+            digest = resolved.digest
+        }
+        guard let digest else { return result }
+        let key = ImageProvenanceFacts.signatureKey(name: lookup.reference.name, digest: digest)
+        async let signature: SignatureVerdict? = lookup.verify
+            ? verifySignature(of: lookup.reference, digest: digest, keys: lookup.keys, access: access, policy: policy, deadline: deadline) : nil
+        async let scan: ScanVerdict? = lookup.scan
+            ? verifyScan(of: lookup.reference, digest: digest, keys: lookup.scanKeys, threshold: lookup.scanThreshold,
+                         access: access, policy: policy, deadline: deadline) : nil
+        result.signature = await signature.map { (key, $0) }
+        result.scan = await scan.map { (key, $0) }
+        return result
     }
 
     /// The digest a reference's tag points at (its own digest when it has one), cached per
@@ -119,22 +140,13 @@ public final class ImageProvenanceService: Service, Sendable {
                         deadline: ContinuousClock.Instant) async -> DigestResolution {
         if let digest = reference.digest { return .resolved(digest) }
         let key = cacheKey(reference, access: access) + ":" + (reference.tag ?? "latest")
-        let value = await resolutions.value(for: key, deadline: deadline, counters: counters, ttl: { result in
-            switch result {
-            case .resolved: return policy.cacheTTL
-            case .notFound: return policy.failureCacheTTL
-            case .unavailable: return min(policy.failureCacheTTL, .seconds(5))
+        let value = await cached(resolutions, key: key, deadline: deadline, policy: policy) { client, registryDeadline in
+            do throws(ImageProvenanceError) {
+                return .resolved(try await client.resolveDigest(reference, access: access, deadline: registryDeadline))
+            } catch {
+                return Self.resolution(for: error, reference: reference)
             }
-        }, start: { finish in
-            let registryDeadline = Self.nioDeadline(deadline)
-            return enqueue { client in
-                do throws(ImageProvenanceError) {
-                    finish(.resolved(try await client.resolveDigest(reference, access: access, deadline: registryDeadline)))
-                } catch {
-                    finish(Self.resolution(for: error, reference: reference))
-                }
-            }
-        })
+        }
         return value ?? .unavailable("\(reference.name):\(reference.tag ?? "latest"): no answer within the \(Self.text(policy.budget)) budget")
     }
 
@@ -144,20 +156,26 @@ public final class ImageProvenanceService: Service, Sendable {
                                 policy: ProvenancePolicy, deadline: ContinuousClock.Instant) async -> SignatureVerdict {
         let name = reference.name
         let key = cacheKey(reference, access: access) + "@" + digest + "|" + keys.map(\.fingerprint).sorted().joined(separator: ",")
-        let value = await signatures.value(for: key, deadline: deadline, counters: counters, ttl: { verdict in
-            switch verdict {
-            case .verified: return policy.cacheTTL
-            case .unavailable: return min(policy.failureCacheTTL, .seconds(5))
-            default: return policy.failureCacheTTL
-            }
+        let value = await cached(signatures, key: key, deadline: deadline, policy: policy) { client, registryDeadline in
+            await Self.checkSignatures(client, reference: reference, name: name, digest: digest, keys: keys, access: access, deadline: registryDeadline)
+        }
+        return value ?? .unavailable("\(name)@\(digest): no answer within the \(Self.text(policy.budget)) budget")
+    }
+
+    /// Looks `key` up in `cache`; on a miss, `work` runs on the registry client (bounded by the
+    /// deadline). An answer is reused for the policy's TTL when it passed; when the registry could not
+    /// answer, for at most 5 s (the next admission tries again); else for the failure TTL.
+    /// `nil` when no answer came in time.
+    func cached<Value: RegistryAnswer>(_ cache: SingleFlightCache<Value>, key: String, deadline: ContinuousClock.Instant,
+                                       policy: ProvenancePolicy,
+                                       work: @escaping @Sendable (RegistryClient, NIODeadline) async -> Value) async -> Value? {
+        await cache.value(for: key, deadline: deadline, counters: counters, ttl: { answer in
+            if answer.passed { return policy.cacheTTL }
+            return answer.registryUnavailable ? min(policy.failureCacheTTL, .seconds(5)) : policy.failureCacheTTL
         }, start: { finish in
             let registryDeadline = Self.nioDeadline(deadline)
-            return enqueue { client in
-                finish(await Self.checkSignatures(client, reference: reference, name: name, digest: digest, keys: keys,
-                                                  access: access, deadline: registryDeadline))
-            }
+            return enqueue { client in finish(await work(client, registryDeadline)) }
         })
-        return value ?? .unavailable("\(name)@\(digest): no answer within the \(Self.text(policy.budget)) budget")
     }
 
     private func enqueue(_ job: @escaping Job) -> Bool {
@@ -165,7 +183,7 @@ public final class ImageProvenanceService: Service, Sendable {
         return false
     }
 
-    private func cacheKey(_ reference: ImageReference, access: RegistryClient.Access) -> String {
+    func cacheKey(_ reference: ImageReference, access: RegistryClient.Access) -> String {
         let scheme = access.insecureRegistries.contains(reference.registry) ? "http" : "https"
         let identity = access.credentials.credentials(for: reference.registry)?.identity ?? "anonymous"
         return scheme + " " + identity + " " + reference.name

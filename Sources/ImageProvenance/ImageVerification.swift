@@ -94,18 +94,29 @@ public struct ImageVerification: Sendable {
         var settings = policy
         settings.insecureRegistries += insecureRegistries
         let lookup = ImageLookup(image: image, reference: reference, resolve: !reference.hasDigest, verify: !allKeys.isEmpty, keys: allKeys)
-        let service = ImageProvenanceService(configuration: .init(additionalTrustRoots: trustRoots, cacheSize: 16), logger: logger)
-        let facts = await withTaskGroup(of: ImageProvenanceFacts?.self) { group in
-            group.addTask { try? await service.run(); return nil }
-            let facts = await service.facts(for: [lookup], policy: settings, credentials: credentials)
-            service.shutdown()
-            for await _ in group {}
-            return facts
-        }
+        let facts = await lookUp([lookup], policy: settings, credentials: credentials, trustRoots: trustRoots, logger: logger)
         let resolution = facts.resolutions[image]
         let digest = reference.digest ?? resolution?.digest
         let signature = digest.flatMap { facts.signatures[ImageProvenanceFacts.signatureKey(name: reference.name, digest: $0)] }
         return Report(image: image, digest: digest, resolution: resolution, signature: signature, keys: allKeys.map(\.description))
+    }
+
+    /// Makes `lookups` with a provenance service started for the call and stopped after it
+    /// (`guardctl check --registry`, `guardctl verify-image`): the webhook's look-ups, in one process run.
+    public static func lookUp(_ lookups: [ImageLookup], policy: ProvenancePolicy, credentials: CredentialStore,
+                              trustRoots: [NIOSSLCertificate], logger: Logger) async -> ImageProvenanceFacts {
+        let service = ImageProvenanceService(configuration: .init(additionalTrustRoots: trustRoots, cacheSize: max(16, lookups.count * 2)),
+                                             logger: logger)
+        return await withTaskGroup(of: ImageProvenanceFacts?.self) { group in
+            group.addTask {
+                do { try await service.run() } catch { logger.error("registry client stopped", metadata: ["error": "\(error)"]) }
+                return nil
+            }
+            let facts = await service.facts(for: lookups, policy: policy, credentials: credentials)
+            service.shutdown()
+            for await _ in group {}
+            return facts
+        }
     }
 
     /// Reads PEM public key files (`--key`), naming each key after its file.

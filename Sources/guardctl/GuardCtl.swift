@@ -16,7 +16,7 @@ struct GuardCtl: AsyncParsableCommand {
     static func main() async { await mainWithGuardExitCodes() }
 }
 
-struct Check: ParsableCommand {
+struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check manifests against a GuardPolicy, as the admission webhook would.",
         discussion: "Exit status: 0 all allowed (warnings printed), 1 something denied, 2 usage error or unreadable input.")
@@ -45,6 +45,15 @@ struct Check: ParsableCommand {
     @Option(name: .customLong("as-group"), help: ArgumentHelp("A group of that user (repeatable), e.g. system:masters.", valueName: "group"))
     var groups: [String] = []
 
+    @Flag(name: .long, help: "Look the images up in their registries as the webhook does (digests, cosign signatures, scan attestations), with the policy's provenance settings; without it those rules do not run.")
+    var registry = false
+
+    @Option(name: .long, help: ArgumentHelp("With --registry: PEM CA certificates trusted for registries besides the system's (repeatable).", valueName: "path"))
+    var registryCaFile: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("With --registry: a .dockerconfigjson with registry credentials.", valueName: "path"))
+    var registryAuthFile: String?
+
     @Argument(help: "Files, directories (searched for *.yaml, *.yml, *.json) or - for standard input.")
     var paths: [String] = []
 
@@ -53,12 +62,19 @@ struct Check: ParsableCommand {
             throw ValidationError("--output must be text or json")
         }
         guard !paths.isEmpty else { throw ValidationError("name at least one file, directory or - for standard input") }
+        try validateRegistryOptions()
     }
 
-    func run() throws {
-        let outcome = CheckCommand.run(CheckCommand.Options(
+    func run() async throws {
+        let options = CheckCommand.Options(
             paths: paths, policyPath: policy, stage: stage, format: ReportFormatter.Format(rawValue: output) ?? .text, now: now,
-            denyMutations: denyMutations, user: UserInfo(username: user, groups: groups), contextPaths: context))
+            denyMutations: denyMutations, user: UserInfo(username: user, groups: groups), contextPaths: context)
+        let outcome: CheckCommand.Outcome
+        if registry {
+            outcome = await CheckCommand.run(options, lookUp: try registryLookUp())
+        } else {
+            outcome = CheckCommand.run(options)
+        }
         Console.out(outcome.standardOutput)
         Console.err(outcome.standardError)
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

@@ -36,6 +36,29 @@ struct RegistryFixture: @unchecked Sendable {
         try await push(layout, to: "\(name):\(CosignSignatures.signatureTag(for: digest))")
     }
 
+    /// Pushes an attestation artefact for `digest` with the given envelope layers.
+    func pushAttestations(for digest: String, layers: [(envelope: [UInt8], predicateType: String?)]) async throws {
+        let layout = try OCILayout.attestationArtefact(layers)
+        defer { layout.remove() }
+        try await push(layout, to: "\(name):\(CosignAttestations.attestationTag(for: digest))")
+    }
+
+    /// The envelope of a Trivy scan of `digest` with `findings`, finished `daysAgo` days ago, signed
+    /// with `key` (the fixture's key by default).
+    func scanEnvelope(_ digest: String, findings: [(id: String, severity: String, fixed: String)] = [], daysAgo: Double = 1,
+                      key: P256.Signing.PrivateKey? = nil) throws -> [UInt8] {
+        let finished = Timestamp.format(Date().addingTimeInterval(-daysAgo * 86_400))
+        let statement = CosignTestAttester.statement(digest: digest, repository: name, finishedOn: finished,
+                                                     result: CosignTestAttester.trivyReport(findings))
+        return try CosignTestAttester.envelope(statement, key: key ?? signingKey)
+    }
+
+    /// A look-up that reads the scan attestation of `image` (by digest) with the fixture's key.
+    func scanLookup(_ image: String, threshold: VulnerabilitySeverity = .high) throws -> ImageLookup {
+        ImageLookup(image: image, reference: try ImageReference(parsing: image), resolve: false, verify: false, keys: [],
+                    scan: true, scanKeys: [trustedKey], scanThreshold: threshold)
+    }
+
     /// skopeo blocks: it runs off the cooperative pool, which the servers of other suites share.
     private func push(_ layout: OCILayout, to destination: String) async throws {
         let (certDirectory, credentials) = (certDirectory, pushCredentials)

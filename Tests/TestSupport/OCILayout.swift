@@ -75,14 +75,29 @@ public struct OCILayout: Sendable {
 
     /// A cosign signature artefact: one simple-signing layer per (payload, base64 signature).
     public static func signatureArtefact(_ layers: [(payload: [UInt8], signature: String)]) throws -> OCILayout {
+        try artefact(layers.map { ($0.payload, "application/vnd.dev.cosign.simplesigning.v1+json",
+                                   ["dev.cosignproject.cosign/signature": .string($0.signature)]) })
+    }
+
+    /// A cosign attestation artefact: one DSSE envelope layer per entry, annotated with its
+    /// predicate type as `cosign attest` does (or not, when `nil`).
+    public static func attestationArtefact(_ layers: [(envelope: [UInt8], predicateType: String?)]) throws -> OCILayout {
+        try artefact(layers.map { layer in
+            var annotations: JSONObject = ["dev.cosignproject.cosign/signature": ""]
+            if let type = layer.predicateType { annotations["predicateType"] = .string(type) }
+            return (layer.envelope, "application/vnd.dsse.envelope.v1+json", annotations)
+        })
+    }
+
+    /// An image manifest whose layers are the given blobs (cosign's artefacts have an empty config).
+    private static func artefact(_ layers: [(bytes: [UInt8], mediaType: String, annotations: JSONObject)]) throws -> OCILayout {
         let path = try directory()
         var descriptors: [JSONValue] = []
         var diffIDs: [JSONValue] = []
         for layer in layers {
-            let payload = try blob(layer.payload, in: path)
-            diffIDs.append(.string(payload.digest))
-            descriptors.append(descriptor("application/vnd.dev.cosign.simplesigning.v1+json", payload,
-                                          extra: ["annotations": .object(["dev.cosignproject.cosign/signature": .string(layer.signature)])]))
+            let stored = try blob(layer.bytes, in: path)
+            diffIDs.append(.string(stored.digest))
+            descriptors.append(descriptor(layer.mediaType, stored, extra: ["annotations": .object(layer.annotations)]))
         }
         let config = try blob(json(.object(["architecture": .string(""), "os": .string(""), "config": .object([:]),
                                             "rootfs": .object(["type": .string("layers"), "diff_ids": .array(diffIDs)])])), in: path)
@@ -108,6 +123,48 @@ public enum CosignTestSigner {
     /// The base64 signature of `payload`.
     public static func sign(_ payload: [UInt8], with key: P256.Signing.PrivateKey) throws -> String {
         try key.signature(for: payload).derRepresentation.base64EncodedString()
+    }
+}
+
+/// Cosign's key-based attestations, made the way `cosign attest --key --type vuln` does: an in-toto
+/// statement in a DSSE envelope, signed (ECDSA P-256) over the envelope's pre-authentication encoding.
+public enum CosignTestAttester {
+    /// The predicate type of a cosign vulnerability scan.
+    public static let vulnerabilityType = "https://cosign.sigstore.dev/attestation/vuln/v1"
+
+    /// A Trivy JSON report with one vulnerability per (id, severity, fixed version) entry.
+    public static func trivyReport(_ findings: [(id: String, severity: String, fixed: String)]) -> JSONValue {
+        let vulnerabilities: [JSONValue] = findings.map { finding in
+            ["VulnerabilityID": .string(finding.id), "PkgName": "openssl", "InstalledVersion": "3.0.11-1",
+             "FixedVersion": .string(finding.fixed), "Severity": .string(finding.severity)]
+        }
+        return ["SchemaVersion": 2, "ArtifactName": "odoo", "ArtifactType": "container_image",
+                "Results": [["Target": "odoo (debian 12.7)", "Class": "os-pkgs", "Type": "debian", "Vulnerabilities": .array(vulnerabilities)]]]
+    }
+
+    /// The in-toto statement of a vulnerability scan of `digest` in `repository`, finished at `finishedOn`.
+    public static func statement(digest: String, repository: String, finishedOn: String, result: JSONValue,
+                                 predicateType: String = vulnerabilityType) -> [UInt8] {
+        let hex = String(digest.dropFirst("sha256:".count))
+        let statement: JSONValue = [
+            "_type": "https://in-toto.io/Statement/v0.1", "predicateType": .string(predicateType),
+            "subject": [["name": .string(repository), "digest": ["sha256": .string(hex)]]],
+            "predicate": ["invocation": ["parameters": .null, "uri": "", "event_id": "", "builder.id": ""],
+                          "scanner": ["uri": "pkg:github/aquasecurity/trivy", "version": "0.58.1",
+                                      "db": ["uri": "", "version": ""], "result": result],
+                          "metadata": ["scanStartedOn": .string(finishedOn), "scanFinishedOn": .string(finishedOn)]],
+        ]
+        return statement.serializedBytes()
+    }
+
+    /// A DSSE envelope of `payload` signed with `key` (`payloadType` is in-toto's unless given).
+    public static func envelope(_ payload: [UInt8], key: P256.Signing.PrivateKey,
+                                payloadType: String = "application/vnd.in-toto+json") throws -> [UInt8] {
+        let signed = Array("DSSEv1 \(payloadType.utf8.count) \(payloadType) \(payload.count) ".utf8) + payload
+        let signature = try key.signature(for: signed).derRepresentation.base64EncodedString()
+        let envelope: JSONValue = ["payloadType": .string(payloadType), "payload": .string(Data(payload).base64EncodedString()),
+                                   "signatures": [["keyid": "", "sig": .string(signature)]]]
+        return envelope.serializedBytes()
     }
 }
 

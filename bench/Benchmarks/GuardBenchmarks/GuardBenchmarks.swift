@@ -95,6 +95,7 @@ let benchmarks: @Sendable () -> Void = {
                                            maxDuration: .seconds(3), maxIterations: 20_000)
 
     runtimeBenchmarks()
+    attestationBenchmarks()
 
     let policy = (try? GuardPolicy.builtIn()) ?? .empty
     let evaluator = GuardEvaluator(policy: policy)
