@@ -303,7 +303,9 @@ let package = Package(
         // Every input kept in fuzz/corpus (seeds and reproducers) through the fuzzers' entry points.
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzEntryPoints", "KubeModel"]),
         // The Helm chart through the real helm, kubernetes-validate and openssl.
-        .testTarget(name: "ChartTests", dependencies: ["KubeModel", "GuardRules", "KubeAPITestServer", "KubeClient", "TestSupport"]),
+        .testTarget(name: "ChartTests", dependencies: ["KubeModel", "GuardRules", "KubeAPITestServer", "KubeClient", "TestSupport",
+                                                     "AdmissionServer", "OdooOperator", "OdooPlan", "KubeRuntime"],
+                    exclude: ["Alerts"]),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "PostgresAccess", "OdooPlan", "KubeModel", "TestSupport",
                                                                 .product(name: "Logging", package: "swift-log")]),
         .testTarget(

@@ -39,6 +39,9 @@ extension EnvironmentReconciler {
         if let reason = settlement.newlyDegraded { logger.warning("environment degraded", metadata: ["reason": "\(reason)"]) }
         for event in settlement.events { await record(event, object) }
         dependencies.metrics?.recordStatus(ready: settlement.status.conditions.first?.status == .true, key: ObjectKey(object))
+        let stage = reconciliation.report.environment?.stage
+        dependencies.metrics?.recordEnvironment(ObjectKey(object), stage: stage?.rawValue ?? "unknown", status: settlement.status,
+                                                rpoHours: stage.flatMap { dependencies.configuration.backup.rpoHours[$0] })
         return settlement.requeue.map { .requeue(after: $0) } ?? .awaitChange
     }
 

@@ -14,6 +14,7 @@ import Prometheus
 /// | `odoo_guard_operator_api_writes_total` | |
 /// | `odoo_guard_operator_leader` (1 while leading) | |
 /// | `odoo_guard_operator_leader_lease_failures` (failed Lease attempts in a row) | |
+/// | `odoo_guard_operator_environment_*` (conditions, backups, RPO; see ``recordEnvironment(_:stage:status:rpoHours:)``) | `namespace`, `environment`, `stage` |
 public final class OperatorMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry = PrometheusCollectorRegistry()
@@ -35,7 +36,9 @@ public final class OperatorMetrics: Sendable {
     let managedObjects: Gauge
     let leader: Gauge
     let leaseFailures: Gauge
-    private let ready = NIOLockedValueBox(Set<ObjectKey>())
+    let ready = NIOLockedValueBox(Set<ObjectKey>())
+    /// Each environment's gauges (``recordEnvironment(_:stage:status:rpoHours:)``).
+    let series = NIOLockedValueBox([ObjectKey: EnvironmentSeries]())
 
     /// A registry with every metric declared (a scrape shows zeros before the first reconcile).
     public init() {
@@ -80,5 +83,6 @@ public final class OperatorMetrics: Sendable {
     /// Forgets an environment that is gone.
     public func forget(_ key: ObjectKey) {
         environmentsReady.set(Int64(ready.withLockedValue { $0.remove(key); return $0.count }))
+        forgetEnvironment(key)
     }
 }

@@ -138,7 +138,9 @@ public struct OperatorService: Sendable {
         metrics.environments.set(Int64(reconciler.primary.count))
         let managed = reconciler.stores.values.reduce(0) { $0 + $1.count(label: GuardLabels.managedBy, value: GuardLabels.managerName) }
         metrics.managedObjects.set(Int64(managed))
-        metrics.leader.set(Int64(elector.map { $0.isLeader ? 1 : 0 } ?? 1))
+        let leading = elector.map(\.isLeader) ?? true
+        metrics.leader.set(Int64(leading ? 1 : 0))
+        if !leading { metrics.forgetEnvironments() }
         if case .failing(_, _, let attempts)? = elector?.standing {
             metrics.leaseFailures.set(Int64(attempts))
         } else {

@@ -20,8 +20,9 @@ enum Chart {
     }
 
     /// `helm template` output as objects; a failed rendering is an error carrying helm's message.
-    static func render(_ scenario: String? = nil, set: [String] = [], namespace: String = "odoo-guard", release: String = "og") throws -> [JSONValue] {
-        let text = try Subprocess.checked(helm, ["template", release, path, "--namespace", namespace] + valueArguments(scenario, set))
+    static func render(_ scenario: String? = nil, set: [String] = [], namespace: String = "odoo-guard", release: String = "og",
+                       extraArguments: [String] = []) throws -> [JSONValue] {
+        let text = try Subprocess.checked(helm, ["template", release, path, "--namespace", namespace] + valueArguments(scenario, set) + extraArguments)
         return try ManifestReader.read(yaml: text).map { try $0.result.get() }.filter { !$0.isNull }
     }
 

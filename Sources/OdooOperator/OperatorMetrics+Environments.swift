@@ -1,0 +1,80 @@
+import Foundation
+import KubeModel
+import KubeRuntime
+import OdooPlan
+import Prometheus
+
+/// Per-environment gauges, for the chart's alerts and dashboards. Labels: `namespace`, `environment`,
+/// `stage` (the operator's ServiceMonitor keeps them with `honorLabels`).
+///
+/// | metric | labels | value |
+/// | --- | --- | --- |
+/// | `odoo_guard_operator_environment_condition` | + `type` | 1 while the condition is True |
+/// | `odoo_guard_operator_environment_last_backup_timestamp_seconds` | | Unix time of the last good backup |
+/// | `odoo_guard_operator_environment_backup_rpo_seconds` | | the stage's RPO |
+/// | `odoo_guard_operator_environment_last_restore_check_timestamp_seconds` | | Unix time of the last good restore rehearsal |
+/// | `odoo_guard_operator_environment_restore_check_failed` | | 1 while the newest rehearsal failed |
+/// | `odoo_guard_operator_environment_running_since_timestamp_seconds` | | Unix time since the current digests run Ready (changes at each release) |
+extension OperatorMetrics {
+    /// What one environment's series are, so a change of stage or a deletion removes the old ones.
+    struct EnvironmentSeries: Sendable {
+        let labels: [(String, String)]
+        let gauges: [Gauge]
+    }
+
+    static var conditionName: MetricNameDescriptor { name("environment_condition", "", "1 while the OdooEnvironment's condition (type) is True") }
+    static var lastBackupName: MetricNameDescriptor { name("environment_last_backup_timestamp", "seconds", "Unix time of the OdooEnvironment's last good backup") }
+    static var rpoName: MetricNameDescriptor { name("environment_backup_rpo", "seconds", "The recovery point objective of the OdooEnvironment's stage") }
+    static var lastRestoreCheckName: MetricNameDescriptor { name("environment_last_restore_check_timestamp", "seconds",
+                                           "Unix time of the OdooEnvironment's last good restore rehearsal") }
+    static var runningSinceName: MetricNameDescriptor {
+        name("environment_running_since_timestamp", "seconds", "Unix time since which the OdooEnvironment runs its current digests Ready")
+    }
+    static var restoreFailedName: MetricNameDescriptor { name("environment_restore_check_failed", "", "1 while the OdooEnvironment's newest restore rehearsal failed") }
+
+    /// Records an environment's conditions, backups and RPO after a reconcile. Idempotent: the same
+    /// status sets the same values; a stage change replaces the series.
+    public func recordEnvironment(_ key: ObjectKey, stage: String, status: EnvironmentStatus, rpoHours: Int?) {
+        let labels = [("namespace", key.namespace ?? ""), ("environment", key.name), ("stage", stage)]
+        var gauges: [Gauge] = []
+        func gauge(_ descriptor: MetricNameDescriptor, _ extra: [(String, String)] = [], _ value: Double?) {
+            guard let value else { return }
+            let made = registry.makeGauge(descriptor: descriptor, labels: labels + extra)
+            made.set(value)
+            gauges.append(made)
+        }
+        for type in EnvironmentStatus.conditionTypes {
+            gauge(Self.conditionName, [("type", type)], status.conditions.first { $0.type == type }?.status == .true ? 1 : 0)
+        }
+        gauge(Self.lastBackupName, [], status.backups.lastBackupTime?.timeIntervalSince1970)
+        gauge(Self.rpoName, [], rpoHours.map { Double($0) * 3600 })
+        gauge(Self.lastRestoreCheckName, [], status.backups.lastRestoreCheckTime?.timeIntervalSince1970)
+        gauge(Self.restoreFailedName, [], status.backups.restoreFailure == nil ? 0 : 1)
+        gauge(Self.runningSinceName, [], status.readyHistory.last.flatMap { $0.readyUntil == nil ? $0.readySince.timeIntervalSince1970 : nil })
+        let previous = series.withLockedValue { all in
+            defer { all[key] = EnvironmentSeries(labels: labels, gauges: gauges) }
+            return all[key]
+        }
+        // Series that existed before and are not set now (another stage, a backup time no longer known).
+        let kept = Set(gauges.map(ObjectIdentifier.init))
+        for old in previous?.gauges ?? [] where !kept.contains(ObjectIdentifier(old)) { registry.unregisterGauge(old) }
+    }
+
+    /// Removes an environment's series (deleted, or no longer this instance's to reconcile).
+    public func forgetEnvironment(_ key: ObjectKey) {
+        let removed = series.withLockedValue { $0.removeValue(forKey: key) }
+        for gauge in removed?.gauges ?? [] { registry.unregisterGauge(gauge) }
+    }
+
+    /// Removes every environment's series: a standby that lost the lease must not keep reporting
+    /// what it saw as leader (alerts would fire on stale values).
+    public func forgetEnvironments() {
+        let all = series.withLockedValue { all in
+            defer { all.removeAll() }
+            return all
+        }
+        for entry in all.values { for gauge in entry.gauges { registry.unregisterGauge(gauge) } }
+        ready.withLockedValue { $0.removeAll() }
+        environmentsReady.set(Int64(0))
+    }
+}
