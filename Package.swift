@@ -69,7 +69,7 @@ let package = Package(
         // Pure: what the libFuzzer harnesses in fuzz/ and the corpus replay test run on each input.
         .target(name: "FuzzEntryPoints", dependencies: ["KubeModel", "GuardRules", "OdooPlan"]),
         // The offline tools behind `guardctl check` and `guard-traefik`: file walking, reports, output.
-        .target(name: "GuardCheck", dependencies: ["KubeModel", "GuardRules", "TraefikGen", "OdooPlan"]),
+        .target(name: "GuardCheck", dependencies: ["KubeModel", "GuardRules", "TraefikGen", "OdooPlan", .product(name: "Crypto", package: "swift-crypto")]),
         // Certificates: a CA and serving certificates (ECDSA P-256) for the webhook and its tests.
         .target(
             name: "CertKit",
@@ -171,7 +171,7 @@ let package = Package(
         .target(
             name: "OdooOperator",
             dependencies: [
-                "KubeModel", "KubeClient", "KubeRuntime", "OdooPlan", "TraefikGen", "GuardRules", "ImageProvenance", "Provisioning", "PostgresAccess",
+                "KubeModel", "KubeClient", "KubeRuntime", "OdooPlan", "TraefikGen", "GuardRules", "GuardCheck", "ImageProvenance", "Provisioning", "PostgresAccess",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -104,7 +104,7 @@ extension GuardPolicy {
             throw GuardRulesError.invalidPolicy("GuardPolicy \"\(policy.name)\" is invalid (\(reader.errors.count) problem\(reader.errors.count == 1 ? "" : "s"))",
                                   fieldErrors: reader.errors)
         }
-        policy.version = object.annotations["odooguard.io/policy-version"] ?? "\(policy.name)@\(Self.contentHash(json["spec"] ?? .null))"
+        policy.version = object.annotations[GuardLabels.policyVersion] ?? "\(policy.name)@\(Self.contentHash(json["spec"] ?? .null))"
         self = policy
     }
 

@@ -48,6 +48,12 @@ public enum GuardLabels {
     /// Every Pod Security Admission label, in the order above.
     public static let podSecurityLabels = [podSecurityEnforce, podSecurityEnforceVersion, podSecurityWarn, podSecurityWarnVersion,
                                            podSecurityAudit, podSecurityAuditVersion]
+    /// A GuardPolicy's version for audit records and reports (annotation).
+    public static let policyVersion = "odooguard.io/policy-version"
+    /// A PolicyReport's content hash, without timestamps: an unchanged report is not rewritten (annotation).
+    public static let reportHash = "odooguard.io/report-hash"
+    /// How many results a PolicyReport left out at its size cap (annotation; the summary counts them).
+    public static let resultsOmitted = "odooguard.io/results-omitted"
     /// The labels that put a namespace under governance and fix how strictly: stage, tier and Pod Security.
     public static let governanceLabels = [stage, tier] + podSecurityLabels
 }

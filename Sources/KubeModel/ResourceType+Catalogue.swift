@@ -67,6 +67,12 @@ extension ResourceType {
 
     /// `apps/v1 replicasets`.
     public static let replicaSets = ResourceType(group: "apps", version: "v1", resource: "replicasets", kind: "ReplicaSet", namespaced: true)
+    /// `wgpolicyk8s.io/v1alpha2` PolicyReports (Kyverno's and Policy Reporter's format), written by the background audit.
+    public static let policyReports = ResourceType(group: "wgpolicyk8s.io", version: "v1alpha2", resource: "policyreports",
+                                                   kind: "PolicyReport", namespaced: true)
+    /// `wgpolicyk8s.io/v1alpha2` ClusterPolicyReports, for cluster-scoped objects (governed Namespaces).
+    public static let clusterPolicyReports = ResourceType(group: "wgpolicyk8s.io", version: "v1alpha2", resource: "clusterpolicyreports",
+                                                          kind: "ClusterPolicyReport", namespaced: false)
     /// `apps/v1 daemonsets`.
     public static let daemonSets = ResourceType(group: "apps", version: "v1", resource: "daemonsets", kind: "DaemonSet", namespaced: true)
     /// `v1 serviceaccounts`.

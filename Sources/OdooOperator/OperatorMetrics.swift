@@ -1,3 +1,4 @@
+import Foundation
 import KubeRuntime
 import NIOConcurrencyHelpers
 import Prometheus
@@ -14,6 +15,7 @@ import Prometheus
 /// | `odoo_guard_operator_api_writes_total` | |
 /// | `odoo_guard_operator_leader` (1 while leading) | |
 /// | `odoo_guard_operator_leader_lease_failures` (failed Lease attempts in a row) | |
+/// | `odoo_guard_operator_policy_report_writes_total`, `odoo_guard_operator_background_audit_last_pass_timestamp_seconds`, `odoo_guard_operator_background_audit_failures` | |
 /// | `odoo_guard_operator_environment_*` (conditions, backups, RPO; see ``recordEnvironment(_:stage:status:rpoHours:)``) | `namespace`, `environment`, `stage` |
 public final class OperatorMetrics: Sendable {
     /// The registry `/metrics` renders.
@@ -36,6 +38,9 @@ public final class OperatorMetrics: Sendable {
     let managedObjects: Gauge
     let leader: Gauge
     let leaseFailures: Gauge
+    let auditWrites: Counter
+    let auditLastPass: Gauge
+    let auditFailures: Gauge
     let ready = NIOLockedValueBox(Set<ObjectKey>())
     /// Each environment's gauges (``recordEnvironment(_:stage:status:rpoHours:)``).
     let series = NIOLockedValueBox([ObjectKey: EnvironmentSeries]())
@@ -59,6 +64,9 @@ public final class OperatorMetrics: Sendable {
         managedObjects = registry.makeGauge(descriptor: Self.name("managed_objects", "", "Cached objects labelled app.kubernetes.io/managed-by=odoo-guard"))
         leader = registry.makeGauge(descriptor: Self.name("leader", "", "1 while this instance holds the leader lease"))
         leaseFailures = registry.makeGauge(descriptor: Self.name("leader_lease_failures", "", "failed attempts in a row to read or write the leader lease (0 when it answers)"))
+        auditWrites = registry.makeCounter(descriptor: Self.name("policy_report_writes", "total", "PolicyReports created or replaced by the background audit"))
+        auditLastPass = registry.makeGauge(descriptor: Self.name("background_audit_last_pass_timestamp", "seconds", "Unix time of the background audit's last pass"))
+        auditFailures = registry.makeGauge(descriptor: Self.name("background_audit_failures", "", "Namespaces the last background audit pass could not report on"))
     }
 
     /// Records one reconcile.
@@ -66,6 +74,13 @@ public final class OperatorMetrics: Sendable {
         let result = failed ? "error" : "success"
         totals[result]?.increment()
         durations[result]?.record(duration)
+    }
+
+    /// Records a background audit pass.
+    public func recordAuditPass(_ pass: BackgroundAudit.Pass, at time: Date) {
+        auditWrites.increment(by: Int64(pass.writes))
+        auditLastPass.set(time.timeIntervalSince1970)
+        auditFailures.set(Int64(pass.failures))
     }
 
     /// Records API writes.

@@ -33,6 +33,8 @@ public struct OperatorService: Sendable {
         public var port = 8080
         /// How often every environment is re-checked even without a change.
         public var resyncPeriod: Duration = .seconds(600)
+        /// The background audit writing PolicyReports; `nil` runs none.
+        public var audit: BackgroundAudit.Settings?
         /// Graceful shutdown limit.
         public var shutdownGracePeriod: Duration = .seconds(20)
 
@@ -52,12 +54,14 @@ public struct OperatorService: Sendable {
     /// The metrics.
     public let metrics: OperatorMetrics
     let elector: LeaderElector?
+    let api: any KubernetesAPI
     let logger: Logger
 
     /// Wires the operator to an API.
     /// - Throws: ``OperatorError`` `invalidConfiguration` for unusable settings.
     public init(api: any KubernetesAPI, settings: Settings, images: any ImageResolving, identity: String, logger: Logger) throws(OperatorError) {
         self.settings = settings
+        self.api = api
         self.logger = logger
         let metrics = OperatorMetrics()
         self.metrics = metrics
@@ -101,7 +105,7 @@ public struct OperatorService: Sendable {
     /// Whether every cache has synced (what `/readyz` reports).
     public var isSynced: Bool { reconciler.primary.isReady && reconciler.stores.values.allSatisfy(\.isReady) }
 
-    /// The services to run: the controller, the metrics sampler and the HTTP server.
+    /// The services to run: the controller, the HTTP server (health, metrics) and, when set, the background audit.
     public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         let router = Router(context: BasicRequestContext.self)
         let reconciler = self.reconciler
@@ -129,7 +133,10 @@ public struct OperatorService: Sendable {
                 await onListening(bound)
             },
             logger: logger)
-        return [controller, application]
+        guard let audit = settings.audit else { return [controller, application] }
+        // Only the leader writes reports; a standby's pass would race it.
+        let background = BackgroundAudit(api: api, settings: audit, isLeader: { elector?.isLeader ?? true }, metrics: metrics, logger: logger)
+        return [controller, application, background]
     }
 
     /// Refreshes the gauges from the caches and the queue.

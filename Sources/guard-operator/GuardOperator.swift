@@ -38,12 +38,17 @@ struct GuardOperator: AsyncParsableCommand {
     @Option(name: .long, help: "Health and metrics address.") var host: String = "0.0.0.0"
     @Option(name: .long, help: "Seconds between full re-checks of every environment.") var resyncSeconds: Int = 600
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+    @Option(name: .long, help: "Seconds between background audit passes writing PolicyReports (wgpolicyk8s.io); 0 turns the audit off.")
+    var auditInterval: Int = 3600
+    @Option(name: .long, help: "The cluster GuardPolicy the background audit judges by (read every 30 s; a change starts a pass).")
+    var policyName: String = "default"
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel) is not a log level") }
         guard ["on", "off"].contains(leaderElect) else { throw ValidationError("--leader-elect must be on or off") }
         guard ["on", "off"].contains(resolveImages) else { throw ValidationError("--resolve-images must be on or off") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard auditInterval >= 0 else { throw ValidationError("--audit-interval must be 0 (off) or a number of seconds") }
         LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
         let logger = Logger(label: "guard-operator")
         let kube: KubeConfig
@@ -70,6 +75,13 @@ struct GuardOperator: AsyncParsableCommand {
             throw ExitCode(2)
         }
         settings.namespace = namespace
+        if auditInterval > 0 {
+            var audit = BackgroundAudit.Settings()
+            audit.interval = .seconds(auditInterval)
+            audit.policyName = policyName
+            audit.fallbackPolicy = settings.policy
+            settings.audit = audit
+        }
         settings.labelSelector = labelSelector
         settings.workers = workers
         settings.host = host

@@ -38,6 +38,11 @@ struct ServedResource: Sendable {
         ServedResource(type: .guardExceptions, hasStatus: false, tracksGeneration: true),
         ServedResource(type: .changeApprovals, hasStatus: false, tracksGeneration: true),
         ServedResource(type: .odooEnvironments, hasStatus: true, tracksGeneration: true),
+        ServedResource(type: .daemonSets, hasStatus: true, tracksGeneration: true),
+        ServedResource(type: .replicaSets, hasStatus: true, tracksGeneration: true),
+        // Policy Reporter's and Kyverno's report CRDs (no status subresource, no generation bump rules of note).
+        ServedResource(type: .policyReports, hasStatus: false, tracksGeneration: true),
+        ServedResource(type: .clusterPolicyReports, hasStatus: false, tracksGeneration: true),
         // What the Helm chart installs besides the above (chart tests install and upgrade it here).
         ServedResource(type: ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles", kind: "ClusterRole", namespaced: false),
                        hasStatus: false, tracksGeneration: false),
