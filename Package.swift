@@ -318,7 +318,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AuditTrailTests", dependencies: ["AuditTrail", "PostgresAccess", "GuardRules", "KubeModel", "TestSupport", "CommandLineSupport",
-                                                             .product(name: "Logging", package: "swift-log")]),
+                                                             .product(name: "Logging", package: "swift-log")],
+                    exclude: ["Golden"]),
         .testTarget(
             name: "AdmissionServerTests",
             dependencies: [

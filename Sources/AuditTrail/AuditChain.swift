@@ -55,6 +55,12 @@ public enum AuditChain {
         public var reason: String
         /// `row N: reason`.
         public var description: String { "row \(sequence): \(reason)" }
+
+        /// A break.
+        public init(sequence: Int64, reason: String) {
+            self.sequence = sequence
+            self.reason = reason
+        }
     }
 
     /// Checks rows incrementally, in sequence order: feed each row, the first failure is kept.

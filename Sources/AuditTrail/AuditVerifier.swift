@@ -17,6 +17,15 @@ public struct AuditVerifier: Sendable {
         public var unkeyedRows = 0
         /// Checkpoints the table was held to.
         public var checkpoints = 0
+
+        /// A report.
+        public init(rows: Int, head: String, firstBreak: AuditChain.Break?, unkeyedRows: Int = 0, checkpoints: Int = 0) {
+            self.rows = rows
+            self.head = head
+            self.firstBreak = firstBreak
+            self.unkeyedRows = unkeyedRows
+            self.checkpoints = checkpoints
+        }
     }
 
     /// The database.
@@ -45,6 +54,12 @@ public struct AuditVerifier: Sendable {
     /// - Throws: ``AuditTrailError/database`` when the database cannot be read (with the server's message),
     ///   ``AuditTrailError/malformedRow`` when a row has unexpected types.
     public func verify(logger: Logger) async throws(AuditTrailError) -> Report {
+        try await verify(logger: logger) { _ in }
+    }
+
+    /// Verifies the whole chain, handing every row to `read` as it streams by (`guardctl evidence`).
+    /// - Throws: as ``verify(logger:)``.
+    public func verify(logger: Logger, read: (AuditChain.Row) -> Void) async throws(AuditTrailError) -> Report {
         let configuration: PostgresConnection.Configuration
         do { configuration = try dsn.configuration() } catch { throw AuditTrailError.unusableDSN(error) }
         let connection: PostgresConnection
@@ -58,7 +73,9 @@ public struct AuditVerifier: Sendable {
         do {
             let rows = try await connection.query(table.readStatement, logger: logger)
             for try await (sequence, record, previous, hash) in rows.decode((Int64, String, String, String).self) {
-                verifier.feed(AuditChain.Row(sequence: sequence, record: record, previousHash: previous, hash: hash))
+                let row = AuditChain.Row(sequence: sequence, record: record, previousHash: previous, hash: hash)
+                verifier.feed(row)
+                read(row)
             }
             failure = nil
         } catch let error as PostgresDecodingError {

@@ -10,7 +10,7 @@ struct GuardCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guardctl",
         abstract: "Tools of odoo-guard: check manifests against a GuardPolicy, render an OdooEnvironment, verify the audit chain, verify image provenance, generate and rotate the webhook's certificates.",
-        subcommands: [Check.self, Render.self, Policy.self, Audit.self, VerifyImage.self, Certs.self])
+        subcommands: [Check.self, Render.self, Policy.self, Audit.self, Evidence.self, VerifyImage.self, Certs.self])
 
     /// Runs the command; usage errors exit with 2 (not ArgumentParser's 64), as bad input does.
     static func main() async { await mainWithGuardExitCodes() }

@@ -56,6 +56,13 @@ import Testing
         // guardctl's report of the same table, through the real executable's exit codes.
         #expect(try await offPool { try GuardctlAudit.run(["--dsn", server.dsn]) }.status == 1)
         #expect(try await offPool { try GuardctlAudit.run(["--dsn", "mysql://nope"]) }.status == 2)
+        // The DSN from a file (out of the process list), as the webhook's --audit-dsn-file; one of the two is required.
+        let dsnFile = NSTemporaryDirectory() + "audit-dsn-\(UUID().uuidString.prefix(8))"
+        try Data(server.dsn.utf8).write(to: URL(fileURLWithPath: dsnFile))
+        defer { unlink(dsnFile) }
+        #expect(try await offPool { try GuardctlAudit.run(["--dsn-file", dsnFile]) }.output.contains("BROKEN at row 10"))
+        let neither = try await offPool { try GuardctlAudit.run([]) }
+        #expect(neither.status == 2 && neither.output.contains("--dsn-file"), "\(neither.output)")
     }
 
     @Test func twoWritersKeepOneChain() async throws {

@@ -1,0 +1,69 @@
+import Foundation
+import KubeModel
+
+extension EvidenceReport {
+    /// The report as one self-contained HTML page (no script, no external resource), every value escaped.
+    public var html: String {
+        var page = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>odoo-guard evidence \(Self.escape(Timestamp.format(from))) to \(Self.escape(Timestamp.format(to)))</title>
+        <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #999;padding:4px 8px;text-align:left;vertical-align:top}.broken{background:#b00;color:#fff;padding:1em;font-size:1.2em}.intact{background:#060;color:#fff;padding:1em}</style>
+        </head><body>
+        <h1>odoo-guard evidence</h1>
+        <p>Period: \(Self.escape(Timestamp.format(from))) to \(Self.escape(Timestamp.format(to))) (UTC). Reviews: \(totals.allowed) allowed, \(totals.denied) denied.</p>
+        <p class="\(chainIntact ? "intact" : "broken")">\(Self.escape(chainSentence))</p>
+
+        """
+        page += Self.table("Production changes admitted", ["Time", "Environment", "Requested by", "Approved by", "Change", "Image", "Addons",
+                                                            "Promoted from", "Scan", "Changed fields", "Policy"],
+                           changes.map { change in
+                               [Timestamp.format(change.record.time), "\(change.record.namespace)/\(change.record.name)", change.record.user,
+                                change.evidence("approved-by"), change.evidence("change-ref"), change.evidence("image-digest"),
+                                change.evidence("addon-digests"), change.evidence("promoted-from"), change.evidence("scan"),
+                                change.evidence("changed-fields"), change.record.policyVersion]
+                           })
+        page += Self.table("Denials by rule", ["Rule", "Denied requests"], denials.map { [$0.rule, String($0.count)] })
+        page += Self.table("Exceptions in force at the end of the period", ["Exception", "Rules", "Approved by", "Reason", "Ticket", "Expires", "Vulnerabilities"],
+                           exceptions.map { object in
+                               let spec = object.raw["spec"]
+                               func list(_ key: String) -> String { (spec?[key]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ") }
+                               return ["\(object.namespace ?? "")/\(object.name)", list("rules"), spec?["approver"]?.stringValue ?? "",
+                                       spec?["reason"]?.stringValue ?? "", spec?["ticket"]?.stringValue ?? "", spec?["expiresAt"]?.stringValue ?? "",
+                                       list("vulnerabilities")]
+                           })
+        page += Self.table("Backups and restore rehearsals", ["Environment", "Stage", "Last backup", "Last restore rehearsal", "BackupReady", "Why"],
+                           environments.map { object in
+                               let backup = Self.backupJSON(object)
+                               func field(_ key: String) -> String { backup[key]?.stringValue ?? "" }
+                               return ["\(object.namespace ?? "")/\(object.name)", field("stage"), field("lastBackupTime"), field("lastRestoreCheckTime"),
+                                       field("backupReady"), [field("reason"), field("message")].filter { !$0.isEmpty }.joined(separator: ": ")]
+                           })
+        return page + "</body></html>\n"
+    }
+
+    /// A titled table; "none" when it has no row.
+    static func table(_ title: String, _ headers: [String], _ rows: [[String]]) -> String {
+        var text = "<h2>\(escape(title))</h2>\n"
+        guard !rows.isEmpty else { return text + "<p>None.</p>\n" }
+        text += "<table><tr>" + headers.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
+        for row in rows { text += "<tr>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n" }
+        return text + "</table>\n"
+    }
+
+    /// HTML text escaping: `&`, `<`, `>`, `"` and `'`.
+    static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}

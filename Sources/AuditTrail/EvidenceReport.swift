@@ -1,0 +1,74 @@
+import Foundation
+import KubeModel
+
+/// `guardctl evidence`: what an auditor asks of a period, from the audit chain and the environments,
+/// computed without I/O and deterministic (the same inputs give the same bytes; the report is dated
+/// by its range, never by the clock).
+///
+/// It lists every production change admitted (who, approver, change reference, digests, promotion,
+/// scan, policy version), denials by rule, the GuardExceptions in force at the end of the range and
+/// who approved them, each environment's backups and restore rehearsals, and the chain's verification
+/// — saying plainly, first, when the chain is broken.
+public struct EvidenceReport: Sendable {
+    /// One admitted production change.
+    public struct Change: Sendable, Equatable {
+        /// The record it comes from.
+        public var record: AuditRecord
+        /// A piece of evidence (`change-ref`, `approved-by`, …), empty when absent.
+        public func evidence(_ key: String) -> String { record.evidence[key] ?? "" }
+    }
+
+    /// The period covered (records with `from <= time < to`).
+    public var from: Date
+    /// The end of the period; exceptions are "in force" at this time.
+    public var to: Date
+    /// The chain's verification over the whole table.
+    public var chain: AuditVerifier.Report
+    /// Admitted production changes in the period, in time order.
+    public var changes: [Change]
+    /// Denied requests per rule in the period (validating endpoint, dry runs excluded), most first.
+    public var denials: [(rule: String, count: Int)]
+    /// Reviews in the period: allowed and denied (validating endpoint, dry runs excluded).
+    public var totals: (allowed: Int, denied: Int)
+    /// GuardExceptions in force at ``to``.
+    public var exceptions: [KubeObject]
+    /// OdooEnvironments, with their backup status.
+    public var environments: [KubeObject]
+    /// Rows of the table whose record could not be read as an audit record (counted, never hidden).
+    public var unreadableRecords = 0
+
+    /// A report of `records` (already verified as ``chain`` says) and the cluster's objects
+    /// (OdooEnvironments and GuardExceptions; other kinds are ignored).
+    public init(from: Date, to: Date, chain: AuditVerifier.Report, records: [AuditRecord], objects: [KubeObject]) {
+        self.from = from
+        self.to = to
+        self.chain = chain
+        let judged = records.filter { $0.time >= from && $0.time < to && $0.endpoint == "validate" && !$0.dryRun }
+            .sorted { ($0.time, $0.uid) < ($1.time, $1.uid) }
+        changes = judged.filter { $0.decision == "allowed" && $0.evidence["change-ref"] != nil }.map { Change(record: $0) }
+        var counts: [String: Int] = [:]
+        for record in judged where record.decision == "denied" {
+            for rule in record.rulesDenied { counts[rule, default: 0] += 1 }
+        }
+        denials = counts.map { (rule: $0.key, count: $0.value) }.sorted { ($1.count, $0.rule) < ($0.count, $1.rule) }
+        totals = (judged.filter { $0.decision == "allowed" }.count, judged.filter { $0.decision == "denied" }.count)
+        func byName(_ a: KubeObject, _ b: KubeObject) -> Bool { (a.namespace ?? "", a.name) < (b.namespace ?? "", b.name) }
+        exceptions = objects.filter { object in
+            guard object.kind == "GuardException", let expiry = object.raw["spec"]?["expiresAt"]?.stringValue.flatMap(Timestamp.parse) else { return false }
+            return expiry > to
+        }.sorted(by: byName)
+        environments = objects.filter { $0.kind == "OdooEnvironment" }.sorted(by: byName)
+    }
+
+    /// Whether the chain verified.
+    public var chainIntact: Bool { chain.firstBreak == nil }
+
+    /// One sentence on the chain, for the top of the report.
+    public var chainSentence: String {
+        if let broken = chain.firstBreak {
+            return "THE AUDIT CHAIN IS BROKEN at \(broken): records from row \(broken.sequence) on may have been changed, removed or reordered, and this report cannot vouch for them."
+        }
+        let unreadable = unreadableRecords == 0 ? "" : " \(unreadableRecords) rows hold records this version cannot read; they are not in the tables below."
+        return "The audit chain is intact: \(chain.rows) rows verified, head \(chain.head).\(unreadable)"
+    }
+}
