@@ -16,7 +16,7 @@ public struct ReadyPeriod: Sendable, Equatable {
     public var readyUntil: Date?
 
     /// The most periods kept; the oldest are dropped first.
-    public static let limit = 10
+    public static let limit = 30
 
     /// A period.
     public init(image: String, addons: [String] = [], readySince: Date, readyUntil: Date? = nil) {

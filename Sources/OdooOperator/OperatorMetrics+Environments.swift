@@ -15,6 +15,10 @@ import Prometheus
 /// | `odoo_guard_operator_environment_last_restore_check_timestamp_seconds` | | Unix time of the last good restore rehearsal |
 /// | `odoo_guard_operator_environment_restore_check_failed` | | 1 while the newest rehearsal failed |
 /// | `odoo_guard_operator_environment_running_since_timestamp_seconds` | | Unix time since the current digests run Ready (changes at each release) |
+/// | `odoo_guard_operator_environment_deployments_per_day` | | DORA: releases per day over the last 30 days of `readyHistory` |
+/// | `odoo_guard_operator_environment_change_failure_ratio` | | DORA: failed releases over releases |
+/// | `odoo_guard_operator_environment_time_to_restore_seconds` | | DORA: mean time to restore (only once an outage was restored) |
+/// | `odoo_guard_operator_environment_availability_ratio` | | DORA: share of the window spent Ready |
 extension OperatorMetrics {
     /// What one environment's series are, so a change of stage or a deletion removes the old ones.
     struct EnvironmentSeries: Sendable {
@@ -30,11 +34,17 @@ extension OperatorMetrics {
     static var runningSinceName: MetricNameDescriptor {
         name("environment_running_since_timestamp", "seconds", "Unix time since which the OdooEnvironment runs its current digests Ready")
     }
+    static var deploymentsName: MetricNameDescriptor { name("environment_deployments_per_day", "", "Releases per day of the OdooEnvironment over 30 days (DORA)") }
+    static var failureRatioName: MetricNameDescriptor { name("environment_change_failure_ratio", "", "Failed releases over releases of the OdooEnvironment (DORA)") }
+    static var restoreTimeName: MetricNameDescriptor {
+        name("environment_time_to_restore", "seconds", "Mean time the OdooEnvironment took to be Ready again after an outage (DORA)")
+    }
+    static var availabilityName: MetricNameDescriptor { name("environment_availability_ratio", "", "Share of the last 30 days the OdooEnvironment was Ready") }
     static var restoreFailedName: MetricNameDescriptor { name("environment_restore_check_failed", "", "1 while the OdooEnvironment's newest restore rehearsal failed") }
 
     /// Records an environment's conditions, backups and RPO after a reconcile. Idempotent: the same
     /// status sets the same values; a stage change replaces the series.
-    public func recordEnvironment(_ key: ObjectKey, stage: String, status: EnvironmentStatus, rpoHours: Int?) {
+    public func recordEnvironment(_ key: ObjectKey, stage: String, status: EnvironmentStatus, rpoHours: Int?, now: Date = Date()) {
         let labels = [("namespace", key.namespace ?? ""), ("environment", key.name), ("stage", stage)]
         var gauges: [Gauge] = []
         func gauge(_ descriptor: MetricNameDescriptor, _ extra: [(String, String)] = [], _ value: Double?) {
@@ -51,6 +61,13 @@ extension OperatorMetrics {
         gauge(Self.lastRestoreCheckName, [], status.backups.lastRestoreCheckTime?.timeIntervalSince1970)
         gauge(Self.restoreFailedName, [], status.backups.restoreFailure == nil ? 0 : 1)
         gauge(Self.runningSinceName, [], status.readyHistory.last.flatMap { $0.readyUntil == nil ? $0.readySince.timeIntervalSince1970 : nil })
+        if !status.readyHistory.isEmpty {
+            let delivery = DeliveryFigures(history: status.readyHistory, asOf: now)
+            gauge(Self.deploymentsName, [], delivery.deploymentsPerDay)
+            gauge(Self.failureRatioName, [], delivery.changeFailureRate)
+            gauge(Self.restoreTimeName, [], delivery.meanTimeToRestore)
+            gauge(Self.availabilityName, [], delivery.availability)
+        }
         let previous = series.withLockedValue { all in
             defer { all[key] = EnvironmentSeries(labels: labels, gauges: gauges) }
             return all[key]

@@ -16,7 +16,7 @@ import Prometheus
 /// | `odoo_guard_operator_leader` (1 while leading) | |
 /// | `odoo_guard_operator_leader_lease_failures` (failed Lease attempts in a row) | |
 /// | `odoo_guard_operator_policy_report_writes_total`, `odoo_guard_operator_background_audit_last_pass_timestamp_seconds`, `odoo_guard_operator_background_audit_failures` | |
-/// | `odoo_guard_operator_environment_*` (conditions, backups, RPO; see ``recordEnvironment(_:stage:status:rpoHours:)``) | `namespace`, `environment`, `stage` |
+/// | `odoo_guard_operator_environment_*` (conditions, backups, RPO; see ``recordEnvironment(_:stage:status:rpoHours:now:)``) | `namespace`, `environment`, `stage` |
 public final class OperatorMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry = PrometheusCollectorRegistry()
@@ -42,7 +42,7 @@ public final class OperatorMetrics: Sendable {
     let auditLastPass: Gauge
     let auditFailures: Gauge
     let ready = NIOLockedValueBox(Set<ObjectKey>())
-    /// Each environment's gauges (``recordEnvironment(_:stage:status:rpoHours:)``).
+    /// Each environment's gauges (``recordEnvironment(_:stage:status:rpoHours:now:)``).
     let series = NIOLockedValueBox([ObjectKey: EnvironmentSeries]())
 
     /// A registry with every metric declared (a scrape shows zeros before the first reconcile).

@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 import TraefikGen
 
@@ -190,7 +191,12 @@ public struct EnvironmentStatus: Sendable, Equatable {
         var object: JSONObject = ["conditions": .array(conditions.map(\.json))]
         if let database { object["database"] = .string(database) }
         if let record = databaseInitialized?.recordJSON { object["databaseInitialized"] = record }
-        if !readyHistory.isEmpty { object["readyHistory"] = .array(readyHistory.map(\.json)) }
+        if !readyHistory.isEmpty {
+            object["readyHistory"] = .array(readyHistory.map(\.json))
+            // As of the last transition, so the summary changes only when the history does (no write per resync).
+            let lastTransition = readyHistory.map { $0.readyUntil ?? $0.readySince }.max() ?? Date.distantPast
+            object["delivery"] = DeliveryFigures(history: readyHistory, asOf: lastTransition).json
+        }
         if !addonImages.isEmpty { object["addonImages"] = .array(addonImages.map { ["image": .string($0.image), "source": .string($0.source)] }) }
         if let time = backups.lastBackupTime { object["lastBackupTime"] = .string(Timestamp.format(time)) }
         if let size = backups.lastBackupSize { object["lastBackupSize"] = .int(size) }

@@ -100,7 +100,10 @@ struct ChartMonitoringTests {
         var status = EnvironmentStatus(environment: nil, generation: 1, desired: nil, imageSource: nil, observed: ObservedState(),
                                        problem: .init(reason: "Test", message: "test"))
         status.backups = BackupObservation(lastBackupTime: Date(), lastRestoreCheckTime: Date())
-        status.readyHistory = [ReadyPeriod(image: "registry.example.com/odoo/odoo@sha256:1", readySince: Date())]
+        // An outage restored, so every DORA gauge (time to restore included) is exported.
+        status.readyHistory = [ReadyPeriod(image: "registry.example.com/odoo/odoo@sha256:1", readySince: Date().addingTimeInterval(-7200),
+                                           readyUntil: Date().addingTimeInterval(-3600)),
+                               ReadyPeriod(image: "registry.example.com/odoo/odoo@sha256:1", readySince: Date().addingTimeInterval(-1800))]
         operatorMetrics.recordEnvironment(ObjectKey(namespace: "clinic-prod", name: "clinic"), stage: "production", status: status, rpoHours: 24)
         operatorMetrics.recordReconcile(duration: .milliseconds(3), failed: true)
         let text = webhook.registry.emitToString() + operatorMetrics.registry.emitToString()
