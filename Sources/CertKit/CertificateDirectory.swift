@@ -59,7 +59,7 @@ public struct CertificateDirectory: Sendable {
         if !force {
             let existing = Self.allFiles.filter { FileManager.default.fileExists(atPath: file($0)) }
             if !existing.isEmpty {
-                throw CertKitError.fileSystem("\(path): \(existing.joined(separator: ", ")) already exist; use rotate to renew the serving certificate, or force to replace the CA too")
+                throw CertKitError.fileSystem("\(path): \(existing.joined(separator: ", ")) already exist; renew the serving certificate with `guardctl certs rotate --dir \(path)`, or replace the CA too by running the same `guardctl certs generate … --out \(path)` with `--force` (every caBundle must then be updated)")
             }
         }
         let commonName = "odoo-guard CA " + (dnsNames.first ?? ipAddresses.first ?? "webhook")

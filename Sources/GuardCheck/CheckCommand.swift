@@ -34,6 +34,8 @@ public enum CheckCommand {
         public var user: UserInfo
         /// Files or directories of cluster state (`--context`): not judged, only consulted.
         public var contextPaths: [String] = []
+        /// Skip documents that are not Kubernetes objects with a warning (`--skip-non-kubernetes`).
+        public var skipNonKubernetes = false
 
         /// Options.
         public init(paths: [String], policyPath: String? = nil, stage: String? = nil, format: ReportFormatter.Format = .text, now: String? = nil,
@@ -92,8 +94,9 @@ public enum CheckCommand {
             }
             now = parsed
         }
-        let checker = try OfflineChecker(policy: policy, stageOverride: options.stage, now: now,
+        var checker = try OfflineChecker(policy: policy, stageOverride: options.stage, now: now,
                                          phase: options.denyMutations ? .strict : .combined, user: options.user)
+        checker.skipNonKubernetes = options.skipNonKubernetes
         guard !options.paths.isEmpty else { throw GuardCheckError.invalidOption("name at least one file, directory or - for standard input") }
         var sources: [OfflineChecker.Source] = []
         var readErrors: [String] = []
@@ -113,13 +116,19 @@ public enum CheckCommand {
                 readErrors.append(error.message)
             }
         }
-        return Loaded(checker: checker, prepared: checker.prepare(sources, context: context), readErrors: readErrors)
+        let prepared = checker.prepare(sources, context: context)
+        if prepared.isEmpty && readErrors.isEmpty {
+            let skipped = prepared.skipped.isEmpty ? "" : " (\(prepared.skipped.count) skipped as not Kubernetes objects)"
+            throw GuardCheckError.invalidOption("no Kubernetes document to check in \(options.paths.joined(separator: " "))\(skipped): a gate with nothing to check does not pass")
+        }
+        return Loaded(checker: checker, prepared: prepared, readErrors: readErrors)
     }
 
     private static func finish(_ loaded: Loaded, results: [CheckResult], format: ReportFormatter.Format) -> Outcome {
         var code = OfflineChecker.exitCode(results)
         if !loaded.readErrors.isEmpty { code = 2 }
         let errorText = loaded.readErrors.map { "error: \($0)\n" }.joined()
+            + loaded.prepared.skipped.map { "warning: \($0): not a Kubernetes object (no apiVersion or kind); skipped (--skip-non-kubernetes)\n" }.joined()
         return Outcome(standardOutput: ReportFormatter.render(results, format: format), standardError: errorText, exitCode: code)
     }
 

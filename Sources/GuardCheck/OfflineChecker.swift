@@ -38,6 +38,9 @@ public struct OfflineChecker: Sendable {
     /// The requester every document is judged as (`--as`, `--as-group`): who may change a governed
     /// namespace's labels depends on it.
     public let user: UserInfo
+    /// Whether documents that are not Kubernetes objects (no `apiVersion` or `kind`: a RoutingSpec,
+    /// `hello: world`) are skipped with a warning instead of being errors (`--skip-non-kubernetes`).
+    public var skipNonKubernetes = false
 
     /// A checker.
     /// - Throws: ``GuardCheckError`` `invalidOption` for an unknown stage.
@@ -79,6 +82,12 @@ public struct OfflineChecker: Sendable {
     public struct Prepared: Sendable {
         fileprivate let entries: [Entry]
         fileprivate let contexts: [String: EvaluationContext]
+        /// Namespaces the input does not declare, checked as the policy's offline default stage.
+        fileprivate let undeclared: Set<String>
+        /// Documents skipped as not Kubernetes objects (`--skip-non-kubernetes`), by place.
+        public let skipped: [String]
+        /// Whether nothing was judged.
+        public var isEmpty: Bool { entries.isEmpty }
     }
 
     /// Parses every source (``check(_:context:)`` without the judging), so the registry look-ups the
@@ -86,17 +95,26 @@ public struct OfflineChecker: Sendable {
     public func prepare(_ sources: [Source], context: [Source] = []) -> Prepared {
         let all = sources + context
         var entries: [Entry] = []
+        var skipped: [String] = []
         // Files parse independently: a directory of many small files uses every core too.
         let parsed = Parallel.map(count: all.count) { i in ManifestReader.read(all[i].bytes, format: all[i].format) }
         for (position, (source, documents)) in zip(all, parsed).enumerated() {
             let judged = position < sources.count
             let first = entries.count
             for document in documents {
-                entries += Self.entries(of: document, file: source.name)
+                for entry in Self.entries(of: document, file: source.name) {
+                    if skipNonKubernetes, entry.result.error?.message.hasPrefix(Self.notKubernetes) == true {
+                        skipped.append("\(source.name): document \(document.index) (line \(document.line))")
+                    } else {
+                        entries.append(entry)
+                    }
+                }
             }
             for index in first..<entries.count where !judged && entries[index].result.error == nil { entries[index].judged = false }
         }
-        return Prepared(entries: entries.filter(\.judged), contexts: buildContexts(entries))
+        let declared = Set(entries.compactMap { $0.result.object }.filter { $0.kind == "Namespace" }.map(\.name))
+        let undeclared = stageOverride == nil ? Set(entries.compactMap(\.namespace)).subtracting(declared) : []
+        return Prepared(entries: entries.filter(\.judged), contexts: buildContexts(entries), undeclared: undeclared, skipped: skipped)
     }
 
     /// The registry look-ups of every judged document (as the webhook would make them), merged:
@@ -129,11 +147,18 @@ public struct OfflineChecker: Sendable {
                 let namespace = entries[index].namespace
                 var context = namespace.flatMap { prepared.contexts[$0] } ?? EvaluationContext(namespace: nil, now: now)
                 context.provenance = provenance
-                result.decision = evaluator.evaluate(request(for: object, namespace: namespace, index: index), context: context, phase: phase)
+                var decision = evaluator.evaluate(request(for: object, namespace: namespace, index: index), context: context, phase: phase)
+                if let namespace, prepared.undeclared.contains(namespace) {
+                    decision.warnings.append("namespace \(namespace) is not declared in the input, so it is checked as stage \(evaluator.policy.offlineDefaultStage) (the policy's offlineDefaultStage); declare the Namespace with its odooguard.io/stage label, or pass --stage")
+                }
+                result.decision = decision
             }
             return result
         }
     }
+
+    /// The start of the error of a document that is not a Kubernetes object.
+    static let notKubernetes = "not a Kubernetes object"
 
     /// The entries of one parsed document (a `List` gives one per item).
     private static func entries(of document: ManifestDocument, file: String) -> [Entry] {
@@ -153,6 +178,11 @@ public struct OfflineChecker: Sendable {
                     return Entry(result: result, namespace: nil)
                 }
                 let view = KubeObject(object)
+                guard !view.apiVersion.isEmpty, !view.kind.isEmpty else {
+                    result.error = KubeModelError.invalidObject("\(notKubernetes): it has no apiVersion or kind (a RoutingSpec goes to guard-traefik); pass --skip-non-kubernetes to skip such documents",
+                                                  document: document.index, line: document.line)
+                    return Entry(result: result, namespace: nil)
+                }
                 result.object = view
                 let namespace = OfflineChecker.clusterScopedKinds.contains(view.kind) ? nil : (view.namespace ?? "default")
                 return Entry(result: result, namespace: namespace)

@@ -42,10 +42,10 @@ enum ImageRules {
         if !reference.hasDigest {
             if !reference.hasTag {
                 findings.append(Finding(rule: .imageNoLatest, path: path(), message:
-                    "\(owner()) uses image \"\(image)\" without a tag, which means :latest; name a version tag such as \(name):17.0"))
+                    "\(owner()) uses image \"\(image)\" without a tag, which means :latest; name a version tag (\(name):<version>)"))
             } else if reference.tagIs("latest") {
                 findings.append(Finding(rule: .imageNoLatest, path: path(), message:
-                    "\(owner()) uses the mutable tag :latest; name a version tag such as \(name):17.0"))
+                    "\(owner()) uses the mutable tag :latest; name a version tag (\(name):<version>)"))
             }
         }
         if input.stagePolicy.requireDigest && !reference.isPinnedBySHA256 {

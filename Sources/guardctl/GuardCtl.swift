@@ -45,6 +45,9 @@ struct Check: AsyncParsableCommand {
     @Option(name: .customLong("as-group"), help: ArgumentHelp("A group of that user (repeatable), e.g. system:masters.", valueName: "group"))
     var groups: [String] = []
 
+    @Flag(name: .long, help: "Skip documents that are not Kubernetes objects (no apiVersion or kind) with a warning; without it they are errors (exit 2).")
+    var skipNonKubernetes = false
+
     @Flag(name: .long, help: "Look the images up in their registries as the webhook does (digests, cosign signatures, scan attestations), with the policy's provenance settings; without it those rules do not run.")
     var registry = false
 
@@ -66,9 +69,10 @@ struct Check: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let options = CheckCommand.Options(
+        var options = CheckCommand.Options(
             paths: paths, policyPath: policy, stage: stage, format: ReportFormatter.Format(rawValue: output) ?? .text, now: now,
             denyMutations: denyMutations, user: UserInfo(username: user, groups: groups), contextPaths: context)
+        options.skipNonKubernetes = skipNonKubernetes
         let outcome: CheckCommand.Outcome
         if registry {
             outcome = await CheckCommand.run(options, lookUp: try registryLookUp())
