@@ -56,26 +56,7 @@ extension GuardPolicy {
             }
         }
 
-        if let provenance = reader.object(spec["provenance"], specPath / "provenance") {
-            policy.provenance = Self.decodeProvenance(provenance, path: specPath / "provenance", reader: &reader)
-        }
-        if let scan = reader.object(spec["scanAttestation"], specPath / "scanAttestation") {
-            policy.scanAttestation = Self.decodeScanAttestation(scan, path: specPath / "scanAttestation", reader: &reader)
-        }
-
-        if let podSecurity = reader.object(spec["podSecurity"], specPath / "podSecurity") {
-            policy.podSecurity = Self.decodePodSecurity(podSecurity, path: specPath / "podSecurity", reader: &reader)
-        }
-        if let admins = reader.object(spec["platformAdmins"], specPath / "platformAdmins") {
-            policy.platformAdmins = Self.decodePlatformAdmins(admins, path: specPath / "platformAdmins", reader: &reader)
-        }
-
-        if let promotion = reader.object(spec["promotion"], specPath / "promotion") {
-            policy.promotion = Self.decodePromotion(promotion, path: specPath / "promotion", reader: &reader)
-        }
-        if let approval = reader.object(spec["changeApproval"], specPath / "changeApproval") {
-            policy.changeApproval = Self.decodeChangeApproval(approval, path: specPath / "changeApproval", reader: &reader)
-        }
+        Self.decodeControls(spec, path: specPath, into: &policy, reader: &reader)
 
         if let raw = spec["exemptions"], !raw.isNull {
             if case .array(let items) = raw {
@@ -106,6 +87,31 @@ extension GuardPolicy {
         }
         policy.version = object.annotations[GuardLabels.policyVersion] ?? "\(policy.name)@\(Self.contentHash(json["spec"] ?? .null))"
         self = policy
+    }
+
+    /// The sections of supply-chain, isolation and change control: `provenance`, `scanAttestation`,
+    /// `podSecurity`, `platformAdmins`, `promotion` and `changeApproval`, each when present.
+    static func decodeControls(_ spec: JSONObject, path specPath: FieldPath, into policy: inout GuardPolicy, reader: inout FieldReader) {
+        if let provenance = reader.object(spec["provenance"], specPath / "provenance") {
+            policy.provenance = Self.decodeProvenance(provenance, path: specPath / "provenance", reader: &reader)
+        }
+        if let scan = reader.object(spec["scanAttestation"], specPath / "scanAttestation") {
+            policy.scanAttestation = Self.decodeScanAttestation(scan, path: specPath / "scanAttestation", reader: &reader)
+        }
+
+        if let podSecurity = reader.object(spec["podSecurity"], specPath / "podSecurity") {
+            policy.podSecurity = Self.decodePodSecurity(podSecurity, path: specPath / "podSecurity", reader: &reader)
+        }
+        if let admins = reader.object(spec["platformAdmins"], specPath / "platformAdmins") {
+            policy.platformAdmins = Self.decodePlatformAdmins(admins, path: specPath / "platformAdmins", reader: &reader)
+        }
+
+        if let promotion = reader.object(spec["promotion"], specPath / "promotion") {
+            policy.promotion = Self.decodePromotion(promotion, path: specPath / "promotion", reader: &reader)
+        }
+        if let approval = reader.object(spec["changeApproval"], specPath / "changeApproval") {
+            policy.changeApproval = Self.decodeChangeApproval(approval, path: specPath / "changeApproval", reader: &reader)
+        }
     }
 
     /// `spec.stages`: each known stage's registries, digest and signature requirements and rule modes.
