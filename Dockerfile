@@ -1,7 +1,9 @@
 # The odoo-guard image: guard-webhook, guard-operator, guard-traefik and guardctl, running as uid 65532
 # on a read-only root filesystem (the chart's securityContext). Build: docker build -t odoo-guard:dev .
-# (Not built in this project's CI, which has no container engine.)
-FROM swift:6.1-bookworm AS build
+# (Not built in this project's CI, which has no container engine.) The toolchain is the one the README
+# requires (Swift 6.3). The chart installs ghcr.io/odoo-guard/odoo-guard:<appVersion> by default: build
+# this image, push it to your registry and set image.repository/image.tag (README, "Helm chart").
+FROM swift:6.3-bookworm AS build
 WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources

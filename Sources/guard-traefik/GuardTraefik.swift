@@ -41,7 +41,10 @@ struct GuardTraefik: ParsableCommand {
     @Option(name: .customLong("cert-dir"), help: "File format: where certificates of TLS Secrets are (<dir>/<namespace>/<secret>/tls.crt).")
     var certDir: String = "/etc/traefik/certs"
 
-    @Argument(help: "Files, directories (searched for *.yaml, *.yml, *.json) or - for standard input.")
+    @Option(name: [.customShort("f"), .long], help: "An input file or directory (repeatable; - for standard input), as kubectl and guardctl render take it.")
+    var file: [String] = []
+
+    @Argument(help: "Files, directories (searched for *.yaml, *.yml, *.json) or - for standard input; the same as -f.")
     var inputs: [String] = []
 
     /// Runs the command; usage errors exit with 2 (not ArgumentParser's 64), as bad input does.
@@ -50,7 +53,7 @@ struct GuardTraefik: ParsableCommand {
     func run() throws {
         let defaults = RoutingDefaults(namespace: namespace, webEntryPoint: webEntryPoint, secureEntryPoint: secureEntryPoint, upstreamHost: upstream)
         let outcome = TraefikCommand.run(TraefikCommand.Options(
-            inputs: inputs, target: target, format: format, outputDirectory: out, defaults: defaults, certificateDirectory: certDir))
+            inputs: file + inputs, target: target, format: format, outputDirectory: out, defaults: defaults, certificateDirectory: certDir))
         Console.out(outcome.standardOutput)
         Console.err(outcome.standardError)
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
