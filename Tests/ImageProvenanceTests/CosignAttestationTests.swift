@@ -58,6 +58,28 @@ struct CosignAttestationTests {
         #expect(read.kept.prefix(10).allSatisfy { $0.severity == .critical } && read.kept[10].severity == .high)
     }
 
+    @Test("absurd reports are read without a trap: wrong JSON types, scores beyond range, 20,000 findings of one id")
+    func absurdReports() throws {
+        let sarif: JSONValue = ["runs": [[
+            "tool": ["driver": ["rules": [["id": "A", "properties": ["security-severity": "1e400"]], ["id": "B", "properties": ["security-severity": "nan"]],
+                                          ["id": "C", "properties": ["security-severity": -5]], ["id": "D", "properties": ["security-severity": ["x"]]]]]],
+            "results": [["ruleId": "A"], ["ruleId": "B"], ["ruleId": "C"], ["ruleId": "D", "level": 7], ["ruleId": 12], "text"],
+        ], "not a run"]]
+        let read = try ScanResultReader.read(sarif, threshold: .low).get()
+        #expect(read.kept.map { "\($0.id) \($0.severity)" } == ["A critical"], "an infinite score is critical; NaN, negative and wrong types are unknown")
+        let wrongTypes: JSONValue = ["SchemaVersion": "two", "Results": [["Vulnerabilities": "none"], 5, ["Vulnerabilities": [["VulnerabilityID": 1, "Severity": "HIGH"]]]]]
+        #expect(try ScanResultReader.read(wrongTypes, threshold: .low).get().kept.isEmpty)
+        let repeated = CosignTestAttester.trivyReport((0..<20_000).map { _ in (id: "CVE-2024-0001", severity: "HIGH", fixed: "") })
+        let merged = try ScanResultReader.read(repeated, threshold: .high).get()
+        #expect(merged.kept.count == 1 && merged.kept[0].packages == ["openssl"] && merged.omitted == 0)
+        // A finish time at the edge of the calendar is still a date the rule can age.
+        guard case .attested(let old) = CosignAttestations.judge(envelope: try Self.envelope(Self.statement(finishedOn: "0001-01-01T00:00:00Z")),
+                                                                  keys: [Self.trusted], digest: Self.digest, threshold: .high) else {
+            Issue.record("not attested"); return
+        }
+        #expect(old.finishedAt < Date(timeIntervalSince1970: 0))
+    }
+
     static func envelope(_ statement: [UInt8], payloadType: String = "application/vnd.in-toto+json") throws -> [UInt8] {
         try CosignTestAttester.envelope(statement, key: key, payloadType: payloadType)
     }
