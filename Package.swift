@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers (see ../shared/DESIGN.md): pure targets first, I/O at the edge.
-// KubeModel ← GuardRules ← GuardCheck ← guardctl
+// KubeModel ← GuardRules ← GuardCheck ← GuardCtlCommands ← guardctl (light) and guardctl-full (+ AuditTrail, ImageProvenance, CertKit)
 // KubeModel ← TraefikGen ← GuardCheck ← guard-traefik
 // GuardRules ← AuditTrail ← AdmissionServer ← guard-webhook;  CertKit (certificates) ← tests, guardctl
 let package = Package(
@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "TraefikGen", targets: ["TraefikGen"]),
         .library(name: "GuardCheck", targets: ["GuardCheck"]),
         .executable(name: "guardctl", targets: ["guardctl"]),
+        .executable(name: "guardctl-full", targets: ["guardctl-full"]),
         .executable(name: "guard-traefik", targets: ["guard-traefik"]),
         .executable(name: "guard-webhook", targets: ["guard-webhook"]),
         .library(name: "AdmissionServer", targets: ["AdmissionServer"]),
@@ -198,10 +199,24 @@ let package = Package(
             name: "CommandLineSupport",
             dependencies: ["KubeModel", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
         ),
+        // guardctl's check, render and policy commands, shared by both executables, and the hand-over to guardctl-full.
+        .target(
+            name: "GuardCtlCommands",
+            dependencies: ["GuardCheck", "KubeModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // The light CLI: no PostgreSQL, HTTP client, TLS or X.509 code, so a clean `swift run guardctl check` builds in minutes.
         .executableTarget(
             name: "guardctl",
             dependencies: [
-                "GuardCheck", "GuardRules", "KubeModel", "CommandLineSupport", "AuditTrail", "PostgresAccess", "ImageProvenance", "CertKit",
+                "GuardCtlCommands", "GuardCheck", "CommandLineSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Every guardctl command, with audit, evidence, verify-image, certs and check --registry (guardctl starts it for those).
+        .executableTarget(
+            name: "guardctl-full",
+            dependencies: [
+                "GuardCtlCommands", "GuardCheck", "GuardRules", "KubeModel", "CommandLineSupport", "AuditTrail", "PostgresAccess", "ImageProvenance", "CertKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

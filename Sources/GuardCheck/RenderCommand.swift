@@ -16,6 +16,8 @@ public enum RenderCommand {
         public var configurationPath: String?
         /// The namespace of environments that name none.
         public var namespace: String?
+        /// The time the plan is made for (sleep schedules), `nil` for now.
+        public var now: Date?
 
         /// Options.
         public init(inputs: [String], configurationPath: String? = nil, namespace: String? = nil) {
@@ -67,7 +69,7 @@ public enum RenderCommand {
         var warnings: [String] = []
         for (place, environment) in environments {
             do throws(OdooPlanError) {
-                let desired = try planner.plan(environment)
+                let desired = try planner.plan(environment, observed: ObservedState(now: options.now ?? Date()))
                 objects += desired.printable
                 warnings += desired.warnings.map { "warning: \(environment.namespace)/\(environment.name): \($0)" }
             } catch {

@@ -8,6 +8,9 @@ public enum GuardLabels {
     public static let environment = "odooguard.io/environment"
     /// Label or annotation asking for secret injection (`db,redis,admin`).
     public static let inject = "odooguard.io/inject"
+    /// OdooEnvironment annotation: an RFC 3339 time until which a sleeping environment stays awake
+    /// (`kubectl annotate odooenv NAME odooguard.io/wake-until=2026-12-02T18:00:00Z`).
+    public static let wakeUntil = "odooguard.io/wake-until"
     /// Annotation carrying the change reference of a production change.
     public static let changeReference = "odooguard.io/change-ref"
     /// Pod-template annotation: a hash of the odoo.conf the pods run (a change rolls them).

@@ -19,11 +19,15 @@ import Prometheus
 /// | `odoo_guard_operator_environment_change_failure_ratio` | | DORA: failed releases over releases |
 /// | `odoo_guard_operator_environment_time_to_restore_seconds` | | DORA: mean time to restore (only once an outage was restored) |
 /// | `odoo_guard_operator_environment_availability_ratio` | | DORA: share of the window spent Ready |
+/// | `odoo_guard_operator_environment_sleeping` | | with `spec.schedule`: 1 while asleep (web and cron at 0) |
+/// | `odoo_guard_operator_environment_sleep_pod_hours_saved` | | with `spec.schedule`: Odoo pod-hours its sleeps saved, the current one included (as of the scrape) |
 extension OperatorMetrics {
     /// What one environment's series are, so a change of stage or a deletion removes the old ones.
     struct EnvironmentSeries: Sendable {
         let labels: [(String, String)]
         let gauges: [Gauge]
+        /// The sleep record and the gauge of its pod-hours, refreshed at each scrape.
+        var sleep: (record: SleepStatus, podHours: Gauge)?
     }
 
     static var conditionName: MetricNameDescriptor { name("environment_condition", "", "1 while the OdooEnvironment's condition (type) is True") }
@@ -40,6 +44,10 @@ extension OperatorMetrics {
         name("environment_time_to_restore", "seconds", "Mean time the OdooEnvironment took to be Ready again after an outage (DORA)")
     }
     static var availabilityName: MetricNameDescriptor { name("environment_availability_ratio", "", "Share of the last 30 days the OdooEnvironment was Ready") }
+    static var sleepingName: MetricNameDescriptor { name("environment_sleeping", "", "1 while the OdooEnvironment sleeps (web and cron scaled to 0 by spec.schedule)") }
+    static var podHoursSavedName: MetricNameDescriptor {
+        name("environment_sleep_pod_hours_saved", "", "Odoo pod-hours the OdooEnvironment's sleeps saved, the current one included")
+    }
     static var restoreFailedName: MetricNameDescriptor { name("environment_restore_check_failed", "", "1 while the OdooEnvironment's newest restore rehearsal failed") }
 
     /// Records an environment's conditions, backups and RPO after a reconcile. Idempotent: the same
@@ -68,13 +76,25 @@ extension OperatorMetrics {
             gauge(Self.restoreTimeName, [], delivery.meanTimeToRestore)
             gauge(Self.availabilityName, [], delivery.availability)
         }
+        var sleep: (record: SleepStatus, podHours: Gauge)?
+        if let record = status.sleep {
+            gauge(Self.sleepingName, [], record.state == .sleeping ? 1 : 0)
+            gauge(Self.podHoursSavedName, [], record.podHoursSaved(at: now))
+            if let podHours = gauges.last { sleep = (record, podHours) }
+        }
         let previous = series.withLockedValue { all in
-            defer { all[key] = EnvironmentSeries(labels: labels, gauges: gauges) }
+            defer { all[key] = EnvironmentSeries(labels: labels, gauges: gauges, sleep: sleep) }
             return all[key]
         }
         // Series that existed before and are not set now (another stage, a backup time no longer known).
         let kept = Set(gauges.map(ObjectIdentifier.init))
         for old in previous?.gauges ?? [] where !kept.contains(ObjectIdentifier(old)) { registry.unregisterGauge(old) }
+    }
+
+    /// Brings the pod-hours saved of sleeping environments up to `now` (a sleep lasts hours without a reconcile).
+    public func refreshSleep(now: Date = Date()) {
+        let sleeping = series.withLockedValue { all in all.values.compactMap(\.sleep) }
+        for (record, gauge) in sleeping { gauge.set(record.podHoursSaved(at: now)) }
     }
 
     /// Removes an environment's series (deleted, or no longer this instance's to reconcile).

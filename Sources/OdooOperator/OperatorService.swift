@@ -148,6 +148,7 @@ public struct OperatorService: Sendable {
         let leading = elector.map(\.isLeader) ?? true
         metrics.leader.set(Int64(leading ? 1 : 0))
         if !leading { metrics.forgetEnvironments() }
+        metrics.refreshSleep()
         if case .failing(_, _, let attempts)? = elector?.standing {
             metrics.leaseFailures.set(Int64(attempts))
         } else {

@@ -26,6 +26,8 @@ public struct ChildNames: Sendable, Equatable {
     public func deployment(_ component: String) -> String { objects.base + "-" + component }
     /// The odoo.conf ConfigMap.
     public var config: String { objects.base + "-config" }
+    /// The sleeping page's ConfigMap, Deployment and Service (only while the environment sleeps or wakes).
+    public var sleeping: String { objects.base + "-sleeping" }
     /// The filestore claim.
     public var filestore: String { objects.base + "-filestore" }
     /// The ResourceQuota.

@@ -20,6 +20,8 @@ public struct DesiredState: Sendable {
     public var initJob: JSONValue?
     /// The most connections the environment can hold; the role's `CONNECTION LIMIT`.
     public var connectionBudget: ConnectionBudget?
+    /// `status.sleep` as planned, for an environment with a sleep schedule.
+    public var sleep: SleepStatus?
 
     /// The objects, the init Job and the Secrets (values shown as `<generated>`), for printing.
     public var printable: [JSONValue] {

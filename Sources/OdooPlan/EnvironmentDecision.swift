@@ -28,6 +28,7 @@ public struct EnvironmentDecision: Sendable {
         observed.initialization = observation.recorded.databaseInitialized
         observed.podFailures = observation.podFailures
         observed.readyHistory = observation.recorded.readyHistory
+        observed.sleep = observation.recorded.sleep
         var report = Reconciliation.Report(environment: nil, generation: observation.object.generation, desired: nil, imageSource: observation.imageSource,
                                            observed: observed, recorded: observation.recorded)
         let environment: OdooEnvironment

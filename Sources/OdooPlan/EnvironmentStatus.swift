@@ -84,6 +84,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
     public var databaseInitialized: DatabaseInitialization?
     /// The periods the environment ran Ready, by digests: promotion evidence.
     public var readyHistory: [ReadyPeriod] = []
+    /// Whether it sleeps, wakes or is awake (`status.sleep`), for an environment with a sleep schedule.
+    public var sleep: SleepStatus?
 
     /// The status of an environment that was planned (and, unless `problem` says otherwise, applied).
     /// - Parameters:
@@ -102,6 +104,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
         backups = observed.backups
         warnings = desired?.warnings ?? []
         databaseInitialized = observed.initialization?.isInitialized == true ? observed.initialization : nil
+        // Without a plan (a problem stops it) the record stays as it was.
+        sleep = desired == nil ? observed.sleep : desired?.sleep
         addonImages = (environment?.addons ?? []).compactMap { addon in observed.addonPins[addon.image].map { PinnedImage(source: addon.image, image: $0) } }
         func condition(_ type: String, _ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
             Condition(type: type, status: status, reason: reason, message: message, observedGeneration: generation)
@@ -116,9 +120,15 @@ public struct EnvironmentStatus: Sendable, Equatable {
                               ?? condition(type, .unknown, "NotObserved", "not checked while the environment cannot be applied"))
             }
         } else if let environment {
-            result += EnvironmentStatus.liveConditions(environment, observed, generation: generation)
+            result += EnvironmentStatus.liveConditions(environment, observed, generation: generation, asleep: sleep?.state == .sleeping)
+            if let sleep, sleep.state != .awake { result = EnvironmentStatus.asleep(result, sleep, environment, generation: generation) }
         }
         conditions = Condition.merge(result, into: observed.previousConditions, now: observed.now)
+        // A planned sleep (and the wake-up after it) is neither uptime nor an outage: the history waits.
+        if let sleep, sleep.state != .awake, problem == nil {
+            readyHistory = observed.readyHistory
+            return
+        }
         readyHistory = EnvironmentStatus.history(observed, ready: conditions.first { $0.type == EnvironmentCondition.ready }?.status == .true,
                                                  image: observed.held?.image ?? (desired?.imagePinned == true ? desired?.image : nil),
                                                  addons: observed.held?.addons.map(\.image) ?? environment.map { observed.pinnedAddons($0).map(\.image) } ?? [])
@@ -126,13 +136,14 @@ public struct EnvironmentStatus: Sendable, Equatable {
 
     /// The conditions of an environment that was planned and applied: Ready, Progressing, Degraded,
     /// DatabaseReady, IngressReady and BackupReady, from what was observed.
-    static func liveConditions(_ environment: OdooEnvironment, _ observed: ObservedState, generation: Int64?) -> [Condition] {
+    /// While `asleep`, web and cron are rolled out at 0 pods.
+    static func liveConditions(_ environment: OdooEnvironment, _ observed: ObservedState, generation: Int64?, asleep: Bool = false) -> [Condition] {
         func condition(_ type: String, _ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
             Condition(type: type, status: status, reason: reason, message: message, observedGeneration: generation)
         }
         var conditions: [Condition] = []
-        let web = Rollout(environment.replicas, observed.webDeployment)
-        let cron = Rollout(1, observed.cronDeployment)
+        let web = Rollout(asleep ? 0 : environment.replicas, observed.webDeployment)
+        let cron = Rollout(asleep ? 0 : 1, observed.cronDeployment)
         let database = EnvironmentStatus.databaseCondition(environment, observed, generation: generation)
         let ingress: Condition
         if observed.tlsSecretPresent == false, case .secret(let name) = environment.routing.tls {
@@ -197,6 +208,7 @@ public struct EnvironmentStatus: Sendable, Equatable {
             let lastTransition = readyHistory.map { $0.readyUntil ?? $0.readySince }.max() ?? Date.distantPast
             object["delivery"] = DeliveryFigures(history: readyHistory, asOf: lastTransition).json
         }
+        if let sleep { object["sleep"] = sleep.json }
         if !addonImages.isEmpty { object["addonImages"] = .array(addonImages.map { ["image": .string($0.image), "source": .string($0.source)] }) }
         if let time = backups.lastBackupTime { object["lastBackupTime"] = .string(Timestamp.format(time)) }
         if let size = backups.lastBackupSize { object["lastBackupSize"] = .int(size) }

@@ -42,6 +42,8 @@ public struct ObservedState: Sendable {
     public var readyHistory: [ReadyPeriod] = []
     /// The database's initialisation (`nil`: not observed, as offline; planned as initialised).
     public var initialization: DatabaseInitialization?
+    /// `status.sleep` as recorded, for an environment with a sleep schedule.
+    public var sleep: SleepStatus?
     /// The time the status is computed at.
     public var now: Date
 

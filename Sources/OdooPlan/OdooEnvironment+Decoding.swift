@@ -30,7 +30,7 @@ extension OdooEnvironment {
 
         let spec = reader.object(root["spec"], "spec", required: true) ?? [:]
         reader.unknownKeys(spec, allowed: ["version", "image", "tier", "stage", "replicas", "workers", "resources", "database", "deletionPolicy",
-                                           "filestore", "redis", "ingress", "backup", "maintenanceWindow", "config", "addons"], "spec")
+                                           "filestore", "redis", "ingress", "backup", "maintenanceWindow", "config", "addons", "schedule"], "spec")
         let version = reader.string(spec["version"], "spec.version", required: true) ?? ""
         let image = reader.string(spec["image"], "spec.image")
         if let image {
@@ -66,6 +66,8 @@ extension OdooEnvironment {
                 }
             }
         }
+        let sleepSchedule = reader.sleepSchedule(spec["schedule"], stage: stage)
+        let wakeUntil = reader.wakeUntil(metadata?["annotations"]?[GuardLabels.wakeUntil])
         let config = reader.config(spec["config"])
         let addons = reader.addons(spec["addons"])
         if let database { reader.checkOverrides(config, database: database.name) }
@@ -89,11 +91,14 @@ extension OdooEnvironment {
             let count = reader.errors.count == 1 ? "1 invalid field" : "\(reader.errors.count) invalid fields"
             throw OdooPlanError.invalidEnvironment("OdooEnvironment \(subject.isEmpty ? "(unnamed)" : subject): \(count)", fieldErrors: reader.errors)
         }
-        return OdooEnvironment(
+        var environment = OdooEnvironment(
             name: name, namespace: namespace, uid: uid, generation: generation, version: version, majorVersion: major, image: image,
             tier: tier, stage: stage, replicas: Int(replicas), workers: workers.map(Int.init), requests: requests, limits: limits,
             database: database, deletionPolicy: deletionPolicy, filestore: filestore, redis: redis, routing: routing, backup: backup,
             maintenanceWindow: maintenanceWindow, config: config, changeReference: changeReference, addons: addons)
+        environment.sleepSchedule = sleepSchedule
+        environment.wakeUntil = wakeUntil
+        return environment
     }
 
     /// Whether `name` can name an environment: a DNS label of at most 47 characters starting with a letter.

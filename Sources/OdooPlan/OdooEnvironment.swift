@@ -160,6 +160,10 @@ public struct OdooEnvironment: Sendable, Equatable {
     public var changeReference: String?
     /// Images carrying extra Odoo modules, in `addons_path` order.
     public var addons: [Addon] = []
+    /// When it runs (`spec.schedule`; never in production), `nil`: always.
+    public var sleepSchedule: SleepSchedule?
+    /// The `odooguard.io/wake-until` annotation's time, when set.
+    public var wakeUntil: Date?
 
     /// The longest environment name: its objects' names and label values must stay DNS labels.
     public static let maximumNameLength = 47

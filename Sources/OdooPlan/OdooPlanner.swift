@@ -51,6 +51,14 @@ public struct OdooPlanner: Sendable {
             // ones wait for the init Job.
             context.workloadsRun = (observed.webDeployment?["spec"]?["replicas"]?.intValue ?? 0) > 0
         }
+        if let schedule = environment.sleepSchedule {
+            let webAvailable = (observed.webDeployment?["status"]?["availableReplicas"]?.intValue ?? 0) > 0
+            context.sleep = SleepStatus.next(schedule, wakeUntil: environment.wakeUntil, now: observed.now, previous: observed.sleep,
+                                             webAvailable: webAvailable, pods: environment.replicas + 1)
+            if context.sleep?.state == .sleeping { context.workloadsRun = false }
+        } else if environment.wakeUntil != nil {
+            warnings.append("the \(GuardLabels.wakeUntil) annotation has no effect: the environment has no spec.schedule, so it never sleeps")
+        }
 
         var objects: [JSONValue] = [context.namespaceLabels()]
         objects.append(context.resourceQuota())
@@ -63,6 +71,7 @@ public struct OdooPlanner: Sendable {
         objects.append(context.webService())
         objects.append(context.webDeployment())
         objects.append(context.cronDeployment())
+        if let sleep = context.sleep, context.showsSleepingPage { objects += context.sleepingPage(sleep) }
         if environment.replicas > 1 { objects.append(context.webDisruptionBudget()) }
         if environment.backup != nil {
             objects.append(context.backupScriptsConfigMap())
@@ -74,6 +83,7 @@ public struct OdooPlanner: Sendable {
             desired.initJob = context.initJob(name: names.initialization(image: image, modules: environment.database.initModules))
         }
         desired.connectionBudget = budget
+        desired.sleep = context.sleep
         return desired
     }
 

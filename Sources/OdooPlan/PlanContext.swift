@@ -23,6 +23,11 @@ struct PlanContext {
     var addonImages: [OdooEnvironment.Addon] = []
     /// The Pod Security levels the namespace's labels carry.
     var podSecurity = PodSecuritySettings()
+    /// Whether it sleeps, wakes or is awake, for an environment with a sleep schedule.
+    var sleep: SleepStatus?
+
+    /// Whether the routes answer with the sleeping page (asleep, or waking until a web pod is available).
+    var showsSleepingPage: Bool { sleep.map { $0.state != .awake } ?? false }
 
     init(environment: OdooEnvironment, configuration: OperatorConfiguration, tier: OperatorConfiguration.TierLimits, names: ChildNames,
          image: String, version: String, resources: (requests: [String: Quantity], limits: [String: Quantity]), conf: OdooConfFile) {
@@ -110,6 +115,13 @@ struct PlanContext {
     /// The Traefik objects of the environment, from the generator, with the environment's labels.
     func traefikObjects() -> [JSONValue] {
         var routing = environment.routing
+        if showsSleepingPage {
+            // The file provider has no Service: its upstream is the Service's DNS name when it names one.
+            if routing.upstreamHost.hasPrefix(routing.serviceName + ".") {
+                routing.upstreamHost = names.sleeping + routing.upstreamHost.dropFirst(routing.serviceName.count)
+            }
+            routing.serviceName = names.sleeping
+        }
         routing.webEntryPoint = configuration.webEntryPoint
         routing.secureEntryPoint = configuration.secureEntryPoint
         let extra = [GuardLabels.partOf: GuardLabels.managerName, GuardLabels.environment: environment.name]

@@ -88,15 +88,24 @@ extension Reconciliation {
                           requeue: requeue(status, problem: problem, rejected: outcome.rejected != nil, database: outcome.database))
     }
 
-    /// The merge patch turning `old` into `new` (fields `new` lacks are removed with `null`), `nil` when equal.
+    /// The merge patch turning `old` into `new`, `nil` when equal: `new` whole, with `null` for every
+    /// field `new` lacks at any depth (a merge patch keeps nested fields it does not name).
     static func statusPatch(from old: JSONValue, to new: JSONValue) -> JSONValue? {
         guard old != new else { return nil }
-        var patch = new
-        if case .object(var fields) = patch, case .object(let previous) = old {
-            for key in previous.keys where fields[key] == nil { fields[key] = .null }
-            patch = .object(fields)
+        return ["status": mergePatch(from: old, to: new)]
+    }
+
+    /// RFC 7386: objects are merged key by key, anything else replaces.
+    static func mergePatch(from old: JSONValue, to new: JSONValue) -> JSONValue {
+        guard case .object(var fields) = new, case .object(let previous) = old else { return new }
+        for (key, value) in previous {
+            if let replacement = fields[key] {
+                fields[key] = mergePatch(from: value, to: replacement)
+            } else {
+                fields[key] = .null
+            }
         }
-        return ["status": patch]
+        return .object(fields)
     }
 
     /// Events naming what the writes in `outcome` did (also when a later write failed).
@@ -145,6 +154,10 @@ extension Reconciliation {
         if case .hold(_, _, let after?)? = report.observed.gate { retries.append(.milliseconds(Int64(after * 1000))) }
         if case .startJob? = report.observed.gate { retries.append(.seconds(30)) }
         if !report.observed.podFailures.isEmpty { retries.append(.seconds(60)) }
+        // A sleep schedule changes state by the clock: look again when it does (at least a second ahead).
+        if self.problem == nil, let until = status.sleep?.until {
+            retries.append(.milliseconds(Int64(max(1, min(until.timeIntervalSince(report.observed.now), 366 * 86_400)) * 1000)))
+        }
         switch report.observed.initialization {
         case .pending?, .running?: if self.problem == nil { retries.append(.seconds(30)) }
         case .initialized?, .failed?, nil: break

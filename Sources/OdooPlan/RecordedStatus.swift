@@ -19,6 +19,8 @@ public struct RecordedStatus: Sendable, Equatable {
     public var databaseInitialized: DatabaseInitialization?
     /// The periods it ran Ready, by digests (`status.readyHistory`).
     public var readyHistory: [ReadyPeriod]
+    /// Whether it slept, woke or was awake, and the pod-hours its sleeps saved (`status.sleep`).
+    public var sleep: SleepStatus?
 
     /// The status of `object`.
     public init(_ object: KubeObject) {
@@ -33,6 +35,7 @@ public struct RecordedStatus: Sendable, Equatable {
             lastRestoreCheckTime: status?["lastRestoreCheckTime"]?.stringValue.flatMap(Timestamp.parse))
         databaseInitialized = DatabaseInitialization(recorded: status)
         readyHistory = ReadyPeriod.recorded(status)
+        sleep = SleepStatus(recorded: status)
         var pins: [String: String] = [:]
         for entry in status?["addonImages"]?.arrayValue ?? [] {
             if let source = entry["source"]?.stringValue, let image = entry["image"]?.stringValue, image.contains("@sha256:") { pins[source] = image }

@@ -104,6 +104,8 @@ struct ChartMonitoringTests {
         status.readyHistory = [ReadyPeriod(image: "registry.example.com/odoo/odoo@sha256:1", readySince: Date().addingTimeInterval(-7200),
                                            readyUntil: Date().addingTimeInterval(-3600)),
                                ReadyPeriod(image: "registry.example.com/odoo/odoo@sha256:1", readySince: Date().addingTimeInterval(-1800))]
+        // A sleep schedule, so the sleep gauges are exported.
+        status.sleep = SleepStatus(state: .sleeping, since: Date().addingTimeInterval(-3600), until: nil, stoppedPods: 2)
         operatorMetrics.recordEnvironment(ObjectKey(namespace: "clinic-prod", name: "clinic"), stage: "production", status: status, rpoHours: 24)
         operatorMetrics.recordReconcile(duration: .milliseconds(3), failed: true)
         let text = webhook.registry.emitToString() + operatorMetrics.registry.emitToString()

@@ -44,4 +44,23 @@ import Testing
         metrics.forgetEnvironments()
         #expect(Self.lines(metrics, containing: "odoo_guard_operator_environment_").isEmpty, "a standby exports no environment series")
     }
+
+    @Test func podHoursSavedGrowWhileAsleepAndStopWhenAwake() {
+        let metrics = OperatorMetrics()
+        let key = ObjectKey(namespace: "pharmacy-staging", name: "pharmacy")
+        let since = Date(timeIntervalSince1970: 1_764_000_000)
+        var status = Self.status(degraded: false, backup: nil)
+        status.sleep = SleepStatus(state: .sleeping, since: since, until: nil, stoppedPods: 3, podHoursSavedBefore: 10)
+        metrics.recordEnvironment(key, stage: "staging", status: status, rpoHours: 72, now: since.addingTimeInterval(3600))
+        #expect(Self.lines(metrics, containing: "environment_sleeping{").first?.hasSuffix(" 1.0") == true)
+        #expect(Self.lines(metrics, containing: "environment_sleep_pod_hours_saved{").first?.hasSuffix(" 13.0") == true)
+        // No reconcile happens during a sleep: the scrape brings the figure up to date.
+        metrics.refreshSleep(now: since.addingTimeInterval(2 * 3600))
+        #expect(Self.lines(metrics, containing: "environment_sleep_pod_hours_saved{").first?.hasSuffix(" 16.0") == true)
+        status.sleep = SleepStatus(state: .awake, since: since.addingTimeInterval(3 * 3600), until: nil, podHoursSavedBefore: 19)
+        metrics.recordEnvironment(key, stage: "staging", status: status, rpoHours: 72, now: since.addingTimeInterval(5 * 3600))
+        metrics.refreshSleep(now: since.addingTimeInterval(9 * 3600))
+        #expect(Self.lines(metrics, containing: "environment_sleeping{").first?.hasSuffix(" 0.0") == true)
+        #expect(Self.lines(metrics, containing: "environment_sleep_pod_hours_saved{").first?.hasSuffix(" 19.0") == true)
+    }
 }

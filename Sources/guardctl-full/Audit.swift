@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditTrail
 import Foundation
 import GuardCheck
+import GuardCtlCommands
 import Logging
 import PostgresAccess
 
@@ -55,7 +56,7 @@ struct AuditSource: ParsableArguments {
 
 /// `guardctl audit verify`: checks the hash chain of the webhook's audit table.
 struct Audit: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Inspect the webhook's audit evidence.", subcommands: [Verify.self])
+    static let configuration = CommandConfiguration(abstract: Companion.Command.audit.abstract, subcommands: [Verify.self])
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GuardCheck
+import GuardCtlCommands
 import GuardRules
 import ImageProvenance
 import Logging
@@ -8,7 +9,7 @@ import Logging
 struct VerifyImage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-image",
-        abstract: "Resolve an image to its digest and verify its cosign signature against trusted keys.",
+        abstract: Companion.Command.verifyImage.abstract,
         discussion: "Exit status: 0 verified (or resolved, with no key to check), 1 rejected, 2 error (unreachable registry, bad reference or input).")
 
     @Argument(help: "Image reference (registry/repository:tag or @sha256:…).") var image: String

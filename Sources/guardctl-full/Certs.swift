@@ -2,12 +2,13 @@ import ArgumentParser
 import CertKit
 import Foundation
 import GuardCheck
+import GuardCtlCommands
 import KubeModel
 
 /// `guardctl certs`: the webhook's CA and serving certificate as files (see `certs/README.md`).
 struct Certs: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Generate and rotate the admission webhook's CA and serving certificate.",
+        abstract: Companion.Command.certs.abstract,
         subcommands: [Generate.self, Rotate.self])
 
     struct Generate: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GuardCheck
+import GuardCtlCommands
 import GuardRules
 import ImageProvenance
 import Logging
@@ -11,8 +12,8 @@ extension Check {
         var logger = Logger(label: "guardctl")
         logger.logLevel = .critical
         do {
-            let credentials = try ImageVerification.readCredentials(registryAuthFile)
-            let roots = try ImageVerification.readCertificates(registryCaFile)
+            let credentials = try ImageVerification.readCredentials(arguments.registryAuthFile)
+            let roots = try ImageVerification.readCertificates(arguments.registryCaFile)
             let frozen = logger
             return { lookups, policy in
                 await ImageVerification.lookUp(lookups, policy: policy, credentials: credentials, trustRoots: roots, logger: frozen)
@@ -20,13 +21,6 @@ extension Check {
         } catch {
             Console.err("guardctl check: \(error)\n")
             throw ExitCode(2)
-        }
-    }
-
-    /// `--registry-ca-file` and `--registry-auth-file` only mean something with `--registry`.
-    func validateRegistryOptions() throws {
-        if !registry && (!registryCaFile.isEmpty || registryAuthFile != nil) {
-            throw ValidationError("--registry-ca-file and --registry-auth-file need --registry")
         }
     }
 }

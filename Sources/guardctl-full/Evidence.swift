@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditTrail
 import Foundation
 import GuardCheck
+import GuardCtlCommands
 import KubeModel
 import Logging
 
@@ -9,7 +10,7 @@ import Logging
 /// environments and exceptions.
 struct Evidence: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write an auditor's report (HTML or JSON) of a period: production changes with requester, approver, change reference and digests; denials by rule; exceptions in force; backups and restore rehearsals; and the audit chain's verification.",
+        abstract: Companion.Command.evidence.abstract,
         discussion: """
             The cluster's state comes from --context files, e.g. `kubectl get odooenvironments,guardexceptions -A -o yaml > cluster.yaml`.
             The same inputs give the same report. Exit status: 0 report written and the chain intact, 1 report written and the chain BROKEN (the report says so first), 2 bad options or the database unreachable.

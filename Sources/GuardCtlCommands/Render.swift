@@ -1,0 +1,47 @@
+import ArgumentParser
+import GuardCheck
+import KubeModel
+
+/// `guardctl render`: the operator's plan of OdooEnvironments as YAML, without a cluster.
+public struct Render: ParsableCommand {
+    /// Its name, help and exit codes.
+    public static let configuration = CommandConfiguration(
+        abstract: "Print every object the operator would apply for OdooEnvironments, as YAML (no cluster needed).",
+        discussion: """
+            Generated Secrets are shown with <generated> values: the operator creates them once, in the cluster.
+            Exit status: 0 rendered (warnings on standard error), 2 invalid environment, configuration or usage.
+            """)
+
+    @Option(name: [.customShort("f"), .long], help: "OdooEnvironment file or directory (repeatable; - for standard input).")
+    public var file: [String] = []
+
+    @Option(name: .long, help: "Operator configuration file (YAML). Default: the embedded configuration.")
+    public var config: String?
+
+    @Option(name: .long, help: "Namespace of environments that name none.")
+    public var namespace: String?
+
+    @Option(name: .long, help: "The time to plan for (RFC 3339), so a sleep schedule renders reproducibly. Default: now.")
+    public var now: String?
+
+    @Argument(help: "More files or directories.")
+    public var paths: [String] = []
+
+    /// Options as parsed.
+    public init() {}
+
+    /// Refuses a `--now` that is not an RFC 3339 time.
+    public func validate() throws {
+        if let now, Timestamp.parse(now) == nil { throw ValidationError("--now must be an RFC 3339 time such as 2026-12-02T22:00:00Z") }
+    }
+
+    /// Renders, prints, exits with the outcome's status.
+    public func run() throws {
+        var options = RenderCommand.Options(inputs: file + paths, configurationPath: config, namespace: namespace)
+        options.now = now.flatMap(Timestamp.parse)
+        let outcome = RenderCommand.run(options)
+        Console.out(outcome.standardOutput)
+        Console.err(outcome.standardError)
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+}

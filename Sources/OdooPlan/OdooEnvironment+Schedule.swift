@@ -1,0 +1,60 @@
+import Foundation
+import KubeModel
+
+extension FieldReader {
+    /// `spec.schedule`: the time zone (`UTC` unless set) and at least one awake window. Production
+    /// refuses one: it never sleeps.
+    mutating func sleepSchedule(_ value: JSONValue?, stage: OdooEnvironment.Stage?) -> SleepSchedule? {
+        guard let object = self.object(value, "spec.schedule") else { return nil }
+        if stage == .production {
+            errors.append(.invalid("spec.schedule", "production environments never sleep: remove spec.schedule (sleep schedules are for development and staging)"))
+        }
+        unknownKeys(object, allowed: ["timeZone", "awake"], "spec.schedule")
+        var timeZone = TimeZone(secondsFromGMT: 0) ?? .current
+        if let name = string(object["timeZone"], "spec.schedule.timeZone") {
+            if let zone = TimeZone(identifier: name), name.contains("/") || name == "UTC" {
+                timeZone = zone
+            } else {
+                errors.append(.invalid("spec.schedule.timeZone", "\"\(name)\" is not an IANA time zone such as Europe/Berlin, America/New_York or UTC"))
+            }
+        }
+        let path = FieldPath("spec.schedule.awake")
+        guard let items = object["awake"] else {
+            errors.append(.required(path, "list at least one window, such as {schedule: \"0 7 * * 1-5\", durationMinutes: 660} (weekdays 07:00-18:00)"))
+            return nil
+        }
+        guard case .array(let list) = items, !list.isEmpty else {
+            errors.append(.invalid(path, "must be a non-empty list of windows, such as {schedule: \"0 7 * * 1-5\", durationMinutes: 660}"))
+            return nil
+        }
+        var windows: [SleepSchedule.Window] = []
+        for (index, item) in list.enumerated() {
+            guard let window = self.object(item, path / index, required: true) else { continue }
+            unknownKeys(window, allowed: ["schedule", "durationMinutes"], path / index)
+            let text = string(window["schedule"], path / index / "schedule", required: true)
+            let duration = bounded(window["durationMinutes"], path / index / "durationMinutes", 1...Int64(SleepSchedule.maximumDurationMinutes), what: "minutes")
+            if window["durationMinutes"] == nil {
+                errors.append(.required(path / index / "durationMinutes", "is required: how long the window stays open, in minutes (at most \(SleepSchedule.maximumDurationMinutes), a week)"))
+            }
+            guard let text else { continue }
+            switch CronSchedule.parse(text) {
+            case .success(let schedule):
+                if let duration { windows.append(SleepSchedule.Window(opens: schedule, durationMinutes: Int(duration))) }
+            case .failure(let problem):
+                errors.append(.invalid(path / index / "schedule", problem.message + ", such as \"0 7 * * 1-5\" (weekdays at 07:00)"))
+            }
+        }
+        return windows.count == list.count ? SleepSchedule(timeZone: timeZone, awake: windows) : nil
+    }
+
+    /// The `odooguard.io/wake-until` annotation: an RFC 3339 time.
+    mutating func wakeUntil(_ value: JSONValue?) -> Date? {
+        guard let value else { return nil }
+        let path = FieldPath([.key("metadata"), .key("annotations"), .key(GuardLabels.wakeUntil)])
+        guard let text = value.stringValue, let date = Timestamp.parse(text) else {
+            errors.append(.invalid(path, "\(value.serialized()) must be an RFC 3339 time such as 2026-12-02T18:00:00Z (the environment stays awake until then)"))
+            return nil
+        }
+        return date
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import KubeModel
+
+/// When a non-production environment runs (`spec.schedule`): windows that open on a cron schedule
+/// read on the wall clock of a time zone and stay open for a number of minutes. Outside every window
+/// (and outside an `odooguard.io/wake-until` time) the environment sleeps: web and cron scale to 0.
+/// Pure: the state at a time is computed from the schedule alone.
+public struct SleepSchedule: Sendable, Equatable {
+    /// A window the environment is awake in.
+    public struct Window: Sendable, Equatable {
+        /// When it opens, on the time zone's wall clock.
+        public var opens: CronSchedule
+        /// How long it stays open, in wall-clock minutes.
+        public var durationMinutes: Int
+
+        /// A window.
+        public init(opens: CronSchedule, durationMinutes: Int) {
+            self.opens = opens
+            self.durationMinutes = durationMinutes
+        }
+    }
+
+    /// The time zone the schedules are read in (an IANA name such as `Europe/Berlin`).
+    public var timeZone: TimeZone
+    /// The awake windows (at least one).
+    public var awake: [Window]
+
+    /// The longest window: a week.
+    public static let maximumDurationMinutes = 10_080
+
+    /// A schedule.
+    public init(timeZone: TimeZone, awake: [Window]) {
+        self.timeZone = timeZone
+        self.awake = awake
+    }
+
+    /// Whether the environment is awake or asleep at `now`, and until when.
+    /// - Parameter wakeUntil: the `odooguard.io/wake-until` time, when set: awake until then whatever the windows say.
+    public func state(at now: Date, wakeUntil: Date? = nil) -> SleepState {
+        let windowEnd = openWindowEnd(at: now)
+        if let wakeUntil, wakeUntil > now {
+            return .awake(until: max(wakeUntil, windowEnd ?? wakeUntil), onDemand: windowEnd.map { $0 < wakeUntil } ?? true)
+        }
+        if let windowEnd { return .awake(until: windowEnd, onDemand: false) }
+        return .sleeping(until: nextOpening(after: now))
+    }
+
+    /// When the windows open at `now` close, following windows that overlap or touch (`nil`: none is open).
+    func openWindowEnd(at now: Date) -> Date? {
+        guard var end = latestEnd(covering: now) else { return nil }
+        // Back-to-back windows (a weekday window ending when the night one opens) are one awake period.
+        for _ in 0..<64 {
+            guard let later = latestEnd(covering: end), later > end else { break }
+            end = later
+        }
+        return end
+    }
+
+    /// The latest end among the windows open at `date` (open from their start, closed at their end:
+    /// a window opening when another closes continues it).
+    private func latestEnd(covering date: Date) -> Date? {
+        let wall = wallClock(date)
+        return awake.compactMap { window in
+            window.opens.lastStart(atOrBefore: wall, lookback: window.durationMinutes - 1)
+                .map { instant(wall: $0.addingTimeInterval(Double(window.durationMinutes) * 60)) }
+        }.filter { $0 > date }.max()
+    }
+
+    /// The first time a window opens after `date`, within a year.
+    public func nextOpening(after date: Date) -> Date? {
+        awake.compactMap { $0.opens.nextStart(after: wallClock(date)).map(instant(wall:)) }.filter { $0 > date }.min()
+    }
+
+    /// `date` as the time zone's wall clock, expressed as if it were UTC (what the cron fields match).
+    func wallClock(_ date: Date) -> Date {
+        date.addingTimeInterval(Double(timeZone.secondsFromGMT(for: date)))
+    }
+
+    /// The instant whose wall clock reads `wall` (the later one when a clock change repeats an hour,
+    /// the hour after when it skips one).
+    func instant(wall: Date) -> Date {
+        let guess = wall.addingTimeInterval(-Double(timeZone.secondsFromGMT(for: wall)))
+        return wall.addingTimeInterval(-Double(timeZone.secondsFromGMT(for: guess)))
+    }
+
+    /// `date` on the time zone's wall clock, `2026-12-03 08:00 Europe/Berlin`.
+    public func localText(_ date: Date) -> String {
+        let minutes = Int((wallClock(date).timeIntervalSince1970 / 60).rounded(.down))
+        let days = Int((Double(minutes) / 1440).rounded(.down))
+        let (year, month, day) = Timestamp.civil(days: days)
+        let inDay = minutes - days * 1440
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(year)-\(two(month))-\(two(day)) \(two(inDay / 60)):\(two(inDay % 60)) \(timeZone.identifier)"
+    }
+}
+
+/// Whether an environment with a sleep schedule runs, and until when.
+public enum SleepState: Sendable, Equatable {
+    /// Web and cron run, until the window (or the wake-up asked for) ends; `onDemand` when only the
+    /// `odooguard.io/wake-until` annotation keeps it awake at its end.
+    case awake(until: Date?, onDemand: Bool)
+    /// Web and cron are scaled to 0 until the next window opens (`nil`: no window opens within a year).
+    case sleeping(until: Date?)
+
+    /// When the state changes by itself.
+    public var until: Date? {
+        switch self {
+        case .awake(let until, _), .sleeping(let until): until
+        }
+    }
+}

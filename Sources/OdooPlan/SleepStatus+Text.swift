@@ -1,0 +1,101 @@
+import Foundation
+import KubeModel
+
+/// What a sleeping or waking environment tells people: the status message, the page its routes
+/// answer with, and the `Retry-After` of that page.
+extension SleepStatus {
+    /// The command that wakes `environment` now (the time is the person's to choose).
+    public static func wakeCommand(_ environment: OdooEnvironment) -> String {
+        "kubectl annotate odooenvironment \(environment.name) -n \(environment.namespace) \(GuardLabels.wakeUntil)=<RFC 3339 time> --overwrite"
+    }
+
+    /// When it wakes, on the schedule's clock and in UTC.
+    func untilText(_ schedule: SleepSchedule?) -> String {
+        guard let until else { return "no window of spec.schedule.awake opens within a year" }
+        return "\(schedule?.localText(until) ?? Timestamp.format(until)) (\(Timestamp.format(until)))"
+    }
+
+    /// The `Ready` condition's message while asleep or waking.
+    public func message(_ environment: OdooEnvironment) -> String {
+        switch state {
+        case .sleeping:
+            return "sleeping until \(untilText(environment.sleepSchedule)): web and cron are scaled to 0 outside spec.schedule.awake, "
+                + "the routes answer with a page saying so, and the database and backups keep running. Wake it now: \(SleepStatus.wakeCommand(environment))"
+        case .waking:
+            return "waking up: web and cron start, and the routes keep the sleeping page until a web pod is available"
+        case .awake:
+            return until == nil ? "awake" : "awake until \(untilText(environment.sleepSchedule))\(onDemand ? " (odooguard.io/wake-until)" : "")"
+        }
+    }
+
+    /// The page the routes answer with (HTTP 503), as HTML.
+    public func page(_ environment: OdooEnvironment) -> String {
+        let name = HTML.escape(environment.name)
+        let heading: String
+        var body: [String]
+        switch state {
+        case .waking, .awake:
+            heading = "\(name) is waking up"
+            body = ["<p>It will be ready in a minute or two; this page reloads itself.</p>"]
+        case .sleeping:
+            heading = "\(name) is asleep"
+            body = [
+                "<p>This \(environment.stage.rawValue) Odoo environment sleeps outside its working hours to save resources. "
+                    + (until == nil ? "No working hours are scheduled within a year.</p>" : "It wakes at <strong>\(HTML.escape(untilText(environment.sleepSchedule)))</strong>.</p>"),
+                "<p>Nothing is lost: the database, the files and the backups are untouched.</p>",
+                "<p>Need it now? Someone allowed to edit OdooEnvironments in namespace \(HTML.escape(environment.namespace)) can wake it:</p>",
+                "<pre><code>\(HTML.escape(SleepStatus.wakeCommand(environment)))</code></pre>",
+            ]
+        }
+        let refresh = state == .sleeping ? 300 : 15
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta http-equiv="refresh" content="\(refresh)"><title>\(heading)</title>
+            <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}pre{white-space:pre-wrap;background:#f3f3f3;padding:.5rem}</style>
+            </head><body><h1>\(heading)</h1>
+            \(body.joined(separator: "\n"))
+            </body></html>
+
+            """
+    }
+
+    /// The page's `Retry-After`: the wake-up time as an HTTP date while asleep, seconds otherwise.
+    public var retryAfter: String {
+        guard state == .sleeping, let until else { return state == .sleeping ? "3600" : "15" }
+        return HTML.httpDate(until)
+    }
+}
+
+/// Text for HTML pages and HTTP headers.
+enum HTML {
+    /// `text` with `&`, `<`, `>`, `"` and `'` escaped.
+    static func escape(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
+    /// `date` as an HTTP date (RFC 9110 IMF-fixdate): `Thu, 03 Dec 2026 06:00:00 GMT`.
+    static func httpDate(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = Int((Double(seconds) / 86_400).rounded(.down))
+        let (year, month, day) = Timestamp.civil(days: days)
+        let inDay = seconds - days * 86_400
+        let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        // 1970-01-01 was a Thursday.
+        let weekday = weekdays[((days % 7) + 11) % 7]
+        return "\(weekday), \(two(day)) \(months[(month - 1 + 12) % 12]) \(year) \(two(inDay / 3600)):\(two(inDay / 60 % 60)):\(two(inDay % 60)) GMT"
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import KubeModel
+
+/// `status.sleep` of an environment with a sleep schedule: whether it is awake, asleep or waking up,
+/// since and until when, and the Odoo pod-hours its sleeps saved. It changes only when the state does
+/// (no status write per reconcile).
+public struct SleepStatus: Sendable, Equatable {
+    /// The state, as the printer column shows it.
+    public enum State: String, Sendable, CaseIterable {
+        /// Web and cron run.
+        case awake = "Awake"
+        /// Web and cron are scaled to 0; the routes answer with the sleeping page.
+        case sleeping = "Sleeping"
+        /// Web and cron start again; the routes keep the page until a web pod is available.
+        case waking = "Waking"
+    }
+
+    /// The state.
+    public var state: State
+    /// When it began.
+    public var since: Date
+    /// When it ends by itself: the next window for a sleep, the window's (or the wake-up's) end while
+    /// awake; `nil` when no window opens within a year, or while waking.
+    public var until: Date?
+    /// Whether only `odooguard.io/wake-until` keeps it awake.
+    public var onDemand: Bool
+    /// Odoo pods (web replicas and cron) stopped by the current sleep.
+    public var stoppedPods: Int
+    /// Pod-hours of sleeps that ended (the current one is added by ``podHoursSaved(at:)``), to 0.01.
+    public var podHoursSavedBefore: Double
+
+    /// A record.
+    public init(state: State, since: Date, until: Date?, onDemand: Bool = false, stoppedPods: Int = 0, podHoursSavedBefore: Double = 0) {
+        self.state = state
+        self.since = since
+        self.until = until
+        self.onDemand = onDemand
+        self.stoppedPods = stoppedPods
+        self.podHoursSavedBefore = podHoursSavedBefore
+    }
+
+    /// The record after an observation at `now`.
+    /// - Parameters:
+    ///   - schedule: the environment's schedule; `wakeUntil` its `odooguard.io/wake-until` time.
+    ///   - previous: the record in the status, when there is one.
+    ///   - webAvailable: whether a web pod is available (a wake-up ends when one is).
+    ///   - pods: the Odoo pods a sleep stops (web replicas and the cron pod).
+    public static func next(_ schedule: SleepSchedule, wakeUntil: Date?, now: Date, previous: SleepStatus?, webAvailable: Bool, pods: Int) -> SleepStatus {
+        var saved = previous?.podHoursSavedBefore ?? 0
+        switch schedule.state(at: now, wakeUntil: wakeUntil) {
+        case .sleeping(let until):
+            if let previous, previous.state == .sleeping {
+                return SleepStatus(state: .sleeping, since: previous.since, until: until, stoppedPods: previous.stoppedPods, podHoursSavedBefore: saved)
+            }
+            return SleepStatus(state: .sleeping, since: now, until: until, stoppedPods: pods, podHoursSavedBefore: saved)
+        case .awake(let until, let onDemand):
+            if let previous, previous.state == .sleeping { saved = rounded(saved + previous.podHours(until: now)) }
+            let wasAsleep = previous.map { $0.state != .awake } ?? false
+            if wasAsleep && !webAvailable {
+                let since = previous?.state == .waking ? previous?.since ?? now : now
+                return SleepStatus(state: .waking, since: since, until: nil, onDemand: onDemand, podHoursSavedBefore: saved)
+            }
+            let since = previous?.state == .awake ? previous?.since ?? now : now
+            return SleepStatus(state: .awake, since: since, until: until, onDemand: onDemand, podHoursSavedBefore: saved)
+        }
+    }
+
+    /// The pod-hours saved up to `now`: the ended sleeps and the current one.
+    public func podHoursSaved(at now: Date) -> Double {
+        state == .sleeping ? rounded(podHoursSavedBefore + podHours(until: now)) : podHoursSavedBefore
+    }
+
+    private func podHours(until now: Date) -> Double {
+        max(0, now.timeIntervalSince(since)) / 3600 * Double(stoppedPods)
+    }
+
+    private static func rounded(_ hours: Double) -> Double { (hours * 100).rounded() / 100 }
+    private func rounded(_ hours: Double) -> Double { SleepStatus.rounded(hours) }
+
+    /// The record as `status.sleep`.
+    public var json: JSONValue {
+        // A whole number as an integer: the API server gives `12` back for `12.0`, and the status must compare equal.
+        let saved: JSONValue = podHoursSavedBefore.rounded() == podHoursSavedBefore && podHoursSavedBefore.magnitude < 1e15 ? .int(Int64(podHoursSavedBefore)) : .double(podHoursSavedBefore)
+        var object: JSONObject = ["podHoursSaved": saved, "since": .string(Timestamp.format(since)), "state": .string(state.rawValue)]
+        if onDemand { object["onDemand"] = true }
+        if state == .sleeping { object["stoppedPods"] = .int(Int64(stoppedPods)) }
+        if let until { object["until"] = .string(Timestamp.format(until)) }
+        return .object(object)
+    }
+
+    /// The record in a status, `nil` when it has none or an unreadable one (then it starts afresh).
+    public init?(recorded status: JSONValue?) {
+        guard let sleep = status?["sleep"], let state = sleep["state"]?.stringValue.flatMap(State.init(rawValue:)),
+              let since = sleep["since"]?.stringValue.flatMap(Timestamp.parse) else { return nil }
+        self.init(state: state, since: since, until: sleep["until"]?.stringValue.flatMap(Timestamp.parse),
+                  onDemand: sleep["onDemand"]?.boolValue ?? false, stoppedPods: Int(max(0, min(sleep["stoppedPods"]?.intValue ?? 0, 1000))),
+                  podHoursSavedBefore: sleep["podHoursSaved"]?.doubleValue.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } ?? 0)
+    }
+}

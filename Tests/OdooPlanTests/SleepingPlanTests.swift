@@ -1,0 +1,175 @@
+import Foundation
+import KubeModel
+import OdooPlan
+import TestSupport
+import Testing
+
+/// What a sleep schedule does to the plan, the status and the requeue, decided from one observation;
+/// and the sleeping page's server, run for real.
+@Suite("Sleeping environments")
+struct SleepingPlanTests {
+    static let office: JSONValue = ["timeZone": "Europe/Berlin", "awake": [["schedule": "0 7 * * 1-5", "durationMinutes": 660]]]
+    /// Saturday noon: asleep until Monday 07:00 Berlin (06:00 UTC).
+    static let saturday = SleepScheduleTests.utc("2026-12-05T12:00:00Z")
+    /// Wednesday 10:00 UTC: awake until 17:00 UTC.
+    static let wednesday = SleepScheduleTests.utc("2026-12-02T10:00:00Z")
+
+    static func document(replicas: Int64 = 2, wakeUntil: String? = nil) -> JSONValue {
+        Fixtures.environment {
+            $0.set(Self.office, at: "spec.schedule")
+            $0.set(.int(replicas), at: "spec.replicas")
+            $0.set(["enabled": true], at: "spec.redis")
+            if let wakeUntil { $0.set(["odooguard.io/wake-until": .string(wakeUntil)], at: "metadata.annotations") }
+        }
+    }
+
+    /// An environment initialised and Ready before, with `sleep` recorded and the web Deployment reporting `available` pods.
+    static func observation(_ document: JSONValue, at now: Date, sleep: SleepStatus? = nil, available: Int64 = 0) -> EnvironmentObservation {
+        DecisionTests.observation(document) { observation in
+            observation.now = now
+            observation.existingSecrets = ["demo-admin", "demo-db", "demo-redis"]
+            var status: JSONValue = [
+                "databaseInitialized": ["job": "demo-init-000000", "time": "2026-11-01T00:00:00Z"],
+                "readyHistory": [["image": .string(DecisionTests.pinned), "readySince": "2026-11-01T00:00:00Z"]],
+            ]
+            if let sleep { status.set(sleep.json, at: "sleep") }
+            var object = document
+            object.set(status, at: "status")
+            observation.recorded = RecordedStatus(KubeObject(object))
+            observation.workloads.web = ["metadata": ["generation": 1], "spec": ["replicas": .int(available)],
+                                         "status": ["availableReplicas": .int(available), "observedGeneration": 1, "updatedReplicas": .int(available)]]
+        }
+    }
+
+    static func objects(_ reconciliation: Reconciliation) -> [String: JSONValue] {
+        Dictionary(uniqueKeysWithValues: (reconciliation.report.desired?.objects ?? []).map { object in
+            let view = KubeObject(object)
+            return ("\(view.gvk.kind)/\(view.name)", object)
+        })
+    }
+
+    static func routedServices(_ objects: [String: JSONValue]) -> Set<String> {
+        Set(objects.filter { $0.key.hasPrefix("IngressRoute/") }.values.flatMap { route in
+            (route["spec"]?["routes"]?.arrayValue ?? []).flatMap { ($0["services"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue } }
+        })
+    }
+
+    @Test func asleepScalesToZeroAndRoutesToThePage() throws {
+        let reconciliation = DecisionTests.decision.decide(Self.observation(Self.document(), at: Self.saturday, available: 2))
+        #expect(reconciliation.problem == nil)
+        let objects = Self.objects(reconciliation)
+        #expect(objects["Deployment/demo-web"]?["spec"]?["replicas"] == .int(0))
+        #expect(objects["Deployment/demo-cron"]?["spec"]?["replicas"] == .int(0))
+        #expect(objects["Deployment/demo-sleeping"]?["spec"]?["replicas"] == .int(1))
+        #expect(objects["Service/demo-sleeping"] != nil)
+        #expect(Self.routedServices(objects) == ["demo-sleeping"])
+        // Backups keep their schedule: nothing else in the plan changes.
+        let page = try #require(objects["ConfigMap/demo-sleeping"]?["data"])
+        #expect(page["retry-after"] == "Mon, 07 Dec 2026 06:00:00 GMT")
+        let html = page["index.html"]?.stringValue ?? ""
+        #expect(html.contains("2026-12-07 07:00 Europe/Berlin (2026-12-07T06:00:00Z)"))
+        #expect(html.contains("kubectl annotate odooenvironment demo -n demo odooguard.io/wake-until=&lt;RFC 3339 time&gt; --overwrite"))
+        // The pod runs the environment's own pinned image, small and restricted.
+        let container = objects["Deployment/demo-sleeping"]?["spec"]?["template"]?["spec"]?["containers"]?[0]
+        #expect(container?["image"] == .string(DecisionTests.pinned))
+        #expect(container?["resources"]?["requests"]?["memory"] == "32Mi")
+
+        let settled = reconciliation.settle(Reconciliation.Outcome())
+        let ready = settled.status.conditions.first { $0.type == EnvironmentCondition.ready }
+        #expect(ready?.status == .false && ready?.reason == "Sleeping")
+        #expect(ready?.message.contains("sleeping until 2026-12-07 07:00 Europe/Berlin") == true)
+        #expect(settled.status.conditions.first { $0.type == EnvironmentCondition.degraded }?.status == .false)
+        #expect(settled.status.json["sleep"]?["state"] == "Sleeping")
+        #expect(settled.status.json["sleep"]?["stoppedPods"] == .int(3))
+        // A planned sleep is not an outage: the open Ready period stays open.
+        #expect(settled.status.readyHistory.last?.readyUntil == nil)
+        // It looks again when Monday's window opens.
+        #expect(settled.requeue == .seconds(Int64(SleepScheduleTests.utc("2026-12-07T06:00:00Z").timeIntervalSince(Self.saturday))))
+    }
+
+    @Test func awakeHasNoPage() {
+        let reconciliation = DecisionTests.decision.decide(Self.observation(Self.document(), at: Self.wednesday, available: 2))
+        let objects = Self.objects(reconciliation)
+        #expect(objects["Deployment/demo-web"]?["spec"]?["replicas"] == .int(2))
+        #expect(objects["Deployment/demo-sleeping"] == nil)
+        #expect(Self.routedServices(objects) == ["demo-web"])
+        let settled = reconciliation.settle(Reconciliation.Outcome())
+        #expect(settled.status.json["sleep"]?["state"] == "Awake")
+        #expect(settled.requeue == .seconds(7 * 3600))
+    }
+
+    @Test func wakingKeepsThePageUntilAWebPodIsAvailable() {
+        let asleep = SleepStatus(state: .sleeping, since: SleepScheduleTests.utc("2026-12-04T17:00:00Z"), until: SleepScheduleTests.utc("2026-12-07T06:00:00Z"), stoppedPods: 3)
+        // Woken on demand on Saturday: web and cron start, the routes still show the page.
+        let document = Self.document(wakeUntil: "2026-12-05T18:00:00Z")
+        let waking = DecisionTests.decision.decide(Self.observation(document, at: Self.saturday, sleep: asleep, available: 0))
+        var objects = Self.objects(waking)
+        #expect(objects["Deployment/demo-web"]?["spec"]?["replicas"] == .int(2))
+        #expect(objects["Deployment/demo-cron"]?["spec"]?["replicas"] == .int(1))
+        #expect(Self.routedServices(objects) == ["demo-sleeping"])
+        #expect(objects["ConfigMap/demo-sleeping"]?["data"]?["index.html"]?.stringValue?.contains("demo is waking up") == true)
+        let settled = waking.settle(Reconciliation.Outcome())
+        #expect(settled.status.conditions.first { $0.type == EnvironmentCondition.ready }?.reason == "Waking")
+        // 19 hours of 3 pods.
+        #expect(settled.status.json["sleep"]?["podHoursSaved"] == .int(57))
+        // A web pod is available: the routes go back to Odoo and the page is pruned.
+        let awake = DecisionTests.decision.decide(Self.observation(document, at: Self.saturday.addingTimeInterval(60), sleep: settled.status.sleep, available: 1))
+        objects = Self.objects(awake)
+        #expect(Self.routedServices(objects) == ["demo-web"])
+        #expect(objects["Deployment/demo-sleeping"] == nil)
+        let woken = awake.settle(Reconciliation.Outcome()).status
+        #expect(woken.sleep?.state == .awake && woken.sleep?.onDemand == true && woken.sleep?.until == SleepScheduleTests.utc("2026-12-05T18:00:00Z"))
+    }
+
+    @Test func wakeUntilWithoutScheduleWarns() throws {
+        let document = Fixtures.environment { $0.set(["odooguard.io/wake-until": "2026-12-05T18:00:00Z"], at: "metadata.annotations") }
+        let desired = try OdooPlanner(configuration: Fixtures.configuration).plan(try OdooEnvironment.decode(document))
+        #expect(desired.warnings.contains { $0.contains("has no effect") })
+        #expect(desired.sleep == nil)
+    }
+
+    /// The page's server, with this machine's Python (the Odoo image's is the same standard library):
+    /// every path answers 503 with the page and `Retry-After`, `/healthz` answers 200.
+    @Test func pageServerAnswers() throws {
+        let reconciliation = DecisionTests.decision.decide(Self.observation(Self.document(), at: Self.saturday, available: 2))
+        let data = try #require(Self.objects(reconciliation)["ConfigMap/demo-sleeping"]?["data"])
+        let script = """
+            import json, os, socket, subprocess, sys, tempfile, time, urllib.error, urllib.request
+            files = json.load(open(sys.argv[1]))
+            root = tempfile.mkdtemp()
+            for name, text in files.items():
+                open(os.path.join(root, name), "w").write(text)
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            server = subprocess.Popen([sys.executable, os.path.join(root, "serve.py"), root, str(port)])
+            result = {}
+            try:
+                for _ in range(100):
+                    try:
+                        result["healthz"] = urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port, timeout=2).status
+                        break
+                    except OSError:
+                        time.sleep(0.05)
+                for method, path in [("GET", "/web/login"), ("POST", "/web/login"), ("HEAD", "/")]:
+                    request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method, data=b"x=1" if method == "POST" else None)
+                    try:
+                        urllib.request.urlopen(request, timeout=2)
+                        result[method] = {"status": 200}
+                    except urllib.error.HTTPError as error:
+                        result[method] = {"status": error.code, "retry": error.headers.get("Retry-After"), "body": error.read().decode()}
+            finally:
+                server.kill()
+                server.wait()
+            print(json.dumps(result))
+            """
+        let result = try PythonScript.run(script, input: data, needs: "python3")
+        #expect(result["healthz"] == .int(200))
+        for method in ["GET", "POST", "HEAD"] {
+            #expect(result[method]?["status"] == .int(503), "\(method): \(result)")
+            #expect(result[method]?["retry"] == "Mon, 07 Dec 2026 06:00:00 GMT", "\(method)")
+        }
+        #expect(result["GET"]?["body"]?.stringValue?.contains("demo is asleep") == true)
+        #expect(result["HEAD"]?["body"] == "")
+    }
+}
