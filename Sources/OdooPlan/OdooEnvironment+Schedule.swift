@@ -10,7 +10,7 @@ extension FieldReader {
             errors.append(.invalid("spec.schedule", "production environments never sleep: remove spec.schedule (sleep schedules are for development and staging)"))
         }
         unknownKeys(object, allowed: ["timeZone", "awake"], "spec.schedule")
-        var timeZone = TimeZone(secondsFromGMT: 0) ?? .current
+        var timeZone = TimeZone(identifier: "UTC") ?? .gmt
         if let name = string(object["timeZone"], "spec.schedule.timeZone") {
             if let zone = TimeZone(identifier: name), name.contains("/") || name == "UTC" {
                 timeZone = zone

@@ -90,7 +90,9 @@ public struct SleepSchedule: Sendable, Equatable {
         let (year, month, day) = Timestamp.civil(days: days)
         let inDay = minutes - days * 1440
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day)) \(two(inDay / 60)):\(two(inDay % 60)) \(timeZone.identifier)"
+        // Foundation names UTC "GMT" on Linux; the spec says UTC.
+        let zone = timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier
+        return "\(year)-\(two(month))-\(two(day)) \(two(inDay / 60)):\(two(inDay % 60)) \(zone)"
     }
 }
 

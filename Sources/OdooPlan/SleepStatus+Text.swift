@@ -69,21 +69,8 @@ extension SleepStatus {
 
 /// Text for HTML pages and HTTP headers.
 enum HTML {
-    /// `text` with `&`, `<`, `>`, `"` and `'` escaped.
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    /// `text` escaped for HTML.
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     /// `date` as an HTTP date (RFC 9110 IMF-fixdate): `Thu, 03 Dec 2026 06:00:00 GMT`.
     static func httpDate(_ date: Date) -> String {

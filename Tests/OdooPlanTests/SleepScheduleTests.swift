@@ -125,6 +125,9 @@ struct SleepScheduleTests {
         #expect(environment.sleepSchedule?.timeZone.identifier == "Europe/Berlin")
         #expect(environment.sleepSchedule?.awake.first?.durationMinutes == 660)
         #expect(environment.wakeUntil == Self.utc("2026-12-02T20:00:00Z"))
+        // Without a time zone the windows are read in UTC, and say so.
+        let utc = try OdooEnvironment.decode(Fixtures.environment { $0.set(["awake": [["schedule": "0 7 * * *", "durationMinutes": 60]]], at: "spec.schedule") })
+        #expect(utc.sleepSchedule.map { $0.localText(Self.utc("2026-12-03T07:00:00Z")) } == "2026-12-03 07:00 UTC")
     }
 
     // MARK: status.sleep
