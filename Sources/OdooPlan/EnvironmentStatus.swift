@@ -104,8 +104,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
         backups = observed.backups
         warnings = desired?.warnings ?? []
         databaseInitialized = observed.initialization?.isInitialized == true ? observed.initialization : nil
-        // Without a plan (a problem stops it) the record stays as it was.
-        sleep = desired == nil ? observed.sleep : desired?.sleep
+        // When a problem stops the plan nothing was scaled: the record stays as it was.
+        sleep = problem != nil || desired == nil ? observed.sleep : desired?.sleep
         addonImages = (environment?.addons ?? []).compactMap { addon in observed.addonPins[addon.image].map { PinnedImage(source: addon.image, image: $0) } }
         func condition(_ type: String, _ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
             Condition(type: type, status: status, reason: reason, message: message, observedGeneration: generation)

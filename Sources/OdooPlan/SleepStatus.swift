@@ -20,7 +20,7 @@ public struct SleepStatus: Sendable, Equatable {
     /// When it began.
     public var since: Date
     /// When it ends by itself: the next window for a sleep, the window's (or the wake-up's) end while
-    /// awake; `nil` when no window opens within a year, or while waking.
+    /// awake or waking; `nil` when no window opens within a year.
     public var until: Date?
     /// Whether only `odooguard.io/wake-until` keeps it awake.
     public var onDemand: Bool
@@ -58,7 +58,7 @@ public struct SleepStatus: Sendable, Equatable {
             let wasAsleep = previous.map { $0.state != .awake } ?? false
             if wasAsleep && !webAvailable {
                 let since = previous?.state == .waking ? previous?.since ?? now : now
-                return SleepStatus(state: .waking, since: since, until: nil, onDemand: onDemand, podHoursSavedBefore: saved)
+                return SleepStatus(state: .waking, since: since, until: until, onDemand: onDemand, podHoursSavedBefore: saved)
             }
             let since = previous?.state == .awake ? previous?.since ?? now : now
             return SleepStatus(state: .awake, since: since, until: until, onDemand: onDemand, podHoursSavedBefore: saved)

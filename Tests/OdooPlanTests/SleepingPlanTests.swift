@@ -1,4 +1,5 @@
 import Foundation
+import GuardRules
 import KubeModel
 import OdooPlan
 import TestSupport
@@ -110,6 +111,8 @@ struct SleepingPlanTests {
         #expect(objects["ConfigMap/demo-sleeping"]?["data"]?["index.html"]?.stringValue?.contains("demo is waking up") == true)
         let settled = waking.settle(Reconciliation.Outcome())
         #expect(settled.status.conditions.first { $0.type == EnvironmentCondition.ready }?.reason == "Waking")
+        // Waking keeps the wake-up's end, so a wake-up that never gets a web pod still ends on time.
+        #expect(settled.status.sleep?.until == SleepScheduleTests.utc("2026-12-05T18:00:00Z"))
         // 19 hours of 3 pods.
         #expect(settled.status.json["sleep"]?["podHoursSaved"] == .int(57))
         // A web pod is available: the routes go back to Odoo and the page is pruned.
@@ -119,6 +122,20 @@ struct SleepingPlanTests {
         #expect(objects["Deployment/demo-sleeping"] == nil)
         let woken = awake.settle(Reconciliation.Outcome()).status
         #expect(woken.sleep?.state == .awake && woken.sleep?.onDemand == true && woken.sleep?.until == SleepScheduleTests.utc("2026-12-05T18:00:00Z"))
+    }
+
+    @Test func aRefusedPlanKeepsTheRecordedSleep() {
+        let recorded = SleepStatus(state: .awake, since: SleepScheduleTests.utc("2026-12-04T06:00:00Z"), until: SleepScheduleTests.utc("2026-12-04T17:00:00Z"))
+        var document = Self.document()
+        document.set("staging", at: "spec.stage")
+        document.set(.string(DecisionTests.foreign), at: "spec.image")
+        var observation = Self.observation(document, at: Self.saturday, sleep: recorded, available: 2)
+        observation.pin = .known(DecisionTests.foreign)
+        observation.policy = try? GuardPolicy.builtIn()
+        let reconciliation = DecisionTests.decision.decide(observation)
+        #expect(reconciliation.problem?.reason == "PolicyDenied" && reconciliation.apply.isEmpty)
+        // Nothing was scaled down, so the status does not claim a sleep.
+        #expect(reconciliation.settle(Reconciliation.Outcome()).status.sleep == recorded)
     }
 
     @Test func wakeUntilWithoutScheduleWarns() throws {
