@@ -24,6 +24,7 @@ public struct Policy: ParsableCommand {
     public struct Validate: ParsableCommand {
         /// Its help.
         public static let configuration = CommandConfiguration(abstract: "Validate a GuardPolicy file, listing every problem.")
+        /// The policy file.
         @Argument(help: "The policy file.") public var file: String
         /// The command.
         public init() {}

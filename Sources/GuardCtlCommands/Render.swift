@@ -12,18 +12,23 @@ public struct Render: ParsableCommand {
             Exit status: 0 rendered (warnings on standard error), 2 invalid environment, configuration or usage.
             """)
 
+    /// `-f`/`--file`: OdooEnvironment files or directories.
     @Option(name: [.customShort("f"), .long], help: "OdooEnvironment file or directory (repeatable; - for standard input).")
     public var file: [String] = []
 
+    /// `--config`: the operator configuration.
     @Option(name: .long, help: "Operator configuration file (YAML). Default: the embedded configuration.")
     public var config: String?
 
+    /// `--namespace`: the namespace of environments that name none.
     @Option(name: .long, help: "Namespace of environments that name none.")
     public var namespace: String?
 
+    /// `--now`: the time planned for.
     @Option(name: .long, help: "The time to plan for (RFC 3339), so a sleep schedule renders reproducibly. Default: now.")
     public var now: String?
 
+    /// More inputs.
     @Argument(help: "More files or directories.")
     public var paths: [String] = []
 

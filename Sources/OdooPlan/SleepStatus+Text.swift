@@ -30,7 +30,7 @@ extension SleepStatus {
 
     /// The page the routes answer with (HTTP 503), as HTML.
     public func page(_ environment: OdooEnvironment) -> String {
-        let name = HTML.escape(environment.name)
+        let name = HTMLText.escape(environment.name)
         let heading: String
         var body: [String]
         switch state {
@@ -41,10 +41,10 @@ extension SleepStatus {
             heading = "\(name) is asleep"
             body = [
                 "<p>This \(environment.stage.rawValue) Odoo environment sleeps outside its working hours to save resources. "
-                    + (until == nil ? "No working hours are scheduled within a year.</p>" : "It wakes at <strong>\(HTML.escape(untilText(environment.sleepSchedule)))</strong>.</p>"),
+                    + (until == nil ? "No working hours are scheduled within a year.</p>" : "It wakes at <strong>\(HTMLText.escape(untilText(environment.sleepSchedule)))</strong>.</p>"),
                 "<p>Nothing is lost: the database, the files and the backups are untouched.</p>",
-                "<p>Need it now? Someone allowed to edit OdooEnvironments in namespace \(HTML.escape(environment.namespace)) can wake it:</p>",
-                "<pre><code>\(HTML.escape(SleepStatus.wakeCommand(environment)))</code></pre>",
+                "<p>Need it now? Someone allowed to edit OdooEnvironments in namespace \(HTMLText.escape(environment.namespace)) can wake it:</p>",
+                "<pre><code>\(HTMLText.escape(SleepStatus.wakeCommand(environment)))</code></pre>",
             ]
         }
         let refresh = state == .sleeping ? 300 : 15
@@ -63,26 +63,6 @@ extension SleepStatus {
     /// The page's `Retry-After`: the wake-up time as an HTTP date while asleep, seconds otherwise.
     public var retryAfter: String {
         guard state == .sleeping, let until else { return state == .sleeping ? "3600" : "15" }
-        return HTML.httpDate(until)
-    }
-}
-
-/// Text for HTML pages and HTTP headers.
-enum HTML {
-    /// `text` escaped for HTML.
-    static func escape(_ text: String) -> String { HTMLText.escape(text) }
-
-    /// `date` as an HTTP date (RFC 9110 IMF-fixdate): `Thu, 03 Dec 2026 06:00:00 GMT`.
-    static func httpDate(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let days = Int((Double(seconds) / 86_400).rounded(.down))
-        let (year, month, day) = Timestamp.civil(days: days)
-        let inDay = seconds - days * 86_400
-        let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        // 1970-01-01 was a Thursday.
-        let weekday = weekdays[((days % 7) + 11) % 7]
-        return "\(weekday), \(two(day)) \(months[(month - 1 + 12) % 12]) \(year) \(two(inDay / 3600)):\(two(inDay / 60 % 60)):\(two(inDay % 60)) GMT"
+        return HTTPDate.format(until)
     }
 }
