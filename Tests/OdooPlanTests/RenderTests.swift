@@ -52,6 +52,33 @@ struct RenderTests {
         }
     }
 
+    /// `examples/schedules/` rendered asleep (a Saturday) and awake (a Wednesday morning): both pass the
+    /// default policy strictly, and the sleeping page's objects are valid Kubernetes.
+    @Test func aScheduleRendersAsleepAndAwake() throws {
+        let directory = Fixtures.examples.appendingPathComponent("schedules").path
+        func render(_ now: String) -> RenderCommand.Outcome {
+            var options = RenderCommand.Options(inputs: [directory])
+            options.now = Timestamp.parse(now)
+            return RenderCommand.run(options)
+        }
+        let asleep = render("2026-12-05T12:00:00Z"), awake = render("2026-12-02T10:00:00Z")
+        #expect(asleep.exitCode == 0 && awake.exitCode == 0, "\(asleep.standardError) \(awake.standardError)")
+        #expect(String(decoding: asleep.standardOutput, as: UTF8.self).contains("name: pharmacy-sleeping"))
+        #expect(!String(decoding: awake.standardOutput, as: UTF8.self).contains("pharmacy-sleeping"))
+        for rendered in [asleep, awake] {
+            let checked = CheckCommand.run(CheckCommand.Options(paths: ["-"], denyMutations: true), standardInput: { rendered.standardOutput })
+            #expect(checked.exitCode == 0, "\(checked.standardOutput.split(separator: "\n").filter { $0.hasPrefix("DENY") })")
+        }
+        let core = ManifestReader.read(asleep.standardOutput).compactMap { try? $0.result.get() }
+            .filter { ($0["metadata"]?["name"]?.stringValue ?? "").hasSuffix("-sleeping") }
+        #expect(core.count == 3)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("render-sleeping-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(YAMLEmitter.stream(core)).write(to: file)
+        let (status, output) = try Subprocess.run(ExecutablePath.onPath("kubernetes-validate"), ["--strict", "--quiet", "-k", "1.32.0", file.path])
+        #expect(status == 0, "\(output)")
+    }
+
     @Test(.enabled(if: Fixtures.hasTraefikReference, "../shared/reference/traefik-crds is not beside this clone"))
     func traefikObjectsMatchTheirCRDs() throws {
         var validators: [String: SchemaValidator] = [:]
