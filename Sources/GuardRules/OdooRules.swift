@@ -25,6 +25,7 @@ enum OdooRules {
             }
         } else if let environment = OdooEnvironmentView(input.object) {
             checkEnvironment(environment, into: &findings)
+            checkSchedule(environment, stage: input.stage, into: &findings)
             if let old = input.oldObject.flatMap(OdooEnvironmentView.init) {
                 checkUpgrade(from: old, to: environment, into: &findings)
                 checkChangeReference(from: old, to: environment, stage: input.stage, into: &findings)
@@ -72,6 +73,14 @@ enum OdooRules {
         guard let before = major(old.version), let after = major(new.version), after < before else { return }
         findings.append(Finding(rule: .odooNoDowngrade, path: "spec.version", message:
             "cannot go from Odoo \(old.version ?? "") back to \(new.version ?? ""): the database has been upgraded to \(before) and Odoo \(after) cannot open it; restore a backup into a new environment instead"))
+    }
+
+    /// Production never sleeps: a `spec.schedule` is refused when the environment's stage (its own
+    /// `spec.stage`, else its namespace's) is production, as the CRD's CEL rule does where the API server runs it.
+    static func checkSchedule(_ environment: OdooEnvironmentView, stage: String?, into findings: inout [Finding]) {
+        guard let schedule = environment.object.raw["spec"]?["schedule"], !schedule.isNull, stage == "production" else { return }
+        findings.append(Finding(rule: .odooProductionNeverSleeps, path: "spec.schedule", message:
+            "production environments never sleep: remove spec.schedule (sleep schedules are for development and staging)"))
     }
 
     /// Production changes are traceable: any change of the spec needs the annotation (high-risk ones

@@ -52,6 +52,8 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
     public static let odooProxyMode: RuleID = "odoo.proxy-mode"
     /// An OdooEnvironment's Odoo major version may only go up (the database is upgraded in place).
     public static let odooNoDowngrade: RuleID = "odoo.no-downgrade"
+    /// A production OdooEnvironment has no sleep schedule (`spec.schedule`): it never scales to 0.
+    public static let odooProductionNeverSleeps: RuleID = "odoo.production-never-sleeps"
     /// A production OdooEnvironment's change of image or version must carry a change reference
     /// (`odooguard.io/change-ref`).
     public static let odooChangeReference: RuleID = "odoo.change-reference"
@@ -68,7 +70,7 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
         .resourcesRequestsRequired, .resourcesLimitsRequired, .resourcesMaximum, .resourcesDefaults,
         .secretsNoLiteralCredentials, .secretsForeignSecret, .secretsInjection,
         .pdbRequired, .pdbDrainSafe, .pdbUnhealthyEviction,
-        .odooListDBDisabled, .odooDBFilterSet, .odooAdminPasswdFromSecret, .odooProxyMode, .odooNoDowngrade, .odooChangeReference,
+        .odooListDBDisabled, .odooDBFilterSet, .odooAdminPasswdFromSecret, .odooProxyMode, .odooNoDowngrade, .odooProductionNeverSleeps, .odooChangeReference,
         .exceptionValid, .policyValid, .objectWellFormed,
     ] + podSecurityRules + namespaceRules + changeControlRules
 

@@ -80,6 +80,27 @@ struct OdooRuleTests {
         if denied { #expect(decision.denialMessage.contains("spec.version")) }
     }
 
+    static let sleepCases: [(specStage: String, namespaceStage: String, schedule: Bool, denied: Bool)] = [
+        ("production", "production", true, true),
+        ("development", "production", true, false),  // the environment's own stage governs it, as everywhere
+        ("production", "development", true, true),
+        ("staging", "staging", true, false),
+        ("development", "development", true, false),
+        ("production", "production", false, false),
+    ]
+
+    @Test("production never sleeps", arguments: 0..<sleepCases.count)
+    func productionNeverSleeps(_ index: Int) {
+        let (specStage, namespaceStage, schedule, denied) = Self.sleepCases[index]
+        var spec: JSONObject = ["stage": .string(specStage), "tier": "shared", "version": "17.0"]
+        if schedule { spec["schedule"] = ["awake": [["schedule": "0 7 * * 1-5", "durationMinutes": 600]]] }
+        let object: JSONValue = ["apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment",
+                                 "metadata": ["name": "clinic", "namespace": "clinic"], "spec": .object(spec)]
+        let decision = Fixture.evaluate(object, stage: namespaceStage)
+        #expect(decision.rules.contains("odoo.production-never-sleeps") == denied, "\(decision.rules)")
+        if denied { #expect(decision.denialMessage.contains("spec.schedule") && !decision.allowed) }
+    }
+
     static let changeReferenceCases: [(stage: String, change: Bool, reference: String?, denied: Bool)] = [
         ("production", true, nil, true),
         ("production", true, "  ", true),
