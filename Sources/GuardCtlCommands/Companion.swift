@@ -14,6 +14,9 @@ import Darwin
 public enum Companion {
     /// The executable's name.
     public static let executableName = "guardctl-full"
+    /// Set in the environment of the hand-over: a `guardctl-full` that is really a light `guardctl`
+    /// (a copy under the wrong name) would otherwise hand the command back to itself for ever.
+    static let handedOver = "ODOO_GUARD_HANDED_OVER"
 
     /// A subcommand that runs in `guardctl-full`.
     public enum Command: String, CaseIterable, Sendable {
@@ -70,14 +73,20 @@ public enum Companion {
 
     /// Replaces this process with `guardctl-full` run with `arguments` (without the program name): its
     /// output, errors and exit status are the command's. Exits 2 with ``missingMessage(_:directory:)``
-    /// when it cannot be found, or with the system's reason when it cannot be started.
+    /// when it cannot be found, with the system's reason when it cannot be started, and when this
+    /// process was itself started by a hand-over (the `guardctl-full` found is not the real one).
     public static func run(_ arguments: [String], asking what: String) -> Never {
+        if ProcessInfo.processInfo.environment[handedOver] != nil {
+            FileHandle.standardError.write(Data("guardctl: `guardctl \(what)` was handed to \(executableName), which handed it back: the \(executableName) found is a copy of guardctl; build the real one with `swift build --product \(executableName)`\n".utf8))
+            exit(2)
+        }
         let executable = Bundle.main.executableURL
         guard let path = locate(executable: executable, searchPath: ProcessInfo.processInfo.environment["PATH"]) else {
             let directory = executable?.resolvingSymlinksInPath().deletingLastPathComponent().path ?? "."
             FileHandle.standardError.write(Data((missingMessage(what, directory: directory) + "\n").utf8))
             exit(2)
         }
+        setenv(handedOver, "1", 1)
         var argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) }
         argv.append(nil)
         execv(path, &argv)
