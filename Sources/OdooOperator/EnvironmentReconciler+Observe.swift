@@ -28,6 +28,7 @@ extension EnvironmentReconciler {
             web: stores[.deployments]?.get(ObjectKey(namespace: namespace, name: names.deployment("web"))),
             cron: stores[.deployments]?.get(ObjectKey(namespace: namespace, name: names.deployment("cron"))),
             postgres: stores[.statefulSets]?.get(ObjectKey(namespace: namespace, name: names.postgres)))
+        observation.workloads.sleepingPage = stores[.deployments]?.get(ObjectKey(namespace: namespace, name: names.sleeping))
         observation.podFailures = await podFailures(environment, observation.workloads)
         observation.existingSecrets = existingSecrets(environment)
         observation.rpoHours = dependencies.configuration.backup.rpoHours[environment.stage]

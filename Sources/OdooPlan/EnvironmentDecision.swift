@@ -29,6 +29,7 @@ public struct EnvironmentDecision: Sendable {
         observed.podFailures = observation.podFailures
         observed.readyHistory = observation.recorded.readyHistory
         observed.sleep = observation.recorded.sleep
+        observed.sleepingPage = observation.workloads.sleepingPage
         var report = Reconciliation.Report(environment: nil, generation: observation.object.generation, desired: nil, imageSource: observation.imageSource,
                                            observed: observed, recorded: observation.recorded)
         let environment: OdooEnvironment

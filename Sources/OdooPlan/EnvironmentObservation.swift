@@ -105,6 +105,8 @@ public struct EnvironmentObservation: Sendable {
         public var cron: JSONValue?
         /// The dedicated PostgreSQL StatefulSet.
         public var postgres: JSONValue?
+        /// The sleeping page's Deployment (while the environment sleeps or wakes).
+        public var sleepingPage: JSONValue?
 
         /// Workloads.
         public init(web: JSONValue? = nil, cron: JSONValue? = nil, postgres: JSONValue? = nil) {

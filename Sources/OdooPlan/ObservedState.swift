@@ -16,6 +16,8 @@ public struct ObservedState: Sendable {
     public var webDeployment: JSONValue?
     /// The cron Deployment as last seen.
     public var cronDeployment: JSONValue?
+    /// The sleeping page's Deployment as last seen.
+    public var sleepingPage: JSONValue?
     /// Whether the TLS Secret named by `spec.ingress.tls.secretName` exists (`nil`: not asked).
     public var tlsSecretPresent: Bool?
     /// Whether the database credentials Secret exists.

@@ -55,7 +55,11 @@ public struct OdooPlanner: Sendable {
             let webAvailable = (observed.webDeployment?["status"]?["availableReplicas"]?.intValue ?? 0) > 0
             context.sleep = SleepStatus.next(schedule, wakeUntil: environment.wakeUntil, now: observed.now, previous: observed.sleep,
                                              webAvailable: webAvailable, pods: environment.replicas + 1)
-            if context.sleep?.state == .sleeping { context.workloadsRun = false }
+            if context.sleep?.state == .sleeping {
+                let pageAvailable = (observed.sleepingPage?["status"]?["availableReplicas"]?.intValue ?? 0) > 0
+                context.fallingAsleep = webAvailable && !pageAvailable
+                if !context.fallingAsleep { context.workloadsRun = false }
+            }
         } else if environment.wakeUntil != nil {
             warnings.append("the \(GuardLabels.wakeUntil) annotation has no effect: the environment has no spec.schedule, so it never sleeps")
         }

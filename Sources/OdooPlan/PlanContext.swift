@@ -26,8 +26,14 @@ struct PlanContext {
     /// Whether it sleeps, wakes or is awake, for an environment with a sleep schedule.
     var sleep: SleepStatus?
 
-    /// Whether the routes answer with the sleeping page (asleep, or waking until a web pod is available).
+    /// Falling asleep while web serves users: web keeps serving, and the routes stay on it, until the
+    /// sleeping page has a pod available (so nobody meets Traefik's own error in between).
+    var fallingAsleep = false
+
+    /// Whether the sleeping page exists (asleep, or waking until a web pod is available).
     var showsSleepingPage: Bool { sleep.map { $0.state != .awake } ?? false }
+    /// Whether the routes go to the sleeping page.
+    var routesToSleepingPage: Bool { showsSleepingPage && !fallingAsleep }
 
     init(environment: OdooEnvironment, configuration: OperatorConfiguration, tier: OperatorConfiguration.TierLimits, names: ChildNames,
          image: String, version: String, resources: (requests: [String: Quantity], limits: [String: Quantity]), conf: OdooConfFile) {
@@ -115,7 +121,7 @@ struct PlanContext {
     /// The Traefik objects of the environment, from the generator, with the environment's labels.
     func traefikObjects() -> [JSONValue] {
         var routing = environment.routing
-        if showsSleepingPage {
+        if routesToSleepingPage {
             // The file provider has no Service: its upstream is the Service's DNS name when it names one.
             if routing.upstreamHost.hasPrefix(routing.serviceName + ".") {
                 routing.upstreamHost = names.sleeping + routing.upstreamHost.dropFirst(routing.serviceName.count)

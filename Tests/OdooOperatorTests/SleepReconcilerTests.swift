@@ -56,7 +56,9 @@ struct SleepReconcilerTests {
 
             // The annotation removed: asleep again, the sleeps' pod-hours kept in the status.
             try await cluster.updateEnvironment("clinic") { $0.set([:], at: "metadata.annotations") }
+            // Web served until the page had a pod (reported available here, as the controllers would).
             #expect(try await cluster.eventually {
+                try await cluster.markDeploymentsAvailable()
                 let web = try await cluster.get(.deployments, "clinic-web")
                 let page = try await cluster.get(.deployments, "clinic-sleeping")
                 let state = try await cluster.get(.odooEnvironments, "clinic")?["status"]?["sleep"]?["state"]

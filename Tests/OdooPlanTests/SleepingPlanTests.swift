@@ -24,8 +24,9 @@ struct SleepingPlanTests {
         }
     }
 
-    /// An environment initialised and Ready before, with `sleep` recorded and the web Deployment reporting `available` pods.
-    static func observation(_ document: JSONValue, at now: Date, sleep: SleepStatus? = nil, available: Int64 = 0) -> EnvironmentObservation {
+    /// An environment initialised and Ready before, with `sleep` recorded, the web Deployment reporting
+    /// `available` pods and, when `page` is set, the sleeping page's Deployment reporting that many.
+    static func observation(_ document: JSONValue, at now: Date, sleep: SleepStatus? = nil, available: Int64 = 0, page: Int64? = nil) -> EnvironmentObservation {
         DecisionTests.observation(document) { observation in
             observation.now = now
             observation.existingSecrets = ["demo-admin", "demo-db", "demo-redis"]
@@ -39,6 +40,7 @@ struct SleepingPlanTests {
             observation.recorded = RecordedStatus(KubeObject(object))
             observation.workloads.web = ["metadata": ["generation": 1], "spec": ["replicas": .int(available)],
                                          "status": ["availableReplicas": .int(available), "observedGeneration": 1, "updatedReplicas": .int(available)]]
+            if let page { observation.workloads.sleepingPage = ["metadata": ["generation": 1], "status": ["availableReplicas": .int(page)]] }
         }
     }
 
@@ -56,7 +58,7 @@ struct SleepingPlanTests {
     }
 
     @Test func asleepScalesToZeroAndRoutesToThePage() throws {
-        let reconciliation = DecisionTests.decision.decide(Self.observation(Self.document(), at: Self.saturday, available: 2))
+        let reconciliation = DecisionTests.decision.decide(Self.observation(Self.document(), at: Self.saturday, available: 2, page: 1))
         #expect(reconciliation.problem == nil)
         let objects = Self.objects(reconciliation)
         #expect(objects["Deployment/demo-web"]?["spec"]?["replicas"] == .int(0))
@@ -86,6 +88,27 @@ struct SleepingPlanTests {
         #expect(settled.status.readyHistory.last?.readyUntil == nil)
         // It looks again when Monday's window opens.
         #expect(settled.requeue == .seconds(Int64(SleepScheduleTests.utc("2026-12-07T06:00:00Z").timeIntervalSince(Self.saturday))))
+    }
+
+    @Test func fallingAsleepKeepsServingUntilThePageIsAvailable() {
+        // The window just closed while two web pods serve: the page is created, web and the routes stay.
+        let first = DecisionTests.decision.decide(Self.observation(Self.document(), at: Self.saturday, available: 2))
+        var objects = Self.objects(first)
+        #expect(objects["Deployment/demo-web"]?["spec"]?["replicas"] == .int(2))
+        #expect(objects["Deployment/demo-cron"]?["spec"]?["replicas"] == .int(1))
+        #expect(objects["Deployment/demo-sleeping"] != nil)
+        #expect(Self.routedServices(objects) == ["demo-web"])
+        let status = first.settle(Reconciliation.Outcome()).status
+        #expect(status.sleep?.state == .sleeping)
+        // The page has a pod: web and cron go to 0 and the routes switch.
+        objects = Self.objects(DecisionTests.decision.decide(Self.observation(Self.document(), at: Self.saturday.addingTimeInterval(5), sleep: status.sleep,
+                                                                              available: 2, page: 1)))
+        #expect(objects["Deployment/demo-web"]?["spec"]?["replicas"] == .int(0))
+        #expect(Self.routedServices(objects) == ["demo-sleeping"])
+        // Nobody was served (a new environment, or web already down): straight to sleep.
+        objects = Self.objects(DecisionTests.decision.decide(Self.observation(Self.document(), at: Self.saturday, available: 0)))
+        #expect(objects["Deployment/demo-web"]?["spec"]?["replicas"] == .int(0))
+        #expect(Self.routedServices(objects) == ["demo-sleeping"])
     }
 
     @Test func awakeHasNoPage() {
@@ -148,7 +171,7 @@ struct SleepingPlanTests {
     /// The page's server, with this machine's Python (the Odoo image's is the same standard library):
     /// every path answers 503 with the page and `Retry-After`, `/healthz` answers 200.
     @Test func pageServerAnswers() throws {
-        let reconciliation = DecisionTests.decision.decide(Self.observation(Self.document(), at: Self.saturday, available: 2))
+        let reconciliation = DecisionTests.decision.decide(Self.observation(Self.document(), at: Self.saturday, available: 2, page: 1))
         let data = try #require(Self.objects(reconciliation)["ConfigMap/demo-sleeping"]?["data"])
         let script = """
             import json, os, socket, subprocess, sys, tempfile, time, urllib.error, urllib.request
