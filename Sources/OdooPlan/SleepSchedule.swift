@@ -85,13 +85,9 @@ public struct SleepSchedule: Sendable, Equatable {
 
     /// `date` on the time zone's wall clock, `2026-12-03 08:00 Europe/Berlin`.
     public func localText(_ date: Date) -> String {
-        let minutes = Int((wallClock(date).timeIntervalSince1970 / 60).rounded(.down))
-        let days = Int((Double(minutes) / 1440).rounded(.down))
-        let (year, month, day) = Timestamp.civil(days: days)
-        let inDay = minutes - days * 1440
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        // The wall clock's RFC 3339 text, `2026-12-03T07:00:00Z`, cut to the minute.
+        let wall = Timestamp.format(wallClock(date)).prefix(16).replacingOccurrences(of: "T", with: " ")
         // Foundation names UTC "GMT" on Linux; the spec says UTC.
-        let zone = timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier
-        return "\(year)-\(two(month))-\(two(day)) \(two(inDay / 60)):\(two(inDay % 60)) \(zone)"
+        return wall + " " + (timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier)
     }
 }

@@ -54,7 +54,7 @@ public struct SleepStatus: Sendable, Equatable {
             }
             return SleepStatus(state: .sleeping, since: now, until: until, stoppedPods: pods, podHoursSavedBefore: saved)
         case .awake(let until, let onDemand):
-            if let previous, previous.state == .sleeping { saved = rounded(saved + previous.podHours(until: now)) }
+            if let previous, previous.state == .sleeping { saved = SleepStatus.rounded(saved + previous.podHours(until: now)) }
             let wasAsleep = previous.map { $0.state != .awake } ?? false
             if wasAsleep && !webAvailable {
                 let since = previous?.state == .waking ? previous?.since ?? now : now
@@ -67,7 +67,7 @@ public struct SleepStatus: Sendable, Equatable {
 
     /// The pod-hours saved up to `now`: the ended sleeps and the current one.
     public func podHoursSaved(at now: Date) -> Double {
-        state == .sleeping ? rounded(podHoursSavedBefore + podHours(until: now)) : podHoursSavedBefore
+        state == .sleeping ? SleepStatus.rounded(podHoursSavedBefore + podHours(until: now)) : podHoursSavedBefore
     }
 
     private func podHours(until now: Date) -> Double {
@@ -75,7 +75,6 @@ public struct SleepStatus: Sendable, Equatable {
     }
 
     private static func rounded(_ hours: Double) -> Double { (hours * 100).rounded() / 100 }
-    private func rounded(_ hours: Double) -> Double { SleepStatus.rounded(hours) }
 
     /// The record as `status.sleep`.
     public var json: JSONValue {
