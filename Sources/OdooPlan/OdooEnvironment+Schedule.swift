@@ -27,6 +27,10 @@ extension FieldReader {
             errors.append(.invalid(path, "must be a non-empty list of windows, such as {schedule: \"0 7 * * 1-5\", durationMinutes: 660}"))
             return nil
         }
+        guard list.count <= SleepSchedule.maximumWindows else {
+            errors.append(.invalid(path, "has \(list.count) windows; at most \(SleepSchedule.maximumWindows) (windows may repeat on several days: \"0 7 * * 1-5\")"))
+            return nil
+        }
         var windows: [SleepSchedule.Window] = []
         for (index, item) in list.enumerated() {
             guard let window = self.object(item, path / index, required: true) else { continue }

@@ -27,6 +27,8 @@ public struct SleepSchedule: Sendable, Equatable {
 
     /// The longest window: a week.
     public static let maximumDurationMinutes = 10_080
+    /// The most windows (the CRD's `maxItems`): each is evaluated on every reconcile.
+    public static let maximumWindows = 20
 
     /// A schedule.
     public init(timeZone: TimeZone, awake: [Window]) {

@@ -116,6 +116,31 @@ struct SleepScheduleTests {
         }
     }
 
+    /// Absurd input: 10,000 windows are refused by count (each would be evaluated on every reconcile);
+    /// wake-up times at the ends of the calendar plan and report without a trap.
+    @Test func absurdSchedulesAreRefusedOrBounded() throws {
+        let many: [JSONValue] = Array(repeating: ["schedule": "* * * * *", "durationMinutes": 10_080], count: 10_000)
+        let started = Date()
+        do {
+            _ = try OdooEnvironment.decode(Fixtures.environment { $0.set(["awake": .array(many)], at: "spec.schedule") })
+            Issue.record("10,000 windows were accepted")
+        } catch {
+            #expect(error.fieldErrors.map(\.path.description) == ["spec.schedule.awake"])
+            #expect(error.fieldErrors.first?.description.contains("at most 20") == true)
+        }
+        #expect(Date().timeIntervalSince(started) < 5, "refused by count, not by evaluating them")
+        for wake in ["9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"] {
+            let document = Fixtures.environment {
+                $0.set(["awake": .array(Array(repeating: ["schedule": "* * * * *", "durationMinutes": 10_080], count: 20))], at: "spec.schedule")
+                $0.set(["odooguard.io/wake-until": .string(wake)], at: "metadata.annotations")
+            }
+            let environment = try OdooEnvironment.decode(document)
+            let desired = try OdooPlanner(configuration: Fixtures.configuration).plan(environment, observed: ObservedState(now: Self.utc("2026-12-02T12:00:00Z")))
+            #expect(desired.sleep?.state == .awake, "\(wake)")
+            #expect(desired.sleep.map { !$0.message(environment).isEmpty } == true)
+        }
+    }
+
     @Test func validScheduleDecodes() throws {
         let document = Fixtures.environment {
             $0.set(["timeZone": "Europe/Berlin", "awake": [["schedule": "0 7 * * 1-5", "durationMinutes": 660]]], at: "spec.schedule")
