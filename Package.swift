@@ -316,7 +316,7 @@ let package = Package(
         ),
         .testTarget(name: "CertKitTests", dependencies: ["CertKit", "TestSupport"]),
         // Every input kept in fuzz/corpus (seeds and reproducers) through the fuzzers' entry points.
-        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzEntryPoints", "KubeModel"]),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzEntryPoints", "GuardRules", "KubeModel"]),
         // The README's and certs/README.md's synopses against the built executables' --help.
         .testTarget(name: "DocsTests", dependencies: ["TestSupport"]),
         // The Helm chart through the real helm, kubernetes-validate and openssl.

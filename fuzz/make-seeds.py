@@ -3,7 +3,8 @@
 
 Seeds: every example manifest, as a YAML stream (manifest/) and, per document, as an
 AdmissionReview CREATE (review/). Reproducers: the inputs that crashed or stalled the webhook
-before issue #19 (review/repro-*, manifest/repro-*). Run from the repository root:
+before issue #19, and the shapes, inconsistent reviews and amplifying answers of issue #33
+(review/repro-*, manifest/repro-*). Run from the repository root:
     python3 fuzz/make-seeds.py
 """
 import copy, glob, json, os, yaml
@@ -86,4 +87,47 @@ write("review", "repro-containers-object.json", json.dumps(review(variant(lambda
     containers={"name": "x", "image": "evil.example.com/x:latest", "env": [{"name": "DB_PASSWORD", "value": "hunter2"}]})))))
 # A uid with a lone surrogate (echoed changed before).
 write("review", "repro-surrogate-uid.json", json.dumps(review(deployment), ensure_ascii=True).replace('"uid": "seed"', '"uid": "\\ud800"'))
+
+
+# Issue #33: shapes that were allowed in a production namespace, reviews that meant two things, and
+# answers that multiplied their request.
+def without(path):
+    def edit(d):
+        *parents, last = path.split(".")
+        for key in parents:
+            d = d[key]
+        del d[last]
+    return edit
+
+
+def setting(path, value):
+    def edit(d):
+        *parents, last = path.split(".")
+        for key in parents:
+            d = d[key]
+        d[last] = value
+    return edit
+
+
+latest = variant(lambda d: container(d).update(image="registry.example.com/odoo/odoo:latest"))
+for name, edit in [("template-spec-null", setting("spec.template.spec", None)), ("containers-null", setting("spec.template.spec.containers", None)),
+                   ("containers-absent", without("spec.template.spec.containers")), ("template-absent", without("spec.template"))]:
+    d = copy.deepcopy(latest)
+    edit(d)
+    write("review", "repro-%s.json" % name, json.dumps(review(d)))
+    write("manifest", "repro-%s.yaml" % name, yaml.safe_dump(d))
+for name, edit in [("no-namespace", lambda r: r["request"].pop("namespace")), ("numeric-namespace", lambda r: r["request"].update(namespace=42)),
+                   ("kind-mismatch", lambda r: r["request"].update(object={"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "clinic"}})),
+                   ("subresource-dotdot", lambda r: r["request"].update(subResource="../status"))]:
+    r = review(latest)
+    edit(r)
+    write("review", "repro-%s.json" % name, json.dumps(r))
+write("review", "repro-long-name-findings.json", json.dumps(review(variant(lambda d: d["spec"]["template"]["spec"].update(containers=[
+    {"name": "n" * 10000 + str(n), "image": "registry.example.com/odoo/odoo:17.0",
+     "env": [{"name": "DB_PASSWORD_%d" % e, "value": "hunter2"} for e in range(300)]} for n in range(3)])))))
+approval = {"apiVersion": "odooguard.io/v1alpha1", "kind": "ChangeApproval", "metadata": {"name": "chg-7", "namespace": "clinic"},
+            "spec": {"changeRef": "CHG-7", "target": {"environment": "clinic"}, "reason": "r", "expiresAt": "2027-01-01T00:00:00Z"}}
+r = review(approval)
+r["request"]["userInfo"]["groups"] = ["odooguard:change-approvers"] + ["group-%d" % n for n in range(5000)]
+write("review", "repro-approver-groups.json", json.dumps(r))
 print("%d review seeds, reproducers written to %s" % (count, out))

@@ -19,8 +19,16 @@ public enum FuzzEntryPoints {
     @discardableResult
     public static func review(_ bytes: [UInt8]) -> [String] {
         guard let json = try? JSONParser.parse(bytes), let request = try? AdmissionReview(json: json).request else { return [] }
-        return evaluate(request)
+        return evaluate(request, requestBytes: bytes.count)
     }
+
+    /// The response-size oracle (issue #33): an answer, before the last guard of
+    /// ``AdmissionResponse/bounded()``, is at most ``responseFactor`` × the request plus
+    /// ``responseConstant`` bytes, and never over ``OutputBudget/responseBytes``.
+    public static let responseFactor = 4
+    /// The constant of the response-size oracle: what a small request may be answered (policy text in
+    /// messages, a patch of defaults for a few containers).
+    public static let responseConstant = 64 * 1_024
 
     /// One YAML or JSON stream: every document through the manifest reader, then by kind through
     /// GuardPolicy decoding, OdooEnvironment decoding and planning, and evaluation as a CREATE.
@@ -51,10 +59,10 @@ public enum FuzzEntryPoints {
         let request = AdmissionRequest(uid: "fuzz", kind: object.gvk, resource: GroupVersionResource(group: object.gvk.group, version: object.gvk.version, resource: ""),
                                        name: object.name, namespace: object.namespace ?? "clinic", operation: .create,
                                        userInfo: UserInfo(username: "fuzz"), object: value)
-        return evaluate(request, peers: peers)
+        return evaluate(request, requestBytes: value.serializedBytes().count, peers: peers)
     }
 
-    private static func evaluate(_ request: AdmissionRequest, peers extra: [KubeObject] = []) -> [String] {
+    private static func evaluate(_ request: AdmissionRequest, requestBytes: Int, peers extra: [KubeObject] = []) -> [String] {
         var problems: [String] = []
         for stage in GuardPolicy.stages {
             let namespace = NamespaceContext(name: request.namespace ?? "clinic", labels: [GuardLabels.stage: stage, GuardLabels.tier: "shared"])
@@ -68,11 +76,15 @@ public enum FuzzEntryPoints {
                     let patched = try? decision.patch.apply(to: original)
                     if patched != decision.mutatedObject { problems.append("\(stage)/\(phase): the patch does not give the mutated object") }
                 }
-                let response = AdmissionResponse(uid: request.uid, allowed: decision.allowed, statusCode: decision.allowed ? nil : 403,
-                                                 statusMessage: decision.allowed ? nil : decision.denialMessage, patch: decision.patch,
-                                                 warnings: decision.warnings, auditAnnotations: decision.auditAnnotations)
-                if (try? JSONParser.parse(response.reviewJSON.serializedBytes())) == nil {
-                    problems.append("\(stage)/\(phase): the response does not parse back")
+                for mutating in [false, true] {
+                    let body = AdmissionResponse(answering: request, decision: decision, mutating: mutating).reviewJSON.serializedBytes()
+                    if (try? JSONParser.parse(body)) == nil {
+                        problems.append("\(stage)/\(phase): the response does not parse back")
+                    }
+                    let bound = min(OutputBudget.responseBytes, responseFactor * requestBytes + responseConstant)
+                    if body.count > bound {
+                        problems.append("\(stage)/\(phase)/\(mutating ? "mutate" : "validate"): a response of \(body.count) bytes for a request of \(requestBytes)")
+                    }
                 }
             }
         }

@@ -18,7 +18,8 @@ enum ApprovalRules {
 
     /// Mutation: a new ChangeApproval's `spec.approver` is the creating user, whatever was typed.
     static func stamp(_ input: RuleInput, to document: inout JSONValue) -> Bool {
-        guard isApproval(input.object), input.request.operation == .create, case .object? = document["spec"] else { return false }
+        guard isApproval(input.object), input.request.operation == .create, case .object? = document["spec"],
+              input.request.userInfo.groups.count <= OutputBudget.approverGroups else { return false }
         let value = stamp(of: input.request.userInfo)
         guard document[path: approverPath] != value else { return false }
         return document.set(value, at: approverPath)
@@ -41,9 +42,15 @@ enum ApprovalRules {
     static func checkCreation(_ input: RuleInput, into findings: inout [Finding]) {
         let policy = input.policy.changeApproval
         let user = input.request.userInfo
+        guard user.groups.count <= OutputBudget.approverGroups else {
+            // Not stamped (``stamp(_:to:)``): an approver whose group list is that long is no legitimate approval.
+            findings.append(Finding(rule: .approvalValid, path: approverPath, message:
+                "\(user.username.echoed()) belongs to \(user.groups.count) groups; an approval records at most \(OutputBudget.approverGroups), so it cannot be made by this user"))
+            return
+        }
         if !policy.approverGroups.contains(where: user.groups.contains) {
             findings.append(Finding(rule: .approvalValid, path: approverPath, message:
-                "only members of \(policy.approverGroups.joined(separator: ", ")) may approve production changes; \(user.username) is not"))
+                "only members of \(policy.approverGroups.joined(separator: ", ")) may approve production changes; \(user.username.echoed()) is not"))
         }
         let approval: ChangeApproval
         switch ChangeApproval.decode(input.object) {
@@ -54,7 +61,7 @@ enum ApprovalRules {
         }
         if approval.approver?.user != user.username || approval.approver?.groups != user.groups {
             findings.append(Finding(rule: .approvalValid, path: approverPath, message:
-                "spec.approver is the user who creates the approval, stamped by the webhook (\(user.username)); it cannot name \(approval.approver?.user ?? "nobody")"))
+                "spec.approver is the user who creates the approval, stamped by the webhook (\(user.username.echoed())); it cannot name \(approval.approver?.user.echoed() ?? "nobody")"))
         }
         let now = input.context.now
         if !approval.isActive(at: now) {

@@ -48,6 +48,9 @@ public struct Decision: Sendable, Equatable {
     public var mutatedObject: JSONValue?
     /// Key-value annotations for the audit log (keys without prefix; the API server adds one).
     public var auditAnnotations: [String: String]
+    /// Findings left out of ``violations`` by the ``OutputBudget``, by mode (every rule that fired keeps
+    /// at least one listed violation, so ``allowed`` does not depend on them).
+    public var omittedViolations: [RuleMode: Int] = [:]
 
     /// An empty, allowing decision.
     public init(violations: [Violation] = [], exempted: [ExemptedViolation] = [], warnings: [String] = [],
@@ -70,8 +73,12 @@ public struct Decision: Sendable, Equatable {
     public var audited: [Violation] { violations.filter { $0.mode == .audit } }
 
     /// The denial message for an AdmissionReview: every enforce-mode violation on its own line.
+    /// Violations beyond the ``OutputBudget`` are counted on a last line ("and 997 more").
     public var denialMessage: String {
-        let lines = denials.map { "- \($0)" }
-        return "denied by odoo-guard (\(lines.count) violation\(lines.count == 1 ? "" : "s")):\n" + lines.joined(separator: "\n")
+        var lines = denials.map { "- \($0)" }
+        let omitted = omittedViolations[.enforce] ?? 0
+        let total = lines.count + omitted
+        if omitted > 0 { lines.append("- … and \(omitted) more (every rule that fired is listed at least once)") }
+        return "denied by odoo-guard (\(total) violation\(total == 1 ? "" : "s")):\n" + lines.joined(separator: "\n")
     }
 }

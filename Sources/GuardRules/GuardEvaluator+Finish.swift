@@ -22,7 +22,9 @@ extension GuardEvaluator {
             .filter { $0.covers(object) }
         var expiredNoted = Set<String>()
         for finding in findings {
-            let violation = Violation(rule: finding.rule, path: finding.path, message: finding.message,
+            // A path or message built from the caller's text is echoed only so far (``EchoBudget``).
+            let violation = Violation(rule: finding.rule, path: OutputBudget.echoed(finding.path),
+                                      message: finding.message.echoed(limit: EchoBudget.message),
                                       mode: mode(of: finding.rule, stage: stage, phase: phase))
             if let by = exemptRules[finding.rule] {
                 decision.exempted.append(ExemptedViolation(violation: violation, by: by))
@@ -40,14 +42,27 @@ extension GuardEvaluator {
             }
             decision.violations.append(violation)
         }
+        if original != mutated {
+            let patch = JSONPatch.diff(from: original, to: mutated)
+            // Serialized only when its cheap bound is over the budget (rare): this runs on every mutation.
+            let size = patch.serializedSizeBound <= OutputBudget.patchBytes ? 0 : patch.jsonValue.serializedBytes().count
+            if size <= OutputBudget.patchBytes {
+                decision.patch = patch
+                decision.patchRules = Self.attribute(patch, to: steps)
+                decision.mutatedObject = mutated
+            } else {
+                // Not sent: a mutation that large is no legitimate change (the object is refused instead).
+                decision.violations.append(Violation(rule: .objectWellFormed, path: OutputBudget.field(of: patch), message:
+                    "odoo-guard's changes here would be a JSON Patch of \(size) bytes, more than its budget of \(OutputBudget.patchBytes); nothing was changed. Make the object smaller (fewer entries here)",
+                    mode: .enforce))
+            }
+        }
+        (decision.violations, decision.omittedViolations) = OutputBudget.cap(decision.violations)
         for violation in decision.violations where violation.mode == .warn {
             decision.warnings.append(violation.description)
         }
-        if original != mutated {
-            decision.patch = JSONPatch.diff(from: original, to: mutated)
-            decision.patchRules = Self.attribute(decision.patch, to: steps)
-            decision.mutatedObject = mutated
-        }
+        if let omitted = decision.omittedViolations[.warn] { decision.warnings.append("… and \(omitted) more warn-mode findings") }
+        decision.warnings = OutputBudget.cap(warnings: decision.warnings)
         let mutations = steps.map(\.rule)
         func list(_ rules: [RuleID]) -> String { Array(Set(rules)).sorted().map(\.rawValue).joined(separator: ",") }
         decision.auditAnnotations["decision"] = decision.allowed ? "allowed" : "denied"

@@ -18,21 +18,21 @@ enum SecretRules {
                 var path: FieldPath { container.path / "env" / i / "value" }
                 if let fragment = credentialFragment(in: name, policy) {
                     findings.append(Finding(rule: .secretsNoLiteralCredentials, path: path, message:
-                        "\(container.label) sets \(name) (a \(fragment.lowercased()) by its name) as a literal value; store it in a Secret and use valueFrom.secretKeyRef (the value is not shown here)"))
+                        "\(container.label) sets \(name.echoed()) (a \(fragment.lowercased()) by its name) as a literal value; store it in a Secret and use valueFrom.secretKeyRef (the value is not shown here)"))
                 } else if let kind = credentialShape(value) {
                     findings.append(Finding(rule: .secretsNoLiteralCredentials, path: path, message:
-                        "\(container.label) sets \(name) to a literal \(kind); store it in a Secret and use valueFrom.secretKeyRef (the value is not shown here)"))
+                        "\(container.label) sets \(name.echoed()) to a literal \(kind); store it in a Secret and use valueFrom.secretKeyRef (the value is not shown here)"))
                 }
             }
             for field in ["command", "args"] {
                 for (i, argument) in (container.raw[field]?.arrayValue ?? []).enumerated() {
                     guard let text = argument.stringValue, let flag = literalPasswordFlag(text) else { continue }
                     findings.append(Finding(rule: .secretsNoLiteralCredentials, path: container.path / field / i, message:
-                        "\(container.label) passes \(flag) with a literal value on the command line; read it from a Secret via an env var ($(VAR)) or a file"))
+                        "\(container.label) passes \(flag.echoed()) with a literal value on the command line; read it from a Secret via an env var ($(VAR)) or a file"))
                 }
                 for previous in literalPasswordFlagPairs(container.raw[field]?.arrayValue ?? []) {
                     findings.append(Finding(rule: .secretsNoLiteralCredentials, path: container.path / field / (previous.index + 1), message:
-                        "\(container.label) passes \(previous.flag) with a literal value on the command line; read it from a Secret via an env var ($(VAR)) or a file"))
+                        "\(container.label) passes \(previous.flag.echoed()) with a literal value on the command line; read it from a Secret via an env var ($(VAR)) or a file"))
                 }
             }
         }

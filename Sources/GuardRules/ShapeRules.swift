@@ -39,20 +39,38 @@ enum ShapeRules {
         root.check(object.raw, at: .root, into: &problems)
         metadata.check(object.raw["metadata"] ?? .null, at: "metadata", into: &problems)
         if let specPath = PodTemplate.specPath(forKind: object.kind) {
-            // Every object on the way to the pod spec must be an object, or the spec reads as absent.
+            // Every object on the way to the pod spec must be there and be an object, and the spec must
+            // list containers: a workload whose pods cannot be read is not one whose rules can pass.
             var path = FieldPath.root
             var value = object.raw
+            var reached = true
             for component in specPath.components {
-                guard case .key(let key) = component, let next = value[key], !next.isNull else { break }
+                guard case .key(let key) = component else { break }
                 path = path / key
+                guard let next = value[key], !next.isNull else {
+                    problems.append(Shape.Problem(path: path, message: "is required: a \(object.kind)'s pods are described by \(specPath)", overBudget: false))
+                    reached = false
+                    break
+                }
                 guard case .object = next else {
                     problems.append(Shape.Problem(path: path, message: "must be an object, found \(next.typeDescription)", overBudget: false))
+                    reached = false
                     break
                 }
                 if key == "template" { metadata.check(next["metadata"] ?? .null, at: path / "metadata", into: &problems) }
                 value = next
             }
-            if path == specPath { podSpec.check(value, at: specPath, into: &problems) }
+            if reached {
+                podSpec.check(value, at: specPath, into: &problems)
+                if let containers = value["containers"], !containers.isNull {
+                    // A value that is not a list is reported by the pod spec's shape.
+                    if case .array(let items) = containers, items.isEmpty {
+                        problems.append(Shape.Problem(path: specPath / "containers", message: "must list at least one container", overBudget: false))
+                    }
+                } else {
+                    problems.append(Shape.Problem(path: specPath / "containers", message: "is required: a pod runs at least one container", overBudget: false))
+                }
+            }
         }
         if let shape = kindShapes[object.kind] { shape.check(object.raw, at: .root, into: &problems) }
         let overBudget = problems.contains(where: \.overBudget)

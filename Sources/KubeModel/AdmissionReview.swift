@@ -119,13 +119,15 @@ public struct AdmissionReview: Sendable {
             throw KubeModelError.invalidObject(errors.map(\.description).joined(separator: "; "))
         }
         let resource = request["resource"]
+        let gvk = GroupVersionKind(group: kind["group"]?.stringValue ?? "", version: version, kind: kindName)
+        errors += Self.consistencyErrors(request, kind: gvk)
         guard errors.isEmpty, let operation else {
             throw KubeModelError.invalidObject(errors.map(\.description).joined(separator: "; "))
         }
         func nonNull(_ value: JSONValue?) -> JSONValue? { (value?.isNull ?? true) ? nil : value }
         self.request = AdmissionRequest(
             uid: uid,
-            kind: GroupVersionKind(group: kind["group"]?.stringValue ?? "", version: version, kind: kindName),
+            kind: gvk,
             resource: GroupVersionResource(group: resource?["group"]?.stringValue ?? "", version: resource?["version"]?.stringValue ?? "",
                                            resource: resource?["resource"]?.stringValue ?? ""),
             subResource: request["subResource"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },

@@ -220,3 +220,37 @@ extension JSONPatch {
         KubeModelError.patchFailed("\"\(token)\" is not a valid index for an array of \(count) elements")
     }
 }
+
+extension JSONPatch {
+    /// An upper bound of the bytes ``jsonValue`` serializes to, found without serializing: every
+    /// string counted as if each byte needed a six-byte escape. Cheap enough for every decision, so a
+    /// budget check serializes only the rare patch whose bound is over it.
+    public var serializedSizeBound: Int {
+        var total = 2
+        for operation in operations {
+            // {"op":"replace","path":"…","from":"…","value":…} with every token escaped.
+            total += 48
+            total += operation.path.tokens.reduce(0) { $0 + 1 + 6 * $1.utf8.count }
+            switch operation {
+            case .add(_, let value), .replace(_, let value), .test(_, let value): total += value.serializedSizeBound
+            case .move(let from, _), .copy(let from, _): total += from.tokens.reduce(2) { $0 + 1 + 6 * $1.utf8.count }
+            case .remove: break
+            }
+        }
+        return total
+    }
+}
+
+extension JSONValue {
+    /// An upper bound of the bytes ``serializedBytes(_:)`` gives (compact form), without serializing.
+    public var serializedSizeBound: Int {
+        switch self {
+        case .null, .bool: return 5
+        case .int: return 20
+        case .double: return 32
+        case .string(let text): return 2 + 6 * text.utf8.count
+        case .array(let items): return items.reduce(2) { $0 + 1 + $1.serializedSizeBound }
+        case .object(let members): return members.reduce(2) { $0 + 2 + 6 * $1.key.utf8.count + 2 + $1.value.serializedSizeBound }
+        }
+    }
+}

@@ -40,7 +40,7 @@ public struct PodTemplate: Sendable {
         public var envFrom: [JSONValue] { raw["envFrom"]?.arrayValue ?? [] }
         /// A label for messages: `container "web"` / `init container "migrate"`.
         public var label: String {
-            let shown = name.isEmpty ? "#\(index)" : "\"\(name)\""
+            let shown = name.isEmpty ? "#\(index)" : "\"\(name.echoed())\""
             switch kind {
             case .container: return "container \(shown)"
             case .initContainer: return "init container \(shown)"

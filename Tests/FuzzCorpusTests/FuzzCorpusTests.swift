@@ -1,5 +1,7 @@
 import Foundation
 import FuzzEntryPoints
+import GuardRules
+import KubeModel
 import Testing
 
 /// The fuzzers' corpus, replayed on every test run: the seeds, and every input a fuzzer or the
@@ -32,5 +34,27 @@ import Testing
             // A bound against a hang or a quadratic blow-up, not a speed target (bench/ has those).
             #expect(ContinuousClock.now - started < .seconds(30), "\(path) took \(ContinuousClock.now - started)")
         }
+    }
+}
+
+/// Issue #33's reproducers keep their meaning: the reviews that meant two things are refused, the
+/// workloads without readable pods are denied in production.
+extension FuzzCorpusTests {
+    static let refusedReviews = ["no-namespace", "numeric-namespace", "kind-mismatch", "subresource-dotdot"]
+    static let deniedReviews = ["template-spec-null", "containers-null", "containers-absent", "template-absent", "long-name-findings", "approver-groups"]
+
+    @Test(arguments: refusedReviews + deniedReviews)
+    func issue33ReproducersAreRefusedOrDenied(_ name: String) throws {
+        let path = Self.corpus.appendingPathComponent("review/repro-\(name).json")
+        let json = try JSONParser.parse([UInt8](Data(contentsOf: path)))
+        guard let request = try? AdmissionReview(json: json).request else {
+            #expect(Self.refusedReviews.contains(name), "\(name) was refused")
+            return
+        }
+        #expect(Self.deniedReviews.contains(name), "\(name) was decoded")
+        let context = EvaluationContext(namespace: NamespaceContext(name: "clinic", labels: [GuardLabels.stage: "production"]),
+                                        now: Date(timeIntervalSince1970: 1_800_000_000))
+        let decision = GuardEvaluator(policy: try GuardPolicy.builtIn()).evaluate(request, context: context, phase: .validating)
+        #expect(!decision.allowed, "\(name) was allowed in production")
     }
 }

@@ -8,15 +8,15 @@ struct AdmissionReviewTests {
         let json = try JSONParser.parse(#"""
         {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{
           "uid":"705ab4f5-6393-11e8-b7cc-42010a800002",
-          "kind":{"group":"apps","version":"v1","kind":"Deployment"},
+          "kind":{"group":"autoscaling","version":"v1","kind":"Scale"},
           "resource":{"group":"apps","version":"v1","resource":"deployments"},
           "subResource":"scale","name":"web","namespace":"clinic","operation":"UPDATE",
           "userInfo":{"username":"alice","groups":["system:authenticated"]},
-          "object":{"kind":"Scale"},"oldObject":null,"dryRun":true}}
+          "object":{"apiVersion":"autoscaling/v1","kind":"Scale"},"oldObject":null,"dryRun":true}}
         """#)
         let request = try AdmissionReview(json: json).request
         #expect(request.uid == "705ab4f5-6393-11e8-b7cc-42010a800002")
-        #expect(request.kind == GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"))
+        #expect(request.kind == GroupVersionKind(group: "autoscaling", version: "v1", kind: "Scale"))
         #expect(request.subResource == "scale")
         #expect(request.operation == .update)
         #expect(request.oldObject == nil)
