@@ -36,5 +36,6 @@ extension AuditRecord {
         policyVersion = try string("policyVersion")
         durationMicroseconds = json["durationMicroseconds"]?.intValue ?? 0
         evidence = json["evidence"]?.stringMap ?? [:]
+        truncated = json["truncated"]?.stringMap ?? [:]
     }
 }

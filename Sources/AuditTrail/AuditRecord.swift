@@ -49,6 +49,9 @@ public struct AuditRecord: Sendable, Equatable {
     /// What an auditor asks of an admitted production change: change reference, approval and approver,
     /// requester, changed fields, digests and where they were proven (empty for other requests).
     public var evidence: [String: String] = [:]
+    /// The fields cut to their budget (a long name, a user with thousands of groups), each with the
+    /// SHA-256 and length of its whole text; empty for every ordinary request.
+    public var truncated: [String: String] = [:]
 
     /// The decision's audit annotations that are change evidence.
     public static let evidenceKeys = ["change-ref", "approval", "approved-by", "requested-by", "changed-fields",
@@ -81,6 +84,7 @@ public struct AuditRecord: Sendable, Equatable {
         let (seconds, attoseconds) = duration.components
         durationMicroseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
         for key in Self.evidenceKeys { evidence[key] = decision.auditAnnotations[key] }
+        bound()
     }
 
     /// The record as a JSON object with a fixed key order: the text stored in the audit table and hashed
@@ -113,6 +117,9 @@ public struct AuditRecord: Sendable, Equatable {
         if !evidence.isEmpty {
             object["evidence"] = .object(JSONObject(uniqueKeysWithValues: evidence.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))
         }
+        if !truncated.isEmpty {
+            object["truncated"] = .object(JSONObject(uniqueKeysWithValues: truncated.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))
+        }
         return .object(object)
     }
 
@@ -141,6 +148,7 @@ public struct AuditRecord: Sendable, Equatable {
             "duration_us": .stringConvertible(durationMicroseconds),
         ]
         if let subResource { metadata["admission.subResource"] = .string(subResource) }
+        if !truncated.isEmpty { metadata["truncated"] = .dictionary(truncated.mapValues { .string($0) }) }
         return metadata
     }
 }
