@@ -64,8 +64,7 @@ public struct AdmissionHandler: Sendable {
             context.provenance = facts
         }
         let decision = state.evaluator.evaluate(request, context: context, phase: endpoint == .validate ? .validating : .combined)
-        let response = Self.response(to: request, decision: decision, endpoint: endpoint)
-        let bytes = response.reviewJSON.serializedBytes()
+        let (response, bytes) = Self.response(to: request, decision: decision, endpoint: endpoint).bounded()
         let duration = clock.now - start
         metrics.recordDecision(endpoint: endpoint.rawValue, allowed: response.allowed, decision: decision, duration: duration)
         let record = AuditRecord(request: request, decision: decision, endpoint: endpoint.rawValue, allowed: response.allowed,
@@ -87,7 +86,7 @@ public struct AdmissionHandler: Sendable {
             let (store, problems) = CredentialStore.fromPullSecrets(template.imagePullSecrets, in: context.peers)
             credentials = store.merging(registryCredentials)
             for problem in problems {
-                logger.warning("image pull secret not used", metadata: ["admission.uid": .string(request.uid), "reason": .string(problem)])
+                logger.warning("image pull secret not used", metadata: ["admission.uid": .string(request.uid), "reason": .string(problem.echoed(limit: EchoBudget.message))])
             }
         }
         let policy = evaluator.policy.provenance
@@ -109,32 +108,17 @@ public struct AdmissionHandler: Sendable {
         return facts
     }
 
-    private func reject(_ endpoint: AdmissionEndpoint, _ message: String) -> Outcome {
+    private func reject(_ endpoint: AdmissionEndpoint, _ problem: String) -> Outcome {
+        // Decoding errors name fields and echo little, but a review's errors are many: bounded like every answer.
+        let message = problem.echoed(limit: 4 * EchoBudget.message)
         metrics.recordError(endpoint: endpoint.rawValue)
         metrics.recordRejection("bad_request")
         logger.warning("admission review refused", metadata: ["admission.endpoint": .string(endpoint.rawValue), "error": .string(message)])
         return .badRequest(message)
     }
 
-    /// The response for a decision.
-    ///
-    /// - `/validate`: allowed unless an enforce-mode finding remains; a denial carries 403 and every
-    ///   violation; warnings and audit annotations as decided; never a patch (validating webhooks cannot patch).
-    /// - `/mutate`: always allowed (denying is the validating webhook's job, so a tenant sees each
-    ///   violation once); the patch when there is one; audit annotations naming the mutations and the
-    ///   policy version; no warnings (the validating call reports them).
+    /// The response for a decision (see ``AdmissionResponse/init(answering:decision:mutating:)``).
     public static func response(to request: AdmissionRequest, decision: Decision, endpoint: AdmissionEndpoint) -> AdmissionResponse {
-        switch endpoint {
-        case .validate:
-            return AdmissionResponse(uid: request.uid, allowed: decision.allowed,
-                                     statusCode: decision.allowed ? nil : 403,
-                                     statusMessage: decision.allowed ? nil : decision.denialMessage,
-                                     warnings: decision.warnings, auditAnnotations: decision.auditAnnotations)
-        case .mutate:
-            var annotations: [String: String] = [:]
-            for key in ["policy-version", "mutations", "skipped", "stage"] { annotations[key] = decision.auditAnnotations[key] }
-            return AdmissionResponse(uid: request.uid, allowed: true, patch: decision.patch.isEmpty ? nil : decision.patch,
-                                     auditAnnotations: annotations)
-        }
+        AdmissionResponse(answering: request, decision: decision, mutating: endpoint == .mutate)
     }
 }

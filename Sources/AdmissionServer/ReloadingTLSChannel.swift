@@ -20,6 +20,9 @@ struct ReloadingTLSChannel<BaseChannel: ServerChildChannel>: ServerChildChannel 
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            // Small reads: the HTTP layer buffers a count of body parts, not bytes, before it stops
+            // reading, so the size of one read bounds what a connection holds unread (see ``readAhead``).
+            try channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: Self.receiveAllocator)
             let sync = channel.pipeline.syncOperations
             try sync.addHandlers(connectionHandlers())
             try sync.addHandler(NIOSSLServerHandler(context: certificates.context))
@@ -29,6 +32,11 @@ struct ReloadingTLSChannel<BaseChannel: ServerChildChannel>: ServerChildChannel 
         }.flatMap {
             baseChannel.setup(channel: channel, logger: logger)
         }
+    }
+
+    /// Reads of at most 16 KiB (one TLS record).
+    static var receiveAllocator: AdaptiveRecvByteBufferAllocator {
+        AdaptiveRecvByteBufferAllocator(minimum: 1_024, initial: 4_096, maximum: 16 * 1_024)
     }
 
     func handle(value: BaseChannel.Value, logger: Logger) async {

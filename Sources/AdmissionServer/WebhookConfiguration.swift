@@ -59,6 +59,19 @@ public struct WebhookConfiguration: Sendable {
     /// A `.dockerconfigjson` with registry credentials (`--registry-auth-file`, a mounted pull Secret).
     public var registryAuthFile: String?
 
+    /// The container's memory limit in bytes (`--memory-limit`, the chart passes its own); `nil`: read from
+    /// the cgroup (``MemoryBudget/containerLimit(root:)``). Reviews in flight share the ``MemoryBudget``
+    /// derived from it.
+    public var memoryLimitBytes: Int?
+    /// How long a review waits for memory held by others before it is answered 429.
+    public var memoryWait: Duration = .seconds(2)
+    /// How often freed memory is returned to the system after large reviews; `nil`: never (glibc then
+    /// keeps the peak of a burst; `bench/REPORT.md` compares both).
+    public var memoryReturnInterval: Duration? = .milliseconds(200)
+    /// A plain-HTTP port serving only `/healthz` and `/readyz` for the kubelet (`--health-port`), apart
+    /// from the admission port's connection limits; `nil`: none (the probes use the HTTPS port).
+    public var healthPort: Int?
+
     /// The cluster whose Namespaces, PodDisruptionBudgets, GuardExceptions and GuardPolicy decisions
     /// use (`--kubeconfig`, or in-cluster); `nil`: the policy and context files only.
     public var cluster: KubeConfig?
@@ -108,6 +121,15 @@ public struct WebhookConfiguration: Sendable {
         }
         if shutdownGracePeriod < .zero { problems.append("shutdown grace period must not be negative") }
         if shutdownDelay < .zero { problems.append("shutdown delay must not be negative") }
+        if let memoryLimitBytes, memoryLimitBytes < 32 * 1_024 * 1_024 {
+            problems.append("memory limit must be at least 32Mi, got \(memoryLimitBytes) bytes")
+        }
+        if memoryWait < .zero { problems.append("memory wait must not be negative") }
+        if let memoryReturnInterval, memoryReturnInterval <= .zero { problems.append("memory return interval must be positive") }
+        if let healthPort {
+            if !(0...65_535).contains(healthPort) { problems.append("health port must be 0…65535, got \(healthPort)") }
+            if healthPort == port && port != 0 { problems.append("health port must differ from the admission port \(port)") }
+        }
         if auditQueueCapacity < 1 { problems.append("audit queue capacity must be at least 1, got \(auditQueueCapacity)") }
         return problems
     }

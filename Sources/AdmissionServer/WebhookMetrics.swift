@@ -11,7 +11,8 @@ import Prometheus
 /// | `odoo_guard_admission_rule_results_total` | `endpoint`, `rule`, `result` (denied, warned, audited, exempted), `mode` |
 /// | `odoo_guard_admission_request_duration_seconds` (histogram) | `endpoint` |
 /// | `odoo_guard_admission_in_flight_requests` | |
-/// | `odoo_guard_http_rejections_total` | `reason` (body_too_large, unsupported_media_type, bad_request, read_timeout) |
+/// | `odoo_guard_http_rejections_total` | `reason` (body_too_large, unsupported_media_type, bad_request, read_timeout, memory_budget, transfer_encoding, …) |
+/// | `odoo_guard_admission_memory_reserved_bytes`, `odoo_guard_admission_memory_budget_bytes` | |
 /// | `odoo_guard_certificate_expiry_timestamp_seconds` | |
 /// | `odoo_guard_certificate_reloads_total`, `odoo_guard_policy_reloads_total` | `result` (success, failure) |
 /// | `odoo_guard_policy_info` (1) | `version` |
@@ -39,6 +40,10 @@ public final class WebhookMetrics: Sendable {
     static var policyInfoName: MetricNameDescriptor { name("policy", "info", "1 for the policy version in use") }
 
     let inFlight: Gauge
+    /// Memory reserved by reviews in flight (``MemoryBudget``).
+    let memoryReserved: Gauge
+    /// The ``MemoryBudget``'s capacity.
+    let memoryBudget: Gauge
     let certificateExpiry: Gauge
     let auditQueueDepth: Gauge
     private let auditDropped: Counter
@@ -52,6 +57,9 @@ public final class WebhookMetrics: Sendable {
     /// A registry with every metric declared (so a scrape shows zeros before the first request).
     public init() {
         inFlight = registry.makeGauge(descriptor: Self.name("admission_in_flight", "requests", "Admission reviews being evaluated now"))
+        memoryReserved = registry.makeGauge(descriptor: Self.name("admission_memory_reserved", "bytes", "Memory reserved by admission reviews in flight"))
+        memoryBudget = registry.makeGauge(descriptor: Self.name("admission_memory_budget", "bytes",
+                                                                "Memory admission reviews in flight may reserve together; past it they wait, then get 429"))
         certificateExpiry = registry.makeGauge(descriptor: Self.name("certificate_expiry_timestamp", "seconds",
                                                                            "Unix time at which the serving certificate in use expires"))
         auditQueueDepth = registry.makeGauge(descriptor: Self.name("audit_queue", "depth", "Audit records waiting to be written to PostgreSQL"))

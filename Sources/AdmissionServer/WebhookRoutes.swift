@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KubeModel
 import NIOCore
 
 /// The HTTP surface: `/validate`, `/mutate`, `/healthz`, `/readyz`, `/metrics`. Only this layer
@@ -11,6 +12,10 @@ struct WebhookRoutes: Sendable {
     let metrics: WebhookMetrics
     let auditStatistics: @Sendable () -> (queued: Int, dropped: Int, written: Int, failedFlushes: Int)?
     let maxBodyBytes: Int
+    /// The memory reviews in flight share.
+    var memory = MemoryBudget(limitBytes: nil)
+    /// How long a review waits for memory before it is answered 429.
+    var memoryWait: Duration = .seconds(2)
     /// The cluster watch, when decisions use the cluster's context.
     var cluster: ClusterWatch? = nil
     /// Whether shutdown has begun (readiness then fails while requests are still served).
@@ -26,16 +31,30 @@ struct WebhookRoutes: Sendable {
                 await review(request, endpoint: endpoint, connection: context.connection)
             }
         }
-        router.get("/healthz") { _, _ in Self.text(.ok, "ok\n") }
-        router.get("/readyz") { _, _ in readiness() }
+        addProbes(to: router)
         router.get("/metrics") { _, _ in
             if let stats = auditStatistics() {
                 metrics.updateAudit(queued: stats.queued, dropped: stats.dropped, written: stats.written, failedFlushes: stats.failedFlushes)
             }
             metrics.certificateExpiry.set(to: certificates.loaded.notValidAfter.timeIntervalSince1970)
+            metrics.memoryReserved.set(to: Double(memory.usage.bytes))
+            metrics.memoryBudget.set(to: Double(min(memory.capacity, 1 << 53)))
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
         }
+        return router
+    }
+
+    /// `/healthz` and `/readyz`, on the admission port and on the health port.
+    func addProbes(to router: Router<WebhookRequestContext>) {
+        router.get("/healthz") { _, _ in Self.text(.ok, "ok\n") }
+        router.get("/readyz") { _, _ in readiness() }
+    }
+
+    /// The health port's router: the probes and nothing else.
+    func healthRouter() -> Router<WebhookRequestContext> {
+        let router = Router(context: WebhookRequestContext.self)
+        addProbes(to: router)
         return router
     }
 
@@ -65,12 +84,29 @@ struct WebhookRoutes: Sendable {
             return Self.text(.unsupportedMediaType,
                              "Content-Type must be application/json, got \(request.headers[.contentType].map { "\"\($0)\"" } ?? "none")\n")
         }
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
-            return tooLarge()
+        if let refusal = framingRefusal(request.headers) { return refusal }
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        if let declared, declared > maxBodyBytes { return tooLarge() }
+        // The body is not read before its memory is reserved (a chunked body reserves the largest allowed).
+        let cost = memory.cost(ofBody: declared ?? maxBodyBytes)
+        guard await memory.reserve(cost, within: memoryWait) else {
+            metrics.recordRejection("memory_budget")
+            var response = Self.text(.tooManyRequests,
+                                     "the webhook's memory for reviews in flight is in use (\(memory.capacity) bytes budget); retry shortly\n")
+            response.headers[.retryAfter] = "1"
+            return response
+        }
+        var bodyBytes = 0
+        defer { memory.release(cost, bodyBytes: bodyBytes) }
+        // The body's memory is reserved: let the connection read all of it (``BodyReadGate``; a body
+        // within the gate's allowance is never held, so the usual review costs no event here).
+        if (declared ?? Int.max) > BodyReadGate.defaultAllowance {
+            connection.triggerUserOutboundEvent(BodyReadGate.Admit(), promise: nil)
         }
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: maxBodyBytes)
+            bodyBytes = buffer.readableBytes
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return tooLarge()
         } catch is NIOTooManyBytesError {
@@ -104,6 +140,29 @@ struct WebhookRoutes: Sendable {
         }
         #endif
         return connection.isActive
+    }
+
+    /// A refusal for a body whose framing the webhook does not take: a `Content-Length` that is not a
+    /// number (or too large for one: 413 at once, not after waiting for the body), or any
+    /// `Transfer-Encoding` but exactly `chunked` (`gzip, chunked` would otherwise be read as plain chunked).
+    func framingRefusal(_ headers: HTTPFields) -> Response? {
+        let lengths = headers[values: .contentLength]
+        if let length = lengths.first {
+            guard lengths.count == 1, !length.isEmpty, length.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+                metrics.recordRejection("bad_request")
+                return Self.text(.badRequest, "Content-Length must be one number of bytes\n")
+            }
+            if Int(length) == nil { return tooLarge() }
+        }
+        let encodings = headers[values: .transferEncoding]
+        if !encodings.isEmpty {
+            let codings = encodings.joined(separator: ",").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard codings == ["chunked"] else {
+                metrics.recordRejection("transfer_encoding")
+                return Self.text(.notImplemented, "Transfer-Encoding must be chunked or absent, got \"\(encodings.joined(separator: ", ").echoed())\"\n")
+            }
+        }
+        return nil
     }
 
     private func tooLarge() -> Response {

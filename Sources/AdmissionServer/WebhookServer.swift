@@ -31,6 +31,8 @@ public final class WebhookServer: Sendable {
     public let clusterWatch: ClusterWatch?
     /// The PostgreSQL audit writer, with `--audit-dsn`.
     public let auditWriter: PostgresAuditWriter?
+    /// The memory admission reviews in flight share, from `--memory-limit` or the cgroup's limit.
+    public let memory: MemoryBudget
     private let logger: Logger
 
     /// Loads everything the server needs before it listens.
@@ -69,11 +71,22 @@ public final class WebhookServer: Sendable {
             ClusterWatch(config: cluster, policyName: configuration.clusterPolicyName, policies: policies, metrics: metrics,
                          defaultStage: configuration.defaultStage ?? policies.state.evaluator.policy.offlineDefaultStage, logger: logger)
         }
+        memory = MemoryBudget(limitBytes: configuration.memoryLimitBytes ?? MemoryBudget.containerLimit())
         auditWriter = configuration.auditDSN.map { dsn in
             PostgresAuditWriter(configuration: .init(dsn: dsn, table: configuration.auditTable, capacity: configuration.auditQueueCapacity,
                                                      key: configuration.auditKey),
                                 logger: logger)
         }
+    }
+
+    /// Caps glibc's malloc arenas at one for the whole process, unless `MALLOC_ARENA_MAX` already sets
+    /// them (the chart does; glibc reads it before any thread exists, which makes it the surer way).
+    /// An arena keeps the peak of the reviews that ran on it, so with glibc's default of 8 per core a
+    /// burst of large reviews one after another left several peaks resident (`bench/REPORT.md`, issue
+    /// #33). Call it first thing, before any thread starts; a no-op off glibc.
+    public static func limitMallocArenas() {
+        guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil else { return }
+        MemoryReturn.limitArenas(to: 1)
     }
 
     /// The services, in start order: the audit writer (stopped last, after a final flush), the registry
@@ -87,15 +100,15 @@ public final class WebhookServer: Sendable {
         let drain = ShutdownDrain.State()
         let routes = WebhookRoutes(handler: handler, certificates: certificates, policies: policies, metrics: metrics,
                                    auditStatistics: { writer.map { let s = $0.statistics; return (s.queued, s.dropped, s.written, s.failedFlushes) } },
-                                   maxBodyBytes: configuration.maxBodyBytes, cluster: clusterWatch, drain: drain,
-                                   requireClientCertificate: configuration.clientCAFile != nil)
+                                   maxBodyBytes: configuration.maxBodyBytes, memory: memory, memoryWait: configuration.memoryWait,
+                                   cluster: clusterWatch, drain: drain, requireClientCertificate: configuration.clientCAFile != nil)
         let certificates = self.certificates
         let metrics = self.metrics
         let configuration = self.configuration
         let limiter = SourceConnectionLimiter(perSource: configuration.maxConnectionsPerSource)
         let server = HTTPServerBuilder { responder in
             let http = HTTP1Channel(responder: responder, configuration: .init(
-                additionalChannelHandlers: configuration.clientCAFile == nil ? [RequestCompletionSignal()] : [RequestCompletionSignal(), ClientCertificateMarker()],
+                additionalChannelHandlers: [RequestCompletionSignal(), BodyReadGate()] + (configuration.clientCAFile == nil ? [] : [ClientCertificateMarker()]),
                 idleTimeout: .init(configuration.idleTimeout)))
             var channel = ReloadingTLSChannel(baseChannel: http, certificates: certificates, handshakeTimeout: .init(configuration.handshakeTimeout))
             channel.connectionHandlers = { [limiter.handler(onRefused: { metrics.recordRejection("source_connection_limit") })] }
@@ -121,7 +134,25 @@ public final class WebhookServer: Sendable {
                                     interval: configuration.reloadInterval, logger: logger)
         let cluster: [any Service] = clusterWatch.map { [$0] } ?? []
         let draining = ShutdownDrain(state: drain, delay: configuration.shutdownDelay, logger: logger)
-        return (writer.map { [$0] } ?? []) + [provenance] + cluster + [watcher, application, draining]
+        let returning: [any Service] = configuration.memoryReturnInterval.map { [MemoryReturn(budget: memory, interval: $0, logger: logger)] } ?? []
+        let health: [any Service] = configuration.healthPort.map { [healthApplication(routes: routes, port: $0)] } ?? []
+        return (writer.map { [$0] } ?? []) + [provenance] + returning + cluster + [watcher] + health + [application, draining]
+    }
+
+    /// The kubelet's own listener (`--health-port`): plain HTTP, `/healthz` and `/readyz` only, a few
+    /// short-lived connections. The admission port's per-source limits never reach it, and the chart's
+    /// NetworkPolicy admits no pod to it (the kubelet probes from the node).
+    func healthApplication(routes: WebhookRoutes, port: Int) -> any Service {
+        let logger = self.logger
+        return Application(
+            router: routes.healthRouter(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(5))),
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: port),
+                                                    availableConnectionsDelegate: MaximumAvailableConnections(32)),
+            onServerRunning: { channel in
+                logger.notice("guard-webhook health probes listening", metadata: ["port": .stringConvertible(channel.localAddress?.port ?? port)])
+            },
+            logger: logger)
     }
 
     /// Serves until SIGTERM or SIGINT, or until the calling task is cancelled; shutdown lets in-flight

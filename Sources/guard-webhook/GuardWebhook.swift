@@ -53,9 +53,17 @@ struct GuardWebhook: AsyncParsableCommand {
     var cluster: String = "auto"
     @Option(name: .long, help: "The cluster-scoped GuardPolicy that replaces --policy while it exists and is valid.")
     var clusterPolicy: String = "default"
+    @Option(name: .long, help: "The container's memory limit (bytes or a quantity such as 256Mi); reviews in flight share a budget derived from it. Default: the cgroup's limit.")
+    var memoryLimit: String?
+    @Option(name: .long, help: "Milliseconds between returns of freed memory to the system after large reviews (glibc malloc_trim); 0: never.")
+    var memoryReturnIntervalMs: Int = 200
+    @Option(name: .long, help: "Plain-HTTP port serving only /healthz and /readyz for the kubelet, apart from the admission port's connection limits. Default: none.")
+    var healthPort: Int?
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
 
     func run() async throws {
+        // Before anything starts a thread: an arena created before the cap stays.
+        WebhookServer.limitMallocArenas()
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel) is not a log level") }
         LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
         let logger = Logger(label: "guard-webhook")
@@ -75,6 +83,10 @@ struct GuardWebhook: AsyncParsableCommand {
             settings.clientCAFile = clientCaFile
             if settings.auditKey != nil && auditDSN == nil { throw ValidationError("--audit-key-file needs --audit-dsn or --audit-dsn-file") }
             settings.clusterPolicyName = clusterPolicy
+            settings.memoryLimitBytes = try memoryLimit.map { try MemoryBudget.parseLimit($0) }
+            settings.healthPort = healthPort
+            if memoryReturnIntervalMs < 0 { throw ValidationError("--memory-return-interval-ms must be 0 (never) or a number of milliseconds") }
+            settings.memoryReturnInterval = memoryReturnIntervalMs == 0 ? nil : .milliseconds(memoryReturnIntervalMs)
             switch cluster {
             case "off": settings.cluster = nil
             case "auto":

@@ -72,7 +72,7 @@ import TestSupport
                 #expect(status["auditAnnotations"]?["skipped"]?.stringValue?.contains("status") == true)
                 let scale = try await harness.post(endpoint, Review.body(object: ["apiVersion": "autoscaling/v1", "kind": "Scale",
                     "metadata": ["name": "clinic-web", "namespace": "clinic-prod"], "spec": ["replicas": 0]],
-                    operation: "UPDATE", subResource: "scale", kind: ("apps", "v1", "Deployment"))).response
+                    operation: "UPDATE", subResource: "scale", kind: ("autoscaling", "v1", "Scale"))).response
                 #expect(scale["allowed"] == .bool(true))
             }
             // UPDATE judges the new object, whatever the old one was.

@@ -175,10 +175,12 @@ enum Review {
     static func body(uid: String = UUID().uuidString, object: JSONValue?, oldObject: JSONValue? = nil, operation: String = "CREATE",
                      subResource: String? = nil, dryRun: Bool = false, kind: (String, String, String)? = nil,
                      user: String = "alice@example.com", groups: [String] = ["clinic-team", "system:authenticated"]) -> [UInt8] {
+        // As the API server sends it: the kind of the object, or of the old object for a DELETE.
+        let described = object ?? oldObject
         let objectKind = kind ?? (
-            GroupVersionKind(apiVersion: object?["apiVersion"]?.stringValue ?? "v1", kind: object?["kind"]?.stringValue ?? "").group,
-            GroupVersionKind(apiVersion: object?["apiVersion"]?.stringValue ?? "v1", kind: "").version,
-            object?["kind"]?.stringValue ?? "")
+            GroupVersionKind(apiVersion: described?["apiVersion"]?.stringValue ?? "v1", kind: "").group,
+            GroupVersionKind(apiVersion: described?["apiVersion"]?.stringValue ?? "v1", kind: "").version,
+            described?["kind"]?.stringValue ?? "")
         var request: JSONObject = [
             "uid": .string(uid),
             "kind": ["group": .string(objectKind.0), "version": .string(objectKind.1), "kind": .string(objectKind.2)],

@@ -109,6 +109,23 @@ struct ChartRenderingTests {
         let webhook = try #require(deployments.first { $0["metadata"]?["name"] == "og-odoo-guard-webhook" })
         #expect(webhook["spec"]?["replicas"] == 2)
         #expect(webhook["spec"]?["template"]?["spec"]?["affinity"]?["podAntiAffinity"] != nil)
+        // Issue #33: the webhook's memory budget comes from the container's own limit, and the kubelet
+        // probes a port of their own that no per-source connection limit (or pod: the NetworkPolicy) reaches.
+        let container = try #require(webhook["spec"]?["template"]?["spec"]?["containers"]?[0])
+        #expect(container["resources"]?["limits"]?["memory"] == "256Mi")
+        #expect(Chart.strings(container["args"]).contains("--memory-limit=256Mi"))
+        let raised = try Chart.render(set: ["webhook.resources.limits.memory=1Gi"])
+        let raisedArguments = Chart.strings(Chart.objects(raised, kind: "Deployment").first { $0["metadata"]?["name"] == "og-odoo-guard-webhook" }?["spec"]?["template"]?["spec"]?["containers"]?[0]?["args"])
+        #expect(raisedArguments.contains("--memory-limit=1Gi"), "\(raisedArguments)")
+        #expect(container["env"]?.arrayValue?.contains { $0["name"] == "MALLOC_ARENA_MAX" && $0["value"] == "1" } == true)
+        #expect(Chart.strings(container["args"]).contains("--health-port=8081"))
+        for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+            #expect(container[probe]?["httpGet"]?["port"] == "health" && container[probe]?["httpGet"]?["scheme"] == "HTTP", "\(probe)")
+        }
+        #expect(container["ports"]?.arrayValue?.contains { $0["name"] == "health" && $0["containerPort"] == 8081 } == true)
+        let webhookPolicy = Chart.objects(objects, kind: "NetworkPolicy").first { $0["metadata"]?["name"] == "og-odoo-guard-webhook" }
+        let admitted = (webhookPolicy?["spec"]?["ingress"]?.arrayValue ?? []).flatMap { $0["ports"]?.arrayValue ?? [] }.compactMap { $0["port"]?.intValue }
+        #expect(admitted == [8443], "the probe port must stay closed to pods: \(admitted)")
         let budget = try #require(Chart.objects(objects, kind: "PodDisruptionBudget").first)
         #expect(budget["spec"]?["maxUnavailable"] == 1 && budget["spec"]?["unhealthyPodEvictionPolicy"] == "AlwaysAllow")
         #expect(budget["spec"]?["selector"]?["matchLabels"] == webhook["spec"]?["selector"]?["matchLabels"])
