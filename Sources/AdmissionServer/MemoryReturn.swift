@@ -6,8 +6,8 @@ import ServiceLifecycle
 
 /// Returns freed memory to the system after large reviews: glibc keeps the pages of freed arenas, so
 /// without this a burst of large bodies leaves the process at its peak size long after it ended. Every
-/// `interval` it asks the ``MemoryBudget`` whether a large review has ended and none is in flight, and
-/// then calls glibc's `malloc_trim(0)` (found at run time; a no-op elsewhere).
+/// `interval` it asks the ``MemoryBudget`` whether a large review ended within the last few checks, and
+/// then calls glibc's `malloc_trim(0)` (found at run time; a no-op elsewhere). Stops on shutdown.
 struct MemoryReturn: Service {
     let budget: MemoryBudget
     let interval: Duration

@@ -90,7 +90,8 @@ public final class WebhookServer: Sendable {
     }
 
     /// The services, in start order: the audit writer (stopped last, after a final flush), the registry
-    /// look-ups, the cluster watch (when connected), the file watcher, the HTTPS server (it stops
+    /// look-ups, the return of freed memory, the cluster watch (when connected), the file watcher, the
+    /// probe listener (with `--health-port`), the HTTPS server (it stops
     /// accepting and finishes in-flight requests) and the shutdown drain (stopped first: readiness
     /// turns 503 and requests keep being served for the shutdown delay).
     public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
