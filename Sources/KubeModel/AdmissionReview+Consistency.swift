@@ -38,7 +38,9 @@ extension AdmissionReview {
             }
         }
         let namespace = namespaceValue?.stringValue ?? ""
-        let objectNamespace = (request["object"] ?? request["oldObject"])?["metadata"]?["namespace"]?.stringValue ?? ""
+        // The object, or for a DELETE (whose object is null) the old one.
+        let described = [request["object"], request["oldObject"]].lazy.compactMap { $0 }.first { !$0.isNull }
+        let objectNamespace = described?["metadata"]?["namespace"]?.stringValue ?? ""
         // A kind known to be cluster-scoped may carry a stray metadata.namespace (the API server clears it
         // after admission); a kind odoo-guard does not know is namespaced when its object says so.
         guard isNamespaced(kind) ?? !objectNamespace.isEmpty else { return errors }

@@ -58,6 +58,8 @@ struct AdmissionReviewConsistencyTests {
              field: "request.object"),
         Case(name: "object of another version", review: review(object: ["apiVersion": "apps/v1beta1", "kind": "Deployment"]), field: "request.object"),
         Case(name: "DELETE: no object, the old one matches", review: review(object: nil, oldObject: deployment), field: nil),
+        Case(name: "DELETE: null object, the old one in another namespace", review: review(object: .null, oldObject: ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "web", "namespace": "other"]]),
+             field: "request.namespace"),
         Case(name: "subresource status", review: review(subResource: "status"), field: nil),
         Case(name: "subresource ../status", review: review(subResource: "../status"), field: "request.subResource"),
         Case(name: "subresource of 10,000 a", review: review(subResource: .string(String(repeating: "a", count: 10_000))), field: "request.subResource"),
