@@ -38,10 +38,6 @@ extension AuditRecord {
 
     /// `sha256:<hex> (<n> bytes)` of a text.
     static func digest(_ text: String) -> String {
-        let hash = SHA256.hash(data: Array(text.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
-        return "sha256:\(hash) (\(text.utf8.count) bytes)"
+        "sha256:\(Hex.encode(SHA256.hash(data: Array(text.utf8)))) (\(text.utf8.count) bytes)"
     }
 }

@@ -52,7 +52,7 @@ extension GuardEvaluator {
                 decision.mutatedObject = mutated
             } else {
                 // Not sent: a mutation that large is no legitimate change (the object is refused instead).
-                decision.violations.append(Violation(rule: .objectWellFormed, path: OutputBudget.field(of: patch), message:
+                decision.violations.append(Violation(rule: .objectWellFormed, path: OutputBudget.field(of: patch, in: mutated), message:
                     "odoo-guard's changes here would be a JSON Patch of \(size) bytes, more than its budget of \(OutputBudget.patchBytes); nothing was changed. Make the object smaller (fewer entries here)",
                     mode: .enforce))
             }

@@ -57,16 +57,14 @@ public enum OutputBudget {
         })
     }
 
-    /// The field a too-large patch changes: the longest path every operation lies under, as a field path.
-    static func field(of patch: JSONPatch) -> FieldPath {
+    /// The field a too-large patch of `document` changes: the longest path every operation lies under.
+    static func field(of patch: JSONPatch, in document: JSONValue) -> FieldPath {
         var common: [String]?
         for operation in patch.operations {
             let tokens = operation.path.tokens
             guard let prefix = common else { common = tokens; continue }
             common = Array(zip(prefix, tokens).prefix { $0 == $1 }.map(\.0))
         }
-        return echoed(FieldPath((common ?? []).map { token in
-            if let index = Int(token), String(index) == token { .index(index) } else { .key(token) }
-        }))
+        return echoed(FieldPath(pointer: JSONPointer(tokens: common ?? []), in: document))
     }
 }

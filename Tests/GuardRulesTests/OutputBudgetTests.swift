@@ -118,3 +118,36 @@ struct OutputBudgetTests {
         #expect(path.description.utf8.count < 300)
     }
 }
+
+/// Absurd values where the new code reads: each is denied, and its answer stays within the budget.
+extension OutputBudgetTests {
+    static let absurd: [(String, JSONValue)] = [
+        ("10,000 containers", Fixture.workload("Deployment", podSpec: ["containers": .array((0..<10_000).map { Fixture.container(name: "c\($0)", image: "x:latest") })])),
+        ("a quantity past 128 bits in each of 200 containers", Fixture.workload("Deployment", podSpec: ["containers": .array((0..<200).map {
+            Fixture.container(name: "c\($0)", resources: ["requests": ["cpu": "99999999999999999999Ei", "memory": "1Gi"], "limits": ["memory": "1Gi"]])
+        })])),
+        ("containers as a number", Fixture.workload("Deployment", podSpec: ["containers": 7])),
+        ("env as a string in 256 containers", Fixture.workload("Deployment", podSpec: ["containers": .array((0..<256).map {
+            Fixture.container(name: "c\($0)", extra: ["env": "DB_PASSWORD=hunter2"])
+        })])),
+        ("a 100,000-byte label key", Fixture.workload("Deployment", podSpec: Fixture.podSpec(Fixture.container(image: "x:latest")),
+                                                       labels: [String(repeating: "k", count: 100_000): "v"])),
+    ]
+
+    @Test(arguments: absurd.indices)
+    func absurdValuesAreDeniedWithinTheBudget(_ index: Int) {
+        let (name, object) = Self.absurd[index]
+        let request = AdmissionRequest(uid: "u", kind: GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"),
+                                       resource: GroupVersionResource(group: "apps", version: "v1", resource: "deployments"),
+                                       name: "web", namespace: "clinic", operation: .create, userInfo: UserInfo(username: "alice"), object: object)
+        let context = EvaluationContext(namespace: NamespaceContext(name: "clinic", labels: [GuardLabels.stage: "production"]), now: Fixture.now)
+        for phase in [EvaluationPhase.validating, .combined] {
+            let decision = GuardEvaluator(policy: Fixture.policy).evaluate(request, context: context, phase: phase)
+            #expect(!decision.allowed, "\(name) was allowed")
+            for mutating in [false, true] {
+                let body = AdmissionResponse(answering: request, decision: decision, mutating: mutating).bounded().body
+                #expect(body.count <= 256 * 1_024, "\(name): \(body.count) bytes")
+            }
+        }
+    }
+}
