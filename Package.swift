@@ -87,6 +87,7 @@ let package = Package(
             dependencies: [
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
         .target(
@@ -191,6 +192,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -298,6 +300,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The client against the API test server (and a real cluster with KUBECONFIG): semantics, kubeconfig, metadata-only reads.
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: [
+                "KubeClient", "KubeModel", "KubeAPITestServer", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "TestSupport"]),
         .testTarget(name: "GuardRulesTests", dependencies: ["GuardRules", "KubeModel", "TestSupport",
                                                            .product(name: "Crypto", package: "swift-crypto")]),
@@ -324,7 +334,8 @@ let package = Package(
                                                      "AdmissionServer", "OdooOperator", "OdooPlan", "KubeRuntime"],
                     exclude: ["Alerts"]),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "PostgresAccess", "OdooPlan", "KubeModel", "TestSupport",
-                                                                .product(name: "Logging", package: "swift-log")]),
+                                                                .product(name: "Logging", package: "swift-log"),
+                                                                .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "ImageProvenanceTests",
             dependencies: [

@@ -92,13 +92,15 @@ public final class KubeHTTPClient: KubernetesAPI {
         if let selector = options.fieldSelector, !selector.isEmpty { query.append(("fieldSelector", selector)) }
         if let limit = options.limit { query.append(("limit", String(limit))) }
         if let token = options.continueToken, !token.isEmpty { query.append(("continue", token)) }
-        let body = try await send(.GET, resource.path(namespace: namespace), query: query)
+        let body = try await send(.GET, resource.path(namespace: namespace), query: query,
+                                  accept: options.metadataOnly ? PartialObjectMetadata.listAccept : Self.jsonAccept)
         guard let items = body["items"]?.arrayValue ?? (body["items"] == .null ? [] : nil) else {
             throw KubeClientError.invalidResponse("the list of \(resource) has no items")
         }
         let metadata = body["metadata"]
         let token = metadata?["continue"]?.stringValue
-        return ObjectList(items: items.map { Self.typed($0, resource) },
+        let reduce = options.metadataOnly
+        return ObjectList(items: items.map { reduce ? PartialObjectMetadata.reduce($0, resource: resource) : Self.typed($0, resource) },
                           resourceVersion: metadata?["resourceVersion"]?.stringValue ?? "",
                           continueToken: token?.isEmpty == true ? nil : token)
     }
@@ -144,7 +146,7 @@ public final class KubeHTTPClient: KubernetesAPI {
         let url = self.url(resource.path(namespace: namespace), query: query)
         // The server ends the watch after timeoutSeconds; the deadline only catches a server that does not.
         let deadline = TimeAmount.seconds(Int64(options.timeoutSeconds ?? 1800) + 60)
-        return WatchEvents(client: self, url: url, resource: resource, timeout: deadline)
+        return WatchEvents(client: self, url: url, resource: resource, timeout: deadline, metadataOnly: options.metadataOnly)
     }
 
     // MARK: Requests
@@ -161,11 +163,15 @@ public final class KubeHTTPClient: KubernetesAPI {
         return config.server + path + "?" + query.map { "\($0.0)=\(ResourceType.escape($0.1))" }.joined(separator: "&")
     }
 
+    /// The `Accept` header of every request but metadata-only reads.
+    static let jsonAccept = "application/json"
+
     /// A request with the configured credentials.
-    func request(_ method: HTTPMethod, url: String, body: [UInt8]?, contentType: String) throws(KubeClientError) -> HTTPClientRequest {
+    func request(_ method: HTTPMethod, url: String, body: [UInt8]?, contentType: String,
+                 accept: String = jsonAccept) throws(KubeClientError) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
         request.method = method
-        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "User-Agent", value: userAgent)
         if let token = try tokens.token() { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
@@ -177,12 +183,12 @@ public final class KubeHTTPClient: KubernetesAPI {
 
     /// Sends one request, retrying what the server asked to be retried, and returns the decoded body.
     func send(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
-              contentType: String = "application/json") async throws(KubeClientError) -> JSONValue {
+              contentType: String = "application/json", accept: String = jsonAccept) async throws(KubeClientError) -> JSONValue {
         let url = self.url(path, query: query)
         var attempt = 0
         var refreshedToken = false
         while true {
-            let (status, headers, bytes) = try await execute(request(method, url: url, body: body, contentType: contentType), url: url)
+            let (status, headers, bytes) = try await execute(request(method, url: url, body: body, contentType: contentType, accept: accept), url: url)
             let decoded = bytes.isEmpty ? nil : try? JSONParser.parse(bytes)
             if (200..<300).contains(status) {
                 guard let decoded else { throw KubeClientError.invalidResponse("\(method) \(path): the answer is not JSON") }

@@ -56,13 +56,18 @@ public struct ListOptions: Sendable {
     public var limit: Int?
     /// The token of the next page.
     public var continueToken: String?
+    /// Only each object's apiVersion, kind and metadata, asked of the server as ``PartialObjectMetadata``
+    /// (a Secret's values never reach the client); items come back as the resource's own kind.
+    public var metadataOnly = false
 
     /// Options.
-    public init(labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = nil, continueToken: String? = nil) {
+    public init(labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = nil, continueToken: String? = nil,
+                metadataOnly: Bool = false) {
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
         self.limit = limit
         self.continueToken = continueToken
+        self.metadataOnly = metadataOnly
     }
 }
 
@@ -78,15 +83,18 @@ public struct WatchOptions: Sendable {
     public var allowWatchBookmarks = true
     /// The server ends the watch after this many seconds.
     public var timeoutSeconds: Int?
+    /// Events carry only each object's apiVersion, kind and metadata (see ``ListOptions/metadataOnly``).
+    public var metadataOnly = false
 
     /// Options.
     public init(resourceVersion: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
-                allowWatchBookmarks: Bool = true, timeoutSeconds: Int? = nil) {
+                allowWatchBookmarks: Bool = true, timeoutSeconds: Int? = nil, metadataOnly: Bool = false) {
         self.resourceVersion = resourceVersion
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
         self.allowWatchBookmarks = allowWatchBookmarks
         self.timeoutSeconds = timeoutSeconds
+        self.metadataOnly = metadataOnly
     }
 }
 

@@ -16,9 +16,10 @@ public struct WatchEvents: AsyncSequence, Sendable {
         start = open
     }
 
-    init(client: KubeHTTPClient, url: String, resource: ResourceType, timeout: TimeAmount) {
+    init(client: KubeHTTPClient, url: String, resource: ResourceType, timeout: TimeAmount, metadataOnly: Bool) {
         start = { () async throws(KubeClientError) in
-            let request = try client.request(.GET, url: url, body: nil, contentType: "application/json")
+            let request = try client.request(.GET, url: url, body: nil, contentType: "application/json",
+                                             accept: metadataOnly ? PartialObjectMetadata.objectAccept : KubeHTTPClient.jsonAccept)
             let response: HTTPClientResponse
             do { response = try await client.http.execute(request, timeout: timeout) } catch {
                 throw KubeClientError.connection("watch \(resource) on \(client.config.server): \(error)", cause: error)
@@ -29,7 +30,7 @@ public struct WatchEvents: AsyncSequence, Sendable {
                 throw KubeClientError.fromResponse(status: Int(response.status.code), body: decoded,
                                                    retryAfterHeader: response.headers.first(name: "Retry-After"))
             }
-            return LineSource(body: response.body.makeAsyncIterator(), resource: resource)
+            return LineSource(body: response.body.makeAsyncIterator(), resource: resource, metadataOnly: metadataOnly)
         }
     }
 
@@ -68,6 +69,8 @@ public protocol WatchEventSource {
 struct LineSource: WatchEventSource {
     var body: HTTPClientResponse.Body.AsyncIterator
     let resource: ResourceType
+    /// Each object is cut down to its metadata (whatever form the server answered in).
+    let metadataOnly: Bool
     var pending: [UInt8] = []
     static let maxLine = 64 * 1024 * 1024
 
@@ -101,7 +104,9 @@ struct LineSource: WatchEventSource {
         do { value = try JSONParser.parse(line) } catch {
             throw KubeClientError.invalidResponse("watch \(resource): an event is not JSON (\(error))", cause: error)
         }
-        return try WatchEvent.decode(value, resource: resource)
+        var event = try WatchEvent.decode(value, resource: resource)
+        if metadataOnly { event.object = PartialObjectMetadata.reduce(event.object, resource: resource) }
+        return event
     }
 }
 

@@ -16,7 +16,8 @@ public enum ReconcileAction: Sendable, Equatable {
 /// a work queue of primary keys, and N workers calling `reconcile` — never two for the same key.
 /// A change of a primary object queues its key; a change of an owned object queues its controlling
 /// owner (the ownerReference with `controller: true` and the primary kind); every key is queued
-/// again each `resyncPeriod`. A reconcile error backs the key off (5 ms → 1000 s); a
+/// again each `resyncPeriod`. A reconcile error goes to the configuration's ``ErrorPolicy`` (by
+/// default the key backs off, 5 ms → 1000 s); a
 /// ``KubeRuntimeError/Code/terminal`` error is logged and not retried until the object changes.
 ///
 /// With a ``LeaderElector``, workers run only while this instance leads and stop at once when it
@@ -35,6 +36,9 @@ public final class Controller: Service {
         public var labelSelector: String?
         /// The kinds whose objects the primary creates and owns.
         public var owned: [ResourceType] = []
+        /// How each owned kind is watched, when not in full and unfiltered: a label selector so that only
+        /// the controller's own objects are listed, metadata only for kinds whose contents it never reads.
+        public var ownedWatches: [ResourceType: OwnedWatch] = [:]
         /// A label naming the primary (in the same namespace) on owned-kind objects that have no
         /// controlling owner of the primary kind, such as the Jobs a CronJob creates (`nil`: owners only).
         public var ownerLabel: String?
@@ -44,6 +48,8 @@ public final class Controller: Service {
         public var resyncPeriod: Duration? = .seconds(600)
         /// The server-side timeout of each watch request.
         public var watchTimeoutSeconds = 290
+        /// What a failed reconcile leads to (default: the work queue's backoff).
+        public var errorPolicy = ErrorPolicy.backOff
 
         /// A configuration.
         public init(name: String, resource: ResourceType) {
@@ -92,9 +98,11 @@ public final class Controller: Service {
         guard configuration.workers > 0 else {
             throw KubeRuntimeError.invalidConfiguration("controller \(configuration.name): workers must be at least 1")
         }
-        if let selector = configuration.labelSelector {
+        for (selector, owned) in [(configuration.labelSelector, nil)] + configuration.ownedWatches.map({ ($0.value.labelSelector, $0.key) }) {
+            guard let selector else { continue }
             do { _ = try LabelSelector(parsing: selector) } catch {
-                throw KubeRuntimeError.invalidConfiguration("controller \(configuration.name): \(error)", cause: error)
+                let which = owned.map { "the label selector of \($0): " } ?? ""
+                throw KubeRuntimeError.invalidConfiguration("controller \(configuration.name): \(which)\(error)", cause: error)
             }
         }
         self.api = api
@@ -168,8 +176,20 @@ public final class Controller: Service {
             logger.error("reconcile failed; not retrying until the object changes", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         } catch {
             if Task.isCancelled { queue.add(key); return }
-            let delay = queue.addRateLimited(key)
             tally.withLockedValue { $0.failed += 1 }
+            let delay: Duration
+            switch configuration.errorPolicy.action(for: error, failures: queue.failures(of: key)) {
+            case .backOff:
+                delay = queue.addRateLimited(key)
+            case .requeue(let after):
+                delay = after
+                queue.recordFailure(key)
+                queue.add(key, after: after)
+            case .giveUp:
+                queue.forget(key)
+                logger.error("reconcile failed; not retrying until the object changes", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                return
+            }
             logger.warning("reconcile failed; retrying", metadata: metadata.merging(["error": "\(error)", "retry.in": "\(delay)"]) { $1 })
         }
     }
@@ -196,8 +216,9 @@ public final class Controller: Service {
     }
 
     func reflectOwned(_ resource: ResourceType, into store: ObjectStore) async {
-        let watcher = Watcher(api: api, resource: resource, namespace: configuration.namespace,
-                              watchTimeoutSeconds: configuration.watchTimeoutSeconds, logger: logger)
+        let scope = configuration.ownedWatches[resource] ?? OwnedWatch()
+        let watcher = Watcher(api: api, resource: resource, namespace: configuration.namespace, labelSelector: scope.labelSelector,
+                              metadataOnly: scope.metadataOnly, watchTimeoutSeconds: configuration.watchTimeoutSeconds, logger: logger)
         for await event in watcher {
             store.apply(event)
             switch event {

@@ -30,6 +30,8 @@ public struct Watcher: AsyncSequence, Sendable {
     public let namespace: String?
     /// Only objects with these labels (the API's text form), e.g. an operator shard's selector.
     public let labelSelector: String?
+    /// Only each object's metadata, asked of the server as `PartialObjectMetadata` (see ``ListOptions/metadataOnly``).
+    public let metadataOnly: Bool
     /// The list page size.
     public let pageSize: Int
     /// The server-side timeout of each watch request.
@@ -40,11 +42,12 @@ public struct Watcher: AsyncSequence, Sendable {
 
     /// A watcher.
     public init(api: any KubernetesAPI, resource: ResourceType, namespace: String? = nil, labelSelector: String? = nil,
-                pageSize: Int = 500, watchTimeoutSeconds: Int = 290, backoff: Backoff = Backoff(), logger: Logger) {
+                metadataOnly: Bool = false, pageSize: Int = 500, watchTimeoutSeconds: Int = 290, backoff: Backoff = Backoff(), logger: Logger) {
         self.api = api
         self.resource = resource
         self.namespace = namespace
         self.labelSelector = labelSelector
+        self.metadataOnly = metadataOnly
         self.pageSize = pageSize
         self.watchTimeoutSeconds = watchTimeoutSeconds
         self.backoff = backoff
@@ -72,7 +75,8 @@ public struct Watcher: AsyncSequence, Sendable {
                 guard let version else {
                     do {
                         let list = try await watcher.api.listAll(watcher.resource, namespace: watcher.namespace,
-                                                                 options: ListOptions(labelSelector: watcher.labelSelector, limit: watcher.pageSize))
+                                                                 options: ListOptions(labelSelector: watcher.labelSelector, limit: watcher.pageSize,
+                                                                                     metadataOnly: watcher.metadataOnly))
                         self.version = list.resourceVersion
                         backoff.reset()
                         return .restarted(list.items)
@@ -83,7 +87,8 @@ public struct Watcher: AsyncSequence, Sendable {
                 }
                 if stream == nil {
                     let options = WatchOptions(resourceVersion: version, labelSelector: watcher.labelSelector,
-                                               allowWatchBookmarks: true, timeoutSeconds: watcher.watchTimeoutSeconds)
+                                               allowWatchBookmarks: true, timeoutSeconds: watcher.watchTimeoutSeconds,
+                                               metadataOnly: watcher.metadataOnly)
                     stream = watcher.api.watch(watcher.resource, namespace: watcher.namespace, options: options).makeAsyncIterator()
                 }
                 do {

@@ -105,6 +105,9 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         return delay
     }
 
+    /// Counts one more failure of `key` without queuing it (an error policy that picks its own delay).
+    public func recordFailure(_ key: Key) { state.withLockedValue { $0.failures[key, default: 0] += 1 } }
+
     /// Clears `key`'s failure count (after a successful reconcile).
     public func forget(_ key: Key) { state.withLockedValue { _ = $0.failures.removeValue(forKey: key) } }
 

@@ -73,6 +73,23 @@ public final class EnvironmentReconciler: Sendable {
          .services, .deployments, .statefulSets, .podDisruptionBudgets, .cronJobs, .jobs] + ResourceType.traefik(group: configuration.traefikTarget.apiGroup)
     }
 
+    /// The label selector of the operator's own objects: every object it plans carries it.
+    public static let ownedSelector = "\(GuardLabels.managedBy)=\(GuardLabels.managerName)"
+
+    /// How each watched kind is watched: the least the reconciler reads. Its own objects only (the
+    /// ``ownedSelector``), except Secrets and Namespaces, which are watched as metadata only (the server
+    /// never sends a Secret's `data`) and unfiltered: an environment names Secrets the tenant or
+    /// cert-manager makes (an external database login, backup credentials, a TLS certificate), and the
+    /// reconciler asks only whether they exist; of a Namespace it reads the labels.
+    public static func watchScopes(_ configuration: OperatorConfiguration) -> [ResourceType: OwnedWatch] {
+        Dictionary(uniqueKeysWithValues: watchedResources(configuration).map { resource in
+            switch resource {
+            case .secrets, .namespaces: return (resource, OwnedWatch(metadataOnly: true))
+            default: return (resource, OwnedWatch(labelSelector: ownedSelector))
+            }
+        })
+    }
+
     /// A reconciler filling its caches from the controller that runs it (see ``controllerStores``).
     public init(dependencies: Dependencies) {
         self.dependencies = dependencies
@@ -81,9 +98,10 @@ public final class EnvironmentReconciler: Sendable {
         api = WriteCountingAPI(dependencies.api) { metrics?.recordWrites($0) }
         primary = ObjectStore(transform: ObjectStore.withoutManagedFields, compact: true)
         stores = Dictionary(uniqueKeysWithValues: EnvironmentReconciler.watchedResources(dependencies.configuration).map { resource in
-            // Secrets are cached as metadata only: the reconciler asks whether one exists, never what it
-            // holds, so no credential sits in the operator's memory longer than a create.
-            (resource, ObjectStore(transform: resource == .secrets ? ObjectStore.metadataOnly : ObjectStore.withoutManagedFields, compact: true))
+            // Secrets and Namespaces are asked of the server as metadata (``watchScopes(_:)``); the cache
+            // trims them again, whatever the server sent, so no credential sits in the operator's memory.
+            let metadata = resource == .secrets || resource == .namespaces
+            return (resource, ObjectStore(transform: metadata ? ObjectStore.metadataOnly : ObjectStore.withoutManagedFields, compact: true))
         })
     }
 

@@ -79,6 +79,8 @@ public struct OperatorService: Sendable {
             configuration.namespace = settings.namespace
             configuration.labelSelector = settings.labelSelector
             configuration.owned = EnvironmentReconciler.watchedResources(settings.configuration)
+            configuration.ownedWatches = EnvironmentReconciler.watchScopes(settings.configuration)
+            configuration.errorPolicy = EnvironmentReconciler.errorPolicy
             // Backup Jobs made by CronJobs are not owned by the environment; its label names it.
             configuration.ownerLabel = GuardLabels.environment
             configuration.workers = settings.workers

@@ -144,7 +144,22 @@ public final class ClusterTenantProvisioner: TenantProvisioning {
     func redisProvisioner(_ environment: OdooEnvironment) async throws -> RedisACLProvisioner? {
         guard environment.redis.enabled, environment.redis.mode == "shared", let redis = configuration.redis, let secret = redis.adminSecret else { return nil }
         let password = try await secretValue(secret)
-        return RedisACLProvisioner(server: .init(host: redis.host, port: redis.port, adminUser: redis.adminUser, adminPassword: password), logger: logger)
+        var ca: String?
+        if let reference = redis.caSecret { ca = try await secretValue(reference) }
+        let tls = RedisTLS(mode: Self.redisTLSMode(redis.tls, stage: environment.stage), trustRootsPEM: ca)
+        return RedisACLProvisioner(server: .init(host: redis.host, port: redis.port, adminUser: redis.adminUser, adminPassword: password, tls: tls),
+                                   logger: logger)
+    }
+
+    /// The TLS mode of the admin connection for an environment: the configuration's, except that a
+    /// production environment's passwords cross only an encrypted connection.
+    static func redisTLSMode(_ configured: OperatorConfiguration.RedisTLSMode, stage: OdooEnvironment.Stage) -> RedisTLS.Mode {
+        if stage == .production { return .require }
+        switch configured {
+        case .disable: return .disable
+        case .prefer: return .prefer
+        case .require: return .require
+        }
     }
 
     func adminDSN(_ server: OperatorConfiguration.DatabaseServer) async throws -> PostgresDSN {

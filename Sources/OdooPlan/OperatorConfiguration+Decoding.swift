@@ -61,13 +61,18 @@ extension OperatorConfiguration {
         }
         var redis: RedisServer?
         if let object = reader.object(root["redis"], "redis") {
-            reader.unknownKeys(object, allowed: ["host", "port", "namespace", "cidrs", "adminSecret", "adminUser"], "redis")
+            reader.unknownKeys(object, allowed: ["host", "port", "namespace", "cidrs", "adminSecret", "adminUser", "tls"], "redis")
             redis = RedisServer(host: reader.string(object["host"], "redis.host", required: true) ?? "",
                                 port: Int(reader.bounded(object["port"], "redis.port", 1...65535, what: "port") ?? 6379),
                                 namespace: reader.string(object["namespace"], "redis.namespace"),
                                 cidrs: reader.strings(object["cidrs"], "redis.cidrs") ?? [],
                                 adminSecret: reader.secretKey(object["adminSecret"], "redis.adminSecret"),
                                 adminUser: reader.string(object["adminUser"], "redis.adminUser") ?? "default")
+            if let tls = reader.object(object["tls"], "redis.tls") {
+                reader.unknownKeys(tls, allowed: ["mode", "caSecret"], "redis.tls")
+                redis?.tls = reader.enumeration(tls["mode"], "redis.tls.mode", OperatorConfiguration.RedisTLSMode.self) ?? .prefer
+                redis?.caSecret = reader.secretKey(tls["caSecret"], "redis.tls.caSecret")
+            }
         }
         let backup = reader.backupStorage(root["backup"])
         let smtp = reader.object(root["smtp"], "smtp") ?? [:]

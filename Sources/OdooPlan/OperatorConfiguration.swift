@@ -84,6 +84,22 @@ public struct OperatorConfiguration: Sendable, Equatable {
         public var adminSecret: SecretKeyReference?
         /// The ACL user the operator logs in as.
         public var adminUser: String
+        /// Whether the operator's admin connection is encrypted (`redis.tls.mode`, default `prefer`).
+        /// Production environments are provisioned only over TLS, whatever the mode.
+        public var tls: RedisTLSMode = .prefer
+        /// The Secret key with the PEM CA bundle the server's certificate must chain to (`redis.tls.caSecret`;
+        /// `nil`: the system's trust store).
+        public var caSecret: SecretKeyReference?
+    }
+
+    /// Whether a connection to the shared Redis uses TLS (Redis serves it on its `tls-port`, without STARTTLS).
+    public enum RedisTLSMode: String, Sendable, Equatable, CaseIterable {
+        /// Plain text (refused for production environments).
+        case disable
+        /// TLS when the server completes a handshake, plain text otherwise (production: TLS only).
+        case prefer
+        /// TLS only.
+        case require
     }
 
     /// What one tier may use.
@@ -162,6 +178,7 @@ public struct OperatorConfiguration: Sendable, Equatable {
           port: 6379
           namespace: redis
           adminSecret: {namespace: odoo-guard, name: redis-admin, key: password}
+          tls: {mode: prefer}
         backup:
           bucket: s3://odoo-backups
           region: us-east-1

@@ -17,13 +17,16 @@ public struct RedisACLProvisioner: Sendable {
         public var adminUser: String
         /// Its password (`nil`: no AUTH).
         public var adminPassword: String?
+        /// Whether the connection is encrypted (the admin and tenant passwords cross it).
+        public var tls: RedisTLS
 
         /// A server.
-        public init(host: String, port: Int, adminUser: String = "default", adminPassword: String?) {
+        public init(host: String, port: Int, adminUser: String = "default", adminPassword: String?, tls: RedisTLS = .disabled) {
             self.host = host
             self.port = port
             self.adminUser = adminUser
             self.adminPassword = adminPassword
+            self.tls = tls
         }
     }
 
@@ -87,7 +90,8 @@ public struct RedisACLProvisioner: Sendable {
     public func verify(_ user: User) async throws(ProvisioningError) -> String {
         try await withConnection(login: (user.name, user.password)) { connection in
             _ = try await command(connection, ["EXISTS", "\(user.prefix):odoo-guard-check"])
-            return "Redis user \(user.name) logs in to \(server.host):\(server.port) with keys \(user.prefix):*"
+            let over = connection.encrypted ? " over TLS" : " in plain text"
+            return "Redis user \(user.name) logs in to \(server.host):\(server.port)\(over) with keys \(user.prefix):*"
         }
     }
 
@@ -110,8 +114,9 @@ public struct RedisACLProvisioner: Sendable {
 
     private func withConnection<T: Sendable>(login: (String, String)? = nil, _ body: (RESPConnection) async throws -> T) async throws(ProvisioningError) -> T {
         let connection: RESPConnection
-        do { connection = try await RESPConnection.connect(host: server.host, port: server.port) } catch {
-            throw ProvisioningError.unreachable("cannot connect to Redis \(server.host):\(server.port): \(error)", cause: error)
+        do { connection = try await RESPConnection.connect(host: server.host, port: server.port, tls: server.tls) } catch {
+            let over = server.tls.mode == .require ? " over TLS (required)" : ""
+            throw ProvisioningError.unreachable("cannot connect to Redis \(server.host):\(server.port)\(over): \(error)", cause: error)
         }
         do {
             let credentials = login ?? server.adminPassword.map { (server.adminUser, $0) }

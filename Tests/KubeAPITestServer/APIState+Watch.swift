@@ -61,9 +61,10 @@ extension APIState {
     /// event with a 410 `Expired` Status. With selectors, an object that starts or stops matching
     /// is seen as ADDED or DELETED (https://kubernetes.io/docs/reference/using-api/api-concepts/#semantics-for-watch).
     mutating func watch(_ resource: ResourceBinding, version: String?, labels: LabelSelector?, fields: FieldSelector?,
-                        continuation: AsyncStream<ByteBuffer>.Continuation) -> Int? {
+                        metadata: Bool = false, continuation: AsyncStream<ByteBuffer>.Continuation) -> Int? {
         let served = resource.served
-        let watcher = Watcher(resource: served, namespace: resource.namespace, labels: labels, fields: fields, continuation: continuation)
+        let watcher = Watcher(resource: served, namespace: resource.namespace, labels: labels, fields: fields, metadata: metadata,
+                              continuation: continuation)
         if let version, !version.isEmpty, version != "0" {
             guard let start = Int(version) else {
                 continuation.yield(Self.line("ERROR", APIError.badRequest("invalid resourceVersion \(version)").status))
@@ -82,7 +83,8 @@ extension APIState {
         } else {
             let current = (objects[served.id] ?? [:]).values.sorted { ($0.view.resourceVersion.flatMap(Int.init) ?? 0) < ($1.view.resourceVersion.flatMap(Int.init) ?? 0) }
             for object in current where matches(object.view, resource: resource, labels: labels, fields: fields) {
-                continuation.yield(Self.line("ADDED", object.served(apiVersion: served.type.apiVersion)))
+                let shown = object.served(apiVersion: served.type.apiVersion)
+                continuation.yield(Self.line("ADDED", metadata ? MediaNegotiation.partial(shown) : shown))
             }
         }
         nextWatcher += 1
@@ -112,7 +114,7 @@ extension APIState {
             }
         case .bookmark: type = "BOOKMARK"
         }
-        watcher.continuation.yield(Self.line(type, change.object))
+        watcher.continuation.yield(Self.line(type, watcher.metadata ? MediaNegotiation.partial(change.object) : change.object))
     }
 
     /// A BOOKMARK at the current resourceVersion.

@@ -51,6 +51,8 @@ struct Watcher: Sendable {
     var namespace: String?
     var labels: LabelSelector?
     var fields: FieldSelector?
+    /// Events carry `PartialObjectMetadata` (the watch asked for it in its `Accept` header).
+    var metadata = false
     var continuation: AsyncStream<ByteBuffer>.Continuation
 }
 

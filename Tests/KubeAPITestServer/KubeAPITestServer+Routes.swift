@@ -46,17 +46,21 @@ extension KubeAPITestServer {
                 }
                 let fields = try query["fieldSelector"].map { try FieldSelector(parsing: $0) }
                 if query["watch"] == "true" || query["watch"] == "1" {
-                    return watchResponse(binding, query: query, labels: labels, fields: fields)
+                    let media = try negotiate(request, list: false)
+                    return watchResponse(binding, query: query, labels: labels, fields: fields, metadata: media == .metadata)
                 }
+                let media = try negotiate(request, list: true)
                 let list = try state.withLockedValue { state in
                     try state.list(binding, labels: labels, fields: fields, limit: query["limit"].flatMap(Int.init),
                                    continueToken: query["continue"])
                 }
-                return Self.answer(200, list)
+                return Self.answer(200, media == .metadata ? MediaNegotiation.partialList(list) : list)
             case (.get, let name?):
-                return Self.answer(200, try state.withLockedValue { state in
+                let media = try negotiate(request, list: false)
+                let object = try state.withLockedValue { state in
                     try state.get(route.served, namespace: route.namespace, name: name)
-                })
+                }
+                return Self.answer(200, media == .metadata ? MediaNegotiation.partial(object) : object)
             case (.post, nil):
                 let object = try Self.json(body)
                 return Self.answer(201, try state.withLockedValue { state in
@@ -92,10 +96,11 @@ extension KubeAPITestServer {
 
     /// A streamed watch: events as JSON lines, bookmarks every ``bookmarkInterval`` when asked
     /// for, the end after `timeoutSeconds`.
-    func watchResponse(_ binding: ResourceBinding, query: [String: String], labels: LabelSelector?, fields: FieldSelector?) -> Response {
+    func watchResponse(_ binding: ResourceBinding, query: [String: String], labels: LabelSelector?, fields: FieldSelector?,
+                       metadata: Bool) -> Response {
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
         let id = state.withLockedValue { state in
-            state.watch(binding, version: query["resourceVersion"], labels: labels, fields: fields, continuation: continuation)
+            state.watch(binding, version: query["resourceVersion"], labels: labels, fields: fields, metadata: metadata, continuation: continuation)
         }
         let timeout = Duration.seconds(query["timeoutSeconds"].flatMap(Int.init) ?? 1800)
         let bookmarks = query["allowWatchBookmarks"] == "true"
@@ -123,6 +128,18 @@ extension KubeAPITestServer {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "application/json", .transferEncoding: "chunked"], body: body)
+    }
+
+    /// The media type of a read's answer from its `Accept` header; logs metadata-only reads.
+    func negotiate(_ request: Request, list: Bool) throws(APIError) -> MediaNegotiation {
+        let accept = request.headers[.accept]
+        guard let media = MediaNegotiation.choose(accept, list: list, partialMetadata: servesPartialMetadata.withLockedValue({ $0 })) else {
+            throw APIError(code: 406, reason: "NotAcceptable", message: "only the following media types are accepted: application/json, application/yaml")
+        }
+        if media == .metadata {
+            metadataReads.withLockedValue { $0.append(request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")) }
+        }
+        return media
     }
 
     struct Route {

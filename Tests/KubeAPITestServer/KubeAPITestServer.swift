@@ -27,6 +27,11 @@ public final class KubeAPITestServer: Sendable {
     let state = NIOLockedValueBox(APIState())
     let faults = NIOLockedValueBox(FaultPlan())
     let log = NIOLockedValueBox<[String]>([])
+    /// Whether `Accept: …;as=PartialObjectMetadata…` is honoured (as every API server since 1.15), or
+    /// ignored, as by a server that can only send whole objects (then the plain JSON fallback is chosen).
+    let servesPartialMetadata = NIOLockedValueBox(true)
+    /// The reads answered as metadata only (path and query).
+    let metadataReads = NIOLockedValueBox<[String]>([])
     let generation = NIOLockedValueBox(0)
     let restarts: AsyncStream<Void>
     let restartContinuation: AsyncStream<Void>.Continuation
@@ -119,6 +124,12 @@ public final class KubeAPITestServer: Sendable {
 
     /// The requests served so far, as `METHOD path?query`.
     public var requests: [String] { log.withLockedValue { $0 } }
+
+    /// The reads answered as `PartialObjectMetadata` (path and query), in order.
+    public var metadataOnlyReads: [String] { metadataReads.withLockedValue { $0 } }
+
+    /// Answers as a server without metadata-only reads would (`false`), or as every current one does.
+    public func servePartialMetadata(_ on: Bool) { servesPartialMetadata.withLockedValue { $0 = on } }
 
     /// The writes (POST, PUT, PATCH, DELETE) served so far.
     public var writes: [String] { requests.filter { !$0.hasPrefix("GET ") } }

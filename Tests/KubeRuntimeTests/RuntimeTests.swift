@@ -150,6 +150,38 @@ struct RuntimeTests {
         }
     }
 
+    @Test("an error policy picks the retry: a fixed delay, or none until the object changes")
+    func errorPolicy() async throws {
+        try await Backend.testServer.run { cluster in
+            let attempts = Locked<[String: [ContinuousClock.Instant]]>([:])
+            var configuration = Controller.Configuration(name: "policy", resource: .configMaps)
+            configuration.namespace = cluster.namespace
+            configuration.resyncPeriod = nil
+            configuration.errorPolicy = ErrorPolicy { error, failures in
+                guard let failure = error as? KubeClientError else { return .backOff }
+                if failure == .forbidden { return failures < 2 ? .requeue(after: .milliseconds(300)) : .giveUp }
+                return .backOff
+            }
+            let controller = try Controller(api: cluster.api, configuration: configuration, logger: cluster.logger) { key in
+                attempts.withLock { $0[key.name, default: []].append(ContinuousClock.now) }
+                throw KubeClientError.forbidden("configmaps is forbidden")
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await controller.run() }
+                try await cluster.create(cluster.configMap("refused"))
+                #expect(try await cluster.eventually { attempts.current["refused"]?.count == 3 })
+                // Two fixed 300 ms waits (not 5 ms, 10 ms of the backoff), then no more.
+                try await Task.sleep(for: .milliseconds(800))
+                let times = attempts.current["refused"] ?? []
+                #expect(times.count == 3)
+                for (earlier, later) in zip(times, times.dropFirst()) { #expect(later - earlier >= .milliseconds(290)) }
+                #expect(controller.counters.failed == 3)
+                #expect(controller.queue.failures(of: ObjectKey(namespace: cluster.namespace, name: "refused")) == 0)
+                group.cancelAll()
+            }
+        }
+    }
+
     @Test("faults: throttling storms, dropped watches, compaction and a restart mid-watch; the controller converges with no lost update")
     func convergesThroughFaults() async throws {
         try await Backend.testServer.run { cluster in

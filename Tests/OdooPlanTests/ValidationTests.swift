@@ -111,4 +111,18 @@ struct ValidationTests {
         #expect(error == .invalidConfiguration && error.message.hasPrefix("operator.yaml"))
         #expect(Set(error.fieldErrors.map(\.path.description)) == ["surprise", "tiers.shared.quota.pods", "tiers.dedicated"])
     }
+
+    @Test func redisTLSIsReadAndBadValuesAreNamed() throws {
+        #expect(Fixtures.configuration.redis?.tls == .prefer)
+        let base = "kind: OperatorConfiguration\ntiers: {shared: {}, dedicated: {}}\nredis:\n  host: redis.example\n"
+        let required = try OperatorConfiguration.decode(yaml: base + "  tls: {mode: require, caSecret: {namespace: odoo-guard, name: redis-ca, key: ca.crt}}\n",
+                                                        source: "operator.yaml")
+        #expect(required.redis?.tls == .require)
+        #expect(required.redis?.caSecret?.name == "redis-ca")
+        #expect(try OperatorConfiguration.decode(yaml: base, source: "operator.yaml").redis?.tls == .prefer)
+        let error = try #require(throws: OdooPlanError.self) {
+            try OperatorConfiguration.decode(yaml: base + "  tls: {mode: maybe, verify: false}\n", source: "operator.yaml")
+        }
+        #expect(Set(error.fieldErrors.map(\.path.description)) == ["redis.tls.mode", "redis.tls.verify"])
+    }
 }

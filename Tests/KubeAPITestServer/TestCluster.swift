@@ -3,25 +3,27 @@ import KubeAPITestServer
 import KubeClient
 import KubeModel
 import Logging
-import Testing
 
 /// Where an integration test runs: the in-process API test server (always), or the real cluster in
 /// `KUBECONFIG` (when set; otherwise the test is cancelled — reported as skipped — with the reason).
-enum Backend: String, CustomTestStringConvertible, Sendable {
+public enum Backend: String, CustomStringConvertible, Sendable {
+    /// The in-process API test server.
     case testServer
+    /// The cluster `KUBECONFIG` names.
     case realCluster
 
-    var testDescription: String { rawValue }
+    /// The name a parameterized test shows.
+    public var description: String { rawValue }
 
     /// Whether `KUBECONFIG` names a cluster to run the integration tests against as well.
-    static var realClusterConfigured: Bool { !(ProcessInfo.processInfo.environment["KUBECONFIG"] ?? "").isEmpty }
+    public static var realClusterConfigured: Bool { !(ProcessInfo.processInfo.environment["KUBECONFIG"] ?? "").isEmpty }
 
     /// The backends every integration test runs on: the test server, and the real cluster when configured.
-    static var allCases: [Backend] { realClusterConfigured ? [.testServer, .realCluster] : [.testServer] }
+    public static var allCases: [Backend] { realClusterConfigured ? [.testServer, .realCluster] : [.testServer] }
 
     /// Runs `body` with a client and a fresh namespace, deleted afterwards. `server` is the test
     /// server (fault injection), `nil` on a real cluster.
-    func run(_ body: @Sendable (Cluster) async throws -> Void) async throws {
+    public func run(_ body: @Sendable (Cluster) async throws -> Void) async throws {
         switch self {
         case .testServer:
             try await KubeAPITestServer.serving { server in
@@ -54,14 +56,18 @@ enum Backend: String, CustomTestStringConvertible, Sendable {
 }
 
 /// What a test gets.
-struct Cluster: Sendable {
-    let api: KubeHTTPClient
-    let namespace: String
-    let server: KubeAPITestServer?
-    let logger: Logger
+public struct Cluster: Sendable {
+    /// The client.
+    public let api: KubeHTTPClient
+    /// The test's own namespace.
+    public let namespace: String
+    /// The test server (fault injection, request log), `nil` on a real cluster.
+    public let server: KubeAPITestServer?
+    /// A quiet logger.
+    public let logger: Logger
 
     /// A ConfigMap in the test namespace.
-    func configMap(_ name: String, data: [String: String] = [:], labels: [String: String] = [:]) -> JSONValue {
+    public func configMap(_ name: String, data: [String: String] = [:], labels: [String: String] = [:]) -> JSONValue {
         var metadata: JSONObject = ["name": .string(name), "namespace": .string(namespace)]
         if !labels.isEmpty { metadata["labels"] = .object(JSONObject(uniqueKeysWithValues: labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })) }
         return .object(["apiVersion": "v1", "kind": "ConfigMap", "metadata": .object(metadata),
@@ -69,12 +75,12 @@ struct Cluster: Sendable {
     }
 
     @discardableResult
-    func create(_ object: JSONValue, _ resource: ResourceType = .configMaps) async throws -> JSONValue {
+    public func create(_ object: JSONValue, _ resource: ResourceType = .configMaps) async throws -> JSONValue {
         try await api.create(resource, namespace: namespace, object: object, options: WriteOptions())
     }
 
     /// Polls `condition` every 50 ms for up to `seconds`.
-    func eventually(_ seconds: Double = 60, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+    public func eventually(_ seconds: Double = 60, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
         let end = Date().addingTimeInterval(seconds)
         while Date() < end {
             if try await condition() { return true }
