@@ -1,10 +1,16 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layers (see ../shared/DESIGN.md): pure targets first, I/O at the edge.
-// KubeModel ← GuardRules ← GuardCheck ← GuardCtlCommands ← guardctl (light) and guardctl-full (+ AuditTrail, ImageProvenance, CertKit)
-// KubeModel ← TraefikGen ← GuardCheck ← guard-traefik
-// GuardRules ← AuditTrail ← AdmissionServer ← guard-webhook;  CertKit (certificates) ← tests, guardctl
+// Layers (see ../shared/DESIGN.md): pure targets first, I/O at the edge. `A ← B` says B imports A;
+// LayeringTests (DocsTests) holds this comment to the targets below, and the pure ones to no I/O.
+// Pure:  KubeModel ← GuardRules (rules, evaluation, PolicyReports) ← OdooPlan ← FuzzEntryPoints
+//        KubeModel ← TraefikGen ← OdooPlan
+// CLI:   GuardRules, TraefikGen, OdooPlan ← GuardCheck ← GuardCtlCommands ← guardctl, guardctl-full
+//        AuditTrail, ImageProvenance, CertKit ← guardctl-full;  GuardCheck ← guard-traefik
+// Edge:  KubeModel ← KubeClient ← KubeRuntime ← OdooOperator ← guard-operator
+//        GuardRules, KubeClient ← PolicyAudit (background audit) ← OdooOperator
+//        PostgresAccess ← Provisioning (roles, Redis ACL users) ← OdooOperator;  ImageProvenance ← OdooOperator, AdmissionServer
+//        GuardRules, PostgresAccess ← AuditTrail ← AdmissionServer ← guard-webhook
 let package = Package(
     name: "odoo-guard",
     platforms: [.macOS(.v14)],
@@ -26,6 +32,7 @@ let package = Package(
         .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
         .library(name: "OdooPlan", targets: ["OdooPlan"]),
         .library(name: "OdooOperator", targets: ["OdooOperator"]),
+        .library(name: "PolicyAudit", targets: ["PolicyAudit"]),
         .library(name: "Provisioning", targets: ["Provisioning"]),
         .library(name: "FuzzEntryPoints", targets: ["FuzzEntryPoints"]),
         .executable(name: "guard-operator", targets: ["guard-operator"]),
@@ -173,7 +180,7 @@ let package = Package(
         .target(
             name: "OdooOperator",
             dependencies: [
-                "KubeModel", "KubeClient", "KubeRuntime", "OdooPlan", "TraefikGen", "GuardRules", "GuardCheck", "ImageProvenance", "Provisioning", "PostgresAccess",
+                "KubeModel", "KubeClient", "KubeRuntime", "OdooPlan", "TraefikGen", "GuardRules", "PolicyAudit", "ImageProvenance", "Provisioning", "PostgresAccess",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -181,6 +188,15 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Edge: the background audit, judging what runs with the webhook's own rules and writing PolicyReports.
+        .target(
+            name: "PolicyAudit",
+            dependencies: [
+                "KubeModel", "KubeClient", "GuardRules",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Edge: tenants' PostgreSQL roles and databases (postgres-nio) and Redis ACL users (RESP over SwiftNIO).
@@ -234,7 +250,7 @@ let package = Package(
         .executableTarget(
             name: "guard-operator",
             dependencies: [
-                "OdooOperator", "OdooPlan", "GuardRules", "ImageProvenance", "CommandLineSupport", "KubeClient", "KubeRuntime",
+                "OdooOperator", "OdooPlan", "GuardRules", "PolicyAudit", "ImageProvenance", "CommandLineSupport", "KubeClient", "KubeRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -318,7 +334,7 @@ let package = Package(
         .testTarget(
             name: "OdooOperatorTests",
             dependencies: [
-                "OdooOperator", "OdooPlan", "GuardRules", "KubeClient", "KubeRuntime", "KubeModel", "KubeAPITestServer", "TestSupport", "Provisioning",
+                "OdooOperator", "OdooPlan", "GuardRules", "PolicyAudit", "KubeClient", "KubeRuntime", "KubeModel", "KubeAPITestServer", "TestSupport", "Provisioning",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -24,15 +24,17 @@ extension EnvironmentReconciler {
         observation.toolImages = await pinnedTools()
         let names = environment.childNames
         let namespace = environment.namespace
-        observation.workloads = EnvironmentObservation.Workloads(
-            web: stores[.deployments]?.get(ObjectKey(namespace: namespace, name: names.deployment("web"))),
-            cron: stores[.deployments]?.get(ObjectKey(namespace: namespace, name: names.deployment("cron"))),
-            postgres: stores[.statefulSets]?.get(ObjectKey(namespace: namespace, name: names.postgres)))
-        observation.workloads.sleepingPage = stores[.deployments]?.get(ObjectKey(namespace: namespace, name: names.sleeping))
+        func workload(_ resource: ResourceType, _ name: String) -> DeploymentView? {
+            stores[resource]?.get(ObjectKey(namespace: namespace, name: name)).map(DeploymentView.init)
+        }
+        observation.workloads = EnvironmentObservation.Workloads(web: workload(.deployments, names.deployment(.web)),
+                                                                  cron: workload(.deployments, names.deployment(.cron)),
+                                                                  postgres: workload(.statefulSets, names.postgres))
+        observation.workloads.sleepingPage = workload(.deployments, names.sleeping)
         observation.podFailures = await podFailures(environment, observation.workloads)
         observation.existingSecrets = existingSecrets(environment)
         observation.rpoHours = dependencies.configuration.backup.rpoHours[environment.stage]
-        observation.backups = await observeBackups(environment, recorded: observation.recorded.backups, existingSecrets: observation.existingSecrets)
+        await observeBackups(environment, into: &observation)
         let addons = environment.addons(pinnedBy: observation.addonPins)
         observation.gateJobs = await gateJobs(environment, key: ChangeGate.changeKey(image: observation.pin.image ?? source, addons: addons))
         observation.initJobs = await initJobs(environment)
@@ -42,7 +44,7 @@ extension EnvironmentReconciler {
 
     /// The spec image's pin: the spec's own digest, the status's while it was resolved from the same
     /// source, or the registry's answer now.
-    func pin(_ source: String, recorded: RecordedStatus) async -> EnvironmentObservation.ImagePin {
+    func pin(_ source: String, recorded: EnvironmentStatus) async -> EnvironmentObservation.ImagePin {
         if source.contains("@sha256:") { return .known(source) }
         if let pinned = recorded.pin(of: source) { return .known(pinned) }
         do {
@@ -54,7 +56,7 @@ extension EnvironmentReconciler {
 
     /// The addon images' pins: the spec's own digest, the status's for the same source, or the
     /// registry's answer now; the first that cannot be pinned is named with its field.
-    func pinAddons(_ environment: OdooEnvironment, recorded: RecordedStatus) async -> (pins: [String: String], resolvedNow: Set<String>, failure: String?) {
+    func pinAddons(_ environment: OdooEnvironment, recorded: EnvironmentStatus) async -> (pins: [String: String], resolvedNow: Set<String>, failure: String?) {
         var pins: [String: String] = [:]
         var resolvedNow: Set<String> = []
         for (index, addon) in environment.addons.enumerated() {
@@ -101,65 +103,53 @@ extension EnvironmentReconciler {
         return (live, owned)
     }
 
-    /// Backups and rehearsals: the previous status, updated from the newest finished Jobs.
-    func observeBackups(_ environment: OdooEnvironment, recorded: BackupObservation, existingSecrets: Set<String>) async -> BackupObservation {
-        var result = recorded
-        guard let backup = environment.backup else { return result }
+    /// The backup and rehearsal Jobs, whether the S3 credentials exist, and the pods (one list) of the
+    /// Jobs that failed or backed up since the status was written, whose reports the decision reads.
+    func observeBackups(_ environment: OdooEnvironment, into observation: inout EnvironmentObservation) async {
+        guard let backup = environment.backup else { return }
         let credentials = backup.credentialsSecret ?? dependencies.configuration.backup.credentialsSecret
-        result.credentialsPresent = existingSecrets.contains(credentials)
-        let jobs = (stores[.jobs]?.list(namespace: environment.namespace) ?? []).filter {
-            KubeObject($0).labels[GuardLabels.instance] == environment.name && KubeObject($0).labels[GuardLabels.name] == GuardLabels.odooName
-        }
-        for component in ["backup", "restore-check"] {
-            let finished = jobs.filter { KubeObject($0).labels[GuardLabels.component] == component }
-                .compactMap { job -> (JSONValue, ChangeGate.JobState)? in
-                    let state = Self.jobState(job)
-                    return state.phase == .running ? nil : (job, state)
-                }
-                .sorted { ($0.1.completionTime ?? .distantPast) < ($1.1.completionTime ?? .distantPast) }
-            guard let (job, state) = finished.last else { continue }
-            let completed = state.completionTime ?? .distantPast
-            switch (component, state.phase) {
-            case ("backup", .succeeded):
-                if completed > (result.lastBackupTime ?? .distantPast) {
-                    result.lastBackupTime = completed
-                    let report = await terminationMessage(of: job, containers: ["upload"])
-                    result.lastBackupSize = report.flatMap { try? JSONParser.parse($0) }?["size"]?.intValue
-                }
-            case ("backup", _):
-                result.backupFailure = await failureMessage(of: job, state)
-            case (_, .succeeded):
-                if completed > (result.lastRestoreCheckTime ?? .distantPast) { result.lastRestoreCheckTime = completed }
-            default:
-                result.restoreFailure = await failureMessage(of: job, state)
-            }
-        }
-        return result
+        observation.backups.credentialsPresent = observation.existingSecrets.contains(credentials)
+        let components: Set<String> = [Component.backup.rawValue, Component.restoreCheck.rawValue]
+        observation.backupJobs = ownJobs(environment).filter { components.contains($0.labels[GuardLabels.component] ?? "") }
+        let recorded = observation.backups
+        let unread = observation.backupJobs.filter { job in
+            job.phase == .failed || (job.phase == .succeeded && job.labels[GuardLabels.component] == Component.backup.rawValue
+                                     && (job.completionTime ?? .distantPast) > (recorded.lastBackupTime ?? .distantPast))
+        }.map(\.name).sorted()
+        guard !unread.isEmpty else { return }
+        let selector = "\(JobReport.jobNameLabel) in (\(unread.joined(separator: ",")))"
+        guard let pods = try? await dependencies.api.list(.pods, namespace: environment.namespace, options: ListOptions(labelSelector: selector)) else { return }
+        observation.jobPods = JobReport.newestByJob(pods.items.map(PodView.init))
     }
 
-    /// The gate's Jobs (an on-demand backup, an upgrade) for the change `key` names, by name.
+    /// The environment's Jobs in its namespace (labelled with its instance and Odoo's name).
+    func ownJobs(_ environment: OdooEnvironment) -> [JobView] {
+        (stores[.jobs]?.list(namespace: environment.namespace) ?? []).map(JobView.init).filter {
+            $0.labels[GuardLabels.instance] == environment.name && $0.labels[GuardLabels.name] == GuardLabels.odooName
+        }
+    }
+
+    /// The gate's Jobs (an on-demand backup, an upgrade) for the change `key` names, by name; a failed
+    /// one with its container's log tail.
     func gateJobs(_ environment: OdooEnvironment, key: String) async -> [String: ChangeGate.JobState] {
         var result: [String: ChangeGate.JobState] = [:]
         let names = environment.childNames
-        for (name, container) in [(names.changeBackup(image: key), "upload"), (names.upgrade(image: key), "upgrade")] {
-            guard let job = stores[.jobs]?.get(ObjectKey(namespace: environment.namespace, name: name)) else { continue }
-            var state = Self.jobState(job)
-            if state.phase == .failed { state.message = await terminationMessage(of: job, containers: [container]) ?? state.message }
-            result[name] = state
+        for (name, container) in [(names.changeBackup(image: key), JobContainer.upload), (names.upgrade(image: key), .upgrade)] {
+            guard let job = stores[.jobs]?.get(ObjectKey(namespace: environment.namespace, name: name)).map(JobView.init) else { continue }
+            result[name] = ChangeGate.JobState(job, report: await failureReport(of: job, container))
         }
         return result
     }
 
-    /// The failed containers of the web and cron pods, read only while a Deployment has fewer ready
-    /// pods than it asks for (pods are not cached: one list per such reconcile).
+    /// The web and cron pods' failed containers, read only while a Deployment has fewer ready pods
+    /// than it asks for (pods are not cached: one list per such reconcile).
     func podFailures(_ environment: OdooEnvironment, _ workloads: EnvironmentObservation.Workloads) async -> [PodFailure] {
         var result: [PodFailure] = []
-        for (component, deployment) in [("web", workloads.web), ("cron", workloads.cron)] {
-            guard let deployment, let wanted = deployment["spec"]?["replicas"]?.intValue, wanted > 0,
-                  (deployment["status"]?["readyReplicas"]?.intValue ?? 0) < wanted else { continue }
+        for (component, deployment) in [(Component.web, workloads.web), (.cron, workloads.cron)] {
+            guard let deployment, let wanted = deployment.replicas, wanted > 0, deployment.readyReplicas < wanted else { continue }
             let selector = environment.selector(component: component).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             guard let pods = try? await dependencies.api.list(.pods, namespace: environment.namespace, options: ListOptions(labelSelector: selector)) else { continue }
-            result += pods.items.sorted { ($0["metadata"]?["name"]?.stringValue ?? "") < ($1["metadata"]?["name"]?.stringValue ?? "") }.flatMap(PodFailure.of(pod:))
+            result += pods.items.map(PodView.init).sorted { $0.name < $1.name }.flatMap(PodFailure.of(pod:))
         }
         return result
     }
@@ -167,15 +157,18 @@ extension EnvironmentReconciler {
     /// The environment's database init Jobs (component `init`), by name; a failed one with its log tail.
     func initJobs(_ environment: OdooEnvironment) async -> [String: ChangeGate.JobState] {
         var result: [String: ChangeGate.JobState] = [:]
-        for job in stores[.jobs]?.list(namespace: environment.namespace) ?? [] {
-            let view = KubeObject(job)
-            guard view.labels[GuardLabels.instance] == environment.name, view.labels[GuardLabels.name] == GuardLabels.odooName,
-                  view.labels[GuardLabels.component] == "init" else { continue }
-            var state = Self.jobState(job)
-            if state.phase == .failed { state.message = await terminationMessage(of: job, containers: ["init"]) ?? state.message }
-            result[view.name] = state
+        for job in ownJobs(environment) where job.labels[GuardLabels.component] == Component.initialize.rawValue {
+            result[job.name] = ChangeGate.JobState(job, report: await failureReport(of: job, .initialize))
         }
         return result
+    }
+
+    /// The termination message of `container` in a failed Job's newest pod (`nil` for a Job that did not fail).
+    func failureReport(of job: JobView, _ container: JobContainer) async -> String? {
+        guard job.phase == .failed, let namespace = job.namespace,
+              let pods = try? await dependencies.api.list(.pods, namespace: namespace,
+                                                          options: ListOptions(labelSelector: "\(JobReport.jobNameLabel)=\(job.name)")) else { return nil }
+        return JobReport.newestByJob(pods.items.map(PodView.init))[job.name].flatMap { JobReport.message(of: $0, containers: [container]) }
     }
 
     /// The configuration's tool images pinned through the image resolver (an hour's cache). One that
@@ -194,50 +187,5 @@ extension EnvironmentReconciler {
             result[image] = pinned
         }
         return result
-    }
-
-    /// A Job's phase from its status.
-    static func jobState(_ job: JSONValue) -> ChangeGate.JobState {
-        let status = job["status"]
-        let conditions = status?["conditions"]?.arrayValue ?? []
-        func condition(_ type: String) -> JSONValue? {
-            conditions.first { $0["type"]?.stringValue == type && $0["status"]?.stringValue == "True" }
-        }
-        if (status?["succeeded"]?.intValue ?? 0) >= 1 || condition("Complete") != nil {
-            return .init(phase: .succeeded, completionTime: (status?["completionTime"]?.stringValue ?? condition("Complete")?["lastTransitionTime"]?.stringValue).flatMap(Timestamp.parse))
-        }
-        if let failed = condition("Failed") {
-            return .init(phase: .failed, completionTime: failed["lastTransitionTime"]?.stringValue.flatMap(Timestamp.parse),
-                         message: [failed["reason"]?.stringValue, failed["message"]?.stringValue].compactMap { $0 }.joined(separator: ": "))
-        }
-        return .init(phase: .running)
-    }
-
-    func failureMessage(of job: JSONValue, _ state: ChangeGate.JobState) async -> String {
-        let name = KubeObject(job).name
-        if let message = await terminationMessage(of: job, containers: ["dump", "upload", "fetch", "check"], failedOnly: true) { return "Job \(name): \(message)" }
-        return "Job \(name): \(state.message ?? "failed")"
-    }
-
-    /// The termination message (the JSON report, or the log tail of a failed container) of the first
-    /// of `containers` that has one in the Job's newest pod; the pods are listed once.
-    func terminationMessage(of job: JSONValue, containers: [String], failedOnly: Bool = false) async -> String? {
-        let object = KubeObject(job)
-        guard let namespace = object.namespace,
-              let pods = try? await dependencies.api.list(.pods, namespace: namespace, options: ListOptions(labelSelector: "job-name=\(object.name)")) else { return nil }
-        let newest = pods.items.max { ($0["metadata"]?["creationTimestamp"]?.stringValue ?? "") < ($1["metadata"]?["creationTimestamp"]?.stringValue ?? "") }
-        let statuses = (newest?["status"]?["initContainerStatuses"]?.arrayValue ?? []) + (newest?["status"]?["containerStatuses"]?.arrayValue ?? [])
-        for container in containers {
-            guard let terminated = statuses.first(where: { $0["name"]?.stringValue == container })?["state"]?["terminated"] else { continue }
-            if failedOnly && terminated["exitCode"]?.intValue == 0 { continue }
-            let message = terminated["message"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let message, !message.isEmpty else {
-                if failedOnly { return "container \(container) exited \(terminated["exitCode"]?.intValue ?? -1)" }
-                continue
-            }
-            // The status shows the end of the log, where the error is.
-            return String(message.suffix(600))
-        }
-        return nil
     }
 }

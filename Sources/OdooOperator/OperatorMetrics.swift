@@ -1,6 +1,7 @@
 import Foundation
 import KubeRuntime
 import NIOConcurrencyHelpers
+import PolicyAudit
 import Prometheus
 
 /// The operator's Prometheus metrics, in a registry of its own.

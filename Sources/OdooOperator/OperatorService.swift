@@ -7,6 +7,7 @@ import KubeRuntime
 import Logging
 import NIOCore
 import OdooPlan
+import PolicyAudit
 import ServiceLifecycle
 import UnixSignals
 
@@ -137,7 +138,8 @@ public struct OperatorService: Sendable {
             logger: logger)
         guard let audit = settings.audit else { return [controller, application] }
         // Only the leader writes reports; a standby's pass would race it.
-        let background = BackgroundAudit(api: api, settings: audit, isLeader: { elector?.isLeader ?? true }, metrics: metrics, logger: logger)
+        let background = BackgroundAudit(api: api, settings: audit, isLeader: { elector?.isLeader ?? true },
+                                         onPass: { pass, time in metrics.recordAuditPass(pass, at: time) }, logger: logger)
         return [controller, application, background]
     }
 

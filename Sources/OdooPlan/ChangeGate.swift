@@ -25,14 +25,11 @@ public struct ChangeGate: Sendable {
         }
 
         /// Reads the web Deployment (`nil` when it does not exist or runs no Odoo container).
-        public init?(deployment: JSONValue?, fallbackVersion: String) {
-            let template = deployment?["spec"]?["template"]
-            guard let image = template?["spec"]?["containers"]?.arrayValue?.first(where: { $0["name"]?.stringValue == "odoo" })?["image"]?.stringValue else {
-                return nil
-            }
+        public init?(deployment: DeploymentView?, fallbackVersion: String) {
+            guard let deployment, let image = deployment.images[PlanContext.odooContainer] else { return nil }
             self.image = image
-            version = template?["metadata"]?["annotations"]?[GuardLabels.odooVersion]?.stringValue ?? fallbackVersion
-            addons = Running.addons(annotation: template?["metadata"]?["annotations"]?[GuardLabels.addons]?.stringValue)
+            version = deployment.templateAnnotations[GuardLabels.odooVersion] ?? fallbackVersion
+            addons = Running.addons(annotation: deployment.templateAnnotations[GuardLabels.addons])
         }
 
         /// The annotation's value for `addons`: `image|path` entries separated by commas (`nil` when none).
@@ -52,15 +49,8 @@ public struct ChangeGate: Sendable {
 
     /// A Job the gate waits on.
     public struct JobState: Sendable, Equatable {
-        /// How far it got.
-        public enum Phase: Sendable, Equatable {
-            /// Still running (or not picked up yet).
-            case running
-            /// Completed.
-            case succeeded
-            /// Failed for good.
-            case failed
-        }
+        /// How far it got (running, succeeded, failed).
+        public typealias Phase = JobView.Phase
         /// Its phase.
         public var phase: Phase
         /// When it completed.
@@ -73,6 +63,11 @@ public struct ChangeGate: Sendable {
             self.phase = phase
             self.completionTime = completionTime
             self.message = message
+        }
+
+        /// The state of `job`; a failed one says why with `report` (its container's log tail), else its condition.
+        public init(_ job: JobView, report: String? = nil) {
+            self.init(phase: job.phase, completionTime: job.completionTime, message: job.phase == .failed ? report ?? job.failure : nil)
         }
     }
 

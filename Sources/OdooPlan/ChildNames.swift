@@ -23,7 +23,7 @@ public struct ChildNames: Sendable, Equatable {
     /// The Redis login Secret.
     public var redisSecret: String { environment + "-redis" }
     /// The Deployment of a component (`web`, `cron`); the web PDB shares the web name.
-    public func deployment(_ component: String) -> String { objects.base + "-" + component }
+    public func deployment(_ component: Component) -> String { objects.base + "-" + component.rawValue }
     /// The odoo.conf ConfigMap.
     public var config: String { objects.base + "-config" }
     /// The sleeping page's ConfigMap, Deployment and Service (only while the environment sleeps or wakes).

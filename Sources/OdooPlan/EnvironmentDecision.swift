@@ -24,14 +24,15 @@ public struct EnvironmentDecision: Sendable {
     public func decide(_ observation: EnvironmentObservation) -> Reconciliation {
         var observed = ObservedState(webDeployment: observation.workloads.web, cronDeployment: observation.workloads.cron,
                                      previousConditions: observation.recorded.conditions, now: observation.now)
-        observed.backups = observation.backups
+        let backups = Self.backups(observation)
+        observed.backups = backups
         observed.initialization = observation.recorded.databaseInitialized
         observed.podFailures = observation.podFailures
         observed.readyHistory = observation.recorded.readyHistory
         observed.sleep = observation.recorded.sleep
         observed.sleepingPage = observation.workloads.sleepingPage
         var report = Reconciliation.Report(environment: nil, generation: observation.object.generation, desired: nil, imageSource: observation.imageSource,
-                                           observed: observed, recorded: observation.recorded)
+                                           observed: observed, recorded: observation.recorded, recordedJSON: observation.recordedJSON)
         let environment: OdooEnvironment
         switch observation.environment {
         case .failure(let error): return Reconciliation(report: report, problem: .invalidSpec(error))
@@ -53,7 +54,7 @@ public struct EnvironmentDecision: Sendable {
         observed.rpoHours = observation.rpoHours
         let desiredImage = observation.pin.image ?? source
         let desiredAddons = observed.pinnedAddons(environment)
-        let gate = gateDecision(environment, observation, desiredImage: desiredImage, desiredAddons: desiredAddons)
+        let gate = gateDecision(environment, observation, lastBackup: backups.lastBackupTime, desiredImage: desiredImage, desiredAddons: desiredAddons)
         if gate.decision != .proceed {
             observed.held = gate.running
             observed.gate = gate.decision
@@ -98,17 +99,18 @@ public struct EnvironmentDecision: Sendable {
 
     /// What runs (the web Deployment, or the cron one when web was deleted by hand) and what the
     /// change gate says about rolling out `desiredImage`.
-    func gateDecision(_ environment: OdooEnvironment, _ observation: EnvironmentObservation, desiredImage: String, desiredAddons: [OdooEnvironment.Addon])
+    func gateDecision(_ environment: OdooEnvironment, _ observation: EnvironmentObservation, lastBackup: Date?, desiredImage: String,
+                      desiredAddons: [OdooEnvironment.Addon])
         -> (running: ChangeGate.Running?, decision: ChangeGate.Decision) {
         // Before the database is initialised nothing serves users, so there is nothing to protect;
         // pods an older operator started (running, not recorded) still are.
         let serving = observation.recorded.databaseInitialized != nil
-            || [observation.workloads.web, observation.workloads.cron].contains { ($0?["spec"]?["replicas"]?.intValue ?? 0) > 0 }
+            || [observation.workloads.web, observation.workloads.cron].contains { ($0?.replicas ?? 0) > 0 }
         let running = !serving ? nil : ChangeGate.Running(deployment: observation.workloads.web, fallbackVersion: environment.version)
             ?? ChangeGate.Running(deployment: observation.workloads.cron, fallbackVersion: environment.version)
         let decision = ChangeGate(environment: environment, desiredImage: desiredImage, rpoHours: observation.rpoHours ?? 24,
                                   desiredAddons: desiredAddons)
-            .decide(running: running, lastBackup: observation.backups.lastBackupTime, jobs: observation.gateJobs, now: observation.now)
+            .decide(running: running, lastBackup: lastBackup, jobs: observation.gateJobs, now: observation.now)
         return (running, decision)
     }
 
@@ -176,7 +178,7 @@ public struct EnvironmentDecision: Sendable {
     func databaseStep(_ environment: OdooEnvironment, _ observation: EnvironmentObservation, connectionLimit: Int?) -> Reconciliation.DatabaseStep {
         if environment.tier == .dedicated && environment.database.externalSecret == nil {
             let name = environment.childNames.postgres
-            let ready = observation.workloads.postgres?["status"]?["readyReplicas"]?.intValue ?? 0
+            let ready = observation.workloads.postgres?.readyReplicas ?? 0
             return .known(ready >= 1
                 ? DatabaseCheck(ready: true, reason: "DedicatedServerReady", message: "PostgreSQL StatefulSet \(name) is ready; database \(environment.database.name)")
                 : DatabaseCheck(ready: false, reason: "DedicatedServerStarting", message: "PostgreSQL StatefulSet \(name) has no ready pod yet"))

@@ -11,8 +11,11 @@ public struct EnvironmentObservation: Sendable {
     public var object: KubeObject
     /// The spec decoded, or why it cannot be.
     public var environment: Result<OdooEnvironment, OdooPlanError>
-    /// What the status said before this reconcile.
-    public var recorded: RecordedStatus
+    /// What the status said before this reconcile, typed (see ``record(_:)``).
+    public private(set) var recorded: EnvironmentStatus
+    /// The same as stored (`{}` when there is none): the base of the status patch, so fields this
+    /// version does not write are removed.
+    public private(set) var recordedJSON: JSONValue
     /// The image the spec asks for (`spec.image`, or the configured repository with the version).
     public var imageSource: String?
     /// Its digest pin: known, just resolved, or not resolvable.
@@ -30,8 +33,14 @@ public struct EnvironmentObservation: Sendable {
     /// Names of the Secrets the environment generates or names (credentials, TLS, backups) that exist
     /// in its namespace; their contents are never read.
     public var existingSecrets: Set<String>
-    /// Backups and rehearsals: the recorded status updated from the newest finished Jobs.
+    /// Backups and rehearsals as the status recorded them (and whether the S3 credentials exist);
+    /// ``EnvironmentDecision`` updates them from the newest finished ``backupJobs``.
     public var backups: BackupObservation
+    /// The environment's backup and restore-rehearsal Jobs (components `backup` and `restore-check`).
+    public var backupJobs: [JobView] = []
+    /// The newest pod of each of ``backupJobs`` that finished since the status was written, or
+    /// failed, by Job name: their termination messages are the reports.
+    public var jobPods: [String: PodView] = [:]
     /// The change gate's Jobs for the desired image, by name.
     public var gateJobs: [String: ChangeGate.JobState]
     /// The environment's database init Jobs, by name (a failed one with its log tail).
@@ -59,7 +68,8 @@ public struct EnvironmentObservation: Sendable {
         self.imageSource = imageSource
         self.pin = pin
         self.now = now
-        recorded = RecordedStatus(object)
+        recordedJSON = object.raw["status"] ?? .object([:])
+        recorded = EnvironmentStatus(json: recordedJSON)
         toolImages = [:]
         workloads = Workloads()
         existingSecrets = []
@@ -69,6 +79,12 @@ public struct EnvironmentObservation: Sendable {
         live = [:]
         owned = []
         provisioning = false
+    }
+
+    /// Takes `status` (an OdooEnvironment's `status` as stored) as what was recorded before this reconcile.
+    public mutating func record(_ status: JSONValue?) {
+        recordedJSON = status ?? .object([:])
+        recorded = EnvironmentStatus(json: recordedJSON)
     }
 
     /// What is known of the spec image's digest.
@@ -100,16 +116,16 @@ public struct EnvironmentObservation: Sendable {
     /// The workloads whose status feeds the environment's.
     public struct Workloads: Sendable {
         /// The web Deployment.
-        public var web: JSONValue?
+        public var web: DeploymentView?
         /// The cron Deployment.
-        public var cron: JSONValue?
+        public var cron: DeploymentView?
         /// The dedicated PostgreSQL StatefulSet.
-        public var postgres: JSONValue?
+        public var postgres: DeploymentView?
         /// The sleeping page's Deployment (while the environment sleeps or wakes).
-        public var sleepingPage: JSONValue?
+        public var sleepingPage: DeploymentView?
 
         /// Workloads.
-        public init(web: JSONValue? = nil, cron: JSONValue? = nil, postgres: JSONValue? = nil) {
+        public init(web: DeploymentView? = nil, cron: DeploymentView? = nil, postgres: DeploymentView? = nil) {
             self.web = web
             self.cron = cron
             self.postgres = postgres

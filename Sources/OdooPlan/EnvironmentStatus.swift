@@ -254,19 +254,15 @@ public struct EnvironmentStatus: Sendable, Equatable {
         let done: Bool
         let summary: String
 
-        init(_ replicas: Int, _ deployment: JSONValue?) {
+        init(_ replicas: Int, _ deployment: DeploymentView?) {
             guard let deployment else {
                 done = false
                 summary = "not created yet"
                 return
             }
-            let status = deployment["status"]
-            let generation = deployment["metadata"]?["generation"]?.intValue ?? 0
-            let observed = status?["observedGeneration"]?.intValue ?? 0
-            let updated = Int(status?["updatedReplicas"]?.intValue ?? 0)
-            let available = Int(status?["availableReplicas"]?.intValue ?? 0)
-            done = observed >= generation && updated >= replicas && available >= replicas
-            summary = observed < generation ? "the change is not picked up yet" : "\(min(updated, available)) of \(replicas) pods updated and available"
+            done = deployment.rolledOut(Int64(replicas))
+            summary = deployment.observedGeneration < deployment.generation ? "the change is not picked up yet"
+                : "\(min(deployment.updatedReplicas, deployment.availableReplicas)) of \(replicas) pods updated and available"
         }
     }
 }

@@ -13,11 +13,11 @@ public struct ObservedState: Sendable {
     /// matches), so the registry is asked once per change.
     public var pinnedImage: String?
     /// The web Deployment as last seen.
-    public var webDeployment: JSONValue?
+    public var webDeployment: DeploymentView?
     /// The cron Deployment as last seen.
-    public var cronDeployment: JSONValue?
+    public var cronDeployment: DeploymentView?
     /// The sleeping page's Deployment as last seen.
-    public var sleepingPage: JSONValue?
+    public var sleepingPage: DeploymentView?
     /// Whether the TLS Secret named by `spec.ingress.tls.secretName` exists (`nil`: not asked).
     public var tlsSecretPresent: Bool?
     /// Whether the database credentials Secret exists.
@@ -50,7 +50,7 @@ public struct ObservedState: Sendable {
     public var now: Date
 
     /// An observation.
-    public init(pinnedImage: String? = nil, webDeployment: JSONValue? = nil, cronDeployment: JSONValue? = nil, tlsSecretPresent: Bool? = nil,
+    public init(pinnedImage: String? = nil, webDeployment: DeploymentView? = nil, cronDeployment: DeploymentView? = nil, tlsSecretPresent: Bool? = nil,
                 databaseSecretPresent: Bool = false, previousConditions: [Condition] = [], now: Date = Date()) {
         self.pinnedImage = pinnedImage
         self.webDeployment = webDeployment

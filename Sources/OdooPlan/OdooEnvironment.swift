@@ -169,9 +169,9 @@ public struct OdooEnvironment: Sendable, Equatable {
     public static let maximumNameLength = 47
 
     /// The labels every child carries: `app.kubernetes.io/*` and the environment label the webhook reads.
-    public func labels(component: String) -> [String: String] {
+    public func labels(component: Component) -> [String: String] {
         [
-            GuardLabels.component: component,
+            GuardLabels.component: component.rawValue,
             GuardLabels.instance: name,
             GuardLabels.managedBy: GuardLabels.managerName,
             GuardLabels.name: GuardLabels.odooName,
@@ -181,8 +181,8 @@ public struct OdooEnvironment: Sendable, Equatable {
     }
 
     /// The labels pods of a component are selected by (a stable subset: selectors are immutable).
-    public func selector(component: String) -> [String: String] {
-        [GuardLabels.component: component, GuardLabels.instance: name, GuardLabels.name: GuardLabels.odooName]
+    public func selector(component: Component) -> [String: String] {
+        [GuardLabels.component: component.rawValue, GuardLabels.instance: name, GuardLabels.name: GuardLabels.odooName]
     }
 
     /// The `https://` URL of the primary host.

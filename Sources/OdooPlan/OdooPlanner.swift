@@ -49,14 +49,14 @@ public struct OdooPlanner: Sendable {
         case .pending?, .running?, .failed?:
             // Pods that run already (an environment older than its init record) keep running; new
             // ones wait for the init Job.
-            context.workloadsRun = (observed.webDeployment?["spec"]?["replicas"]?.intValue ?? 0) > 0
+            context.workloadsRun = (observed.webDeployment?.replicas ?? 0) > 0
         }
         if let schedule = environment.sleepSchedule {
-            let webAvailable = (observed.webDeployment?["status"]?["availableReplicas"]?.intValue ?? 0) > 0
+            let webAvailable = (observed.webDeployment?.availableReplicas ?? 0) > 0
             context.sleep = SleepStatus.next(schedule, wakeUntil: environment.wakeUntil, now: observed.now, previous: observed.sleep,
                                              webAvailable: webAvailable, pods: environment.replicas + 1)
             if context.sleep?.state == .sleeping {
-                let pageAvailable = (observed.sleepingPage?["status"]?["availableReplicas"]?.intValue ?? 0) > 0
+                let pageAvailable = (observed.sleepingPage?.availableReplicas ?? 0) > 0
                 context.fallingAsleep = webAvailable && !pageAvailable
                 if !context.fallingAsleep { context.workloadsRun = false }
             }
@@ -110,7 +110,7 @@ public struct OdooPlanner: Sendable {
         switch kind {
         case .upgrade: return context.upgradeJob(name: name, updateAll: updateAll)
         case .initialize: return context.initJob(name: name)
-        case .backup: return context.object("batch/v1", "Job", name, component: "backup", ["spec": context.backupJobSpec()])
+        case .backup: return context.object(.jobs, name, component: .backup, ["spec": context.backupJobSpec()])
         }
     }
 

@@ -7,7 +7,7 @@ extension PlanContext {
     /// The init Job `name`: installs `spec.database.initModules` into the empty database, without demo data.
     func initJob(name: String) -> JSONValue {
         let modules = environment.database.initModules.joined(separator: ",")
-        return odooJob(name: name, component: "init", container: PlanContext.initContainerName, script: initScript(modules: modules),
+        return odooJob(name: name, component: .initialize, container: .initialize, script: initScript(modules: modules),
                        deadline: 3600, retries: 1)
     }
 
@@ -28,16 +28,16 @@ extension PlanContext {
             echo "updating $modules in database \(database)"
             exec odoo --config=\(PlanContext.confMount)/odoo.conf --no-http --workers=0 --max-cron-threads=0 --database=\(database) --update="$modules" --stop-after-init
             """
-        return odooJob(name: name, component: "upgrade", container: "upgrade", script: script, deadline: 21600, retries: 0)
+        return odooJob(name: name, component: .upgrade, container: .upgrade, script: script, deadline: 21600, retries: 0)
     }
 
     /// A Job running `script` in one Odoo container, never restarted in place.
-    private func odooJob(name: String, component: String, container containerName: String, script: String, deadline: Int64, retries: Int64) -> JSONValue {
+    private func odooJob(name: String, component: Component, container containerName: JobContainer, script: String, deadline: Int64, retries: Int64) -> JSONValue {
         var container: JSONObject = [
             "command": ["/bin/sh", "-c", .string(script)],
             "env": .array(credentialEnvironment()),
             "image": .string(image),
-            "name": .string(containerName),
+            "name": .string(containerName.rawValue),
             "resources": containerResources(),
             "securityContext": PlanContext.containerSecurity,
             "terminationMessagePolicy": "FallbackToLogsOnError",
@@ -47,7 +47,7 @@ extension PlanContext {
         var podSpec = odooPodSpec(container: container, image: image)
         podSpec["restartPolicy"] = "Never"
         podSpec.sort { $0.key < $1.key }
-        return object("batch/v1", "Job", name, component: component, ["spec": [
+        return object(.jobs, name, component: component, ["spec": [
             "activeDeadlineSeconds": .int(deadline),
             // The init Job is safe to retry (its check leaves an initialised database alone); an upgrade is not.
             "backoffLimit": .int(retries),
@@ -55,8 +55,6 @@ extension PlanContext {
         ]])
     }
 
-    /// The init Job's container name (its log tail is the failure the status reports).
-    static let initContainerName = "init"
 
     /// Exit status of the check when the database is initialised already (the Job then succeeds).
     static let alreadyInitialized = 3

@@ -20,7 +20,7 @@ extension PlanContext {
     }
 
     func resourceQuota() -> JSONValue {
-        object("v1", "ResourceQuota", names.quota, component: "governance", ["spec": ["hard": PlanContext.quantities(tier.quota)]])
+        object(.resourceQuotas, names.quota, component: .governance, ["spec": ["hard": PlanContext.quantities(tier.quota)]])
     }
 
     func limitRange() -> JSONValue {
@@ -29,14 +29,14 @@ extension PlanContext {
         if !tier.defaultRequests.isEmpty { limit["defaultRequest"] = PlanContext.quantities(tier.defaultRequests) }
         if !tier.maximum.isEmpty { limit["max"] = PlanContext.quantities(tier.maximum) }
         limit["type"] = "Container"
-        return object("v1", "LimitRange", names.limits, component: "governance", ["spec": ["limits": [.object(limit)]]])
+        return object(.limitRanges, names.limits, component: .governance, ["spec": ["limits": [.object(limit)]]])
     }
 
     /// A default deny for the environment's pods, and what they need: ingress from Traefik only;
     /// egress to DNS, the database, Redis (when used) and SMTP only.
     func networkPolicies() throws(OdooPlanError) -> [JSONValue] {
         let pods: JSONValue = ["matchLabels": PlanContext.map([GuardLabels.instance: environment.name, GuardLabels.name: GuardLabels.odooName])]
-        let deny = object("networking.k8s.io/v1", "NetworkPolicy", names.objects.base + "-default-deny", component: "governance", ["spec": [
+        let deny = object(.networkPolicies, names.objects.base + "-default-deny", component: .governance, ["spec": [
             "podSelector": pods, "policyTypes": ["Ingress", "Egress"],
         ]])
         var egress: [JSONValue] = [[
@@ -52,7 +52,7 @@ extension PlanContext {
             egress.append(["ports": .array(configuration.smtpPorts.map { ["port": .int(Int64($0)), "protocol": "TCP"] }),
                            "to": .array(configuration.smtpCIDRs.map { ["ipBlock": ["cidr": .string($0)]] })])
         }
-        let allow = object("networking.k8s.io/v1", "NetworkPolicy", names.objects.base + "-allow", component: "governance", ["spec": [
+        let allow = object(.networkPolicies, names.objects.base + "-allow", component: .governance, ["spec": [
             "egress": .array(egress),
             "ingress": [[
                 "from": [["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(configuration.traefikNamespace)]]]],
@@ -64,19 +64,19 @@ extension PlanContext {
         var result = [deny, allow]
         // The environment's own servers take connections from its pods only.
         if environment.tier == .dedicated && environment.database.externalSecret == nil {
-            result.append(ingressFromEnvironment(names.postgres, component: "database", port: 5432, from: pods))
+            result.append(ingressFromEnvironment(names.postgres, component: .database, port: 5432, from: pods))
         }
         if environment.redis.enabled && (environment.redis.mode == "dedicated" || configuration.redis == nil) {
-            result.append(ingressFromEnvironment(names.redis, component: "redis", port: 6379, from: pods))
+            result.append(ingressFromEnvironment(names.redis, component: .redis, port: 6379, from: pods))
         }
         // Backup and rehearsal pods reach the object storage, nothing else beyond the database.
         if environment.backup != nil && !configuration.backup.ports.isEmpty {
             var to: JSONObject = ["ports": .array(configuration.backup.ports.map { ["port": .int(Int64($0)), "protocol": "TCP"] })]
             if !configuration.backup.cidrs.isEmpty { to["to"] = .array(configuration.backup.cidrs.map { ["ipBlock": ["cidr": .string($0)]] }) }
-            result.append(object("networking.k8s.io/v1", "NetworkPolicy", names.objects.base + "-backup", component: "governance", ["spec": [
+            result.append(object(.networkPolicies, names.objects.base + "-backup", component: .governance, ["spec": [
                 "egress": [.object(to)],
                 "podSelector": [
-                    "matchExpressions": [["key": .string(GuardLabels.component), "operator": "In", "values": ["backup", "restore-check"]]],
+                    "matchExpressions": [["key": .string(GuardLabels.component), "operator": "In", "values": [.string(Component.backup.rawValue), .string(Component.restoreCheck.rawValue)]]],
                     "matchLabels": PlanContext.map([GuardLabels.instance: environment.name, GuardLabels.name: GuardLabels.odooName]),
                 ],
                 "policyTypes": ["Egress"],
@@ -85,8 +85,8 @@ extension PlanContext {
         return result
     }
 
-    private func ingressFromEnvironment(_ name: String, component: String, port: Int64, from pods: JSONValue) -> JSONValue {
-        object("networking.k8s.io/v1", "NetworkPolicy", name, component: "governance", ["spec": [
+    private func ingressFromEnvironment(_ name: String, component: Component, port: Int64, from pods: JSONValue) -> JSONValue {
+        object(.networkPolicies, name, component: .governance, ["spec": [
             "ingress": [["from": [["podSelector": pods]], "ports": [["port": .int(port), "protocol": "TCP"]]]],
             "podSelector": ["matchLabels": PlanContext.map(environment.selector(component: component))],
             "policyTypes": ["Ingress"],
@@ -105,7 +105,7 @@ extension PlanContext {
         if environment.database.externalSecret != nil { return [] }
         switch environment.tier {
         case .dedicated:
-            return [["podSelector": ["matchLabels": PlanContext.map(environment.selector(component: "database"))]]]
+            return [["podSelector": ["matchLabels": PlanContext.map(environment.selector(component: .database))]]]
         case .shared:
             guard let server = configuration.databaseServer(named: environment.database.sharedServer) else { return [] }
             return peers(namespace: server.namespace, cidrs: server.cidrs)
@@ -114,7 +114,7 @@ extension PlanContext {
 
     private func redisPeers() -> [JSONValue] {
         guard environment.redis.mode == "shared", let redis = configuration.redis else {
-            return [["podSelector": ["matchLabels": PlanContext.map(environment.selector(component: "redis"))]]]
+            return [["podSelector": ["matchLabels": PlanContext.map(environment.selector(component: .redis))]]]
         }
         return peers(namespace: redis.namespace, cidrs: redis.cidrs)
     }

@@ -45,7 +45,7 @@ extension PlanContext {
 
     /// The page's ConfigMap, Deployment and Service.
     func sleepingPage(_ sleep: SleepStatus) -> [JSONValue] {
-        let configMap = object("v1", "ConfigMap", names.sleeping, component: "sleeping", ["data": [
+        let configMap = object(.configMaps, names.sleeping, component: .sleeping, ["data": [
             "index.html": .string(sleep.page(environment)),
             "retry-after": .string(sleep.retryAfter),
             "serve.py": .string(PlanContext.sleepingServer),
@@ -65,12 +65,12 @@ extension PlanContext {
             "securityContext": PlanContext.containerSecurity,
             "volumeMounts": [["mountPath": .string(PlanContext.sleepingMount), "name": "page", "readOnly": true]],
         ]
-        let deployment = object("apps/v1", "Deployment", names.sleeping, component: "sleeping", ["spec": [
+        let deployment = object(.deployments, names.sleeping, component: .sleeping, ["spec": [
             "replicas": 1,
             "revisionHistoryLimit": 2,
-            "selector": ["matchLabels": PlanContext.map(environment.selector(component: "sleeping"))],
+            "selector": ["matchLabels": PlanContext.map(environment.selector(component: .sleeping))],
             "template": [
-                "metadata": ["labels": PlanContext.map(environment.labels(component: "sleeping"))],
+                "metadata": ["labels": PlanContext.map(environment.labels(component: .sleeping))],
                 "spec": [
                     "automountServiceAccountToken": false,
                     "containers": [.object(container)],
@@ -84,12 +84,12 @@ extension PlanContext {
             ],
         ]])
         // Both of the web Service's ports, so the routes only change the Service they name.
-        let service = object("v1", "Service", names.sleeping, component: "sleeping", ["spec": [
+        let service = object(.services, names.sleeping, component: .sleeping, ["spec": [
             "ports": [
                 ["name": "http", "port": 8069, "protocol": "TCP", "targetPort": "http"],
                 ["name": "gevent", "port": 8072, "protocol": "TCP", "targetPort": "http"],
             ],
-            "selector": PlanContext.map(environment.selector(component: "sleeping")),
+            "selector": PlanContext.map(environment.selector(component: .sleeping)),
             "type": "ClusterIP",
         ]])
         return [configMap, service, deployment]

@@ -19,7 +19,7 @@ extension PlanContext {
     /// The dedicated server, its `max_connections` the environment's worst case plus the superuser
     /// reserve (at least PostgreSQL's default of 100).
     func dedicatedPostgres(connections: Int) -> [JSONValue] {
-        let selector = PlanContext.map(environment.selector(component: "database"))
+        let selector = PlanContext.map(environment.selector(component: .database))
         let container: JSONObject = [
             "args": ["-c", .string("max_connections=\(max(100, connections + 10))")],
             "env": [
@@ -41,13 +41,13 @@ extension PlanContext {
                 ["mountPath": "/tmp", "name": "tmp"],
             ],
         ]
-        let statefulSet = object("apps/v1", "StatefulSet", names.postgres, component: "database", ["spec": [
+        let statefulSet = object(.statefulSets, names.postgres, component: .database, ["spec": [
             "podManagementPolicy": "OrderedReady",
             "replicas": 1,
             "selector": ["matchLabels": selector],
             "serviceName": .string(names.postgres),
             "template": [
-                "metadata": ["labels": PlanContext.map(environment.labels(component: "database"))],
+                "metadata": ["labels": PlanContext.map(environment.labels(component: .database))],
                 "spec": [
                     "automountServiceAccountToken": false,
                     "containers": [.object(container)],
@@ -65,7 +65,7 @@ extension PlanContext {
                 "spec": ["accessModes": ["ReadWriteOnce"], "resources": ["requests": ["storage": .string(environment.database.dedicatedStorage)]]],
             ]],
         ]])
-        let service = object("v1", "Service", names.postgres, component: "database", ["spec": [
+        let service = object(.services, names.postgres, component: .database, ["spec": [
             "ports": [["name": "postgres", "port": 5432, "protocol": "TCP", "targetPort": "postgres"]],
             "selector": selector, "type": "ClusterIP",
         ]])
@@ -73,7 +73,7 @@ extension PlanContext {
     }
 
     func dedicatedRedis() -> [JSONValue] {
-        let selector = PlanContext.map(environment.selector(component: "redis"))
+        let selector = PlanContext.map(environment.selector(component: .redis))
         let container: JSONObject = [
             // Sessions only: no persistence, the password from the environment's Redis Secret.
             "args": ["--requirepass", "$(REDIS_PASSWORD)", "--save", "", "--appendonly", "no", "--maxmemory-policy", "volatile-lru"],
@@ -86,12 +86,12 @@ extension PlanContext {
             "securityContext": PlanContext.containerSecurity,
             "volumeMounts": [["mountPath": "/data", "name": "data"]],
         ]
-        let deployment = object("apps/v1", "Deployment", names.redis, component: "redis", ["spec": [
+        let deployment = object(.deployments, names.redis, component: .redis, ["spec": [
             "replicas": 1,
             "selector": ["matchLabels": selector],
             "strategy": ["type": "Recreate"],
             "template": [
-                "metadata": ["labels": PlanContext.map(environment.labels(component: "redis"))],
+                "metadata": ["labels": PlanContext.map(environment.labels(component: .redis))],
                 "spec": [
                     "automountServiceAccountToken": false,
                     "containers": [.object(container)],
@@ -101,7 +101,7 @@ extension PlanContext {
                 ],
             ],
         ]])
-        let service = object("v1", "Service", names.redis, component: "redis", ["spec": [
+        let service = object(.services, names.redis, component: .redis, ["spec": [
             "ports": [["name": "redis", "port": 6379, "protocol": "TCP", "targetPort": "redis"]],
             "selector": selector, "type": "ClusterIP",
         ]])
@@ -129,7 +129,7 @@ extension PlanContext {
     // MARK: Backups
 
     func backupScriptsConfigMap() -> JSONValue {
-        object("v1", "ConfigMap", names.backupScripts, component: "backup", [
+        object(.configMaps, names.backupScripts, component: .backup, [
             "data": .object(JSONObject(uniqueKeysWithValues: BackupScripts.files.map { ($0.0, JSONValue.string($0.1)) })),
         ])
     }
@@ -139,13 +139,13 @@ extension PlanContext {
         // The rehearsal runs weekly on Sunday, its minute and hour spread by the environment's name.
         let spread = Int(StableHash.fnv1a("\(environment.namespace)/\(environment.name)".utf8) % 180)
         return [
-            cronJob(names.backup, component: "backup", schedule: backup.schedule, job: backupJobSpec()),
-            cronJob(names.restoreCheck, component: "restore-check", schedule: "\(spread % 60) \(3 + spread / 60) * * 0", job: restoreCheckJobSpec()),
+            cronJob(names.backup, component: .backup, schedule: backup.schedule, job: backupJobSpec()),
+            cronJob(names.restoreCheck, component: .restoreCheck, schedule: "\(spread % 60) \(3 + spread / 60) * * 0", job: restoreCheckJobSpec()),
         ]
     }
 
-    private func cronJob(_ name: String, component: String, schedule: String, job: JSONValue) -> JSONValue {
-        object("batch/v1", "CronJob", name, component: component, ["spec": [
+    private func cronJob(_ name: String, component: Component, schedule: String, job: JSONValue) -> JSONValue {
+        object(.cronJobs, name, component: component, ["spec": [
             "concurrencyPolicy": "Forbid",
             "failedJobsHistoryLimit": 3,
             "jobTemplate": ["metadata": ["labels": PlanContext.map(environment.labels(component: component))], "spec": job],
@@ -158,27 +158,27 @@ extension PlanContext {
 
     /// The backup Job: `backup-dump.sh` in the PostgreSQL image, then `backup-upload.sh` in the S3 client's.
     func backupJobSpec() -> JSONValue {
-        let dump = toolContainer("dump", configuration.postgresImage, script: "backup-dump.sh", env: databaseLogin() + [
+        let dump = toolContainer(.dump, configuration.postgresImage, script: "backup-dump.sh", env: databaseLogin() + [
             ["name": "FILESTORE", "value": .string("/var/lib/odoo/filestore/\(environment.database.name)")],
         ], mounts: [["mountPath": "/var/lib/odoo", "name": "filestore", "readOnly": true]])
-        let upload = toolContainer("upload", configuration.s3ClientImage, script: "backup-upload.sh", env: s3Settings() + [
+        let upload = toolContainer(.upload, configuration.s3ClientImage, script: "backup-upload.sh", env: s3Settings() + [
             ["name": "RETENTION_DAYS", "value": .string(String(environment.backup?.retentionDays ?? 14))],
         ], mounts: [])
-        return jobSpec(component: "backup", initContainers: [dump], container: upload, extraVolumes: [
+        return jobSpec(component: .backup, initContainers: [dump], container: upload, extraVolumes: [
             ["name": "filestore", "persistentVolumeClaim": ["claimName": .string(names.filestore), "readOnly": true]],
         ])
     }
 
     /// The restore rehearsal: `restore-fetch.sh` in the S3 client image, then `restore-check.sh` in PostgreSQL's.
     func restoreCheckJobSpec() -> JSONValue {
-        let fetch = toolContainer("fetch", configuration.s3ClientImage, script: "restore-fetch.sh", env: s3Settings(), mounts: [])
-        let check = toolContainer("check", configuration.postgresImage, script: "restore-check.sh", env: databaseLogin() + [
+        let fetch = toolContainer(.fetch, configuration.s3ClientImage, script: "restore-fetch.sh", env: s3Settings(), mounts: [])
+        let check = toolContainer(.check, configuration.postgresImage, script: "restore-check.sh", env: databaseLogin() + [
             ["name": "SCRATCH_DATABASE", "value": .string(environment.restoreCheckDatabase)],
         ], mounts: [])
-        return jobSpec(component: "restore-check", initContainers: [fetch], container: check, extraVolumes: [])
+        return jobSpec(component: .restoreCheck, initContainers: [fetch], container: check, extraVolumes: [])
     }
 
-    private func jobSpec(component: String, initContainers: [JSONValue], container: JSONValue, extraVolumes: [JSONValue]) -> JSONValue {
+    private func jobSpec(component: Component, initContainers: [JSONValue], container: JSONValue, extraVolumes: [JSONValue]) -> JSONValue {
         [
             "activeDeadlineSeconds": 21600,
             "backoffLimit": 2,
@@ -202,12 +202,12 @@ extension PlanContext {
         ]
     }
 
-    private func toolContainer(_ name: String, _ image: String, script: String, env: [JSONValue], mounts: [JSONValue]) -> JSONValue {
+    private func toolContainer(_ name: JobContainer, _ image: String, script: String, env: [JSONValue], mounts: [JSONValue]) -> JSONValue {
         [
             "command": ["/bin/sh", .string("/scripts/\(script)")],
             "env": .array(env + [["name": "WORK", "value": "/work"], ["name": "HOME", "value": "/tmp"]]),
             "image": .string(image),
-            "name": .string(name),
+            "name": .string(name.rawValue),
             "resources": ["limits": ["memory": "1Gi"], "requests": ["cpu": "100m", "memory": "128Mi"]],
             "securityContext": PlanContext.containerSecurity,
             "terminationMessagePolicy": "FallbackToLogsOnError",

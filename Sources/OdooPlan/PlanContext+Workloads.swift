@@ -6,7 +6,7 @@ extension PlanContext {
     static let baseConfMount = "/etc/odoo-base"
 
     func configMap() -> JSONValue {
-        object("v1", "ConfigMap", names.config, component: "config", ["data": ["odoo.conf": .string(conf.text)]])
+        object(.configMaps, names.config, component: .config, ["data": ["odoo.conf": .string(conf.text)]])
     }
 
     func filestore() -> JSONValue {
@@ -18,25 +18,25 @@ extension PlanContext {
         if let storageClass = environment.filestore.storageClassName ?? configuration.filestoreStorageClass {
             spec["storageClassName"] = .string(storageClass)
         }
-        return object("v1", "PersistentVolumeClaim", names.filestore, component: "filestore", ["spec": .object(spec)])
+        return object(.persistentVolumeClaims, names.filestore, component: .filestore, ["spec": .object(spec)])
     }
 
     func webService() -> JSONValue {
-        object("v1", "Service", names.objects.service, component: "web", ["spec": [
+        object(.services, names.objects.service, component: .web, ["spec": [
             "ports": [
                 ["name": "http", "port": 8069, "protocol": "TCP", "targetPort": "http"],
                 ["name": "gevent", "port": 8072, "protocol": "TCP", "targetPort": "gevent"],
             ],
-            "selector": PlanContext.map(environment.selector(component: "web")),
+            "selector": PlanContext.map(environment.selector(component: .web)),
             "type": "ClusterIP",
         ]])
     }
 
     func webDisruptionBudget() -> JSONValue {
-        object("policy/v1", "PodDisruptionBudget", names.deployment("web"), component: "web", ["spec": [
+        object(.podDisruptionBudgets, names.deployment(.web), component: .web, ["spec": [
             // Drain-safe: one pod at a time, and pods that are not ready never block an eviction.
             "maxUnavailable": 1,
-            "selector": ["matchLabels": PlanContext.map(environment.selector(component: "web"))],
+            "selector": ["matchLabels": PlanContext.map(environment.selector(component: .web))],
             "unhealthyPodEvictionPolicy": "AlwaysAllow",
         ]])
     }
@@ -52,7 +52,7 @@ extension PlanContext {
             "env": .array(credentialEnvironment()),
             "image": .string(image),
             "livenessProbe": probe(20, 6),
-            "name": "odoo",
+            "name": .string(PlanContext.odooContainer),
             "ports": [["containerPort": 8069, "name": "http", "protocol": "TCP"], ["containerPort": 8072, "name": "gevent", "protocol": "TCP"]],
             "readinessProbe": loginProbe(),
             "resources": containerResources(),
@@ -62,10 +62,10 @@ extension PlanContext {
             "volumeMounts": volumeMounts(),
         ]
         let spread: JSONValue = .array(["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map { key in
-            ["labelSelector": ["matchLabels": PlanContext.map(environment.selector(component: "web"))], "maxSkew": 1,
+            ["labelSelector": ["matchLabels": PlanContext.map(environment.selector(component: .web))], "maxSkew": 1,
              "topologyKey": .string(key), "whenUnsatisfiable": "ScheduleAnyway"]
         })
-        return deployment(component: "web", replicas: workloadsRun ? environment.replicas : 0, strategy: [
+        return deployment(component: .web, replicas: workloadsRun ? environment.replicas : 0, strategy: [
             "rollingUpdate": ["maxSurge": 1, "maxUnavailable": 0], "type": "RollingUpdate",
         ], container: odoo, extra: ["topologySpreadConstraints": spread])
     }
@@ -98,20 +98,20 @@ extension PlanContext {
                      .string("--max-cron-threads=\(ConnectionBudget.cronThreads)"), .string("--db_maxconn=\(ConnectionBudget.cronConnections)")],
             "env": .array(credentialEnvironment()),
             "image": .string(image),
-            "name": "odoo",
+            "name": .string(PlanContext.odooContainer),
             "resources": containerResources(),
             "securityContext": PlanContext.containerSecurity,
             "volumeMounts": volumeMounts(),
         ]
         // One cron worker, never two at once (Recreate), and no PDB: a singleton must stay evictable.
-        return deployment(component: "cron", replicas: workloadsRun ? 1 : 0, strategy: ["type": "Recreate"], container: odoo, extra: [:])
+        return deployment(component: .cron, replicas: workloadsRun ? 1 : 0, strategy: ["type": "Recreate"], container: odoo, extra: [:])
     }
 
-    private func deployment(component: String, replicas: Int, strategy: JSONValue, container: JSONObject, extra: JSONObject) -> JSONValue {
+    private func deployment(component: Component, replicas: Int, strategy: JSONValue, container: JSONObject, extra: JSONObject) -> JSONValue {
         var podSpec = odooPodSpec(container: container, image: image)
         for (key, value) in extra { podSpec[key] = value }
         podSpec.sort { $0.key < $1.key }
-        return object("apps/v1", "Deployment", names.deployment(component), component: component, ["spec": [
+        return object(.deployments, names.deployment(component), component: component, ["spec": [
             "replicas": .int(Int64(replicas)),
             "revisionHistoryLimit": 5,
             "selector": ["matchLabels": PlanContext.map(environment.selector(component: component))],

@@ -55,7 +55,7 @@ struct PlanContext {
     }
 
     /// `metadata` of a namespaced child.
-    func metadata(_ name: String, component: String, annotations: [String: String] = [:]) -> JSONValue {
+    func metadata(_ name: String, component: Component, annotations: [String: String] = [:]) -> JSONValue {
         var metadata: JSONObject = [:]
         if !annotations.isEmpty { metadata["annotations"] = PlanContext.map(annotations) }
         metadata["labels"] = PlanContext.map(environment.labels(component: component))
@@ -65,9 +65,12 @@ struct PlanContext {
         return .object(metadata)
     }
 
-    /// A namespaced object.
-    func object(_ apiVersion: String, _ kind: String, _ name: String, component: String, _ body: JSONObject) -> JSONValue {
-        var object: JSONObject = ["apiVersion": .string(apiVersion), "kind": .string(kind), "metadata": metadata(name, component: component)]
+    /// The Odoo container of the web and cron pods (the change gate reads the running image from it).
+    static let odooContainer = "odoo"
+
+    /// A namespaced object of `resource` (its apiVersion and kind from the kind catalogue).
+    func object(_ resource: ResourceType, _ name: String, component: Component, _ body: JSONObject) -> JSONValue {
+        var object: JSONObject = ["apiVersion": .string(resource.apiVersion), "kind": .string(resource.kind), "metadata": metadata(name, component: component)]
         for (key, value) in body { object[key] = value }
         return .object(object)
     }
@@ -91,7 +94,7 @@ struct PlanContext {
     /// Secret names the server) and the Redis login (when sessions go to Redis).
     func secrets() throws(OdooPlanError) -> [GeneratedSecret] {
         func secret(_ name: String, fixed: [String: String], generated: [String: Int]) -> GeneratedSecret {
-            GeneratedSecret(name: name, namespace: environment.namespace, labels: environment.labels(component: "credentials"),
+            GeneratedSecret(name: name, namespace: environment.namespace, labels: environment.labels(component: .credentials),
                             ownerReferences: ownerReferences, fixed: fixed, generated: generated)
         }
         var result = [secret(adminSecret, fixed: [:], generated: ["password": 32])]

@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 
 /// A container of an environment's web or cron pod that exited with an error, as its pod reports
@@ -27,19 +28,17 @@ public struct PodFailure: Sendable, Equatable {
 
     /// The failures a pod reports: containers not running now whose current or previous run exited
     /// non-zero (one that crashed once and runs again is not a failure).
-    public static func of(pod: JSONValue) -> [PodFailure] {
-        let name = pod["metadata"]?["name"]?.stringValue ?? ""
-        let status = pod["status"]
-        let statuses = (status?["initContainerStatuses"]?.arrayValue ?? []) + (status?["containerStatuses"]?.arrayValue ?? [])
-        return statuses.compactMap { container in
-            guard container["state"]?["running"] == nil else { return nil }
-            let terminated = [container["state"]?["terminated"], container["lastState"]?["terminated"]]
-                .compactMap { $0 }.first { ($0["exitCode"]?.intValue ?? 0) != 0 }
-            guard let terminated, let exitCode = terminated["exitCode"]?.intValue else { return nil }
-            let message = (terminated["message"]?.stringValue ?? terminated["reason"]?.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            return PodFailure(pod: name, container: container["name"]?.stringValue ?? "", exitCode: exitCode, message: String(message.suffix(600)))
+    public static func of(pod: PodView) -> [PodFailure] {
+        pod.containers.compactMap { container in
+            guard !container.running,
+                  let ended = [container.terminated, container.lastTerminated].compactMap({ $0 }).first(where: { $0.exitCode != 0 }) else { return nil }
+            let message = (ended.message ?? ended.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            return PodFailure(pod: pod.name, container: container.name, exitCode: ended.exitCode, message: String(message.suffix(600)))
         }
     }
+
+    /// The failures of a pod as the API returned it.
+    public static func of(pod: JSONValue) -> [PodFailure] { of(pod: PodView(pod)) }
 
     /// `ServerWideModuleMissing` when the config check found a missing module, `PodsFailing` otherwise.
     public var reason: String {

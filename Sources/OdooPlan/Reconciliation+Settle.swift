@@ -61,11 +61,11 @@ extension Reconciliation {
         // A Deployment applied now is reported as the API returned it, not as it was before.
         if let environment = report.environment {
             let names = environment.childNames
-            func applied(_ component: String) -> JSONValue? {
-                outcome.appliedWorkloads[ChildReference(.deployments, namespace: environment.namespace, name: names.deployment(component))]
+            func applied(_ component: Component) -> DeploymentView? {
+                outcome.appliedWorkloads[ChildReference(.deployments, namespace: environment.namespace, name: names.deployment(component))].map(DeploymentView.init)
             }
-            observed.webDeployment = applied("web") ?? observed.webDeployment
-            observed.cronDeployment = applied("cron") ?? observed.cronDeployment
+            observed.webDeployment = applied(.web) ?? observed.webDeployment
+            observed.cronDeployment = applied(.cron) ?? observed.cronDeployment
         }
         // A credentials Secret this reconcile created exists now, although the observation predates it.
         if let environment = report.environment, outcome.createdSecrets.contains(environment.databaseSecretName) {
@@ -75,7 +75,7 @@ extension Reconciliation {
                                        imageSource: report.imageSource, observed: observed, problem: problem)
         var events = writeEvents(outcome)
         var newlyDegraded: String?
-        let patch = Self.statusPatch(from: report.recorded.json, to: status.json)
+        let patch = Self.statusPatch(from: report.recordedJSON, to: status.json)
         // Every new degradation is announced once: a problem, a failed Job, a failing pod.
         if patch != nil, let degraded = status.conditions.first(where: { $0.type == EnvironmentCondition.degraded }), degraded.status == .true {
             let before = report.recorded.condition(EnvironmentCondition.degraded)
@@ -167,7 +167,7 @@ extension Reconciliation {
 
     /// How long to wait before checking an unready database again: the time it has been unready,
     /// between 10 s and 5 minutes (a backoff that needs no memory beyond the condition).
-    static func databaseRetry(_ recorded: RecordedStatus, now: Date) -> Duration {
+    static func databaseRetry(_ recorded: EnvironmentStatus, now: Date) -> Duration {
         guard let condition = recorded.condition(EnvironmentCondition.databaseReady), condition.status == .false,
               let since = Timestamp.parse(condition.lastTransitionTime) else { return .seconds(10) }
         return .seconds(Int64(min(300, max(10, now.timeIntervalSince(since)))))

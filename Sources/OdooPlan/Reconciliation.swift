@@ -51,7 +51,9 @@ public struct Reconciliation: Sendable {
         /// The observed state the status reads (the database check is filled in by ``settle(_:)``).
         public var observed: ObservedState
         /// The status as recorded.
-        public var recorded: RecordedStatus
+        public var recorded: EnvironmentStatus
+        /// The same as stored, the base of the status patch.
+        public var recordedJSON: JSONValue
         /// How long to wait before trying again when ``Reconciliation/problem`` is one that retries on its own.
         public var problemRetry: Duration?
     }

@@ -8,6 +8,7 @@ import KubeRuntime
 import Logging
 import OdooOperator
 import OdooPlan
+import PolicyAudit
 import ServiceLifecycle
 
 /// `guard-operator`: reconciles OdooEnvironments. Parses arguments and starts the library's services.

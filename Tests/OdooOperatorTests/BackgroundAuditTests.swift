@@ -1,5 +1,5 @@
 import Foundation
-import GuardCheck
+import PolicyAudit
 import GuardRules
 import KubeAPITestServer
 import KubeClient

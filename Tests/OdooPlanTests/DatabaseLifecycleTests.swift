@@ -68,7 +68,7 @@ struct DatabaseLifecycleTests {
         Case(description: "pods an older operator started keep running while the init Job checks the database",
              observation: DecisionTests.observation {
                  $0.existingSecrets = ["demo-admin", "demo-db"]
-                 $0.workloads.web = ["spec": ["replicas": 1]]
+                 $0.workloads.web = DeploymentView(["spec": ["replicas": 1]])
              },
              replicas: (1, 1), startsInitJob: true, databaseReason: EnvironmentCondition.initializing, degraded: nil, events: [], recorded: false),
         Case(description: "a web pod whose server-wide module is missing degrades the environment, naming it",
@@ -116,7 +116,7 @@ struct DatabaseLifecycleTests {
         let message = Self.condition(first, EnvironmentCondition.databaseReady)?.message ?? ""
         #expect(message.contains("KeyError: 'ir.http'") && message.contains("delete Job \(Self.initName)"), "\(message)")
         var again = failed
-        again.recorded = RecordedStatus(KubeObject(Fixtures.environment { $0.set(first.status.json, at: "status") }))
+        again.record(first.status.json)
         #expect(first.events.contains { $0.reason == EnvironmentCondition.initFailed })
         #expect(!Self.decision.decide(again).settle(Reconciliation.Outcome()).events.contains { $0.reason == EnvironmentCondition.initFailed },
                 "InitFailed is announced once")
@@ -174,7 +174,7 @@ struct DatabaseLifecycleTests {
             "spec": ["containers": [["name": "odoo", "image": .string(DecisionTests.pinned)]]],
         ]]]
         let reconciliation = Self.decision.decide(DecisionTests.observation(document) {
-            $0.workloads.web = running
+            $0.workloads.web = DeploymentView(running)
             $0.existingSecrets = ["demo-admin", "demo-db"]
         })
         let job = try #require(reconciliation.job)
@@ -189,7 +189,7 @@ struct DatabaseLifecycleTests {
         #expect(reconciliation.settle(Reconciliation.Outcome(jobStarted: true)).status.conditions.first { $0.type == EnvironmentCondition.progressing }?.reason == "UpgradingDatabase")
         // Once it succeeded, the new addons roll out.
         let done = Self.decision.decide(DecisionTests.observation(document) {
-            $0.workloads.web = running
+            $0.workloads.web = DeploymentView(running)
             $0.existingSecrets = ["demo-admin", "demo-db"]
             $0.gateJobs = [job.name: .init(phase: .succeeded, completionTime: Self.now)]
         })

@@ -138,7 +138,7 @@ struct DecisionTests {
         let starting = Self.decision.decide(Self.observation(dedicated))
         guard case .known(let check) = starting.database else { Issue.record("a dedicated server is checked from its StatefulSet"); return }
         #expect(!check.ready && check.reason == "DedicatedServerStarting")
-        let ready = Self.decision.decide(Self.observation(dedicated) { $0.workloads.postgres = ["status": ["readyReplicas": 1]] })
+        let ready = Self.decision.decide(Self.observation(dedicated) { $0.workloads.postgres = DeploymentView(["status": ["readyReplicas": 1]]) })
         #expect(ready.database == .known(DatabaseCheck(ready: true, reason: "DedicatedServerReady",
                                                        message: "PostgreSQL StatefulSet demo-postgres is ready; database demo")))
         // An unready database is looked at again with a backoff that starts at 10 s.

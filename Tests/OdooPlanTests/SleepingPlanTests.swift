@@ -37,10 +37,10 @@ struct SleepingPlanTests {
             if let sleep { status.set(sleep.json, at: "sleep") }
             var object = document
             object.set(status, at: "status")
-            observation.recorded = RecordedStatus(KubeObject(object))
-            observation.workloads.web = ["metadata": ["generation": 1], "spec": ["replicas": .int(available)],
-                                         "status": ["availableReplicas": .int(available), "observedGeneration": 1, "updatedReplicas": .int(available)]]
-            if let page { observation.workloads.sleepingPage = ["metadata": ["generation": 1], "status": ["availableReplicas": .int(page)]] }
+            observation.record(object["status"])
+            observation.workloads.web = DeploymentView(["metadata": ["generation": 1], "spec": ["replicas": .int(available)],
+                                                        "status": ["availableReplicas": .int(available), "observedGeneration": 1, "updatedReplicas": .int(available)]])
+            if let page { observation.workloads.sleepingPage = DeploymentView(["metadata": ["generation": 1], "status": ["availableReplicas": .int(page)]]) }
         }
     }
 

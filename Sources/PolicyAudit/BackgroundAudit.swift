@@ -1,5 +1,4 @@
 import Foundation
-import GuardCheck
 import GuardRules
 import KubeClient
 import KubeModel
@@ -55,16 +54,16 @@ public struct BackgroundAudit: Service {
     let api: any KubernetesAPI
     let settings: Settings
     let isLeader: @Sendable () -> Bool
-    let metrics: OperatorMetrics?
+    let onPass: (@Sendable (Pass, Date) -> Void)?
     let logger: Logger
 
     /// An audit writing through `api` while `isLeader` says so.
     public init(api: any KubernetesAPI, settings: Settings, isLeader: @escaping @Sendable () -> Bool = { true },
-                metrics: OperatorMetrics? = nil, logger: Logger) {
+                onPass: (@Sendable (Pass, Date) -> Void)? = nil, logger: Logger) {
         self.api = api
         self.settings = settings
         self.isLeader = isLeader
-        self.metrics = metrics
+        self.onPass = onPass
         self.logger = logger
     }
 

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GuardRules
 import KubeModel
 
 extension PolicyReportBuilder {

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GuardRules
 import KubeModel
 
 /// The background audit's reports, decided without I/O: the objects that exist in a namespace are

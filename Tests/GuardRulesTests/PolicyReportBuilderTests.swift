@@ -1,5 +1,4 @@
 import Foundation
-import GuardCheck
 import GuardRules
 import KubeModel
 import Testing
@@ -10,7 +9,9 @@ import Testing
 @Suite struct PolicyReportBuilderTests {
     static let now = Timestamp.parse("2026-12-02T10:00:00Z") ?? Date()
     static let namespace = NamespaceContext(name: "clinic-prod", labels: [GuardLabels.stage: "production", GuardLabels.tier: "dedicated"])
-    static let reference = CheckCommandTests.root.deletingLastPathComponent().appendingPathComponent("shared/reference/policyreport-crds")
+    /// The repository's root.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let reference = root.deletingLastPathComponent().appendingPathComponent("shared/reference/policyreport-crds")
 
     static func deployment(_ name: String, image: String = "registry.example.com/odoo/odoo:17.0@sha256:" + String(repeating: "a", count: 64),
                            resources: Bool = true, owned: Bool = false) -> KubeObject {

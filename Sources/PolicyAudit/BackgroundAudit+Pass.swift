@@ -1,5 +1,4 @@
 import Foundation
-import GuardCheck
 import GuardRules
 import KubeClient
 import KubeModel
@@ -19,7 +18,7 @@ extension BackgroundAudit {
             logger.warning("background audit: wgpolicyk8s.io ClusterPolicyReports cannot be listed; are Policy Reporter's or Kyverno's CRDs installed?",
                            metadata: ["error": "\(error)"])
             pass.failures += 1
-            metrics?.recordAuditPass(pass, at: now)
+            onPass?(pass, now)
             return pass
         }
         do throws(KubeClientError) {
@@ -52,7 +51,7 @@ extension BackgroundAudit {
             logger.warning("background audit: cluster report not written", metadata: ["error": "\(error)"])
             pass.failures += 1
         }
-        metrics?.recordAuditPass(pass, at: now)
+        onPass?(pass, now)
         return pass
     }
 
