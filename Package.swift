@@ -250,10 +250,9 @@ let package = Package(
         .executableTarget(
             name: "guard-operator",
             dependencies: [
-                "OdooOperator", "OdooPlan", "GuardRules", "PolicyAudit", "ImageProvenance", "CommandLineSupport", "KubeClient", "KubeRuntime",
+                "OdooOperator", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(

@@ -4,10 +4,10 @@ import KubeModel
 /// how strictly, per stage and tier. Decoded from its CRD form by ``init(json:)``, which reports every
 /// invalid field at once.
 public struct GuardPolicy: Sendable {
-    /// The stages a namespace can be in.
-    public static let stages = ["development", "staging", "production"]
-    /// The tiers an environment can be in.
-    public static let tiers = ["shared", "dedicated"]
+    /// The stages a namespace can be in (``Stage``'s values).
+    public static let stages = Stage.allCases.map(\.rawValue)
+    /// The tiers an environment can be in (``Tier``'s values).
+    public static let tiers = Tier.allCases.map(\.rawValue)
 
     /// `metadata.name`.
     public var name: String

@@ -7,8 +7,8 @@ extension OdooEnvironment {
     /// - Parameter defaultNamespace: used when `metadata.namespace` is absent (a file rendered offline).
     /// - Throws: ``OdooPlanError`` `invalidEnvironment` listing every invalid field with its path.
     public static func decode(_ document: JSONValue, defaultNamespace: String? = nil) throws(OdooPlanError) -> OdooEnvironment {
-        // Over 80 lines on purpose: the spec's fields in document order with one reader, so every field error
-        // is collected in one pass and the order matches the CRD; the nested sections have their own functions.
+        // The spec's fields in document order with one reader, so every field error is collected in one
+        // pass and the order matches the CRD; the nested sections have their own functions.
         var reader = FieldReader()
         guard case .object(let root) = document else {
             throw OdooPlanError.invalidEnvironment("expected an OdooEnvironment object, found \(document.typeDescription)")
@@ -40,51 +40,20 @@ extension OdooEnvironment {
         let stage = reader.enumeration(spec["stage"], "spec.stage", Stage.self, required: true)
         let replicas = reader.bounded(spec["replicas"], "spec.replicas", 0...50, what: "web replicas") ?? 1
         let workers = reader.bounded(spec["workers"], "spec.workers", 0...64, what: "Odoo HTTP workers")
-        let resources = reader.object(spec["resources"], "spec.resources") ?? [:]
-        reader.unknownKeys(resources, allowed: ["requests", "limits"], "spec.resources")
-        let requests = reader.quantities(resources["requests"], "spec.resources.requests")
-        let limits = reader.quantities(resources["limits"], "spec.resources.limits")
-        for (resource, limit) in limits {
-            if let request = requests[resource], request > limit {
-                reader.errors.append(.invalid(FieldPath("spec.resources.requests") / resource, "\(request) is more than the limit \(limit)"))
-            }
-        }
+        let (requests, limits) = reader.resources(spec["resources"])
         let database = reader.database(spec["database"], environment: name)
         let deletionPolicy = reader.enumeration(spec["deletionPolicy"], "spec.deletionPolicy", DeletionPolicy.self) ?? .retain
         let filestore = reader.filestore(spec["filestore"])
         let redis = reader.redis(spec["redis"])
         let backup = reader.backup(spec["backup"])
-        var maintenanceWindow: MaintenanceWindow?
-        if let window = reader.object(spec["maintenanceWindow"], "spec.maintenanceWindow") {
-            reader.unknownKeys(window, allowed: ["schedule", "durationMinutes"], "spec.maintenanceWindow")
-            let text = reader.string(window["schedule"], "spec.maintenanceWindow.schedule", required: true)
-            let duration = reader.bounded(window["durationMinutes"], "spec.maintenanceWindow.durationMinutes", 1...1440, what: "minutes") ?? 120
-            if let text {
-                switch CronSchedule.parse(text) {
-                case .success(let schedule): maintenanceWindow = MaintenanceWindow(schedule: schedule, durationMinutes: Int(duration))
-                case .failure(let problem): reader.errors.append(.invalid("spec.maintenanceWindow.schedule", problem.message))
-                }
-            }
-        }
+        let maintenanceWindow = reader.cronWindow(spec["maintenanceWindow"], "spec.maintenanceWindow", durations: 1...1440, duration: .default(120))
         let sleepSchedule = reader.sleepSchedule(spec["schedule"], stage: stage)
         let wakeUntil = reader.wakeUntil(metadata?["annotations"]?[GuardLabels.wakeUntil])
         let config = reader.config(spec["config"])
         let addons = reader.addons(spec["addons"])
         if let database { reader.checkOverrides(config, database: database.name) }
 
-        // Routing: the Traefik generator's own validation, its errors merged with ours.
-        var routing: RoutingSpec?
-        if spec["ingress"] == nil || spec["ingress"]?.isNull == true {
-            reader.errors.append(.required("spec.ingress", "is required: host and tls (secretName or certResolver) of the environment"))
-        } else if root["spec"]?.objectValue != nil {
-            do {
-                routing = try RoutingSpec.decode(document, defaults: RoutingDefaults(namespace: namespace))
-            } catch {
-                let ours = Set(reader.errors.map(\.path))
-                reader.errors += error.fieldErrors.filter { !ours.contains($0.path) }
-                if error.fieldErrors.isEmpty { reader.errors.append(.invalid("spec.ingress", error.message)) }
-            }
-        }
+        let routing = reader.routing(document, namespace: namespace)
         let major = Int(version.split(separator: ".").first ?? "") ?? 0
         guard reader.errors.isEmpty, let namespace, let tier, let stage, let routing, let database, let filestore else {
             let subject = [namespace, name.isEmpty ? nil : name].compactMap { $0 }.joined(separator: "/")
@@ -140,6 +109,70 @@ extension FieldReader {
             return nil
         }
         return result
+    }
+
+    /// What a window's `durationMinutes` is when absent.
+    enum WindowDuration {
+        /// This many minutes.
+        case `default`(Int64)
+        /// An error with this message.
+        case required(String)
+    }
+
+    /// A `{schedule, durationMinutes}` window at `path` (`nil` when absent, unless `required`): the cron
+    /// schedule parsed (its error followed by `example`), the duration within `durations`.
+    mutating func cronWindow(_ value: JSONValue?, _ path: FieldPath, required: Bool = false, durations: ClosedRange<Int64>,
+                             duration fallback: WindowDuration, example: String = "") -> CronWindow? {
+        guard let window = object(value, path, required: required) else { return nil }
+        unknownKeys(window, allowed: ["schedule", "durationMinutes"], path)
+        let text = string(window["schedule"], path / "schedule", required: true)
+        var duration = bounded(window["durationMinutes"], path / "durationMinutes", durations, what: "minutes")
+        if window["durationMinutes"] == nil {
+            switch fallback {
+            case .default(let minutes): duration = minutes
+            case .required(let message): errors.append(.required(path / "durationMinutes", message))
+            }
+        }
+        guard let text else { return nil }
+        switch CronSchedule.parse(text) {
+        case .success(let schedule):
+            return duration.map { CronWindow(schedule: schedule, durationMinutes: Int($0)) }
+        case .failure(let problem):
+            errors.append(.invalid(path / "schedule", problem.message + example))
+            return nil
+        }
+    }
+
+    /// `spec.resources`: requests and limits, no request above its limit.
+    mutating func resources(_ value: JSONValue?) -> (requests: [String: Quantity], limits: [String: Quantity]) {
+        let resources = object(value, "spec.resources") ?? [:]
+        unknownKeys(resources, allowed: ["requests", "limits"], "spec.resources")
+        let requests = quantities(resources["requests"], "spec.resources.requests")
+        let limits = quantities(resources["limits"], "spec.resources.limits")
+        for (resource, limit) in limits {
+            if let request = requests[resource], request > limit {
+                errors.append(.invalid(FieldPath("spec.resources.requests") / resource, "\(request) is more than the limit \(limit)"))
+            }
+        }
+        return (requests, limits)
+    }
+
+    /// `spec.ingress`: the Traefik generator's own decoding of the document, its errors merged with ours.
+    mutating func routing(_ document: JSONValue, namespace: String?) -> RoutingSpec? {
+        let ingress = document["spec"]?["ingress"]
+        guard let ingress, !ingress.isNull else {
+            errors.append(.required("spec.ingress", "is required: host and tls (secretName or certResolver) of the environment"))
+            return nil
+        }
+        guard document["spec"]?.objectValue != nil else { return nil }
+        do {
+            return try RoutingSpec.decode(document, defaults: RoutingDefaults(namespace: namespace))
+        } catch {
+            let ours = Set(errors.map(\.path))
+            errors += error.fieldErrors.filter { !ours.contains($0.path) }
+            if error.fieldErrors.isEmpty { errors.append(.invalid("spec.ingress", error.message)) }
+            return nil
+        }
     }
 
     mutating func database(_ value: JSONValue?, environment: String) -> OdooEnvironment.Database? {

@@ -33,19 +33,10 @@ extension FieldReader {
         }
         var windows: [SleepSchedule.Window] = []
         for (index, item) in list.enumerated() {
-            guard let window = self.object(item, path / index, required: true) else { continue }
-            unknownKeys(window, allowed: ["schedule", "durationMinutes"], path / index)
-            let text = string(window["schedule"], path / index / "schedule", required: true)
-            let duration = bounded(window["durationMinutes"], path / index / "durationMinutes", 1...Int64(SleepSchedule.maximumDurationMinutes), what: "minutes")
-            if window["durationMinutes"] == nil {
-                errors.append(.required(path / index / "durationMinutes", "is required: how long the window stays open, in minutes (at most \(SleepSchedule.maximumDurationMinutes), a week)"))
-            }
-            guard let text else { continue }
-            switch CronSchedule.parse(text) {
-            case .success(let schedule):
-                if let duration { windows.append(SleepSchedule.Window(opens: schedule, durationMinutes: Int(duration))) }
-            case .failure(let problem):
-                errors.append(.invalid(path / index / "schedule", problem.message + ", such as \"0 7 * * 1-5\" (weekdays at 07:00)"))
+            let required = "is required: how long the window stays open, in minutes (at most \(SleepSchedule.maximumDurationMinutes), a week)"
+            if let window = cronWindow(item, path / index, required: true, durations: 1...Int64(SleepSchedule.maximumDurationMinutes), duration: .required(required),
+                                       example: ", such as \"0 7 * * 1-5\" (weekdays at 07:00)") {
+                windows.append(window)
             }
         }
         return windows.count == list.count ? SleepSchedule(timeZone: timeZone, awake: windows) : nil

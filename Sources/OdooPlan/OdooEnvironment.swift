@@ -7,22 +7,10 @@ import TraefikGen
 /// Built by ``OdooEnvironment/decode(_:)``, which reports every invalid field at once.
 public struct OdooEnvironment: Sendable, Equatable {
     /// The tier: where the database runs and which quota applies.
-    public enum Tier: String, Sendable, CaseIterable {
-        /// On the shared PostgreSQL server, with the shared tier's quota.
-        case shared
-        /// With its own PostgreSQL, with the dedicated tier's quota.
-        case dedicated
-    }
+    public typealias Tier = KubeModel.Tier
 
     /// The stage; the GuardPolicy's rules for it govern the namespace.
-    public enum Stage: String, Sendable, CaseIterable {
-        /// Development.
-        case development
-        /// Staging.
-        case staging
-        /// Production: digest pinning, backups and change references.
-        case production
-    }
+    public typealias Stage = KubeModel.Stage
 
     /// What deletion does to the data.
     public enum DeletionPolicy: String, Sendable, CaseIterable {
@@ -92,27 +80,8 @@ public struct OdooEnvironment: Sendable, Equatable {
         public var credentialsSecret: String?
     }
 
-    /// When production changes of image or version may roll out.
-    public struct MaintenanceWindow: Sendable, Equatable {
-        /// When a window opens (UTC).
-        public var schedule: CronSchedule
-        /// How long it stays open.
-        public var durationMinutes: Int
-
-        /// A window.
-        public init(schedule: CronSchedule, durationMinutes: Int) {
-            self.schedule = schedule
-            self.durationMinutes = durationMinutes
-        }
-
-        /// Whether the window is open at `date`.
-        public func isOpen(at date: Date) -> Bool {
-            schedule.lastStart(atOrBefore: date, lookback: durationMinutes - 1) != nil
-        }
-
-        /// When the window next opens after `date`.
-        public func nextOpening(after date: Date) -> Date? { schedule.nextStart(after: date) }
-    }
+    /// When production changes of image or version may roll out (UTC).
+    public typealias MaintenanceWindow = CronWindow
 
     /// The environment's name.
     public var name: String

@@ -18,8 +18,8 @@ extension OperatorConfiguration {
     /// empty defaults (no shared Redis, no SMTP).
     /// - Throws: ``OdooPlanError`` `invalidConfiguration` listing every invalid field.
     public static func decode(_ document: JSONValue) throws(OdooPlanError) -> OperatorConfiguration {
-        // Over 80 lines on purpose: the configuration's fields in document order with one reader, so every
-        // field error is collected in one pass; the nested sections already have their own functions.
+        // The configuration's fields in document order with one reader, so every field error is collected
+        // in one pass; each list or nested section has its own function below.
         var reader = FieldReader()
         let root = reader.object(document, .root, required: true) ?? [:]
         reader.unknownKeys(root, allowed: ["apiVersion", "kind", "image", "traefik", "dns", "databases", "redis", "backup", "smtp", "filestore", "tiers", "odooUID"], .root)
@@ -38,69 +38,16 @@ extension OperatorConfiguration {
         let dns = reader.object(root["dns"], "dns") ?? [:]
         reader.unknownKeys(dns, allowed: ["namespace"], "dns")
 
-        var servers: [DatabaseServer] = []
-        if let items = root["databases"], !items.isNull {
-            if case .array(let list) = items {
-                for (i, item) in list.enumerated() {
-                    let path = FieldPath("databases") / i
-                    guard let object = reader.object(item, path) else { continue }
-                    reader.unknownKeys(object, allowed: ["name", "host", "port", "namespace", "cidrs", "adminSecret"], path)
-                    let server = DatabaseServer(
-                        name: reader.string(object["name"], path / "name", required: true) ?? "",
-                        host: reader.string(object["host"], path / "host", required: true) ?? "",
-                        port: Int(reader.bounded(object["port"], path / "port", 1...65535, what: "port") ?? 5432),
-                        namespace: reader.string(object["namespace"], path / "namespace"),
-                        cidrs: reader.strings(object["cidrs"], path / "cidrs") ?? [],
-                        adminSecret: reader.secretKey(object["adminSecret"], path / "adminSecret"))
-                    if servers.contains(where: { $0.name == server.name }) { reader.errors.append(.invalid(path / "name", "\"\(server.name)\" is listed twice")) }
-                    servers.append(server)
-                }
-            } else {
-                reader.errors.append(.invalid("databases", "must be a list of servers, found \(items.typeDescription)"))
-            }
-        }
-        var redis: RedisServer?
-        if let object = reader.object(root["redis"], "redis") {
-            reader.unknownKeys(object, allowed: ["host", "port", "namespace", "cidrs", "adminSecret", "adminUser", "tls"], "redis")
-            redis = RedisServer(host: reader.string(object["host"], "redis.host", required: true) ?? "",
-                                port: Int(reader.bounded(object["port"], "redis.port", 1...65535, what: "port") ?? 6379),
-                                namespace: reader.string(object["namespace"], "redis.namespace"),
-                                cidrs: reader.strings(object["cidrs"], "redis.cidrs") ?? [],
-                                adminSecret: reader.secretKey(object["adminSecret"], "redis.adminSecret"),
-                                adminUser: reader.string(object["adminUser"], "redis.adminUser") ?? "default")
-            if let tls = reader.object(object["tls"], "redis.tls") {
-                reader.unknownKeys(tls, allowed: ["mode", "caSecret"], "redis.tls")
-                redis?.tls = reader.enumeration(tls["mode"], "redis.tls.mode", OperatorConfiguration.RedisTLSMode.self) ?? .prefer
-                redis?.caSecret = reader.secretKey(tls["caSecret"], "redis.tls.caSecret")
-            }
-        }
+        let servers = reader.databaseServers(root["databases"])
+        let redis = reader.redisServer(root["redis"])
         let backup = reader.backupStorage(root["backup"])
         let smtp = reader.object(root["smtp"], "smtp") ?? [:]
         reader.unknownKeys(smtp, allowed: ["cidrs", "ports"], "smtp")
-        var smtpPorts: [Int] = []
-        if let ports = smtp["ports"]?.arrayValue {
-            for (i, port) in ports.enumerated() {
-                if let value = reader.bounded(port, FieldPath("smtp.ports") / i, 1...65535, what: "port") { smtpPorts.append(Int(value)) }
-            }
-        } else if smtp["ports"] != nil {
-            reader.errors.append(.invalid("smtp.ports", "must be a list of ports"))
-        }
+        let smtpPorts = reader.ports(smtp["ports"], "smtp.ports")
         let filestore = reader.object(root["filestore"], "filestore") ?? [:]
         reader.unknownKeys(filestore, allowed: ["storageClassName"], "filestore")
 
-        var tiers: [OdooEnvironment.Tier: TierLimits] = [:]
-        let tierObject = reader.object(root["tiers"], "tiers", required: true) ?? [:]
-        reader.unknownKeys(tierObject, allowed: Set(OdooEnvironment.Tier.allCases.map(\.rawValue)), "tiers")
-        for tier in OdooEnvironment.Tier.allCases {
-            let path = FieldPath("tiers") / tier.rawValue
-            guard let object = reader.object(tierObject[tier.rawValue], path, required: true) else { continue }
-            reader.unknownKeys(object, allowed: ["quota", "defaultRequests", "defaultLimits", "maximum", "connectionLimit"], path)
-            tiers[tier] = TierLimits(quota: reader.quantities(object["quota"], path / "quota"),
-                                     defaultRequests: reader.quantities(object["defaultRequests"], path / "defaultRequests"),
-                                     defaultLimits: reader.quantities(object["defaultLimits"], path / "defaultLimits"),
-                                     maximum: reader.quantities(object["maximum"], path / "maximum"),
-                                     connectionLimit: Int(reader.bounded(object["connectionLimit"], path / "connectionLimit", 1...10_000, what: "connections") ?? 20))
-        }
+        let tiers = reader.tierLimits(root["tiers"])
         let uid = reader.bounded(root["odooUID"], "odooUID", 1...2_147_483_647, what: "uid") ?? 101
         guard reader.errors.isEmpty else {
             throw OdooPlanError.invalidConfiguration("operator configuration: \(reader.errors.count) invalid field\(reader.errors.count == 1 ? "" : "s")", fieldErrors: reader.errors)
@@ -158,5 +105,80 @@ extension FieldReader {
             endpoint: endpoint, bucket: bucket, region: string(object["region"], "backup.region") ?? "us-east-1",
             credentialsSecret: string(object["credentialsSecret"], "backup.credentialsSecret") ?? "backup-s3-credentials",
             cidrs: strings(object["cidrs"], "backup.cidrs") ?? ["0.0.0.0/0"], ports: ports, rpoHours: rpo)
+    }
+}
+
+extension FieldReader {
+    /// `databases`: the shared PostgreSQL servers, names unique.
+    mutating func databaseServers(_ items: JSONValue?) -> [OperatorConfiguration.DatabaseServer] {
+        var servers: [OperatorConfiguration.DatabaseServer] = []
+        guard let items, !items.isNull else { return servers }
+        guard case .array(let list) = items else {
+            errors.append(.invalid("databases", "must be a list of servers, found \(items.typeDescription)"))
+            return servers
+        }
+        for (i, item) in list.enumerated() {
+            let path = FieldPath("databases") / i
+            guard let object = object(item, path) else { continue }
+            unknownKeys(object, allowed: ["name", "host", "port", "namespace", "cidrs", "adminSecret"], path)
+            let server = OperatorConfiguration.DatabaseServer(
+                name: string(object["name"], path / "name", required: true) ?? "",
+                host: string(object["host"], path / "host", required: true) ?? "",
+                port: Int(bounded(object["port"], path / "port", 1...65535, what: "port") ?? 5432),
+                namespace: string(object["namespace"], path / "namespace"),
+                cidrs: strings(object["cidrs"], path / "cidrs") ?? [],
+                adminSecret: secretKey(object["adminSecret"], path / "adminSecret"))
+            if servers.contains(where: { $0.name == server.name }) { errors.append(.invalid(path / "name", "\"\(server.name)\" is listed twice")) }
+            servers.append(server)
+        }
+        return servers
+    }
+
+    /// `redis`: the shared Redis and how the operator's admin connection to it is protected.
+    mutating func redisServer(_ value: JSONValue?) -> OperatorConfiguration.RedisServer? {
+        guard let object = object(value, "redis") else { return nil }
+        unknownKeys(object, allowed: ["host", "port", "namespace", "cidrs", "adminSecret", "adminUser", "tls"], "redis")
+        var redis = OperatorConfiguration.RedisServer(
+            host: string(object["host"], "redis.host", required: true) ?? "",
+            port: Int(bounded(object["port"], "redis.port", 1...65535, what: "port") ?? 6379),
+            namespace: string(object["namespace"], "redis.namespace"),
+            cidrs: strings(object["cidrs"], "redis.cidrs") ?? [],
+            adminSecret: secretKey(object["adminSecret"], "redis.adminSecret"),
+            adminUser: string(object["adminUser"], "redis.adminUser") ?? "default")
+        if let tls = self.object(object["tls"], "redis.tls") {
+            unknownKeys(tls, allowed: ["mode", "caSecret"], "redis.tls")
+            redis.tls = enumeration(tls["mode"], "redis.tls.mode", OperatorConfiguration.RedisTLSMode.self) ?? .prefer
+            redis.caSecret = secretKey(tls["caSecret"], "redis.tls.caSecret")
+        }
+        return redis
+    }
+
+    /// A list of TCP ports at `path`.
+    mutating func ports(_ value: JSONValue?, _ path: FieldPath) -> [Int] {
+        guard let value else { return [] }
+        guard let list = value.arrayValue else {
+            errors.append(.invalid(path, "must be a list of ports"))
+            return []
+        }
+        return list.enumerated().compactMap { i, port in bounded(port, path / i, 1...65535, what: "port").map { Int($0) } }
+    }
+
+    /// `tiers`: every tier's quota, defaults, maximum and connection limit (all tiers required).
+    mutating func tierLimits(_ value: JSONValue?) -> [OdooEnvironment.Tier: OperatorConfiguration.TierLimits] {
+        var tiers: [OdooEnvironment.Tier: OperatorConfiguration.TierLimits] = [:]
+        let tierObject = object(value, "tiers", required: true) ?? [:]
+        unknownKeys(tierObject, allowed: Set(OdooEnvironment.Tier.allCases.map(\.rawValue)), "tiers")
+        for tier in OdooEnvironment.Tier.allCases {
+            let path = FieldPath("tiers") / tier.rawValue
+            guard let object = object(tierObject[tier.rawValue], path, required: true) else { continue }
+            unknownKeys(object, allowed: ["quota", "defaultRequests", "defaultLimits", "maximum", "connectionLimit"], path)
+            tiers[tier] = OperatorConfiguration.TierLimits(
+                quota: quantities(object["quota"], path / "quota"),
+                defaultRequests: quantities(object["defaultRequests"], path / "defaultRequests"),
+                defaultLimits: quantities(object["defaultLimits"], path / "defaultLimits"),
+                maximum: quantities(object["maximum"], path / "maximum"),
+                connectionLimit: Int(bounded(object["connectionLimit"], path / "connectionLimit", 1...10_000, what: "connections") ?? 20))
+        }
+        return tiers
     }
 }

@@ -6,19 +6,8 @@ import KubeModel
 /// (and outside an `odooguard.io/wake-until` time) the environment sleeps: web and cron scale to 0.
 /// Pure: the state at a time is computed from the schedule alone.
 public struct SleepSchedule: Sendable, Equatable {
-    /// A window the environment is awake in.
-    public struct Window: Sendable, Equatable {
-        /// When it opens, on the time zone's wall clock.
-        public var opens: CronSchedule
-        /// How long it stays open, in wall-clock minutes.
-        public var durationMinutes: Int
-
-        /// A window.
-        public init(opens: CronSchedule, durationMinutes: Int) {
-            self.opens = opens
-            self.durationMinutes = durationMinutes
-        }
-    }
+    /// A window the environment is awake in (read on the time zone's wall clock).
+    public typealias Window = CronWindow
 
     /// The time zone the schedules are read in (an IANA name such as `Europe/Berlin`).
     public var timeZone: TimeZone
@@ -63,14 +52,14 @@ public struct SleepSchedule: Sendable, Equatable {
     private func latestEnd(covering date: Date) -> Date? {
         let wall = wallClock(date)
         return awake.compactMap { window in
-            window.opens.lastStart(atOrBefore: wall, lookback: window.durationMinutes - 1)
+            window.opening(atOrBefore: wall)
                 .map { instant(wall: $0.addingTimeInterval(Double(window.durationMinutes) * 60)) }
         }.filter { $0 > date }.max()
     }
 
     /// The first time a window opens after `date`, within a year.
     public func nextOpening(after date: Date) -> Date? {
-        awake.compactMap { $0.opens.nextStart(after: wallClock(date)).map(instant(wall:)) }.filter { $0 > date }.min()
+        awake.compactMap { $0.nextOpening(after: wallClock(date)).map(instant(wall:)) }.filter { $0 > date }.min()
     }
 
     /// `date` as the time zone's wall clock, expressed as if it were UTC (what the cron fields match).

@@ -62,39 +62,9 @@ public struct PostgresProvisioner: Sendable {
         let limit = max(1, tenant.connectionLimit)
         var changes: [String] = []
         try await withAdmin { connection in
-            let roles = try await rows(connection, "SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin, rolconnlimit, coalesce(shobj_description(oid, 'pg_authid'), '') FROM pg_roles WHERE rolname = \(tenant.role)",
-                                       as: (Bool, Bool, Bool, Bool, Int, String).self)
-            if let existing = roles.first {
-                guard existing.5 == tenant.comment else { throw conflict("role \(tenant.role)", existing.5) }
-                if existing.0 || existing.1 || existing.2 || !existing.3 || existing.4 != limit {
-                    try await run(connection, "ALTER ROLE \(role) WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE CONNECTION LIMIT \(limit)")
-                    changes.append("corrected the attributes of role \(tenant.role)")
-                }
-            } else {
-                try await run(connection, "CREATE ROLE \(role) WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION CONNECTION LIMIT \(limit) PASSWORD \(password)")
-                try await run(connection, "COMMENT ON ROLE \(role) IS \(comment)")
-                changes.append("created role \(tenant.role)")
-            }
+            changes += try await ensureRole(tenant, connection: connection, quoted: role, password: password, comment: comment, limit: limit)
             for (name, quoted) in databases {
-                let found = try await rows(connection, "SELECT pg_get_userbyid(datdba)::text, coalesce(shobj_description(oid, 'pg_database'), ''), coalesce(datacl::text, '') FROM pg_database WHERE datname = \(name)",
-                                           as: (String, String, String).self)
-                if let existing = found.first {
-                    guard existing.1 == tenant.comment else { throw conflict("database \(name)", existing.1) }
-                    if existing.0 != tenant.role {
-                        try await run(connection, "ALTER DATABASE \(quoted) OWNER TO \(role)")
-                        changes.append("gave database \(name) back to role \(tenant.role)")
-                    }
-                    // PUBLIC's entries in the ACL read `=c/owner`; none means only the owner (and superusers) connect.
-                    if existing.2.isEmpty || existing.2.contains("{=") || existing.2.contains(",=") {
-                        try await run(connection, "REVOKE ALL ON DATABASE \(quoted) FROM PUBLIC")
-                        changes.append("revoked PUBLIC's access to database \(name)")
-                    }
-                } else {
-                    try await run(connection, "CREATE DATABASE \(quoted) WITH OWNER \(role) TEMPLATE template0 ENCODING 'UTF8'")
-                    try await run(connection, "COMMENT ON DATABASE \(quoted) IS \(comment)")
-                    try await run(connection, "REVOKE ALL ON DATABASE \(quoted) FROM PUBLIC")
-                    changes.append("created database \(name)")
-                }
+                changes += try await ensureDatabase(name, quoted: quoted, of: tenant, connection: connection, role: role, comment: comment)
             }
         }
         if let first = tenant.databases.first, !tenant.extensions.isEmpty {
@@ -107,6 +77,48 @@ public struct PostgresProvisioner: Sendable {
             changes.append("set the password of role \(tenant.role) from its Secret")
         }
         if !changes.isEmpty { logger.info("provisioned PostgreSQL tenant", metadata: ["role": "\(tenant.role)", "changes": "\(changes.joined(separator: "; "))"]) }
+        return changes
+    }
+
+    /// Creates the tenant's role, or corrects its attributes; a role of someone else is a conflict.
+    private func ensureRole(_ tenant: Tenant, connection: PostgresConnection, quoted role: String, password: String, comment: String,
+                            limit: Int) async throws -> [String] {
+        let roles = try await rows(connection, "SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin, rolconnlimit, coalesce(shobj_description(oid, 'pg_authid'), '') FROM pg_roles WHERE rolname = \(tenant.role)",
+                                   as: (Bool, Bool, Bool, Bool, Int, String).self)
+        guard let existing = roles.first else {
+            try await run(connection, "CREATE ROLE \(role) WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION CONNECTION LIMIT \(limit) PASSWORD \(password)")
+            try await run(connection, "COMMENT ON ROLE \(role) IS \(comment)")
+            return ["created role \(tenant.role)"]
+        }
+        guard existing.5 == tenant.comment else { throw conflict("role \(tenant.role)", existing.5) }
+        guard existing.0 || existing.1 || existing.2 || !existing.3 || existing.4 != limit else { return [] }
+        try await run(connection, "ALTER ROLE \(role) WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE CONNECTION LIMIT \(limit)")
+        return ["corrected the attributes of role \(tenant.role)"]
+    }
+
+    /// Creates one of the tenant's databases, or gives it back to the role and closes it to `PUBLIC`;
+    /// a database of someone else is a conflict.
+    private func ensureDatabase(_ name: String, quoted: String, of tenant: Tenant, connection: PostgresConnection, role: String,
+                                comment: String) async throws -> [String] {
+        let found = try await rows(connection, "SELECT pg_get_userbyid(datdba)::text, coalesce(shobj_description(oid, 'pg_database'), ''), coalesce(datacl::text, '') FROM pg_database WHERE datname = \(name)",
+                                   as: (String, String, String).self)
+        guard let existing = found.first else {
+            try await run(connection, "CREATE DATABASE \(quoted) WITH OWNER \(role) TEMPLATE template0 ENCODING 'UTF8'")
+            try await run(connection, "COMMENT ON DATABASE \(quoted) IS \(comment)")
+            try await run(connection, "REVOKE ALL ON DATABASE \(quoted) FROM PUBLIC")
+            return ["created database \(name)"]
+        }
+        guard existing.1 == tenant.comment else { throw conflict("database \(name)", existing.1) }
+        var changes: [String] = []
+        if existing.0 != tenant.role {
+            try await run(connection, "ALTER DATABASE \(quoted) OWNER TO \(role)")
+            changes.append("gave database \(name) back to role \(tenant.role)")
+        }
+        // PUBLIC's entries in the ACL read `=c/owner`; none means only the owner (and superusers) connect.
+        if existing.2.isEmpty || existing.2.contains("{=") || existing.2.contains(",=") {
+            try await run(connection, "REVOKE ALL ON DATABASE \(quoted) FROM PUBLIC")
+            changes.append("revoked PUBLIC's access to database \(name)")
+        }
         return changes
     }
 

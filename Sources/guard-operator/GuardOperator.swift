@@ -1,15 +1,7 @@
 import ArgumentParser
 import CommandLineSupport
-import Foundation
-import GuardRules
-import ImageProvenance
-import KubeClient
-import KubeRuntime
 import Logging
 import OdooOperator
-import OdooPlan
-import PolicyAudit
-import ServiceLifecycle
 
 /// `guard-operator`: reconciles OdooEnvironments. Parses arguments and starts the library's services.
 @main
@@ -52,72 +44,28 @@ struct GuardOperator: AsyncParsableCommand {
         guard auditInterval >= 0 else { throw ValidationError("--audit-interval must be 0 (off) or a number of seconds") }
         LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
         let logger = Logger(label: "guard-operator")
-        let kube: KubeConfig
-        var settings: OperatorService.Settings
-        do {
-            kube = try KubeConfig.resolve(explicitPath: kubeconfig)
-            let configuration = try config.map { path throws(OdooPlanError) in
-                let text: String
-                do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                    throw OdooPlanError.invalidConfiguration("\(path): cannot be read: \(error.localizedDescription)", cause: error)
-                }
-                return try OperatorConfiguration.decode(yaml: text, source: path)
-            } ?? OperatorConfiguration.builtIn()
-            let guardPolicy: GuardPolicy? = try {
-                switch policy {
-                case "none"?: return nil
-                case let path?: return try GuardPolicy(text: try String(contentsOfFile: path, encoding: .utf8))
-                case nil: return try GuardPolicy.builtIn()
-                }
-            }()
-            settings = OperatorService.Settings(configuration: configuration, policy: guardPolicy)
-        } catch {
+        var options = OperatorLaunch.Options(identity: OperatorLaunch.Options.defaultIdentity)
+        options.kubeconfig = kubeconfig
+        options.configFile = config
+        options.policyFile = policy
+        options.namespace = namespace
+        options.labelSelector = labelSelector
+        options.workers = workers
+        options.leaderElection = leaderElect == "on"
+        options.leaseNamespace = leaderElectionNamespace
+        options.leaseName = leaseName
+        options.resolveImages = resolveImages == "on"
+        options.host = host
+        options.port = port
+        options.resyncSeconds = resyncSeconds
+        options.auditInterval = auditInterval
+        options.policyName = policyName
+        let launch: OperatorLaunch
+        do { launch = try await OperatorLaunch.build(options, logger: logger) } catch {
             logger.critical("guard-operator cannot start", metadata: ["error": .string("\(error)")])
             throw ExitCode(2)
         }
-        settings.namespace = namespace
-        if auditInterval > 0 {
-            var audit = BackgroundAudit.Settings()
-            audit.interval = .seconds(auditInterval)
-            audit.policyName = policyName
-            audit.fallbackPolicy = settings.policy
-            settings.audit = audit
-        }
-        settings.labelSelector = labelSelector
-        settings.workers = workers
-        settings.host = host
-        settings.port = port
-        settings.resyncPeriod = .seconds(max(10, resyncSeconds))
-        let identity = ProcessInfo.processInfo.environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName + "-" + String(ProcessInfo.processInfo.processIdentifier)
-        if leaderElect == "on" {
-            let leaseNamespace = leaderElectionNamespace ?? (kube.namespace == "default" ? "odoo-guard" : kube.namespace)
-            settings.leaderElection = LeaderElector.Configuration(leaseName: leaseName, namespace: leaseNamespace, identity: identity)
-        }
-        let client: KubeHTTPClient
-        do { client = try KubeHTTPClient(config: kube, logger: logger) } catch {
-            logger.critical("guard-operator cannot start", metadata: ["error": .string("\(error)")])
-            throw ExitCode(2)
-        }
-        let provenance = resolveImages == "on" ? ImageProvenanceService(logger: logger) : nil
-        let images: any ImageResolving = provenance.map { RegistryImageResolver(service: $0) } ?? PinnedOnlyImageResolver()
-        let service: OperatorService
-        do {
-            service = try OperatorService(api: client, settings: settings, images: images, identity: identity, logger: logger)
-        } catch {
-            try? await client.shutdown()
-            logger.critical("guard-operator cannot start", metadata: ["error": .string("\(error)")])
-            throw ExitCode(2)
-        }
-        do {
-            var services: [any Service] = service.services()
-            if let provenance { services.insert(provenance, at: 0) }
-            var group = ServiceGroupConfiguration(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            group.maximumGracefulShutdownDuration = settings.shutdownGracePeriod
-            group.maximumCancellationDuration = .seconds(1)
-            try await ServiceGroup(configuration: group).run()
-            try? await client.shutdown()
-        } catch {
-            try? await client.shutdown()
+        do { try await launch.run(logger: logger) } catch {
             logger.critical("guard-operator stopped on an error", metadata: ["error": .string("\(error)")])
             throw ExitCode(1)
         }
