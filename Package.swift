@@ -329,7 +329,7 @@ let package = Package(
         .testTarget(name: "GuardCheckTests", dependencies: ["GuardCheck", "GuardRules", "KubeModel", "TestSupport"]),
         .testTarget(name: "TraefikGenTests", dependencies: ["TraefikGen", "GuardCheck", "KubeModel", "TestSupport"],
                     exclude: ["Golden"]),
-        .testTarget(name: "OdooPlanTests", dependencies: ["OdooPlan", "GuardCheck", "KubeModel", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "OdooPlanTests", dependencies: ["OdooPlan", "GuardCheck", "GuardRules", "KubeModel", "TestSupport"], exclude: ["Golden"]),
         .testTarget(
             name: "OdooOperatorTests",
             dependencies: [

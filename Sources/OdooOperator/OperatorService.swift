@@ -67,8 +67,10 @@ public struct OperatorService: Sendable {
         let metrics = OperatorMetrics()
         self.metrics = metrics
         let policy = settings.policy
+        // The policy the plans are checked against owns the containers' defaults and maxima too.
+        let configuration = policy.map { settings.configuration.withTiers(of: $0) } ?? settings.configuration
         reconciler = EnvironmentReconciler(dependencies: EnvironmentReconciler.Dependencies(
-            api: api, configuration: settings.configuration, policy: { policy }, images: images,
+            api: api, configuration: configuration, policy: { policy }, images: images,
             events: EventRecorder(api: api, controller: "odooguard.io/guard-operator", instance: identity, logger: logger),
             metrics: metrics,
             provisioner: ClusterTenantProvisioner(api: api, configuration: settings.configuration, logger: logger), logger: logger))

@@ -1,3 +1,4 @@
+import GuardRules
 import KubeModel
 import TraefikGen
 
@@ -168,15 +169,17 @@ extension FieldReader {
         var tiers: [OdooEnvironment.Tier: OperatorConfiguration.TierLimits] = [:]
         let tierObject = object(value, "tiers", required: true) ?? [:]
         unknownKeys(tierObject, allowed: Set(OdooEnvironment.Tier.allCases.map(\.rawValue)), "tiers")
+        let policy = try? GuardPolicy.builtIn()
         for tier in OdooEnvironment.Tier.allCases {
             let path = FieldPath("tiers") / tier.rawValue
             guard let object = object(tierObject[tier.rawValue], path, required: true) else { continue }
-            unknownKeys(object, allowed: ["quota", "defaultRequests", "defaultLimits", "maximum", "connectionLimit"], path)
+            for moved in ["defaultRequests", "defaultLimits", "maximum"] where object[moved] != nil {
+                errors.append(.invalid(path / moved, "is the GuardPolicy's (spec.tiers.\(tier.rawValue).\(moved)), the one owner of container defaults and maxima; remove it here"))
+            }
+            unknownKeys(object, allowed: ["quota", "connectionLimit", "defaultRequests", "defaultLimits", "maximum"], path)
             tiers[tier] = OperatorConfiguration.TierLimits(
                 quota: quantities(object["quota"], path / "quota"),
-                defaultRequests: quantities(object["defaultRequests"], path / "defaultRequests"),
-                defaultLimits: quantities(object["defaultLimits"], path / "defaultLimits"),
-                maximum: quantities(object["maximum"], path / "maximum"),
+                container: policy?.tier(tier.rawValue) ?? TierPolicy(),
                 connectionLimit: Int(bounded(object["connectionLimit"], path / "connectionLimit", 1...10_000, what: "connections") ?? 20))
         }
         return tiers

@@ -1,3 +1,4 @@
+import GuardRules
 import KubeModel
 import TraefikGen
 
@@ -106,15 +107,27 @@ public struct OperatorConfiguration: Sendable, Equatable {
     public struct TierLimits: Sendable, Equatable {
         /// ResourceQuota `hard` for the environment's namespace.
         public var quota: [String: Quantity]
-        /// LimitRange container `defaultRequest` (also the Odoo containers' requests when the spec sets none).
-        public var defaultRequests: [String: Quantity]
-        /// LimitRange container `default` limits (also the Odoo containers' limits when the spec sets none).
-        public var defaultLimits: [String: Quantity]
-        /// LimitRange container `max`.
-        public var maximum: [String: Quantity]
+        /// The containers' defaults and maxima: the GuardPolicy's `spec.tiers.<tier>`, their one owner
+        /// (the webhook injects and enforces the same values); see ``OperatorConfiguration/withTiers(of:)``.
+        public var container: TierPolicy
         /// The most connections one environment may hold (its worst case, ``ConnectionBudget``, must
         /// fit; the role's `CONNECTION LIMIT` is set to that worst case).
         public var connectionLimit: Int
+
+        /// LimitRange container `defaultRequest` (also the Odoo containers' requests when the spec sets none).
+        public var defaultRequests: [String: Quantity] { container.defaultRequests }
+        /// LimitRange container `default` limits (also the Odoo containers' limits when the spec sets none).
+        public var defaultLimits: [String: Quantity] { container.defaultLimits }
+        /// LimitRange container `max`.
+        public var maximum: [String: Quantity] { container.maximum }
+    }
+
+    /// The configuration with each tier's container defaults and maxima taken from `policy` (the
+    /// policy the operator checks its plans against; decoding starts from the embedded policy's).
+    public func withTiers(of policy: GuardPolicy) -> OperatorConfiguration {
+        var result = self
+        for tier in Tier.allCases { result.tiers[tier]?.container = policy.tier(tier.rawValue) }
+        return result
     }
 
     /// The image repository used when `spec.image` is absent (tagged with the version).
@@ -192,15 +205,9 @@ public struct OperatorConfiguration: Sendable, Equatable {
         tiers:
           shared:
             quota: {requests.cpu: "8", requests.memory: 16Gi, limits.memory: 32Gi, pods: "30", persistentvolumeclaims: "4", requests.storage: 200Gi}
-            defaultRequests: {cpu: 250m, memory: 512Mi}
-            defaultLimits: {memory: 2Gi}
-            maximum: {cpu: "4", memory: 8Gi}
             connectionLimit: 50
           dedicated:
             quota: {requests.cpu: "32", requests.memory: 128Gi, limits.memory: 256Gi, pods: "100", persistentvolumeclaims: "10", requests.storage: 2Ti}
-            defaultRequests: {cpu: 500m, memory: 1Gi}
-            defaultLimits: {memory: 4Gi}
-            maximum: {cpu: "16", memory: 64Gi}
             connectionLimit: 200
 
         """

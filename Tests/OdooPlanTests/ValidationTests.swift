@@ -1,4 +1,5 @@
 import Foundation
+import GuardRules
 import KubeModel
 import OdooPlan
 import Testing
@@ -110,6 +111,25 @@ struct ValidationTests {
         }
         #expect(error == .invalidConfiguration && error.message.hasPrefix("operator.yaml"))
         #expect(Set(error.fieldErrors.map(\.path.description)) == ["surprise", "tiers.shared.quota.pods", "tiers.dedicated"])
+    }
+
+    @Test func containerDefaultsAndMaximaHaveOneOwnerThePolicy() throws {
+        // The embedded configuration takes the embedded policy's values.
+        let builtIn = try OperatorConfiguration.builtIn()
+        #expect(builtIn.tiers[.shared]?.container == (try GuardPolicy.builtIn()).tier("shared"))
+        #expect(builtIn.tiers[.dedicated]?.maximum["memory"] == (try Quantity(parsing: "64Gi")))
+        // A policy with other values: the operator's configuration follows it.
+        let policy = try GuardPolicy(text: "apiVersion: odooguard.io/v1alpha1\nkind: GuardPolicy\nmetadata: {name: p}\nspec:\n  tiers: {shared: {maximum: {cpu: \"2\"}}}\n")
+        let followed = builtIn.withTiers(of: policy)
+        #expect(followed.tiers[.shared]?.maximum == ["cpu": try Quantity(parsing: "2")])
+        #expect(followed.tiers[.shared]?.quota == builtIn.tiers[.shared]?.quota)
+        // Setting them in the configuration is refused, naming where they belong.
+        let error = try #require(throws: OdooPlanError.self) {
+            try OperatorConfiguration.decode(yaml: "kind: OperatorConfiguration\ntiers: {shared: {maximum: {cpu: \"4\"}}, dedicated: {defaultLimits: {memory: 1Gi}}}\n",
+                                             source: "operator.yaml")
+        }
+        #expect(Set(error.fieldErrors.map(\.path.description)) == ["tiers.shared.maximum", "tiers.dedicated.defaultLimits"])
+        #expect(error.fieldErrors.allSatisfy { $0.description.contains("GuardPolicy") })
     }
 
     @Test func redisTLSIsReadAndBadValuesAreNamed() throws {
