@@ -128,6 +128,10 @@ struct OperatorLoad {
                     cachedObjects += 1
                 }
             }
+            // What a list of every Secret carries, in full and as the operator asks for it (issue #34).
+            let secretsFull = try await api.listAll(.secrets, namespace: nil).items.reduce(0) { $0 + $1.serializedBytes().count }
+            let secretsMetadata = try await api.listAll(.secrets, namespace: nil, options: ListOptions(metadataOnly: true)).items
+                .reduce(0) { $0 + $1.serializedBytes().count }
             // A restart with everything in place: the cold start of an operator that finds 1,000
             // environments, and its memory without the creation churn.
             first.stop()
@@ -144,14 +148,19 @@ struct OperatorLoad {
             let restartIn = ContinuousClock.now - restartStart
             try await Task.sleep(for: .seconds(2))
             restartRSS.sample()
-            let restartWritten = server.writes.filter { !$0.contains("/events") }.count - restartWrites
+            let restartLog = server.writes.filter { !$0.contains("/events") }.dropFirst(restartWrites)
+            // The background audit's first pass writes a PolicyReport per namespace on start; the
+            // reconciler's writes are counted apart (0 when a restart finds everything as planned).
+            let auditWritten = restartLog.filter { $0.contains("/policyreports") }.count
+            let restartWritten = restartLog.count - auditWritten
             print("""
                 operator-load: \(count) OdooEnvironments, guard-operator \(binary)
                   planned and applied: \(applied)/\(count) in \(appliedIn) (\(createWrites) API writes by the operator; \(objects) resourceVersions in the server)
                   no-op resync: \(done - base)/\(count) reconciles in \(resyncIn.map { "\($0)" } ?? "n/a"), \(resyncWrites) writes
                   watched objects: \(cachedObjects), \(cachedBytes / 1024) KiB serialized without managedFields
+                  Secrets listed: \(secretsFull / 1024) KiB in full, \(secretsMetadata / 1024) KiB as metadata (what the operator asks for)
                   operator RSS: peak \(rss.peakMiB) MiB, \(rss.currentMiB) MiB with every environment cached after the resync (\(rss.samples) samples)
-                  restart: \(count) environments reconciled \(restartIn) after start, \(restartWritten) writes; RSS peak \(restartRSS.peakMiB) MiB, now \(restartRSS.currentMiB) MiB
+                  restart: \(count) environments reconciled \(restartIn) after start, \(restartWritten) reconciler writes (\(auditWritten) PolicyReports by the audit's first pass); RSS peak \(restartRSS.peakMiB) MiB, now \(restartRSS.currentMiB) MiB
                 """)
             try await http.shutdown()
             try await api.shutdown()
