@@ -79,9 +79,14 @@ public struct EnvironmentDecision: Sendable {
         var result = Reconciliation(report: report)
         result.events = events
         result.secrets = desired.secrets.filter { !observation.existingSecrets.contains($0.name) }
-        let planned = desired.objects.map { object in
+        // Every planned kind is in the kind catalogue: its resource is known, never a guessed plural.
+        var planned: [(reference: ChildReference, object: JSONValue)] = []
+        for object in desired.objects {
             let view = KubeObject(object)
-            return (reference: ChildReference(ResourceType.of(view.gvk), namespace: view.namespace, name: view.name), object: object)
+            guard let resource = ResourceType.known(view.gvk) else {
+                return Reconciliation(report: report, problem: .uncataloguedKind("\(view.apiVersion) \(view.kind) \(view.name)"))
+            }
+            planned.append((reference: ChildReference(resource, namespace: view.namespace, name: view.name), object: object))
         }
         result.apply = Self.changed(planned, live: observation.live)
         result.prune = Self.pruned(observation.owned, keeping: planned.map(\.reference))

@@ -38,6 +38,12 @@ public struct EnvironmentStatus: Sendable, Equatable {
             Problem(reason: "PolicyDenied", message: "the GuardPolicy would deny " + sentence(denials, or: ""))
         }
 
+        /// `UncataloguedKind`: the plan holds a kind the operator's kind catalogue lacks, so its resource
+        /// would be guessed (a defect of the operator, reported rather than applied).
+        public static func uncataloguedKind(_ object: String) -> Problem {
+            Problem(reason: "UncataloguedKind", message: "the plan holds \(object), whose kind is not in the operator's kind catalogue; nothing was applied (report this to the operator's maintainers)")
+        }
+
         /// `ApplyRejected`: the API or an admission webhook refused a write.
         public static func applyRejected(_ message: String) -> Problem {
             Problem(reason: "ApplyRejected", message: message)

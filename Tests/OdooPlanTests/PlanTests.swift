@@ -28,6 +28,19 @@ struct PlanTests {
         #expect(stages.isSuperset(of: ["shared/development", "dedicated/production"]))
     }
 
+    /// No plural is ever guessed for a planned object: every kind the planner makes is in the kind
+    /// catalogue (the decision refuses one that is not as `UncataloguedKind`).
+    @Test func everyPlannedKindIsCatalogued() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Fixtures.environments.path).filter { $0.hasSuffix(".yaml") }
+        for file in files {
+            let desired = try Self.planner.plan(try OdooEnvironment.decode(try Fixtures.document(file)))
+            for object in desired.printable {
+                let view = KubeObject(object)
+                #expect(ResourceType.known(view.gvk) != nil, "\(file): \(view.apiVersion) \(view.kind) \(view.name)")
+            }
+        }
+    }
+
     @Test func everyChildIsOwnedAndLabelled() throws {
         let desired = try Self.plan(Fixtures.environment())
         for object in desired.objects where object["kind"] != "Namespace" {
