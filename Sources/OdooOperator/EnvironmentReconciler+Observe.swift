@@ -34,10 +34,8 @@ extension EnvironmentReconciler {
         observation.podFailures = await podFailures(environment, observation.workloads)
         observation.existingSecrets = existingSecrets(environment)
         observation.rpoHours = dependencies.configuration.backup.rpoHours[environment.stage]
-        await observeBackups(environment, into: &observation)
         let addons = environment.addons(pinnedBy: observation.addonPins)
-        observation.gateJobs = await gateJobs(environment, key: ChangeGate.changeKey(image: observation.pin.image ?? source, addons: addons))
-        observation.initJobs = await initJobs(environment)
+        await observeJobs(environment, changeKey: ChangeGate.changeKey(image: observation.pin.image ?? source, addons: addons), into: &observation)
         (observation.live, observation.owned) = children(of: environment)
         return observation
     }
@@ -103,42 +101,43 @@ extension EnvironmentReconciler {
         return (live, owned)
     }
 
-    /// The backup and rehearsal Jobs, whether the S3 credentials exist, and the pods (one list) of the
-    /// Jobs that failed or backed up since the status was written, whose reports the decision reads.
-    func observeBackups(_ environment: OdooEnvironment, into observation: inout EnvironmentObservation) async {
-        guard let backup = environment.backup else { return }
-        let credentials = backup.credentialsSecret ?? dependencies.configuration.backup.credentialsSecret
-        observation.backups.credentialsPresent = observation.existingSecrets.contains(credentials)
-        let components: Set<String> = [Component.backup.rawValue, Component.restoreCheck.rawValue]
-        observation.backupJobs = ownJobs(environment).filter { components.contains($0.labels[GuardLabels.component] ?? "") }
-        let recorded = observation.backups
-        let unread = observation.backupJobs.filter { job in
-            job.phase == .failed || (job.phase == .succeeded && job.labels[GuardLabels.component] == Component.backup.rawValue
-                                     && (job.completionTime ?? .distantPast) > (recorded.lastBackupTime ?? .distantPast))
-        }.map(\.name).sorted()
-        guard !unread.isEmpty else { return }
-        let selector = "\(JobReport.jobNameLabel) in (\(unread.joined(separator: ",")))"
-        guard let pods = try? await dependencies.api.list(.pods, namespace: environment.namespace, options: ListOptions(labelSelector: selector)) else { return }
-        observation.jobPods = JobReport.newestByJob(pods.items.map(PodView.init))
-    }
-
-    /// The environment's Jobs in its namespace (labelled with its instance and Odoo's name).
-    func ownJobs(_ environment: OdooEnvironment) -> [JobView] {
-        (stores[.jobs]?.list(namespace: environment.namespace) ?? []).map(JobView.init).filter {
+    /// The environment's Jobs, read once: the backups and rehearsals (and whether the S3 credentials
+    /// exist), the gate's Jobs for the change `changeKey` names, the database init Jobs; and in one
+    /// list the pods of those whose reports are needed (a failed Job's log tail, a backup's report
+    /// newer than the status).
+    func observeJobs(_ environment: OdooEnvironment, changeKey: String, into observation: inout EnvironmentObservation) async {
+        let jobs = (stores[.jobs]?.list(namespace: environment.namespace) ?? []).map(JobView.init).filter {
             $0.labels[GuardLabels.instance] == environment.name && $0.labels[GuardLabels.name] == GuardLabels.odooName
         }
-    }
-
-    /// The gate's Jobs (an on-demand backup, an upgrade) for the change `key` names, by name; a failed
-    /// one with its container's log tail.
-    func gateJobs(_ environment: OdooEnvironment, key: String) async -> [String: ChangeGate.JobState] {
-        var result: [String: ChangeGate.JobState] = [:]
-        let names = environment.childNames
-        for (name, container) in [(names.changeBackup(image: key), JobContainer.upload), (names.upgrade(image: key), .upgrade)] {
-            guard let job = stores[.jobs]?.get(ObjectKey(namespace: environment.namespace, name: name)).map(JobView.init) else { continue }
-            result[name] = ChangeGate.JobState(job, report: await failureReport(of: job, container))
+        func component(_ job: JobView) -> String { job.labels[GuardLabels.component] ?? "" }
+        var reported: [String] = []
+        if let backup = environment.backup {
+            let credentials = backup.credentialsSecret ?? dependencies.configuration.backup.credentialsSecret
+            observation.backups.credentialsPresent = observation.existingSecrets.contains(credentials)
+            observation.backupJobs = jobs.filter { [Component.backup.rawValue, Component.restoreCheck.rawValue].contains(component($0)) }
+            let lastBackup = observation.backups.lastBackupTime ?? .distantPast
+            reported += observation.backupJobs.filter { job in
+                job.phase == .failed || (job.phase == .succeeded && component(job) == Component.backup.rawValue && (job.completionTime ?? .distantPast) > lastBackup)
+            }.map(\.name)
         }
-        return result
+        let names = environment.childNames
+        let gate = [(names.changeBackup(image: changeKey), JobContainer.upload), (names.upgrade(image: changeKey), .upgrade)].compactMap { name, container in
+            jobs.first { $0.name == name }.map { (job: $0, container: container) }
+        }
+        let initializations = jobs.filter { component($0) == Component.initialize.rawValue }.map { (job: $0, container: JobContainer.initialize) }
+        reported += (gate + initializations).filter { $0.job.phase == .failed }.map(\.job.name)
+        if !reported.isEmpty {
+            let selector = "\(JobReport.jobNameLabel) in (\(Set(reported).sorted().joined(separator: ",")))"
+            if let pods = try? await dependencies.api.list(.pods, namespace: environment.namespace, options: ListOptions(labelSelector: selector)) {
+                observation.jobPods = JobReport.newestByJob(pods.items.map(PodView.init))
+            }
+        }
+        let pods = observation.jobPods
+        func state(_ entry: (job: JobView, container: JobContainer)) -> ChangeGate.JobState {
+            ChangeGate.JobState(entry.job, report: pods[entry.job.name].flatMap { JobReport.message(of: $0, containers: [entry.container]) })
+        }
+        observation.gateJobs = Dictionary(gate.map { ($0.job.name, state($0)) }, uniquingKeysWith: { first, _ in first })
+        observation.initJobs = Dictionary(initializations.map { ($0.job.name, state($0)) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The web and cron pods' failed containers, read only while a Deployment has fewer ready pods
@@ -152,23 +151,6 @@ extension EnvironmentReconciler {
             result += pods.items.map(PodView.init).sorted { $0.name < $1.name }.flatMap(PodFailure.of(pod:))
         }
         return result
-    }
-
-    /// The environment's database init Jobs (component `init`), by name; a failed one with its log tail.
-    func initJobs(_ environment: OdooEnvironment) async -> [String: ChangeGate.JobState] {
-        var result: [String: ChangeGate.JobState] = [:]
-        for job in ownJobs(environment) where job.labels[GuardLabels.component] == Component.initialize.rawValue {
-            result[job.name] = ChangeGate.JobState(job, report: await failureReport(of: job, .initialize))
-        }
-        return result
-    }
-
-    /// The termination message of `container` in a failed Job's newest pod (`nil` for a Job that did not fail).
-    func failureReport(of job: JobView, _ container: JobContainer) async -> String? {
-        guard job.phase == .failed, let namespace = job.namespace,
-              let pods = try? await dependencies.api.list(.pods, namespace: namespace,
-                                                          options: ListOptions(labelSelector: "\(JobReport.jobNameLabel)=\(job.name)")) else { return nil }
-        return JobReport.newestByJob(pods.items.map(PodView.init))[job.name].flatMap { JobReport.message(of: $0, containers: [container]) }
     }
 
     /// The configuration's tool images pinned through the image resolver (an hour's cache). One that
