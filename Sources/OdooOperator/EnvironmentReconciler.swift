@@ -97,11 +97,11 @@ public final class EnvironmentReconciler: Sendable {
         let metrics = dependencies.metrics
         api = WriteCountingAPI(dependencies.api) { metrics?.recordWrites($0) }
         primary = ObjectStore(transform: ObjectStore.withoutManagedFields, compact: true)
-        stores = Dictionary(uniqueKeysWithValues: EnvironmentReconciler.watchedResources(dependencies.configuration).map { resource in
-            // Secrets and Namespaces are asked of the server as metadata (``watchScopes(_:)``); the cache
-            // trims them again, whatever the server sent, so no credential sits in the operator's memory.
-            let metadata = resource == .secrets || resource == .namespaces
-            return (resource, ObjectStore(transform: metadata ? ObjectStore.metadataOnly : ObjectStore.withoutManagedFields, compact: true))
+        let scopes = EnvironmentReconciler.watchScopes(dependencies.configuration)
+        stores = Dictionary(uniqueKeysWithValues: scopes.map { resource, scope in
+            // Kinds watched as metadata (``watchScopes(_:)``) are trimmed again by the cache, whatever
+            // the server sent, so no credential sits in the operator's memory.
+            (resource, ObjectStore(transform: scope.metadataOnly ? ObjectStore.metadataOnly : ObjectStore.withoutManagedFields, compact: true))
         })
     }
 
