@@ -327,7 +327,7 @@ let package = Package(
         .testTarget(name: "GuardRulesTests", dependencies: ["GuardRules", "KubeModel", "TestSupport",
                                                            .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "GuardCheckTests", dependencies: ["GuardCheck", "GuardRules", "KubeModel", "TestSupport"]),
-        .testTarget(name: "TraefikGenTests", dependencies: ["TraefikGen", "GuardCheck", "KubeModel", "TestSupport"],
+        .testTarget(name: "TraefikGenTests", dependencies: ["TraefikGen", "OdooPlan", "GuardCheck", "KubeModel", "TestSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "OdooPlanTests", dependencies: ["OdooPlan", "GuardCheck", "GuardRules", "KubeModel", "TestSupport"], exclude: ["Golden"]),
         .testTarget(

@@ -112,7 +112,7 @@ public final class PolicyStore: Sendable {
                 }
             }
         }
-        let snapshot = SnapshotContextProvider(objects: objects, defaultStage: defaultStage ?? policy.offlineDefaultStage)
+        let snapshot = SnapshotContextProvider(objects: objects, defaultStage: defaultStage ?? policy.offlineDefaultStage.rawValue)
         return State(evaluator: GuardEvaluator(policy: policy), context: snapshot)
     }
 }

@@ -69,7 +69,7 @@ public final class WebhookServer: Sendable {
         let metrics = self.metrics
         clusterWatch = configuration.cluster.map { cluster in
             ClusterWatch(config: cluster, policyName: configuration.clusterPolicyName, policies: policies, metrics: metrics,
-                         defaultStage: configuration.defaultStage ?? policies.state.evaluator.policy.offlineDefaultStage, logger: logger)
+                         defaultStage: configuration.defaultStage ?? policies.state.evaluator.policy.offlineDefaultStage.rawValue, logger: logger)
         }
         memory = MemoryBudget(limitBytes: configuration.memoryLimitBytes ?? MemoryBudget.containerLimit())
         auditWriter = configuration.auditDSN.map { dsn in

@@ -30,7 +30,7 @@ public struct OfflineChecker: Sendable {
     /// The policy applied.
     public let evaluator: GuardEvaluator
     /// The stage forced on every namespace, when given.
-    public let stageOverride: String?
+    public let stageOverride: Stage?
     /// The clock of every decision.
     public let now: Date
     /// ``EvaluationPhase/combined``, or ``EvaluationPhase/strict`` to deny every needed mutation.
@@ -48,11 +48,15 @@ public struct OfflineChecker: Sendable {
                 user: UserInfo = UserInfo(username: "guardctl")) throws(GuardCheckError) {
         self.phase = phase
         self.user = user
-        if let stageOverride, !GuardPolicy.stages.contains(stageOverride) {
-            throw GuardCheckError.invalidOption("--stage must be one of \(GuardPolicy.stages.joined(separator: ", ")), not \"\(stageOverride)\"")
+        var stage: Stage?
+        if let stageOverride {
+            stage = Stage(rawValue: stageOverride)
+            if stage == nil {
+                throw GuardCheckError.invalidOption("--stage must be one of \(GuardPolicy.stages.joined(separator: ", ")), not \"\(stageOverride)\"")
+            }
         }
         evaluator = GuardEvaluator(policy: policy)
-        self.stageOverride = stageOverride
+        self.stageOverride = stage
         self.now = now
     }
 
@@ -209,9 +213,9 @@ public struct OfflineChecker: Sendable {
         for (namespace, objects) in peers {
             var labels = declared[namespace] ?? [:]
             if let stageOverride {
-                labels[GuardLabels.stage] = stageOverride
+                labels[GuardLabels.stage] = stageOverride.rawValue
             } else if declared[namespace] == nil {
-                labels[GuardLabels.stage] = evaluator.policy.offlineDefaultStage
+                labels[GuardLabels.stage] = evaluator.policy.offlineDefaultStage.rawValue
             }
             var context = EvaluationContext(namespace: NamespaceContext(name: namespace, labels: labels), peers: objects, now: now)
             context.environments = { environments }

@@ -1,5 +1,6 @@
 import Foundation
 import KubeModel
+import OdooPlan
 import TraefikGen
 
 /// What `guard-traefik` does, as a library call the tests use directly: read OdooEnvironments or

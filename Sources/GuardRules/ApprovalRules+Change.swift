@@ -15,7 +15,7 @@ extension ApprovalRules {
             guard input.request.operation == .update, let old = input.oldObject.flatMap(OdooEnvironmentView.init),
                   let new = OdooEnvironmentView(input.object) else { return nil }
             // Leaving production is a production change too: moving to staging must not skip the approval.
-            guard input.stage == "production" || old.stage == "production" else { return nil }
+            guard input.stage == .production || old.stage == .production else { return nil }
             let patch = JSONPatch.diff(from: old.object.raw["spec"] ?? .null, to: new.object.raw["spec"] ?? .null)
             guard !patch.operations.isEmpty else { return nil }
             self.old = old

@@ -4,7 +4,7 @@ import KubeModel
 extension GuardEvaluator {
     /// Turns findings into a decision: waives what exemptions and active exceptions cover, gives the
     /// rest their mode, computes the patch and writes the audit annotations.
-    func finish(findings rawFindings: [Finding], request: AdmissionRequest, object: KubeObject, stage: String?,
+    func finish(findings rawFindings: [Finding], request: AdmissionRequest, object: KubeObject, stage: Stage?,
                 context: EvaluationContext, original: JSONValue, mutated: JSONValue, mutations steps: [MutationStep],
                 notes: [String], annotations: [String: String], exemptRules: [RuleID: String] = [:],
                 phase: EvaluationPhase = .combined) -> Decision {
@@ -72,13 +72,13 @@ extension GuardEvaluator {
         if !byMode(.audit).isEmpty { decision.auditAnnotations["rules-audited"] = list(byMode(.audit)) }
         if !decision.exempted.isEmpty { decision.auditAnnotations["rules-exempted"] = list(decision.exempted.map(\.violation.rule)) }
         if !mutations.isEmpty && !decision.patch.isEmpty { decision.auditAnnotations["mutations"] = list(mutations) }
-        if let stage { decision.auditAnnotations["stage"] = stage }
+        if let stage { decision.auditAnnotations["stage"] = stage.rawValue }
         return decision
     }
 
     /// A rule's mode in a stage; in the validating webhook a Pod Security control is reported at most
     /// at `podSecurity.webhookMode`, since Pod Security Admission enforces it in the cluster.
-    func mode(of rule: RuleID, stage: String?, phase: EvaluationPhase) -> RuleMode {
+    func mode(of rule: RuleID, stage: Stage?, phase: EvaluationPhase) -> RuleMode {
         let mode = policy.mode(of: rule, stage: stage)
         guard phase == .validating, rule.isPodSecurity else { return mode }
         return mode.lenient(policy.podSecurity.webhookMode)

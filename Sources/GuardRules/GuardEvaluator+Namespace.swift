@@ -15,8 +15,8 @@ extension GuardEvaluator {
             return Decision(auditAnnotations: annotations)
         }
         var notes: [String] = []
-        let stage = GuardPolicy.stages.contains(named) ? named : "production"
-        if stage != named { notes.append("stage \"\(named)\" is not one of \(GuardPolicy.stages.joined(separator: ", ")); checked as production") }
+        let stage = Stage(rawValue: named) ?? .production
+        if stage.rawValue != named { notes.append("stage \"\(named)\" is not one of \(GuardPolicy.stages.joined(separator: ", ")); checked as production") }
         // No peers: a GuardException lives in the namespace it would free, so none may waive the guard;
         // only the policy's exemptions (a platform admin's) apply.
         let own = EvaluationContext(namespace: NamespaceContext(name: object.name, labels: new), now: context.now)

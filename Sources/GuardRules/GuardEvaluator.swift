@@ -151,24 +151,22 @@ public struct GuardEvaluator: Sendable {
 
     /// The stage that governs the object: an OdooEnvironment's own `spec.stage`, else its namespace's
     /// label. An unknown stage name is checked as production (fail closed) with a warning.
-    func resolveStage(_ object: KubeObject, context: EvaluationContext, notes: inout [String]) -> String? {
-        var stage = context.namespace?.stage
-        if let own = OdooEnvironmentView(object)?.stage { stage = own }
-        guard let stage else { return nil }
-        guard GuardPolicy.stages.contains(stage) else {
-            notes.append("stage \"\(stage)\" is not one of \(GuardPolicy.stages.joined(separator: ", ")); checked as production")
-            return "production"
+    func resolveStage(_ object: KubeObject, context: EvaluationContext, notes: inout [String]) -> Stage? {
+        var name = context.namespace?.stage
+        if let own = OdooEnvironmentView(object)?.stageName { name = own }
+        guard let name else { return nil }
+        guard let stage = Stage(rawValue: name) else {
+            notes.append("stage \"\(name)\" is not one of \(GuardPolicy.stages.joined(separator: ", ")); checked as production")
+            return .production
         }
         return stage
     }
 
-    func resolveTier(_ object: KubeObject, context: EvaluationContext) -> String {
-        if let own = OdooEnvironmentView(object)?.tier, GuardPolicy.tiers.contains(own) { return own }
-        if let tier = context.namespace?.tier, GuardPolicy.tiers.contains(tier) { return tier }
-        return policy.defaultTier
+    func resolveTier(_ object: KubeObject, context: EvaluationContext) -> Tier {
+        OdooEnvironmentView(object)?.tier ?? context.namespace?.tier.flatMap(Tier.init(rawValue:)) ?? policy.defaultTier
     }
 
-    func mutationEnabled(_ rule: RuleID, stage: String?, exempt: [RuleID: String]) -> Bool {
+    func mutationEnabled(_ rule: RuleID, stage: Stage?, exempt: [RuleID: String]) -> Bool {
         exempt[rule] == nil && policy.mode(of: rule, stage: stage) != .audit
     }
 

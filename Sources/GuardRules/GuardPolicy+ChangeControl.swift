@@ -27,11 +27,14 @@ extension GuardPolicy {
         var result = PromotionPolicy()
         reader.unknownKeys(fields, allowed: ["minSoakHours", "fromStages", "groupLabel"], path)
         if let hours = reader.bounded(fields["minSoakHours"], path / "minSoakHours", 0...8_760, what: "hours") { result.minSoakHours = Int(hours) }
-        if let stages = reader.strings(fields["fromStages"], path / "fromStages") {
-            for (i, stage) in stages.enumerated() where stage == "production" || !GuardPolicy.stages.contains(stage) {
-                reader.errors.append(.invalid(path / "fromStages" / i, "must be development or staging: production cannot prove itself"))
+        if let names = reader.strings(fields["fromStages"], path / "fromStages") {
+            var stages: [Stage] = []
+            for (i, name) in names.enumerated() {
+                if let stage = Stage(rawValue: name), stage != .production { stages.append(stage) } else {
+                    reader.errors.append(.invalid(path / "fromStages" / i, "must be development or staging: production cannot prove itself"))
+                }
             }
-            if stages.isEmpty { reader.errors.append(.invalid(path / "fromStages", "must name at least one stage (staging)")) }
+            if names.isEmpty { reader.errors.append(.invalid(path / "fromStages", "must name at least one stage (staging)")) }
             result.fromStages = stages
         }
         if let label = reader.string(fields["groupLabel"], path / "groupLabel") {

@@ -70,13 +70,13 @@ extension GuardPolicy {
             }
         }
 
-        if let stage = reader.string(spec["offlineDefaultStage"], specPath / "offlineDefaultStage") {
-            if GuardPolicy.stages.contains(stage) { policy.offlineDefaultStage = stage } else {
+        if let name = reader.string(spec["offlineDefaultStage"], specPath / "offlineDefaultStage") {
+            if let stage = Stage(rawValue: name) { policy.offlineDefaultStage = stage } else {
                 reader.errors.append(.invalid(specPath / "offlineDefaultStage", "must be development, staging or production"))
             }
         }
-        if let tier = reader.string(spec["defaultTier"], specPath / "defaultTier") {
-            if GuardPolicy.tiers.contains(tier) { policy.defaultTier = tier } else {
+        if let name = reader.string(spec["defaultTier"], specPath / "defaultTier") {
+            if let tier = Tier(rawValue: name) { policy.defaultTier = tier } else {
                 reader.errors.append(.invalid(specPath / "defaultTier", "must be shared or dedicated"))
             }
         }
@@ -115,11 +115,11 @@ extension GuardPolicy {
     }
 
     /// `spec.stages`: each known stage's registries, digest and signature requirements and rule modes.
-    static func decodeStages(_ stages: JSONObject, path base: FieldPath, reader: inout FieldReader) -> [String: StagePolicy] {
-        var result: [String: StagePolicy] = [:]
-        for (stage, raw) in stages {
-            let path = base / stage
-            guard GuardPolicy.stages.contains(stage) else {
+    static func decodeStages(_ stages: JSONObject, path base: FieldPath, reader: inout FieldReader) -> [Stage: StagePolicy] {
+        var result: [Stage: StagePolicy] = [:]
+        for (name, raw) in stages {
+            let path = base / name
+            guard let stage = Stage(rawValue: name) else {
                 reader.errors.append(.invalid(path, "unknown stage; use development, staging or production")); continue
             }
             guard let fields = reader.object(raw, path) else { continue }
@@ -142,11 +142,11 @@ extension GuardPolicy {
     }
 
     /// `spec.tiers`: each known tier's default requests and limits and its maximum, checked against each other.
-    static func decodeTiers(_ tiers: JSONObject, path base: FieldPath, reader: inout FieldReader) -> [String: TierPolicy] {
-        var result: [String: TierPolicy] = [:]
-        for (tier, raw) in tiers {
-            let path = base / tier
-            guard GuardPolicy.tiers.contains(tier) else {
+    static func decodeTiers(_ tiers: JSONObject, path base: FieldPath, reader: inout FieldReader) -> [Tier: TierPolicy] {
+        var result: [Tier: TierPolicy] = [:]
+        for (name, raw) in tiers {
+            let path = base / name
+            guard let tier = Tier(rawValue: name) else {
                 reader.errors.append(.invalid(path, "unknown tier; use shared or dedicated")); continue
             }
             guard let fields = reader.object(raw, path) else { continue }

@@ -163,12 +163,12 @@ spec:
             injection: [:]),
         pdb: PDBPolicy(minReplicas: 2, kinds: ["Deployment", "StatefulSet", "ReplicaSet"]),
         exceptions: ExceptionPolicy(maxDays: 90, nonExemptibleRules: [.secretsForeignSecret, .policyValid, .objectWellFormed]),
-        exemptions: [], offlineDefaultStage: "production", defaultTier: "shared")
+        exemptions: [], offlineDefaultStage: .production, defaultTier: .shared)
 
     /// The settings of a stage; a stage the policy does not mention allows any registry and
     /// requires no digest.
-    public func stage(_ name: String) -> StagePolicy { stages[name] ?? StagePolicy() }
+    public func stage(_ stage: Stage) -> StagePolicy { stages[stage] ?? StagePolicy() }
 
     /// The settings of a tier; an unknown tier has no defaults and no maximum.
-    public func tier(_ name: String) -> TierPolicy { tiers[name] ?? TierPolicy() }
+    public func tier(_ tier: Tier) -> TierPolicy { tiers[tier] ?? TierPolicy() }
 }

@@ -6,9 +6,9 @@ extension GuardPolicy {
         var result = PodSecuritySettings()
         reader.unknownKeys(fields, allowed: ["levels", "version", "webhookMode"], path)
         if let levels = reader.object(fields["levels"], path / "levels") {
-            for (stage, raw) in levels {
-                let levelPath = path / "levels" / stage
-                guard GuardPolicy.stages.contains(stage) else {
+            for (name, raw) in levels {
+                let levelPath = path / "levels" / name
+                guard let stage = Stage(rawValue: name) else {
                     reader.errors.append(.invalid(levelPath, "unknown stage; use development, staging or production")); continue
                 }
                 guard let text = reader.string(raw, levelPath) else { continue }

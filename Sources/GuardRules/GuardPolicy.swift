@@ -18,9 +18,9 @@ public struct GuardPolicy: Sendable {
     /// Mode of rules not in ``ruleModes``.
     public var defaultMode: RuleMode
     /// Settings per stage.
-    public var stages: [String: StagePolicy]
+    public var stages: [Stage: StagePolicy]
     /// Settings per tier.
-    public var tiers: [String: TierPolicy]
+    public var tiers: [Tier: TierPolicy]
     /// Which resources must be requested and limited, and whether defaults are injected.
     public var resources: ResourcePolicy
     /// Credential detection and injection.
@@ -44,12 +44,12 @@ public struct GuardPolicy: Sendable {
     /// Objects and users some or all rules do not apply to.
     public var exemptions: [Exemption]
     /// Stage assumed for namespaces without the stage label when checking offline.
-    public var offlineDefaultStage: String
+    public var offlineDefaultStage: Stage
     /// Tier assumed for namespaces without the tier label.
-    public var defaultTier: String
+    public var defaultTier: Tier
 
     /// The mode of a rule in a stage: the stage's override, else the rule's base mode, else the default.
-    public func mode(of rule: RuleID, stage: String?) -> RuleMode {
+    public func mode(of rule: RuleID, stage: Stage?) -> RuleMode {
         if let stage, let override = stages[stage]?.modes[rule] { return override }
         return ruleModes[rule] ?? defaultMode
     }

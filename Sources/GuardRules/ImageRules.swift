@@ -24,7 +24,7 @@ enum ImageRules {
     /// Path and owner are built only when a finding needs them.
     static func check(image: String, at path: @autoclosure () -> FieldPath, owner: @autoclosure () -> String, _ input: RuleInput,
                       into findings: inout [Finding]) {
-        let stage = input.stage ?? ""
+        let stage = input.stage?.rawValue ?? ""
         let reference: ImageReference
         do {
             reference = try ImageReference(parsing: image)

@@ -13,13 +13,13 @@ enum NamespaceRules {
         let new: [String: String]
         let policy: GuardPolicy
         /// The stage the new labels govern by (unknown names count as production).
-        let stage: String
+        let stage: Stage
 
         var labelsPath: FieldPath { FieldPath("metadata") / "labels" }
     }
 
     /// The Pod Security labels of `stage` that `labels` lack (empty when it has them all, or has no stage).
-    static func missingPodSecurityLabels(_ labels: [String: String], stage: String, policy: GuardPolicy) -> [String: String] {
+    static func missingPodSecurityLabels(_ labels: [String: String], stage: Stage, policy: GuardPolicy) -> [String: String] {
         guard labels[GuardLabels.stage] != nil else { return [:] }
         return policy.podSecurity.namespaceLabels(stage: stage).filter { labels[$0.key] == nil }
     }

@@ -77,16 +77,16 @@ enum OdooRules {
 
     /// Production never sleeps: a `spec.schedule` is refused when the environment's stage (its own
     /// `spec.stage`, else its namespace's) is production, as the CRD's CEL rule does where the API server runs it.
-    static func checkSchedule(_ environment: OdooEnvironmentView, stage: String?, into findings: inout [Finding]) {
-        guard let schedule = environment.object.raw["spec"]?["schedule"], !schedule.isNull, stage == "production" else { return }
+    static func checkSchedule(_ environment: OdooEnvironmentView, stage: Stage?, into findings: inout [Finding]) {
+        guard let schedule = environment.object.raw["spec"]?["schedule"], !schedule.isNull, stage == .production else { return }
         findings.append(Finding(rule: .odooProductionNeverSleeps, path: "spec.schedule", message:
             "production environments never sleep: remove spec.schedule (sleep schedules are for development and staging)"))
     }
 
     /// Production changes are traceable: any change of the spec needs the annotation (high-risk ones
     /// also need a ChangeApproval, `odoo.change-approved`).
-    static func checkChangeReference(from old: OdooEnvironmentView, to new: OdooEnvironmentView, stage: String?, into findings: inout [Finding]) {
-        guard (new.stage ?? stage) == "production" || old.stage == "production", old.object.raw["spec"] != new.object.raw["spec"] else { return }
+    static func checkChangeReference(from old: OdooEnvironmentView, to new: OdooEnvironmentView, stage: Stage?, into findings: inout [Finding]) {
+        guard (new.stage ?? stage) == .production || old.stage == .production, old.object.raw["spec"] != new.object.raw["spec"] else { return }
         let reference = new.object.annotations[GuardLabels.changeReference]?.trimmingCharacters(in: .whitespaces) ?? ""
         guard reference.isEmpty else { return }
         let addonsChanged = old.addonImages.map(\.image) != new.addonImages.map(\.image)

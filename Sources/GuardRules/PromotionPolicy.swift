@@ -6,12 +6,12 @@ public struct PromotionPolicy: Sendable, Equatable {
     /// How long a digest must have run Ready below production, in hours.
     public var minSoakHours: Int
     /// The stages whose environments prove a digest.
-    public var fromStages: [String]
+    public var fromStages: [Stage]
     /// The label whose value makes environments one promotion group.
     public var groupLabel: String
 
     /// The defaults: 24 hours in staging, grouped by `app.kubernetes.io/part-of`.
-    public init(minSoakHours: Int = 24, fromStages: [String] = ["staging"], groupLabel: String = GuardLabels.partOf) {
+    public init(minSoakHours: Int = 24, fromStages: [Stage] = [.staging], groupLabel: String = GuardLabels.partOf) {
         self.minSoakHours = minSoakHours
         self.fromStages = fromStages
         self.groupLabel = groupLabel

@@ -71,7 +71,7 @@ enum ProvenanceRules {
             let name = reference.name
             if input.policy.provenance.keys(for: name).isEmpty {
                 findings.append(Finding(rule: .imageSignatureRequired, path: path, message:
-                    "stage \(input.stage ?? "") requires signed images, but the policy trusts no key for \(name); add one under spec.provenance.trustedKeys"))
+                    "stage \(input.stage?.rawValue ?? "") requires signed images, but the policy trusts no key for \(name); add one under spec.provenance.trustedKeys"))
                 continue
             }
             let digest: String

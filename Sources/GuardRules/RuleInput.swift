@@ -9,8 +9,8 @@ struct RuleInput {
     let request: AdmissionRequest
     let policy: GuardPolicy
     /// The stage that governs the object, `nil` when it is not governed.
-    let stage: String?
-    let tier: String
+    let stage: Stage?
+    let tier: Tier
     let context: EvaluationContext
 
     let stagePolicy: StagePolicy
@@ -19,8 +19,8 @@ struct RuleInput {
     /// template), else `app.kubernetes.io/instance`.
     let environment: String?
 
-    init(object: KubeObject, oldObject: KubeObject?, request: AdmissionRequest, policy: GuardPolicy, stage: String?,
-         tier: String, context: EvaluationContext) {
+    init(object: KubeObject, oldObject: KubeObject?, request: AdmissionRequest, policy: GuardPolicy, stage: Stage?,
+         tier: Tier, context: EvaluationContext) {
         self.object = object
         self.template = object.podTemplate
         self.oldObject = oldObject
@@ -29,7 +29,7 @@ struct RuleInput {
         self.stage = stage
         self.tier = tier
         self.context = context
-        stagePolicy = policy.stage(stage ?? "")
+        stagePolicy = stage.map(policy.stage) ?? StagePolicy()
         tierPolicy = policy.tier(tier)
         let labels = object.raw["metadata"]?["labels"]
         let podLabels = template?.metadataPath.flatMap { object.raw[path: $0 / "labels"] } ?? labels

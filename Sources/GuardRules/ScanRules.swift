@@ -78,7 +78,7 @@ enum ScanRules {
             let name = site.reference.name
             if input.policy.scanAttestation.keys(for: name, provenance: input.policy.provenance).isEmpty {
                 findings.append(Finding(rule: .imageScanAttested, path: site.path, message:
-                    "stage \(input.stage ?? "") requires scanned images, but the policy trusts no key for scan attestations of \(name); add one under spec.scanAttestation.trustedKeys or spec.provenance.trustedKeys"))
+                    "stage \(input.stage?.rawValue ?? "") requires scanned images, but the policy trusts no key for scan attestations of \(name); add one under spec.scanAttestation.trustedKeys or spec.provenance.trustedKeys"))
                 continue
             }
             switch facts.scans[ImageProvenanceFacts.signatureKey(name: name, digest: digest)] {

@@ -1,4 +1,10 @@
 /// A read view over an `odooguard.io/v1alpha1` OdooEnvironment, for what the policy reads.
+///
+/// Not a second decoder: the environment's one decoder is OdooPlan's `OdooEnvironment.decode`, which
+/// refuses a whole document for any invalid field. The rules must still judge such a document (a
+/// production environment with a typo in its ingress still gets the production image rules, and
+/// `guardctl check` reads files the API server never validated), so they read these few fields
+/// leniently, typed where the decoder types them (``Stage``, ``Tier``).
 public struct OdooEnvironmentView: Sendable {
     /// The object.
     public let object: KubeObject
@@ -8,10 +14,13 @@ public struct OdooEnvironmentView: Sendable {
         self.object = object
     }
     private var spec: JSONValue? { object.raw["spec"] }
-    /// `spec.stage` (`development`, `staging`, `production`), when set.
-    public var stage: String? { spec?["stage"]?.stringValue }
-    /// `spec.tier` (`shared`, `dedicated`), when set.
-    public var tier: String? { spec?["tier"]?.stringValue }
+    /// `spec.stage` as written, when it is a string (an unknown name is kept for the warning that it
+    /// is checked as production).
+    public var stageName: String? { spec?["stage"]?.stringValue }
+    /// `spec.stage`, when it is one of the stages.
+    public var stage: Stage? { stageName.flatMap(Stage.init(rawValue:)) }
+    /// `spec.tier`, when it is one of the tiers.
+    public var tier: Tier? { spec?["tier"]?.stringValue.flatMap(Tier.init(rawValue:)) }
     /// `spec.version` (Odoo major.minor), when set.
     public var version: String? { spec?["version"]?.stringValue }
     /// `spec.image`, when set.

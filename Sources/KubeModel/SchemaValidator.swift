@@ -37,11 +37,15 @@ public struct SchemaValidator: Sendable {
             return
         }
         if schema["x-kubernetes-int-or-string"]?.boolValue == true {
+            // A string goes on to the string checks (a quantity's or a duration's `pattern`), as on the
+            // API server; an integer has nothing more to check.
             switch value {
-            case .int, .string: break
-            default: errors.append(.invalid(path, "must be an integer or a string, found \(value.typeDescription)"))
+            case .int: return
+            case .string: break
+            default:
+                errors.append(.invalid(path, "must be an integer or a string, found \(value.typeDescription)"))
+                return
             }
-            return
         }
         if let options = schema["anyOf"]?.arrayValue, !options.isEmpty {
             let matches = options.contains { option in

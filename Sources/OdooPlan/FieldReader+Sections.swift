@@ -1,8 +1,8 @@
 import KubeModel
 import TraefikGen
 
-/// The OdooEnvironment's sections that have a shape of their own: a cron window, the resources, the
-/// routing (decoded by the Traefik generator, its errors merged).
+/// The OdooEnvironment's sections that have a shape of their own: a cron window, the resources. (The
+/// routing section, `spec.ingress`, is read by TraefikGen's `FieldReader.ingress`.)
 extension FieldReader {
     /// What a window's `durationMinutes` is when absent.
     enum WindowDuration {
@@ -48,23 +48,5 @@ extension FieldReader {
             }
         }
         return (requests, limits)
-    }
-
-    /// `spec.ingress`: the Traefik generator's own decoding of the document, its errors merged with ours.
-    mutating func routing(_ document: JSONValue, namespace: String?) -> RoutingSpec? {
-        let ingress = document["spec"]?["ingress"]
-        guard let ingress, !ingress.isNull else {
-            errors.append(.required("spec.ingress", "is required: host and tls (secretName or certResolver) of the environment"))
-            return nil
-        }
-        guard document["spec"]?.objectValue != nil else { return nil }
-        do {
-            return try RoutingSpec.decode(document, defaults: RoutingDefaults(namespace: namespace))
-        } catch {
-            let ours = Set(errors.map(\.path))
-            errors += error.fieldErrors.filter { !ours.contains($0.path) }
-            if error.fieldErrors.isEmpty { errors.append(.invalid("spec.ingress", error.message)) }
-            return nil
-        }
     }
 }

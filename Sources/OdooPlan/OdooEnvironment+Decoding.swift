@@ -4,9 +4,16 @@ import TraefikGen
 extension OdooEnvironment {
     /// Decodes and validates an OdooEnvironment object, applying the CRD's defaults.
     ///
-    /// - Parameter defaultNamespace: used when `metadata.namespace` is absent (a file rendered offline).
+    /// This is the one decoder of the OdooEnvironment: the planner, the Traefik generator (through
+    /// ``TraefikGen/RoutingSpec/decode(_:defaults:)``), the operator and the CLI all use it.
+    ///
+    /// - Parameters:
+    ///   - defaultNamespace: used when `metadata.namespace` is absent (a file rendered offline).
+    ///   - routingDefaults: the platform's Traefik entry points and upstream, which a tenant cannot set
+    ///     (its `namespace` is ignored: `defaultNamespace` is the one that counts).
     /// - Throws: ``OdooPlanError`` `invalidEnvironment` listing every invalid field with its path.
-    public static func decode(_ document: JSONValue, defaultNamespace: String? = nil) throws(OdooPlanError) -> OdooEnvironment {
+    public static func decode(_ document: JSONValue, defaultNamespace: String? = nil,
+                              routingDefaults: RoutingDefaults = RoutingDefaults()) throws(OdooPlanError) -> OdooEnvironment {
         // The spec's fields in document order with one reader, so every field error is collected in one
         // pass and the order matches the CRD; the nested sections have their own functions.
         var reader = FieldReader()
@@ -32,6 +39,7 @@ extension OdooEnvironment {
         reader.unknownKeys(spec, allowed: ["version", "image", "tier", "stage", "replicas", "workers", "resources", "database", "deletionPolicy",
                                            "filestore", "redis", "ingress", "backup", "maintenanceWindow", "config", "addons", "schedule"], "spec")
         let version = reader.string(spec["version"], "spec.version", required: true) ?? ""
+        let major = version.isEmpty ? nil : reader.odooMajorVersion(.string(version), "spec.version")
         let image = reader.string(spec["image"], "spec.image")
         if let image {
             do { _ = try ImageReference(parsing: image) } catch { reader.errors.append(.invalid("spec.image", "\"\(image)\": \(error.message)")) }
@@ -53,9 +61,11 @@ extension OdooEnvironment {
         let addons = reader.addons(spec["addons"])
         if let database { reader.checkOverrides(config, database: database.name) }
 
-        let routing = reader.routing(document, namespace: namespace)
-        let major = Int(version.split(separator: ".").first ?? "") ?? 0
-        guard reader.errors.isEmpty, let namespace, let tier, let stage, let routing, let database, let filestore else {
+        let subject = namespace.flatMap { namespace in
+            major.map { RoutingSpec.Subject(name: name, namespace: namespace, uid: uid, odooMajorVersion: $0, replicas: Int(replicas), redisSessions: redis.enabled) }
+        }
+        let routing = reader.ingress(spec["ingress"], subject: subject, defaults: routingDefaults)
+        guard reader.errors.isEmpty, let namespace, let tier, let stage, let routing, let major, let database, let filestore else {
             let subject = [namespace, name.isEmpty ? nil : name].compactMap { $0 }.joined(separator: "/")
             let count = reader.errors.count == 1 ? "1 invalid field" : "\(reader.errors.count) invalid fields"
             throw OdooPlanError.invalidEnvironment("OdooEnvironment \(subject.isEmpty ? "(unnamed)" : subject): \(count)", fieldErrors: reader.errors)

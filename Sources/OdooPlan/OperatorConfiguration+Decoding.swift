@@ -179,7 +179,7 @@ extension FieldReader {
             unknownKeys(object, allowed: ["quota", "connectionLimit", "defaultRequests", "defaultLimits", "maximum"], path)
             tiers[tier] = OperatorConfiguration.TierLimits(
                 quota: quantities(object["quota"], path / "quota"),
-                container: policy?.tier(tier.rawValue) ?? TierPolicy(),
+                container: policy?.tier(tier) ?? TierPolicy(),
                 connectionLimit: Int(bounded(object["connectionLimit"], path / "connectionLimit", 1...10_000, what: "connections") ?? 20))
         }
         return tiers

@@ -126,7 +126,7 @@ public struct OperatorConfiguration: Sendable, Equatable {
     /// policy the operator checks its plans against; decoding starts from the embedded policy's).
     public func withTiers(of policy: GuardPolicy) -> OperatorConfiguration {
         var result = self
-        for tier in Tier.allCases { result.tiers[tier]?.container = policy.tier(tier.rawValue) }
+        for tier in Tier.allCases { result.tiers[tier]?.container = policy.tier(tier) }
         return result
     }
 

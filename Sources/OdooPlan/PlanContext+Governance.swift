@@ -15,7 +15,7 @@ extension PlanContext {
 
     /// The labels the operator gives an environment's namespace.
     static func governanceLabels(_ environment: OdooEnvironment, podSecurity: PodSecuritySettings) -> [String: String] {
-        podSecurity.namespaceLabels(stage: environment.stage.rawValue)
+        podSecurity.namespaceLabels(stage: environment.stage)
             .merging([GuardLabels.stage: environment.stage.rawValue, GuardLabels.tier: environment.tier.rawValue]) { $1 }
     }
 

@@ -51,8 +51,9 @@ extension FieldReader {
         return nil
     }
 
-    /// Odoo's version as `"17.0"`, `"17"` or the YAML number `17.0`; returns the major version.
-    mutating func odooMajorVersion(_ value: JSONValue?, _ path: FieldPath) -> Int? {
+    /// Odoo's version as `"17.0"`, `"17"` or the YAML number `17.0`; returns the major version (8 or
+    /// later), or `nil` with the problem appended to ``errors``.
+    public mutating func odooMajorVersion(_ value: JSONValue?, _ path: FieldPath) -> Int? {
         let text: String
         switch value {
         case nil, .null?:

@@ -1,67 +1,60 @@
 import KubeModel
 
 extension RoutingSpec {
-    /// Decodes and validates an input document: an `odooguard.io/v1alpha1` OdooEnvironment, or a compact
-    /// routing spec (`kind: RoutingSpec`, or no kind at all).
+    /// Who the routes belong to: the values an OdooEnvironment's own decoder has already read and
+    /// validated (`metadata`, `spec.version`, `spec.replicas`, `spec.redis.enabled`), handed to
+    /// ``KubeModel/FieldReader/ingress(_:_:subject:defaults:)`` so that no field is read twice.
+    public struct Subject: Sendable, Equatable {
+        /// The environment's name.
+        public var name: String
+        /// The environment's namespace.
+        public var namespace: String
+        /// The OdooEnvironment's `metadata.uid`, when it has one: the routes are then owned by it.
+        public var uid: String?
+        /// Odoo's major version.
+        public var odooMajorVersion: Int
+        /// Web replicas.
+        public var replicas: Int
+        /// Whether sessions are kept in Redis.
+        public var redisSessions: Bool
+
+        /// A subject.
+        public init(name: String, namespace: String, uid: String? = nil, odooMajorVersion: Int, replicas: Int, redisSessions: Bool) {
+            self.name = name
+            self.namespace = namespace
+            self.uid = uid
+            self.odooMajorVersion = odooMajorVersion
+            self.replicas = replicas
+            self.redisSessions = redisSessions
+        }
+    }
+
+    /// Decodes and validates a compact routing spec (`kind: RoutingSpec`, or no kind at all). An
+    /// OdooEnvironment is decoded by its own decoder (OdooPlan's `OdooEnvironment.decode`), which reads
+    /// its `spec.ingress` through ``KubeModel/FieldReader/ingress(_:_:subject:defaults:)``.
     ///
-    /// Compact spec fields: `name`, `namespace`, `hosts`, `tls` (`secretName` | `certResolver`),
-    /// `odooVersion`, `adminAllowlist`, `clientIPDepth`, `loginRateLimit` (`average`, `period`,
-    /// `burst`), `inFlightRequests`, `maxBodySize`, `replicas`, `redisSessions`, `hsts`
-    /// (`maxAgeSeconds`, `preload`), `service`, `entryPoints` (`web`, `websecure`), `upstream`.
+    /// Fields: `name`, `namespace`, `hosts`, `tls` (`secretName` | `certResolver`), `odooVersion`,
+    /// `adminAllowlist`, `clientIPDepth`, `loginRateLimit` (`average`, `period`, `burst`),
+    /// `inFlightRequests`, `maxBodySize`, `replicas`, `redisSessions`, `hsts` (`maxAgeSeconds`,
+    /// `preload`), `service`, `entryPoints` (`web`, `websecure`), `upstream`.
     ///
     /// - Throws: ``TraefikGenError`` `invalidSpec` listing every invalid field with its path, or
-    ///   `unsupportedDocument` for another kind.
-    public static func decode(_ document: JSONValue, defaults: RoutingDefaults = RoutingDefaults()) throws(TraefikGenError) -> RoutingSpec {
+    ///   `unsupportedDocument` for a non-object or another kind.
+    public static func decodeCompact(_ document: JSONValue, defaults: RoutingDefaults = RoutingDefaults()) throws(TraefikGenError) -> RoutingSpec {
         guard case .object(let root) = document else {
             throw TraefikGenError.unsupportedDocument("expected an OdooEnvironment or a routing spec object, found \(document.typeDescription)")
         }
         switch root["kind"] {
-        case nil, .string("RoutingSpec")?: return try compact(root, defaults)
-        case .string("OdooEnvironment")?: return try environment(root, defaults)
+        case nil, .string("RoutingSpec")?: break
         case let other?:
-            throw TraefikGenError.unsupportedDocument("kind \(other.serialized()) is neither OdooEnvironment nor RoutingSpec")
+            throw TraefikGenError.unsupportedDocument("kind \(other.serialized()) is not a RoutingSpec")
         }
-    }
-
-    /// Decodes many documents on all cores; results keep the input order.
-    public static func decodeAll(_ documents: [JSONValue], defaults: RoutingDefaults = RoutingDefaults()) -> [Result<RoutingSpec, TraefikGenError>] {
-        Parallel.map(count: documents.count) { i in
-            Result { () throws(TraefikGenError) -> RoutingSpec in try decode(documents[i], defaults: defaults) }
-        }
-    }
-
-    /// Where each routing value sits in an input document.
-    private struct Fields {
-        typealias Field = (value: JSONValue?, path: FieldPath)
-        var name: Field
-        var namespace: Field
-        var hosts: [Field]
-        /// Where a missing host is reported; `nil` when the list itself was already reported as malformed.
-        var hostsPath: FieldPath?
-        var tls: Field
-        var version: Field
-        var allowlist: Field
-        var clientIPDepth: Field
-        var loginRateLimit: Field
-        var inFlightRequests: Field
-        var maxBodySize: Field
-        var replicas: Field
-        var redisSessions: Field
-        var hstsMaxAge: Field
-        var hstsPreload: Field
-        var service: Field
-        var webEntryPoint: Field
-        var secureEntryPoint: Field
-        var upstream: Field
-        var uid: Field
-    }
-
-    private static func compact(_ root: JSONObject, _ defaults: RoutingDefaults) throws(TraefikGenError) -> RoutingSpec {
         var reader = FieldReader()
         reader.unknownKeys(root, allowed: ["apiVersion", "kind", "name", "namespace", "hosts", "tls", "odooVersion", "adminAllowlist",
                                            "clientIPDepth", "loginRateLimit", "inFlightRequests", "maxBodySize", "replicas",
                                            "redisSessions", "hsts", "service", "entryPoints", "upstream"], .root)
-        var hosts: [Fields.Field] = []
+        let subject = reader.compactSubject(root, defaults)
+        var hosts: [RouteFields.Field] = []
         switch root["hosts"] {
         case .array(let items)?: hosts = items.enumerated().map { (Optional($0.element), FieldPath.root / "hosts" / $0.offset) }
         case nil, .null?: break
@@ -72,110 +65,139 @@ extension RoutingSpec {
         if let hsts { reader.unknownKeys(hsts, allowed: ["maxAgeSeconds", "preload"], "hsts") }
         let entryPoints = reader.object(root["entryPoints"], "entryPoints")
         if let entryPoints { reader.unknownKeys(entryPoints, allowed: ["web", "websecure"], "entryPoints") }
-        let fields = Fields(
-            name: (root["name"], "name"), namespace: (root["namespace"], "namespace"),
-            hosts: hosts, hostsPath: hostsMalformed ? nil : "hosts", tls: (root["tls"], "tls"), version: (root["odooVersion"], "odooVersion"),
+        let fields = RouteFields(
+            hosts: hosts, hostsPath: hostsMalformed ? nil : "hosts", tls: (root["tls"], "tls"),
             allowlist: (root["adminAllowlist"], "adminAllowlist"), clientIPDepth: (root["clientIPDepth"], "clientIPDepth"),
             loginRateLimit: (root["loginRateLimit"], "loginRateLimit"), inFlightRequests: (root["inFlightRequests"], "inFlightRequests"),
-            maxBodySize: (root["maxBodySize"], "maxBodySize"), replicas: (root["replicas"], "replicas"),
-            redisSessions: (root["redisSessions"], "redisSessions"),
+            maxBodySize: (root["maxBodySize"], "maxBodySize"),
             hstsMaxAge: (hsts?["maxAgeSeconds"], "hsts.maxAgeSeconds"), hstsPreload: (hsts?["preload"], "hsts.preload"),
             service: (root["service"], "service"),
             webEntryPoint: (entryPoints?["web"], "entryPoints.web"), secureEntryPoint: (entryPoints?["websecure"], "entryPoints.websecure"),
-            upstream: (root["upstream"], "upstream"), uid: (nil, "uid"))
-        return try build(fields, defaults, reader: &reader, what: "routing spec")
+            upstream: (root["upstream"], "upstream"))
+        guard let spec = reader.routes(fields, subject: subject, defaults), reader.errors.isEmpty else {
+            let subjectText = [root["namespace"]?.stringValue ?? defaults.namespace, root["name"]?.stringValue].compactMap { $0 }.joined(separator: "/")
+            let count = reader.errors.count == 1 ? "1 invalid field" : "\(reader.errors.count) invalid fields"
+            throw TraefikGenError.invalidSpec("routing spec\(subjectText.isEmpty ? "" : " " + subjectText): \(count)", fieldErrors: reader.errors)
+        }
+        return spec
     }
 
-    private static func environment(_ root: JSONObject, _ defaults: RoutingDefaults) throws(TraefikGenError) -> RoutingSpec {
-        var reader = FieldReader()
-        if let apiVersion = root["apiVersion"]?.stringValue, apiVersion != "odooguard.io/v1alpha1" {
-            reader.errors.append(.invalid("apiVersion", "must be odooguard.io/v1alpha1, found \"\(apiVersion)\""))
+    /// Decodes many compact specs on all cores; results keep the input order.
+    public static func decodeAllCompact(_ documents: [JSONValue], defaults: RoutingDefaults = RoutingDefaults()) -> [Result<RoutingSpec, TraefikGenError>] {
+        Parallel.map(count: documents.count) { i in
+            Result { () throws(TraefikGenError) -> RoutingSpec in try decodeCompact(documents[i], defaults: defaults) }
         }
-        let metadata = reader.object(root["metadata"], "metadata", required: true)
-        let spec = reader.object(root["spec"], "spec", required: true)
-        let ingress = spec == nil ? nil : reader.object(spec?["ingress"], "spec.ingress", required: true)
-        if let ingress {
-            reader.unknownKeys(ingress, allowed: ["host", "aliases", "tls", "adminAllowlist", "clientIPDepth", "loginRateLimit",
-                                                  "inFlightRequests", "maxBodySize", "hstsPreload"], "spec.ingress")
+    }
+}
+
+/// Where each routing value sits in an input document (a compact spec's top level or an
+/// OdooEnvironment's `spec.ingress`).
+struct RouteFields {
+    typealias Field = (value: JSONValue?, path: FieldPath)
+    var hosts: [Field]
+    /// Where a missing host is reported; `nil` when the list itself was already reported as malformed.
+    var hostsPath: FieldPath?
+    var tls: Field
+    var allowlist: Field
+    var clientIPDepth: Field
+    var loginRateLimit: Field
+    var inFlightRequests: Field
+    var maxBodySize: Field
+    var hstsMaxAge: Field
+    var hstsPreload: Field
+    var service: Field
+    var webEntryPoint: Field
+    var secureEntryPoint: Field
+    var upstream: Field
+}
+
+extension FieldReader {
+    /// An OdooEnvironment's `spec.ingress` at `path`: hosts (`host` and `aliases`), `tls`,
+    /// `adminAllowlist`, `clientIPDepth`, `loginRateLimit`, `inFlightRequests`, `maxBodySize` and
+    /// `hstsPreload`, every problem appended to ``errors`` with its path. Entry points and the upstream
+    /// come from `defaults`: a tenant cannot choose them.
+    ///
+    /// - Parameter subject: what the environment's decoder read elsewhere in the document; `nil` when
+    ///   any of it was invalid (the ingress is still checked, so every error is reported at once).
+    /// - Returns: the routing, or `nil` when the ingress or the subject is invalid.
+    public mutating func ingress(_ value: JSONValue?, _ path: FieldPath = "spec.ingress", subject: RoutingSpec.Subject?,
+                                 defaults: RoutingDefaults = RoutingDefaults()) -> RoutingSpec? {
+        guard let value, !value.isNull else {
+            errors.append(.required(path, "is required: host and tls (secretName or certResolver) of the environment"))
+            return nil
         }
-        let redis = reader.object(spec?["redis"], "spec.redis")
-        var hosts: [Fields.Field] = ingress == nil ? [] : [(ingress?["host"], FieldPath("spec.ingress.host"))]
-        if let aliases = ingress?["aliases"] {
+        guard let ingress = object(value, path) else { return nil }
+        unknownKeys(ingress, allowed: ["host", "aliases", "tls", "adminAllowlist", "clientIPDepth", "loginRateLimit",
+                                       "inFlightRequests", "maxBodySize", "hstsPreload"], path)
+        var hosts: [RouteFields.Field] = [(ingress["host"], path / "host")]
+        if let aliases = ingress["aliases"] {
             if case .array(let items) = aliases {
-                hosts += items.enumerated().map { (Optional($0.element), FieldPath("spec.ingress.aliases") / $0.offset) }
+                hosts += items.enumerated().map { (Optional($0.element), path / "aliases" / $0.offset) }
             } else if !aliases.isNull {
-                reader.errors.append(.invalid("spec.ingress.aliases", "must be a list of host names, found \(aliases.typeDescription)"))
+                errors.append(.invalid(path / "aliases", "must be a list of host names, found \(aliases.typeDescription)"))
             }
         }
-        let fields = Fields(
-            name: (metadata?["name"], "metadata.name"), namespace: (metadata?["namespace"], "metadata.namespace"),
-            hosts: hosts, hostsPath: "spec.ingress.host", tls: (ingress?["tls"], "spec.ingress.tls"), version: (spec?["version"], "spec.version"),
-            allowlist: (ingress?["adminAllowlist"], "spec.ingress.adminAllowlist"),
-            clientIPDepth: (ingress?["clientIPDepth"], "spec.ingress.clientIPDepth"),
-            loginRateLimit: (ingress?["loginRateLimit"], "spec.ingress.loginRateLimit"),
-            inFlightRequests: (ingress?["inFlightRequests"], "spec.ingress.inFlightRequests"),
-            maxBodySize: (ingress?["maxBodySize"], "spec.ingress.maxBodySize"), replicas: (spec?["replicas"], "spec.replicas"),
-            redisSessions: (redis?["enabled"], "spec.redis.enabled"),
-            hstsMaxAge: (nil, "spec.ingress.hstsMaxAgeSeconds"), hstsPreload: (ingress?["hstsPreload"], "spec.ingress.hstsPreload"),
+        let fields = RouteFields(
+            hosts: hosts, hostsPath: path / "host", tls: (ingress["tls"], path / "tls"),
+            allowlist: (ingress["adminAllowlist"], path / "adminAllowlist"), clientIPDepth: (ingress["clientIPDepth"], path / "clientIPDepth"),
+            loginRateLimit: (ingress["loginRateLimit"], path / "loginRateLimit"),
+            inFlightRequests: (ingress["inFlightRequests"], path / "inFlightRequests"),
+            maxBodySize: (ingress["maxBodySize"], path / "maxBodySize"),
+            hstsMaxAge: (nil, path / "hstsMaxAgeSeconds"), hstsPreload: (ingress["hstsPreload"], path / "hstsPreload"),
             service: (nil, "service"), webEntryPoint: (nil, "entryPoints.web"), secureEntryPoint: (nil, "entryPoints.websecure"),
-            upstream: (nil, "upstream"), uid: (metadata?["uid"], "metadata.uid"))
-        if spec == nil || ingress == nil {
-            // The rest cannot be read; report what is missing without a cascade of follow-on errors.
-            throw failure(reader.errors, name: metadata?["name"]?.stringValue, namespace: metadata?["namespace"]?.stringValue, what: "OdooEnvironment")
-        }
-        return try build(fields, defaults, reader: &reader, what: "OdooEnvironment")
+            upstream: (nil, "upstream"))
+        return routes(fields, subject: subject, defaults)
     }
 
-    private static func build(_ fields: Fields, _ defaults: RoutingDefaults, reader: inout FieldReader, what: String) throws(TraefikGenError) -> RoutingSpec {
-        let name = reader.dnsSubdomain(fields.name.value, fields.name.path, required: true)
-        var namespace = reader.dnsLabel(fields.namespace.value, fields.namespace.path)
-        if fields.namespace.value == nil || fields.namespace.value?.isNull == true {
+    /// A compact spec's own subject fields: `name`, `namespace` (or the default), `odooVersion`,
+    /// `replicas`, `redisSessions`; `nil` when any is invalid.
+    mutating func compactSubject(_ root: JSONObject, _ defaults: RoutingDefaults) -> RoutingSpec.Subject? {
+        let name = dnsSubdomain(root["name"], "name", required: true)
+        var namespace = dnsLabel(root["namespace"], "namespace")
+        if root["namespace"] == nil || root["namespace"]?.isNull == true {
             namespace = defaults.namespace
-            if namespace == nil { reader.errors.append(.required(fields.namespace.path, "is required (or pass a default namespace)")) }
+            if namespace == nil { errors.append(.required("namespace", "is required (or pass a default namespace)")) }
         }
-        var hosts: [HostName] = []
-        if fields.hosts.isEmpty, let path = fields.hostsPath { reader.errors.append(.required(path, "needs at least one host name")) }
-        for field in fields.hosts {
-            guard let host = reader.host(field.value, field.path, required: true) else { continue }
-            if hosts.contains(host) { reader.errors.append(.invalid(field.path, "\"\(host)\" is listed twice")) } else { hosts.append(host) }
-        }
-        let tls = reader.tlsSource(fields.tls.value, fields.tls.path)
-        let major = reader.odooMajorVersion(fields.version.value, fields.version.path)
-        let allowlist = reader.allowlist(fields.allowlist.value, fields.allowlist.path)
-        let depth = reader.int(fields.clientIPDepth.value, fields.clientIPDepth.path, minimum: 0) ?? 0
-        if depth > 32 { reader.errors.append(.invalid(fields.clientIPDepth.path, "must be at most 32 (the number of trusted proxies in front of Traefik)")) }
-        let login = reader.rateLimit(fields.loginRateLimit.value, fields.loginRateLimit.path, default: defaultLoginRateLimit)
-        let inFlight = reader.positive(fields.inFlightRequests.value, fields.inFlightRequests.path) ?? defaultInFlightRequests
-        let body = reader.byteSize(fields.maxBodySize.value, fields.maxBodySize.path) ?? defaultMaxBodyBytes
-        let replicas = reader.int(fields.replicas.value, fields.replicas.path, minimum: 0) ?? 1
-        let redis = reader.bool(fields.redisSessions.value, fields.redisSessions.path) ?? false
-        let maxAge = reader.int(fields.hstsMaxAge.value, fields.hstsMaxAge.path) ?? oneYear
-        if maxAge < oneYear { reader.errors.append(.invalid(fields.hstsMaxAge.path, "must be at least \(oneYear) (one year)")) }
-        let preload = reader.bool(fields.hstsPreload.value, fields.hstsPreload.path) ?? false
-        let service = reader.dnsLabel(fields.service.value, fields.service.path)
-        if let service, service.first?.isLetter != true {
-            reader.errors.append(.invalid(fields.service.path, "\"\(service)\" must start with a letter (a Service name is a DNS-1035 label)"))
-        }
-        let web = reader.identifier(fields.webEntryPoint.value, fields.webEntryPoint.path) ?? defaults.webEntryPoint
-        let secure = reader.identifier(fields.secureEntryPoint.value, fields.secureEntryPoint.path) ?? defaults.secureEntryPoint
-        if web == secure { reader.errors.append(.invalid(fields.secureEntryPoint.path, "must differ from the HTTP entry point \"\(web)\"")) }
-        let upstream = reader.upstream(fields.upstream.value ?? .string(defaults.upstreamHost), fields.upstream.path) ?? defaults.upstreamHost
-        let uid = reader.string(fields.uid.value, fields.uid.path)
-
-        guard reader.errors.isEmpty, let name, let namespace, let tls, let major else {
-            throw failure(reader.errors, name: fields.name.value?.stringValue, namespace: fields.namespace.value?.stringValue ?? defaults.namespace, what: what)
-        }
-        return RoutingSpec(
-            name: name, namespace: namespace, hosts: hosts, tls: tls, odooMajorVersion: major, adminAllowlist: allowlist,
-            clientIPDepth: Int(depth), loginRateLimit: login, inFlightRequests: inFlight, maxBodyBytes: body, replicas: Int(replicas),
-            redisSessions: redis, hsts: HSTS(maxAgeSeconds: maxAge, preload: preload),
-            serviceName: service ?? defaultServiceName(for: name), webEntryPoint: web, secureEntryPoint: secure,
-            upstreamHost: upstream, owner: uid.flatMap { $0.isEmpty ? nil : Owner(uid: $0) })
+        let major = odooMajorVersion(root["odooVersion"], "odooVersion")
+        let replicas = int(root["replicas"], "replicas", minimum: 0) ?? 1
+        let redis = bool(root["redisSessions"], "redisSessions") ?? false
+        guard let name, let namespace, let major else { return nil }
+        return RoutingSpec.Subject(name: name, namespace: namespace, odooMajorVersion: major, replicas: Int(replicas), redisSessions: redis)
     }
 
-    private static func failure(_ errors: [FieldError], name: String?, namespace: String?, what: String) -> TraefikGenError {
-        let subject = [namespace, name].compactMap { $0 }.joined(separator: "/")
-        let count = errors.count == 1 ? "1 invalid field" : "\(errors.count) invalid fields"
-        return TraefikGenError.invalidSpec("\(what)\(subject.isEmpty ? "" : " " + subject): \(count)", fieldErrors: errors)
+    /// The routing values every input shares, validated; `nil` when any is invalid or `subject` is `nil`.
+    mutating func routes(_ fields: RouteFields, subject: RoutingSpec.Subject?, _ defaults: RoutingDefaults) -> RoutingSpec? {
+        let before = errors.count
+        var hosts: [HostName] = []
+        if fields.hosts.isEmpty, let path = fields.hostsPath { errors.append(.required(path, "needs at least one host name")) }
+        for field in fields.hosts {
+            guard let host = host(field.value, field.path, required: true) else { continue }
+            if hosts.contains(host) { errors.append(.invalid(field.path, "\"\(host)\" is listed twice")) } else { hosts.append(host) }
+        }
+        let tls = tlsSource(fields.tls.value, fields.tls.path)
+        let allowlist = allowlist(fields.allowlist.value, fields.allowlist.path)
+        let depth = int(fields.clientIPDepth.value, fields.clientIPDepth.path, minimum: 0) ?? 0
+        if depth > 32 { errors.append(.invalid(fields.clientIPDepth.path, "must be at most 32 (the number of trusted proxies in front of Traefik)")) }
+        let login = rateLimit(fields.loginRateLimit.value, fields.loginRateLimit.path, default: RoutingSpec.defaultLoginRateLimit)
+        let inFlight = positive(fields.inFlightRequests.value, fields.inFlightRequests.path) ?? RoutingSpec.defaultInFlightRequests
+        let body = byteSize(fields.maxBodySize.value, fields.maxBodySize.path) ?? RoutingSpec.defaultMaxBodyBytes
+        let maxAge = int(fields.hstsMaxAge.value, fields.hstsMaxAge.path) ?? RoutingSpec.oneYear
+        if maxAge < RoutingSpec.oneYear { errors.append(.invalid(fields.hstsMaxAge.path, "must be at least \(RoutingSpec.oneYear) (one year)")) }
+        let preload = bool(fields.hstsPreload.value, fields.hstsPreload.path) ?? false
+        let service = dnsLabel(fields.service.value, fields.service.path)
+        if let service, service.first?.isLetter != true {
+            errors.append(.invalid(fields.service.path, "\"\(service)\" must start with a letter (a Service name is a DNS-1035 label)"))
+        }
+        let web = identifier(fields.webEntryPoint.value, fields.webEntryPoint.path) ?? defaults.webEntryPoint
+        let secure = identifier(fields.secureEntryPoint.value, fields.secureEntryPoint.path) ?? defaults.secureEntryPoint
+        if web == secure { errors.append(.invalid(fields.secureEntryPoint.path, "must differ from the HTTP entry point \"\(web)\"")) }
+        let upstream = upstream(fields.upstream.value ?? .string(defaults.upstreamHost), fields.upstream.path) ?? defaults.upstreamHost
+        guard errors.count == before, let subject, let tls else { return nil }
+        return RoutingSpec(
+            name: subject.name, namespace: subject.namespace, hosts: hosts, tls: tls, odooMajorVersion: subject.odooMajorVersion,
+            adminAllowlist: allowlist, clientIPDepth: Int(depth), loginRateLimit: login, inFlightRequests: inFlight, maxBodyBytes: body,
+            replicas: subject.replicas, redisSessions: subject.redisSessions, hsts: RoutingSpec.HSTS(maxAgeSeconds: maxAge, preload: preload),
+            serviceName: service ?? RoutingSpec.defaultServiceName(for: subject.name), webEntryPoint: web, secureEntryPoint: secure,
+            upstreamHost: upstream, owner: subject.uid.flatMap { $0.isEmpty ? nil : RoutingSpec.Owner(uid: $0) })
     }
 }

@@ -1,8 +1,9 @@
 import KubeModel
 
 /// Everything the generator needs to route one Odoo environment, validated: every value here is safe
-/// to write into Traefik objects and rule expressions. Built by ``RoutingSpec/decode(_:defaultNamespace:)``
-/// from a compact routing spec or an OdooEnvironment, which report every invalid field at once.
+/// to write into Traefik objects and rule expressions. Built by ``RoutingSpec/decodeCompact(_:defaults:)``
+/// from a compact routing spec, or by an OdooEnvironment's decoder through
+/// ``KubeModel/FieldReader/ingress(_:_:subject:defaults:)``; both report every invalid field at once.
 public struct RoutingSpec: Sendable, Equatable {
     /// Where the certificate comes from.
     public enum TLSSource: Sendable, Equatable {

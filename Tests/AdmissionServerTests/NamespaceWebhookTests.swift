@@ -19,7 +19,7 @@ import TestSupport
     }
 
     static let governed = [GuardLabels.stage: "production", GuardLabels.tier: "dedicated", "kubernetes.io/metadata.name": "clinic-prod"]
-        .merging(PodSecuritySettings().namespaceLabels(stage: "production")) { $1 }
+        .merging(PodSecuritySettings().namespaceLabels(stage: .production)) { $1 }
 
     /// /mutate, then /validate on the mutated object: the validating response.
     static func admit(_ harness: WebhookHarness, new: [String: String], user: String, groups: [String], dryRun: Bool = false) async throws -> JSONValue {

@@ -40,7 +40,7 @@ import TestSupport
             #expect(policy.platformAdmins.users == ["ops@example.com", "system:serviceaccount:platform:guard-odoo-guard-operator"])
             #expect(policy.platformAdmins.includes(UserInfo(username: "system:serviceaccount:platform:guard-odoo-guard-operator")))
             #expect(!policy.platformAdmins.includes(UserInfo(username: "system:serviceaccount:platform:guard-odoo-guard-webhook")))
-            #expect(policy.podSecurity.level(forStage: "development") == .baseline)
+            #expect(policy.podSecurity.level(forStage: .development) == .baseline)
         }
         let wildcard = try await offPool { try Chart.renderFailure(set: ["platformAdmins.users={*}"]) }
         #expect(wildcard.status != 0, "the values schema refuses a wildcard admin")

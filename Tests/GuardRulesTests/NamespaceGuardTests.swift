@@ -9,7 +9,7 @@ import Testing
 @Suite("Namespace guard")
 struct NamespaceGuardTests {
     static let production = [GuardLabels.stage: "production", GuardLabels.tier: "shared"]
-        .merging(PodSecuritySettings().namespaceLabels(stage: "production")) { $1 }
+        .merging(PodSecuritySettings().namespaceLabels(stage: .production)) { $1 }
     static let tenant = UserInfo(username: "alice@example.com", groups: ["clinic-admins", "system:authenticated"])
     static let admin = UserInfo(username: "root@example.com", groups: ["system:masters", "system:authenticated"])
     static let operatorAccount = UserInfo(username: "system:serviceaccount:odoo-guard:og-odoo-guard-operator",
@@ -71,8 +71,8 @@ struct NamespaceGuardTests {
         Case(name: "an ungoverned namespace joins at a privileged level", old: ["team": "x"],
              new: [GuardLabels.stage: "production", GuardLabels.podSecurityEnforce: "privileged"], tenant: ["namespace.pod-security-level"]),
         Case(name: "an ungoverned namespace", old: ["team": "x"], new: ["team": "y", GuardLabels.podSecurityEnforce: "privileged"], tenant: []),
-        Case(name: "raising the level", old: [GuardLabels.stage: "development"].merging(PodSecuritySettings().namespaceLabels(stage: "development")) { $1 },
-             new: [GuardLabels.stage: "development"].merging(PodSecuritySettings().namespaceLabels(stage: "development")) { $1 }
+        Case(name: "raising the level", old: [GuardLabels.stage: "development"].merging(PodSecuritySettings().namespaceLabels(stage: .development)) { $1 },
+             new: [GuardLabels.stage: "development"].merging(PodSecuritySettings().namespaceLabels(stage: .development)) { $1 }
                 .merging([GuardLabels.podSecurityEnforce: "restricted"]) { $1 }, tenant: ["namespace.labels-locked"]),
     ]
 

@@ -9,8 +9,8 @@ struct PolicyLifetimeTests {
             let policy = try GuardPolicy(text: GuardPolicy.builtInDefaultText)
             #expect(policy.name == "default")
             var copy = policy
-            copy.stages["production"]?.allowedRegistries.append("ghcr.io/acme/*")
-            #expect(copy.stage("production").allowedRegistries.count == policy.stage("production").allowedRegistries.count + 1)
+            copy.stages[.production]?.allowedRegistries.append("ghcr.io/acme/*")
+            #expect(copy.stage(.production).allowedRegistries.count == policy.stage(.production).allowedRegistries.count + 1)
         }
     }
 }

@@ -77,7 +77,7 @@ struct PromotionRuleTests {
 
     @Test func theDefaultPolicyWarns() {
         let policy = Fixture.policy
-        #expect(policy.mode(of: .imagePromoted, stage: "production") == .warn)
-        #expect(policy.promotion.minSoakHours == 24 && policy.promotion.fromStages == ["staging"])
+        #expect(policy.mode(of: .imagePromoted, stage: .production) == .warn)
+        #expect(policy.promotion.minSoakHours == 24 && policy.promotion.fromStages == [.staging])
     }
 }

@@ -49,11 +49,11 @@ struct PodSecurityPlanTests {
         let environment = try OdooEnvironment.decode(Fixtures.environment())
         let planner = OdooPlanner(configuration: try OperatorConfiguration.builtIn())
         var settings = PodSecuritySettings()
-        settings.levels["production"] = .baseline
+        settings.levels[.production] = .baseline
         let desired = try planner.plan(environment, podSecurity: settings)
         let namespace = try #require(desired.objects.first { KubeObject($0).kind == "Namespace" })
         let labels = KubeObject(namespace).labels
-        #expect(labels[GuardLabels.podSecurityEnforce] == (environment.stage.rawValue == "production" ? "baseline" : settings.level(forStage: environment.stage.rawValue).rawValue))
+        #expect(labels[GuardLabels.podSecurityEnforce] == (environment.stage.rawValue == "production" ? "baseline" : settings.level(forStage: environment.stage).rawValue))
         #expect(labels[GuardLabels.podSecurityWarn] == "restricted")
         #expect(labels[GuardLabels.podSecurityAuditVersion] == "v1.32")
         #expect(labels[GuardLabels.stage] == environment.stage.rawValue)

@@ -13,18 +13,62 @@ struct ValidationTests {
         return try #require(SchemaValidator(crd: try ManifestReader.parseSingle(yaml: text)))
     }
 
-    static let cases: [(String, FieldPath, JSONValue)] = [
-        ("wrong type", "spec.replicas", "two"),
-        ("unknown tier", "spec.tier", "premium"),
-        ("invalid host", "spec.ingress.host", "clinic_example..com"),
-        ("negative replicas", "spec.replicas", -1),
-        ("unknown stage", "spec.stage", "prod"),
-        ("bad version", "spec.version", "seventeen"),
-        ("bad database name", "spec.database.name", "Clinic-DB"),
-        ("bad deletion policy", "spec.deletionPolicy", "Purge"),
-        ("workers out of range", "spec.workers", 500),
-        ("init modules not a list", "spec.database.initModules", "sale"),
-        ("addons not a list", "spec.addons", "registry.example.com/addons:1"),
+    /// One refusal: `value` set at `at`, refused at `expected` (default `at`). `cel` names the CRD's CEL
+    /// rule that refuses it at the API server, for the few checks a structural schema cannot express:
+    /// the test validator does not evaluate CEL, so the test proves the rule is on the right schema node.
+    struct Refusal: Sendable, CustomTestStringConvertible {
+        let name: String
+        let at: FieldPath
+        let value: JSONValue
+        var expected: FieldPath?
+        var cel: String?
+        var testDescription: String { name }
+
+        init(_ name: String, _ at: FieldPath, _ value: JSONValue, expected: FieldPath? = nil, cel: String? = nil) {
+            self.name = name
+            self.at = at
+            self.value = value
+            self.expected = expected
+            self.cel = cel
+        }
+    }
+
+    static let cases: [Refusal] = [
+        Refusal("wrong type", "spec.replicas", "two"),
+        Refusal("unknown tier", "spec.tier", "premium"),
+        Refusal("invalid host", "spec.ingress.host", "clinic_example..com"),
+        Refusal("negative replicas", "spec.replicas", -1),
+        Refusal("unknown stage", "spec.stage", "prod"),
+        Refusal("bad version", "spec.version", "seventeen"),
+        Refusal("bad database name", "spec.database.name", "Clinic-DB"),
+        Refusal("bad deletion policy", "spec.deletionPolicy", "Purge"),
+        Refusal("workers out of range", "spec.workers", 500),
+        Refusal("init modules not a list", "spec.database.initModules", "sale"),
+        Refusal("addons not a list", "spec.addons", "registry.example.com/addons:1"),
+        // The routing part, read by the same decoder since #34.
+        Refusal("alias not a host", "spec.ingress.aliases", ["www.example.com", "bad host"], expected: FieldPath("spec.ingress.aliases") / 1),
+        Refusal("aliases not a list", "spec.ingress.aliases", "www.example.com"),
+        Refusal("TLS without a source", "spec.ingress.tls", [:], cel: "has(self.secretName) != has(self.certResolver)"),
+        Refusal("TLS with both sources", "spec.ingress.tls", ["secretName": "t", "certResolver": "le"], cel: "has(self.secretName) != has(self.certResolver)"),
+        Refusal("allowlist entry not a CIDR", "spec.ingress.adminAllowlist", ["10.0.0.0/33"], expected: FieldPath("spec.ingress.adminAllowlist") / 0),
+        Refusal("allowlist entry not an address", "spec.ingress.adminAllowlist", ["clinic.example.com"], expected: FieldPath("spec.ingress.adminAllowlist") / 0),
+        Refusal("too many proxies", "spec.ingress.clientIPDepth", 33),
+        Refusal("negative proxies", "spec.ingress.clientIPDepth", -1),
+        Refusal("login limit of zero", "spec.ingress.loginRateLimit.average", 0),
+        Refusal("login period not a duration", "spec.ingress.loginRateLimit.period", "soon"),
+        Refusal("no requests in flight", "spec.ingress.inFlightRequests", 0),
+        Refusal("body size not a size", "spec.ingress.maxBodySize", "lots"),
+        Refusal("HSTS preload not a bool", "spec.ingress.hstsPreload", "yes"),
+        Refusal("unknown ingress field", "spec.ingress.hsts", true),
+        Refusal("ingress without TLS", "spec.ingress", ["host": "demo.example.com"], expected: "spec.ingress.tls"),
+        // The other sections.
+        Refusal("unknown Redis mode", "spec.redis.mode", "cluster"),
+        Refusal("filestore size not a quantity", "spec.filestore.size", "big"),
+        Refusal("window longer than a day", "spec.maintenanceWindow.durationMinutes", 1441),
+        Refusal("window without a schedule", "spec.maintenanceWindow", ["durationMinutes": 60], expected: "spec.maintenanceWindow.schedule"),
+        Refusal("unknown spec field", "spec.surprise", true),
+        Refusal("name too long", "metadata.name", .string(String(repeating: "a", count: 48)),
+                cel: "self.metadata.name.size() <= 47 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')"),
     ]
 
     /// Absurd values are field errors, never an overflow: a time limit of Int.max, 10,000 addon images,
@@ -60,12 +104,23 @@ struct ValidationTests {
         #expect(error.fieldErrors.first { $0.path.description == "spec.config.limit_time_cpu" }?.message.contains("more than limit_time_real") == true)
     }
 
-    @Test("refused by the CRD schema and by the decoder, naming the field", arguments: 0..<cases.count)
-    func refused(_ index: Int) throws {
-        let (_, path, value) = Self.cases[index]
-        let object = Fixtures.environment { $0.set(value, at: path) }
-        let schemaErrors = try Self.schema().validate(object)
-        #expect(schemaErrors.map(\.path).contains(path), "schema: \(schemaErrors)")
+    @Test("refused by the CRD schema and by the decoder, naming the field", arguments: cases)
+    func refused(_ refusal: Refusal) throws {
+        let path = refusal.expected ?? refusal.at
+        let object = Fixtures.environment { $0.set(refusal.value, at: refusal.at) }
+        if let rule = refusal.cel {
+            // The rule sits on the node of the refused field, or on the root for metadata.
+            let crd = try ManifestReader.parseSingle(yaml: String(contentsOf: Fixtures.root.appendingPathComponent("crds/odooguard.io_odooenvironments.yaml"), encoding: .utf8))
+            var node = crd["spec"]?["versions"]?[0]?["schema"]?["openAPIV3Schema"]
+            if path.description.hasPrefix("spec.") {
+                for key in path.description.split(separator: ".") { node = node?["properties"]?[String(key)] }
+            }
+            let rules = node?["x-kubernetes-validations"]?.arrayValue?.compactMap { $0["rule"]?.stringValue } ?? []
+            #expect(rules.contains(rule), "\(path): \(rules)")
+        } else {
+            let schemaErrors = try Self.schema().validate(object)
+            #expect(schemaErrors.map(\.path).contains(path), "schema: \(schemaErrors)")
+        }
         let error = try #require(throws: OdooPlanError.self) { try OdooEnvironment.decode(object) }
         #expect(error == .invalidEnvironment)
         #expect(error.fieldErrors.map(\.path).contains(path), "decoder: \(error)")
@@ -116,7 +171,7 @@ struct ValidationTests {
     @Test func containerDefaultsAndMaximaHaveOneOwnerThePolicy() throws {
         // The embedded configuration takes the embedded policy's values.
         let builtIn = try OperatorConfiguration.builtIn()
-        #expect(builtIn.tiers[.shared]?.container == (try GuardPolicy.builtIn()).tier("shared"))
+        #expect(builtIn.tiers[.shared]?.container == (try GuardPolicy.builtIn()).tier(.shared))
         #expect(builtIn.tiers[.dedicated]?.maximum["memory"] == (try Quantity(parsing: "64Gi")))
         // A policy with other values: the operator's configuration follows it.
         let policy = try GuardPolicy(text: "apiVersion: odooguard.io/v1alpha1\nkind: GuardPolicy\nmetadata: {name: p}\nspec:\n  tiers: {shared: {maximum: {cpu: \"2\"}}}\n")

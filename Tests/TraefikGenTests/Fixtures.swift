@@ -1,3 +1,4 @@
+import OdooPlan
 import Foundation
 import KubeModel
 import TraefikGen

@@ -1,3 +1,4 @@
+import OdooPlan
 import Testing
 import KubeModel
 import TestSupport
@@ -146,26 +147,43 @@ struct ValidationTests {
         #expect(paths.count == specCase.paths.count, "\(specCase.name): each problem once: \(paths)")
     }
 
+    /// An OdooEnvironment goes through the environment's one decoder (OdooPlan), so these documents
+    /// carry what it requires beyond routing (apiVersion, tier, stage).
     @Test("an OdooEnvironment reports its own field paths")
     func environmentPaths() {
         let environment: JSONValue = [
             "apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment",
             "metadata": ["name": "clinic"],
-            "spec": ["version": "17", "replicas": "three", "redis": ["enabled": "yes"],
+            "spec": ["version": "17", "tier": "shared", "stage": "staging", "replicas": "three", "redis": ["enabled": "yes"],
                      "ingress": ["host": "Clinic.example", "aliases": ["ok.example", "bad host"], "tls": ["secretName": "t"],
                                  "adminAllowlist": ["10.0.0.1/8"], "loginRateLimit": ["period": "soon"], "maxBodySize": "1Gi", "hstsPreload": true, "typo": 1]],
         ]
         let paths = Fixtures.errorPaths(environment)
         #expect(Set(paths) == ["spec.ingress.typo", "metadata.namespace", "spec.ingress.host", "spec.ingress.aliases[1]",
                                "spec.ingress.adminAllowlist[0]", "spec.ingress.loginRateLimit.period", "spec.replicas", "spec.redis.enabled"], "\(paths)")
-        let missingIngress: JSONValue = ["kind": "OdooEnvironment", "metadata": ["name": "c", "namespace": "n"], "spec": ["version": "17.0"]]
+        let missingIngress: JSONValue = ["apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment", "metadata": ["name": "c", "namespace": "n"],
+                                          "spec": ["version": "17.0", "tier": "shared", "stage": "staging"]]
         #expect(Fixtures.errorPaths(missingIngress) == ["spec.ingress"])
         let withDefault = Result { () throws(TraefikGenError) -> RoutingSpec in
-            try RoutingSpec.decode(["kind": "OdooEnvironment", "metadata": ["name": "c"],
-                                    "spec": ["version": "16.0", "ingress": ["host": "c.example", "tls": ["certResolver": "le"]]]],
+            try RoutingSpec.decode(["apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment", "metadata": ["name": "c"],
+                                    "spec": ["version": "16.0", "tier": "shared", "stage": "staging", "ingress": ["host": "c.example", "tls": ["certResolver": "le"]]]],
                                    defaults: RoutingDefaults(namespace: "tenant-a"))
         }
         #expect((try? withDefault.get())?.namespace == "tenant-a")
+    }
+
+    /// One decoder: an OdooEnvironment is read by OdooPlan's decoder, so routes are never generated for
+    /// an environment the operator refuses (here a name too long for its objects and no stage), and
+    /// each problem is named once, at its path.
+    @Test("an OdooEnvironment the operator refuses gets no routes")
+    func environmentTheOperatorRefuses() {
+        let environment: JSONValue = [
+            "apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment",
+            "metadata": ["name": .string(String(repeating: "a", count: 48)), "namespace": "n"],
+            "spec": ["version": "17.0", "tier": "shared", "ingress": ["host": "c.example", "tls": ["certResolver": "le"]]],
+        ]
+        let paths = Fixtures.errorPaths(environment)
+        #expect(paths.sorted() == ["metadata.name", "spec.stage"], "\(paths)")
     }
 
     @Test("other kinds and non-objects are refused by name")
