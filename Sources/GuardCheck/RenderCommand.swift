@@ -69,7 +69,7 @@ public enum RenderCommand {
         var warnings: [String] = []
         for (place, environment) in environments {
             do throws(OdooPlanError) {
-                let desired = try planner.plan(environment, observed: ObservedState(now: options.now ?? Date()))
+                let desired = try planner.plan(environment, now: options.now ?? Date())
                 objects += desired.printable
                 warnings += desired.warnings.map { "warning: \(environment.namespace)/\(environment.name): \($0)" }
             } catch {

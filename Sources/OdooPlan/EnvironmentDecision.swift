@@ -22,51 +22,41 @@ public struct EnvironmentDecision: Sendable {
 
     /// The reconciliation of `observation`.
     public func decide(_ observation: EnvironmentObservation) -> Reconciliation {
-        var observed = ObservedState(webDeployment: observation.workloads.web, cronDeployment: observation.workloads.cron,
-                                     previousConditions: observation.recorded.conditions, now: observation.now)
         let backups = Self.backups(observation)
-        observed.backups = backups
-        observed.initialization = observation.recorded.databaseInitialized
-        observed.podFailures = observation.podFailures
-        observed.readyHistory = observation.recorded.readyHistory
-        observed.sleep = observation.recorded.sleep
-        observed.sleepingPage = observation.workloads.sleepingPage
+        var facts = EnvironmentFacts(initialization: observation.recorded.databaseInitialized, backups: backups)
         var report = Reconciliation.Report(environment: nil, generation: observation.object.generation, desired: nil, imageSource: observation.imageSource,
-                                           observed: observed, recorded: observation.recorded, recordedJSON: observation.recordedJSON)
+                                           observation: observation, facts: facts)
         let environment: OdooEnvironment
         switch observation.environment {
         case .failure(let error): return Reconciliation(report: report, problem: .invalidSpec(error))
         case .success(let decoded): environment = decoded
         }
         report.environment = environment
-        observed.databaseSecretPresent = observation.existingSecrets.contains(environment.databaseSecretName)
-        if case .secret(let name) = environment.routing.tls { observed.tlsSecretPresent = observation.existingSecrets.contains(name) }
+        facts.databaseSecretPresent = observation.existingSecrets.contains(environment.databaseSecretName)
+        if case .secret(let name) = environment.routing.tls { facts.tlsSecretPresent = observation.existingSecrets.contains(name) }
         let source = observation.imageSource ?? planner.imageSource(environment)
         if let message = observation.pinFailure {
-            report.observed = observed
+            report.facts = facts
             report.problemRetry = .seconds(60)
             return Reconciliation(report: report, problem: .imageResolutionFailed(message))
         }
         var events = Self.pinEvents(observation, source: source)
-        observed.pinnedImage = observation.pin.image
-        observed.toolImages = observation.toolImages
-        observed.addonPins = observation.addonPins
-        observed.rpoHours = observation.rpoHours
+        facts.pinnedImage = observation.pin.image
         let desiredImage = observation.pin.image ?? source
-        let desiredAddons = observed.pinnedAddons(environment)
+        let desiredAddons = observation.pinnedAddons(environment)
         let gate = gateDecision(environment, observation, lastBackup: backups.lastBackupTime, desiredImage: desiredImage, desiredAddons: desiredAddons)
         if gate.decision != .proceed {
-            observed.held = gate.running
-            observed.gate = gate.decision
+            facts.held = gate.running
+            facts.gate = gate.decision
         }
-        if observed.initialization?.isInitialized != true {
-            observed.initialization = Self.initialization(environment, observation, image: observed.held?.image ?? desiredImage)
-            if case .initialized(let job, _)? = observed.initialization { events.append(Self.initialized(environment, by: job)) }
+        if facts.initialization?.isInitialized != true {
+            facts.initialization = Self.initialization(environment, observation, image: facts.held?.image ?? desiredImage)
+            if case .initialized(let job, _)? = facts.initialization { events.append(Self.initialized(environment, by: job)) }
         }
-        report.observed = observed
+        report.facts = facts
         let desired: DesiredState
         do {
-            desired = try planner.plan(environment, observed: observed, podSecurity: observation.policy?.podSecurity ?? PodSecuritySettings())
+            desired = try planner.plan(environment, observation: observation, facts: facts, podSecurity: observation.policy?.podSecurity ?? PodSecuritySettings())
         } catch {
             return Reconciliation(report: report, problem: .exceedsTier(error))
         }
@@ -95,7 +85,7 @@ public struct EnvironmentDecision: Sendable {
         } catch {
             return Reconciliation(report: report, problem: .exceedsTier(error))
         }
-        if case .pending(let name)? = observed.initialization, let job = desired.initJob {
+        if case .pending(let name)? = facts.initialization, let job = desired.initJob {
             result.initJob = PlannedJob(kind: .initialize, name: name, image: desired.image, object: job)
         }
         result.database = databaseStep(environment, observation, connectionLimit: desired.connectionBudget?.total)

@@ -107,6 +107,17 @@ public struct EnvironmentObservation: Sendable {
         }
     }
 
+    /// An observation of nothing at `now`: what an offline plan (`guardctl render`) starts from.
+    public static func offline(_ environment: OdooEnvironment? = nil, now: Date = Date()) -> EnvironmentObservation {
+        EnvironmentObservation(object: KubeObject(.object([:])),
+                               environment: environment.map { .success($0) } ?? .failure(.invalidEnvironment("not observed")), now: now)
+    }
+
+    /// The spec's addon images with their pins where known, in spec order.
+    public func pinnedAddons(_ environment: OdooEnvironment) -> [OdooEnvironment.Addon] {
+        environment.addons(pinnedBy: addonPins)
+    }
+
     /// Why the spec image or an addon image could not be pinned, `nil` when nothing failed.
     public var pinFailure: String? {
         if case .failed(let message) = pin { return message }

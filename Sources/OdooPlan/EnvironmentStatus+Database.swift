@@ -3,18 +3,18 @@ import KubeModel
 /// `DatabaseReady`: the database step's answer (or the credentials Secret's presence), then where
 /// the database's initialisation stands.
 extension EnvironmentStatus {
-    static func databaseCondition(_ environment: OdooEnvironment, _ observed: ObservedState, generation: Int64?) -> Condition {
+    static func databaseCondition(_ environment: OdooEnvironment, _ facts: EnvironmentFacts, generation: Int64?) -> Condition {
         func condition(_ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
             Condition(type: EnvironmentCondition.databaseReady, status: status, reason: reason, message: message, observedGeneration: generation)
         }
         let name = environment.database.name
-        let reachable: Condition = observed.database.map { condition($0.ready ? .true : .false, $0.reason, $0.message) }
-            ?? (observed.databaseSecretPresent
+        let reachable: Condition = facts.database.map { condition($0.ready ? .true : .false, $0.reason, $0.message) }
+            ?? (facts.databaseSecretPresent
             ? condition(.true, "CredentialsReady", "database \(name); credentials in Secret \(environment.databaseSecretName)")
             : condition(.false, EnvironmentCondition.credentialsMissing, environment.database.externalSecret.map {
                 "Secret \($0) named by spec.database.externalSecret does not exist in namespace \(environment.namespace); create it with keys host, port, username and password"
             } ?? "the database credentials Secret \(environment.name)-db is being created"))
-        switch observed.initialization {
+        switch facts.initialization {
         case nil:
             return reachable
         case .initialized(let job, let time)?:

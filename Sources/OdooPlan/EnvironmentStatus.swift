@@ -100,19 +100,19 @@ public struct EnvironmentStatus: Sendable, Equatable {
     ///   - desired: the plan, when there is one.
     ///   - problem: why nothing was applied, when something stopped it.
     public init(environment: OdooEnvironment?, generation: Int64?, desired: DesiredState?, imageSource: String?,
-                observed: ObservedState, problem: Problem?) {
+                observation: EnvironmentObservation, facts: EnvironmentFacts, problem: Problem?) {
         observedGeneration = generation
         url = environment?.url
         // While a change is held the plan runs the old image; the status keeps the new one's pin.
-        image = desired?.imagePinned == true && observed.held == nil ? desired?.image : observed.pinnedImage
+        image = desired?.imagePinned == true && facts.held == nil ? desired?.image : facts.pinnedImage
         self.imageSource = image == nil ? nil : imageSource
         database = environment.map { "\($0.database.name)" }
-        backups = observed.backups
+        backups = facts.backups
         warnings = desired?.warnings ?? []
-        databaseInitialized = observed.initialization?.isInitialized == true ? observed.initialization : nil
+        databaseInitialized = facts.initialization?.isInitialized == true ? facts.initialization : nil
         // When a problem stops the plan nothing was scaled: the record stays as it was.
-        sleep = problem != nil || desired == nil ? observed.sleep : desired?.sleep
-        addonImages = (environment?.addons ?? []).compactMap { addon in observed.addonPins[addon.image].map { PinnedImage(source: addon.image, image: $0) } }
+        sleep = problem != nil || desired == nil ? observation.recorded.sleep : desired?.sleep
+        addonImages = (environment?.addons ?? []).compactMap { addon in observation.addonPins[addon.image].map { PinnedImage(source: addon.image, image: $0) } }
         func condition(_ type: String, _ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
             Condition(type: type, status: status, reason: reason, message: message, observedGeneration: generation)
         }
@@ -122,66 +122,67 @@ public struct EnvironmentStatus: Sendable, Equatable {
             result.append(condition(EnvironmentCondition.progressing, .false, problem.reason, "the change is not rolled out until the problem is fixed"))
             result.append(condition(EnvironmentCondition.degraded, .true, problem.reason, problem.message))
             for type in [EnvironmentCondition.databaseReady, EnvironmentCondition.ingressReady, EnvironmentCondition.backupReady] {
-                result.append(observed.previousConditions.first { $0.type == type }
+                result.append(observation.recorded.conditions.first { $0.type == type }
                               ?? condition(type, .unknown, "NotObserved", "not checked while the environment cannot be applied"))
             }
         } else if let environment {
-            result += EnvironmentStatus.liveConditions(environment, observed, generation: generation, asleep: sleep?.state == .sleeping)
+            result += EnvironmentStatus.liveConditions(environment, observation, facts, generation: generation, asleep: sleep?.state == .sleeping)
             if let sleep, sleep.state != .awake { result = EnvironmentStatus.asleep(result, sleep, environment, generation: generation) }
         }
-        conditions = Condition.merge(result, into: observed.previousConditions, now: observed.now)
+        conditions = Condition.merge(result, into: observation.recorded.conditions, now: observation.now)
         // A planned sleep (and the wake-up after it) is neither uptime nor an outage: the history waits.
         if let sleep, sleep.state != .awake, problem == nil {
-            readyHistory = observed.readyHistory
+            readyHistory = observation.recorded.readyHistory
             return
         }
-        readyHistory = EnvironmentStatus.history(observed, ready: conditions.first { $0.type == EnvironmentCondition.ready }?.status == .true,
-                                                 image: observed.held?.image ?? (desired?.imagePinned == true ? desired?.image : nil),
-                                                 addons: observed.held?.addons.map(\.image) ?? environment.map { observed.pinnedAddons($0).map(\.image) } ?? [])
+        readyHistory = EnvironmentStatus.history(observation, ready: conditions.first { $0.type == EnvironmentCondition.ready }?.status == .true,
+                                                 image: facts.held?.image ?? (desired?.imagePinned == true ? desired?.image : nil),
+                                                 addons: facts.held?.addons.map(\.image) ?? environment.map { observation.pinnedAddons($0).map(\.image) } ?? [])
     }
 
     /// The conditions of an environment that was planned and applied: Ready, Progressing, Degraded,
     /// DatabaseReady, IngressReady and BackupReady, from what was observed.
     /// While `asleep`, web and cron are rolled out at 0 pods.
-    static func liveConditions(_ environment: OdooEnvironment, _ observed: ObservedState, generation: Int64?, asleep: Bool = false) -> [Condition] {
+    static func liveConditions(_ environment: OdooEnvironment, _ observation: EnvironmentObservation, _ facts: EnvironmentFacts, generation: Int64?,
+                               asleep: Bool = false) -> [Condition] {
         func condition(_ type: String, _ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
             Condition(type: type, status: status, reason: reason, message: message, observedGeneration: generation)
         }
         var conditions: [Condition] = []
-        let web = Rollout(asleep ? 0 : environment.replicas, observed.webDeployment)
-        let cron = Rollout(asleep ? 0 : 1, observed.cronDeployment)
-        let database = EnvironmentStatus.databaseCondition(environment, observed, generation: generation)
+        let web = Rollout(asleep ? 0 : environment.replicas, observation.workloads.web)
+        let cron = Rollout(asleep ? 0 : 1, observation.workloads.cron)
+        let database = EnvironmentStatus.databaseCondition(environment, facts, generation: generation)
         let ingress: Condition
-        if observed.tlsSecretPresent == false, case .secret(let name) = environment.routing.tls {
+        if facts.tlsSecretPresent == false, case .secret(let name) = environment.routing.tls {
             ingress = condition(EnvironmentCondition.ingressReady, .false, "TLSSecretMissing",
                                 "Secret \(name) named by spec.ingress.tls.secretName does not exist in namespace \(environment.namespace); create a kubernetes.io/tls Secret or use certResolver")
         } else {
             ingress = condition(EnvironmentCondition.ingressReady, .true, "RoutesApplied", "\(environment.url) is routed by IngressRoute \(environment.childNames.objects.secureRoute)")
         }
-        let backup = EnvironmentStatus.backupCondition(environment, observed, generation: generation)
+        let backup = EnvironmentStatus.backupCondition(environment, observation, facts, generation: generation)
         let rolledOut = web.done && cron.done
         var progress = "web: \(web.summary); cron: \(cron.summary)"
         var held: (reason: String, message: String)?
         var failure: (reason: String, message: String)?
-        switch observed.gate {
+        switch facts.gate {
         case .hold(let reason, let message, _)?, .startJob(_, _, let reason, let message)?: held = (reason, message)
         case .failed(let reason, let message)?: failure = (reason, message)
         case .proceed?, nil: break
         }
-        if failure == nil, case .failed? = observed.initialization { failure = (database.reason, database.message) }
-        if failure == nil, let first = observed.podFailures.first {
-            let more = observed.podFailures.count > 1 ? " (and \(observed.podFailures.count - 1) more)" : ""
+        if failure == nil, case .failed? = facts.initialization { failure = (database.reason, database.message) }
+        if failure == nil, let first = observation.podFailures.first {
+            let more = observation.podFailures.count > 1 ? " (and \(observation.podFailures.count - 1) more)" : ""
             failure = (first.reason, first.description + more)
         }
         if let hold = held ?? failure { progress = hold.message + "; " + progress }
         var waiting: [(String, String)] = []
         // An uninitialised database explains the stopped pods: it is named first.
-        let initializing = observed.initialization.map { !$0.isInitialized } ?? false
+        let initializing = facts.initialization.map { !$0.isInitialized } ?? false
         if database.status != .true && initializing { waiting.append((database.reason, database.message)) }
         if !rolledOut { waiting.append(("RollingOut", progress)) }
         if database.status != .true && !initializing { waiting.append((database.reason, database.message)) }
         if ingress.status != .true { waiting.append((ingress.reason, ingress.message)) }
-        let serving = observed.held?.version ?? environment.version
+        let serving = facts.held?.version ?? environment.version
         conditions.append(waiting.isEmpty
                       ? condition(EnvironmentCondition.ready, .true, "Available", "\(environment.url) serves Odoo \(serving) with \(environment.replicas) web replica\(environment.replicas == 1 ? "" : "s")")
                       : condition(EnvironmentCondition.ready, .false, waiting[0].0, waiting.map(\.1).joined(separator: "; ")))
@@ -199,8 +200,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
 
     /// `status.readyHistory` after this observation (the running digests: the held ones while a
     /// change waits, else the plan's).
-    static func history(_ observed: ObservedState, ready: Bool, image: String?, addons: [String]) -> [ReadyPeriod] {
-        ReadyPeriod.next(observed.readyHistory, ready: ready, image: image, addons: addons, now: observed.now)
+    static func history(_ observation: EnvironmentObservation, ready: Bool, image: String?, addons: [String]) -> [ReadyPeriod] {
+        ReadyPeriod.next(observation.recorded.readyHistory, ready: ready, image: image, addons: addons, now: observation.now)
     }
 
     /// The status as JSON, for the status subresource.
@@ -229,14 +230,15 @@ public struct EnvironmentStatus: Sendable, Equatable {
 
     /// `BackupReady`: true while the last good backup is younger than the stage's RPO and the
     /// newest rehearsal did not fail.
-    static func backupCondition(_ environment: OdooEnvironment, _ observed: ObservedState, generation: Int64?) -> Condition {
+    static func backupCondition(_ environment: OdooEnvironment, _ observation: EnvironmentObservation, _ facts: EnvironmentFacts,
+                                generation: Int64?) -> Condition {
         func condition(_ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
             Condition(type: EnvironmentCondition.backupReady, status: status, reason: reason, message: message, observedGeneration: generation)
         }
         guard let schedule = environment.backup?.schedule else {
             return condition(.false, "NoBackupSchedule", "no backups are taken; set spec.backup.schedule (production needs a recent backup before image changes)")
         }
-        let backups = observed.backups
+        let backups = facts.backups
         if backups.credentialsPresent == false {
             return condition(.false, EnvironmentCondition.credentialsMissing, "the S3 credentials Secret for backups does not exist in namespace \(environment.namespace); create it with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
         }
@@ -245,8 +247,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
         guard let last = backups.lastBackupTime else {
             return condition(.false, "NoBackupYet", "backups run on schedule \(schedule) (UTC); none has completed yet")
         }
-        let rpo = observed.rpoHours ?? 24
-        let age = observed.now.timeIntervalSince(last)
+        let rpo = observation.rpoHours ?? 24
+        let age = observation.now.timeIntervalSince(last)
         let size = backups.lastBackupSize.map { ", \($0) bytes" } ?? ""
         if age >= Double(rpo) * 3600 {
             return condition(.false, "BackupStale", "the last good backup (\(Timestamp.format(last))\(size)) is older than the \(environment.stage.rawValue) RPO of \(rpo) h")

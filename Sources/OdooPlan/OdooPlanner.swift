@@ -1,3 +1,4 @@
+import Foundation
 import GuardRules
 import KubeModel
 import TraefikGen
@@ -12,11 +13,18 @@ public struct OdooPlanner: Sendable {
     /// A planner.
     public init(configuration: OperatorConfiguration) { self.configuration = configuration }
 
-    /// The desired state of `environment`.
+    /// The desired state of `environment` offline, with nothing observed (`guardctl render`): the tag
+    /// images as written (or `facts`' pins), the database planned as not yet initialised.
+    public func plan(_ environment: OdooEnvironment, now: Date = Date(), facts: EnvironmentFacts = EnvironmentFacts(),
+                     podSecurity: PodSecuritySettings = PodSecuritySettings()) throws(OdooPlanError) -> DesiredState {
+        try plan(environment, observation: .offline(environment, now: now), facts: facts, podSecurity: podSecurity)
+    }
+
+    /// The desired state of `environment` from one reconcile's observation and what it concluded.
     /// - Parameter podSecurity: the Pod Security levels the namespace's labels carry (the policy's).
     /// - Throws: ``OdooPlanError`` `exceedsTier` when the environment names a shared server the
     ///   configuration lacks, or asks for more than its tier's maximum or quota.
-    public func plan(_ environment: OdooEnvironment, observed: ObservedState = ObservedState(),
+    public func plan(_ environment: OdooEnvironment, observation: EnvironmentObservation, facts: EnvironmentFacts,
                      podSecurity: PodSecuritySettings = PodSecuritySettings()) throws(OdooPlanError) -> DesiredState {
         guard let tier = configuration.tiers[environment.tier] else {
             throw OdooPlanError.exceedsTier("the operator configuration has no \(environment.tier.rawValue) tier")
@@ -24,7 +32,7 @@ public struct OdooPlanner: Sendable {
         let resources = try containerResources(environment, tier)
         var warnings: [String] = []
         let source = imageSource(environment)
-        let image = observed.held?.image ?? observed.pinnedImage ?? source
+        let image = facts.held?.image ?? facts.pinnedImage ?? source
         let pinned = image.contains("@sha256:")
         if !pinned { warnings.append("image \(image) is not pinned by digest yet; the operator resolves the tag in the registry before applying") }
         if environment.routing.needsStickySessions {
@@ -34,14 +42,14 @@ public struct OdooPlanner: Sendable {
         let budget = ConnectionBudget(environment: environment, conf: conf)
         try checkConnections(budget, environment, conf: conf, cap: tier.connectionLimit)
         let names = environment.childNames
-        var context = PlanContext(environment: environment, configuration: pinningTools(observed.toolImages), tier: tier, names: names, image: image,
-                                  version: observed.held?.version ?? environment.version, resources: resources, conf: conf)
-        context.addonImages = observed.held?.addons ?? observed.pinnedAddons(environment)
+        var context = PlanContext(environment: environment, configuration: pinningTools(observation.toolImages), tier: tier, names: names, image: image,
+                                  version: facts.held?.version ?? environment.version, resources: resources, conf: conf)
+        context.addonImages = facts.held?.addons ?? observation.pinnedAddons(environment)
         context.podSecurity = podSecurity
         for addon in context.addonImages where !addon.image.contains("@sha256:") {
             warnings.append("addon image \(addon.image) is not pinned by digest yet; the operator resolves the tag in the registry before applying")
         }
-        switch observed.initialization {
+        switch facts.initialization {
         case .initialized(let job, _)?:
             context.initializedBy = job
         case nil:
@@ -49,14 +57,14 @@ public struct OdooPlanner: Sendable {
         case .pending?, .running?, .failed?:
             // Pods that run already (an environment older than its init record) keep running; new
             // ones wait for the init Job.
-            context.workloadsRun = (observed.webDeployment?.replicas ?? 0) > 0
+            context.workloadsRun = (observation.workloads.web?.replicas ?? 0) > 0
         }
         if let schedule = environment.sleepSchedule {
-            let webAvailable = (observed.webDeployment?.availableReplicas ?? 0) > 0
-            context.sleep = SleepStatus.next(schedule, wakeUntil: environment.wakeUntil, now: observed.now, previous: observed.sleep,
+            let webAvailable = (observation.workloads.web?.availableReplicas ?? 0) > 0
+            context.sleep = SleepStatus.next(schedule, wakeUntil: environment.wakeUntil, now: observation.now, previous: observation.recorded.sleep,
                                              webAvailable: webAvailable, pods: environment.replicas + 1)
             if context.sleep?.state == .sleeping {
-                let pageAvailable = (observed.sleepingPage?.availableReplicas ?? 0) > 0
+                let pageAvailable = (observation.workloads.sleepingPage?.availableReplicas ?? 0) > 0
                 context.fallingAsleep = webAvailable && !pageAvailable
                 if !context.fallingAsleep { context.workloadsRun = false }
             }
@@ -83,7 +91,7 @@ public struct OdooPlanner: Sendable {
         }
         objects += context.traefikObjects()
         var desired = DesiredState(objects: objects, secrets: try context.secrets(), image: image, imagePinned: pinned, warnings: warnings)
-        if observed.initialization?.isInitialized != true {
+        if facts.initialization?.isInitialized != true {
             desired.initJob = context.initJob(name: names.initialization(image: image, modules: environment.database.initModules))
         }
         desired.connectionBudget = budget
@@ -93,7 +101,7 @@ public struct OdooPlanner: Sendable {
 
     /// A Job the change gate starts: the on-demand backup (the backup CronJob's Job) or the database
     /// upgrade with `image`, owned by the environment.
-    /// - Throws: ``OdooPlanError`` as ``plan(_:observed:)`` does.
+    /// - Throws: ``OdooPlanError`` as ``plan(_:observation:facts:podSecurity:)`` does.
     /// - Parameters:
     ///   - addons: the addon images the Job's pod runs (the change's).
     ///   - updateAll: whether an upgrade updates every module (a major-version change) or only the addons' modules.

@@ -52,27 +52,28 @@ extension Reconciliation {
     /// The settlement after the writes reported in `outcome`.
     public func settle(_ outcome: Outcome) -> Settlement {
         let problem = self.problem ?? outcome.rejected.map(EnvironmentStatus.Problem.applyRejected)
-        var observed = report.observed
-        if report.desired == nil, observed.pinnedImage == nil, report.imageSource == report.recorded.imageSource {
-            observed.pinnedImage = report.recorded.image
+        var facts = report.facts
+        var observation = report.observation
+        if report.desired == nil, facts.pinnedImage == nil, report.imageSource == report.recorded.imageSource {
+            facts.pinnedImage = report.recorded.image
         }
-        observed.database = outcome.database
-        if outcome.initJobStarted, case .pending(let job)? = observed.initialization { observed.initialization = .running(job: job) }
+        facts.database = outcome.database
+        if outcome.initJobStarted, case .pending(let job)? = facts.initialization { facts.initialization = .running(job: job) }
         // A Deployment applied now is reported as the API returned it, not as it was before.
         if let environment = report.environment {
             let names = environment.childNames
             func applied(_ component: Component) -> DeploymentView? {
                 outcome.appliedWorkloads[ChildReference(.deployments, namespace: environment.namespace, name: names.deployment(component))].map(DeploymentView.init)
             }
-            observed.webDeployment = applied(.web) ?? observed.webDeployment
-            observed.cronDeployment = applied(.cron) ?? observed.cronDeployment
+            observation.workloads.web = applied(.web) ?? observation.workloads.web
+            observation.workloads.cron = applied(.cron) ?? observation.workloads.cron
         }
         // A credentials Secret this reconcile created exists now, although the observation predates it.
         if let environment = report.environment, outcome.createdSecrets.contains(environment.databaseSecretName) {
-            observed.databaseSecretPresent = true
+            facts.databaseSecretPresent = true
         }
         let status = EnvironmentStatus(environment: report.environment, generation: report.generation, desired: report.desired,
-                                       imageSource: report.imageSource, observed: observed, problem: problem)
+                                       imageSource: report.imageSource, observation: observation, facts: facts, problem: problem)
         var events = writeEvents(outcome)
         var newlyDegraded: String?
         let patch = Self.statusPatch(from: report.recordedJSON, to: status.json)
@@ -150,15 +151,15 @@ extension Reconciliation {
         }
         var retries: [Duration] = []
         if problem == nil && waitingOnOthers { retries.append(.seconds(60)) }
-        if database?.ready == false { retries.append(Self.databaseRetry(report.recorded, now: report.observed.now)) }
-        if case .hold(_, _, let after?)? = report.observed.gate { retries.append(.milliseconds(Int64(after * 1000))) }
-        if case .startJob? = report.observed.gate { retries.append(.seconds(30)) }
-        if !report.observed.podFailures.isEmpty { retries.append(.seconds(60)) }
+        if database?.ready == false { retries.append(Self.databaseRetry(report.recorded, now: report.observation.now)) }
+        if case .hold(_, _, let after?)? = report.facts.gate { retries.append(.milliseconds(Int64(after * 1000))) }
+        if case .startJob? = report.facts.gate { retries.append(.seconds(30)) }
+        if !report.observation.podFailures.isEmpty { retries.append(.seconds(60)) }
         // A sleep schedule changes state by the clock: look again when it does (at least a second ahead).
         if self.problem == nil, let until = status.sleep?.until {
-            retries.append(.milliseconds(Int64(max(1, min(until.timeIntervalSince(report.observed.now), 366 * 86_400)) * 1000)))
+            retries.append(.milliseconds(Int64(max(1, min(until.timeIntervalSince(report.observation.now), 366 * 86_400)) * 1000)))
         }
-        switch report.observed.initialization {
+        switch report.facts.initialization {
         case .pending?, .running?: if self.problem == nil { retries.append(.seconds(30)) }
         case .initialized?, .failed?, nil: break
         }

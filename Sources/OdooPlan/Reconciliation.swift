@@ -48,12 +48,14 @@ public struct Reconciliation: Sendable {
         public var desired: DesiredState?
         /// The spec image.
         public var imageSource: String?
-        /// The observed state the status reads (the database check is filled in by ``settle(_:)``).
-        public var observed: ObservedState
+        /// What this reconcile observed.
+        public var observation: EnvironmentObservation
+        /// What it concluded before planning (the database check is filled in by ``settle(_:)``).
+        public var facts: EnvironmentFacts
         /// The status as recorded.
-        public var recorded: EnvironmentStatus
+        public var recorded: EnvironmentStatus { observation.recorded }
         /// The same as stored, the base of the status patch.
-        public var recordedJSON: JSONValue
+        public var recordedJSON: JSONValue { observation.recordedJSON }
         /// How long to wait before trying again when ``Reconciliation/problem`` is one that retries on its own.
         public var problemRetry: Duration?
     }
@@ -72,7 +74,7 @@ public struct Reconciliation: Sendable {
     public func databaseUsable(_ check: DatabaseCheck?, createdSecrets: [String]) -> Bool {
         if let check { return check.ready }
         guard let environment = report.environment else { return false }
-        return report.observed.databaseSecretPresent || createdSecrets.contains(environment.databaseSecretName)
+        return report.facts.databaseSecretPresent || createdSecrets.contains(environment.databaseSecretName)
     }
 }
 

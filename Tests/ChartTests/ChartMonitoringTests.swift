@@ -97,7 +97,7 @@ struct ChartMonitoringTests {
         webhook.recordProvenance(ImageProvenanceFacts(resolutions: ["i": .resolved("sha256:1")], signatures: ["s": .unsigned], scans: ["s": .missing]))
         webhook.recordRejection("body_too_large")
         let operatorMetrics = OperatorMetrics()
-        var status = EnvironmentStatus(environment: nil, generation: 1, desired: nil, imageSource: nil, observed: ObservedState(),
+        var status = EnvironmentStatus(environment: nil, generation: 1, desired: nil, imageSource: nil, observation: .offline(), facts: EnvironmentFacts(),
                                        problem: .init(reason: "Test", message: "test"))
         status.backups = BackupObservation(lastBackupTime: Date(), lastRestoreCheckTime: Date())
         // An outage restored, so every DORA gauge (time to restore included) is exported.

@@ -9,7 +9,7 @@ import Testing
 /// removed with the environment and when the replica stops leading.
 @Suite struct OperatorMetricsTests {
     static func status(degraded: Bool, backup: Date?, restoreFailed: Bool = false) -> EnvironmentStatus {
-        var status = EnvironmentStatus(environment: nil, generation: 1, desired: nil, imageSource: nil, observed: ObservedState(),
+        var status = EnvironmentStatus(environment: nil, generation: 1, desired: nil, imageSource: nil, observation: .offline(), facts: EnvironmentFacts(),
                                        problem: degraded ? .init(reason: "Refused", message: "the webhook refused a write") : nil)
         status.backups = BackupObservation(lastBackupTime: backup, restoreFailure: restoreFailed ? "no tables" : nil)
         return status

@@ -202,7 +202,7 @@ struct ReconcilerTests {
             let text = try String(contentsOf: OperatorHarness.root.appendingPathComponent("examples/environments/\(file)"), encoding: .utf8)
             var environment = try OdooEnvironment.decode(try ManifestReader.parseSingle(yaml: text))
             environment.uid = "u"
-            let desired = try planner.plan(environment, observed: ObservedState(pinnedImage: "docker.io/library/odoo:17.0@sha256:" + String(repeating: "ef", count: 32)))
+            let desired = try planner.plan(environment, facts: EnvironmentFacts(pinnedImage: "docker.io/library/odoo:17.0@sha256:" + String(repeating: "ef", count: 32)))
             let labels = [GuardLabels.stage: environment.stage.rawValue, GuardLabels.tier: environment.tier.rawValue]
             #expect(PolicyGate(policy: policy).denials(of: desired.printable, namespace: environment.namespace, labels: labels, now: Date()) == [], "\(file)")
         }

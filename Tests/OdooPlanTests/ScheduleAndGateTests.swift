@@ -62,7 +62,7 @@ struct ScheduleAndGateTests {
         // One worker each: three replicas with the derived three workers would not fit the shared tier's connections.
         let environment = try Self.environment(stage: "development", reference: nil, extra: ["replicas": 3, "workers": 1])
         let desired = try OdooPlanner(configuration: try OperatorConfiguration.builtIn()).plan(environment)
-        let status = EnvironmentStatus(environment: environment, generation: 1, desired: desired, imageSource: nil, observed: ObservedState(), problem: nil)
+        let status = EnvironmentStatus(environment: environment, generation: 1, desired: desired, imageSource: nil, observation: .offline(), facts: EnvironmentFacts(), problem: nil)
         let warnings = status.json["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
         #expect(warnings.contains { $0.contains("sticky sessions") && $0.contains("spec.redis") }, "\(warnings)")
         let redis = try Self.environment(stage: "development", reference: nil, extra: ["replicas": 3, "workers": 1, "redis": ["enabled": true]])

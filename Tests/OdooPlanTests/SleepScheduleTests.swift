@@ -135,7 +135,7 @@ struct SleepScheduleTests {
                 $0.set(["odooguard.io/wake-until": .string(wake)], at: "metadata.annotations")
             }
             let environment = try OdooEnvironment.decode(document)
-            let desired = try OdooPlanner(configuration: Fixtures.configuration).plan(environment, observed: ObservedState(now: Self.utc("2026-12-02T12:00:00Z")))
+            let desired = try OdooPlanner(configuration: Fixtures.configuration).plan(environment, now: Self.utc("2026-12-02T12:00:00Z"))
             #expect(desired.sleep?.state == .awake, "\(wake)")
             #expect(desired.sleep.map { !$0.message(environment).isEmpty } == true)
         }
