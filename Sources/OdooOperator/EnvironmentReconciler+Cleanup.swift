@@ -20,7 +20,12 @@ extension EnvironmentReconciler {
             let data: [(ResourceType, String)] = [(.persistentVolumeClaims, names.filestore), (.secrets, names.adminSecret),
                                                   (.secrets, names.databaseSecret), (.secrets, names.redisSecret)]
             for (resource, name) in data {
-                guard let live = try await api.getIfExists(resource, namespace: namespace, name: name) else { continue }
+                // Secrets from the metadata-only cache (ownerReferences and resourceVersion are all the
+                // patch needs; no value is read, so the ClusterRole needs no `get` for it). A cache a
+                // moment behind fails the patch's resourceVersion test and the finalizer retries.
+                let live = resource == .secrets ? stores[.secrets]?.get(ObjectKey(namespace: namespace, name: name))
+                    : try await api.getIfExists(resource, namespace: namespace, name: name)
+                guard let live else { continue }
                 let owners = live["metadata"]?["ownerReferences"]?.arrayValue ?? []
                 let remaining = owners.filter { $0["uid"]?.stringValue != uid }
                 if remaining.count != owners.count {

@@ -39,6 +39,33 @@ struct ChartSafetyTests {
         }
     }
 
+    /// `get` on Secrets hands their values over; the operator holds it only when its configuration
+    /// provisions tenants on shared servers (an adminSecret, as the embedded configuration has); the
+    /// writes are create, patch (the cleanup's ownerReference) and delete, never update.
+    @Test func theOperatorGetsSecretsOnlyWhenItProvisionsTenants() throws {
+        func secretVerbs(_ configuration: String?) throws -> [String] {
+            var arguments: [String] = []
+            var file: String?
+            if let configuration {
+                let path = NSTemporaryDirectory() + "chart-values-\(UUID().uuidString.prefix(8)).yaml"
+                let indented = configuration.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+                try Data("operator:\n  configuration: |\n\(indented)\n".utf8).write(to: URL(fileURLWithPath: path))
+                arguments = ["-f", path]
+                file = path
+            }
+            defer { if let file { unlink(file) } }
+            let roles = Chart.objects(try Chart.render(extraArguments: arguments), kind: "ClusterRole").filter { $0["metadata"]?["name"]?.stringValue?.hasSuffix("-operator") == true }
+            let rules = try #require(roles.first)["rules"]?.arrayValue ?? []
+            return rules.filter { Chart.strings($0["resources"]).contains("secrets") }.flatMap { Chart.strings($0["verbs"]) }
+        }
+        let writes = ["list", "watch", "create", "patch", "delete"]
+        #expect(try secretVerbs(nil) == ["get"] + writes, "the embedded configuration provisions on its shared server")
+        let plain = "apiVersion: odooguard.io/v1alpha1\nkind: OperatorConfiguration\ndatabases:\n  - {name: main, host: pg.example, port: 5432}"
+        #expect(try secretVerbs(plain) == writes)
+        #expect(try secretVerbs(plain + "\n  - {name: two, host: pg2.example, adminSecret: {namespace: odoo-guard, name: a, key: dsn}}") == ["get"] + writes)
+        #expect(try secretVerbs(plain + "\nredis: {host: r.example, adminSecret: {namespace: odoo-guard, name: r, key: password}}") == ["get"] + writes)
+    }
+
     @Test(arguments: [
         ("odoo-guard", [String]()),
         ("platform-guard", ["webhook.excludedNamespaces={monitoring}"]),

@@ -131,6 +131,9 @@ struct ReconcilerTests {
             let data: [(ResourceType, String)] = [(.persistentVolumeClaims, "clinic-filestore"), (.secrets, "clinic-db"), (.secrets, "clinic-admin")]
             if policy == "Retain" {
                 try await Task.sleep(for: .milliseconds(300))
+                // The cleanup took the admin Secret's ownerReferences from the metadata cache: it never
+                // asked for the Secret itself (so its RBAC needs no `get`).
+                #expect(!cluster.server.requests.contains { $0.hasPrefix("GET ") && $0.hasSuffix("/secrets/clinic-admin") }, "\(cluster.server.requests.filter { $0.contains("/secrets/") })")
                 for (resource, name) in data {
                     let kept = try #require(try await cluster.get(resource, name), "\(name) was not retained")
                     #expect(KubeObject(kept).ownerReferences.isEmpty)
