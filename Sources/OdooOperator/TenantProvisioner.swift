@@ -142,7 +142,7 @@ public final class ClusterTenantProvisioner: TenantProvisioning {
     func redisUser(_ environment: OdooEnvironment) -> String { "\(environment.namespace).\(environment.name)" }
 
     func redisProvisioner(_ environment: OdooEnvironment) async throws -> RedisACLProvisioner? {
-        guard environment.redis.enabled, environment.redis.mode == "shared", let redis = configuration.redis, let secret = redis.adminSecret else { return nil }
+        guard environment.redis.enabled, environment.redis.mode == .shared, let redis = configuration.redis, let secret = redis.adminSecret else { return nil }
         let password = try await secretValue(secret)
         var ca: String?
         if let reference = redis.caSecret { ca = try await secretValue(reference) }

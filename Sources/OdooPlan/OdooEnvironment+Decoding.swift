@@ -203,8 +203,7 @@ extension FieldReader {
         let object = self.object(value, "spec.redis") ?? [:]
         unknownKeys(object, allowed: ["enabled", "mode"], "spec.redis")
         let enabled = bool(object["enabled"], "spec.redis.enabled") ?? false
-        let mode = string(object["mode"], "spec.redis.mode") ?? "shared"
-        if mode != "shared" && mode != "dedicated" { errors.append(.invalid("spec.redis.mode", "\"\(mode)\" is not one of shared, dedicated")) }
+        let mode = enumeration(object["mode"], "spec.redis.mode", OdooEnvironment.Redis.Mode.self) ?? .shared
         return OdooEnvironment.Redis(enabled: enabled, mode: mode)
     }
 

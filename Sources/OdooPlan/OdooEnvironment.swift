@@ -63,8 +63,16 @@ public struct OdooEnvironment: Sendable, Equatable {
     public struct Redis: Sendable, Equatable {
         /// Whether sessions are kept in Redis.
         public var enabled: Bool
-        /// `shared` (an ACL user on the shared Redis) or `dedicated`.
-        public var mode: String
+        /// Where sessions are kept.
+        public var mode: Mode
+
+        /// Where an environment's Redis runs.
+        public enum Mode: String, Sendable, CaseIterable {
+            /// An ACL user with its own key prefix on the configuration's shared Redis.
+            case shared
+            /// A Redis of the environment's own, in its namespace.
+            case dedicated
+        }
     }
 
     /// The backup schedule.

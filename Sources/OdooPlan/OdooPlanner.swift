@@ -79,7 +79,7 @@ public struct OdooPlanner: Sendable {
         objects.append(context.configMap())
         objects.append(context.filestore())
         if environment.tier == .dedicated && environment.database.externalSecret == nil { objects += context.dedicatedPostgres(connections: budget.total) }
-        if environment.redis.enabled && (environment.redis.mode == "dedicated" || configuration.redis == nil) { objects += context.dedicatedRedis() }
+        if environment.redis.enabled && (environment.redis.mode == .dedicated || configuration.redis == nil) { objects += context.dedicatedRedis() }
         objects.append(context.webService())
         objects.append(context.webDeployment())
         objects.append(context.cronDeployment())

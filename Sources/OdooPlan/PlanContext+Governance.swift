@@ -66,7 +66,7 @@ extension PlanContext {
         if environment.tier == .dedicated && environment.database.externalSecret == nil {
             result.append(ingressFromEnvironment(names.postgres, component: .database, port: 5432, from: pods))
         }
-        if environment.redis.enabled && (environment.redis.mode == "dedicated" || configuration.redis == nil) {
+        if environment.redis.enabled && (environment.redis.mode == .dedicated || configuration.redis == nil) {
             result.append(ingressFromEnvironment(names.redis, component: .redis, port: 6379, from: pods))
         }
         // Backup and rehearsal pods reach the object storage, nothing else beyond the database.
@@ -113,7 +113,7 @@ extension PlanContext {
     }
 
     private func redisPeers() -> [JSONValue] {
-        guard environment.redis.mode == "shared", let redis = configuration.redis else {
+        guard environment.redis.mode == .shared, let redis = configuration.redis else {
             return [["podSelector": ["matchLabels": PlanContext.map(environment.selector(component: .redis))]]]
         }
         return peers(namespace: redis.namespace, cidrs: redis.cidrs)

@@ -112,7 +112,7 @@ struct PlanContext {
                                                          "username": environment.database.name], generated: ["password": 32]))
         }
         if environment.redis.enabled {
-            let dedicated = environment.redis.mode == "dedicated" || configuration.redis == nil
+            let dedicated = environment.redis.mode == .dedicated || configuration.redis == nil
             let host = dedicated ? "\(names.objects.base)-redis.\(environment.namespace).svc" : configuration.redis?.host ?? ""
             let port = dedicated ? 6379 : configuration.redis?.port ?? 6379
             result.append(secret(redisSecret, fixed: ["host": host, "port": String(port), "username": dedicated ? "default" : redisPrefix],
