@@ -9,6 +9,7 @@ public struct OdooPlanError: Error, Sendable, Equatable, CustomStringConvertible
         case invalidEnvironment
         case invalidConfiguration
         case exceedsTier
+        case invalidRelease
     }
 
     /// A sentence naming the input and the problem.
@@ -46,6 +47,13 @@ public struct OdooPlanError: Error, Sendable, Equatable, CustomStringConvertible
     /// `exceedsTier` with its message, and the error underneath when there is one.
     public static func exceedsTier(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> Self {
         Self(.exceedsTier, message, fieldErrors: fieldErrors, cause: cause)
+    }
+
+    /// The OdooRelease has invalid fields; see ``OdooPlanError/fieldErrors``.
+    public static let invalidRelease = Self(.invalidRelease, "")
+    /// `invalidRelease` with its message, and the error underneath when there is one.
+    public static func invalidRelease(_ message: String, fieldErrors: [FieldError] = [], cause: (any Error)? = nil) -> Self {
+        Self(.invalidRelease, message, fieldErrors: fieldErrors, cause: cause)
     }
 
     /// Errors match by kind (as the static constants name them), whatever their message.
