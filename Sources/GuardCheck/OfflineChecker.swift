@@ -65,7 +65,7 @@ public struct OfflineChecker: Sendable {
         "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
         "StorageClass", "PriorityClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
         "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "APIService", "IngressClass", "RuntimeClass",
-        "CSIDriver", "GuardPolicy",
+        "CSIDriver", "GuardPolicy", "OdooRelease",
     ]
 
     fileprivate struct Entry: Sendable {

@@ -30,6 +30,9 @@ extension ResourceType {
     /// `odooguard.io/v1alpha1 odooenvironments`.
     public static let odooEnvironments = ResourceType(group: "odooguard.io", version: "v1alpha1", resource: "odooenvironments",
                                                       kind: "OdooEnvironment", namespaced: true)
+    /// `odooguard.io/v1alpha1 odooreleases` (cluster-scoped).
+    public static let odooReleases = ResourceType(group: "odooguard.io", version: "v1alpha1", resource: "odooreleases",
+                                                  kind: "OdooRelease", namespaced: false)
     /// `v1 persistentvolumeclaims`.
     public static let persistentVolumeClaims = ResourceType(group: "", version: "v1", resource: "persistentvolumeclaims",
                                                             kind: "PersistentVolumeClaim", namespaced: true)
@@ -61,7 +64,7 @@ extension ResourceType {
     /// Every built-in kind of the catalogue (the Traefik kinds depend on the configured API group).
     public static let catalogue: [ResourceType] = [
         .namespaces, .configMaps, .secrets, .services, .deployments, .podDisruptionBudgets, .leases, .events, .guardPolicies,
-        .guardExceptions, .changeApprovals, .odooEnvironments, .persistentVolumeClaims, .resourceQuotas, .limitRanges, .networkPolicies, .pods,
+        .guardExceptions, .changeApprovals, .odooEnvironments, .odooReleases, .persistentVolumeClaims, .resourceQuotas, .limitRanges, .networkPolicies, .pods,
         .statefulSets, .cronJobs, .jobs, .replicaSets, .daemonSets, .serviceAccounts, .ingresses, .horizontalPodAutoscalers,
     ] + traefik(group: "traefik.io") + traefik(group: "traefik.containo.us")
 

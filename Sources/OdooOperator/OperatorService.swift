@@ -38,6 +38,8 @@ public struct OperatorService: Sendable {
         public var audit: BackgroundAudit.Settings?
         /// Graceful shutdown limit.
         public var shutdownGracePeriod: Duration = .seconds(20)
+        /// The clock releases judge verification windows and soaks by (tests move it ahead).
+        public var releaseClock: @Sendable () -> Date = { Date() }
 
         /// Settings.
         public init(configuration: OperatorConfiguration, policy: GuardPolicy? = nil) {
@@ -52,6 +54,10 @@ public struct OperatorService: Sendable {
     public let reconciler: EnvironmentReconciler
     /// The controller running it.
     public let controller: Controller
+    /// The OdooRelease reconciler and its controller; `nil` for an operator limited to one namespace or
+    /// one shard (a label selector), since a release spans every namespace and shard and one instance
+    /// must drive it.
+    public let releases: (reconciler: ReleaseReconciler, controller: Controller)?
     /// The metrics.
     public let metrics: OperatorMetrics
     let elector: LeaderElector?
@@ -105,10 +111,33 @@ public struct OperatorService: Sendable {
         } catch {
             throw OperatorError.invalidConfiguration(error.description)
         }
+        releases = try Self.releaseController(api: api, settings: settings, elector: elector, identity: identity, logger: logger)
+    }
+
+    /// The release controller, unless the operator is a shard. Releases are few: one worker. Only
+    /// the leader switches environments; a standby looks again later.
+    static func releaseController(api: any KubernetesAPI, settings: Settings, elector: LeaderElector?, identity: String,
+                                  logger: Logger) throws(OperatorError) -> (reconciler: ReleaseReconciler, controller: Controller)? {
+        guard settings.labelSelector == nil, settings.namespace == nil else { return nil }
+        let reconciler = ReleaseReconciler(api: api, events: EventRecorder(api: api, controller: "odooguard.io/guard-operator", instance: identity, logger: logger),
+                                           now: settings.releaseClock, logger: logger)
+        let configuration = ReleaseReconciler.controllerConfiguration(resyncPeriod: settings.resyncPeriod)
+        do {
+            let controller = try Controller(api: api, configuration: configuration, stores: reconciler.controllerStores, logger: logger) { key in
+                if let elector, !elector.isLeader { return .requeue(after: .seconds(15)) }
+                return try await reconciler.reconcile(key)
+            }
+            return (reconciler, controller)
+        } catch {
+            throw OperatorError.invalidConfiguration(error.description)
+        }
     }
 
     /// Whether every cache has synced (what `/readyz` reports).
-    public var isSynced: Bool { reconciler.primary.isReady && reconciler.stores.values.allSatisfy(\.isReady) }
+    public var isSynced: Bool {
+        reconciler.primary.isReady && reconciler.stores.values.allSatisfy(\.isReady)
+            && (releases.map { $0.reconciler.primary.isReady && $0.reconciler.environments.isReady } ?? true)
+    }
 
     /// The services to run: the controller, the HTTP server (health, metrics) and, when set, the background audit.
     public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
@@ -138,11 +167,12 @@ public struct OperatorService: Sendable {
                 await onListening(bound)
             },
             logger: logger)
-        guard let audit = settings.audit else { return [controller, application] }
+        let controllers: [any Service] = [controller] + (releases.map { [$0.controller] } ?? [])
+        guard let audit = settings.audit else { return controllers + [application] }
         // Only the leader writes reports; a standby's pass would race it.
         let background = BackgroundAudit(api: api, settings: audit, isLeader: { elector?.isLeader ?? true },
                                          onPass: { pass, time in metrics.recordAuditPass(pass, at: time) }, logger: logger)
-        return [controller, application, background]
+        return controllers + [application, background]
     }
 
     /// Refreshes the gauges from the caches and the queue.

@@ -38,6 +38,7 @@ struct ServedResource: Sendable {
         ServedResource(type: .guardExceptions, hasStatus: false, tracksGeneration: true),
         ServedResource(type: .changeApprovals, hasStatus: false, tracksGeneration: true),
         ServedResource(type: .odooEnvironments, hasStatus: true, tracksGeneration: true),
+        ServedResource(type: .odooReleases, hasStatus: true, tracksGeneration: true),
         ServedResource(type: .daemonSets, hasStatus: true, tracksGeneration: true),
         ServedResource(type: .replicaSets, hasStatus: true, tracksGeneration: true),
         // Policy Reporter's and Kyverno's report CRDs (no status subresource, no generation bump rules of note).

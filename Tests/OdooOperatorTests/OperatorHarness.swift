@@ -22,6 +22,7 @@ struct OperatorHarness: Sendable {
 
     /// Runs `body` with the operator reconciling namespace `namespace` (created first).
     static func run(namespace: String = "clinic-prod", policy: GuardPolicy? = nil, configure: @Sendable (inout OperatorConfiguration) -> Void = { _ in },
+                    settings adjust: @Sendable (inout OperatorService.Settings) -> Void = { _ in },
                     _ body: @Sendable (OperatorHarness) async throws -> Void) async throws {
         try await KubeAPITestServer.serving(bookmarkInterval: .seconds(1)) { server in
             var logger = Logger(label: "operator-tests")
@@ -37,10 +38,12 @@ struct OperatorHarness: Sendable {
                 settings.port = 0
                 settings.workers = 2
                 settings.resyncPeriod = .seconds(3600)
+                adjust(&settings)
                 let service = try OperatorService(api: api, settings: settings, images: PinnedOnlyImageResolver(), identity: "test", logger: logger)
                 let harness = OperatorHarness(server: server, api: api, service: service, namespace: namespace)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await service.controller.run() }
+                    if let releases = service.releases { group.addTask { try await releases.controller.run() } }
                     defer { group.cancelAll() }
                     try await body(harness)
                 }

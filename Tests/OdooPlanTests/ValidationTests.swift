@@ -106,24 +106,30 @@ struct ValidationTests {
 
     @Test("refused by the CRD schema and by the decoder, naming the field", arguments: cases)
     func refused(_ refusal: Refusal) throws {
-        let path = refusal.expected ?? refusal.at
         let object = Fixtures.environment { $0.set(refusal.value, at: refusal.at) }
-        if let rule = refusal.cel {
-            // The rule sits on the node of the refused field, or on the root for metadata.
-            let crd = try ManifestReader.parseSingle(yaml: String(contentsOf: Fixtures.root.appendingPathComponent("crds/odooguard.io_odooenvironments.yaml"), encoding: .utf8))
-            var node = crd["spec"]?["versions"]?[0]?["schema"]?["openAPIV3Schema"]
-            if path.description.hasPrefix("spec.") {
-                for key in path.description.split(separator: ".") { node = node?["properties"]?[String(key)] }
-            }
-            let rules = node?["x-kubernetes-validations"]?.arrayValue?.compactMap { $0["rule"]?.stringValue } ?? []
-            #expect(rules.contains(rule), "\(path): \(rules)")
-        } else {
-            let schemaErrors = try Self.schema().validate(object)
-            #expect(schemaErrors.map(\.path).contains(path), "schema: \(schemaErrors)")
-        }
         let error = try #require(throws: OdooPlanError.self) { try OdooEnvironment.decode(object) }
         #expect(error == .invalidEnvironment)
-        #expect(error.fieldErrors.map(\.path).contains(path), "decoder: \(error)")
+        try Self.check(refusal, object: object, crd: "crds/odooguard.io_odooenvironments.yaml", decoderErrors: error.fieldErrors)
+    }
+
+    /// The schema half of a refusal (or, for a CEL rule, that the rule sits on the refused field's
+    /// node), then that the decoder named the same path.
+    static func check(_ refusal: Refusal, object: JSONValue, crd file: String, decoderErrors: [FieldError]) throws {
+        let path = refusal.expected ?? refusal.at
+        let crd = try ManifestReader.parseSingle(yaml: String(contentsOf: Fixtures.root.appendingPathComponent(file), encoding: .utf8))
+        if let rule = refusal.cel {
+            var node = crd["spec"]?["versions"]?[0]?["schema"]?["openAPIV3Schema"]
+            if refusal.at.description.hasPrefix("spec.") {
+                for key in refusal.at.description.split(separator: ".") { node = node?["properties"]?[String(key)] }
+            }
+            let rules = node?["x-kubernetes-validations"]?.arrayValue?.compactMap { $0["rule"]?.stringValue } ?? []
+            #expect(rules.contains(rule), "\(refusal.at): \(rules)")
+        } else {
+            let schemaErrors = try #require(SchemaValidator(crd: crd)).validate(object)
+            #expect(schemaErrors.map(\.path).contains { $0 == path || $0.description.hasPrefix(path.description + ".") || $0.description.hasPrefix(path.description + "[") },
+                    "schema: \(schemaErrors)")
+        }
+        #expect(decoderErrors.map(\.path).contains(path), "decoder: \(decoderErrors)")
     }
 
     @Test func everyProblemIsReportedAtOnce() throws {

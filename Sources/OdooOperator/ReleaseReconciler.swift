@@ -1,0 +1,114 @@
+import Foundation
+import KubeClient
+import KubeModel
+import KubeRuntime
+import Logging
+import OdooPlan
+
+/// Reconciles one OdooRelease: observe (the release and every OdooEnvironment from the caches, read
+/// once into a ``ReleaseObservation``), decide (``ReleaseDecision``, pure), act (switch the environments
+/// the decision names by patching their spec, record Events, write the status when it changed).
+/// Level-based and idempotent: it reads where each environment stands from the environment itself,
+/// so an operator restarted mid-cohort resumes without switching anything twice.
+public final class ReleaseReconciler: Sendable {
+    /// The field manager of the environment patches.
+    public static let fieldManager = "odoo-guard-release"
+
+    let api: any KubernetesAPI
+    let events: EventRecorder?
+    let logger: Logger
+    let now: @Sendable () -> Date
+    /// The OdooRelease cache.
+    public let primary: ObjectStore
+    /// The OdooEnvironment cache (every namespace, every label: cohorts select on labels).
+    public let environments: ObjectStore
+
+    /// A reconciler.
+    public init(api: any KubernetesAPI, events: EventRecorder?, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+        self.api = api
+        self.events = events
+        self.now = now
+        self.logger = logger
+        primary = ObjectStore()
+        environments = ObjectStore()
+    }
+
+    /// The caches, for the controller to fill.
+    public var controllerStores: (primary: ObjectStore, owned: [ResourceType: ObjectStore]) { (primary, [.odooEnvironments: environments]) }
+
+    /// The controller configuration: releases as primaries, environments as a related kind whose every
+    /// change wakes every release.
+    public static func controllerConfiguration(workers: Int = 1, resyncPeriod: Duration = .seconds(600)) -> Controller.Configuration {
+        var configuration = Controller.Configuration(name: "odoorelease", resource: .odooReleases)
+        configuration.related = [.odooEnvironments: OwnedWatch()]
+        configuration.workers = workers
+        configuration.resyncPeriod = resyncPeriod
+        return configuration
+    }
+
+    /// Reconciles the release `key`.
+    public func reconcile(_ key: ObjectKey) async throws -> ReconcileAction {
+        guard let stored = primary.get(key) else { return .awaitChange }
+        let object = KubeObject(stored)
+        let observation = observe(object)
+        let result = ReleaseDecision.decide(observation)
+        var failedSwitches: [String] = []
+        for change in result.switches {
+            do {
+                try await write(change)
+            } catch {
+                // A webhook or the API refused the switch (the environment's own gates: a production
+                // change needs its approval). Said on the release; the environment stays pending and
+                // the switch is tried again with the next look.
+                failedSwitches.append("\(change.namespace)/\(change.name): \(error.message)")
+            }
+        }
+        for event in result.events {
+            _ = await events?.record(event.warning ? .warning : .normal, reason: event.reason, action: "Release", note: event.note, regarding: object)
+        }
+        for failure in failedSwitches {
+            _ = await events?.record(.warning, reason: "SwitchRefused", action: "Release", note: failure, regarding: object)
+        }
+        let status = result.status.json
+        if status != stored["status"] {
+            _ = try await api.patch(.odooReleases, namespace: nil, name: object.name, patch: .merge(["status": status]), subresource: "status",
+                                    options: WriteOptions(fieldManager: Self.fieldManager))
+        }
+        let retry: Duration? = failedSwitches.isEmpty ? result.requeue : ReleaseDecision.inFlightRecheck
+        return retry.map { .requeue(after: $0) } ?? .awaitChange
+    }
+
+    /// The release, every environment with its progress, and the other releases.
+    func observe(_ object: KubeObject) -> ReleaseObservation {
+        let release = Result { () throws(OdooPlanError) -> OdooRelease in try OdooRelease.decode(object.raw) }
+        let now = now()
+        let members: [ReleaseObservation.Member] = switch release {
+        case .success(let decoded):
+            environments.list().map { environment in
+                let view = KubeObject(environment)
+                return ReleaseObservation.Member(namespace: view.namespace ?? "", name: view.name, labels: view.labels,
+                                                 progress: ReleaseProgress(environment: environment, release: decoded, now: now))
+            }
+        case .failure: []
+        }
+        let others = primary.list().compactMap { other -> ReleaseObservation.OtherRelease? in
+            guard KubeObject(other).name != object.name, let decoded = try? OdooRelease.decode(other) else { return nil }
+            return .init(decoded, active: ReleaseStatus(json: other["status"]).phase.holdsEnvironments)
+        }
+        return ReleaseObservation(release: release, recorded: ReleaseStatus(json: object.raw["status"]), environments: members, others: others, now: now)
+    }
+
+    /// Writes the target into one environment: its image, its addons when the release names them,
+    /// and the change reference. A merge patch: the rest of the spec and every other annotation stay.
+    func write(_ change: ReleaseReconciliation.Switch) async throws(KubeClientError) {
+        var spec: JSONObject = ["image": .string(change.image)]
+        if let addons = change.addons {
+            spec["addons"] = .array(addons.map { ["image": .string($0.image), "path": .string($0.path)] })
+        }
+        let patch: JSONValue = ["metadata": ["annotations": [GuardLabels.changeReference: .string(change.changeReference)]], "spec": .object(spec)]
+        _ = try await api.patch(.odooEnvironments, namespace: change.namespace, name: change.name, patch: .merge(patch), subresource: nil,
+                                options: WriteOptions(fieldManager: Self.fieldManager))
+        logger.notice("release switched an environment", metadata: ["k8s.namespace": "\(change.namespace)", "k8s.name": "\(change.name)",
+                                                                   "image": "\(change.image)", "change": "\(change.changeReference)"])
+    }
+}
