@@ -3,7 +3,9 @@ import KubeModel
 import OdooPlan
 
 /// What `guardctl render` does, as a library call the tests use directly: read OdooEnvironments,
-/// validate every one, and print the objects the operator would apply, as one YAML stream.
+/// validate every one, and print the objects the operator would apply, as one YAML stream. When the
+/// inputs hold an OdooRelease, it prints the release's dry run instead (``ReleasePreview``): the
+/// cohorts in order, the environments each would switch and the gates each will wait on.
 ///
 /// Exit codes: 0 rendered (warnings on standard error); 2 bad input, configuration or options
 /// (every problem listed, nothing printed).
@@ -47,13 +49,22 @@ public enum RenderCommand {
             return failure([error.description])
         }
         var problems: [String] = []
-        var environments: [(place: String, environment: OdooEnvironment)] = []
+        var environments: [(place: String, labels: [String: String], environment: OdooEnvironment)] = []
+        var releases: [OdooRelease] = []
         do throws(GuardCheckError) {
             try ManifestSource.forEachDocument(options.inputs, standardInput: standardInput, problems: &problems) { place, items in
                 var found: [String] = []
-                for item in items where item["kind"]?.stringValue == "OdooEnvironment" {
+                for item in items {
                     do throws(OdooPlanError) {
-                        environments.append((place, try OdooEnvironment.decode(item, defaultNamespace: options.namespace)))
+                        switch item["kind"]?.stringValue {
+                        case "OdooEnvironment":
+                            let labels = item["metadata"]?["labels"]?.stringMap ?? [:]
+                            environments.append((place, labels, try OdooEnvironment.decode(item, defaultNamespace: options.namespace)))
+                        case "OdooRelease":
+                            releases.append(try OdooRelease.decode(item))
+                        default:
+                            break
+                        }
                     } catch {
                         found.append("\(place): \(error.description)")
                     }
@@ -63,11 +74,19 @@ public enum RenderCommand {
         } catch {
             return failure([error.message])
         }
-        if problems.isEmpty && environments.isEmpty { problems.append("the inputs hold no OdooEnvironment") }
+        if problems.isEmpty && environments.isEmpty && releases.isEmpty { problems.append("the inputs hold no OdooEnvironment") }
+        if !releases.isEmpty {
+            guard problems.isEmpty else { return failure(problems) }
+            let previews = releases.map { release in
+                ReleasePreview(release: release, environments: environments.map { ($0.labels, $0.environment) }, now: options.now ?? Date(),
+                               rpoHours: configuration.backup.rpoHours).text
+            }
+            return Outcome(standardOutput: Array(previews.joined(separator: "\n").utf8), standardError: "", exitCode: 0)
+        }
         let planner = OdooPlanner(configuration: configuration)
         var objects: [JSONValue] = []
         var warnings: [String] = []
-        for (place, environment) in environments {
+        for (place, _, environment) in environments {
             do throws(OdooPlanError) {
                 let desired = try planner.plan(environment, now: options.now ?? Date())
                 objects += desired.printable

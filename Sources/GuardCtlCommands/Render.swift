@@ -9,11 +9,14 @@ public struct Render: ParsableCommand {
         abstract: "Print every object the operator would apply for OdooEnvironments, as YAML (no cluster needed).",
         discussion: """
             Generated Secrets are shown with <generated> values: the operator creates them once, in the cluster.
+            With an OdooRelease among the inputs it prints the release's dry run instead: the cohorts in order, the
+            environments each would switch and the gates each will wait on (approval, maintenance window, backup,
+            upgrade Job) at --now.
             Exit status: 0 rendered (warnings on standard error), 2 invalid environment, configuration or usage.
             """)
 
     /// `-f`/`--file`: OdooEnvironment files or directories.
-    @Option(name: [.customShort("f"), .long], help: "OdooEnvironment file or directory (repeatable; - for standard input).")
+    @Option(name: [.customShort("f"), .long], help: "OdooEnvironment (or OdooRelease) file or directory (repeatable; - for standard input).")
     public var file: [String] = []
 
     /// `--config`: the operator configuration.

@@ -69,10 +69,13 @@ public final class ReleaseReconciler: Sendable {
         for failure in failedSwitches {
             _ = await events?.record(.warning, reason: "SwitchRefused", action: "Release", note: failure, regarding: object)
         }
+        // Only when it changed, and with `null` for what the new status lacks (the active cohort of a
+        // finished train), which a plain merge patch would keep.
         let status = result.status.json
-        if status != stored["status"] {
-            _ = try await api.patch(.odooReleases, namespace: nil, name: object.name, patch: .merge(["status": status]), subresource: "status",
-                                    options: WriteOptions(fieldManager: Self.fieldManager))
+        let recorded = stored["status"] ?? .object([:])
+        if status != recorded {
+            _ = try await api.patch(.odooReleases, namespace: nil, name: object.name, patch: .merge(["status": JSONValue.mergePatch(from: recorded, to: status)]),
+                                    subresource: "status", options: WriteOptions(fieldManager: Self.fieldManager))
         }
         let retry: Duration? = failedSwitches.isEmpty ? result.requeue : ReleaseDecision.inFlightRecheck
         return retry.map { .requeue(after: $0) } ?? .awaitChange

@@ -93,20 +93,7 @@ extension Reconciliation {
     /// field `new` lacks at any depth (a merge patch keeps nested fields it does not name).
     static func statusPatch(from old: JSONValue, to new: JSONValue) -> JSONValue? {
         guard old != new else { return nil }
-        return ["status": mergePatch(from: old, to: new)]
-    }
-
-    /// RFC 7386: objects are merged key by key, anything else replaces.
-    static func mergePatch(from old: JSONValue, to new: JSONValue) -> JSONValue {
-        guard case .object(var fields) = new, case .object(let previous) = old else { return new }
-        for (key, value) in previous {
-            if let replacement = fields[key] {
-                fields[key] = mergePatch(from: value, to: replacement)
-            } else {
-                fields[key] = .null
-            }
-        }
-        return .object(fields)
+        return ["status": JSONValue.mergePatch(from: old, to: new)]
     }
 
     /// Events naming what the writes in `outcome` did (also when a later write failed).

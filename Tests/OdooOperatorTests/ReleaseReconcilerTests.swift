@@ -61,6 +61,7 @@ struct ReleaseReconcilerTests {
             #expect(done, "\(status)")
             #expect(status["done"] == 5 && status["total"] == 5 && status["failed"] == 0, "\(status)")
             #expect(status["cohorts"]?.arrayValue?.compactMap { $0["phase"]?.stringValue } == ["Verified", "Verified", "Verified"])
+            #expect(status["cohort"] == nil, "a finished train has no active cohort: \(status)")
             // Cohort order, from the API's own log of writes: the release's spec patches (the only
             // PATCHes of an environment itself after the release exists) come canary, wave-1, rest.
             let log = cluster.server.requests

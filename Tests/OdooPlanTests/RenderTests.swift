@@ -54,6 +54,38 @@ struct RenderTests {
 
     /// `examples/schedules/` rendered asleep (a Saturday) and awake (a Wednesday morning): both pass the
     /// default policy strictly, and the sleeping page's objects are valid Kubernetes.
+    /// A release among the inputs: its dry run, cohort by cohort, with the gates each environment
+    /// waits on at `--now` (a Wednesday: the clinic's Sunday-night window is closed).
+    @Test func aReleaseRendersItsDryRun() throws {
+        var options = RenderCommand.Options(inputs: [Fixtures.root.appendingPathComponent("examples/releases/odoo-17-december.yaml").path,
+                                                    Fixtures.environments.path])
+        options.now = Timestamp.parse("2026-12-02T12:00:00Z")
+        let outcome = RenderCommand.run(options)
+        #expect(outcome.exitCode == 0, "\(outcome.standardError)")
+        let text = String(decoding: outcome.standardOutput, as: UTF8.self)
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("OdooRelease odoo-17-december: registry.example.com/odoo/odoo:17.0-20261201@sha256:") == true
+                && lines.first?.hasSuffix("to 2 of 2 environments") == true, "\(text)")
+        #expect(lines.filter { $0.hasPrefix("cohort ") }.map { $0.split(separator: ":")[0] } == ["cohort 1 canary", "cohort 2 pilots", "cohort 3 rest"], "\(text)")
+        #expect(lines.filter { $0 == "  (no environment)" }.count == 2, "canary and pilots select neither example")
+        let clinic = try #require(lines.firstIndex { $0.hasPrefix("  clinic-prod/clinic: image ") })
+        #expect(lines[clinic + 1].contains("a ChangeApproval of change release/odoo-17-december")
+                && lines[clinic + 1].contains("the maintenance window (0 2 * * 0 UTC, 120 minutes, next at 2026-12-06T02:00:00Z)")
+                && lines[clinic + 1].contains("a backup younger than the 24 h RPO"), "\(lines[clinic + 1])")
+        #expect(!lines[clinic + 1].contains("upgrade Job"), "the release keeps the clinic's own addons: no migration")
+        let pharmacy = try #require(lines.firstIndex { $0.hasPrefix("  pharmacy-dev/pharmacy: image ") })
+        #expect(lines[pharmacy + 1] == "    waits on: nothing; switches when its cohort starts")
+        // An invalid release is refused with its fields, and nothing is printed.
+        let directory = NSTemporaryDirectory() + "render-release-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data("apiVersion: odooguard.io/v1alpha1\nkind: OdooRelease\nmetadata: {name: r}\nspec: {image: odoo:17.0, cohorts: []}\n".utf8)
+            .write(to: URL(fileURLWithPath: directory + "/bad.yaml"))
+        let bad = RenderCommand.run(RenderCommand.Options(inputs: [directory + "/bad.yaml"]))
+        #expect(bad.exitCode == 2 && bad.standardOutput.isEmpty && bad.standardError.contains("spec.image") && bad.standardError.contains("spec.cohorts"),
+                "\(bad.standardError)")
+    }
+
     @Test func aScheduleRendersAsleepAndAwake() throws {
         let directory = Fixtures.examples.appendingPathComponent("schedules").path
         func render(_ now: String) -> RenderCommand.Outcome {
