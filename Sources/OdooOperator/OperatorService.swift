@@ -146,9 +146,10 @@ public struct OperatorService: Sendable {
         let metrics = self.metrics
         let controller = self.controller
         let elector = self.elector
+        let releases = self.releases
         router.get("/healthz") { _, _ in OperatorService.text(.ok, "ok\n") }
         router.get("/readyz") { _, _ in
-            OperatorService.readiness(reconciler: reconciler, elector: elector, now: Date())
+            OperatorService.readiness(reconciler: reconciler, releases: releases?.reconciler, elector: elector, now: Date())
         }
         router.get("/metrics") { _, _ in
             OperatorService.sample(reconciler: reconciler, controller: controller, elector: elector, metrics: metrics)
@@ -195,8 +196,9 @@ public struct OperatorService: Sendable {
     /// `/readyz`: 503 naming what is missing while a cache has not synced, or while the leader Lease
     /// has failed for longer than a lease duration (the operator would otherwise look healthy while it
     /// reconciles nothing); 200 when ready, saying whether this instance leads or stands by.
-    static func readiness(reconciler: EnvironmentReconciler, elector: LeaderElector?, now: Date) -> Response {
-        let pending = ([("odooenvironments", reconciler.primary)] + reconciler.stores.map { ($0.key.resource, $0.value) })
+    static func readiness(reconciler: EnvironmentReconciler, releases: ReleaseReconciler? = nil, elector: LeaderElector?, now: Date) -> Response {
+        let release = releases.map { [("odooreleases", $0.primary), ("odooenvironments (for releases)", $0.environments)] } ?? []
+        let pending = ([("odooenvironments", reconciler.primary)] + reconciler.stores.map { ($0.key.resource, $0.value) } + release)
             .filter { !$0.1.isReady }.map(\.0).sorted()
         if !pending.isEmpty {
             return text(.serviceUnavailable, "not ready: caches not synced yet: \(pending.joined(separator: ", "))\n")

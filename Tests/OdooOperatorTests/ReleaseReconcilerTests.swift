@@ -22,25 +22,85 @@ struct ReleaseReconcilerTests {
                               ["name": "rest", "selector": [:], "maxConcurrent": 2]]]]
     }
 
+    /// Development environments (no production gates) on the old image, Ready; and the `default`
+    /// namespace, where the Events of cluster-scoped objects go, as in every real cluster.
+    static func createReadyEnvironments(_ cluster: OperatorHarness, _ environments: [(name: String, cohort: String)]) async throws {
+        _ = try await cluster.api.create(.namespaces, namespace: nil, object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "default"]],
+                                         options: WriteOptions())
+        for environment in environments {
+            _ = try await cluster.create(try cluster.example { object in
+                object.set(.string(environment.name), at: "metadata.name")
+                object.set(["cohort": .string(environment.cohort)], at: "metadata.labels")
+                object.set("development", at: "spec.stage")
+                object.set(.string(Self.before), at: "spec.image")
+                object.set(.null, at: "spec.backup")
+                object.set(.null, at: "spec.maintenanceWindow")
+            })
+        }
+        for environment in environments { #expect(try await cluster.waitUntilReady(environment.name), "\(environment.name)") }
+    }
+
+    /// w1 crash-loops on the new image: its cohort's budget is 0, so the train halts naming it, and
+    /// neither w2 (same cohort, one at a time) nor r1 (the next cohort) is switched.
+    @Test func aFailureBeyondTheBudgetHaltsTheTrain() async throws {
+        try await OperatorHarness.run(settings: { $0.releaseClock = { Date().addingTimeInterval(120) } }) { cluster in
+            try await cluster.createTLSSecret("clinic-tls")
+            try await Self.createReadyEnvironments(cluster, [("c1", "canary"), ("w1", "wave-1"), ("w2", "wave-1"), ("r1", "rest")])
+            _ = try await cluster.api.create(.odooReleases, namespace: nil, object: Self.release(), options: WriteOptions())
+            var halted: JSONValue?
+            var crashed = false
+            for _ in 0..<600 where halted == nil {
+                if !crashed, try await cluster.environment("w1")?["spec"]?["image"]?.stringValue == Self.after {
+                    try await Self.crashLoop(cluster, deployment: "w1-web")
+                    crashed = true
+                }
+                if !crashed {
+                    try await cluster.completeInitJobs()
+                    try await cluster.markDeploymentsAvailable()
+                }
+                let status = try await cluster.api.getIfExists(.odooReleases, namespace: nil, name: "december")?["status"]
+                if status?["phase"] == "Halted" { halted = status } else { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            let status = try #require(halted, "the train never halted")
+            let message = status["message"]?.stringValue ?? ""
+            #expect(status["cohort"] == "wave-1" && message.contains("clinic-prod/w1") && message.contains("PodsFailing"), "\(message)")
+            #expect(status["cohorts"]?.arrayValue?.compactMap { $0["phase"]?.stringValue } == ["Verified", "Halted", "Pending"], "\(status)")
+            for name in ["w2", "r1"] {
+                #expect(try await cluster.environment(name)?["spec"]?["image"]?.stringValue == Self.before, "\(name) changed after the halt")
+            }
+            let events = try await cluster.api.listAll(.events, namespace: "default").items
+            #expect(events.contains { $0["reason"] == "Halted" && $0["type"] == "Warning" }, "\(events.map { $0["reason"] ?? nil })")
+        }
+    }
+
+    /// As the Deployment controller and the kubelet report a crash loop: a pod whose container exited
+    /// 1 and is not running, and the Deployment with none of its pods ready.
+    static func crashLoop(_ cluster: OperatorHarness, deployment name: String) async throws {
+        let deployment = try #require(try await cluster.get(.deployments, name))
+        let labels = deployment["spec"]?["selector"]?["matchLabels"] ?? [:]
+        let pod = name + "-crash"
+        _ = try await cluster.api.create(.pods, namespace: cluster.namespace, object: [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(pod), "labels": labels],
+            "spec": ["containers": [["name": "odoo", "image": .string(Self.after)]]],
+        ], options: WriteOptions())
+        _ = try await cluster.api.patch(.pods, namespace: cluster.namespace, name: pod, patch: .merge(["status": [
+            "containerStatuses": [["name": "odoo", "ready": false, "restartCount": 4,
+                                   "state": ["waiting": ["reason": "CrashLoopBackOff"]],
+                                   "lastState": ["terminated": ["exitCode": 1, "message": "odoo: ImportError in the new build"]]]],
+        ]]), subresource: "status", options: WriteOptions())
+        let replicas = deployment["spec"]?["replicas"]?.intValue ?? 1
+        _ = try await cluster.api.patch(.deployments, namespace: cluster.namespace, name: name, patch: .merge(["status": [
+            "observedGeneration": .int(KubeObject(deployment).generation ?? 1), "replicas": .int(replicas), "updatedReplicas": .int(replicas),
+            "readyReplicas": 0, "availableReplicas": 0, "unavailableReplicas": .int(replicas),
+        ]]), subresource: "status", options: WriteOptions())
+    }
+
     @Test func aTrainOfThreeCohortsSwitchesInOrderAndSucceeds() async throws {
         // The release's clock runs two minutes ahead: a Ready period on the new image counts as a
         // verification window already served, so the test waits on the train, not on the clock.
         try await OperatorHarness.run(settings: { $0.releaseClock = { Date().addingTimeInterval(120) } }) { cluster in
             try await cluster.createTLSSecret("clinic-tls")
-            // Events of cluster-scoped objects go to `default`, which every real cluster has.
-            _ = try await cluster.api.create(.namespaces, namespace: nil, object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "default"]],
-                                             options: WriteOptions())
-            for environment in Self.environments {
-                _ = try await cluster.create(try cluster.example { object in
-                    object.set(.string(environment.name), at: "metadata.name")
-                    object.set(["cohort": .string(environment.cohort)], at: "metadata.labels")
-                    object.set("development", at: "spec.stage")
-                    object.set(.string(Self.before), at: "spec.image")
-                    object.set(.null, at: "spec.backup")
-                    object.set(.null, at: "spec.maintenanceWindow")
-                })
-            }
-            for environment in Self.environments { #expect(try await cluster.waitUntilReady(environment.name), "\(environment.name)") }
+            try await Self.createReadyEnvironments(cluster, Self.environments)
             _ = try await cluster.api.create(.odooReleases, namespace: nil, object: Self.release(), options: WriteOptions())
 
             // Watch the spec images while rolling Deployments out as their controller would.
