@@ -313,6 +313,7 @@ let package = Package(
                 "KubeClient", "KubeRuntime", "KubeModel", "KubeAPITestServer", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // The client against the API test server (and a real cluster with KUBECONFIG): semantics, kubeconfig, metadata-only reads.

@@ -42,10 +42,6 @@ public final class Controller: Service {
         /// A label naming the primary (in the same namespace) on owned-kind objects that have no
         /// controlling owner of the primary kind, such as the Jobs a CronJob creates (`nil`: owners only).
         public var ownerLabel: String?
-        /// Kinds the primaries neither own nor are named by, whose every change concerns every
-        /// primary (controller-runtime's `Watches` with a handler that enqueues them all): the
-        /// OdooEnvironments an OdooRelease selects by label. Cached in ``Controller/relatedStores``.
-        public var related: [ResourceType: OwnedWatch] = [:]
         /// Concurrent reconciles (of different keys).
         public var workers = 2
         /// Every key is reconciled again this often (`nil`: never).
@@ -73,8 +69,6 @@ public final class Controller: Service {
     public let store: ObjectStore
     /// The owned objects, by resource.
     public let ownedStores: [ResourceType: ObjectStore]
-    /// The related objects, by resource (see ``Configuration/related``).
-    public let relatedStores: [ResourceType: ObjectStore]
     /// The queue of primary keys.
     public let queue: WorkQueue<ObjectKey>
     let api: any KubernetesAPI
@@ -97,7 +91,7 @@ public final class Controller: Service {
     /// - Throws: ``KubeRuntimeError`` `invalidConfiguration` for zero workers or a label selector
     ///   that cannot be read.
     /// - Parameter stores: the caches to fill, when the reconcile function needs them before the
-    ///   controller exists (the primary cache, and one per owned or related resource; missing ones are created).
+    ///   controller exists (the primary cache, and one per owned resource; missing ones are created).
     public init(api: any KubernetesAPI, configuration: Configuration, leaderElector: LeaderElector? = nil,
                 queue: WorkQueue<ObjectKey> = WorkQueue(), stores: (primary: ObjectStore, owned: [ResourceType: ObjectStore])? = nil,
                 logger: Logger, reconcile: @escaping Reconcile) throws(KubeRuntimeError) {
@@ -119,7 +113,6 @@ public final class Controller: Service {
         self.reconcile = reconcile
         store = stores?.primary ?? ObjectStore()
         ownedStores = Dictionary(uniqueKeysWithValues: configuration.owned.map { ($0, stores?.owned[$0] ?? ObjectStore()) })
-        relatedStores = Dictionary(uniqueKeysWithValues: configuration.related.keys.map { ($0, stores?.owned[$0] ?? ObjectStore()) })
     }
 
     /// Reconcile outcomes so far.
@@ -138,10 +131,6 @@ public final class Controller: Service {
                 for (resource, owned) in ownedStores.sorted(by: { $0.key.description < $1.key.description }) {
                     group.addTask { await self.reflectOwned(resource, into: owned) }
                     await owned.waitUntilReady()
-                }
-                for (resource, related) in relatedStores.sorted(by: { $0.key.description < $1.key.description }) {
-                    group.addTask { await self.reflectRelated(resource, into: related) }
-                    await related.waitUntilReady()
                 }
                 if let period = configuration.resyncPeriod {
                     group.addTask { await self.resync(every: period) }
@@ -240,13 +229,6 @@ public final class Controller: Service {
             case .restarted(let objects): for object in objects { enqueueOwner(of: KubeObject(object)) }
             case .applied(let object), .deleted(let object): enqueueOwner(of: KubeObject(object))
             }
-        }
-    }
-
-    func reflectRelated(_ resource: ResourceType, into store: ObjectStore) async {
-        for await event in watcher(resource, configuration.related[resource]) {
-            store.apply(event)
-            for key in self.store.keys { queue.add(key) }
         }
     }
 

@@ -47,6 +47,7 @@ public final class ObjectStore: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
+    private let listeners = NIOLockedValueBox([@Sendable () -> Void]())
     /// Applied to every object before it is stored (controller-runtime's cache transform).
     let transform: (@Sendable (JSONValue) -> JSONValue)?
     /// Whether objects are kept serialized (a fraction of the memory of a JSON tree; each read parses).
@@ -120,6 +121,14 @@ public final class ObjectStore: Sendable {
             }
         }
         for waiter in waiters { waiter.resume() }
+        for listener in listeners.withLockedValue({ $0 }) { listener() }
+    }
+
+    /// Calls `listener` after every change applied from now on (a list, an object added, changed or
+    /// deleted), outside the store's lock: how a second controller is woken by a cache it shares
+    /// rather than watching the same objects again. The listener must not block.
+    public func onChange(_ listener: @escaping @Sendable () -> Void) {
+        listeners.withLockedValue { $0.append(listener) }
     }
 
     private static func insert(_ entry: Entry, labels: [String: String], at key: ObjectKey, into state: inout State) {

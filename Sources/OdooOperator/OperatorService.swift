@@ -111,15 +111,19 @@ public struct OperatorService: Sendable {
         } catch {
             throw OperatorError.invalidConfiguration(error.description)
         }
-        releases = try Self.releaseController(api: api, settings: settings, elector: elector, identity: identity, logger: logger)
+        releases = try Self.releaseController(api: api, settings: settings, environments: reconciler.primary, elector: elector, identity: identity,
+                                              logger: logger)
     }
 
-    /// The release controller, unless the operator is a shard. Releases are few: one worker. Only
-    /// the leader switches environments; a standby looks again later.
-    static func releaseController(api: any KubernetesAPI, settings: Settings, elector: LeaderElector?, identity: String,
+    /// The release controller, unless the operator is limited to a namespace or a shard. It reads
+    /// the environment controller's cache (which then holds every environment) and is woken by its
+    /// changes. Releases are few: one worker. Only the leader switches environments; a standby looks
+    /// again later.
+    static func releaseController(api: any KubernetesAPI, settings: Settings, environments: ObjectStore, elector: LeaderElector?, identity: String,
                                   logger: Logger) throws(OperatorError) -> (reconciler: ReleaseReconciler, controller: Controller)? {
         guard settings.labelSelector == nil, settings.namespace == nil else { return nil }
-        let reconciler = ReleaseReconciler(api: api, events: EventRecorder(api: api, controller: "odooguard.io/guard-operator", instance: identity, logger: logger),
+        let reconciler = ReleaseReconciler(api: api, environments: environments,
+                                           events: EventRecorder(api: api, controller: "odooguard.io/guard-operator", instance: identity, logger: logger),
                                            now: settings.releaseClock, logger: logger)
         let configuration = ReleaseReconciler.controllerConfiguration(resyncPeriod: settings.resyncPeriod)
         do {
@@ -127,6 +131,7 @@ public struct OperatorService: Sendable {
                 if let elector, !elector.isLeader { return .requeue(after: .seconds(15)) }
                 return try await reconciler.reconcile(key)
             }
+            reconciler.wake(controller, on: environments)
             return (reconciler, controller)
         } catch {
             throw OperatorError.invalidConfiguration(error.description)
@@ -136,7 +141,7 @@ public struct OperatorService: Sendable {
     /// Whether every cache has synced (what `/readyz` reports).
     public var isSynced: Bool {
         reconciler.primary.isReady && reconciler.stores.values.allSatisfy(\.isReady)
-            && (releases.map { $0.reconciler.primary.isReady && $0.reconciler.environments.isReady } ?? true)
+            && (releases.map { $0.reconciler.primary.isReady } ?? true)
     }
 
     /// The services to run: the controller, the HTTP server (health, metrics) and, when set, the background audit.
@@ -197,7 +202,7 @@ public struct OperatorService: Sendable {
     /// has failed for longer than a lease duration (the operator would otherwise look healthy while it
     /// reconciles nothing); 200 when ready, saying whether this instance leads or stands by.
     static func readiness(reconciler: EnvironmentReconciler, releases: ReleaseReconciler? = nil, elector: LeaderElector?, now: Date) -> Response {
-        let release = releases.map { [("odooreleases", $0.primary), ("odooenvironments (for releases)", $0.environments)] } ?? []
+        let release = releases.map { [("odooreleases", $0.primary)] } ?? []
         let pending = ([("odooenvironments", reconciler.primary)] + reconciler.stores.map { ($0.key.resource, $0.value) } + release)
             .filter { !$0.1.isReady }.map(\.0).sorted()
         if !pending.isEmpty {

@@ -20,30 +20,38 @@ public final class ReleaseReconciler: Sendable {
     let now: @Sendable () -> Date
     /// The OdooRelease cache.
     public let primary: ObjectStore
-    /// The OdooEnvironment cache (every namespace, every label: cohorts select on labels).
+    /// The OdooEnvironment cache: the environment controller's own (every namespace, every label),
+    /// shared rather than watched twice; see ``wake(_:on:)``.
     public let environments: ObjectStore
 
-    /// A reconciler.
-    public init(api: any KubernetesAPI, events: EventRecorder?, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+    /// A reconciler reading environments from `environments`.
+    public init(api: any KubernetesAPI, environments: ObjectStore, events: EventRecorder?, now: @escaping @Sendable () -> Date = { Date() },
+                logger: Logger) {
         self.api = api
+        self.environments = environments
         self.events = events
         self.now = now
         self.logger = logger
         primary = ObjectStore()
-        environments = ObjectStore()
     }
 
-    /// The caches, for the controller to fill.
-    public var controllerStores: (primary: ObjectStore, owned: [ResourceType: ObjectStore]) { (primary, [.odooEnvironments: environments]) }
+    /// The caches, for the controller to fill (the environments are filled by their own controller).
+    public var controllerStores: (primary: ObjectStore, owned: [ResourceType: ObjectStore]) { (primary, [:]) }
 
-    /// The controller configuration: releases as primaries, environments as a related kind whose every
-    /// change wakes every release.
+    /// The controller configuration: releases, cluster-scoped, few (one worker).
     public static func controllerConfiguration(workers: Int = 1, resyncPeriod: Duration = .seconds(600)) -> Controller.Configuration {
         var configuration = Controller.Configuration(name: "odoorelease", resource: .odooReleases)
-        configuration.related = [.odooEnvironments: OwnedWatch()]
         configuration.workers = workers
         configuration.resyncPeriod = resyncPeriod
         return configuration
+    }
+
+    /// Queues every release of `controller` whenever an environment changes: a release's cohorts
+    /// select on labels and its progress is read from the environments' status.
+    public func wake(_ controller: Controller, on environments: ObjectStore) {
+        environments.onChange { [primary, queue = controller.queue] in
+            for key in primary.keys { queue.add(key) }
+        }
     }
 
     /// Reconciles the release `key`.
