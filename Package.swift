@@ -181,6 +181,7 @@ let package = Package(
             name: "OdooOperator",
             dependencies: [
                 "KubeModel", "KubeClient", "KubeRuntime", "OdooPlan", "TraefikGen", "GuardRules", "PolicyAudit", "ImageProvenance", "Provisioning", "PostgresAccess",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -334,7 +335,7 @@ let package = Package(
         .testTarget(
             name: "OdooOperatorTests",
             dependencies: [
-                "OdooOperator", "OdooPlan", "GuardRules", "PolicyAudit", "KubeClient", "KubeRuntime", "KubeModel", "KubeAPITestServer", "TestSupport", "Provisioning",
+                "OdooOperator", "OdooPlan", "GuardRules", "PolicyAudit", "KubeClient", "KubeRuntime", "KubeModel", "KubeAPITestServer", "TestSupport", "Provisioning", "TraefikGen",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -40,6 +40,8 @@ public struct OperatorService: Sendable {
         public var shutdownGracePeriod: Duration = .seconds(20)
         /// The clock releases judge verification windows and soaks by (tests move it ahead).
         public var releaseClock: @Sendable () -> Date = { Date() }
+        /// The synthetic login check a release's verification ends with (`nil`: none).
+        public var loginChecker: (any LoginChecking)? = HTTPLoginChecker()
 
         /// Settings.
         public init(configuration: OperatorConfiguration, policy: GuardPolicy? = nil) {
@@ -124,7 +126,7 @@ public struct OperatorService: Sendable {
         guard settings.labelSelector == nil, settings.namespace == nil else { return nil }
         let reconciler = ReleaseReconciler(api: api, environments: environments,
                                            events: EventRecorder(api: api, controller: "odooguard.io/guard-operator", instance: identity, logger: logger),
-                                           now: settings.releaseClock, logger: logger)
+                                           loginChecker: settings.loginChecker, now: settings.releaseClock, logger: logger)
         let configuration = ReleaseReconciler.controllerConfiguration(resyncPeriod: settings.resyncPeriod)
         do {
             let controller = try Controller(api: api, configuration: configuration, stores: reconciler.controllerStores, logger: logger) { key in

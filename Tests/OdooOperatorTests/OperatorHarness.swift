@@ -38,6 +38,8 @@ struct OperatorHarness: Sendable {
                 settings.port = 0
                 settings.workers = 2
                 settings.resyncPeriod = .seconds(3600)
+                // No Service answers in the test server's cluster: a test that runs a release sets a checker.
+                settings.loginChecker = nil
                 adjust(&settings)
                 let service = try OperatorService(api: api, settings: settings, images: PinnedOnlyImageResolver(), identity: "test", logger: logger)
                 let harness = OperatorHarness(server: server, api: api, service: service, namespace: namespace)

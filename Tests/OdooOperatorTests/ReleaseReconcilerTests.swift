@@ -2,7 +2,10 @@ import Foundation
 import KubeClient
 import KubeModel
 import OdooPlan
+import OdooOperator
 import Testing
+import TestSupport
+import TraefikGen
 
 /// A release train on the API test server: environments switch cohort by cohort, each through its
 /// own reconcile, and nothing outside the active cohort changes.
@@ -43,7 +46,8 @@ struct ReleaseReconcilerTests {
     /// w1 crash-loops on the new image: its cohort's budget is 0, so the train halts naming it, and
     /// neither w2 (same cohort, one at a time) nor r1 (the next cohort) is switched.
     @Test func aFailureBeyondTheBudgetHaltsTheTrain() async throws {
-        try await OperatorHarness.run(settings: { $0.releaseClock = { Date().addingTimeInterval(120) } }) { cluster in
+        try await LoginPageServer().serving { base in
+        try await OperatorHarness.run(settings: Self.settings(base)) { cluster in
             try await cluster.createTLSSecret("clinic-tls")
             try await Self.createReadyEnvironments(cluster, [("c1", "canary"), ("w1", "wave-1"), ("w2", "wave-1"), ("r1", "rest")])
             _ = try await cluster.api.create(.odooReleases, namespace: nil, object: Self.release(), options: WriteOptions())
@@ -71,6 +75,7 @@ struct ReleaseReconcilerTests {
             let events = try await cluster.api.listAll(.events, namespace: "default").items
             #expect(events.contains { $0["reason"] == "Halted" && $0["type"] == "Warning" }, "\(events.map { $0["reason"] ?? nil })")
         }
+        }
     }
 
     /// As the Deployment controller and the kubelet report a crash loop: a pod whose container exited
@@ -95,10 +100,19 @@ struct ReleaseReconcilerTests {
         ]]), subresource: "status", options: WriteOptions())
     }
 
+    /// The settings of a release test: the release's clock two minutes ahead (a Ready period on the
+    /// new image counts as a verification window already served, so the test waits on the train, not
+    /// on the clock), and the synthetic check fetching each Service's login page from `base`.
+    static func settings(_ base: String) -> @Sendable (inout OperatorService.Settings) -> Void {
+        { settings in
+            settings.releaseClock = { Date().addingTimeInterval(120) }
+            settings.loginChecker = HTTPLoginChecker(url: { _, service in "\(base)/\(service)/web/login" })
+        }
+    }
+
     @Test func aTrainOfThreeCohortsSwitchesInOrderAndSucceeds() async throws {
-        // The release's clock runs two minutes ahead: a Ready period on the new image counts as a
-        // verification window already served, so the test waits on the train, not on the clock.
-        try await OperatorHarness.run(settings: { $0.releaseClock = { Date().addingTimeInterval(120) } }) { cluster in
+        try await LoginPageServer().serving { base in
+        try await OperatorHarness.run(settings: Self.settings(base)) { cluster in
             try await cluster.createTLSSecret("clinic-tls")
             try await Self.createReadyEnvironments(cluster, Self.environments)
             _ = try await cluster.api.create(.odooReleases, namespace: nil, object: Self.release(), options: WriteOptions())
@@ -142,6 +156,31 @@ struct ReleaseReconcilerTests {
             }
             let events = try await cluster.api.listAll(.events, namespace: "default").items
             #expect(events.contains { $0["reason"] == "Succeeded" && $0["regarding"]?["name"] == "december" }, "\(events.map { $0["reason"] ?? nil })")
+        }
+        }
+    }
+
+    /// The canary is Ready on the new image, but its Service answers a page that is not Odoo's login
+    /// form: the synthetic check fails it when its window ends, and the train halts before wave-1.
+    @Test func aLoginPageThatIsNotOdoosHaltsTheTrain() async throws {
+        let service = RoutingSpec.defaultServiceName(for: "c1")
+        try await LoginPageServer(broken: [service]).serving { base in
+        try await OperatorHarness.run(settings: Self.settings(base)) { cluster in
+            try await cluster.createTLSSecret("clinic-tls")
+            try await Self.createReadyEnvironments(cluster, [("c1", "canary"), ("w1", "wave-1")])
+            _ = try await cluster.api.create(.odooReleases, namespace: nil, object: Self.release(), options: WriteOptions())
+            var halted: JSONValue?
+            for _ in 0..<600 where halted == nil {
+                try await cluster.completeInitJobs()
+                try await cluster.markDeploymentsAvailable()
+                let status = try await cluster.api.getIfExists(.odooReleases, namespace: nil, name: "december")?["status"]
+                if status?["phase"] == "Halted" { halted = status } else { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            let status = try #require(halted, "the train never halted")
+            let message = status["message"]?.stringValue ?? ""
+            #expect(status["cohort"] == "canary" && message.contains("LoginCheckFailed") && message.contains("without Odoo's login form"), "\(message)")
+            #expect(try await cluster.environment("w1")?["spec"]?["image"]?.stringValue == Self.before, "wave-1 never starts")
+        }
         }
     }
 }

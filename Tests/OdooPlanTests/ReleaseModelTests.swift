@@ -122,3 +122,28 @@ struct ReleaseModelTests {
         #expect(result.migrated == migrated, "\(name): \(result)")
     }
 }
+
+/// The synthetic check's verdict on what `/web/login` answered.
+@Suite("Login check")
+struct LoginCheckTests {
+    static let form = #"<form class="oe_login_form" role="form" action="/web/login" method="post"><input type="text" name="login"/></form>"#
+
+    /// (name, status, Location, body, serving)
+    static let answers: [(String, Int, String?, String, Bool)] = [
+        ("Odoo's login form", 200, nil, form, true),
+        ("the sleeping page", 200, nil, "<html><meta http-equiv=\"refresh\" content=\"60\"><body>Sleeping until 07:00</body></html>", false),
+        ("a form without the login field", 200, nil, #"<form class="oe_login_form"></form>"#, false),
+        ("an empty 200", 200, nil, "", false),
+        ("the database selector", 303, "/web/database/selector", "", false),
+        ("a server error", 500, nil, "Internal Server Error", false),
+        ("a gateway without Odoo behind it", 502, nil, "Bad Gateway", false),
+    ]
+
+    @Test("what counts as Odoo serving its login page", arguments: answers.indices)
+    func classify(_ index: Int) {
+        let (name, status, location, body, serving) = Self.answers[index]
+        let result = LoginCheck.classify(status: status, location: location, body: Array(body.utf8))
+        #expect((result == .serving) == serving, "\(name): \(result)")
+        if !serving { #expect(result.failure?.contains("/web/login answered") == true, "\(name): \(result)") }
+    }
+}
