@@ -23,6 +23,7 @@ public struct HTTPLoginChecker: LoginChecking {
         self.url = url
     }
 
+    /// Fetches the page and classifies it (``OdooPlan/LoginCheck/classify(status:location:body:)``).
     public func check(namespace: String, service: String) async -> LoginCheck {
         var request = HTTPClientRequest(url: url(namespace, service))
         request.method = .GET
