@@ -68,9 +68,11 @@ public final class ReleaseReconciler: Sendable {
         await checkLogins(&observation)
         let result = ReleaseDecision.decide(observation)
         var failedSwitches: [String] = []
+        var switched: [String] = []
         for change in result.switches {
             do {
                 try await write(change)
+                switched.append("\(change.namespace)/\(change.name) → \(change.image) (\(change.changeReference))")
             } catch {
                 // A webhook or the API refused the switch (the environment's own gates: a production
                 // change needs its approval). Said on the release; the environment stays pending and
@@ -80,6 +82,9 @@ public final class ReleaseReconciler: Sendable {
         }
         for event in result.events {
             _ = await events?.record(event.warning ? .warning : .normal, reason: event.reason, action: "Release", note: event.note, regarding: object)
+        }
+        for note in switched {
+            _ = await events?.record(.normal, reason: "Switched", action: "Release", note: note, regarding: object)
         }
         for failure in failedSwitches {
             _ = await events?.record(.warning, reason: "SwitchRefused", action: "Release", note: failure, regarding: object)

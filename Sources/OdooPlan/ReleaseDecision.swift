@@ -34,7 +34,7 @@ public struct ReleaseReconciliation: Sendable, Equatable {
     public var switches: [Switch] = []
     /// The release's new status.
     public var status = ReleaseStatus()
-    /// The Events to record.
+    /// The Events of the train's phase and cohort changes (the executor adds one per switch written).
     public var events: [Event] = []
     /// When to look again without a change (a soak ending, verification in progress).
     public var requeue: Duration?
@@ -79,8 +79,8 @@ public enum ReleaseDecision {
             return result
         }
         walk(release, byCohort, observation: observation, into: &result)
+        // Each switch's Event is the executor's, once the write succeeded (a refused one is said instead).
         result.events = events(from: observation.recorded, to: result.status)
-            + result.switches.map { ReleaseReconciliation.Event(reason: "Switching", note: "\($0.namespace)/\($0.name) → \(release.image)", warning: false) }
         return result
     }
 

@@ -156,6 +156,7 @@ struct ReleaseReconcilerTests {
             }
             let events = try await cluster.api.listAll(.events, namespace: "default").items
             #expect(events.contains { $0["reason"] == "Succeeded" && $0["regarding"]?["name"] == "december" }, "\(events.map { $0["reason"] ?? nil })")
+            #expect(events.filter { $0["reason"] == "Switched" }.count == 5, "one Event per switch written: \(events.map { $0["reason"] ?? nil })")
         }
         }
     }
