@@ -96,6 +96,8 @@ public struct OperatorLaunch: Sendable {
             audit.fallbackPolicy = settings.policy
             settings.audit = audit
         }
+        // Its own namespace: the planned NetworkPolicies let its pods reach /web/login for releases.
+        settings.configuration.operatorNamespace = kube.namespace == "default" ? "odoo-guard" : kube.namespace
         if options.leaderElection {
             let namespace = options.leaseNamespace ?? (kube.namespace == "default" ? "odoo-guard" : kube.namespace)
             settings.leaderElection = LeaderElector.Configuration(leaseName: options.leaseName, namespace: namespace, identity: options.identity)
