@@ -107,8 +107,10 @@ public final class ReleaseReconciler: Sendable {
         let now = now()
         let members: [ReleaseObservation.Member] = switch release {
         case .success(let decoded):
-            environments.list().map { environment in
+            // Only the environments a cohort selects: the status of the others is never read.
+            environments.list().compactMap { environment in
                 let view = KubeObject(environment)
+                guard decoded.cohort(of: view.labels) != nil else { return nil }
                 return ReleaseObservation.Member(namespace: view.namespace ?? "", name: view.name, labels: view.labels,
                                                  progress: ReleaseProgress(environment: environment, release: decoded, now: now))
             }

@@ -94,6 +94,27 @@ struct ReleaseModelTests {
                                                                    "spec.cohorts[1].name", "spec.cohorts[1].selector"], "\(error.fieldErrors)")
     }
 
+    /// Absurd values are field errors, never an overflow or a hang: Int64 extremes, 10,000 cohorts,
+    /// 10,000 addons, wrong JSON types everywhere.
+    @Test func absurdValuesAreRefusedByName() throws {
+        let object = Self.release { object in
+            object.set(.int(Int64.max), at: "spec.verificationMinutes")
+            object.set(.array(Array(repeating: ["name": "a", "selector": [:]], count: 10_000)), at: "spec.cohorts")
+            object.set(.array(Array(repeating: ["image": .string(Self.image)], count: 10_000)), at: "spec.addons")
+            object.set(["not": "a bool"], at: "spec.paused")
+        }
+        let error = try #require(throws: OdooPlanError.self) { try OdooRelease.decode(object) }
+        #expect(Set(error.fieldErrors.map(\.path.description)) == ["spec.verificationMinutes", "spec.cohorts", "spec.addons", "spec.paused"], "\(error.fieldErrors)")
+        let extremes = Self.release { object in
+            object.set([["name": "a", "selector": [:], "maxConcurrent": .int(Int64.min), "failureBudget": .int(Int64.max), "soakMinutes": 1.5e300]],
+                       at: "spec.cohorts")
+            object.set(7, at: "spec.image")
+        }
+        let typed = try #require(throws: OdooPlanError.self) { try OdooRelease.decode(extremes) }
+        #expect(Set(typed.fieldErrors.map(\.path.description)) == ["spec.cohorts[0].maxConcurrent", "spec.cohorts[0].failureBudget",
+                                                                    "spec.cohorts[0].soakMinutes", "spec.image"], "\(typed.fieldErrors)")
+    }
+
     // MARK: Migration
 
     static let addonA = OdooEnvironment.Addon(image: "registry.example.com/addons/a" + digest)

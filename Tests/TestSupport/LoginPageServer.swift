@@ -27,14 +27,6 @@ public struct LoginPageServer: Sendable {
             let page = broken.contains(service) ? "<html><head><meta http-equiv=\"refresh\" content=\"60\"></head><body>Sleeping until 07:00</body></html>" : Self.odooForm
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
         }
-        let port = try FreePort.next()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await app.run(); return nil }
-            try await offPool { try Subprocess.waitForPort(port) }
-            let result = try await body("http://127.0.0.1:\(port)")
-            group.cancelAll()
-            return result
-        }
+        return try await servingOnLoopback(router) { port in try await body("http://127.0.0.1:\(port)") }
     }
 }

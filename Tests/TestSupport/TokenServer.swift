@@ -47,15 +47,7 @@ public struct TokenServer: Sendable {
             let body = JSONValue.object(["token": .string(token), "access_token": .string(token), "expires_in": .int(300)]).serializedBytes()
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
-        let port = try FreePort.next()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await app.run(); return nil }
-            try await offPool { try Subprocess.waitForPort(port) }
-            let result = try await body("http://127.0.0.1:\(port)/token")
-            group.cancelAll()
-            return result
-        }
+        return try await servingOnLoopback(router) { port in try await body("http://127.0.0.1:\(port)/token") }
     }
 
     /// A token granting every requested `repository:NAME:ACTIONS` scope.
