@@ -55,7 +55,7 @@ public struct AuditRecord: Sendable, Equatable {
 
     /// The decision's audit annotations that are change evidence.
     public static let evidenceKeys = ["change-ref", "approval", "approved-by", "requested-by", "changed-fields",
-                                      "image-digest", "addon-digests", "promoted-from", "scan"]
+                                      "image-digest", "addon-digests", "promoted-from", "scan", "change-outcome"]
 
     /// A record of one decision.
     public init(request: AdmissionRequest, decision: Decision, endpoint: String, allowed: Bool, policyVersion: String,

@@ -22,6 +22,20 @@ extension EvidenceReport {
                                 change.evidence("addon-digests"), change.evidence("promoted-from"), change.evidence("scan"),
                                 change.evidence("changed-fields"), change.record.policyVersion]
                            })
+        page += Self.table("Release trains", ["Release", "Image", "Phase", "Done", "Failed", "Message"], releases.map { object in
+            let status = object.raw["status"]
+            return [object.name, object.raw["spec"]?["image"]?.stringValue ?? "", status?["phase"]?.stringValue ?? "Pending",
+                    "\(status?["done"]?.intValue ?? 0) of \(status?["total"]?.intValue ?? 0)", String(status?["failed"]?.intValue ?? 0),
+                    status?["message"]?.stringValue ?? ""]
+        })
+        page += Self.table("Changes verified after the switch", ["Rolled out", "Environment", "By", "From", "To", "Outcome", "Migration", "Restore point", "Evidence"],
+                           verifiedChanges.map { change in
+                               [Timestamp.format(change.started), change.environment, change.by, change.fromImage, change.toImage, change.outcome,
+                                change.migration, change.restorePoint, change.message]
+                           })
+        page += Self.table("Failed verifications in the audit chain", ["Time", "Environment", "Written by", "Outcome"], failedChangeRecords.map { record in
+            [Timestamp.format(record.time), "\(record.namespace)/\(record.name)", record.user, record.evidence["change-outcome"] ?? ""]
+        })
         page += Self.table("Denials by rule", ["Rule", "Denied requests"], denials.map { [$0.rule, String($0.count)] })
         page += Self.table("Exceptions in force at the end of the period", ["Exception", "Rules", "Approved by", "Reason", "Ticket", "Expires", "Vulnerabilities"],
                            exceptions.map { object in

@@ -15,6 +15,12 @@ extension EvidenceReport {
             "denialsByRule": .array(denials.map { ["rule": .string($0.rule), "count": .int(Int64($0.count))] }),
             "exceptionsInForce": .array(exceptions.map(Self.exceptionJSON)),
             "backups": .array(environments.map(Self.backupJSON)),
+            "releases": .array(releases.map(Self.releaseJSON)),
+            "verifiedChanges": .array(verifiedChanges.map(\.json)),
+            "failedVerifications": .array(failedChangeRecords.map { record in
+                ["time": .string(Timestamp.format(record.time, milliseconds: true)), "namespace": .string(record.namespace), "name": .string(record.name),
+                 "writtenBy": .string(record.user), "outcome": .string(record.evidence["change-outcome"] ?? "")]
+            }),
         ]
     }
 
@@ -29,6 +35,14 @@ extension EvidenceReport {
         if let ticket = spec?["ticket"]?.stringValue { fields["ticket"] = .string(ticket) }
         if let vulnerabilities = spec?["vulnerabilities"] { fields["vulnerabilities"] = vulnerabilities }
         return .object(fields)
+    }
+
+    static func releaseJSON(_ object: KubeObject) -> JSONValue {
+        let status = object.raw["status"]
+        return ["name": .string(object.name), "image": .string(object.raw["spec"]?["image"]?.stringValue ?? ""),
+                "phase": .string(status?["phase"]?.stringValue ?? "Pending"), "done": .int(status?["done"]?.intValue ?? 0),
+                "total": .int(status?["total"]?.intValue ?? 0), "failed": .int(status?["failed"]?.intValue ?? 0),
+                "message": .string(status?["message"]?.stringValue ?? "")]
     }
 
     static func backupJSON(_ object: KubeObject) -> JSONValue {
@@ -55,5 +69,14 @@ extension EvidenceReport.Change {
             if let value = record.evidence[key] { fields[name] = .string(value) }
         }
         return .object(fields)
+    }
+}
+
+extension EvidenceReport.VerifiedChange {
+    /// The change as JSON.
+    var json: JSONValue {
+        ["environment": .string(environment), "started": .string(Timestamp.format(started)), "by": .string(by), "fromImage": .string(fromImage),
+         "toImage": .string(toImage), "outcome": .string(outcome), "migration": .string(migration), "restorePoint": .string(restorePoint),
+         "message": .string(message)]
     }
 }

@@ -7,8 +7,9 @@ import KubeModel
 ///
 /// It lists every production change admitted (who, approver, change reference, digests, promotion,
 /// scan, policy version), denials by rule, the GuardExceptions in force at the end of the range and
-/// who approved them, each environment's backups and restore rehearsals, and the chain's verification
-/// — saying plainly, first, when the chain is broken.
+/// who approved them, each environment's backups and restore rehearsals, the release trains and every
+/// change's verification after its switch (verified, rolled back, failed after a migration with its
+/// restore point), and the chain's verification — saying plainly, first, when the chain is broken.
 public struct EvidenceReport: Sendable {
     /// One admitted production change.
     public struct Change: Sendable, Equatable {
@@ -32,8 +33,15 @@ public struct EvidenceReport: Sendable {
     public var totals: (allowed: Int, denied: Int)
     /// GuardExceptions in force at ``to``.
     public var exceptions: [KubeObject]
-    /// OdooEnvironments, with their backup status.
+    /// OdooEnvironments, with their backup status and change history.
     public var environments: [KubeObject]
+    /// OdooReleases, with their status.
+    public var releases: [KubeObject]
+    /// Changes of image or addons the environments verified after the switch, started in the period
+    /// (`status.changeHistory` and `status.change`), in time order.
+    public var verifiedChanges: [VerifiedChange]
+    /// Admitted writes that recorded a failed verification (`change-outcome` evidence) in the period.
+    public var failedChangeRecords: [AuditRecord]
     /// Rows of the table whose record could not be read as an audit record (counted, never hidden).
     public var unreadableRecords = 0
 
@@ -58,6 +66,47 @@ public struct EvidenceReport: Sendable {
             return expiry > to
         }.sorted(by: byName)
         environments = objects.filter { $0.kind == "OdooEnvironment" }.sorted(by: byName)
+        releases = objects.filter { $0.kind == "OdooRelease" }.sorted(by: byName)
+        verifiedChanges = environments.flatMap(VerifiedChange.all(of:)).filter { $0.started >= from && $0.started < to }
+            .sorted { ($0.started, $0.environment) < ($1.started, $1.environment) }
+        failedChangeRecords = judged.filter { $0.decision == "allowed" && $0.evidence["change-outcome"] != nil }
+    }
+
+    /// One change of an environment as its status records its verification.
+    public struct VerifiedChange: Sendable, Equatable {
+        /// `namespace/name`.
+        public var environment: String
+        /// When it was rolled out.
+        public var started: Date
+        /// Who asked (`release/<name>`, a change reference, a field manager).
+        public var by: String
+        /// The image before and after.
+        public var fromImage: String
+        /// The image rolled out.
+        public var toImage: String
+        /// `Verifying`, `Verified`, `RolledBack`, `VerificationFailed` or `Superseded`.
+        public var outcome: String
+        /// Why the database counts as migrated, empty when it does not.
+        public var migration: String
+        /// The restore point named for a migrated change.
+        public var restorePoint: String
+        /// The verification's words.
+        public var message: String
+
+        /// The changes `object` (an OdooEnvironment) records: its history, and its current change
+        /// when that is still being verified.
+        static func all(of object: KubeObject) -> [VerifiedChange] {
+            let status = object.raw["status"]
+            var entries = status?["changeHistory"]?.arrayValue ?? []
+            if let current = status?["change"], current["outcome"]?.stringValue == "Verifying" { entries.append(current) }
+            return entries.compactMap { entry in
+                guard let started = entry["started"]?.stringValue.flatMap(Timestamp.parse) else { return nil }
+                func text(_ value: JSONValue?) -> String { value?.stringValue ?? "" }
+                return VerifiedChange(environment: "\(object.namespace ?? "")/\(object.name)", started: started, by: text(entry["by"]),
+                                      fromImage: text(entry["from"]?["image"]), toImage: text(entry["to"]?["image"]), outcome: text(entry["outcome"]),
+                                      migration: text(entry["migration"]), restorePoint: text(entry["restorePoint"]), message: text(entry["message"]))
+            }
+        }
     }
 
     /// Whether the chain verified.

@@ -29,6 +29,16 @@ extension ApprovalRules {
         static func text(_ tokens: [String]) -> String { (["spec"] + tokens).joined(separator: ".") }
     }
 
+    /// The audit evidence of a change's verification outcome: the operator writes
+    /// `odooguard.io/change-outcome` on an OdooEnvironment when a change fails its verification (rolled
+    /// back, or failed after a migration), and the admitted write carries it into the audit chain.
+    static func changeOutcome(_ input: RuleInput) -> [String: String] {
+        guard input.request.operation == .update, let new = OdooEnvironmentView(input.object),
+              let outcome = new.object.annotations[GuardLabels.changeOutcome], !outcome.isEmpty,
+              input.oldObject.flatMap(OdooEnvironmentView.init)?.object.annotations[GuardLabels.changeOutcome] != outcome else { return [:] }
+        return ["change-outcome": outcome, "requested-by": input.request.userInfo.username]
+    }
+
     /// Judges a production change; returns the audit evidence of an approved one (empty otherwise).
     static func checkChange(_ input: RuleInput, into findings: inout [Finding]) -> [String: String] {
         guard let change = Change(input) else { return [:] }

@@ -91,6 +91,7 @@ public struct GuardEvaluator: Sendable {
         ApprovalRules.check(mutated, into: &findings)
         base.merge(PromotionRules.check(mutated, into: &findings)) { $1 }
         base.merge(ApprovalRules.checkChange(mutated, into: &findings)) { $1 }
+        base.merge(ApprovalRules.changeOutcome(mutated)) { $1 }
         base.merge(ScanRules.check(mutated, into: &findings)) { $1 }
         if phase != .combined { findings += unappliedMutations(steps, strict: phase == .strict) }
         return finish(findings: findings, request: request, object: object, stage: stage, context: context,

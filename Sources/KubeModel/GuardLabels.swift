@@ -13,6 +13,9 @@ public enum GuardLabels {
     public static let wakeUntil = "odooguard.io/wake-until"
     /// Annotation carrying the change reference of a production change.
     public static let changeReference = "odooguard.io/change-ref"
+    /// Annotation the operator writes on an OdooEnvironment when a change fails its verification
+    /// (`RolledBack …` or `VerificationFailed …`): an admitted write, so the audit chain holds it.
+    public static let changeOutcome = "odooguard.io/change-outcome"
     /// Pod-template annotation: a hash of the odoo.conf the pods run (a change rolls them).
     public static let configHash = "odooguard.io/config-hash"
     /// Pod-template annotation: the Odoo version the pods run (what the database was upgraded to).

@@ -21,6 +21,12 @@ public struct PodView: Sendable, Equatable {
         public var terminated: Termination?
         /// How its previous run ended, when it did.
         public var lastTerminated: Termination?
+        /// `restartCount`: how often the kubelet restarted it.
+        public var restartCount: Int64 = 0
+        /// `state.waiting.reason` (`CrashLoopBackOff`, `ImagePullBackOff`), when it waits.
+        public var waitingReason: String?
+        /// `image` as the kubelet reports it.
+        public var image: String?
     }
 
     /// `metadata.name`.
@@ -31,6 +37,8 @@ public struct PodView: Sendable, Equatable {
     public var creationTimestamp: String
     /// `status.initContainerStatuses` then `status.containerStatuses`.
     public var containers: [ContainerState]
+    /// `spec.containers`: name → image, as the pod asks for them.
+    public var images: [String: String] = [:]
 
     /// The view of `object` (a Pod as the API returned it).
     public init(_ object: JSONValue) {
@@ -44,9 +52,14 @@ public struct PodView: Sendable, Equatable {
             return Termination(exitCode: terminated["exitCode"]?.intValue ?? 0, message: terminated["message"]?.stringValue,
                                reason: terminated["reason"]?.stringValue)
         }
+        for container in object["spec"]?["containers"]?.arrayValue ?? [] {
+            if let name = container["name"]?.stringValue, let image = container["image"]?.stringValue { images[name] = image }
+        }
         containers = statuses.map { status in
             ContainerState(name: status["name"]?.stringValue ?? "", running: status["state"]?["running"] != nil,
-                           terminated: ended(status["state"]), lastTerminated: ended(status["lastState"]))
+                           terminated: ended(status["state"]), lastTerminated: ended(status["lastState"]),
+                           restartCount: status["restartCount"]?.intValue ?? 0, waitingReason: status["state"]?["waiting"]?["reason"]?.stringValue,
+                           image: status["image"]?.stringValue)
         }
     }
 

@@ -36,6 +36,9 @@ extension EnvironmentReconciler {
             _ = try await api.patch(.odooEnvironments, namespace: object.namespace, name: object.name, patch: .merge(patch),
                                     subresource: "status", options: WriteOptions(fieldManager: Self.fieldManager))
         }
+        if reconciliation.problem == nil, let value = reconciliation.changeOutcome {
+            await annotateOutcome(value, object: object, logger: logger)
+        }
         if let reason = settlement.newlyDegraded { logger.warning("environment degraded", metadata: ["reason": "\(reason)"]) }
         for event in settlement.events { await record(event, object) }
         dependencies.metrics?.recordStatus(ready: settlement.status.conditions.first?.status == .true, key: ObjectKey(object))
@@ -43,6 +46,19 @@ extension EnvironmentReconciler {
         dependencies.metrics?.recordEnvironment(ObjectKey(object), stage: stage?.rawValue ?? "unknown", status: settlement.status,
                                                 rpoHours: stage.flatMap { dependencies.configuration.backup.rpoHours[$0] })
         return settlement.requeue.map { .requeue(after: $0) } ?? .awaitChange
+    }
+
+    /// Writes a failed change's outcome on the environment (after its status): an admitted write, so
+    /// the audit chain records the rollback or the failure. One that fails is tried again by the next
+    /// reconcile, which finds the annotation still missing.
+    func annotateOutcome(_ value: String, object: KubeObject, logger: Logger) async {
+        let patch: JSONValue = ["metadata": ["annotations": [GuardLabels.changeOutcome: .string(value)]]]
+        do {
+            _ = try await api.patch(.odooEnvironments, namespace: object.namespace, name: object.name, patch: .merge(patch), subresource: nil,
+                                    options: WriteOptions(fieldManager: Self.fieldManager))
+        } catch {
+            logger.warning("the change outcome was not written on the environment", metadata: ["error": "\(error.message)"])
+        }
     }
 
     /// An admission webhook or the API's validation refused a write: reported, not retried blindly.

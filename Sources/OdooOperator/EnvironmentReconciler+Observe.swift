@@ -3,6 +3,7 @@ import KubeClient
 import KubeModel
 import KubeRuntime
 import OdooPlan
+import TraefikGen
 
 /// The observation: everything a reconcile reads (the caches, the registry for the image pin, the
 /// Jobs' pods for their reports), gathered once into an ``EnvironmentObservation``.
@@ -32,6 +33,7 @@ extension EnvironmentReconciler {
                                                                   postgres: workload(.statefulSets, names.postgres))
         observation.workloads.sleepingPage = workload(.deployments, names.sleeping)
         observation.podFailures = await podFailures(environment, observation.workloads)
+        await observeVerification(environment, into: &observation)
         observation.existingSecrets = existingSecrets(environment)
         observation.rpoHours = dependencies.configuration.backup.rpoHours[environment.stage]
         let addons = environment.addons(pinnedBy: observation.addonPins)
@@ -151,6 +153,22 @@ extension EnvironmentReconciler {
             result += pods.items.map(PodView.init).sorted { $0.name < $1.name }.flatMap(PodFailure.of(pod:))
         }
         return result
+    }
+
+    /// While a change is being verified: the web pods (their restarts), and the synthetic login check
+    /// once the verification window has ended with everything rolled out.
+    func observeVerification(_ environment: OdooEnvironment, into observation: inout EnvironmentObservation) async {
+        guard observation.recorded.change?.outcome == .verifying else { return }
+        let selector = environment.selector(component: .web).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        if let pods = try? await dependencies.api.list(.pods, namespace: environment.namespace, options: ListOptions(labelSelector: selector)) {
+            observation.verificationPods = pods.items.map(PodView.init)
+        }
+        guard decision.planner.verification.loginCheckDue(environment, observation) else { return }
+        guard let checker = dependencies.loginChecker else {
+            observation.loginCheck = .notConfigured
+            return
+        }
+        observation.loginCheck = await checker.check(namespace: environment.namespace, service: RoutingSpec.defaultServiceName(for: environment.name))
     }
 
     /// The configuration's tool images pinned through the image resolver (an hour's cache). One that

@@ -37,13 +37,17 @@ public final class EnvironmentReconciler: Sendable {
         public var provisioner: (any TenantProvisioning)?
         /// The clock of status times and the policy check.
         public var now: @Sendable () -> Date
+        /// The synthetic check of `/web/login` that ends a change's verification (`nil`: none).
+        public var loginChecker: (any LoginChecking)?
         /// The logger.
         public var logger: Logger
 
         /// Dependencies.
         public init(api: any KubernetesAPI, configuration: OperatorConfiguration, policy: @escaping @Sendable () -> GuardPolicy?,
                     images: any ImageResolving, events: EventRecorder? = nil, metrics: OperatorMetrics? = nil,
-                    provisioner: (any TenantProvisioning)? = nil, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+                    provisioner: (any TenantProvisioning)? = nil, loginChecker: (any LoginChecking)? = nil,
+                    now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+            self.loginChecker = loginChecker
             self.api = api
             self.configuration = configuration
             self.policy = policy

@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import OdooPlan
 
-/// Fetches an environment's `/web/login` for the synthetic check of a release's verification.
+/// Fetches an environment's `/web/login` for the synthetic check that ends a change's verification.
 /// Must not throw: a transport failure is a ``OdooPlan/LoginCheck/failing(_:)`` naming it.
 public protocol LoginChecking: Sendable {
     /// The check of the environment whose web Service is `service` in `namespace`.
@@ -23,13 +23,18 @@ public struct HTTPLoginChecker: LoginChecking {
         self.url = url
     }
 
+    /// The process's client for the check: one connection pool, and redirects not followed — Odoo
+    /// redirects `/web/login` to the database selector when its database is missing, and that
+    /// redirect is the answer (a real Odoo 17 answers 303 there; following it finds a 200 page).
+    static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+
     /// Fetches the page and classifies it (``OdooPlan/LoginCheck/classify(status:location:body:)``).
     public func check(namespace: String, service: String) async -> LoginCheck {
         var request = HTTPClientRequest(url: url(namespace, service))
         request.method = .GET
-        request.headers.add(name: "User-Agent", value: "odoo-guard release verification")
+        request.headers.add(name: "User-Agent", value: "odoo-guard change verification")
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            let response = try await Self.client.execute(request, timeout: .seconds(5))
             var body = try await response.body.collect(upTo: Self.maximumBody)
             let bytes = body.readBytes(length: body.readableBytes) ?? []
             return LoginCheck.classify(status: Int(response.status.code), location: response.headers.first(name: "Location"), body: bytes)

@@ -70,7 +70,7 @@ extension OperatorMetrics {
         gauge(Self.restoreFailedName, [], status.backups.restoreFailure == nil ? 0 : 1)
         gauge(Self.runningSinceName, [], status.readyHistory.last.flatMap { $0.readyUntil == nil ? $0.readySince.timeIntervalSince1970 : nil })
         if !status.readyHistory.isEmpty {
-            let delivery = DeliveryFigures(history: status.readyHistory, asOf: now)
+            let delivery = DeliveryFigures(history: status.readyHistory, changes: status.changeHistory, asOf: now)
             gauge(Self.deploymentsName, [], delivery.deploymentsPerDay)
             gauge(Self.failureRatioName, [], delivery.changeFailureRate)
             gauge(Self.restoreTimeName, [], delivery.meanTimeToRestore)

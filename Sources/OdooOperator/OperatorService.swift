@@ -81,7 +81,8 @@ public struct OperatorService: Sendable {
             api: api, configuration: configuration, policy: { policy }, images: images,
             events: EventRecorder(api: api, controller: "odooguard.io/guard-operator", instance: identity, logger: logger),
             metrics: metrics,
-            provisioner: ClusterTenantProvisioner(api: api, configuration: settings.configuration, logger: logger), logger: logger))
+            provisioner: ClusterTenantProvisioner(api: api, configuration: settings.configuration, logger: logger),
+            loginChecker: settings.loginChecker, logger: logger))
         do {
             elector = try settings.leaderElection.map { configuration throws(KubeRuntimeError) in
                 try LeaderElector(api: api, configuration: configuration, logger: logger)
@@ -126,7 +127,7 @@ public struct OperatorService: Sendable {
         guard settings.labelSelector == nil, settings.namespace == nil else { return nil }
         let reconciler = ReleaseReconciler(api: api, environments: environments,
                                            events: EventRecorder(api: api, controller: "odooguard.io/guard-operator", instance: identity, logger: logger),
-                                           loginChecker: settings.loginChecker, now: settings.releaseClock, logger: logger)
+                                           now: settings.releaseClock, logger: logger)
         let configuration = ReleaseReconciler.controllerConfiguration(resyncPeriod: settings.resyncPeriod)
         do {
             let controller = try Controller(api: api, configuration: configuration, stores: reconciler.controllerStores, logger: logger) { key in

@@ -4,7 +4,6 @@ import KubeModel
 import KubeRuntime
 import Logging
 import OdooPlan
-import TraefikGen
 
 /// Reconciles one OdooRelease: observe (the release and every OdooEnvironment from the caches, read
 /// once into a ``ReleaseObservation``), decide (``ReleaseDecision``, pure), act (switch the environments
@@ -19,21 +18,16 @@ public final class ReleaseReconciler: Sendable {
     let events: EventRecorder?
     let logger: Logger
     let now: @Sendable () -> Date
-    /// The synthetic check of a verified environment's login page (`nil`: none).
-    let loginChecker: (any LoginChecking)?
     /// The OdooRelease cache.
     public let primary: ObjectStore
     /// The OdooEnvironment cache: the environment controller's own (every namespace, every label),
     /// shared rather than watched twice; see ``wake(_:on:)``.
     public let environments: ObjectStore
 
-    /// A reconciler reading environments from `environments`.
-    /// - Parameter loginChecker: the synthetic check an environment must pass when its verification
-    ///   window ends (`nil`: none, Ready for the window suffices).
-    public init(api: any KubernetesAPI, environments: ObjectStore, events: EventRecorder?, loginChecker: (any LoginChecking)? = HTTPLoginChecker(),
-                now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+    /// A reconciler reading environments from `environments`; each environment verifies its own
+    /// changes (``OdooPlan/ChangeVerification``), the release reads the verdicts from their status.
+    public init(api: any KubernetesAPI, environments: ObjectStore, events: EventRecorder?, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
         self.api = api
-        self.loginChecker = loginChecker
         self.environments = environments
         self.events = events
         self.now = now
@@ -64,8 +58,7 @@ public final class ReleaseReconciler: Sendable {
     public func reconcile(_ key: ObjectKey) async throws -> ReconcileAction {
         guard let stored = primary.get(key) else { return .awaitChange }
         let object = KubeObject(stored)
-        var observation = observe(object)
-        await checkLogins(&observation)
+        let observation = observe(object)
         let result = ReleaseDecision.decide(observation)
         var failedSwitches: [String] = []
         var switched: [String] = []
@@ -121,32 +114,6 @@ public final class ReleaseReconciler: Sendable {
             return .init(decoded, active: ReleaseStatus(json: other["status"]).phase.holdsEnvironments)
         }
         return ReleaseObservation(release: release, recorded: ReleaseStatus(json: object.raw["status"]), environments: members, others: others, now: now)
-    }
-
-    /// The synthetic check, once per environment, when its verification window ends: an environment
-    /// Ready on the new digests whose `/web/login` does not answer Odoo's login form (the sleeping
-    /// page, an error, the database selector) has failed, whatever its readiness says.
-    func checkLogins(_ observation: inout ReleaseObservation) async {
-        guard let checker = loginChecker, case .success(let release) = observation.release else { return }
-        let verifiedBefore = Set(observation.recorded.environments.filter { $0.state == "Verified" }.map(\.environment))
-        let due = observation.environments.indices.filter { index in
-            let member = observation.environments[index]
-            guard case .verified = member.progress, release.cohort(of: member.labels) != nil else { return false }
-            return !verifiedBefore.contains(member.key)
-        }
-        let results = await withTaskGroup(of: (Int, LoginCheck).self) { group in
-            for index in due {
-                let member = observation.environments[index]
-                group.addTask { (index, await checker.check(namespace: member.namespace, service: RoutingSpec.defaultServiceName(for: member.name))) }
-            }
-            var results: [(Int, LoginCheck)] = []
-            for await result in group { results.append(result) }
-            return results
-        }
-        for (index, result) in results {
-            guard let failure = result.failure else { continue }
-            observation.environments[index].progress = .failed(reason: "LoginCheckFailed", message: failure, migrated: false, restorePoint: nil)
-        }
     }
 
     /// Writes the target into one environment: its image, its addons when the release names them,

@@ -5,7 +5,8 @@ import KubeModel
 /// periods it ran Ready with one set of digests) over a window ending at ``asOf``:
 /// - deployments per day: periods that started with other digests than the period before;
 /// - change failure rate: the share of those releases that were rolled back (the next period runs the
-///   digests before them) or stopped being Ready within ``failureHorizon`` without another release;
+///   digests before them), stopped being Ready within ``failureHorizon`` without another release, or
+///   failed their verification after the switch (``ChangeRecord``, counted even when never Ready);
 /// - time to restore: the mean gap between a period that stopped being Ready and the next one;
 /// - availability: the share of the window (from the first recorded period on) spent Ready.
 /// Pure and deterministic: the same history and time give the same figures. What the history does
@@ -36,14 +37,18 @@ public struct DeliveryFigures: Sendable, Equatable {
     /// Failed releases over releases, 0 without a release.
     public var changeFailureRate: Double { deployments > 0 ? Double(failedDeployments) / Double(deployments) : 0 }
 
-    /// The figures of `history` (oldest first) at `asOf`.
-    public init(history: [ReadyPeriod], asOf: Date) {
+    /// The figures of `history` (oldest first) and the verified changes `changes` at `asOf`. A change
+    /// that failed its verification (rolled back, or failed after a migration) is a failed release,
+    /// whether or not it was ever Ready; one never Ready on its digests is a release too.
+    public init(history: [ReadyPeriod], changes: [ChangeRecord] = [], asOf: Date) {
         self.asOf = asOf
         let start = asOf.addingTimeInterval(-Self.windowDays * 86_400)
         let periods = history.sorted { $0.readySince < $1.readySince }
         let windowStart = max(start, periods.first?.readySince ?? asOf)
         coveredDays = max(0, asOf.timeIntervalSince(windowStart)) / 86_400
         var deployments = 0, failed = 0, restores = 0
+        // The releases counted as good so far, by period index.
+        var releases: [Int: ReadyPeriod] = [:]
         var restoreTotal: TimeInterval = 0
         var ready: TimeInterval = 0
         for (index, period) in periods.enumerated() {
@@ -57,7 +62,17 @@ public struct DeliveryFigures: Sendable, Equatable {
             }
             guard previous.map({ !Self.sameDigests($0, period) }) ?? true, period.readySince >= windowStart else { continue }
             deployments += 1
-            if Self.failed(period, before: previous, after: next) { failed += 1 }
+            if Self.failed(period, before: previous, after: next) { failed += 1 } else { releases[index] = period }
+        }
+        for change in changes where change.outcome.isFailure && change.started >= start && change.started <= asOf {
+            // Its Ready period, when it had one, counts as failed now; otherwise it is a release of its own.
+            if let index = releases.keys.sorted().first(where: { Self.ran(releases[$0], change) }) {
+                releases[index] = nil
+                failed += 1
+            } else if !periods.contains(where: { Self.ran($0, change) }) {
+                deployments += 1
+                failed += 1
+            }
         }
         self.deployments = deployments
         failedDeployments = failed
@@ -76,6 +91,12 @@ public struct DeliveryFigures: Sendable, Equatable {
     }
 
     static func sameDigests(_ a: ReadyPeriod, _ b: ReadyPeriod) -> Bool { a.image == b.image && a.addons == b.addons }
+
+    /// Whether `period` ran the change's digests, from its rollout on.
+    static func ran(_ period: ReadyPeriod?, _ change: ChangeRecord) -> Bool {
+        guard let period else { return false }
+        return period.image == change.to.image && period.addons == change.to.addons.map(\.image) && period.readySince >= change.started.addingTimeInterval(-1)
+    }
 
     /// `status.delivery`.
     public var json: JSONValue {

@@ -28,6 +28,14 @@ public enum EnvironmentCondition {
     public static let serverWideModuleMissing = "ServerWideModuleMissing"
     /// `Degraded` reason: a web or cron container keeps exiting with an error.
     public static let podsFailing = "PodsFailing"
+    /// `Degraded` reason: a change failed its verification without migrating the database and the
+    /// previous digests run again.
+    public static let rolledBack = "RolledBack"
+    /// `Degraded` reason: a change failed its verification after migrating the database; it keeps
+    /// running (old code cannot run on the new schema) and the message names the restore point.
+    public static let verificationFailed = "VerificationFailed"
+    /// Event reason: a change passed its verification.
+    public static let changeVerified = "ChangeVerified"
 
     /// Reason of a condition that waits on a Secret someone else creates.
     public static let credentialsMissing = "CredentialsMissing"

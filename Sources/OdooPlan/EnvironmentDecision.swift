@@ -44,8 +44,18 @@ public struct EnvironmentDecision: Sendable {
         facts.pinnedImage = observation.pin.image
         let desiredImage = observation.pin.image ?? source
         let desiredAddons = observation.pinnedAddons(environment)
-        let gate = gateDecision(environment, observation, lastBackup: backups.lastBackupTime, desiredImage: desiredImage, desiredAddons: desiredAddons)
-        if gate.decision != .proceed {
+        var gate = gateDecision(environment, observation, lastBackup: backups.lastBackupTime, desiredImage: desiredImage, desiredAddons: desiredAddons)
+        let verification = planner.verification.step(environment, observation, running: gate.running,
+                                                     desired: ChangeRecord.Digests(image: desiredImage, version: environment.version, addons: desiredAddons),
+                                                     gate: gate.decision)
+        facts.verification = verification
+        if let failure = verification.failure {
+            // A failed change stands: rolled back (the previous digests run, no gate Job starts) or,
+            // after a migration, kept running; either way `Degraded` until the spec names other digests.
+            gate.decision = .failed(reason: failure.reason, message: failure.message)
+            facts.held = verification.held
+            facts.gate = gate.decision
+        } else if gate.decision != .proceed {
             facts.held = gate.running
             facts.gate = gate.decision
         }
@@ -67,7 +77,8 @@ public struct EnvironmentDecision: Sendable {
             if !denials.isEmpty { return Reconciliation(report: report, problem: .policyDenied(denials)) }
         }
         var result = Reconciliation(report: report)
-        result.events = events
+        result.events = events + (verification.event.map { [$0] } ?? [])
+        result.changeOutcome = ChangeVerification.missingAnnotation(verification.record, on: observation.object)
         result.secrets = desired.secrets.filter { !observation.existingSecrets.contains($0.name) }
         // Every planned kind is in the kind catalogue: its resource is known, never a guessed plural.
         var planned: [(reference: ChildReference, object: JSONValue)] = []

@@ -21,6 +21,8 @@ public struct EnvironmentFacts: Sendable {
     public var databaseSecretPresent: Bool
     /// Whether the TLS Secret named by `spec.ingress.tls.secretName` exists (`nil`: not asked).
     public var tlsSecretPresent: Bool?
+    /// Where the verification of the latest change stands (`nil`: not looked at, as offline).
+    public var verification: ChangeVerification.Step?
     /// What the database step found (`nil`: not checked; the credentials Secret's presence decides).
     public var database: DatabaseCheck?
 

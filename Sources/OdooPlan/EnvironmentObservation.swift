@@ -47,6 +47,11 @@ public struct EnvironmentObservation: Sendable {
     public var initJobs: [String: ChangeGate.JobState]
     /// Containers of the web and cron pods that exited with an error (read while a rollout is not complete).
     public var podFailures: [PodFailure] = []
+    /// The web pods, read while a change is being verified (its restart counts and failures).
+    public var verificationPods: [PodView] = []
+    /// The synthetic check of `/web/login`, made when a change's verification window ends
+    /// (``ChangeVerification/loginCheckDue(_:_:)``), `nil` otherwise.
+    public var loginCheck: LoginCheck?
     /// The stage's recovery point objective in hours, `nil` when the configuration sets none.
     public var rpoHours: Int?
     /// The live copies of the environment's objects (owned by it, labelled with it, and its Namespace).

@@ -24,6 +24,8 @@ extension EnvironmentStatus {
         databaseInitialized = DatabaseInitialization(recorded: status)
         readyHistory = ReadyPeriod.recorded(status)
         sleep = SleepStatus(recorded: status)
+        change = ChangeRecord(json: status?["change"])
+        changeHistory = (status?["changeHistory"]?.arrayValue ?? []).compactMap { ChangeRecord(json: $0) }
     }
 
     /// The condition of `type`, when recorded.

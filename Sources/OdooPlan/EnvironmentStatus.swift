@@ -92,6 +92,10 @@ public struct EnvironmentStatus: Sendable, Equatable {
     public var readyHistory: [ReadyPeriod] = []
     /// Whether it sleeps, wakes or is awake (`status.sleep`), for an environment with a sleep schedule.
     public var sleep: SleepStatus?
+    /// The latest change of image or addons and its verification (`status.change`).
+    public var change: ChangeRecord?
+    /// The finished changes, oldest first, at most ``ChangeRecord/historyLimit`` (`status.changeHistory`).
+    public var changeHistory: [ChangeRecord] = []
 
     /// The status of an environment that was planned (and, unless `problem` says otherwise, applied).
     /// - Parameters:
@@ -112,6 +116,10 @@ public struct EnvironmentStatus: Sendable, Equatable {
         databaseInitialized = facts.initialization?.isInitialized == true ? facts.initialization : nil
         // When a problem stops the plan nothing was scaled: the record stays as it was.
         sleep = problem != nil || desired == nil ? observation.recorded.sleep : desired?.sleep
+        // A change is recorded only when the plan was applied.
+        let verification = problem == nil ? facts.verification : nil
+        change = verification.map(\.record) ?? observation.recorded.change
+        changeHistory = verification?.history ?? observation.recorded.changeHistory
         addonImages = (environment?.addons ?? []).compactMap { addon in observation.addonPins[addon.image].map { PinnedImage(source: addon.image, image: $0) } }
         func condition(_ type: String, _ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
             Condition(type: type, status: status, reason: reason, message: message, observedGeneration: generation)
@@ -182,6 +190,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
         if !rolledOut { waiting.append(("RollingOut", progress)) }
         if database.status != .true && !initializing { waiting.append((database.reason, database.message)) }
         if ingress.status != .true { waiting.append((ingress.reason, ingress.message)) }
+        // A change that failed its verification and could not be rolled back does not serve users.
+        if let failure, failure.reason == EnvironmentCondition.verificationFailed { waiting.insert(failure, at: 0) }
         let serving = facts.held?.version ?? environment.version
         conditions.append(waiting.isEmpty
                       ? condition(EnvironmentCondition.ready, .true, "Available", "\(environment.url) serves Odoo \(serving) with \(environment.replicas) web replica\(environment.replicas == 1 ? "" : "s")")
@@ -213,9 +223,11 @@ public struct EnvironmentStatus: Sendable, Equatable {
             object["readyHistory"] = .array(readyHistory.map(\.json))
             // As of the last transition, so the summary changes only when the history does (no write per resync).
             let lastTransition = readyHistory.map { $0.readyUntil ?? $0.readySince }.max() ?? Date.distantPast
-            object["delivery"] = DeliveryFigures(history: readyHistory, asOf: lastTransition).json
+            object["delivery"] = DeliveryFigures(history: readyHistory, changes: changeHistory, asOf: lastTransition).json
         }
         if let sleep { object["sleep"] = sleep.json }
+        if let change { object["change"] = change.json }
+        if !changeHistory.isEmpty { object["changeHistory"] = .array(changeHistory.map(\.json)) }
         if !addonImages.isEmpty { object["addonImages"] = .array(addonImages.map { ["image": .string($0.image), "source": .string($0.source)] }) }
         if let time = backups.lastBackupTime { object["lastBackupTime"] = .string(Timestamp.format(time)) }
         if let size = backups.lastBackupSize { object["lastBackupSize"] = .int(size) }

@@ -1,12 +1,14 @@
 import Foundation
 
-/// What the synthetic check of a release's verification found at an environment's `/web/login`,
+/// What the synthetic check that ends a change's verification found at an environment's `/web/login`,
 /// fetched through its Service: Odoo's login form, or why not.
 public enum LoginCheck: Sendable, Equatable {
     /// HTTP 200 with Odoo's login form (`<form class="oe_login_form" …>` with its `login` field).
     case serving
     /// Anything else; the sentence says what answered.
     case failing(String)
+    /// No check is configured (an operator started without one): the rollout and the restarts decide.
+    case notConfigured
 
     /// Classifies an answer. A 200 is not enough: the sleeping page, an error page or another
     /// application behind the Service answer 200 too; a redirect is what Odoo sends when the

@@ -13,6 +13,13 @@ public struct OdooPlanner: Sendable {
     /// A planner.
     public init(configuration: OperatorConfiguration) { self.configuration = configuration }
 
+    /// The verification of every change, as the configuration sets it.
+    public var verification: ChangeVerification {
+        ChangeVerification(window: TimeInterval(configuration.verification.windowSeconds),
+                           rolloutDeadline: TimeInterval(configuration.verification.rolloutDeadlineSeconds),
+                           restartLimit: Int64(configuration.verification.restartLimit))
+    }
+
     /// The desired state of `environment` offline, with nothing observed (`guardctl render`): the tag
     /// images as written (or `facts`' pins), the database planned as not yet initialised.
     public func plan(_ environment: OdooEnvironment, now: Date = Date(), facts: EnvironmentFacts = EnvironmentFacts(),

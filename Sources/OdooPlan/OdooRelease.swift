@@ -46,7 +46,8 @@ public struct OdooRelease: Sendable, Equatable {
     public var addons: [OdooEnvironment.Addon]?
     /// The cohorts, in the order the train visits them.
     public var cohorts: [Cohort]
-    /// How long a switched environment is watched before it counts as verified, in minutes.
+    /// The least time from its switch, in minutes, before an environment counts as verified for the
+    /// release, besides its own verification of the change (``ChangeVerification``).
     public var verificationMinutes: Int
     /// Whether the train is paused: nothing new switches; what switched is still verified.
     public var paused: Bool

@@ -23,7 +23,7 @@ extension OperatorConfiguration {
         // in one pass; each list or nested section has its own function below.
         var reader = FieldReader()
         let root = reader.object(document, .root, required: true) ?? [:]
-        reader.unknownKeys(root, allowed: ["apiVersion", "kind", "image", "traefik", "dns", "databases", "redis", "backup", "smtp", "filestore", "tiers", "odooUID"], .root)
+        reader.unknownKeys(root, allowed: ["apiVersion", "kind", "image", "traefik", "dns", "databases", "redis", "backup", "smtp", "filestore", "tiers", "odooUID", "verification"], .root)
         if let kind = root["kind"]?.stringValue, kind != "OperatorConfiguration" {
             reader.errors.append(.invalid("kind", "must be OperatorConfiguration, found \"\(kind)\""))
         }
@@ -50,6 +50,15 @@ extension OperatorConfiguration {
 
         let tiers = reader.tierLimits(root["tiers"])
         let uid = reader.bounded(root["odooUID"], "odooUID", 1...2_147_483_647, what: "uid") ?? 101
+        var verification = OperatorConfiguration.Verification()
+        if let section = reader.object(root["verification"], "verification") {
+            reader.unknownKeys(section, allowed: ["windowSeconds", "rolloutDeadlineSeconds", "restartLimit"], "verification")
+            if let seconds = reader.bounded(section["rolloutDeadlineSeconds"], "verification.rolloutDeadlineSeconds", 1...86_400, what: "seconds") {
+                verification.rolloutDeadlineSeconds = Int(seconds)
+            }
+            if let seconds = reader.bounded(section["windowSeconds"], "verification.windowSeconds", 1...86_400, what: "seconds") { verification.windowSeconds = Int(seconds) }
+            if let limit = reader.bounded(section["restartLimit"], "verification.restartLimit", 1...100, what: "restarts") { verification.restartLimit = Int(limit) }
+        }
         guard reader.errors.isEmpty else {
             throw OdooPlanError.invalidConfiguration("operator configuration: \(reader.errors.count) invalid field\(reader.errors.count == 1 ? "" : "s")", fieldErrors: reader.errors)
         }
@@ -60,7 +69,7 @@ extension OperatorConfiguration {
             secureEntryPoint: traefik["secureEntryPoint"]?.stringValue ?? "websecure",
             dnsNamespace: dns["namespace"]?.stringValue ?? "kube-system", databaseServers: servers, redis: redis,
             smtpCIDRs: smtp["cidrs"]?.arrayValue?.compactMap(\.stringValue) ?? [], smtpPorts: smtpPorts,
-            filestoreStorageClass: filestore["storageClassName"]?.stringValue, tiers: tiers, odooUID: Int(uid))
+            filestoreStorageClass: filestore["storageClassName"]?.stringValue, tiers: tiers, odooUID: Int(uid), verification: verification)
     }
 }
 

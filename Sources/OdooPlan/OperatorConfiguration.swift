@@ -168,6 +168,22 @@ public struct OperatorConfiguration: Sendable, Equatable {
     public var tiers: [OdooEnvironment.Tier: TierLimits]
     /// The uid Odoo runs as (the official image's `odoo` user).
     public var odooUID: Int
+    /// How every change of image or addons is verified after its switch.
+    public var verification = Verification()
+
+    /// The verification of changes (`verification` in the file).
+    public struct Verification: Sendable, Equatable {
+        /// How long a change is watched once rolled out (`windowSeconds`, 1…86400, default 600).
+        public var windowSeconds = 600
+        /// How long after its switch a change may take to roll out (`rolloutDeadlineSeconds`,
+        /// 1…86400, default 900: past the Deployment's own 600 s progress deadline).
+        public var rolloutDeadlineSeconds = 900
+        /// Restarts of one container on the new digests that make a restart loop (`restartLimit`, 1…100, default 3).
+        public var restartLimit = 3
+
+        /// The defaults.
+        public init() {}
+    }
 
     /// The configuration a fresh install uses: `docker.io/library/odoo`, the tool images pinned by
     /// digest (so the rendered plan passes the default policy's `image.digest-pinned`), Traefik v3 in `traefik`, one

@@ -142,6 +142,7 @@ extension Reconciliation {
         if case .hold(_, _, let after?)? = report.facts.gate { retries.append(.milliseconds(Int64(after * 1000))) }
         if case .startJob? = report.facts.gate { retries.append(.seconds(30)) }
         if !report.observation.podFailures.isEmpty { retries.append(.seconds(60)) }
+        if self.problem == nil, let recheck = report.facts.verification?.recheck { retries.append(recheck) }
         // A sleep schedule changes state by the clock: look again when it does (at least a second ahead).
         if self.problem == nil, let until = status.sleep?.until {
             retries.append(.milliseconds(Int64(max(1, min(until.timeIntervalSince(report.observation.now), 366 * 86_400)) * 1000)))

@@ -22,6 +22,9 @@ public struct Reconciliation: Sendable {
     public var initJob: PlannedJob?
     /// How the database is checked once the writes are done.
     public var database: DatabaseStep = .none
+    /// The value of `odooguard.io/change-outcome` to write on the environment when a change failed its
+    /// verification now (the write is admitted, so the audit chain records the failure), else `nil`.
+    public var changeOutcome: String?
     /// Events decided before any write (an image pinned in the registry).
     public var events: [EnvironmentEvent] = []
     /// What the status is computed from.
@@ -67,7 +70,7 @@ public struct Reconciliation: Sendable {
     }
 
     /// Whether any write is planned.
-    public var writes: Bool { !secrets.isEmpty || !apply.isEmpty || !prune.isEmpty || job != nil || initJob != nil }
+    public var writes: Bool { !secrets.isEmpty || !apply.isEmpty || !prune.isEmpty || job != nil || initJob != nil || changeOutcome != nil }
 
     /// Whether the database can take the init Job after the database step reported `check`: the
     /// step's own answer, or, when nothing was checked, whether the credentials Secret exists.

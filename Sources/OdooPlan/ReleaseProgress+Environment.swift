@@ -5,6 +5,9 @@ extension ReleaseProgress {
     /// Where the OdooEnvironment `object` (as stored: spec and status) stands on `release`'s target.
     ///
     /// - Not at the target in its spec: ``pending``.
+    /// - The environment's own verification of its change to the target (`status.change`) decides
+    ///   when there is one: verifying; verified, once the release's verification window has also
+    ///   passed since the switch; rolled back; failed after a migration, with its restore point.
     /// - Degraded at the target, for its current generation: ``failed(reason:message:migrated:restorePoint:)``
     ///   with the condition's reason and message.
     /// - Ready and running the target digests: being verified since its Ready period on them began,
@@ -20,6 +23,11 @@ extension ReleaseProgress {
             return
         }
         let status = EnvironmentStatus(json: object["status"])
+        if let change = status.change, change.to.image == release.image, wanted == nil || change.to.addons.map(\.image) == wanted,
+           let progress = ReleaseProgress(change: change, release: release, now: now) {
+            self = progress
+            return
+        }
         let current = status.observedGeneration != nil && status.observedGeneration == object["metadata"]?["generation"]?.intValue
         if current, let degraded = status.condition(EnvironmentCondition.degraded), degraded.status == .true {
             self = .failed(reason: degraded.reason, message: degraded.message, migrated: false, restorePoint: nil)
@@ -36,5 +44,26 @@ extension ReleaseProgress {
         let since = period?.readySince ?? now
         let verifiedAt = since.addingTimeInterval(Double(release.verificationMinutes) * 60)
         self = verifiedAt <= now ? .verified(at: verifiedAt) : .verifying(since: since)
+    }
+}
+
+extension ReleaseProgress {
+    /// Where an environment stands by its own verification of its change to the target (`nil`: the
+    /// change was superseded, so the status alone decides).
+    init?(change: ChangeRecord, release: OdooRelease, now: Date) {
+        switch change.outcome {
+        case .verifying:
+            self = .verifying(since: change.started)
+        case .verified:
+            let due = max(change.finished ?? change.started, change.started.addingTimeInterval(Double(release.verificationMinutes) * 60))
+            self = due <= now ? .verified(at: due) : .verifying(since: change.started)
+        case .rolledBack:
+            self = .rolledBack(message: change.message ?? "verification failed")
+        case .failed:
+            self = .failed(reason: EnvironmentCondition.verificationFailed, message: change.message ?? "verification failed",
+                           migrated: true, restorePoint: change.restorePoint)
+        case .superseded:
+            return nil
+        }
     }
 }

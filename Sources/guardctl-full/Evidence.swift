@@ -12,14 +12,14 @@ struct Evidence: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: Companion.Command.evidence.abstract,
         discussion: """
-            The cluster's state comes from --context files, e.g. `kubectl get odooenvironments,guardexceptions -A -o yaml > cluster.yaml`.
+            The cluster's state comes from --context files, e.g. `kubectl get odooenvironments,odooreleases,guardexceptions -A -o yaml > cluster.yaml`.
             The same inputs give the same report. Exit status: 0 report written and the chain intact, 1 report written and the chain BROKEN (the report says so first), 2 bad options or the database unreachable.
             """)
 
     @OptionGroup var source: AuditSource
     @Option(name: .long, help: "Start of the period (RFC 3339, inclusive). Default: 30 days before --to.") var from: String?
     @Option(name: .long, help: "End of the period (RFC 3339, exclusive); exceptions in force at this time are listed. Default: now.") var to: String?
-    @Option(name: .long, help: ArgumentHelp("OdooEnvironments and GuardExceptions as the cluster holds them (repeatable; files or directories).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("OdooEnvironments, OdooReleases and GuardExceptions as the cluster holds them (repeatable; files or directories).", valueName: "path"))
     var context: [String] = []
     @Option(name: .long, help: "Report format: html or json.") var output: String = "html"
 

@@ -37,13 +37,30 @@ import TestSupport
         record("u4", time: "2026-11-05T11:00:01Z", kind: "Deployment", name: "legacy", dryRun: true, denied: [.imageNoLatest]),
         record("u5", time: "2026-11-05T11:00:02Z", kind: "Deployment", name: "legacy", endpoint: "mutate", denied: [.imageNoLatest]),
         record("u6", time: "2026-12-05T00:00:00Z", denied: [.imageNoLatest]),
+        record("u7", time: "2026-11-10T02:14:00Z", user: "system:serviceaccount:odoo-guard:guard-operator", annotations: [
+            "change-outcome": "RolledBack registry.example.com/odoo/odoo@sha256:\(String(repeating: "c", count: 64)) → registry.example.com/odoo/odoo@sha256:\(String(repeating: "b", count: 64)): restart loop: pod clinic-web-7f9c container odoo restarted 3 times (CrashLoopBackOff)",
+            "requested-by": "system:serviceaccount:odoo-guard:guard-operator"]),
     ]
+
+    static func digest(_ character: Character) -> String { "registry.example.com/odoo/odoo@sha256:" + String(repeating: character, count: 64) }
 
     static let objects: [KubeObject] = [
         KubeObject(["apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment", "metadata": ["name": "clinic", "namespace": "clinic-prod"],
                     "spec": ["stage": "production"],
                     "status": ["lastBackupTime": "2026-11-30T02:00:11Z", "lastRestoreCheckTime": "2026-11-29T03:10:00Z",
-                               "conditions": [["type": "BackupReady", "status": "True", "reason": "BackupFresh", "message": "the last good backup is 2026-11-30T02:00:11Z"]]]]),
+                               "conditions": [["type": "BackupReady", "status": "True", "reason": "BackupFresh", "message": "the last good backup is 2026-11-30T02:00:11Z"]],
+                               "changeHistory": [
+                                   ["from": ["image": .string(digest("a"))], "to": ["image": .string(digest("b"))], "by": "CHG-42", "started": "2026-11-03T09:01:00Z",
+                                    "outcome": "Verified", "finished": "2026-11-03T09:13:00Z", "message": "verified: rolled out, no restart loop, Odoo's login form served"],
+                                   ["from": ["image": .string(digest("b"))], "to": ["image": .string(digest("c"))], "by": "release/december", "started": "2026-11-10T02:10:00Z",
+                                    "outcome": "RolledBack", "finished": "2026-11-10T02:14:00Z", "message": "restart loop: pod clinic-web-7f9c container odoo restarted 3 times (CrashLoopBackOff)"],
+                                   ["from": ["image": .string(digest("b"))], "to": ["image": .string(digest("d"))], "by": "release/january", "started": "2026-12-02T02:10:00Z",
+                                    "outcome": "Verified", "finished": "2026-12-02T02:22:00Z", "message": "after the period: not listed"],
+                               ]]]),
+        KubeObject(["apiVersion": "odooguard.io/v1alpha1", "kind": "OdooRelease", "metadata": ["name": "december"],
+                    "spec": ["image": .string(digest("c"))],
+                    "status": ["phase": "Halted", "done": 3, "total": 12, "failed": 1, "cohort": "wave-1",
+                               "message": "halted in cohort wave-1: 1 failed, its budget is 0; first: clinic-prod/clinic: rolled back to its previous digests: restart loop"]]),
         KubeObject(["apiVersion": "odooguard.io/v1alpha1", "kind": "GuardException", "metadata": ["name": "accept-openssl", "namespace": "clinic-prod"],
                     "spec": ["rules": ["image.scan-attested"], "vulnerabilities": ["CVE-2026-0001"], "targets": [["kind": "Deployment", "name": "web"]],
                              "approver": "ciso@example.com", "reason": "no fixed package <3.0.13> yet", "ticket": "SEC-7", "expiresAt": "2026-12-15T00:00:00Z"]]),
@@ -53,7 +70,7 @@ import TestSupport
     ]
 
     static func report(broken: Bool) -> EvidenceReport {
-        let chain = AuditVerifier.Report(rows: 6, head: "f00d", firstBreak: broken ? AuditChain.Break(sequence: 3, reason: "the row's hash does not match its content") : nil)
+        let chain = AuditVerifier.Report(rows: 7, head: "f00d", firstBreak: broken ? AuditChain.Break(sequence: 3, reason: "the row's hash does not match its content") : nil)
         return EvidenceReport(from: at("2026-11-01T00:00:00Z"), to: at("2026-12-01T00:00:00Z"), chain: chain, records: records, objects: objects)
     }
 
@@ -69,7 +86,11 @@ import TestSupport
         let report = Self.report(broken: false)
         #expect(report.changes.map(\.record.uid) == ["u1"])
         #expect(report.denials.map { "\($0.rule) \($0.count)" } == ["image.no-latest 1", "odoo.change-approved 1", "resources.limits-required 1"])
-        #expect(report.totals.allowed == 1 && report.totals.denied == 2, "dry runs, the mutating endpoint and other periods are left out")
+        #expect(report.totals.allowed == 2 && report.totals.denied == 2, "dry runs, the mutating endpoint and other periods are left out")
+        // Releases and every change's verification: the rolled-back one in the status and in the chain; the one after the period left out.
+        #expect(report.releases.map(\.name) == ["december"])
+        #expect(report.verifiedChanges.map(\.outcome) == ["Verified", "RolledBack"])
+        #expect(report.failedChangeRecords.map(\.uid) == ["u7"])
         #expect(report.exceptions.map(\.name) == ["accept-openssl"], "only exceptions in force at the end")
         try Self.compare(report.jsonText, "evidence.json")
         try Self.compare(report.html, "evidence.html")
@@ -108,7 +129,8 @@ import TestSupport
         let intact = try await offPool { try Subprocess.run(ExecutablePath.built("guardctl"), arguments) }
         #expect(intact.status == 0, "\(intact.output.prefix(3000))")
         let json = try JSONParser.parse(Array(intact.output.utf8))
-        #expect(json["chain"]?["intact"] == true && json["chain"]?["rows"] == 6)
+        #expect(json["chain"]?["intact"] == true && json["chain"]?["rows"] == 7)
+        #expect(json["verifiedChanges"]?[1]?["outcome"] == "RolledBack" && json["releases"]?[0]?["phase"] == "Halted")
         #expect(json["productionChanges"]?[0]?["approvedBy"] == "bob@example.com")
         #expect(json["exceptionsInForce"]?[0]?["approver"] == "ciso@example.com")
 

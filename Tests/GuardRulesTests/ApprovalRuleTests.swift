@@ -108,6 +108,22 @@ struct ApprovalRuleTests {
         }
     }
 
+    /// The operator writes a failed verification's outcome on the environment: a metadata-only
+    /// update, admitted without an approval, whose record carries the outcome into the audit chain once.
+    @Test func aChangeOutcomeIsAdmittedAndBecomesEvidence() {
+        let old = Self.environment(image: Self.image(Self.digestB))
+        var annotated = old
+        let outcome = "RolledBack \(Self.image(Self.digestB)) → \(Self.image(Self.digestA)): restart loop"
+        annotated.set(.string(outcome), at: FieldPath([.key("metadata"), .key("annotations"), .key(GuardLabels.changeOutcome)]))
+        let operatorUser = UserInfo(username: "system:serviceaccount:odoo-guard:guard-operator", groups: ["system:serviceaccounts"])
+        let decision = Self.evaluate(annotated, old: old, user: operatorUser)
+        #expect(decision.allowed, "\(decision.violations)")
+        #expect(decision.auditAnnotations["change-outcome"] == outcome)
+        #expect(decision.auditAnnotations["requested-by"] == operatorUser.username)
+        // Unchanged on a later write: no new evidence.
+        #expect(Self.evaluate(annotated, old: annotated, user: operatorUser).auditAnnotations["change-outcome"] == nil)
+    }
+
     @Test func leavingProductionNeedsTheApprovalToo() {
         var staging = Self.environment(image: Self.image(Self.digestB))
         staging.set("staging", at: FieldPath("spec.stage"))

@@ -15,14 +15,18 @@ struct OperatorHarness: Sendable {
     let api: KubeHTTPClient
     let service: OperatorService
     let namespace: String
+    /// The settings every operator of this harness runs with.
+    let settings: OperatorService.Settings
+    let logger: Logger
 
     var reconciler: EnvironmentReconciler { service.reconciler }
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Runs `body` with the operator reconciling namespace `namespace` (created first).
+    /// `startOperator: false`: no operator runs; the body starts them (``operating(_:)``), as a restart test does.
     static func run(namespace: String = "clinic-prod", policy: GuardPolicy? = nil, configure: @Sendable (inout OperatorConfiguration) -> Void = { _ in },
-                    settings adjust: @Sendable (inout OperatorService.Settings) -> Void = { _ in },
+                    settings adjust: @Sendable (inout OperatorService.Settings) -> Void = { _ in }, startOperator: Bool = true,
                     _ body: @Sendable (OperatorHarness) async throws -> Void) async throws {
         try await KubeAPITestServer.serving(bookmarkInterval: .seconds(1)) { server in
             var logger = Logger(label: "operator-tests")
@@ -42,11 +46,10 @@ struct OperatorHarness: Sendable {
                 settings.loginChecker = nil
                 adjust(&settings)
                 let service = try OperatorService(api: api, settings: settings, images: PinnedOnlyImageResolver(), identity: "test", logger: logger)
-                let harness = OperatorHarness(server: server, api: api, service: service, namespace: namespace)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await service.controller.run() }
-                    if let releases = service.releases { group.addTask { try await releases.controller.run() } }
-                    defer { group.cancelAll() }
+                let harness = OperatorHarness(server: server, api: api, service: service, namespace: namespace, settings: settings, logger: logger)
+                if startOperator {
+                    try await harness.running(service) { try await body(harness) }
+                } else {
                     try await body(harness)
                 }
                 try await api.shutdown()
@@ -55,6 +58,23 @@ struct OperatorHarness: Sendable {
                 throw error
             }
         }
+    }
+
+    /// Runs `service`'s controllers for the duration of `body`, then stops them.
+    func running(_ service: OperatorService, _ body: @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.controller.run() }
+            if let releases = service.releases { group.addTask { try await releases.controller.run() } }
+            defer { group.cancelAll() }
+            try await body()
+        }
+    }
+
+    /// Runs a new operator process for the duration of `body`: its own caches and queues, filled
+    /// from the API by list and watch, as after a restart.
+    func operating(_ body: @Sendable (OperatorService) async throws -> Void) async throws {
+        let service = try OperatorService(api: api, settings: settings, images: PinnedOnlyImageResolver(), identity: "test", logger: logger)
+        try await running(service) { try await body(service) }
     }
 
     /// The production example, in the harness's namespace.
@@ -142,8 +162,9 @@ struct OperatorHarness: Sendable {
         }
     }
 
-    /// Reports every Deployment and StatefulSet of the namespace rolled out, as their controllers would.
-    func markDeploymentsAvailable() async throws {
+    /// Reports every Deployment and StatefulSet of the namespace rolled out, as their controllers
+    /// would; `except` names a Deployment left as it is (a crash-looping one, none of its pods ready).
+    func markDeploymentsAvailable(except skipped: String? = nil) async throws {
         for statefulSet in try await api.listAll(.statefulSets, namespace: namespace).items {
             let view = KubeObject(statefulSet)
             guard statefulSet["status"]?["readyReplicas"]?.intValue != 1 else { continue }
@@ -151,7 +172,7 @@ struct OperatorHarness: Sendable {
                 "observedGeneration": .int(view.generation ?? 1), "replicas": 1, "readyReplicas": 1, "availableReplicas": 1,
             ]]), subresource: "status", options: WriteOptions())
         }
-        for deployment in try await api.listAll(.deployments, namespace: namespace).items {
+        for deployment in try await api.listAll(.deployments, namespace: namespace).items where KubeObject(deployment).name != skipped {
             let view = KubeObject(deployment)
             let replicas = deployment["spec"]?["replicas"]?.intValue ?? 1
             _ = try await api.patch(.deployments, namespace: namespace, name: view.name, patch: .merge(["status": [

@@ -30,6 +30,29 @@ import Testing
         #expect(abs((figures.availability ?? -1) - availability) < 0.001, "\(name): \(String(describing: figures.availability))")
     }
 
+    /// A change that failed its verification, from digests `from` to `to`, rolled out `hours` ago.
+    static func failedChange(_ from: Character, _ to: Character, _ hours: Double, _ outcome: ChangeRecord.Outcome) -> ChangeRecord {
+        let image = { (digest: Character) in "registry.example.com/odoo/odoo@sha256:" + String(repeating: digest, count: 64) }
+        var record = ChangeRecord(from: .init(image: image(from), version: "17.0"), to: .init(image: image(to), version: "17.0"), by: "release/x",
+                                  started: hoursAgo(hours), migration: outcome == .failed ? "the upgrade Job updated the modules" : nil, restorePoint: nil)
+        record.outcome = outcome
+        return record
+    }
+
+    @Test("changes that failed their verification count as failed releases, once", arguments: [
+        // name, history, changes, deployments, failed
+        ("rolled back before it was ever Ready", [period("a", 240)], [failedChange("a", "b", 100, .rolledBack)], 2, 1),
+        ("Ready, then failed after a migration", [period("a", 240, 100), period("b", 100)], [failedChange("a", "b", 100, .failed)], 2, 1),
+        ("rolled back after a Ready moment: counted by the history and the record once",
+         [period("a", 240, 100), period("b", 100, 99), period("a", 99)], [failedChange("a", "b", 100, .rolledBack)], 3, 1),
+        ("a verified change is no failure", [period("a", 240, 100), period("b", 100)], [failedChange("a", "b", 100, .verified)], 2, 0),
+        ("a failure older than the window is not counted", [period("a", 1_000)], [failedChange("a", "b", 900, .rolledBack)], 0, 0),
+    ] as [(String, [ReadyPeriod], [ChangeRecord], Int, Int)])
+    func failedChanges(_ name: String, _ history: [ReadyPeriod], _ changes: [ChangeRecord], _ deployments: Int, _ failed: Int) {
+        let figures = DeliveryFigures(history: history, changes: changes, asOf: Self.now)
+        #expect(figures.deployments == deployments && figures.failedDeployments == failed, "\(name): \(figures.deployments) releases, \(figures.failedDeployments) failed")
+    }
+
     @Test("the status summary is as of the last transition, so it changes only with the history")
     func summaryIsStable() {
         let history = [Self.period("a", 240, 50), Self.period("a", 48)]

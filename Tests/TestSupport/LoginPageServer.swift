@@ -11,6 +11,9 @@ public struct LoginPageServer: Sendable {
     /// A server; `broken` names the Services that do not answer Odoo's form.
     public init(broken: Set<String> = []) { self.broken = broken }
 
+    /// The Service whose login page redirects to the database selector, as a real Odoo 17 does without its database.
+    public static let missingDatabase = "no-database"
+
     /// Odoo 17's login form, reduced to what the check looks for.
     public static let odooForm = """
         <!DOCTYPE html><html><body><form class="oe_login_form" role="form" action="/web/login" method="post">
@@ -24,6 +27,10 @@ public struct LoginPageServer: Sendable {
         let broken = self.broken
         router.get(":service/web/login") { _, context -> Response in
             let service = context.parameters.get("service") ?? ""
+            // As Odoo answers when its database is missing: a redirect to the database selector.
+            if service == Self.missingDatabase {
+                return Response(status: .seeOther, headers: [.location: "/web/database/selector"])
+            }
             let page = broken.contains(service) ? "<html><head><meta http-equiv=\"refresh\" content=\"60\"></head><body>Sleeping until 07:00</body></html>" : Self.odooForm
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
         }
