@@ -62,7 +62,7 @@ public struct DeliveryFigures: Sendable, Equatable {
             }
             guard previous.map({ !Self.sameDigests($0, period) }) ?? true, period.readySince >= windowStart else { continue }
             deployments += 1
-            if Self.failed(period, before: previous, after: next) { failed += 1 } else { releases[index] = period }
+            if Self.failed(period, before: previous, after: next) && !Self.endedByChange(period, changes) { failed += 1 } else { releases[index] = period }
         }
         for change in changes where change.outcome.isFailure && change.started >= start && change.started <= asOf {
             // Its Ready period, when it had one, counts as failed now; otherwise it is a release of its own.
@@ -91,6 +91,15 @@ public struct DeliveryFigures: Sendable, Equatable {
     }
 
     static func sameDigests(_ a: ReadyPeriod, _ b: ReadyPeriod) -> Bool { a.image == b.image && a.addons == b.addons }
+
+    /// Whether `period` stopped being Ready because the next change rolled out (a change from its
+    /// digests started within a minute of its end): the change's doing, not an outage of its release.
+    static func endedByChange(_ period: ReadyPeriod, _ changes: [ChangeRecord]) -> Bool {
+        guard let until = period.readyUntil else { return false }
+        return changes.contains { change in
+            change.from.image == period.image && change.from.addons.map(\.image) == period.addons && abs(change.started.timeIntervalSince(until)) <= 60
+        }
+    }
 
     /// Whether `period` ran the change's digests, from its rollout on.
     static func ran(_ period: ReadyPeriod?, _ change: ChangeRecord) -> Bool {

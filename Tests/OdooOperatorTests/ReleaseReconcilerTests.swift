@@ -45,13 +45,13 @@ struct ReleaseReconcilerTests {
 
     /// As the Deployment controller and the kubelet report a crash loop: a pod whose container exited
     /// 1 and is not running, and the Deployment with none of its pods ready.
-    static func crashLoop(_ cluster: OperatorHarness, deployment name: String) async throws {
+    static func crashLoop(_ cluster: OperatorHarness, deployment name: String, image: String = after) async throws {
         let deployment = try #require(try await cluster.get(.deployments, name))
         let labels = deployment["spec"]?["selector"]?["matchLabels"] ?? [:]
         let pod = name + "-crash"
         _ = try await cluster.api.create(.pods, namespace: cluster.namespace, object: [
             "apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(pod), "labels": labels],
-            "spec": ["containers": [["name": "odoo", "image": .string(Self.after)]]],
+            "spec": ["containers": [["name": "odoo", "image": .string(image)]]],
         ], options: WriteOptions())
         _ = try await cluster.api.patch(.pods, namespace: cluster.namespace, name: pod, patch: .merge(["status": [
             "containerStatuses": [["name": "odoo", "ready": false, "restartCount": 4,

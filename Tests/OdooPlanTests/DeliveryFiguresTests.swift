@@ -47,6 +47,8 @@ import Testing
          [period("a", 240, 100), period("b", 100, 99), period("a", 99)], [failedChange("a", "b", 100, .rolledBack)], 3, 1),
         ("a verified change is no failure", [period("a", 240, 100), period("b", 100)], [failedChange("a", "b", 100, .verified)], 2, 0),
         ("a failure older than the window is not counted", [period("a", 1_000)], [failedChange("a", "b", 900, .rolledBack)], 0, 0),
+        ("a change rolled back before it was Ready: the release before it did not fail, it was only replaced for a moment",
+         [period("a", 240, 100), period("b", 100, 50), period("b", 49.9)], [failedChange("a", "b", 100, .verified), failedChange("b", "c", 50, .rolledBack)], 3, 1),
     ] as [(String, [ReadyPeriod], [ChangeRecord], Int, Int)])
     func failedChanges(_ name: String, _ history: [ReadyPeriod], _ changes: [ChangeRecord], _ deployments: Int, _ failed: Int) {
         let figures = DeliveryFigures(history: history, changes: changes, asOf: Self.now)
