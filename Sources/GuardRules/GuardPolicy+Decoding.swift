@@ -15,7 +15,7 @@ extension GuardPolicy {
         let specPath: FieldPath = "spec"
         reader.unknownKeys(spec, allowed: ["defaultMode", "rules", "stages", "tiers", "resources", "secrets", "pdb",
                                            "exceptions", "exemptions", "offlineDefaultStage", "defaultTier", "provenance",
-                                           "podSecurity", "platformAdmins", "changeApproval", "promotion", "scanAttestation"], specPath)
+                                           "podSecurity", "platformAdmins", "changeApproval", "promotion", "scanAttestation", "dataMasking"], specPath)
         var policy = GuardPolicy.empty
         policy.name = object.name.isEmpty ? "unnamed" : object.name
         if let mode = reader.mode(spec["defaultMode"], specPath / "defaultMode") { policy.defaultMode = mode }
@@ -111,6 +111,9 @@ extension GuardPolicy {
         }
         if let approval = reader.object(spec["changeApproval"], specPath / "changeApproval") {
             policy.changeApproval = Self.decodeChangeApproval(approval, path: specPath / "changeApproval", reader: &reader)
+        }
+        if let masking = reader.object(spec["dataMasking"], specPath / "dataMasking") {
+            policy.dataMasking = Self.decodeDataMasking(masking, path: specPath / "dataMasking", reader: &reader)
         }
     }
 

@@ -41,6 +41,8 @@ public struct GuardPolicy: Sendable {
     public var changeApproval: ChangeApprovalPolicy = ChangeApprovalPolicy()
     /// Promotion evidence: how long, and where, a digest runs before production.
     public var promotion: PromotionPolicy = PromotionPolicy()
+    /// What a refresh from production masks before a non-production environment starts (`spec.dataMasking`).
+    public var dataMasking: DataMaskingPolicy = DataMaskingPolicy()
     /// Objects and users some or all rules do not apply to.
     public var exemptions: [Exemption]
     /// Stage assumed for namespaces without the stage label when checking offline.

@@ -172,4 +172,23 @@ struct PolicyFileTests {
         #expect(missing.standardError.contains("/nonexistent/policy.yaml"))
         #expect(PolicyCommand.defaultPolicyText.contains("kind: GuardPolicy"))
     }
+
+    @Test func maskingSQLFollowsThePolicy() throws {
+        let embedded = PolicyCommand.maskingSQL(nil)
+        #expect(embedded.exitCode == 0 && embedded.standardOutput.hasPrefix("-- odoo-guard data masking") && embedded.standardOutput.contains("COMMIT;"))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("masking-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func policy(_ masking: String) throws -> String {
+            let path = directory.appendingPathComponent("\(UUID().uuidString.prefix(6)).yaml").path
+            try Data("apiVersion: odooguard.io/v1alpha1\nkind: GuardPolicy\nmetadata: {name: p}\nspec: {dataMasking: \(masking)}\n".utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let own = PolicyCommand.maskingSQL(try policy("{replaceDefaults: true, columns: [{table: patient, column: mrn, kind: identifier}]}"))
+        #expect(own.exitCode == 0 && own.standardOutput.contains("('patient', 'mrn', 'identifier')") && !own.standardOutput.contains("res_partner"))
+        let off = PolicyCommand.maskingSQL(try policy("{enabled: false}"))
+        #expect(off.exitCode == 1 && off.standardOutput.isEmpty && off.standardError.contains("enabled is false"))
+        let bad = PolicyCommand.maskingSQL(try policy("{columns: [{table: \"x; DROP\", column: a, kind: name}]}"))
+        #expect(bad.exitCode == 2 && bad.standardError.contains("spec.dataMasking.columns[0].table"), "\(bad.standardError)")
+    }
 }

@@ -188,3 +188,44 @@ struct PolicyAndExceptionTests {
         #expect(report.failures.isEmpty, "\(report.failures.prefix(3))")
     }
 }
+
+/// `spec.dataMasking`: the defaults, a clinic's own columns, and every bad entry named by its path.
+@Suite("Data masking policy")
+struct DataMaskingPolicyTests {
+    static func policy(_ masking: String) throws(GuardRulesError) -> GuardPolicy {
+        try GuardPolicy(text: "apiVersion: odooguard.io/v1alpha1\nkind: GuardPolicy\nmetadata: {name: p}\nspec:\n  dataMasking: \(masking)\n")
+    }
+
+    @Test func theDefaultsCoverOdoosContactDataAndAClinicAddsItsOwn() throws {
+        let plain = try GuardPolicy.builtIn().dataMasking
+        #expect(plain.enabled && plain.columns == DataMaskingPolicy.defaultColumns)
+        #expect(Set(plain.columns.map(\.column)).isSuperset(of: ["name", "email", "phone", "mobile", "street", "vat"]))
+        let clinic = try Self.policy("{columns: [{table: res_partner, column: x_patient_number, kind: identifier}, {table: res_partner, column: email, kind: text}]}").dataMasking
+        #expect(clinic.columns.count == DataMaskingPolicy.defaultColumns.count + 1)
+        #expect(clinic.columns.last == .init("res_partner", "email", .text), "a configured column replaces the default of the same name")
+        #expect(clinic.columns.contains(.init("res_partner", "x_patient_number", .identifier)))
+        let only = try Self.policy("{replaceDefaults: true, columns: [{table: patient, column: mrn, kind: identifier}]}").dataMasking
+        #expect(only.columns == [.init("patient", "mrn", .identifier)])
+        #expect(try Self.policy("{enabled: false, replaceDefaults: true}").dataMasking.enabled == false)
+    }
+
+    @Test("bad entries are refused by path", arguments: [
+        ("{columns: [{table: \"res_partner; DROP TABLE res_users\", column: name, kind: name}]}", "spec.dataMasking.columns[0].table"),
+        ("{columns: [{table: res_partner, column: Name, kind: name}]}", "spec.dataMasking.columns[0].column"),
+        ("{columns: [{table: res_partner, column: name, kind: scramble}]}", "spec.dataMasking.columns[0].kind"),
+        ("{columns: [{table: res_partner, kind: name}]}", "spec.dataMasking.columns[0].column"),
+        ("{columns: [{table: res_partner, column: name, kind: name, salt: x}]}", "spec.dataMasking.columns[0].salt"),
+        ("{columns: {table: res_partner}}", "spec.dataMasking.columns"),
+        ("{replaceDefaults: true}", "spec.dataMasking.columns"),
+        ("{enabled: sometimes}", "spec.dataMasking.enabled"),
+        ("{columns: [{table: \(String(repeating: "a", count: 64)), column: name, kind: name}]}", "spec.dataMasking.columns[0].table"),
+    ])
+    func badEntries(_ masking: String, _ path: String) {
+        do {
+            _ = try Self.policy(masking)
+            Issue.record("accepted \(masking)")
+        } catch {
+            #expect(error.fieldErrors.map(\.path.description).contains(path), "\(masking): \(error.fieldErrors.map(\.description))")
+        }
+    }
+}
