@@ -36,7 +36,9 @@ extension EnvironmentReconciler {
             _ = try await api.patch(.odooEnvironments, namespace: object.namespace, name: object.name, patch: .merge(patch),
                                     subresource: "status", options: WriteOptions(fieldManager: Self.fieldManager))
         }
-        if reconciliation.problem == nil, let value = reconciliation.changeOutcome {
+        // Only once the plan it belongs to was accepted (and its status written): a refused apply
+        // leaves the failure unrecorded, so the next reconcile decides it again.
+        if reconciliation.problem == nil, outcome.rejected == nil, let value = reconciliation.changeOutcome {
             await annotateOutcome(value, object: object, logger: logger)
         }
         if let reason = settlement.newlyDegraded { logger.warning("environment degraded", metadata: ["reason": "\(reason)"]) }

@@ -40,7 +40,7 @@ public struct OperatorService: Sendable {
         public var shutdownGracePeriod: Duration = .seconds(20)
         /// The clock releases judge verification windows and soaks by (tests move it ahead).
         public var releaseClock: @Sendable () -> Date = { Date() }
-        /// The synthetic login check a release's verification ends with (`nil`: none).
+        /// The synthetic login check that ends every change's verification (`nil`: none; the rollout and restarts decide).
         public var loginChecker: (any LoginChecking)? = HTTPLoginChecker()
 
         /// Settings.

@@ -116,15 +116,15 @@ public struct ChangeVerification: Sendable {
     /// with its workloads rolled out on it and nothing failing. The observer runs the check only then.
     public func loginCheckDue(_ environment: OdooEnvironment, _ observation: EnvironmentObservation) -> Bool {
         guard let record = observation.recorded.change, record.outcome == .verifying, observation.recorded.sleep.map({ $0.state == .awake }) ?? true,
-              let rolledOutAt = record.rolledOut, observation.now >= rolledOutAt.addingTimeInterval(window) else { return false }
+              environment.replicas > 0, let rolledOutAt = record.rolledOut, observation.now >= rolledOutAt.addingTimeInterval(window) else { return false }
         return rolledOut(record, environment, observation) && problem(record, observation) == nil
     }
 
     /// Judges a change in its window.
     func evaluate(_ record: inout ChangeRecord, _ environment: OdooEnvironment, _ observation: EnvironmentObservation, into step: inout Step) {
         let now = observation.now
-        // Asleep, nothing serves to verify: the verdict waits for the environment to wake.
-        if let sleep = observation.recorded.sleep, sleep.state != .awake {
+        // Asleep or scaled to no web pod, nothing serves to verify: the verdict waits for pods to serve.
+        if observation.recorded.sleep.map({ $0.state != .awake }) ?? false || environment.replicas == 0 {
             step.recheck = .seconds(60)
             return
         }

@@ -143,8 +143,8 @@ public struct OperatorConfiguration: Sendable, Equatable {
     /// The namespace Traefik runs in (the ingress source of users' requests).
     public var traefikNamespace: String
     /// The namespace the operator runs in: its pods (`app.kubernetes.io/component: operator`) may
-    /// reach an environment's web pods on 8069 for a release's synthetic login check. Not read from
-    /// the configuration file: `guard-operator` sets its own namespace at start.
+    /// reach an environment's web pods on 8069 for the synthetic login check that ends a change's
+    /// verification. Not read from the configuration file: `guard-operator` sets its own namespace at start.
     public var operatorNamespace = "odoo-guard"
     /// The Traefik generation to generate for.
     public var traefikTarget: TraefikTarget

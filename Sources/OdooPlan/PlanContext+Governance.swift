@@ -58,7 +58,7 @@ extension PlanContext {
                 "from": [["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(configuration.traefikNamespace)]]]],
                 "ports": [["port": 8069, "protocol": "TCP"], ["port": 8072, "protocol": "TCP"]],
             ], [
-                // A release's synthetic check: the operator's pods fetch /web/login, nothing else.
+                // The synthetic check of every change's verification: the operator's pods fetch /web/login, nothing else.
                 "from": [["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(configuration.operatorNamespace)]],
                           "podSelector": ["matchLabels": [GuardLabels.component: "operator"]]]],
                 "ports": [["port": 8069, "protocol": "TCP"]],

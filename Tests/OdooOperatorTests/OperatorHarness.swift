@@ -42,7 +42,7 @@ struct OperatorHarness: Sendable {
                 settings.port = 0
                 settings.workers = 2
                 settings.resyncPeriod = .seconds(3600)
-                // No Service answers in the test server's cluster: a test that runs a release sets a checker.
+                // No Service answers in the test server's cluster: a test that verifies changes sets a checker.
                 settings.loginChecker = nil
                 adjust(&settings)
                 let service = try OperatorService(api: api, settings: settings, images: PinnedOnlyImageResolver(), identity: "test", logger: logger)

@@ -126,6 +126,11 @@ struct ChangeVerificationTests {
              observation: observation(recorded: record(minutesAgo: 30, outcome: .rolledBack)) { observation in
                  observation.environment = .success({ var environment = environment; environment.image = old; return environment }())
              }, outcome: .rolledBack),
+        Case(description: "scaled to no web pod, nothing serves to verify: the verdict waits",
+             observation: observation(recorded: record(minutesAgo: 11)) { observation in
+                 observation.environment = .success({ var environment = environment; environment.replicas = 0; return environment }())
+                 observation.loginCheck = .failing("/web/login answered HTTP 503")
+             }, running: new, outcome: .verifying),
         Case(description: "asleep, nothing serves to verify: the verdict waits",
              observation: observation(recorded: record(minutesAgo: 11)) { observation in
                  var status = observation.recordedJSON
