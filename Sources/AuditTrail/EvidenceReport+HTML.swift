@@ -6,8 +6,8 @@ extension EvidenceReport {
     public var html: String {
         var page = """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>odoo-guard evidence \(Self.escape(Timestamp.format(from))) to \(Self.escape(Timestamp.format(to)))</title>
-        <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #999;padding:4px 8px;text-align:left;vertical-align:top}.broken{background:#b00;color:#fff;padding:1em;font-size:1.2em}.intact{background:#060;color:#fff;padding:1em}</style>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>odoo-guard evidence \(Self.escape(Timestamp.format(from))) to \(Self.escape(Timestamp.format(to)))</title>
+        <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #999;padding:4px 8px;text-align:left;vertical-align:top}td{overflow-wrap:anywhere}@media (max-width:700px){body{margin:1em}table,tbody,tr,td{display:block}tr.head{display:none}tr{border:1px solid #999;margin-bottom:.8em}td{border:none;border-bottom:1px solid #ddd}td:before{content:attr(data-label) \": \";font-weight:bold}}.broken{background:#b00;color:#fff;padding:1em;font-size:1.2em}.intact{background:#060;color:#fff;padding:1em}</style>
         </head><body>
         <h1>odoo-guard evidence</h1>
         <p>Period: \(Self.escape(Timestamp.format(from))) to \(Self.escape(Timestamp.format(to))) (UTC). Reviews: \(totals.allowed) allowed, \(totals.denied) denied.</p>
@@ -59,8 +59,11 @@ extension EvidenceReport {
     static func table(_ title: String, _ headers: [String], _ rows: [[String]]) -> String {
         var text = "<h2>\(escape(title))</h2>\n"
         guard !rows.isEmpty else { return text + "<p>None.</p>\n" }
-        text += "<table><tr>" + headers.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
-        for row in rows { text += "<tr>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n" }
+        text += "<table><tr class=\"head\">" + headers.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
+        // Each cell names its column, so a phone shows a row as a labelled card.
+        for row in rows {
+            text += "<tr>" + zip(headers, row).map { "<td data-label=\"\(escape($0))\">\(escape($1))</td>" }.joined() + "</tr>\n"
+        }
         return text + "</table>\n"
     }
 
