@@ -4,8 +4,12 @@
 /// so the tests run these very texts against a real PostgreSQL and an S3 server.
 ///
 /// Layout in the bucket: `S3_URL/<UTC stamp>.dump` (pg_dump custom format), `<stamp>.filestore.tar.gz`
-/// and `<stamp>.sha256` (both files' SHA-256 as `sha256sum` writes them). Each script ends by writing
-/// one JSON line to the container's termination message, which the operator reads back.
+/// and `<stamp>.sha256` (both files' SHA-256 as `sha256sum` writes them). With a public key
+/// (`PUBLIC_KEY`, the configuration's `backup.encryption.publicKey`) the dump and the archive are
+/// OpenPGP-encrypted in the pod before anything leaves it (`<stamp>.dump.gpg`,
+/// `<stamp>.filestore.tar.gz.gpg`), the checksums are of what is uploaded, and only the restore
+/// rehearsal, given the private key (`PRIVATE_KEY`), decrypts. Each script ends by writing one JSON
+/// line to the container's termination message, which the operator reads back.
 public enum BackupScripts {
     /// Functions both S3 scripts share.
     static let s3Functions = #"""
@@ -17,12 +21,13 @@ public enum BackupScripts {
         # The backups under the prefix, oldest first (stamps sort as text).
         backups() {
           aws_s3 s3api list-objects-v2 --bucket "$bucket" --prefix "${prefix:+$prefix/}" --query 'Contents[].Key' --output text \
-            | tr '\t' '\n' | grep -E '(^|/)[0-9]{8}T[0-9]{6}Z\.(dump|filestore\.tar\.gz|sha256)$' | sort || true
+            | tr '\t' '\n' | grep -E '(^|/)[0-9]{8}T[0-9]{6}Z\.((dump|filestore\.tar\.gz)(\.gpg)?|sha256)$' | sort || true
         }
         """#
 
-    /// Dumps the database (custom format) and tars the filestore into `$WORK` (PostgreSQL image).
-    /// Reads `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `WORK`, `FILESTORE`.
+    /// Dumps the database (custom format) and tars the filestore into `$WORK`, encrypting both for
+    /// `PUBLIC_KEY` when it is set (PostgreSQL image, which carries `gpg`).
+    /// Reads `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `WORK`, `FILESTORE`, `PUBLIC_KEY`.
     public static let dump = #"""
         #!/bin/sh
         # Written by odoo-guard: dump one Odoo database and its filestore into $WORK.
@@ -35,8 +40,20 @@ public enum BackupScripts {
         else
           tar -czf "$WORK/$stamp.filestore.tar.gz" -T /dev/null
         fi
+        suffix=
+        if [ -n "${PUBLIC_KEY:-}" ]; then
+          # Encrypted before anything leaves the pod: only the private key's holder can read it.
+          GNUPGHOME=$(mktemp -d "$WORK/.gnupg.XXXXXX"); export GNUPGHOME
+          for file in "$stamp.dump" "$stamp.filestore.tar.gz"; do
+            gpg --batch --quiet --no-tty --trust-model always --recipient-file "$PUBLIC_KEY" --output "$WORK/$file.gpg" --encrypt "$WORK/$file"
+            rm -f "$WORK/$file"
+          done
+          rm -rf "$GNUPGHOME"
+          suffix=.gpg
+        fi
         printf '%s\n' "$stamp" > "$WORK/stamp"
-        echo "dumped database $PGDATABASE as $stamp"
+        printf '%s\n' "$suffix" > "$WORK/suffix"
+        echo "dumped database $PGDATABASE as $stamp${suffix:+ (encrypted)}"
 
         """#
 
@@ -52,13 +69,16 @@ public enum BackupScripts {
         """# + s3Functions + #"""
 
         stamp=$(cat "$WORK/stamp")
+        suffix=$(cat "$WORK/suffix" 2>/dev/null || true)
+        dump="$stamp.dump$suffix"; archive="$stamp.filestore.tar.gz$suffix"
         cd "$WORK"
-        sha256sum "$stamp.dump" "$stamp.filestore.tar.gz" > "$stamp.sha256"
-        for file in "$stamp.dump" "$stamp.filestore.tar.gz" "$stamp.sha256"; do
+        sha256sum "$dump" "$archive" > "$stamp.sha256"
+        for file in "$dump" "$archive" "$stamp.sha256"; do
           aws_s3 s3 cp --only-show-errors "$file" "s3://$bucket/${prefix:+$prefix/}$file"
         done
-        size=$(( $(wc -c < "$stamp.dump") + $(wc -c < "$stamp.filestore.tar.gz") ))
-        digest=$(sha256sum "$stamp.dump" | cut -d ' ' -f 1)
+        size=$(( $(wc -c < "$dump") + $(wc -c < "$archive") ))
+        digest=$(sha256sum "$dump" | cut -d ' ' -f 1)
+        encrypted=false; [ -z "$suffix" ] || encrypted=true
         cutoff=$(date -u -d "@$(( $(date -u +%s) - RETENTION_DAYS * 86400 ))" +%Y%m%d%H%M%S)
         pruned=0
         for key in $(backups); do
@@ -70,7 +90,7 @@ public enum BackupScripts {
           fi
         done
         echo "uploaded $stamp ($size bytes, sha256 $digest); pruned $pruned objects older than $RETENTION_DAYS days"
-        printf '{"backup":"%s","size":%s,"sha256":"%s","pruned":%s}\n' "$stamp" "$size" "$digest" "$pruned" \
+        printf '{"backup":"%s","size":%s,"sha256":"%s","pruned":%s,"encrypted":%s}\n' "$stamp" "$size" "$digest" "$pruned" "$encrypted" \
           > "${TERMINATION_LOG:-/dev/termination-log}"
 
         """#
@@ -85,35 +105,52 @@ public enum BackupScripts {
 
         """# + s3Functions + #"""
 
-        latest=$(backups | grep -E '\.dump$' | tail -n 1)
+        latest=$(backups | grep -E '\.dump(\.gpg)?$' | tail -n 1)
         if [ -z "$latest" ]; then
           echo "no backup under $S3_URL to rehearse a restore with" >&2
           exit 1
         fi
         name=${latest##*/}
-        stamp=${name%.dump}
-        aws_s3 s3 cp --only-show-errors "s3://$bucket/$latest" "$WORK/$stamp.dump"
-        aws_s3 s3 cp --only-show-errors "s3://$bucket/${latest%.dump}.sha256" "$WORK/$stamp.sha256"
+        stamp=${name%%.*}
+        suffix=${name#"$stamp.dump"}
+        aws_s3 s3 cp --only-show-errors "s3://$bucket/$latest" "$WORK/$name"
+        aws_s3 s3 cp --only-show-errors "s3://$bucket/${latest%"$name"}$stamp.sha256" "$WORK/$stamp.sha256"
         cd "$WORK"
-        grep " $stamp.dump\$" "$stamp.sha256" | sha256sum -c -
+        grep " $name\$" "$stamp.sha256" | sha256sum -c -
         printf '%s\n' "$stamp" > "$WORK/stamp"
+        printf '%s\n' "$suffix" > "$WORK/suffix"
 
         """#
 
-    /// Restores the fetched dump into the scratch database, runs the sanity queries and empties the
-    /// scratch database again (PostgreSQL image). Reads the `PG*` login, `PGDATABASE` (the
-    /// environment's database), `SCRATCH_DATABASE`, `WORK`.
+    /// Decrypts the fetched dump when it is encrypted (with `PRIVATE_KEY`, this Job's only), restores it
+    /// into the scratch database, runs the sanity queries and empties the scratch database again
+    /// (PostgreSQL image). Reads the `PG*` login, `PGDATABASE` (the environment's database),
+    /// `SCRATCH_DATABASE`, `WORK`, `PRIVATE_KEY`.
     public static let restoreCheck = #"""
         #!/bin/sh
         # Written by odoo-guard: restore the newest backup into a scratch database and check it.
         set -eu
         : "${PGDATABASE:?}" "${SCRATCH_DATABASE:?}" "${WORK:?}"
         stamp=$(cat "$WORK/stamp")
+        suffix=$(cat "$WORK/suffix" 2>/dev/null || true)
+        scratch() { psql -X -A -t -v ON_ERROR_STOP=1 -d "$SCRATCH_DATABASE" "$@"; }
+        # Leave no copy of the data behind, whatever happens below: the scratch database emptied, a
+        # decrypted dump removed.
+        trap 'rm -f "$WORK/$stamp.dump"; scratch -c "DROP SCHEMA IF EXISTS public CASCADE" -c "CREATE SCHEMA public" >/dev/null 2>&1 || true' EXIT
+        if [ -n "$suffix" ]; then
+          # Only this Job holds the private key.
+          if [ -z "${PRIVATE_KEY:-}" ] || [ ! -s "$PRIVATE_KEY" ]; then
+            echo "backup $stamp is encrypted and this rehearsal has no private key: create the Secret backup.encryption.privateKeySecret names (key private.asc)" >&2
+            exit 1
+          fi
+          GNUPGHOME=$(mktemp -d "$WORK/.gnupg.XXXXXX"); export GNUPGHOME
+          gpg --batch --quiet --no-tty --import "$PRIVATE_KEY"
+          gpg --batch --quiet --no-tty --output "$WORK/$stamp.dump" --decrypt "$WORK/$stamp.dump$suffix"
+          gpgconf --kill gpg-agent 2>/dev/null || true
+          rm -rf "$GNUPGHOME" "$WORK/$stamp.dump$suffix"
+        fi
         exists=$(psql -X -A -t -v ON_ERROR_STOP=1 -c "SELECT 1 FROM pg_database WHERE datname = '$SCRATCH_DATABASE'")
         if [ "$exists" != 1 ]; then createdb "$SCRATCH_DATABASE"; fi
-        scratch() { psql -X -A -t -v ON_ERROR_STOP=1 -d "$SCRATCH_DATABASE" "$@"; }
-        # Leave no copy of the data behind, whatever happens below.
-        trap 'scratch -c "DROP SCHEMA IF EXISTS public CASCADE" -c "CREATE SCHEMA public" >/dev/null 2>&1 || true' EXIT
         scratch -c "DROP SCHEMA IF EXISTS public CASCADE" -c "CREATE SCHEMA public" > /dev/null
         pg_restore --no-owner --no-privileges --exit-on-error --dbname="$SCRATCH_DATABASE" "$WORK/$stamp.dump"
         tables=$(scratch -c "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
@@ -130,9 +167,13 @@ public enum BackupScripts {
           fi
         fi
         echo "restored $stamp: $tables tables, $modules installed modules"
-        printf '{"backup":"%s","tables":%s,"modules":%s}\n' "$stamp" "$tables" "$modules" > "${TERMINATION_LOG:-/dev/termination-log}"
+        printf '{"backup":"%s","tables":%s,"modules":%s,"decrypted":%s}\n' "$stamp" "$tables" "$modules" "$([ -n "$suffix" ] && echo true || echo false)" \
+          > "${TERMINATION_LOG:-/dev/termination-log}"
 
         """#
+
+    /// The ConfigMap key of the public key backups are encrypted for (`backup.encryption.publicKey`).
+    public static let publicKeyFile = "backup-public-key.asc"
 
     /// The ConfigMap's data: file name → script.
     public static let files: [(String, String)] = [

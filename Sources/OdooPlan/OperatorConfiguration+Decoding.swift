@@ -94,7 +94,7 @@ extension FieldReader {
 
     mutating func backupStorage(_ value: JSONValue?) -> OperatorConfiguration.BackupStorage {
         let object = self.object(value, "backup") ?? [:]
-        unknownKeys(object, allowed: ["endpoint", "bucket", "region", "credentialsSecret", "cidrs", "ports", "rpoHours"], "backup")
+        unknownKeys(object, allowed: ["endpoint", "bucket", "region", "credentialsSecret", "cidrs", "ports", "rpoHours", "encryption"], "backup")
         let bucket = string(object["bucket"], "backup.bucket") ?? "s3://odoo-backups"
         if !bucket.hasPrefix("s3://") || bucket.count <= 5 { errors.append(.invalid("backup.bucket", "\"\(bucket)\" must be an s3://bucket/prefix URL")) }
         let endpoint = string(object["endpoint"], "backup.endpoint")
@@ -114,7 +114,24 @@ extension FieldReader {
         return OperatorConfiguration.BackupStorage(
             endpoint: endpoint, bucket: bucket, region: string(object["region"], "backup.region") ?? "us-east-1",
             credentialsSecret: string(object["credentialsSecret"], "backup.credentialsSecret") ?? "backup-s3-credentials",
-            cidrs: strings(object["cidrs"], "backup.cidrs") ?? ["0.0.0.0/0"], ports: ports, rpoHours: rpo)
+            cidrs: strings(object["cidrs"], "backup.cidrs") ?? ["0.0.0.0/0"], ports: ports, rpoHours: rpo,
+            encryption: backupEncryption(object["encryption"]))
+    }
+
+    /// `backup.encryption`: an armored OpenPGP public key and the name of the private key's Secret.
+    mutating func backupEncryption(_ value: JSONValue?) -> OperatorConfiguration.BackupEncryption? {
+        guard let object = self.object(value, "backup.encryption") else { return nil }
+        unknownKeys(object, allowed: ["publicKey", "privateKeySecret"], "backup.encryption")
+        let key = string(object["publicKey"], "backup.encryption.publicKey", required: true)
+        if let key, !key.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----") || !key.contains("-----END PGP PUBLIC KEY BLOCK-----") {
+            errors.append(.invalid("backup.encryption.publicKey", key.contains("PRIVATE KEY")
+                ? "is a private key: give the public key only (gpg --armor --export KEY); the private key never belongs in the backup path"
+                : "must be an armored OpenPGP public key (-----BEGIN PGP PUBLIC KEY BLOCK----- …), as gpg --armor --export writes it"))
+        }
+        if let key, key.utf8.count > 65_536 { errors.append(.invalid("backup.encryption.publicKey", "must be at most 64 KiB")) }
+        let secret = object["privateKeySecret"] == nil ? "backup-decryption-key" : dnsSubdomain(object["privateKeySecret"], "backup.encryption.privateKeySecret", required: true)
+        guard let key, let secret else { return nil }
+        return OperatorConfiguration.BackupEncryption(publicKey: key, privateKeySecret: secret)
     }
 }
 

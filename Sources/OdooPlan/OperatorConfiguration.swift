@@ -68,6 +68,24 @@ public struct OperatorConfiguration: Sendable, Equatable {
         public var ports: [Int]
         /// The recovery point objective per stage: the oldest a last good backup may be, in hours.
         public var rpoHours: [OdooEnvironment.Stage: Int]
+        /// OpenPGP encryption of dumps and filestore archives in the pod (`nil`: none).
+        public var encryption: BackupEncryption?
+    }
+
+    /// `backup.encryption`: the public key backups are encrypted for in the pod, and the Secret
+    /// (in each environment's namespace, key `private.asc`) that only the restore rehearsal mounts.
+    /// The private key is never in the backup path.
+    public struct BackupEncryption: Sendable, Equatable {
+        /// The armored OpenPGP public key (`-----BEGIN PGP PUBLIC KEY BLOCK-----`).
+        public var publicKey: String
+        /// The Secret holding the armored private key under `private.asc`, mounted by the rehearsal only.
+        public var privateKeySecret: String
+
+        /// Encryption for `publicKey`, decrypted with the key in `privateKeySecret`.
+        public init(publicKey: String, privateKeySecret: String) {
+            self.publicKey = publicKey
+            self.privateKeySecret = privateKeySecret
+        }
     }
 
     /// The shared Redis server.

@@ -170,7 +170,7 @@ extension FieldReader {
     }
 
     /// A DNS-1123 subdomain (Kubernetes object names): lowercase letters, digits, `-` and `.`, ≤ 253.
-    mutating func dnsSubdomain(_ value: JSONValue?, _ path: FieldPath, required: Bool = false) -> String? {
+    public mutating func dnsSubdomain(_ value: JSONValue?, _ path: FieldPath, required: Bool = false) -> String? {
         guard let text = string(value, path, required: required), !text.isEmpty else { return nil }
         let labels = text.split(separator: ".", omittingEmptySubsequences: false)
         let valid = text.utf8.count <= 253 && labels.allSatisfy { DNSLabel.isValid($0) }
