@@ -32,7 +32,11 @@ extension EnvironmentReconciler {
             }
         }
         let settlement = reconciliation.settle(outcome)
-        if let patch = settlement.statusPatch {
+        if var patch = settlement.statusPatch {
+            // Only onto the object this reconcile observed: a cache a moment behind (its status older
+            // than what the last reconcile wrote) gets a 409 and the reconcile runs again, rather than
+            // writing a status decided from the past (a change started twice, its history doubled).
+            if let version = object.resourceVersion { _ = patch.set(.string(version), at: "metadata.resourceVersion") }
             _ = try await api.patch(.odooEnvironments, namespace: object.namespace, name: object.name, patch: .merge(patch),
                                     subresource: "status", options: WriteOptions(fieldManager: Self.fieldManager))
         }

@@ -76,7 +76,10 @@ extension EnvironmentReconciler {
     func existingSecrets(_ environment: OdooEnvironment) -> Set<String> {
         let names = environment.childNames
         var candidates = [names.adminSecret, names.databaseSecret, names.redisSecret, environment.databaseSecretName]
-        if let backup = environment.backup { candidates.append(backup.credentialsSecret ?? dependencies.configuration.backup.credentialsSecret) }
+        if let backup = environment.backup {
+            candidates.append(backup.credentialsSecret ?? dependencies.configuration.backup.credentialsSecret)
+            if let copy = dependencies.configuration.backup.copy?.credentialsSecret { candidates.append(copy) }
+        }
         if case .secret(let name) = environment.routing.tls { candidates.append(name) }
         return Set(candidates.filter { stores[.secrets]?.get(ObjectKey(namespace: environment.namespace, name: $0)) != nil })
     }
@@ -115,7 +118,10 @@ extension EnvironmentReconciler {
         var reported: [String] = []
         if let backup = environment.backup {
             let credentials = backup.credentialsSecret ?? dependencies.configuration.backup.credentialsSecret
+            // The second bucket's own credentials, when it has them, are needed as much as the first's.
+            let copy = dependencies.configuration.backup.copy?.credentialsSecret
             observation.backups.credentialsPresent = observation.existingSecrets.contains(credentials)
+                && copy.map { observation.existingSecrets.contains($0) } ?? true
             observation.backupJobs = jobs.filter { [Component.backup.rawValue, Component.restoreCheck.rawValue].contains(component($0)) }
             let lastBackup = observation.backups.lastBackupTime ?? .distantPast
             reported += observation.backupJobs.filter { job in

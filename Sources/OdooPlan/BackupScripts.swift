@@ -11,13 +11,18 @@
 /// rehearsal, given the private key (`PRIVATE_KEY`), decrypts. Each script ends by writing one JSON
 /// line to the container's termination message, which the operator reads back.
 public enum BackupScripts {
-    /// Functions both S3 scripts share.
+    /// Functions both S3 scripts share: `use_target URL [ENDPOINT]` points them at a bucket and prefix
+    /// (first `S3_URL`, `S3_ENDPOINT`), `backups` lists the backups there.
     static let s3Functions = #"""
         aws_s3() {
-          if [ -n "${S3_ENDPOINT:-}" ]; then aws --endpoint-url "$S3_ENDPOINT" "$@"; else aws "$@"; fi
+          if [ -n "${endpoint:-}" ]; then aws --endpoint-url "$endpoint" "$@"; else aws "$@"; fi
         }
-        bucket=${S3_URL#s3://}; bucket=${bucket%%/*}
-        prefix=${S3_URL#s3://"$bucket"}; prefix=${prefix#/}; prefix=${prefix%/}
+        use_target() {
+          url=$1; endpoint=${2:-}
+          bucket=${url#s3://}; bucket=${bucket%%/*}
+          prefix=${url#s3://"$bucket"}; prefix=${prefix#/}; prefix=${prefix%/}
+        }
+        use_target "$S3_URL" "${S3_ENDPOINT:-}"
         # The backups under the prefix, oldest first (stamps sort as text).
         backups() {
           aws_s3 s3api list-objects-v2 --bucket "$bucket" --prefix "${prefix:+$prefix/}" --query 'Contents[].Key' --output text \
@@ -58,8 +63,11 @@ public enum BackupScripts {
         """#
 
     /// Uploads the dump, the filestore and their checksums, then deletes backups older than
-    /// `RETENTION_DAYS` (never the one just written) (S3 client image).
-    /// Reads `WORK`, `S3_URL`, `S3_ENDPOINT` (optional), `RETENTION_DAYS`, the AWS credentials.
+    /// `RETENTION_DAYS` (never the one just written); with `COPY_S3_URL`, does the same in a second
+    /// bucket or region, with its own endpoint, region and credentials when given (S3 client image).
+    /// Reads `WORK`, `S3_URL`, `S3_ENDPOINT` (optional), `RETENTION_DAYS`, the AWS credentials, and
+    /// `COPY_S3_URL`, `COPY_S3_ENDPOINT`, `COPY_AWS_DEFAULT_REGION`, `COPY_AWS_ACCESS_KEY_ID`,
+    /// `COPY_AWS_SECRET_ACCESS_KEY` (all optional).
     public static let upload = #"""
         #!/bin/sh
         # Written by odoo-guard: upload a backup with its checksums and apply the retention.
@@ -73,24 +81,41 @@ public enum BackupScripts {
         dump="$stamp.dump$suffix"; archive="$stamp.filestore.tar.gz$suffix"
         cd "$WORK"
         sha256sum "$dump" "$archive" > "$stamp.sha256"
-        for file in "$dump" "$archive" "$stamp.sha256"; do
-          aws_s3 s3 cp --only-show-errors "$file" "s3://$bucket/${prefix:+$prefix/}$file"
-        done
+        cutoff=$(date -u -d "@$(( $(date -u +%s) - RETENTION_DAYS * 86400 ))" +%Y%m%d%H%M%S)
+        # The files to the current target, then its backups past the retention deleted; prints the count.
+        publish() {
+          for file in "$dump" "$archive" "$stamp.sha256"; do
+            aws_s3 s3 cp --only-show-errors "$file" "s3://$bucket/${prefix:+$prefix/}$file"
+          done
+          removed=0
+          for key in $(backups); do
+            name=${key##*/}
+            when=$(printf '%s' "${name%%.*}" | tr -d 'TZ')
+            if [ "${name%%.*}" != "$stamp" ] && [ "$when" -lt "$cutoff" ]; then
+              aws_s3 s3 rm --only-show-errors "s3://$bucket/$key"
+              removed=$((removed + 1))
+            fi
+          done
+          echo "$removed"
+        }
+        pruned=$(publish)
+        copy=
+        if [ -n "${COPY_S3_URL:-}" ]; then
+          copied=$(
+            export AWS_ACCESS_KEY_ID="${COPY_AWS_ACCESS_KEY_ID:-${AWS_ACCESS_KEY_ID:-}}"
+            export AWS_SECRET_ACCESS_KEY="${COPY_AWS_SECRET_ACCESS_KEY:-${AWS_SECRET_ACCESS_KEY:-}}"
+            export AWS_DEFAULT_REGION="${COPY_AWS_DEFAULT_REGION:-${AWS_DEFAULT_REGION:-}}"
+            use_target "$COPY_S3_URL" "${COPY_S3_ENDPOINT:-}"
+            publish
+          )
+          copy=$COPY_S3_URL
+          echo "copied $stamp to $COPY_S3_URL; pruned $copied objects there"
+        fi
         size=$(( $(wc -c < "$dump") + $(wc -c < "$archive") ))
         digest=$(sha256sum "$dump" | cut -d ' ' -f 1)
         encrypted=false; [ -z "$suffix" ] || encrypted=true
-        cutoff=$(date -u -d "@$(( $(date -u +%s) - RETENTION_DAYS * 86400 ))" +%Y%m%d%H%M%S)
-        pruned=0
-        for key in $(backups); do
-          name=${key##*/}
-          when=$(printf '%s' "${name%%.*}" | tr -d 'TZ')
-          if [ "${name%%.*}" != "$stamp" ] && [ "$when" -lt "$cutoff" ]; then
-            aws_s3 s3 rm --only-show-errors "s3://$bucket/$key"
-            pruned=$((pruned + 1))
-          fi
-        done
         echo "uploaded $stamp ($size bytes, sha256 $digest); pruned $pruned objects older than $RETENTION_DAYS days"
-        printf '{"backup":"%s","size":%s,"sha256":"%s","pruned":%s,"encrypted":%s}\n' "$stamp" "$size" "$digest" "$pruned" "$encrypted" \
+        printf '{"backup":"%s","size":%s,"sha256":"%s","pruned":%s,"encrypted":%s,"copy":"%s"}\n' "$stamp" "$size" "$digest" "$pruned" "$encrypted" "$copy" \
           > "${TERMINATION_LOG:-/dev/termination-log}"
 
         """#

@@ -31,7 +31,7 @@ public struct ChangeRecord: Sendable, Equatable {
     public var from: Digests
     /// What the change rolls out.
     public var to: Digests
-    /// Who asked: `release/<name>`, the change reference, or the field manager that wrote the spec.
+    /// Who asked: `release/<name>`, the change reference, or the spec's generation.
     public var by: String
     /// When the operator rolled it out.
     public var started: Date

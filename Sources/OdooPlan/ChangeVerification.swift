@@ -195,17 +195,11 @@ public struct ChangeVerification: Sendable {
     }
 
     /// Who asked for the change: the change reference (a release writes `release/<name>`), else the
-    /// field manager that last wrote the spec's image or addons, else the generation.
+    /// spec's generation (the audit chain's record of that write names the user).
     static func requester(_ object: KubeObject) -> String {
         if let reference = object.annotations[GuardLabels.changeReference]?.trimmingCharacters(in: .whitespaces), !reference.isEmpty {
             return reference
         }
-        let managers = (object.raw["metadata"]?["managedFields"]?.arrayValue ?? []).filter { entry in
-            let spec = entry["fieldsV1"]?["f:spec"]
-            return spec?["f:image"] != nil || spec?["f:addons"] != nil
-        }
-        let latest = managers.max { ($0["time"]?.stringValue ?? "") < ($1["time"]?.stringValue ?? "") }
-        if let manager = latest?["manager"]?.stringValue { return "manager \(manager)" }
         return "generation \(object.generation ?? 0)"
     }
 

@@ -94,7 +94,7 @@ extension FieldReader {
 
     mutating func backupStorage(_ value: JSONValue?) -> OperatorConfiguration.BackupStorage {
         let object = self.object(value, "backup") ?? [:]
-        unknownKeys(object, allowed: ["endpoint", "bucket", "region", "credentialsSecret", "cidrs", "ports", "rpoHours", "encryption"], "backup")
+        unknownKeys(object, allowed: ["endpoint", "bucket", "region", "credentialsSecret", "cidrs", "ports", "rpoHours", "encryption", "copy"], "backup")
         let bucket = string(object["bucket"], "backup.bucket") ?? "s3://odoo-backups"
         if !bucket.hasPrefix("s3://") || bucket.count <= 5 { errors.append(.invalid("backup.bucket", "\"\(bucket)\" must be an s3://bucket/prefix URL")) }
         let endpoint = string(object["endpoint"], "backup.endpoint")
@@ -115,7 +115,27 @@ extension FieldReader {
             endpoint: endpoint, bucket: bucket, region: string(object["region"], "backup.region") ?? "us-east-1",
             credentialsSecret: string(object["credentialsSecret"], "backup.credentialsSecret") ?? "backup-s3-credentials",
             cidrs: strings(object["cidrs"], "backup.cidrs") ?? ["0.0.0.0/0"], ports: ports, rpoHours: rpo,
-            encryption: backupEncryption(object["encryption"]))
+            encryption: backupEncryption(object["encryption"]), copy: backupCopy(object["copy"], primary: bucket))
+    }
+
+    /// `backup.copy`: a second `s3://` bucket, and optionally its region, endpoint and credentials Secret.
+    mutating func backupCopy(_ value: JSONValue?, primary: String) -> OperatorConfiguration.BackupCopy? {
+        guard let object = self.object(value, "backup.copy") else { return nil }
+        unknownKeys(object, allowed: ["bucket", "region", "endpoint", "credentialsSecret"], "backup.copy")
+        let bucket = string(object["bucket"], "backup.copy.bucket", required: true)
+        if let bucket, !bucket.hasPrefix("s3://") || bucket.count <= 5 {
+            errors.append(.invalid("backup.copy.bucket", "\"\(bucket)\" must be an s3://bucket/prefix URL"))
+        } else if let bucket, bucket == primary, object["endpoint"] == nil {
+            errors.append(.invalid("backup.copy.bucket", "is the primary bucket: a copy belongs in another bucket, region or provider"))
+        }
+        let endpoint = string(object["endpoint"], "backup.copy.endpoint")
+        if let endpoint, !(endpoint.hasPrefix("https://") || endpoint.hasPrefix("http://")) {
+            errors.append(.invalid("backup.copy.endpoint", "\"\(endpoint)\" must be an http(s):// URL"))
+        }
+        let secret = object["credentialsSecret"] == nil ? nil : dnsSubdomain(object["credentialsSecret"], "backup.copy.credentialsSecret", required: true)
+        guard let bucket else { return nil }
+        return OperatorConfiguration.BackupCopy(bucket: bucket, region: string(object["region"], "backup.copy.region"), endpoint: endpoint,
+                                                credentialsSecret: secret)
     }
 
     /// `backup.encryption`: an armored OpenPGP public key and the name of the private key's Secret.

@@ -70,6 +70,29 @@ public struct OperatorConfiguration: Sendable, Equatable {
         public var rpoHours: [OdooEnvironment.Stage: Int]
         /// OpenPGP encryption of dumps and filestore archives in the pod (`nil`: none).
         public var encryption: BackupEncryption?
+        /// A second bucket (another region or provider) every backup is also copied to (`nil`: none).
+        public var copy: BackupCopy?
+    }
+
+    /// `backup.copy`: where every backup is copied after its upload, with the same retention.
+    public struct BackupCopy: Sendable, Equatable {
+        /// `s3://bucket/prefix` (each environment adds `namespace/name/`).
+        public var bucket: String
+        /// Its region (`nil`: the primary's).
+        public var region: String?
+        /// Its endpoint URL (`nil`: AWS's own for the region).
+        public var endpoint: String?
+        /// The Secret, in each environment's namespace, with its `AWS_ACCESS_KEY_ID` and
+        /// `AWS_SECRET_ACCESS_KEY` (`nil`: the primary's credentials).
+        public var credentialsSecret: String?
+
+        /// A copy target.
+        public init(bucket: String, region: String? = nil, endpoint: String? = nil, credentialsSecret: String? = nil) {
+            self.bucket = bucket
+            self.region = region
+            self.endpoint = endpoint
+            self.credentialsSecret = credentialsSecret
+        }
     }
 
     /// `backup.encryption`: the public key backups are encrypted for in the pod, and the Secret

@@ -51,7 +51,7 @@ extension PlanContext {
         }
         let dump = toolContainer(.dump, configuration.postgresImage, script: "backup-dump.sh", env: databaseLogin() + dumpSettings,
                                  mounts: [["mountPath": "/var/lib/odoo", "name": "filestore", "readOnly": true]])
-        let upload = toolContainer(.upload, configuration.s3ClientImage, script: "backup-upload.sh", env: s3Settings() + [
+        let upload = toolContainer(.upload, configuration.s3ClientImage, script: "backup-upload.sh", env: s3Settings() + copySettings() + [
             ["name": "RETENTION_DAYS", "value": .string(String(environment.backup?.retentionDays ?? 14))],
         ], mounts: [])
         return jobSpec(component: .backup, initContainers: [dump], container: upload, extraVolumes: [
@@ -136,6 +136,20 @@ extension PlanContext {
             secretVariable("AWS_SECRET_ACCESS_KEY", backupCredentialsSecret, "AWS_SECRET_ACCESS_KEY"),
         ]
         if let endpoint = configuration.backup.endpoint { settings.append(["name": "S3_ENDPOINT", "value": .string(endpoint)]) }
+        return settings
+    }
+
+    /// The second bucket's settings for the upload container (none without `backup.copy`).
+    func copySettings() -> [JSONValue] {
+        guard let copy = configuration.backup.copy else { return [] }
+        let base = copy.bucket.hasSuffix("/") ? String(copy.bucket.dropLast()) : copy.bucket
+        var settings: [JSONValue] = [["name": "COPY_S3_URL", "value": .string("\(base)/\(environment.namespace)/\(environment.name)")]]
+        if let region = copy.region { settings.append(["name": "COPY_AWS_DEFAULT_REGION", "value": .string(region)]) }
+        if let endpoint = copy.endpoint { settings.append(["name": "COPY_S3_ENDPOINT", "value": .string(endpoint)]) }
+        if let secret = copy.credentialsSecret {
+            settings.append(secretVariable("COPY_AWS_ACCESS_KEY_ID", secret, "AWS_ACCESS_KEY_ID"))
+            settings.append(secretVariable("COPY_AWS_SECRET_ACCESS_KEY", secret, "AWS_SECRET_ACCESS_KEY"))
+        }
         return settings
     }
 }

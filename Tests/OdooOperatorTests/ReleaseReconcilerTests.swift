@@ -146,7 +146,7 @@ struct ReleaseReconcilerTests {
                 // Each verified its own change, by the release, from the old digests.
                 let change = ChangeRecord(json: object["status"]?["change"])
                 #expect(change?.outcome == .verified && change?.by == "release/december" && change?.from.image == Self.before, "\(environment.name): \(String(describing: change))")
-                #expect(object["status"]?["changeHistory"]?.arrayValue?.count == 1)
+                #expect(object["status"]?["changeHistory"]?.arrayValue?.count == 1, "\(environment.name): \(object["status"]?["changeHistory"] ?? nil)")
             }
             let events = try await cluster.api.listAll(.events, namespace: "default").items
             #expect(events.contains { $0["reason"] == "Succeeded" && $0["regarding"]?["name"] == "december" }, "\(events.map { $0["reason"] ?? nil })")

@@ -35,7 +35,8 @@ struct ReleaseRollbackTests {
     /// within its window; wave-1's budget is 0, so the train halts naming it; nothing outside canary
     /// and the two switched wave-1 environments changes, and no environment is switched twice.
     @Test func aNonMigratingFailureIsRolledBackAndARestartRepeatsNoSwitch() async throws {
-        let window = 4
+        // Long enough that a loaded machine cannot verify w2 before its crash loop is seen.
+        let window = 10
         try await LoginPageServer().serving { base in
         try await OperatorHarness.run(settings: Train.settings(base, window: window), startOperator: false) { cluster in
             // The first operator: the environments, the release, until both wave-1 slots are switched.
@@ -98,7 +99,9 @@ struct ReleaseRollbackTests {
     @Test func aMigratingFailureHaltsTheTrainNamingItsRestorePoint() async throws {
         let addon = "registry.example.com/odoo/session-redis:17.0-4@sha256:" + String(repeating: "a7", count: 32)
         try await LoginPageServer().serving { base in
-        try await OperatorHarness.run(settings: Train.settings(base)) { cluster in
+        // A window the canary cannot finish before the test sees it verifying and crash-loops it
+        // (a restart loop ends the window at once, so the test does not wait for it).
+        try await OperatorHarness.run(settings: Train.settings(base, window: 60)) { cluster in
             try await cluster.createTLSSecret("clinic-tls")
             try await cluster.createBackupCredentials()
             try await Train.createReadyEnvironments(cluster, [("w1", "wave-1")])

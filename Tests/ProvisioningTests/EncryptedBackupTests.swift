@@ -30,74 +30,68 @@ struct EncryptedBackupTests {
     }
 
     @Test func theBucketHoldsCiphertextAndOnlyTheRehearsalWithThePrivateKeyRestores() async throws {
-        let scripts = try Plain.renderedScripts()
-        let postgres = try await offPool { try PostgresServer() }
-        let s3 = try await offPool { try S3Server() }
-        defer {
-            postgres.stop()
-            s3.stop()
-            try? FileManager.default.removeItem(at: scripts)
-        }
-        let keys = try await offPool { try Self.keyPair(in: scripts) }
-        #expect(try String(contentsOf: keys.publicKey, encoding: .utf8).hasPrefix("-----BEGIN PGP PUBLIC KEY BLOCK-----"))
-        try await offPool {
-            try postgres.psql("CREATE DATABASE clinic")
-            try postgres.psql("CREATE TABLE ir_module_module (id serial PRIMARY KEY, name text, state text); INSERT INTO ir_module_module (name, state) VALUES ('base', 'installed'); CREATE TABLE res_partner (id serial PRIMARY KEY, name text); INSERT INTO res_partner (name) SELECT 'patient ' || g FROM generate_series(1, 200) g",
-                              database: "clinic")
-            _ = try Plain.aws(s3, ["s3api", "create-bucket", "--bucket", Plain.bucket])
-        }
-        let work = scripts.appendingPathComponent("work"), filestore = scripts.appendingPathComponent("filestore/clinic")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: filestore, withIntermediateDirectories: true)
-        try "scan of a patient's insurance card".write(to: filestore.appendingPathComponent("c0ffee"), atomically: true, encoding: .utf8)
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let login = ["PGHOST": "127.0.0.1", "PGPORT": "\(postgres.port)", "PGUSER": "postgres", "PGDATABASE": "clinic", "WORK": work.path, "PATH": path]
-        let s3Settings = ["S3_URL": Plain.s3URL, "S3_ENDPOINT": s3.endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-                          "AWS_DEFAULT_REGION": "us-east-1", "WORK": work.path, "PATH": path]
+        try await Plain.withServers { scripts, postgres, s3 in
+            let keys = try await offPool { try Self.keyPair(in: scripts) }
+            #expect(try String(contentsOf: keys.publicKey, encoding: .utf8).hasPrefix("-----BEGIN PGP PUBLIC KEY BLOCK-----"))
+            try await offPool {
+                try postgres.psql("CREATE DATABASE clinic")
+                try postgres.psql("CREATE TABLE ir_module_module (id serial PRIMARY KEY, name text, state text); INSERT INTO ir_module_module (name, state) VALUES ('base', 'installed'); CREATE TABLE res_partner (id serial PRIMARY KEY, name text); INSERT INTO res_partner (name) SELECT 'patient ' || g FROM generate_series(1, 200) g",
+                                  database: "clinic")
+                _ = try Plain.aws(s3, ["s3api", "create-bucket", "--bucket", Plain.bucket])
+            }
+            let work = scripts.appendingPathComponent("work"), filestore = scripts.appendingPathComponent("filestore/clinic")
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: filestore, withIntermediateDirectories: true)
+            try "scan of a patient's insurance card".write(to: filestore.appendingPathComponent("c0ffee"), atomically: true, encoding: .utf8)
+            let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+            let login = ["PGHOST": "127.0.0.1", "PGPORT": "\(postgres.port)", "PGUSER": "postgres", "PGDATABASE": "clinic", "WORK": work.path, "PATH": path]
+            let s3Settings = ["S3_URL": Plain.s3URL, "S3_ENDPOINT": s3.endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                              "AWS_DEFAULT_REGION": "us-east-1", "WORK": work.path, "PATH": path]
 
-        let dump = try await offPool {
-            try Plain.run(scripts.appendingPathComponent("backup-dump.sh"), login.merging(["FILESTORE": filestore.path, "PUBLIC_KEY": keys.publicKey.path]) { $1 })
-        }
-        #expect(dump.status == 0 && dump.output.contains("(encrypted)"), "\(dump.output)")
-        let left = try FileManager.default.contentsOfDirectory(atPath: work.path).sorted()
-        #expect(left.filter { $0.hasSuffix(".dump") || $0.hasSuffix(".tar.gz") || $0.hasPrefix(".gnupg") }.isEmpty, "no plaintext or key ring stays: \(left)")
-        let termination = work.appendingPathComponent("termination")
-        let upload = try await offPool {
-            try Plain.run(scripts.appendingPathComponent("backup-upload.sh"), s3Settings.merging(["RETENTION_DAYS": "14", "TERMINATION_LOG": termination.path]) { $1 })
-        }
-        #expect(upload.status == 0, "\(upload.output)")
-        let report = try JSONParser.parse(try String(contentsOf: termination, encoding: .utf8))
-        let stamp = try #require(report["backup"]?.stringValue)
-        #expect(report["encrypted"] == true)
-        let stored = try await offPool { try Plain.keys(s3) }
-        let prefix = "tenants/clinic-prod/clinic/"
-        #expect(stored == ["\(stamp).dump.gpg", "\(stamp).filestore.tar.gz.gpg", "\(stamp).sha256"].map { prefix + $0 }, "\(stored)")
-        // What left the pod is ciphertext: neither pg_dump's header nor a patient's name, and no archive.
-        let downloaded = scripts.appendingPathComponent("downloaded")
-        _ = try await offPool { try Plain.aws(s3, ["s3", "cp", "--only-show-errors", "\(Plain.s3URL)/\(stamp).dump.gpg", downloaded.path]) }
-        let bytes = try Data(contentsOf: downloaded)
-        #expect(bytes.count > 100 && bytes.range(of: Data("PGDMP".utf8)) == nil && bytes.range(of: Data("patient 1".utf8)) == nil)
-        let sums = try await offPool { try Plain.aws(s3, ["s3", "cp", "\(Plain.s3URL)/\(stamp).sha256", "-"]) }
-        #expect(sums.contains("\(report["sha256"]?.stringValue ?? "?")  \(stamp).dump.gpg") && sums.contains("\(stamp).filestore.tar.gz.gpg"), "\(sums)")
+            let dump = try await offPool {
+                try Plain.run(scripts.appendingPathComponent("backup-dump.sh"), login.merging(["FILESTORE": filestore.path, "PUBLIC_KEY": keys.publicKey.path]) { $1 })
+            }
+            #expect(dump.status == 0 && dump.output.contains("(encrypted)"), "\(dump.output)")
+            let left = try FileManager.default.contentsOfDirectory(atPath: work.path).sorted()
+            #expect(left.filter { $0.hasSuffix(".dump") || $0.hasSuffix(".tar.gz") || $0.hasPrefix(".gnupg") }.isEmpty, "no plaintext or key ring stays: \(left)")
+            let termination = work.appendingPathComponent("termination")
+            let upload = try await offPool {
+                try Plain.run(scripts.appendingPathComponent("backup-upload.sh"), s3Settings.merging(["RETENTION_DAYS": "14", "TERMINATION_LOG": termination.path]) { $1 })
+            }
+            #expect(upload.status == 0, "\(upload.output)")
+            let report = try JSONParser.parse(try String(contentsOf: termination, encoding: .utf8))
+            let stamp = try #require(report["backup"]?.stringValue)
+            #expect(report["encrypted"] == true)
+            let stored = try await offPool { try Plain.keys(s3) }
+            let prefix = "tenants/clinic-prod/clinic/"
+            #expect(stored == ["\(stamp).dump.gpg", "\(stamp).filestore.tar.gz.gpg", "\(stamp).sha256"].map { prefix + $0 }, "\(stored)")
+            // What left the pod is ciphertext: neither pg_dump's header nor a patient's name, and no archive.
+            let downloaded = scripts.appendingPathComponent("downloaded")
+            _ = try await offPool { try Plain.aws(s3, ["s3", "cp", "--only-show-errors", "\(Plain.s3URL)/\(stamp).dump.gpg", downloaded.path]) }
+            let bytes = try Data(contentsOf: downloaded)
+            #expect(bytes.count > 100 && bytes.range(of: Data("PGDMP".utf8)) == nil && bytes.range(of: Data("patient 1".utf8)) == nil)
+            let sums = try await offPool { try Plain.aws(s3, ["s3", "cp", "\(Plain.s3URL)/\(stamp).sha256", "-"]) }
+            #expect(sums.contains("\(report["sha256"]?.stringValue ?? "?")  \(stamp).dump.gpg") && sums.contains("\(stamp).filestore.tar.gz.gpg"), "\(sums)")
 
-        // The rehearsal: fetched and checked against its checksum; without the private key it stops, saying so.
-        let rehearsal = scripts.appendingPathComponent("rehearsal")
-        try FileManager.default.createDirectory(at: rehearsal, withIntermediateDirectories: true)
-        let fetch = try await offPool { try Plain.run(scripts.appendingPathComponent("restore-fetch.sh"), s3Settings.merging(["WORK": rehearsal.path]) { $1 }) }
-        #expect(fetch.status == 0 && fetch.output.contains("\(stamp).dump.gpg: OK"), "\(fetch.output)")
-        let checkLog = rehearsal.appendingPathComponent("termination")
-        let checkSettings = login.merging(["WORK": rehearsal.path, "SCRATCH_DATABASE": "clinic_restore", "TERMINATION_LOG": checkLog.path]) { $1 }
-        let keyless = try await offPool { try Plain.run(scripts.appendingPathComponent("restore-check.sh"), checkSettings) }
-        #expect(keyless.status != 0 && keyless.output.contains("is encrypted and this rehearsal has no private key"), "\(keyless.output)")
-        let check = try await offPool {
-            try Plain.run(scripts.appendingPathComponent("restore-check.sh"), checkSettings.merging(["PRIVATE_KEY": keys.privateKey.path]) { $1 })
+            // The rehearsal: fetched and checked against its checksum; without the private key it stops, saying so.
+            let rehearsal = scripts.appendingPathComponent("rehearsal")
+            try FileManager.default.createDirectory(at: rehearsal, withIntermediateDirectories: true)
+            let fetch = try await offPool { try Plain.run(scripts.appendingPathComponent("restore-fetch.sh"), s3Settings.merging(["WORK": rehearsal.path]) { $1 }) }
+            #expect(fetch.status == 0 && fetch.output.contains("\(stamp).dump.gpg: OK"), "\(fetch.output)")
+            let checkLog = rehearsal.appendingPathComponent("termination")
+            let checkSettings = login.merging(["WORK": rehearsal.path, "SCRATCH_DATABASE": "clinic_restore", "TERMINATION_LOG": checkLog.path]) { $1 }
+            let keyless = try await offPool { try Plain.run(scripts.appendingPathComponent("restore-check.sh"), checkSettings) }
+            #expect(keyless.status != 0 && keyless.output.contains("is encrypted and this rehearsal has no private key"), "\(keyless.output)")
+            let check = try await offPool {
+                try Plain.run(scripts.appendingPathComponent("restore-check.sh"), checkSettings.merging(["PRIVATE_KEY": keys.privateKey.path]) { $1 })
+            }
+            #expect(check.status == 0, "\(check.output)")
+            let checked = try JSONParser.parse(try String(contentsOf: checkLog, encoding: .utf8))
+            #expect(checked["decrypted"] == true && checked["tables"]?.intValue == 2 && checked["modules"]?.intValue == 1, "\(checked)")
+            let remaining = try FileManager.default.contentsOfDirectory(atPath: rehearsal.path)
+            #expect(!remaining.contains { $0.hasSuffix(".gpg") || $0.hasPrefix(".gnupg") || $0.hasSuffix(".dump") },
+                    "the ciphertext, the decrypted dump and the key ring are gone: \(remaining)")
         }
-        #expect(check.status == 0, "\(check.output)")
-        let checked = try JSONParser.parse(try String(contentsOf: checkLog, encoding: .utf8))
-        #expect(checked["decrypted"] == true && checked["tables"]?.intValue == 2 && checked["modules"]?.intValue == 1, "\(checked)")
-        let remaining = try FileManager.default.contentsOfDirectory(atPath: rehearsal.path)
-        #expect(!remaining.contains { $0.hasSuffix(".gpg") || $0.hasPrefix(".gnupg") || $0.hasSuffix(".dump") },
-                "the ciphertext, the decrypted dump and the key ring are gone: \(remaining)")
     }
 
     @Test func thePlanWiresThePublicKeyToTheDumpAndThePrivateKeyToTheRehearsalOnly() throws {
