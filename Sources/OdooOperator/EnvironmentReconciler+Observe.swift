@@ -32,8 +32,16 @@ extension EnvironmentReconciler {
                                                                   cron: workload(.deployments, names.deployment(.cron)),
                                                                   postgres: workload(.statefulSets, names.postgres))
         observation.workloads.sleepingPage = workload(.deployments, names.sleeping)
-        observation.podFailures = await podFailures(environment, observation.workloads)
-        await observeVerification(environment, into: &observation)
+        // The web pods are listed once: for their failures while a rollout is short of ready pods,
+        // and for their restarts while a change is being verified.
+        let verifying = observation.recorded.change?.outcome == .verifying
+        var webPods: [PodView]?
+        if verifying || Self.shortOfReadyPods(observation.workloads.web) { webPods = await pods(environment, .web) }
+        observation.podFailures = await podFailures(environment, observation.workloads, webPods: webPods)
+        if verifying {
+            observation.verificationPods = webPods ?? []
+            await checkLogin(environment, into: &observation)
+        }
         observation.existingSecrets = existingSecrets(environment)
         observation.rpoHours = dependencies.configuration.backup.rpoHours[environment.stage]
         let addons = environment.addons(pinnedBy: observation.addonPins)
@@ -149,26 +157,34 @@ extension EnvironmentReconciler {
     }
 
     /// The web and cron pods' failed containers, read only while a Deployment has fewer ready pods
-    /// than it asks for (pods are not cached: one list per such reconcile).
-    func podFailures(_ environment: OdooEnvironment, _ workloads: EnvironmentObservation.Workloads) async -> [PodFailure] {
+    /// than it asks for; `webPods` are the web pods when already listed.
+    func podFailures(_ environment: OdooEnvironment, _ workloads: EnvironmentObservation.Workloads, webPods: [PodView]?) async -> [PodFailure] {
         var result: [PodFailure] = []
-        for (component, deployment) in [(Component.web, workloads.web), (.cron, workloads.cron)] {
-            guard let deployment, let wanted = deployment.replicas, wanted > 0, deployment.readyReplicas < wanted else { continue }
-            let selector = environment.selector(component: component).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-            guard let pods = try? await dependencies.api.list(.pods, namespace: environment.namespace, options: ListOptions(labelSelector: selector)) else { continue }
-            result += pods.items.map(PodView.init).sorted { $0.name < $1.name }.flatMap(PodFailure.of(pod:))
+        for (component, deployment) in [(Component.web, workloads.web), (.cron, workloads.cron)] where Self.shortOfReadyPods(deployment) {
+            var listed = component == .web ? webPods : nil
+            if listed == nil { listed = await pods(environment, component) }
+            guard let pods = listed else { continue }
+            result += pods.sorted { $0.name < $1.name }.flatMap(PodFailure.of(pod:))
         }
         return result
     }
 
-    /// While a change is being verified: the web pods (their restarts), and the synthetic login check
-    /// once the verification window has ended with everything rolled out.
-    func observeVerification(_ environment: OdooEnvironment, into observation: inout EnvironmentObservation) async {
-        guard observation.recorded.change?.outcome == .verifying else { return }
-        let selector = environment.selector(component: .web).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-        if let pods = try? await dependencies.api.list(.pods, namespace: environment.namespace, options: ListOptions(labelSelector: selector)) {
-            observation.verificationPods = pods.items.map(PodView.init)
-        }
+    /// Whether a Deployment asks for pods and has fewer ready than that.
+    static func shortOfReadyPods(_ deployment: DeploymentView?) -> Bool {
+        guard let deployment, let wanted = deployment.replicas, wanted > 0 else { return false }
+        return deployment.readyReplicas < wanted
+    }
+
+    /// The pods of one of the environment's components (pods are not cached: one list per call),
+    /// `nil` when the list failed.
+    func pods(_ environment: OdooEnvironment, _ component: Component) async -> [PodView]? {
+        let selector = environment.selector(component: component).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        return try? await dependencies.api.list(.pods, namespace: environment.namespace, options: ListOptions(labelSelector: selector)).items.map(PodView.init)
+    }
+
+    /// The synthetic login check, once the verification window of the change has ended with
+    /// everything rolled out.
+    func checkLogin(_ environment: OdooEnvironment, into observation: inout EnvironmentObservation) async {
         guard decision.planner.verification.loginCheckDue(environment, observation) else { return }
         guard let checker = dependencies.loginChecker else {
             observation.loginCheck = .notConfigured

@@ -41,15 +41,14 @@ public struct ChangeVerification: Sendable {
         /// What the plan runs instead of the spec's digests (a rolled-back change), `nil`: the spec's.
         public var held: ChangeGate.Running?
         /// `Degraded`'s reason and message while a failed change stands.
-        public var failure: (reason: String, message: String)? {
-            get { failureReason.map { ($0, failureMessage ?? "") } }
-            set {
-                failureReason = newValue?.reason
-                failureMessage = newValue?.message
-            }
+        public struct Failure: Sendable, Equatable {
+            /// `RolledBack` or `VerificationFailed`.
+            public var reason: String
+            /// The evidence, and what runs now.
+            public var message: String
         }
-        var failureReason: String?
-        var failureMessage: String?
+        /// The failure that stands, `nil` while none does.
+        public var failure: Failure?
         /// An Event for what finished now (a verified change; a failure is announced as a new `Degraded`).
         public var event: EnvironmentEvent?
         /// When to look again while the window is open.
@@ -78,9 +77,9 @@ public struct ChangeVerification: Sendable {
                 step.record = record
             case .rolledBack:
                 step.held = record.from
-                step.failure = (EnvironmentCondition.rolledBack, Self.rolledBackMessage(record))
+                step.failure = Step.Failure(reason: EnvironmentCondition.rolledBack, message: Self.rolledBackMessage(record))
             case .failed:
-                step.failure = (EnvironmentCondition.verificationFailed, Self.failedMessage(record))
+                step.failure = Step.Failure(reason: EnvironmentCondition.verificationFailed, message: Self.failedMessage(record))
             case .verified, .superseded:
                 break
             }
@@ -166,10 +165,10 @@ public struct ChangeVerification: Sendable {
         if record.migration == nil {
             record.outcome = .rolledBack
             step.held = record.from
-            step.failure = (EnvironmentCondition.rolledBack, Self.rolledBackMessage(record))
+            step.failure = Step.Failure(reason: EnvironmentCondition.rolledBack, message: Self.rolledBackMessage(record))
         } else {
             record.outcome = .failed
-            step.failure = (EnvironmentCondition.verificationFailed, Self.failedMessage(record))
+            step.failure = Step.Failure(reason: EnvironmentCondition.verificationFailed, message: Self.failedMessage(record))
         }
         step.history = Self.appended(step.history, record)
     }

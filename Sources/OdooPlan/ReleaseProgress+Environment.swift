@@ -22,12 +22,13 @@ extension ReleaseProgress {
             self = .pending
             return
         }
-        let status = EnvironmentStatus(json: object["status"])
-        if let change = status.change, change.to.image == release.image, wanted == nil || change.to.addons.map(\.image) == wanted,
-           let progress = ReleaseProgress(change: change, release: release, now: now) {
+        // The environment's verdict on its change decides; the whole status is read only without one.
+        if let change = ChangeRecord(json: object["status"]?["change"]), change.to.image == release.image,
+           wanted == nil || change.to.addons.map(\.image) == wanted, let progress = ReleaseProgress(change: change, release: release, now: now) {
             self = progress
             return
         }
+        let status = EnvironmentStatus(json: object["status"])
         let current = status.observedGeneration != nil && status.observedGeneration == object["metadata"]?["generation"]?.intValue
         if current, let degraded = status.condition(EnvironmentCondition.degraded), degraded.status == .true {
             self = .failed(reason: degraded.reason, message: degraded.message, migrated: false, restorePoint: nil)

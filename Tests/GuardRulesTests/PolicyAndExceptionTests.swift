@@ -219,6 +219,8 @@ struct DataMaskingPolicyTests {
         ("{replaceDefaults: true}", "spec.dataMasking.columns"),
         ("{enabled: sometimes}", "spec.dataMasking.enabled"),
         ("{columns: [{table: \(String(repeating: "a", count: 64)), column: name, kind: name}]}", "spec.dataMasking.columns[0].table"),
+        ("{columns: [\(Array(repeating: "{table: t, column: c, kind: name}", count: 1_001).joined(separator: ", "))]}", "spec.dataMasking.columns"),
+        ("{columns: [{table: 7, column: [c], kind: {k: 1}}]}", "spec.dataMasking.columns[0].kind"),
     ])
     func badEntries(_ masking: String, _ path: String) {
         do {

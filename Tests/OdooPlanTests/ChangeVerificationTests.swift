@@ -165,6 +165,26 @@ struct ChangeVerificationTests {
         #expect(step.record?.from.image == Self.new && step.record?.to.image == third && step.record?.outcome == .verifying)
     }
 
+    @Test("the operator configuration's verification refuses absurd values by field", arguments: [
+        ("{windowSeconds: 9223372036854775807}", "verification.windowSeconds"),
+        ("{windowSeconds: 0}", "verification.windowSeconds"),
+        ("{rolloutDeadlineSeconds: 1.5e300}", "verification.rolloutDeadlineSeconds"),
+        ("{restartLimit: -9223372036854775808}", "verification.restartLimit"),
+        ("{restartLimit: \"three\"}", "verification.restartLimit"),
+        ("[1, 2]", "verification"),
+        ("{surprise: true}", "verification.surprise"),
+    ])
+    func absurdVerificationSettings(_ text: String, _ path: String) throws {
+        var document = try ManifestReader.parseSingle(yaml: OperatorConfiguration.builtInText)
+        document.set(try ManifestReader.parseSingle(yaml: "value: \(text)")["value"] ?? .null, at: "verification")
+        do {
+            _ = try OperatorConfiguration.decode(document)
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.fieldErrors.map(\.path.description) == [path], "\(error.fieldErrors.map(\.description))")
+        }
+    }
+
     @Test func theWindowStartsWhenTheChangeIsFirstRolledOut() throws {
         let step = Self.verification.step(Self.environment, Self.observation(recorded: Self.record(minutesAgo: 12, rolledOut: false)),
                                           running: ChangeGate.Running(image: Self.new, version: "17.0"),
@@ -194,6 +214,35 @@ struct ChangeVerificationTests {
                                              desired: ChangeRecord.Digests(image: Self.new, version: "17.0"), gate: .proceed).history
             #expect(history.count == min(index + 1, ChangeRecord.historyLimit))
         }
+    }
+
+    /// A status anyone with status access could have written: 10,000 history entries of every wrong
+    /// type, a change whose fields are the wrong types. Read without a trap; the history stays bounded.
+    @Test func absurdRecordedChangesAreSkippedNotTrusted() throws {
+        var entries: [JSONValue] = []
+        for index in 0..<10_000 {
+            switch index % 4 {
+            case 0: entries.append(.int(Int64.max))
+            case 1: entries.append(["from": ["image": 7], "to": "x", "started": "yesterday", "outcome": "Verified"])
+            case 2: entries.append(["from": ["image": "a"], "to": ["image": "b"], "started": "2026-12-05T00:00:00Z", "outcome": "Exploded"])
+            default: entries.append(Self.record(minutesAgo: Double(index), outcome: .verified).json)
+            }
+        }
+        var observation = Self.observation(recorded: nil) { $0.loginCheck = .serving }
+        observation.record(["change": ["from": [:], "to": ["image": .int(1)], "started": .double(1.5e300), "outcome": .array([])],
+                            "changeHistory": .array(entries)])
+        #expect(observation.recorded.change == nil)
+        #expect(observation.recorded.changeHistory.count == 2_500, "only the readable entries")
+        let step = Self.verification.step(Self.environment, observation, running: ChangeGate.Running(image: Self.old, version: "17.0"),
+                                          desired: ChangeRecord.Digests(image: Self.new, version: "17.0"), gate: .proceed)
+        #expect(step.record?.outcome == .verifying && step.history.count == 2_500, "a new change starts; nothing is appended yet")
+        var verifying = Self.observation(recorded: Self.record(minutesAgo: 11)) { $0.loginCheck = .serving }
+        var status = verifying.recordedJSON
+        status.set(.array(entries), at: "changeHistory")
+        verifying.record(status)
+        let verified = Self.verification.step(Self.environment, verifying, running: ChangeGate.Running(image: Self.new, version: "17.0"),
+                                              desired: ChangeRecord.Digests(image: Self.new, version: "17.0"), gate: .proceed)
+        #expect(verified.history.count == ChangeRecord.historyLimit, "written back bounded")
     }
 
     @Test func aRecordRoundTripsThroughItsJSON() {
