@@ -65,8 +65,8 @@ extension ResourceType {
     public static let catalogue: [ResourceType] = [
         .namespaces, .configMaps, .secrets, .services, .deployments, .podDisruptionBudgets, .leases, .events, .guardPolicies,
         .guardExceptions, .changeApprovals, .odooEnvironments, .odooReleases, .persistentVolumeClaims, .resourceQuotas, .limitRanges, .networkPolicies, .pods,
-        .statefulSets, .cronJobs, .jobs, .replicaSets, .daemonSets, .serviceAccounts, .ingresses, .horizontalPodAutoscalers,
-    ] + traefik(group: "traefik.io") + traefik(group: "traefik.containo.us")
+        .statefulSets, .cronJobs, .jobs, .replicaSets, .daemonSets, .serviceAccounts, .ingresses, .horizontalPodAutoscalers, .odooRestores,
+    ] + cloudNativePG + traefik(group: "traefik.io") + traefik(group: "traefik.containo.us")
 
     /// `apps/v1 replicasets`.
     public static let replicaSets = ResourceType(group: "apps", version: "v1", resource: "replicasets", kind: "ReplicaSet", namespaced: true)
@@ -85,6 +85,23 @@ extension ResourceType {
     /// `autoscaling/v2 horizontalpodautoscalers`.
     public static let horizontalPodAutoscalers = ResourceType(group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers",
                                                               kind: "HorizontalPodAutoscaler", namespaced: true)
+    /// `odooguard.io/v1alpha1 odoorestores`.
+    public static let odooRestores = ResourceType(group: "odooguard.io", version: "v1alpha1", resource: "odoorestores", kind: "OdooRestore", namespaced: true)
+    /// CloudNativePG's `postgresql.cnpg.io/v1 clusters`.
+    public static let cnpgClusters = ResourceType(group: "postgresql.cnpg.io", version: "v1", resource: "clusters", kind: "Cluster", namespaced: true)
+    /// CloudNativePG's `postgresql.cnpg.io/v1 poolers` (PgBouncer).
+    public static let cnpgPoolers = ResourceType(group: "postgresql.cnpg.io", version: "v1", resource: "poolers", kind: "Pooler", namespaced: true)
+    /// CloudNativePG's `postgresql.cnpg.io/v1 scheduledbackups`.
+    public static let cnpgScheduledBackups = ResourceType(group: "postgresql.cnpg.io", version: "v1", resource: "scheduledbackups",
+                                                          kind: "ScheduledBackup", namespaced: true)
+    /// The Barman Cloud plugin's `barmancloud.cnpg.io/v1 objectstores`.
+    public static let barmanObjectStores = ResourceType(group: "barmancloud.cnpg.io", version: "v1", resource: "objectstores", kind: "ObjectStore", namespaced: true)
+    /// The Prometheus Operator's `monitoring.coreos.com/v1 podmonitors`.
+    public static let podMonitors = ResourceType(group: "monitoring.coreos.com", version: "v1", resource: "podmonitors", kind: "PodMonitor", namespaced: true)
+
+    /// The CloudNativePG kinds a dedicated environment's database is made of (watched when the
+    /// configuration names CloudNativePG).
+    public static let cloudNativePG: [ResourceType] = [.cnpgClusters, .cnpgPoolers, .cnpgScheduledBackups, .barmanObjectStores, .podMonitors]
 
     /// The catalogue's resource of `gvk`, `nil` for a kind it does not hold.
     public static func known(_ gvk: GroupVersionKind, in resources: [ResourceType] = catalogue) -> ResourceType? {

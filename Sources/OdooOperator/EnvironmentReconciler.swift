@@ -75,6 +75,8 @@ public final class EnvironmentReconciler: Sendable {
     public static func watchedResources(_ configuration: OperatorConfiguration) -> [ResourceType] {
         [.namespaces, .resourceQuotas, .limitRanges, .networkPolicies, .configMaps, .secrets, .persistentVolumeClaims,
          .services, .deployments, .statefulSets, .podDisruptionBudgets, .cronJobs, .jobs] + ResourceType.traefik(group: configuration.traefikTarget.apiGroup)
+            // CloudNativePG's kinds only where it is installed: a watch of an absent CRD never syncs.
+            + (configuration.cloudNativePG == nil ? [] : ResourceType.cloudNativePG)
     }
 
     /// The label selector of the operator's own objects: every object it plans carries it.

@@ -36,6 +36,15 @@ public struct ChildNames: Sendable, Equatable {
     public var limits: String { objects.base + "-limits" }
     /// The dedicated PostgreSQL StatefulSet and its Service.
     public var postgres: String { objects.base + "-postgres" }
+    /// The CloudNativePG `Cluster` of a dedicated environment (its Services add `-rw`, `-ro`, `-r`),
+    /// its PodMonitor and the NetworkPolicy of its instances.
+    public var cluster: String { objects.base + "-pg" }
+    /// The CloudNativePG `Pooler` (PgBouncer) Odoo connects through; also its Service's name.
+    public var pooler: String { objects.base + "-pg-pooler" }
+    /// The Barman Cloud `ObjectStore` the Cluster archives WAL and base backups to.
+    public var archive: String { objects.base + "-pg-archive" }
+    /// The CloudNativePG `ScheduledBackup`.
+    public var scheduledBackup: String { objects.base + "-pg-base-backup" }
     /// The dedicated Redis Deployment and its Service.
     public var redis: String { objects.base + "-redis" }
     /// The backup CronJob.

@@ -44,6 +44,8 @@ public struct GeneratedSecret: Sendable, Equatable {
     public var fixed: [String: String]
     /// Random entries: key → length in characters.
     public var generated: [String: Int]
+    /// The Secret's type: `Opaque`, or `kubernetes.io/basic-auth` for a login CloudNativePG reads.
+    public var type = "Opaque"
 
     /// The alphabet of generated values: letters and digits, safe in URLs, odoo.conf and shells.
     static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
@@ -73,6 +75,6 @@ public struct GeneratedSecret: Sendable, Equatable {
             "name": .string(name), "namespace": .string(namespace),
         ]
         if !ownerReferences.isEmpty { metadata["ownerReferences"] = .array(ownerReferences) }
-        return ["apiVersion": "v1", "kind": "Secret", "metadata": .object(metadata), "stringData": .object(data), "type": "Opaque"]
+        return ["apiVersion": "v1", "kind": "Secret", "metadata": .object(metadata), "stringData": .object(data), "type": .string(type)]
     }
 }

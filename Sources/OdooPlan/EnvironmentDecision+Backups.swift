@@ -30,3 +30,17 @@ extension EnvironmentDecision {
         return result
     }
 }
+
+extension EnvironmentDecision {
+    /// `DatabaseReady` of an environment on CloudNativePG: its Cluster's conditions, or that the
+    /// Cluster is being created.
+    static func clusterCheck(_ environment: OdooEnvironment, _ observation: EnvironmentObservation) -> DatabaseCheck {
+        let name = environment.childNames.cluster
+        guard let live = observation.live[ChildReference(.cnpgClusters, namespace: environment.namespace, name: name)],
+              let health = ClusterHealth(cluster: live) else {
+            return DatabaseCheck(ready: false, reason: "ClusterCreating",
+                                 message: "CloudNativePG creates Cluster \(name) (\(environment.stage == .production ? "three instances" : "one instance")); web and cron start once it serves and the database is initialised")
+        }
+        return health.check
+    }
+}

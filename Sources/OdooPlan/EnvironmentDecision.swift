@@ -33,6 +33,7 @@ public struct EnvironmentDecision: Sendable {
         }
         report.environment = environment
         facts.databaseSecretPresent = observation.existingSecrets.contains(environment.databaseSecretName)
+        if planner.usesCloudNativePG(environment, observation: observation) { facts.database = Self.clusterCheck(environment, observation) }
         if case .secret(let name) = environment.routing.tls { facts.tlsSecretPresent = observation.existingSecrets.contains(name) }
         let source = observation.imageSource ?? planner.imageSource(environment)
         if let message = observation.pinFailure {
@@ -96,7 +97,8 @@ public struct EnvironmentDecision: Sendable {
         } catch {
             return Reconciliation(report: report, problem: .exceedsTier(error))
         }
-        if case .pending(let name)? = facts.initialization, let job = desired.initJob {
+        // On CloudNativePG the init Job waits for the Cluster to serve (creating one takes minutes).
+        if case .pending(let name)? = facts.initialization, let job = desired.initJob, facts.database?.ready != false {
             result.initJob = PlannedJob(kind: .initialize, name: name, image: desired.image, object: job)
         }
         result.database = databaseStep(environment, observation, connectionLimit: desired.connectionBudget?.total)

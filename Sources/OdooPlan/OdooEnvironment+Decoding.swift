@@ -214,11 +214,11 @@ extension FieldReader {
         if !schedule.isEmpty, case .failure(let problem) = CronSchedule.parse(schedule) {
             errors.append(.invalid("spec.backup.schedule", problem.message + ", such as \"30 1 * * *\""))
         }
-        let retention = bounded(object["retentionDays"], "spec.backup.retentionDays", 1...3650, what: "days") ?? 14
+        let retention = bounded(object["retentionDays"], "spec.backup.retentionDays", 1...3650, what: "days")
         let bucket = string(object["bucket"], "spec.backup.bucket")
         if let bucket, !bucket.hasPrefix("s3://") { errors.append(.invalid("spec.backup.bucket", "\"\(bucket)\" must be an s3://bucket/prefix URL")) }
         let credentials = string(object["credentialsSecret"], "spec.backup.credentialsSecret")
-        return OdooEnvironment.Backup(schedule: schedule, retentionDays: Int(retention), bucket: bucket, credentialsSecret: credentials)
+        return OdooEnvironment.Backup(schedule: schedule, retentionDays: retention.map { Int($0) }, bucket: bucket, credentialsSecret: credentials)
     }
 
     /// The options the operator sets itself; an override could point Odoo at another tenant's data or

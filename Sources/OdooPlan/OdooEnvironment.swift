@@ -79,8 +79,8 @@ public struct OdooEnvironment: Sendable, Equatable {
     public struct Backup: Sendable, Equatable {
         /// Cron schedule.
         public var schedule: String
-        /// Days each backup is kept.
-        public var retentionDays: Int
+        /// Days each backup is kept (`nil`: the tier's default, `tiers.<tier>.backupRetentionDays`).
+        public var retentionDays: Int?
         /// `s3://bucket/prefix`, or the operator configuration's bucket.
         public var bucket: String?
         /// The Secret in the environment's namespace holding `AWS_ACCESS_KEY_ID` and

@@ -53,6 +53,9 @@ public struct OdooPlanner: Sendable {
                                   version: facts.held?.version ?? environment.version, resources: resources, conf: conf)
         context.addonImages = facts.held?.addons ?? observation.pinnedAddons(environment)
         context.podSecurity = podSecurity
+        context.cloudNativePG = usesCloudNativePG(environment, observation: observation) ? configuration.cloudNativePG : nil
+        warnings += databaseWarnings(environment, context: context)
+        try checkRetention(environment, tier: tier)
         for addon in context.addonImages where !addon.image.contains("@sha256:") {
             warnings.append("addon image \(addon.image) is not pinned by digest yet; the operator resolves the tag in the registry before applying")
         }
@@ -85,7 +88,11 @@ public struct OdooPlanner: Sendable {
         objects += try context.networkPolicies()
         objects.append(context.configMap())
         objects.append(context.filestore())
-        if environment.tier == .dedicated && environment.database.externalSecret == nil { objects += context.dedicatedPostgres(connections: budget.total) }
+        if let cloudNativePG = context.cloudNativePG {
+            objects += context.cloudNativePGObjects(cloudNativePG, budget: budget)
+        } else if environment.tier == .dedicated && environment.database.externalSecret == nil {
+            objects += context.dedicatedPostgres(connections: budget.total)
+        }
         if environment.redis.enabled && (environment.redis.mode == .dedicated || configuration.redis == nil) { objects += context.dedicatedRedis() }
         objects.append(context.webService())
         objects.append(context.webDeployment())

@@ -23,7 +23,7 @@ extension OperatorConfiguration {
         // in one pass; each list or nested section has its own function below.
         var reader = FieldReader()
         let root = reader.object(document, .root, required: true) ?? [:]
-        reader.unknownKeys(root, allowed: ["apiVersion", "kind", "image", "traefik", "dns", "databases", "redis", "backup", "smtp", "filestore", "tiers", "odooUID", "verification"], .root)
+        reader.unknownKeys(root, allowed: ["apiVersion", "kind", "image", "traefik", "dns", "databases", "redis", "backup", "smtp", "filestore", "tiers", "odooUID", "verification", "cloudNativePG"], .root)
         if let kind = root["kind"]?.stringValue, kind != "OperatorConfiguration" {
             reader.errors.append(.invalid("kind", "must be OperatorConfiguration, found \"\(kind)\""))
         }
@@ -59,6 +59,7 @@ extension OperatorConfiguration {
             if let seconds = reader.bounded(section["windowSeconds"], "verification.windowSeconds", 1...86_400, what: "seconds") { verification.windowSeconds = Int(seconds) }
             if let limit = reader.bounded(section["restartLimit"], "verification.restartLimit", 1...100, what: "restarts") { verification.restartLimit = Int(limit) }
         }
+        let cloudNativePG = reader.cloudNativePG(root["cloudNativePG"])
         guard reader.errors.isEmpty else {
             throw OdooPlanError.invalidConfiguration("operator configuration: \(reader.errors.count) invalid field\(reader.errors.count == 1 ? "" : "s")", fieldErrors: reader.errors)
         }
@@ -69,7 +70,7 @@ extension OperatorConfiguration {
             secureEntryPoint: traefik["secureEntryPoint"]?.stringValue ?? "websecure",
             dnsNamespace: dns["namespace"]?.stringValue ?? "kube-system", databaseServers: servers, redis: redis,
             smtpCIDRs: smtp["cidrs"]?.arrayValue?.compactMap(\.stringValue) ?? [], smtpPorts: smtpPorts,
-            filestoreStorageClass: filestore["storageClassName"]?.stringValue, tiers: tiers, odooUID: Int(uid), verification: verification)
+            filestoreStorageClass: filestore["storageClassName"]?.stringValue, tiers: tiers, odooUID: Int(uid), verification: verification, cloudNativePG: cloudNativePG)
     }
 }
 
@@ -222,11 +223,13 @@ extension FieldReader {
             for moved in ["defaultRequests", "defaultLimits", "maximum"] where object[moved] != nil {
                 errors.append(.invalid(path / moved, "is the GuardPolicy's (spec.tiers.\(tier.rawValue).\(moved)), the one owner of container defaults and maxima; remove it here"))
             }
-            unknownKeys(object, allowed: ["quota", "connectionLimit", "defaultRequests", "defaultLimits", "maximum"], path)
-            tiers[tier] = OperatorConfiguration.TierLimits(
+            unknownKeys(object, allowed: ["quota", "connectionLimit", "backupRetentionDays", "defaultRequests", "defaultLimits", "maximum"], path)
+            var limits = OperatorConfiguration.TierLimits(
                 quota: quantities(object["quota"], path / "quota"),
                 container: policy?.tier(tier) ?? TierPolicy(),
                 connectionLimit: Int(bounded(object["connectionLimit"], path / "connectionLimit", 1...10_000, what: "connections") ?? 20))
+            if let retention = retentionBounds(object["backupRetentionDays"], path / "backupRetentionDays") { limits.backupRetention = retention }
+            tiers[tier] = limits
         }
         return tiers
     }

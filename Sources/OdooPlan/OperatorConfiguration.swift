@@ -154,6 +154,8 @@ public struct OperatorConfiguration: Sendable, Equatable {
         /// The most connections one environment may hold (its worst case, ``ConnectionBudget``, must
         /// fit; the role's `CONNECTION LIMIT` is set to that worst case).
         public var connectionLimit: Int
+        /// How long backups of the tier's environments are kept (`backupRetentionDays`).
+        public var backupRetention = RetentionBounds(defaultDays: 14, minimumDays: 7, maximumDays: 35)
 
         /// LimitRange container `defaultRequest` (also the Odoo containers' requests when the spec sets none).
         public var defaultRequests: [String: Quantity] { container.defaultRequests }
@@ -211,6 +213,9 @@ public struct OperatorConfiguration: Sendable, Equatable {
     public var odooUID: Int
     /// How every change of image or addons is verified after its switch.
     public var verification = Verification()
+    /// The CloudNativePG operator the dedicated tier's PostgreSQL runs on (`cloudNativePG`; `nil`:
+    /// the cluster has none, and dedicated environments get the single-pod StatefulSet).
+    public var cloudNativePG: CloudNativePG?
 
     /// The verification of changes (`verification` in the file).
     public struct Verification: Sendable, Equatable {
@@ -267,9 +272,11 @@ public struct OperatorConfiguration: Sendable, Equatable {
           shared:
             quota: {requests.cpu: "8", requests.memory: 16Gi, limits.memory: 32Gi, pods: "30", persistentvolumeclaims: "4", requests.storage: 200Gi}
             connectionLimit: 50
+            backupRetentionDays: {default: 14, minimum: 7, maximum: 35}
           dedicated:
             quota: {requests.cpu: "32", requests.memory: 128Gi, limits.memory: 256Gi, pods: "100", persistentvolumeclaims: "10", requests.storage: 2Ti}
             connectionLimit: 200
+            backupRetentionDays: {default: 30, minimum: 7, maximum: 365}
 
         """
 

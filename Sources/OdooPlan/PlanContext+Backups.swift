@@ -52,7 +52,7 @@ extension PlanContext {
         let dump = toolContainer(.dump, configuration.postgresImage, script: "backup-dump.sh", env: databaseLogin() + dumpSettings,
                                  mounts: [["mountPath": "/var/lib/odoo", "name": "filestore", "readOnly": true]])
         let upload = toolContainer(.upload, configuration.s3ClientImage, script: "backup-upload.sh", env: s3Settings() + copySettings() + [
-            ["name": "RETENTION_DAYS", "value": .string(String(environment.backup?.retentionDays ?? 14))],
+            ["name": "RETENTION_DAYS", "value": .string(String(backupRetentionDays))],
         ], mounts: [])
         return jobSpec(component: .backup, initContainers: [dump], container: upload, extraVolumes: [
             ["name": "filestore", "persistentVolumeClaim": ["claimName": .string(names.filestore), "readOnly": true]],

@@ -68,7 +68,9 @@ extension PlanContext {
         ]])
         var result = [deny, allow]
         // The environment's own servers take connections from its pods only.
-        if environment.tier == .dedicated && environment.database.externalSecret == nil {
+        if let cloudNativePG {
+            result += cloudNativePGNetworkPolicies(cloudNativePG, odooPods: pods)
+        } else if environment.tier == .dedicated && environment.database.externalSecret == nil {
             result.append(ingressFromEnvironment(names.postgres, component: .database, port: 5432, from: pods))
         }
         if environment.redis.enabled && (environment.redis.mode == .dedicated || configuration.redis == nil) {
@@ -110,6 +112,7 @@ extension PlanContext {
         if environment.database.externalSecret != nil { return [] }
         switch environment.tier {
         case .dedicated:
+            if cloudNativePG != nil { return [["podSelector": ["matchLabels": PlanContext.map([CloudNativePGLabels.poolerName: names.pooler])]]] }
             return [["podSelector": ["matchLabels": PlanContext.map(environment.selector(component: .database))]]]
         case .shared:
             guard let server = configuration.databaseServer(named: environment.database.sharedServer) else { return [] }

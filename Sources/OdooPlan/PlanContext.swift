@@ -26,6 +26,9 @@ struct PlanContext {
     /// Whether it sleeps, wakes or is awake, for an environment with a sleep schedule.
     var sleep: SleepStatus?
 
+    /// CloudNativePG, when the database is a CloudNativePG `Cluster` (see ``OdooPlanner/usesCloudNativePG(_:observation:)``).
+    var cloudNativePG: OperatorConfiguration.CloudNativePG?
+
     /// Falling asleep while web serves users: web keeps serving, and the routes stay on it, until the
     /// sleeping page has a pod available (so nobody meets Traefik's own error in between).
     var fallingAsleep = false
@@ -101,15 +104,19 @@ struct PlanContext {
         if environment.database.externalSecret == nil {
             let (host, port): (String, Int)
             switch environment.tier {
-            case .dedicated: (host, port) = ("\(names.objects.base)-postgres.\(environment.namespace).svc", 5432)
+            case .dedicated:
+                (host, port) = ("\(cloudNativePG == nil ? names.postgres : names.pooler).\(environment.namespace).svc", 5432)
             case .shared:
                 guard let server = configuration.databaseServer(named: environment.database.sharedServer) else {
                     throw OdooPlanError.exceedsTier("no shared PostgreSQL server for \(environment.namespace)/\(environment.name)")
                 }
                 (host, port) = (server.host, server.port)
             }
-            result.append(secret(databaseSecret, fixed: ["database": environment.database.name, "host": host, "port": String(port),
-                                                         "username": environment.database.name], generated: ["password": 32]))
+            var login = secret(databaseSecret, fixed: ["database": environment.database.name, "host": host, "port": String(port),
+                                                       "username": environment.database.name], generated: ["password": 32])
+            // CloudNativePG reads the role's login from a basic-auth Secret.
+            if cloudNativePG != nil { login.type = "kubernetes.io/basic-auth" }
+            result.append(login)
         }
         if environment.redis.enabled {
             let dedicated = environment.redis.mode == .dedicated || configuration.redis == nil

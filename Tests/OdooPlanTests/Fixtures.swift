@@ -9,6 +9,21 @@ enum Fixtures {
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
     static let traefikReference = root.deletingLastPathComponent().appendingPathComponent("shared/reference/traefik-crds/v3")
     static var hasTraefikReference: Bool { FileManager.default.fileExists(atPath: traefikReference.path) }
+    static let reference = root.deletingLastPathComponent().appendingPathComponent("shared/reference")
+    static var hasCloudNativePGReference: Bool { FileManager.default.fileExists(atPath: reference.appendingPathComponent("cnpg-crds").path) }
+    /// The operator configuration with CloudNativePG (`examples/operator/cloudnativepg.yaml`).
+    static let cloudNativePGConfiguration = examples.appendingPathComponent("operator/cloudnativepg.yaml")
+
+    /// Validators of the CRDs in `reference/<directory>`, by kind (each CRD's storage version).
+    static func validators(_ directory: String) throws -> [String: SchemaValidator] {
+        var result: [String: SchemaValidator] = [:]
+        let folder = reference.appendingPathComponent(directory)
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".yaml") {
+            let crd = try ManifestReader.parseSingle(yaml: try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8))
+            if let kind = crd["spec"]?["names"]?["kind"]?.stringValue { result[kind] = SchemaValidator(crd: crd) }
+        }
+        return result
+    }
 
     static func document(_ file: String) throws -> JSONValue {
         try ManifestReader.parseSingle(yaml: String(contentsOf: environments.appendingPathComponent(file), encoding: .utf8))
