@@ -87,6 +87,7 @@ public struct GuardEvaluator: Sendable {
         PDBRules.check(mutated, into: &findings)
         OdooRules.check(mutated, into: &findings)
         OwnResourceRules.check(mutated, into: &findings)
+        RestoreRules.check(mutated, into: &findings)
         PodSecurityRules.check(mutated, into: &findings)
         ApprovalRules.check(mutated, into: &findings)
         base.merge(PromotionRules.check(mutated, into: &findings)) { $1 }

@@ -14,7 +14,12 @@ extension RuleID {
     /// without findings at or above the policy's severity (unless a GuardException names them).
     public static let imageScanAttested: RuleID = "image.scan-attested"
 
+    /// An OdooRestore of mode Refresh goes into a non-production environment, with the policy's data masking on.
+    public static let restoreMaskedRefresh: RuleID = "restore.masked-refresh"
+    /// An OdooRestore whose source is in another namespace is created by a platform admin.
+    public static let restoreCrossNamespace: RuleID = "restore.cross-namespace"
+
     /// The change-control rules.
     public static let changeControlRules: [RuleID] = [.approvalValid, .approvalApproverStamp, .odooChangeApproved, .imagePromoted,
-                                                      .imageScanAttested]
+                                                      .imageScanAttested, .restoreMaskedRefresh, .restoreCrossNamespace]
 }

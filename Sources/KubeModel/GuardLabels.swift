@@ -11,6 +11,11 @@ public enum GuardLabels {
     /// OdooEnvironment annotation: an RFC 3339 time until which a sleeping environment stays awake
     /// (`kubectl annotate odooenv NAME odooguard.io/wake-until=2026-12-02T18:00:00Z`).
     public static let wakeUntil = "odooguard.io/wake-until"
+    /// Annotation the operator sets on an OdooEnvironment while an OdooRestore (its name) replaces
+    /// its data: web and cron are stopped until it is removed.
+    public static let restoring = "odooguard.io/restoring"
+    /// Label on an OdooRestore's Jobs: the restore's name.
+    public static let restore = "odooguard.io/restore"
     /// Annotation carrying the change reference of a production change.
     public static let changeReference = "odooguard.io/change-ref"
     /// Annotation the operator writes on an OdooEnvironment when a change fails its verification

@@ -60,6 +60,8 @@ public struct OperatorService: Sendable {
     /// one shard (a label selector), since a release spans every namespace and shard and one instance
     /// must drive it.
     public let releases: (reconciler: ReleaseReconciler, controller: Controller)?
+    /// The OdooRestore controller (reading the environment controller's cache).
+    public let restores: (reconciler: RestoreReconciler, controller: Controller)
     /// The metrics.
     public let metrics: OperatorMetrics
     let elector: LeaderElector?
@@ -116,6 +118,8 @@ public struct OperatorService: Sendable {
         }
         releases = try Self.releaseController(api: api, settings: settings, environments: reconciler.primary, elector: elector, identity: identity,
                                               logger: logger)
+        restores = try Self.restoreController(api: api, settings: settings, configuration: configuration, environments: reconciler.primary,
+                                              elector: elector, identity: identity, logger: logger)
     }
 
     /// The release controller, unless the operator is limited to a namespace or a shard. It reads
@@ -144,7 +148,7 @@ public struct OperatorService: Sendable {
     /// Whether every cache has synced (what `/readyz` reports).
     public var isSynced: Bool {
         reconciler.primary.isReady && reconciler.stores.values.allSatisfy(\.isReady)
-            && (releases.map { $0.reconciler.primary.isReady } ?? true)
+            && (releases.map { $0.reconciler.primary.isReady } ?? true) && restores.reconciler.primary.isReady
     }
 
     /// The services to run: the controller, the HTTP server (health, metrics) and, when set, the background audit.
@@ -176,7 +180,7 @@ public struct OperatorService: Sendable {
                 await onListening(bound)
             },
             logger: logger)
-        let controllers: [any Service] = [controller] + (releases.map { [$0.controller] } ?? [])
+        let controllers: [any Service] = [controller, restores.controller] + (releases.map { [$0.controller] } ?? [])
         guard let audit = settings.audit else { return controllers + [application] }
         // Only the leader writes reports; a standby's pass would race it.
         let background = BackgroundAudit(api: api, settings: audit, isLeader: { elector?.isLeader ?? true },

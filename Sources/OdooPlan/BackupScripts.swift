@@ -120,20 +120,31 @@ public enum BackupScripts {
 
         """#
 
-    /// Downloads the newest dump and checks it against its checksum file (S3 client image).
-    /// Reads `WORK`, `S3_URL`, `S3_ENDPOINT` (optional), the AWS credentials.
+    /// Downloads the newest dump (or `BACKUP_STAMP`'s) and checks it against its checksum file; with
+    /// `FETCH_FILESTORE` the filestore archive too (S3 client image).
+    /// Reads `WORK`, `S3_URL`, `S3_ENDPOINT` (optional), `BACKUP_STAMP`, `FETCH_FILESTORE`, the AWS credentials.
     public static let fetch = #"""
         #!/bin/sh
-        # Written by odoo-guard: fetch the newest backup and verify its checksum.
+        # Written by odoo-guard: fetch a backup (the newest, or BACKUP_STAMP) and verify its checksums.
         set -eu
         : "${WORK:?}" "${S3_URL:?S3_URL is s3://bucket/prefix}"
 
         """# + s3Functions + #"""
 
-        latest=$(backups | grep -E '\.dump(\.gpg)?$' | tail -n 1)
-        if [ -z "$latest" ]; then
-          echo "no backup under $S3_URL to rehearse a restore with" >&2
+        dumps=$(backups | grep -E '\.dump(\.gpg)?$' || true)
+        if [ -z "$dumps" ]; then
+          echo "no backup under $S3_URL to restore" >&2
           exit 1
+        fi
+        newest=$(printf '%s\n' "$dumps" | tail -n 1)
+        if [ -n "${BACKUP_STAMP:-}" ]; then
+          latest=$(printf '%s\n' "$dumps" | grep -E "(^|/)$BACKUP_STAMP\.dump(\.gpg)?\$" || true)
+          if [ -z "$latest" ]; then
+            echo "backup $BACKUP_STAMP does not exist under $S3_URL; the newest is ${newest##*/} (leave spec.source.backup out for it)" >&2
+            exit 1
+          fi
+        else
+          latest=$newest
         fi
         name=${latest##*/}
         stamp=${name%%.*}
@@ -141,7 +152,16 @@ public enum BackupScripts {
         aws_s3 s3 cp --only-show-errors "s3://$bucket/$latest" "$WORK/$name"
         aws_s3 s3 cp --only-show-errors "s3://$bucket/${latest%"$name"}$stamp.sha256" "$WORK/$stamp.sha256"
         cd "$WORK"
-        grep " $name\$" "$stamp.sha256" | sha256sum -c -
+        if [ -n "${FETCH_FILESTORE:-}" ]; then
+          aws_s3 s3 cp --only-show-errors "s3://$bucket/${latest%"$name"}$stamp.filestore.tar.gz$suffix" "$WORK/$stamp.filestore.tar.gz$suffix"
+          if ! sha256sum -c "$stamp.sha256"; then
+            echo "backup $stamp fails its checksum: the files differ from what was uploaded" >&2
+            exit 1
+          fi
+        elif ! grep " $name\$" "$stamp.sha256" | sha256sum -c -; then
+          echo "backup $stamp fails its checksum: the dump differs from what was uploaded" >&2
+          exit 1
+        fi
         printf '%s\n' "$stamp" > "$WORK/stamp"
         printf '%s\n' "$suffix" > "$WORK/suffix"
 

@@ -14,6 +14,8 @@ public enum Component: String, Sendable, CaseIterable {
     case backup
     /// The weekly restore rehearsal.
     case restoreCheck = "restore-check"
+    /// An OdooRestore's Jobs (verify, restore, neutralise, mask).
+    case restore
     /// The Job initialising a new database.
     case initialize = "init"
     /// The Job upgrading the database's modules to a new image.
@@ -45,6 +47,12 @@ public enum JobContainer: String, Sendable, CaseIterable {
     case fetch
     /// A rehearsal's restore and check.
     case check
+    /// An OdooRestore's replacement of the database and filestore.
+    case apply
+    /// An OdooRestore's `odoo neutralize`.
+    case neutralize
+    /// An OdooRestore's masking SQL.
+    case mask
 
     /// The containers of a backup or rehearsal Job, in the order they run.
     public static let backupAndRehearsal: [JobContainer] = [.dump, .upload, .fetch, .check]

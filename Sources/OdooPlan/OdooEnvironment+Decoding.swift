@@ -77,6 +77,7 @@ extension OdooEnvironment {
             maintenanceWindow: maintenanceWindow, config: config, changeReference: changeReference, addons: addons)
         environment.sleepSchedule = sleepSchedule
         environment.wakeUntil = wakeUntil
+        environment.restoring = metadata?["annotations"]?[GuardLabels.restoring]?.stringValue
         return environment
     }
 

@@ -141,6 +141,9 @@ public struct OdooEnvironment: Sendable, Equatable {
     public var sleepSchedule: SleepSchedule?
     /// The `odooguard.io/wake-until` annotation's time, when set.
     public var wakeUntil: Date?
+    /// The OdooRestore replacing the environment's data (annotation `odooguard.io/restoring`): web and
+    /// cron stay stopped while it is set.
+    public var restoring: String?
 
     /// The longest environment name: its objects' names and label values must stay DNS labels.
     public static let maximumNameLength = 47

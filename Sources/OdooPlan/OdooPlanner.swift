@@ -82,6 +82,11 @@ public struct OdooPlanner: Sendable {
             warnings.append("the \(GuardLabels.wakeUntil) annotation has no effect: the environment has no spec.schedule, so it never sleeps")
         }
 
+        if let restore = environment.restoring {
+            context.workloadsRun = false
+            warnings.append("web and cron are stopped while OdooRestore \(restore) replaces the environment's data")
+        }
+
         var objects: [JSONValue] = [context.namespaceLabels()]
         objects.append(context.resourceQuota())
         objects.append(context.limitRange())
@@ -105,7 +110,7 @@ public struct OdooPlanner: Sendable {
         }
         objects += context.traefikObjects()
         var desired = DesiredState(objects: objects, secrets: try context.secrets(), image: image, imagePinned: pinned, warnings: warnings)
-        if facts.initialization?.isInitialized != true {
+        if facts.initialization?.isInitialized != true && environment.restoring == nil {
             desired.initJob = context.initJob(name: names.initialization(image: image, modules: environment.database.initModules))
         }
         desired.connectionBudget = budget

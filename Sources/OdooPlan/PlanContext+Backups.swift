@@ -118,7 +118,7 @@ extension PlanContext {
         ]
     }
 
-    private func databaseLogin() -> [JSONValue] {
+    func databaseLogin() -> [JSONValue] {
         [
             secretVariable("PGHOST", databaseSecret, "host"),
             secretVariable("PGPORT", databaseSecret, "port"),
@@ -128,7 +128,7 @@ extension PlanContext {
         ]
     }
 
-    private func s3Settings() -> [JSONValue] {
+    func s3Settings() -> [JSONValue] {
         var settings: [JSONValue] = [
             ["name": "S3_URL", "value": .string(backupURL)],
             ["name": "AWS_DEFAULT_REGION", "value": .string(configuration.backup.region)],

@@ -32,7 +32,7 @@ extension PlanContext {
     }
 
     /// A Job running `script` in one Odoo container, never restarted in place.
-    private func odooJob(name: String, component: Component, container containerName: JobContainer, script: String, deadline: Int64, retries: Int64) -> JSONValue {
+    func odooJob(name: String, component: Component, container containerName: JobContainer, script: String, deadline: Int64, retries: Int64) -> JSONValue {
         var container: JSONObject = [
             "command": ["/bin/sh", "-c", .string(script)],
             "env": .array(credentialEnvironment()),

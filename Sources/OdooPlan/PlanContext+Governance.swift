@@ -83,7 +83,7 @@ extension PlanContext {
             result.append(object(.networkPolicies, names.objects.base + "-backup", component: .governance, ["spec": [
                 "egress": [.object(to)],
                 "podSelector": [
-                    "matchExpressions": [["key": .string(GuardLabels.component), "operator": "In", "values": [.string(Component.backup.rawValue), .string(Component.restoreCheck.rawValue)]]],
+                    "matchExpressions": [["key": .string(GuardLabels.component), "operator": "In", "values": [.string(Component.backup.rawValue), .string(Component.restoreCheck.rawValue), .string(Component.restore.rawValue)]]],
                     "matchLabels": PlanContext.map([GuardLabels.instance: environment.name, GuardLabels.name: GuardLabels.odooName]),
                 ],
                 "policyTypes": ["Egress"],

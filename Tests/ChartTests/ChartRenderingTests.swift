@@ -14,7 +14,7 @@ struct ChartRenderingTests {
         let top = Chart.root.appendingPathComponent("crds").path
         let files = try FileManager.default.contentsOfDirectory(atPath: top).filter { $0.hasSuffix(".yaml") }.sorted()
         let copies = try FileManager.default.contentsOfDirectory(atPath: "\(Chart.path)/crds").filter { $0.hasSuffix(".yaml") }.sorted()
-        #expect(files.count == 5, "four CRDs, and OdooRelease since #35")
+        #expect(files.count == 6, "four CRDs, OdooRelease since #35 and OdooRestore since #36")
         #expect(copies == files, "charts/odoo-guard/crds must hold exactly the files of crds/")
         for file in files {
             let original = try Data(contentsOf: URL(fileURLWithPath: "\(top)/\(file)"))

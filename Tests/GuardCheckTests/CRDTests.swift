@@ -21,7 +21,7 @@ struct CRDTests {
 
     @Test func everyExampleOfOurKindsValidatesAgainstItsCRD() throws {
         let validators = try Self.validators()
-        #expect(Set(validators.keys) == ["GuardPolicy", "GuardException", "OdooEnvironment", "ChangeApproval", "OdooRelease"])
+        #expect(Set(validators.keys) == ["GuardPolicy", "GuardException", "OdooEnvironment", "ChangeApproval", "OdooRelease", "OdooRestore"])
         var checked = 0
         for case .file(let path) in try ManifestSource.expand([CheckCommandTests.examples]) {
             for document in ManifestReader.read(try ManifestSource.read(.file(path))) {

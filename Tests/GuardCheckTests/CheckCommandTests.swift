@@ -46,6 +46,12 @@ struct CheckCommandTests {
         #expect(rules == ["image.registry-allowed", "image.no-latest", "image.digest-pinned", "resources.maximum", "secrets.no-literal-credentials",
                           "podsecurity.capabilities", "podsecurity.seccomp", "podsecurity.allow-privilege-escalation", "podsecurity.run-as-non-root"])
         #expect(insecure["exempted"]?.arrayValue?.first?["rule"] == "pdb.required", "the example GuardException waives pdb.required")
+        // The restores: a refresh of production and a copy across tenants, each by its own rule.
+        for (name, rule) in [("refresh-production", "restore.masked-refresh"), ("copy-from-clinic", "restore.cross-namespace")] {
+            let denied = try #require(results.first { $0["name"]?.stringValue == name })
+            let rules = Set(denied["violations"]?.arrayValue?.compactMap { $0["rule"]?.stringValue } ?? [])
+            #expect(rules == [rule], "\(name): \(rules)")
+        }
         let web = try #require(results.first { $0["name"] == "clinic-web" && $0["kind"] == "Deployment" })
         #expect(web["patch"]?.arrayValue?.isEmpty == false, "the patch the mutating webhook would apply")
     }

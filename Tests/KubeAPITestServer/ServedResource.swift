@@ -39,6 +39,7 @@ struct ServedResource: Sendable {
         ServedResource(type: .changeApprovals, hasStatus: false, tracksGeneration: true),
         ServedResource(type: .odooEnvironments, hasStatus: true, tracksGeneration: true),
         ServedResource(type: .odooReleases, hasStatus: true, tracksGeneration: true),
+        ServedResource(type: .odooRestores, hasStatus: true, tracksGeneration: true),
         ServedResource(type: .daemonSets, hasStatus: true, tracksGeneration: true),
         ServedResource(type: .replicaSets, hasStatus: true, tracksGeneration: true),
         // Policy Reporter's and Kyverno's report CRDs (no status subresource, no generation bump rules of note).

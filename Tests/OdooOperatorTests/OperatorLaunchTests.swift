@@ -54,7 +54,7 @@ struct OperatorLaunchTests {
             defer { try? FileManager.default.removeItem(atPath: directory) }
             try server.writeKubeconfig(to: directory + "/kubeconfig")
             let launch = try await OperatorLaunch.build(Self.options(directory + "/kubeconfig"), logger: Self.logger)
-            #expect(launch.services.count == 3, "the environment and release controllers and the health server; no registry client, no audit")
+            #expect(launch.services.count == 4, "the environment, restore and release controllers and the health server; no registry client, no audit")
             let api = launch.client
             do {
                 for name in ["default", "clinic-launch"] {
