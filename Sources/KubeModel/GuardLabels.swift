@@ -14,6 +14,12 @@ public enum GuardLabels {
     /// Annotation the operator sets on an OdooEnvironment while an OdooRestore (its name) replaces
     /// its data: web and cron are stopped until it is removed.
     public static let restoring = "odooguard.io/restoring"
+    /// Annotation the last OdooRestore leaves on the environment it restored (its record as JSON:
+    /// restore, mode, source, finished, masked), shown as `status.lastRestore`.
+    public static let lastRestore = "odooguard.io/last-restore"
+    /// Annotation naming the CloudNativePG Cluster an environment's database runs on after a
+    /// point-in-time restore (JSON: cluster, origin, targetTime, previous).
+    public static let databaseCluster = "odooguard.io/database-cluster"
     /// Label on an OdooRestore's Jobs: the restore's name.
     public static let restore = "odooguard.io/restore"
     /// Annotation carrying the change reference of a production change.

@@ -7,9 +7,9 @@ import OdooPlan
 extension OperatorService {
     /// The OdooRestore controller: restores in the operator's namespace (or every namespace), one
     /// worker; only the leader acts, a standby looks again later. Woken by environment changes (a
-    /// stop or start it waits for) and by its own requeues (Jobs).
+    /// stop or start it waits for) and Job changes (the environment controller's caches).
     static func restoreController(api: any KubernetesAPI, settings: Settings, configuration: OperatorConfiguration, environments: ObjectStore,
-                                  elector: LeaderElector?, identity: String, logger: Logger) throws(OperatorError)
+                                  jobs: ObjectStore?, elector: LeaderElector?, identity: String, logger: Logger) throws(OperatorError)
         -> (reconciler: RestoreReconciler, controller: Controller) {
         let policy = settings.policy
         let reconciler = RestoreReconciler(api: api, configuration: configuration, environments: environments, policy: { policy },
@@ -22,8 +22,11 @@ extension OperatorService {
                 if let elector, !elector.isLeader { return .requeue(after: .seconds(15)) }
                 return try await reconciler.reconcile(key)
             }
-            environments.onChange { [primary = reconciler.primary, queue = controller.queue] in
-                for key in primary.keys { queue.add(key) }
+            // Restores are few: every change of an environment or a Job looks at all of them again.
+            for store in [environments] + (jobs.map { [$0] } ?? []) {
+                store.onChange { [primary = reconciler.primary, queue = controller.queue] in
+                    for key in primary.keys { queue.add(key) }
+                }
             }
             return (reconciler, controller)
         } catch {

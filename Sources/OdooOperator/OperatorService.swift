@@ -119,7 +119,7 @@ public struct OperatorService: Sendable {
         releases = try Self.releaseController(api: api, settings: settings, environments: reconciler.primary, elector: elector, identity: identity,
                                               logger: logger)
         restores = try Self.restoreController(api: api, settings: settings, configuration: configuration, environments: reconciler.primary,
-                                              elector: elector, identity: identity, logger: logger)
+                                              jobs: reconciler.stores[.jobs], elector: elector, identity: identity, logger: logger)
     }
 
     /// The release controller, unless the operator is limited to a namespace or a shard. It reads

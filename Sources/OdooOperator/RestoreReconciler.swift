@@ -52,18 +52,28 @@ public final class RestoreReconciler: Sendable {
 
     /// Reconciles the restore `key`.
     public func reconcile(_ key: ObjectKey) async throws -> ReconcileAction {
-        guard let stored = primary.get(key) else { return .awaitChange }
+        guard primary.get(key) != nil else { return .awaitChange }
+        // Before the environment cache has its first list, a target would look deleted.
+        guard environments.isReady else { return .requeue(after: .seconds(1)) }
+        // Read fresh, not from the cache: restores are few, and a status decided from a cache a
+        // moment behind would repeat a step (its write is refused then, by the resourceVersion).
+        guard let stored = try await api.getIfExists(.odooRestores, namespace: key.namespace, name: key.name) else { return .awaitChange }
         let object = KubeObject(stored)
         let observation = try await observe(object)
         let result = decision.decide(observation)
         let namespace = object.namespace ?? ""
         if let annotation = result.annotation, case .success(let restore) = observation.restore {
-            let value: JSONValue = switch annotation {
-            case .set(let name): .string(name)
-            case .remove: .null
+            let annotations: JSONValue = switch annotation {
+            case .set(let name): [GuardLabels.restoring: .string(name)]
+            case .remove: [GuardLabels.restoring: .null]
+            case .recover(let cluster): [GuardLabels.databaseCluster: .string(cluster.annotation)]
+            case .finish(let record, let cluster):
+                // With a recovered Cluster, its record without the replaced one (which is pruned then).
+                cluster.map { [GuardLabels.restoring: .null, GuardLabels.lastRestore: .string(record.annotation), GuardLabels.databaseCluster: .string($0.annotation)] }
+                    ?? [GuardLabels.restoring: .null, GuardLabels.lastRestore: .string(record.annotation)]
             }
             _ = try await api.patch(.odooEnvironments, namespace: namespace, name: restore.environment,
-                                    patch: .merge(["metadata": ["annotations": [GuardLabels.restoring: value]]]), subresource: nil,
+                                    patch: .merge(["metadata": ["annotations": annotations]]), subresource: nil,
                                     options: WriteOptions(fieldManager: Self.fieldManager))
         }
         if let job = result.job {
@@ -80,8 +90,14 @@ public final class RestoreReconciler: Sendable {
             var patch: JSONObject = ["status": JSONValue.mergePatch(from: recorded, to: status)]
             // The observed version as precondition: a status decided from a stale cache is retried.
             if let version = object.resourceVersion { patch["metadata"] = ["resourceVersion": .string(version)] }
-            _ = try await api.patch(.odooRestores, namespace: namespace, name: object.name, patch: .merge(.object(patch)), subresource: "status",
-                                    options: WriteOptions(fieldManager: Self.fieldManager))
+            do {
+                _ = try await api.patch(.odooRestores, namespace: namespace, name: object.name, patch: .merge(.object(patch)), subresource: "status",
+                                        options: WriteOptions(fieldManager: Self.fieldManager))
+            } catch {
+                // Changed since it was read (a spec edit, another writer): decide again on the new object.
+                guard error.status == 409 else { throw error }
+                return .requeue(after: .milliseconds(200))
+            }
             if result.status.phase != observation.recorded.phase || result.status.step != observation.recorded.step {
                 let warning = result.status.phase == .failed || result.status.phase == .refused
                 _ = await events?.record(warning ? .warning : .normal, reason: result.status.phase.rawValue, action: "Restore",
@@ -100,13 +116,14 @@ public final class RestoreReconciler: Sendable {
         let currentPolicy = policy()
         observation.masking = currentPolicy?.dataMasking ?? DataMaskingPolicy()
         guard case .success(let decoded) = restore else { return observation }
-        func environment(_ namespace: String, _ name: String) -> Result<OdooEnvironment, OdooPlanError>? {
-            environments.get(ObjectKey(namespace: namespace, name: name)).map { raw in
-                Result { () throws(OdooPlanError) -> OdooEnvironment in try OdooEnvironment.decode(raw) }
-            }
+        // From the cache; one missing there is asked of the API before it counts as gone.
+        func environment(_ namespace: String, _ name: String) async throws -> Result<OdooEnvironment, OdooPlanError>? {
+            var raw = environments.get(ObjectKey(namespace: namespace, name: name))
+            if raw == nil { raw = try await api.getIfExists(.odooEnvironments, namespace: namespace, name: name) }
+            return raw.map { raw in Result { () throws(OdooPlanError) -> OdooEnvironment in try OdooEnvironment.decode(raw) } }
         }
-        observation.target = environment(decoded.namespace, decoded.environment)
-        observation.source = environment(decoded.source.namespace, decoded.source.environment)
+        observation.target = try await environment(decoded.namespace, decoded.environment)
+        observation.source = try await environment(decoded.source.namespace, decoded.source.environment)
         guard case .success(let target)? = observation.target else { return observation }
         let configuration = decision.planner.configuration
         observation.targetOnCloudNativePG = configuration.cloudNativePG != nil && target.tier == .dedicated && target.database.externalSecret == nil
@@ -117,15 +134,17 @@ public final class RestoreReconciler: Sendable {
         }
         let selector = "\(GuardLabels.restore)=\(decoded.name)"
         let jobs = try await api.listAll(.jobs, namespace: target.namespace, options: ListOptions(labelSelector: selector)).items.map(JobView.init)
-        var pods: [String: PodView] = [:]
-        if jobs.contains(where: { $0.phase == .failed }) {
-            for pod in try await api.listAll(.pods, namespace: target.namespace, options: ListOptions(labelSelector: selector)).items.map(PodView.init) {
-                if let job = pod.labels["job-name"] { pods[job] = pod }
-            }
-        }
         for job in jobs {
-            let report = pods[job.name].flatMap { JobReport.message(of: $0, containers: JobContainer.allCases, failedOnly: true) }
+            var report: String?
+            if job.phase == .failed {
+                // The Job controller labels its pods with the Job's name; the failed container's message is the report.
+                let pods = try await api.listAll(.pods, namespace: target.namespace, options: ListOptions(labelSelector: "job-name=\(job.name)")).items
+                report = pods.map(PodView.init).lazy.compactMap { JobReport.message(of: $0, containers: JobContainer.allCases, failedOnly: true) }.first
+            }
             observation.jobs[job.name] = ChangeGate.JobState(job, report: report)
+        }
+        if observation.targetOnCloudNativePG, decoded.source.targetTime != nil {
+            try await observeRecovery(decoded, target: target, into: &observation)
         }
         if target.stage == .production {
             let approvals = try await api.listAll(.changeApprovals, namespace: target.namespace).items
@@ -135,5 +154,19 @@ public final class RestoreReconciler: Sendable {
             }
         }
         return observation
+    }
+
+    /// A point-in-time restore's facts: the archive's recovery window for the Cluster in use, and the
+    /// recovered Cluster as CloudNativePG reports it.
+    func observeRecovery(_ restore: OdooRestore, target: OdooEnvironment, into observation: inout RestoreObservation) async throws {
+        if let store = try await api.getIfExists(.barmanObjectStores, namespace: target.namespace, name: target.childNames.archive),
+           let window = store["status"]?["serverRecoveryWindow"]?[target.clusterName],
+           let first = window["firstRecoverabilityPoint"]?.stringValue.flatMap(Timestamp.parse) {
+            observation.recoveryWindow = (first, window["lastSuccessfulBackupTime"]?.stringValue.flatMap(Timestamp.parse))
+        }
+        let name = RestoreDecision.recoveredClusterName(restore, target)
+        if let cluster = try await api.getIfExists(.cnpgClusters, namespace: target.namespace, name: name) {
+            observation.recoveredCluster = ClusterHealth(cluster: cluster)
+        }
     }
 }

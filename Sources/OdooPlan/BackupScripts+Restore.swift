@@ -1,8 +1,9 @@
 extension BackupScripts {
     /// Replaces the environment's database and filestore with a fetched backup (PostgreSQL image, run
     /// as Odoo's uid so the filestore stays Odoo's). The dump is decrypted with `PRIVATE_KEY` when it
-    /// is encrypted; the database is replaced in **one transaction** (the schema dropped and the dump's
-    /// SQL replayed by `psql --single-transaction`), so a failure leaves the data as it was; the
+    /// is encrypted; the database is replaced in **one transaction** (the dump turned into SQL first,
+    /// then the schema dropped and the SQL replayed by `psql --single-transaction`), so a failure
+    /// leaves the data as it was; the
     /// filestore is unpacked beside the old one and swapped in after. Reads the `PG*` login,
     /// `PGDATABASE`, `WORK`, `FILESTORE` (the target's `filestore/<database>` directory), `PRIVATE_KEY`.
     public static let restoreApply = #"""
@@ -12,7 +13,7 @@ extension BackupScripts {
         : "${PGDATABASE:?}" "${WORK:?}" "${FILESTORE:?}"
         stamp=$(cat "$WORK/stamp")
         suffix=$(cat "$WORK/suffix" 2>/dev/null || true)
-        trap 'rm -f "$WORK/$stamp.dump" "$WORK/$stamp.filestore.tar.gz"; rm -rf "$FILESTORE.restoring"' EXIT
+        trap 'rm -f "$WORK/$stamp.dump" "$WORK/$stamp.sql" "$WORK/$stamp.filestore.tar.gz"; rm -rf "$FILESTORE.restoring"' EXIT
         if [ -n "$suffix" ]; then
           if [ -z "${PRIVATE_KEY:-}" ] || [ ! -s "$PRIVATE_KEY" ]; then
             echo "backup $stamp is encrypted and this Job has no private key: create the Secret backup.encryption.privateKeySecret names (key private.asc)" >&2
@@ -29,10 +30,13 @@ extension BackupScripts {
           gpgconf --kill gpg-agent 2>/dev/null || true
           rm -rf "$GNUPGHOME"
         fi
-        # One transaction: the old schema goes only if the whole dump replays.
-        { echo "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;"
-          pg_restore --no-owner --no-privileges --file=- "$WORK/$stamp.dump"
-        } | psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$PGDATABASE" > /dev/null
+        # The dump as SQL first (a damaged dump stops here, before the database is touched), then one
+        # transaction: the old schema goes only if the whole dump replays.
+        pg_restore --no-owner --no-privileges --file="$WORK/$stamp.sql" "$WORK/$stamp.dump"
+        rm -f "$WORK/$stamp.dump"
+        psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$PGDATABASE" \
+          -c "DROP SCHEMA IF EXISTS public CASCADE" -c "CREATE SCHEMA public" -f "$WORK/$stamp.sql" > /dev/null
+        rm -f "$WORK/$stamp.sql"
         tables=$(psql -X -A -t -v ON_ERROR_STOP=1 -d "$PGDATABASE" -c "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
         files=0
         if [ -f "$WORK/$stamp.filestore.tar.gz" ]; then

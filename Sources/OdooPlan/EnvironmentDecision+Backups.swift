@@ -35,7 +35,7 @@ extension EnvironmentDecision {
     /// `DatabaseReady` of an environment on CloudNativePG: its Cluster's conditions, or that the
     /// Cluster is being created.
     static func clusterCheck(_ environment: OdooEnvironment, _ observation: EnvironmentObservation) -> DatabaseCheck {
-        let name = environment.childNames.cluster
+        let name = environment.clusterName
         guard let live = observation.live[ChildReference(.cnpgClusters, namespace: environment.namespace, name: name)],
               let health = ClusterHealth(cluster: live) else {
             return DatabaseCheck(ready: false, reason: "ClusterCreating",

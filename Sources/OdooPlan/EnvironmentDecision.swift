@@ -91,7 +91,9 @@ public struct EnvironmentDecision: Sendable {
             planned.append((reference: ChildReference(resource, namespace: view.namespace, name: view.name), object: object))
         }
         result.apply = Self.changed(planned, live: observation.live)
-        result.prune = Self.pruned(observation.owned, keeping: planned.map(\.reference))
+        // A Cluster replaced by a point-in-time recovery stays until the restore that made the new one finishes.
+        let previous = environment.recoveredCluster?.previous.map { ChildReference(.cnpgClusters, namespace: environment.namespace, name: $0) }
+        result.prune = Self.pruned(observation.owned, keeping: planned.map(\.reference) + (previous.map { [$0] } ?? []))
         do {
             result.job = try gateJob(gate, environment, observation, image: desiredImage, addons: desiredAddons)
         } catch {
@@ -181,9 +183,11 @@ public struct EnvironmentDecision: Sendable {
             .sorted { ($0.reference.resource.description, $0.reference.name) < ($1.reference.resource.description, $1.reference.name) }
     }
 
-    /// The dedicated server's readiness from its StatefulSet; the provisioner for a shared server when
-    /// one is configured; otherwise nothing (the credentials Secret decides).
+    /// The CloudNativePG Cluster's conditions, or the dedicated server's readiness from its
+    /// StatefulSet; the provisioner for a shared server when one is configured; otherwise nothing
+    /// (the credentials Secret decides).
     func databaseStep(_ environment: OdooEnvironment, _ observation: EnvironmentObservation, connectionLimit: Int?) -> Reconciliation.DatabaseStep {
+        if planner.usesCloudNativePG(environment, observation: observation) { return .known(Self.clusterCheck(environment, observation)) }
         if environment.tier == .dedicated && environment.database.externalSecret == nil {
             let name = environment.childNames.postgres
             let ready = observation.workloads.postgres?.readyReplicas ?? 0

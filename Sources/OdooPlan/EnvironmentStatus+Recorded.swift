@@ -26,6 +26,7 @@ extension EnvironmentStatus {
         sleep = SleepStatus(recorded: status)
         change = ChangeRecord(json: status?["change"])
         changeHistory = (status?["changeHistory"]?.arrayValue ?? []).compactMap { ChangeRecord(json: $0) }
+        lastRestore = RestoreRecord(json: status?["lastRestore"])
     }
 
     /// The condition of `type`, when recorded.

@@ -96,6 +96,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
     public var change: ChangeRecord?
     /// The finished changes, oldest first, at most ``ChangeRecord/historyLimit`` (`status.changeHistory`).
     public var changeHistory: [ChangeRecord] = []
+    /// The last OdooRestore of the environment: source, time, and whether masking ran (`status.lastRestore`).
+    public var lastRestore: RestoreRecord?
 
     /// The status of an environment that was planned (and, unless `problem` says otherwise, applied).
     /// - Parameters:
@@ -120,6 +122,7 @@ public struct EnvironmentStatus: Sendable, Equatable {
         let verification = problem == nil ? facts.verification : nil
         change = verification.map(\.record) ?? observation.recorded.change
         changeHistory = verification?.history ?? observation.recorded.changeHistory
+        lastRestore = environment?.lastRestore ?? observation.recorded.lastRestore
         addonImages = (environment?.addons ?? []).compactMap { addon in observation.addonPins[addon.image].map { PinnedImage(source: addon.image, image: $0) } }
         func condition(_ type: String, _ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
             Condition(type: type, status: status, reason: reason, message: message, observedGeneration: generation)
@@ -228,6 +231,7 @@ public struct EnvironmentStatus: Sendable, Equatable {
         if let sleep { object["sleep"] = sleep.json }
         if let change { object["change"] = change.json }
         if !changeHistory.isEmpty { object["changeHistory"] = .array(changeHistory.map(\.json)) }
+        if let lastRestore { object["lastRestore"] = lastRestore.json }
         if !addonImages.isEmpty { object["addonImages"] = .array(addonImages.map { ["image": .string($0.image), "source": .string($0.source)] }) }
         if let time = backups.lastBackupTime { object["lastBackupTime"] = .string(Timestamp.format(time)) }
         if let size = backups.lastBackupSize { object["lastBackupSize"] = .int(size) }

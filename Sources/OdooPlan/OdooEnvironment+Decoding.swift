@@ -78,6 +78,8 @@ extension OdooEnvironment {
         environment.sleepSchedule = sleepSchedule
         environment.wakeUntil = wakeUntil
         environment.restoring = metadata?["annotations"]?[GuardLabels.restoring]?.stringValue
+        environment.lastRestore = RestoreRecord(annotation: metadata?["annotations"]?[GuardLabels.lastRestore]?.stringValue)
+        environment.recoveredCluster = RecoveredCluster(annotation: metadata?["annotations"]?[GuardLabels.databaseCluster]?.stringValue)
         return environment
     }
 

@@ -144,6 +144,10 @@ public struct OdooEnvironment: Sendable, Equatable {
     /// The OdooRestore replacing the environment's data (annotation `odooguard.io/restoring`): web and
     /// cron stay stopped while it is set.
     public var restoring: String?
+    /// The last OdooRestore of the environment (annotation `odooguard.io/last-restore`).
+    public var lastRestore: RestoreRecord?
+    /// The Cluster recovered to a point in time the database runs on (annotation `odooguard.io/database-cluster`).
+    public var recoveredCluster: RecoveredCluster?
 
     /// The longest environment name: its objects' names and label values must stay DNS labels.
     public static let maximumNameLength = 47
@@ -159,6 +163,9 @@ public struct OdooEnvironment: Sendable, Equatable {
             GuardLabels.environment: name,
         ]
     }
+
+    /// The CloudNativePG Cluster the database runs on: a recovered one, else the first.
+    public var clusterName: String { recoveredCluster?.cluster ?? childNames.cluster }
 
     /// The labels pods of a component are selected by (a stable subset: selectors are immutable).
     public func selector(component: Component) -> [String: String] {

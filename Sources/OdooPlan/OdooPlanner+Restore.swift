@@ -22,9 +22,7 @@ extension OdooPlanner {
                 ? context.restoreVerifyJob(name: name, restore: restore.name, source: source, stamp: restore.source.backup)
                 : context.restoreApplyJob(name: name, restore: restore.name, source: source, stamp: restore.source.backup)
         case .upgrade:
-            var job = context.upgradeJob(name: name, updateAll: true)
-            _ = job.set(.string(restore.name), at: FieldPath([.key("metadata"), .key("labels"), .key(GuardLabels.restore)]))
-            return job
+            return PlanContext.labelled(context.upgradeJob(name: name, updateAll: true), restore: restore.name)
         case .neutralize:
             return context.restoreNeutralizeJob(name: name, restore: restore.name)
         case .mask:

@@ -77,10 +77,14 @@ extension PlanContext {
         return jobSpec(component: .restoreCheck, initContainers: [fetch], container: check, extraVolumes: volumes)
     }
 
-    private func jobSpec(component: Component, initContainers: [JSONValue], container: JSONValue, extraVolumes: [JSONValue]) -> JSONValue {
-        [
+    /// A Job spec of tool containers: the work and tmp volumes, the scripts ConfigMap when `scripts`,
+    /// the Odoo uid (the filestore is Odoo's).
+    func jobSpec(component: Component, initContainers: [JSONValue], container: JSONValue, extraVolumes: [JSONValue],
+                 backoffLimit: Int64 = 2, scripts: Bool = true) -> JSONValue {
+        let scriptVolume: [JSONValue] = scripts ? [["configMap": ["defaultMode": 0o555, "name": .string(names.backupScripts)], "name": "scripts"]] : []
+        return [
             "activeDeadlineSeconds": 21600,
-            "backoffLimit": 2,
+            "backoffLimit": .int(backoffLimit),
             "template": [
                 "metadata": ["labels": PlanContext.map(environment.labels(component: component))],
                 "spec": [
@@ -91,8 +95,7 @@ extension PlanContext {
                     "restartPolicy": "Never",
                     // The Odoo uid, so the filestore (group-readable through fsGroup) can be read.
                     "securityContext": podSecurity(uid: configuration.odooUID),
-                    "volumes": .array([
-                        ["configMap": ["defaultMode": 0o555, "name": .string(names.backupScripts)], "name": "scripts"],
+                    "volumes": .array(scriptVolume + [
                         ["emptyDir": ["sizeLimit": "20Gi"], "name": "work"],
                         ["emptyDir": ["sizeLimit": "256Mi"], "name": "tmp"],
                     ] + extraVolumes),
@@ -102,16 +105,22 @@ extension PlanContext {
     }
 
     private func toolContainer(_ name: JobContainer, _ image: String, script: String, env: [JSONValue], mounts: [JSONValue]) -> JSONValue {
+        jobContainer(name, image, command: ["/bin/sh", .string("/scripts/\(script)")], env: env, mounts: mounts,
+                     leading: [["mountPath": "/scripts", "name": "scripts", "readOnly": true]])
+    }
+
+    /// A tool container running `command`: `leading` mounts, the work and tmp volumes, then `mounts`.
+    func jobContainer(_ name: JobContainer, _ image: String, command: JSONValue, env: [JSONValue], mounts: [JSONValue],
+                      leading: [JSONValue] = []) -> JSONValue {
         [
-            "command": ["/bin/sh", .string("/scripts/\(script)")],
+            "command": command,
             "env": .array(env + [["name": "WORK", "value": "/work"], ["name": "HOME", "value": "/tmp"]]),
             "image": .string(image),
             "name": .string(name.rawValue),
             "resources": ["limits": ["memory": "1Gi"], "requests": ["cpu": "100m", "memory": "128Mi"]],
             "securityContext": PlanContext.containerSecurity,
             "terminationMessagePolicy": "FallbackToLogsOnError",
-            "volumeMounts": .array([
-                ["mountPath": "/scripts", "name": "scripts", "readOnly": true],
+            "volumeMounts": .array(leading + [
                 ["mountPath": "/work", "name": "work"],
                 ["mountPath": "/tmp", "name": "tmp"],
             ] + mounts),

@@ -46,11 +46,7 @@ extension PlanContext {
                 "podAntiAffinityType": .string(production ? "required" : "preferred"),
                 "topologyKey": "kubernetes.io/hostname",
             ],
-            "bootstrap": ["initdb": [
-                "database": .string(environment.database.name),
-                "owner": .string(environment.database.name),
-                "secret": ["name": .string(databaseSecret)],
-            ]],
+            "bootstrap": bootstrap(settings),
             "description": .string("Odoo \(environment.namespace)/\(environment.name), \(environment.stage.rawValue)"),
             "enablePDB": true,
             "imageName": .string(settings.imageName),
@@ -71,10 +67,18 @@ extension PlanContext {
         ]
         if production {
             spec["topologySpreadConstraints"] = [[
-                "labelSelector": ["matchLabels": PlanContext.map([CloudNativePGLabels.cluster: names.cluster])],
+                "labelSelector": ["matchLabels": PlanContext.map([CloudNativePGLabels.cluster: environment.clusterName])],
                 "maxSkew": 1,
                 "topologyKey": "topology.kubernetes.io/zone",
                 "whenUnsatisfiable": "ScheduleAnyway",
+            ]]
+        }
+        if let recovered = environment.recoveredCluster {
+            // The archive it was recovered from: the origin's serverName under the same ObjectStore.
+            spec["externalClusters"] = [[
+                "name": .string(PlanContext.recoverySource),
+                "plugin": ["name": .string(settings.pluginName),
+                           "parameters": ["barmanObjectName": .string(names.archive), "serverName": .string(recovered.origin)]],
             ]]
         }
         if environment.backup != nil {
@@ -84,7 +88,23 @@ extension PlanContext {
                 "parameters": ["barmanObjectName": .string(names.archive)],
             ]]
         }
-        return object(.cnpgClusters, names.cluster, component: .database, ["spec": .object(spec)])
+        return object(.cnpgClusters, environment.clusterName, component: .database, ["spec": .object(spec)])
+    }
+
+    /// The name of the archive a recovered Cluster is bootstrapped from (its `externalClusters` entry).
+    static let recoverySource = "origin"
+
+    /// A new database (`initdb`: the tenant's database and owner, the login from the database
+    /// Secret), or a recovery to the point in time the environment's restore asked for; the bootstrap
+    /// a Cluster was created with stays in every later plan.
+    private func bootstrap(_ settings: OperatorConfiguration.CloudNativePG) -> JSONValue {
+        let owner: JSONObject = ["database": .string(environment.database.name), "owner": .string(environment.database.name),
+                                 "secret": ["name": .string(databaseSecret)]]
+        guard let recovered = environment.recoveredCluster else { return ["initdb": .object(owner)] }
+        var recovery = owner
+        recovery["recoveryTarget"] = ["targetTime": .string(Timestamp.format(recovered.targetTime))]
+        recovery["source"] = .string(PlanContext.recoverySource)
+        return ["recovery": .object(recovery)]
     }
 
     /// The labels CloudNativePG puts on the instance pods: the environment's, but not Odoo's pod
@@ -106,7 +126,7 @@ extension PlanContext {
         ]
         if let image = settings.pgbouncerImage { pgbouncer["image"] = .string(image) }
         return object(.cnpgPoolers, names.pooler, component: .database, ["spec": [
-            "cluster": ["name": .string(names.cluster)],
+            "cluster": ["name": .string(environment.clusterName)],
             "instances": .int(poolerInstances),
             "pgbouncer": .object(pgbouncer),
             "template": ["spec": ["containers": [[
@@ -140,7 +160,7 @@ extension PlanContext {
     private func scheduledBackup(_ settings: OperatorConfiguration.CloudNativePG) -> JSONValue {
         object(.cnpgScheduledBackups, names.scheduledBackup, component: .backup, ["spec": [
             "backupOwnerReference": "self",
-            "cluster": ["name": .string(names.cluster)],
+            "cluster": ["name": .string(environment.clusterName)],
             "immediate": true,
             "method": "plugin",
             "pluginConfiguration": ["name": .string(settings.pluginName)],
@@ -152,7 +172,7 @@ extension PlanContext {
     private func podMonitor() -> JSONValue {
         object(.podMonitors, names.cluster, component: .database, ["spec": [
             "podMetricsEndpoints": [["port": "metrics"]],
-            "selector": ["matchLabels": PlanContext.map([CloudNativePGLabels.cluster: names.cluster, CloudNativePGLabels.podRole: "instance"])],
+            "selector": ["matchLabels": PlanContext.map([CloudNativePGLabels.cluster: environment.clusterName, CloudNativePGLabels.podRole: "instance"])],
         ]])
     }
 
@@ -160,7 +180,7 @@ extension PlanContext {
     /// from CloudNativePG's operator and each other, and metrics from anywhere; the pooler takes
     /// PostgreSQL from the environment's pods only.
     func cloudNativePGNetworkPolicies(_ settings: OperatorConfiguration.CloudNativePG, odooPods: JSONValue) -> [JSONValue] {
-        let instances: JSONValue = ["matchLabels": PlanContext.map([CloudNativePGLabels.cluster: names.cluster])]
+        let instances: JSONValue = ["matchLabels": PlanContext.map([CloudNativePGLabels.cluster: environment.clusterName])]
         let poolerPods: JSONValue = ["matchLabels": PlanContext.map([CloudNativePGLabels.poolerName: names.pooler])]
         let operatorPods: JSONValue = ["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(settings.operatorNamespace)]]]
         func port(_ number: Int64) -> JSONValue { ["port": .int(number), "protocol": "TCP"] }

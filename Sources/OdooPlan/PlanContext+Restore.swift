@@ -56,49 +56,27 @@ extension PlanContext {
             export PGHOST="$HOST" PGPORT="$PORT" PGUSER="$USER" PGPASSWORD="$PASSWORD"
             exec odoo neutralize --config=\(PlanContext.confMount)/odoo.conf --database=\(database)
             """
-        var job = odooJob(name: name, component: .restore, container: .neutralize, script: script, deadline: 3600, retries: 0)
-        _ = job.set(.string(restore), at: FieldPath([.key("metadata"), .key("labels"), .key(GuardLabels.restore)]))
+        return PlanContext.labelled(odooJob(name: name, component: .restore, container: .neutralize, script: script, deadline: 3600, retries: 0),
+                                    restore: restore)
+    }
+
+    /// `job` with the restore's label on itself and its pods (the restore lists both by it).
+    static func labelled(_ job: JSONValue, restore: String) -> JSONValue {
+        var job = job
+        for path in [FieldPath([.key("metadata"), .key("labels")]), FieldPath([.key("spec"), .key("template"), .key("metadata"), .key("labels")])] {
+            _ = job.set(.string(restore), at: path / GuardLabels.restore)
+        }
         return job
     }
 
     private func restoreJob(name: String, restore: String, initContainers: [JSONValue], container: JSONValue, volumes: [JSONValue]) -> JSONValue {
-        var labels = environment.labels(component: .restore)
-        labels[GuardLabels.restore] = restore
-        var job = object(.jobs, name, component: .restore, ["spec": [
-            "activeDeadlineSeconds": 21600,
-            // A restore step is not retried in place: its outcome decides the next step.
-            "backoffLimit": 0,
-            "template": [
-                "metadata": ["labels": PlanContext.map(labels)],
-                "spec": [
-                    "automountServiceAccountToken": false,
-                    "containers": [container],
-                    "enableServiceLinks": false,
-                    "initContainers": .array(initContainers),
-                    "restartPolicy": "Never",
-                    // The Odoo uid: the restored filestore stays Odoo's.
-                    "securityContext": podSecurity(uid: configuration.odooUID),
-                    "volumes": .array([
-                        ["emptyDir": ["sizeLimit": "20Gi"], "name": "work"],
-                        ["emptyDir": ["sizeLimit": "256Mi"], "name": "tmp"],
-                    ] + volumes),
-                ],
-            ],
-        ]])
-        _ = job.set(.string(restore), at: FieldPath([.key("metadata"), .key("labels"), .key(GuardLabels.restore)]))
-        return job
+        // A restore step is not retried in place: its outcome decides the next step.
+        PlanContext.labelled(object(.jobs, name, component: .restore, ["spec": jobSpec(component: .restore, initContainers: initContainers,
+                                                                                    container: container, extraVolumes: volumes, backoffLimit: 0,
+                                                                                    scripts: false)]), restore: restore)
     }
 
     private func inlineContainer(_ name: JobContainer, _ image: String, script: String, env: [JSONValue], mounts: [JSONValue]) -> JSONValue {
-        [
-            "command": ["/bin/sh", "-c", .string(script)],
-            "env": .array(env + [["name": "WORK", "value": "/work"], ["name": "HOME", "value": "/tmp"]]),
-            "image": .string(image),
-            "name": .string(name.rawValue),
-            "resources": ["limits": ["memory": "1Gi"], "requests": ["cpu": "100m", "memory": "128Mi"]],
-            "securityContext": PlanContext.containerSecurity,
-            "terminationMessagePolicy": "FallbackToLogsOnError",
-            "volumeMounts": .array([["mountPath": "/work", "name": "work"], ["mountPath": "/tmp", "name": "tmp"]] + mounts),
-        ]
+        jobContainer(name, image, command: ["/bin/sh", "-c", .string(script)], env: env, mounts: mounts)
     }
 }

@@ -35,12 +35,47 @@ extension RestoreDecision {
         case .start:
             guard target.restoring == nil else {
                 status.message = "starting web and cron of \(target.name)"
-                return RestoreReconciliation(status: status, annotation: .remove, requeue: .seconds(5))
+                let record = RestoreRecord(restore: restore.name, mode: restore.mode, source: status.source ?? "", finished: now, masked: status.masked)
+                var released = target.recoveredCluster
+                released?.previous = nil
+                return RestoreReconciliation(status: status, annotation: .finish(record, cluster: target.recoveredCluster?.previous == nil ? nil : released),
+                                             requeue: .seconds(5))
             }
             return finish(step, "web and cron started", restore, target: target, observation: observation, status: status)
         case .verify, .restore, .upgrade, .neutralize, .mask:
+            if let time = restore.source.targetTime, step == .verify || step == .restore {
+                return recover(step, to: time, restore, target: target, observation: observation, status: status)
+            }
             return runJob(step, restore, target: target, source: source, observation: observation, status: status)
         }
+    }
+
+    /// A point-in-time restore's verify (the window was checked before anything stopped) and restore
+    /// (the database pointed at a new Cluster that CloudNativePG recovers from the WAL archive, then
+    /// waited for until it serves; six hours at most).
+    private func recover(_ step: RestoreStatus.Step, to time: Date, _ restore: OdooRestore, target: OdooEnvironment,
+                         observation: RestoreObservation, status: RestoreStatus) -> RestoreReconciliation {
+        var status = status
+        if step == .verify {
+            let window = observation.recoveryWindow.map { "from \(Timestamp.format($0.first)) to now" } ?? "the archive"
+            return finish(step, "the WAL archive holds \(Timestamp.format(time)) (\(window))", restore, target: target, observation: observation, status: status)
+        }
+        let name = RestoreDecision.recoveredClusterName(restore, target)
+        guard let current = target.recoveredCluster, current.cluster == name else {
+            status.message = "creating Cluster \(name), recovered from the WAL archive of \(target.clusterName) to \(Timestamp.format(time))"
+            let cluster = RecoveredCluster(cluster: name, origin: target.clusterName, targetTime: time, previous: target.clusterName)
+            return RestoreReconciliation(status: status, annotation: .recover(cluster), requeue: .seconds(10))
+        }
+        guard let health = observation.recoveredCluster, health.ready else {
+            let started = status.record(.restore)?.started ?? observation.now
+            let phase = observation.recoveredCluster?.check.message ?? "CloudNativePG has not created Cluster \(name) yet"
+            if observation.now.timeIntervalSince(started) > 6 * 3600 {
+                return RestoreReconciliation(status: failed(status, "Cluster \(name) did not recover within six hours: \(phase). Web and cron stay stopped; the replaced Cluster \(current.previous ?? "") is kept. Apply a new OdooRestore (another time), or remove the \(GuardLabels.restoring) and \(GuardLabels.databaseCluster) annotations of \(target.name) to go back to it", now: observation.now))
+            }
+            status.message = "CloudNativePG recovers Cluster \(name) to \(Timestamp.format(time)): \(phase)"
+            return RestoreReconciliation(status: status, requeue: .seconds(15))
+        }
+        return finish(step, "Cluster \(name) recovered to \(Timestamp.format(time)): \(health.check.message)", restore, target: target, observation: observation, status: status)
     }
 
     private func runJob(_ step: RestoreStatus.Step, _ restore: OdooRestore, target: OdooEnvironment, source: OdooEnvironment?,

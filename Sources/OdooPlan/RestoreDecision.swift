@@ -23,6 +23,11 @@ public struct RestoreObservation: Sendable {
     public var masking = DataMaskingPolicy()
     /// Whether the target's database is a CloudNativePG Cluster.
     public var targetOnCloudNativePG = false
+    /// What the target's WAL archive can recover to: its first recoverability point and last base
+    /// backup (the Barman Cloud ObjectStore's `serverRecoveryWindow`), `nil` when it reports none.
+    public var recoveryWindow: (first: Date, lastBackup: Date?)?
+    /// The Cluster a point-in-time restore recovers, as CloudNativePG reports it (`nil`: not yet there).
+    public var recoveredCluster: ClusterHealth?
     /// The time of this reconcile.
     public var now: Date
 
@@ -43,6 +48,11 @@ public struct RestoreReconciliation: Sendable {
         case set(String)
         /// Remove it (web and cron start).
         case remove
+        /// Point the database at a Cluster recovered to a point in time (`odooguard.io/database-cluster`).
+        case recover(RecoveredCluster)
+        /// Remove it and leave the restore's record in `odooguard.io/last-restore`; with a Cluster,
+        /// write it as the database's (its replaced Cluster released).
+        case finish(RestoreRecord, cluster: RecoveredCluster?)
     }
 
     /// The status to write.
@@ -117,20 +127,38 @@ public struct RestoreDecision: Sendable {
         if source.backup == nil {
             return "the source OdooEnvironment \(source.namespace)/\(source.name) has no spec.backup, so there is no backup to restore"
         }
-        if let time = restore.source.targetTime {
-            guard observation.targetOnCloudNativePG else {
-                return "a point in time needs CloudNativePG's WAL archive, and \(target.name) runs on the \(target.tier.rawValue) tier without it; restore a backup by its stamp (spec.source.backup) or leave both out for the newest"
-            }
-            if time > observation.now {
-                return "spec.source.targetTime \(Timestamp.format(time)) is in the future; the WAL archive ends now (\(Timestamp.format(observation.now)))"
-            }
-            return "recovery to \(Timestamp.format(time)) through a new CloudNativePG Cluster is not available in this version; restore the nearest backup by its stamp (spec.source.backup)"
+        if let time = restore.source.targetTime { return pointInTimeRefusal(time, restore, target: target, observation: observation) }
+        return nil
+    }
+
+    /// Why a recovery to `time` cannot run, `nil` when the archive holds it.
+    func pointInTimeRefusal(_ time: Date, _ restore: OdooRestore, target: OdooEnvironment, observation: RestoreObservation) -> String? {
+        guard observation.targetOnCloudNativePG else {
+            return "a point in time needs CloudNativePG's WAL archive, and \(target.name) runs on the \(target.tier.rawValue) tier without it; restore a backup by its stamp (spec.source.backup) or leave both out for the newest"
+        }
+        if restore.fromElsewhere {
+            return "a point in time is recovered from the environment's own WAL archive; to copy another environment's data, restore one of its backups by stamp (spec.source.backup)"
+        }
+        guard let window = observation.recoveryWindow else {
+            return "the WAL archive of Cluster \(target.clusterName) reports no recovery window yet (no base backup has completed); try again after its first ScheduledBackup, or restore a backup by stamp"
+        }
+        if time < window.first {
+            return "spec.source.targetTime \(Timestamp.format(time)) is before the archive's first recoverability point \(Timestamp.format(window.first)); choose a time from then to now"
+        }
+        if time > observation.now {
+            return "spec.source.targetTime \(Timestamp.format(time)) is in the future; the WAL archive ends now (\(Timestamp.format(observation.now))); choose a time from \(Timestamp.format(window.first)) to now"
         }
         return nil
     }
 
+    /// The Cluster a point-in-time restore creates: the environment's base name and a hash of the restore.
+    public static func recoveredClusterName(_ restore: OdooRestore, _ target: OdooEnvironment) -> String {
+        target.childNames.cluster + "-" + String(StableHash.hex(StableHash.fnv1a(restore.name.utf8)).prefix(6))
+    }
+
     /// The steps this restore runs, in order.
     func steps(_ restore: OdooRestore, target: OdooEnvironment, source: OdooEnvironment?) -> [RestoreStatus.Step] {
+        if restore.source.targetTime != nil { return [.verify, .stop, .restore, .start] }
         var steps: [RestoreStatus.Step] = [.verify, .stop, .restore]
         if let source, source.version != target.version { steps.append(.upgrade) }
         if restore.mode == .refresh { steps += [.neutralize, .mask] }

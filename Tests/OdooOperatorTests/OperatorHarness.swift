@@ -65,6 +65,7 @@ struct OperatorHarness: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.controller.run() }
             if let releases = service.releases { group.addTask { try await releases.controller.run() } }
+            group.addTask { try await service.restores.controller.run() }
             defer { group.cancelAll() }
             try await body()
         }

@@ -138,6 +138,34 @@ struct CloudNativePGPlanTests {
         #expect(plain.warnings.contains { $0.contains("no replica, no failover") && $0.contains("cloudNativePG") })
     }
 
+    /// After a point-in-time restore the database runs on the recovered Cluster: its recovery
+    /// bootstrap stays in the plan, the pooler and backups follow it, and the replaced Cluster is kept
+    /// (not pruned) until the restore releases it.
+    @Test(.enabled(if: Fixtures.hasCloudNativePGReference, "../shared/reference/cnpg-crds is not beside this clone"))
+    func aRecoveredClusterKeepsItsBootstrapAndTheReplacedOneIsKept() throws {
+        let recovered = RecoveredCluster(cluster: "demo-pg-1a2b3c", origin: "demo-pg", targetTime: Date(timeIntervalSince1970: 1_796_000_000), previous: "demo-pg")
+        let environment = try Self.dedicated { object in
+            _ = object.set(.object([GuardLabels.databaseCluster: .string(recovered.annotation)]), at: "metadata.annotations")
+        }
+        #expect(environment.recoveredCluster == recovered && environment.clusterName == "demo-pg-1a2b3c")
+        let desired = try Self.planner.plan(environment)
+        let cluster = try #require(Self.object(desired, "Cluster"))
+        #expect(cluster["metadata"]?["name"] == "demo-pg-1a2b3c")
+        #expect(cluster["spec"]?["bootstrap"]?["recovery"]?["recoveryTarget"]?["targetTime"]?.stringValue == Timestamp.format(recovered.targetTime))
+        #expect(cluster["spec"]?["bootstrap"]?["initdb"] == nil)
+        #expect(cluster["spec"]?["externalClusters"]?[0]?["plugin"]?["parameters"]?["serverName"] == "demo-pg")
+        #expect(Self.object(desired, "Pooler")?["spec"]?["cluster"]?["name"] == "demo-pg-1a2b3c")
+        #expect(Self.object(desired, "ScheduledBackup")?["spec"]?["cluster"]?["name"] == "demo-pg-1a2b3c")
+        let validators = try Fixtures.validators("cnpg-crds")
+        #expect(validators["Cluster"]?.validate(cluster).isEmpty == true, "\(validators["Cluster"]?.validate(cluster) ?? [])")
+        // The decision keeps the replaced Cluster while the restore runs.
+        var observation = EnvironmentObservation(object: KubeObject(Fixtures.environment()), environment: .success(environment), now: Date())
+        observation.owned = [OwnedChild(ChildReference(.cnpgClusters, namespace: "demo", name: "demo-pg"), uid: "u-old"),
+                             OwnedChild(ChildReference(.cnpgClusters, namespace: "demo", name: "demo-pg-old"), uid: "u-older")]
+        let pruned = EnvironmentDecision(configuration: Self.configuration).decide(observation).prune.map(\.reference.name)
+        #expect(!pruned.contains("demo-pg") && pruned.contains("demo-pg-old"), "\(pruned)")
+    }
+
     struct RetentionCase: Sendable, CustomStringConvertible {
         var tier: String
         var days: Int?

@@ -96,6 +96,7 @@ struct RestoreDecisionTests {
         var jobs: [String: ChangeGate.JobState] = [:]
         var pods: (desired: Int64, running: Int64) = (2, 2)
         var seen: [RestoreStatus.Step] = []
+        var record: RestoreRecord?
         for _ in 0..<30 {
             var observation = Self.observation(Self.restore(mode: "Refresh", source: ["environment": "prod"]), status: status, target: target, source: source)
             observation.jobs = jobs
@@ -107,6 +108,8 @@ struct RestoreDecisionTests {
             switch result.annotation {
             case .set(let name)?: target = try Self.environment(restoring: name); pods = (0, 1)
             case .remove?: target = try Self.environment()
+            case .finish(let finished, _)?: target = try Self.environment(); record = finished
+            case .recover?: Issue.record("a restore from a dump recovers no Cluster")
             case nil: if target.restoring != nil { pods = (0, 0) }
             }
             if let job = result.job, let name = job["metadata"]?["name"]?.stringValue {
@@ -119,6 +122,9 @@ struct RestoreDecisionTests {
         #expect(seen == [.verify, .stop, .restore, .upgrade, .neutralize, .mask, .start])
         #expect(status.masked && status.steps.count == 7 && status.steps.allSatisfy { $0.finished != nil })
         #expect(status.source == "demo/prod@latest" && target.restoring == nil)
+        // The environment keeps the record: source, time and that the masking ran.
+        #expect(record == RestoreRecord(restore: "r1", mode: .refresh, source: "demo/prod@latest", finished: Self.now, masked: true))
+        #expect(RestoreRecord(annotation: record?.annotation) == record)
     }
 
     struct FailureCase: Sendable, CustomStringConvertible {
@@ -148,5 +154,87 @@ struct RestoreDecisionTests {
         #expect(result.status.phase == row.phase)
         #expect(result.status.message.contains(row.says), "\(result.status.message)")
         #expect(result.annotation == nil, "a failure after the stop leaves web and cron stopped; one before never stopped them")
+    }
+}
+
+/// A point-in-time restore on CloudNativePG: the archive's window decides before anything stops;
+/// the database moves to a recovered Cluster, and the replaced one is released only at the end.
+@Suite("OdooRestore to a point in time")
+struct PointInTimeRestoreTests {
+    typealias Base = RestoreDecisionTests
+    static let first = Base.now.addingTimeInterval(-7 * 86_400)
+
+    static func observation(_ time: String, target: OdooEnvironment, window: Bool = true, status: RestoreStatus = RestoreStatus()) -> RestoreObservation {
+        var observation = Base.observation(Base.restore(source: ["targetTime": .string(time)]), status: status, target: target)
+        observation.targetOnCloudNativePG = true
+        if window { observation.recoveryWindow = (first, Base.now.addingTimeInterval(-3600)) }
+        return observation
+    }
+
+    @Test(arguments: [
+        ("2026-12-01T10:00:00Z", false, "reports no recovery window yet"),
+        ("2026-01-01T10:00:00Z", true, "is before the archive's first recoverability point"),
+        ("2030-01-01T10:00:00Z", true, "is in the future"),
+    ])
+    func aTimeOutsideTheArchiveIsRefused(_ time: String, _ window: Bool, _ says: String) throws {
+        let result = Base.decision.decide(Self.observation(time, target: try Base.environment(), window: window))
+        #expect(result.status.phase == .refused && result.status.message.contains(says), "\(result.status.message)")
+        #expect(result.annotation == nil && result.job == nil)
+    }
+
+    @Test func anotherEnvironmentsArchiveIsRefused() throws {
+        var observation = Self.observation("2026-12-01T10:00:00Z", target: try Base.environment())
+        observation.restore = Result { () throws(OdooPlanError) in
+            try OdooRestore.decode(Base.restore(source: ["environment": "prod", "targetTime": "2026-12-01T10:00:00Z"]))
+        }
+        observation.source = .success(try Base.environment("prod", stage: "staging"))
+        let result = Base.decision.decide(observation)
+        #expect(result.status.phase == .refused && result.status.message.contains("own WAL archive"), "\(result.status.message)")
+    }
+
+    @Test func theDatabaseMovesToARecoveredClusterAndTheOldOneIsReleasedAtTheEnd() throws {
+        let time = Timestamp.format(Base.now.addingTimeInterval(-86_400))
+        var target = try Base.environment()
+        var status = RestoreStatus()
+        var pods: (desired: Int64, running: Int64) = (2, 2)
+        var annotations: [String: String] = [:]
+        var ready = false
+        var recovered: RecoveredCluster?
+        for _ in 0..<20 {
+            var observation = Self.observation(time, target: target, status: status)
+            observation.targetPods = pods
+            if let recovered, ready {
+                observation.recoveredCluster = ClusterHealth(cluster: ["metadata": ["name": .string(recovered.cluster)], "spec": ["instances": 1],
+                                                                       "status": ["conditions": [["type": "Ready", "status": "True"]], "readyInstances": 1]])
+            }
+            let result = Base.decision.decide(observation)
+            #expect(result.job == nil, "a point-in-time restore runs no Job")
+            status = RestoreStatus(json: result.status.json)
+            switch result.annotation {
+            case .set(let name)?: annotations[GuardLabels.restoring] = name; pods = (0, 1)
+            case .recover(let cluster)?: annotations[GuardLabels.databaseCluster] = cluster.annotation; recovered = cluster
+            case .finish(let record, let cluster)?:
+                annotations[GuardLabels.restoring] = nil
+                annotations[GuardLabels.lastRestore] = record.annotation
+                if let cluster { annotations[GuardLabels.databaseCluster] = cluster.annotation }
+            case .remove?: annotations[GuardLabels.restoring] = nil
+            case nil:
+                if annotations[GuardLabels.restoring] != nil { pods = (0, 0) }
+                if recovered != nil { ready = true }
+            }
+            target = try OdooEnvironment.decode(Fixtures.environment { object in
+                _ = object.set("staging", at: "spec.stage")
+                _ = object.set(["schedule": "30 1 * * *"], at: "spec.backup")
+                _ = object.set(.object(JSONObject(uniqueKeysWithValues: annotations.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })),
+                               at: "metadata.annotations")
+            })
+            if status.phase.isFinal { break }
+        }
+        #expect(status.phase == .succeeded, "\(status.message)")
+        #expect(status.steps.map(\.step) == [.verify, .stop, .restore, .start])
+        let final = try #require(target.recoveredCluster)
+        #expect(final.cluster.hasPrefix("demo-pg-") && final.origin == "demo-pg" && final.previous == nil, "\(final)")
+        #expect(Timestamp.format(final.targetTime) == time && target.clusterName == final.cluster)
+        #expect(target.lastRestore?.source == "demo/demo@\(time)")
     }
 }
