@@ -4,8 +4,9 @@ import KubeModel
 /// data where it must not go is refused when it is applied, before the operator sees it.
 enum RestoreRules {
     static func check(_ input: RuleInput, into findings: inout [Finding]) {
-        guard input.object.apiVersion == "odooguard.io/v1alpha1", input.object.kind == "OdooRestore",
-              input.request.operation == .create || input.request.operation == .update else { return }
+        // Judged when created: the spec never changes afterwards (a CEL rule of the CRD), and a label
+        // added later by its tenant is no new request for data.
+        guard input.object.apiVersion == "odooguard.io/v1alpha1", input.object.kind == "OdooRestore", input.request.operation == .create else { return }
         let spec = input.object.raw["spec"]
         if spec?["mode"]?.stringValue == "Refresh" {
             if input.stage == .production {

@@ -52,7 +52,9 @@ public final class RestoreReconciler: Sendable {
 
     /// Reconciles the restore `key`.
     public func reconcile(_ key: ObjectKey) async throws -> ReconcileAction {
-        guard primary.get(key) != nil else { return .awaitChange }
+        guard let cached = primary.get(key) else { return .awaitChange }
+        // A finished restore costs nothing more: it is woken with every environment and Job change.
+        if RestoreStatus(json: cached["status"]).phase.isFinal { return try await settleFinished(KubeObject(cached)) }
         // Before the environment cache has its first list, a target would look deleted.
         guard environments.isReady else { return .requeue(after: .seconds(1)) }
         // Read fresh, not from the cache: restores are few, and a status decided from a cache a
@@ -107,6 +109,19 @@ public final class RestoreReconciler: Sendable {
             }
         }
         return result.requeue.map { .requeue(after: $0) } ?? .awaitChange
+    }
+
+    /// A finished restore whose environment still carries its `restoring` annotation (a write that
+    /// did not land) gets it removed; a failed one keeps it (the environment stays stopped on purpose).
+    func settleFinished(_ object: KubeObject) async throws -> ReconcileAction {
+        guard RestoreStatus(json: object.raw["status"]).phase != .failed, let namespace = object.namespace,
+              let target = object.raw["spec"]?["environment"]?.stringValue,
+              let environment = environments.get(ObjectKey(namespace: namespace, name: target)),
+              environment["metadata"]?["annotations"]?[GuardLabels.restoring]?.stringValue == object.name else { return .awaitChange }
+        _ = try await api.patch(.odooEnvironments, namespace: namespace, name: target,
+                                patch: .merge(["metadata": ["annotations": [GuardLabels.restoring: .null]]]), subresource: nil,
+                                options: WriteOptions(fieldManager: Self.fieldManager))
+        return .awaitChange
     }
 
     /// Everything one decision reads.

@@ -86,9 +86,10 @@ public struct RestoreDecision: Sendable {
         status.source = status.source ?? "\(restore.source.namespace)/\(restore.source.environment)@"
             + (restore.source.targetTime.map { Timestamp.format($0) } ?? restore.source.backup ?? "latest")
         if status.phase.isFinal {
-            // A finished restore leaves the environment started, whatever an earlier write missed.
-            let annotation: RestoreReconciliation.Annotation? = status.phase == .failed ? nil : .remove
-            return RestoreReconciliation(status: status, annotation: status.stopped ? annotation : nil)
+            // A finished restore leaves the environment started, whatever an earlier write missed
+            // (a failed one leaves it stopped, as its message says).
+            let stillStopped = (try? observation.target?.get())?.restoring == restore.name
+            return RestoreReconciliation(status: status, annotation: stillStopped && status.phase != .failed ? .remove : nil)
         }
         guard case .success(let target)? = observation.target else {
             let reason = observation.target == nil

@@ -40,6 +40,12 @@ struct ServedResource: Sendable {
         ServedResource(type: .odooEnvironments, hasStatus: true, tracksGeneration: true),
         ServedResource(type: .odooReleases, hasStatus: true, tracksGeneration: true),
         ServedResource(type: .odooRestores, hasStatus: true, tracksGeneration: true),
+        // CloudNativePG, its Barman Cloud plugin and the Prometheus Operator, as their CRDs serve them.
+        ServedResource(type: .cnpgClusters, hasStatus: true, tracksGeneration: true),
+        ServedResource(type: .cnpgPoolers, hasStatus: true, tracksGeneration: true),
+        ServedResource(type: .cnpgScheduledBackups, hasStatus: true, tracksGeneration: true),
+        ServedResource(type: .barmanObjectStores, hasStatus: true, tracksGeneration: true),
+        ServedResource(type: .podMonitors, hasStatus: false, tracksGeneration: true),
         ServedResource(type: .daemonSets, hasStatus: true, tracksGeneration: true),
         ServedResource(type: .replicaSets, hasStatus: true, tracksGeneration: true),
         // Policy Reporter's and Kyverno's report CRDs (no status subresource, no generation bump rules of note).

@@ -49,11 +49,11 @@ struct RestoreReconcilerTests {
     }
 
     /// What the Deployment controller reports once the operator scaled web and cron to zero.
-    static func waitForStop(_ cluster: OperatorHarness) async throws -> Bool {
+    static func waitForStop(_ cluster: OperatorHarness, restore: String = "refresh") async throws -> Bool {
         try await cluster.eventually {
             let annotations = try await cluster.environment()?["metadata"]?["annotations"]
             let replicas = try await [cluster.get(.deployments, "clinic-web"), cluster.get(.deployments, "clinic-cron")].map { $0?["spec"]?["replicas"]?.intValue }
-            guard annotations?[GuardLabels.restoring]?.stringValue == "refresh", replicas == [0, 0] else { return false }
+            guard annotations?[GuardLabels.restoring]?.stringValue == restore, replicas == [0, 0] else { return false }
             try await cluster.markDeploymentsAvailable()
             return true
         }
@@ -105,6 +105,66 @@ struct RestoreReconcilerTests {
             try await cluster.settle()
             #expect(try await cluster.environment()?["metadata"]?["annotations"]?[GuardLabels.restoring] == nil)
             #expect((try await cluster.get(.deployments, "clinic-web")?["spec"]?["replicas"]?.intValue ?? 0) > 0)
+        }
+    }
+
+    /// Reports a CloudNativePG Cluster serving, as its operator would.
+    static func clusterReady(_ cluster: OperatorHarness, _ name: String) async throws {
+        _ = try await cluster.api.patch(.cnpgClusters, namespace: cluster.namespace, name: name, patch: .merge(["status": [
+            "conditions": [["type": "Ready", "status": "True", "reason": "ClusterIsReady", "message": "Cluster is Ready",
+                            "lastTransitionTime": .string(Timestamp.format(Date()))]],
+            "phase": "Cluster in healthy state", "readyInstances": 1, "instances": 1, "currentPrimary": .string(name + "-1"),
+        ]]), subresource: "status", options: WriteOptions())
+    }
+
+    /// On CloudNativePG: the archive's window decides, the database moves to a Cluster recovered to
+    /// the time, the old Cluster stays until the new one serves and is pruned when the restore ends.
+    @Test func aPointInTimeRestoreMovesTheDatabaseToARecoveredCluster() async throws {
+        try await OperatorHarness.run(configure: { configuration in
+            configuration.cloudNativePG = OperatorConfiguration.CloudNativePG(imageName: "ghcr.io/cloudnative-pg/postgresql:15@sha256:" + String(repeating: "5e", count: 32))
+        }) { cluster in
+            try await cluster.createTLSSecret("clinic-tls")
+            _ = try await cluster.create(try cluster.example { object in
+                object.set("development", at: "spec.stage")
+                object.set(.null, at: "spec.maintenanceWindow")
+            })
+            #expect(try await cluster.eventually { try await cluster.get(.cnpgClusters, "clinic-pg") != nil }, "the Cluster is planned")
+            #expect(try await cluster.get(.statefulSets, "clinic-postgres") == nil)
+            try await Self.clusterReady(cluster, "clinic-pg")
+            #expect(try await cluster.waitUntilReady("clinic"))
+            #expect(try await cluster.condition("DatabaseReady")?.message.contains("Cluster clinic-pg") == true)
+            let now = Date()
+            _ = try await cluster.api.patch(.barmanObjectStores, namespace: cluster.namespace, name: "clinic-pg-archive", patch: .merge(["status": [
+                "serverRecoveryWindow": ["clinic-pg": ["firstRecoverabilityPoint": .string(Timestamp.format(now.addingTimeInterval(-2 * 86_400))),
+                                                       "lastSuccessfulBackupTime": .string(Timestamp.format(now.addingTimeInterval(-3600)))]],
+            ]]), subresource: "status", options: WriteOptions())
+            let target = Timestamp.format(now.addingTimeInterval(-86_400))
+            _ = try await cluster.api.create(.odooRestores, namespace: cluster.namespace, object: [
+                "apiVersion": "odooguard.io/v1alpha1", "kind": "OdooRestore", "metadata": ["name": "pitr"],
+                "spec": ["environment": "clinic", "source": ["targetTime": .string(target)]],
+            ], options: WriteOptions())
+            #expect(try await Self.waitForStop(cluster, restore: "pitr"))
+            // The environment's planner creates the recovered Cluster; the old one stays meanwhile.
+            @Sendable func recovered() async throws -> String? {
+                RecoveredCluster(annotation: try await cluster.environment()?["metadata"]?["annotations"]?[GuardLabels.databaseCluster]?.stringValue)?.cluster
+            }
+            #expect(try await cluster.eventually { try await recovered() != nil })
+            let name = try #require(try await recovered())
+            #expect(try await cluster.eventually { try await cluster.get(.cnpgClusters, name) != nil }, "Cluster \(name) is planned")
+            let created = try #require(try await cluster.get(.cnpgClusters, name))
+            #expect(created["spec"]?["bootstrap"]?["recovery"]?["recoveryTarget"]?["targetTime"]?.stringValue == target)
+            #expect(created["spec"]?["externalClusters"]?[0]?["plugin"]?["parameters"]?["serverName"] == "clinic-pg")
+            #expect(try await cluster.get(.cnpgClusters, "clinic-pg") != nil, "the replaced Cluster is kept while the new one recovers")
+            #expect(try await cluster.get(.cnpgPoolers, "clinic-pg-pooler")?["spec"]?["cluster"]?["name"]?.stringValue == name)
+            try await Self.clusterReady(cluster, name)
+            let succeeded = try await cluster.eventually { try await Self.status(cluster, "pitr").phase == .succeeded }
+            let message = try await Self.status(cluster, "pitr").message
+            #expect(succeeded, "\(message)")
+            #expect(try await Self.status(cluster, "pitr").steps.map(\.step) == [.verify, .stop, .restore, .start])
+            #expect(try await cluster.eventually { try await cluster.get(.cnpgClusters, "clinic-pg") == nil }, "the replaced Cluster is pruned at the end")
+            #expect(try await cluster.eventually { try await cluster.condition("DatabaseReady")?.message.contains("Cluster \(name)") == true })
+            let record = RestoreRecord(json: try await cluster.environment()?["status"]?["lastRestore"])
+            #expect(record?.source == "clinic-prod/clinic@\(target)")
         }
     }
 }
