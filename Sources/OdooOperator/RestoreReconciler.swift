@@ -147,6 +147,11 @@ public final class RestoreReconciler: Sendable {
             observation.targetPods.desired += DeploymentView(raw).replicas ?? 1
             observation.targetPods.running += raw["status"]?["replicas"]?.intValue ?? 0
         }
+        if case .stop? = observation.recorded.step, observation.targetPods.running == 0 {
+            // A pod still terminating is not in the Deployment's count, and still holds connections.
+            let selector = "\(GuardLabels.instance)=\(target.name),\(GuardLabels.name)=\(GuardLabels.odooName),\(GuardLabels.component) in (web,cron)"
+            observation.targetPods.running = Int64(try await api.listAll(.pods, namespace: target.namespace, options: ListOptions(labelSelector: selector)).items.count)
+        }
         let selector = "\(GuardLabels.restore)=\(decoded.name)"
         let jobs = try await api.listAll(.jobs, namespace: target.namespace, options: ListOptions(labelSelector: selector)).items.map(JobView.init)
         for job in jobs {

@@ -115,15 +115,16 @@ public struct ChangeVerification: Sendable {
     /// with its workloads rolled out on it and nothing failing. The observer runs the check only then.
     public func loginCheckDue(_ environment: OdooEnvironment, _ observation: EnvironmentObservation) -> Bool {
         guard let record = observation.recorded.change, record.outcome == .verifying, observation.recorded.sleep.map({ $0.state == .awake }) ?? true,
-              environment.replicas > 0, let rolledOutAt = record.rolledOut, observation.now >= rolledOutAt.addingTimeInterval(window) else { return false }
+              environment.replicas > 0, environment.restoring == nil, let rolledOutAt = record.rolledOut, observation.now >= rolledOutAt.addingTimeInterval(window) else { return false }
         return rolledOut(record, environment, observation) && problem(record, observation) == nil
     }
 
     /// Judges a change in its window.
     func evaluate(_ record: inout ChangeRecord, _ environment: OdooEnvironment, _ observation: EnvironmentObservation, into step: inout Step) {
         let now = observation.now
-        // Asleep or scaled to no web pod, nothing serves to verify: the verdict waits for pods to serve.
-        if observation.recorded.sleep.map({ $0.state != .awake }) ?? false || environment.replicas == 0 {
+        // Asleep, scaled to no web pod or stopped by a restore, nothing serves to verify: the verdict
+        // waits for pods to serve.
+        if observation.recorded.sleep.map({ $0.state != .awake }) ?? false || environment.replicas == 0 || environment.restoring != nil {
             step.recheck = .seconds(60)
             return
         }

@@ -14,7 +14,7 @@ extension RestoreDecision {
         guard let step = order.first(where: { status.record($0)?.finished == nil }) else {
             status.phase = .succeeded
             status.message = "\(target.name) runs on the data of \(status.source ?? "the backup")" + (status.masked ? ", masked" : "")
-            return RestoreReconciliation(status: status, annotation: .remove)
+            return RestoreReconciliation(status: status)
         }
         status.phase = .running
         status.step = step

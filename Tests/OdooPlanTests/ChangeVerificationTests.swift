@@ -137,6 +137,11 @@ struct ChangeVerificationTests {
                  status.set(["state": "Sleeping"], at: "sleep")
                  observation.record(status)
              }, running: new, outcome: .verifying),
+        Case(description: "stopped by a restore, nothing serves to verify: the verdict waits (no rollback for pods that are gone)",
+             observation: observation(recorded: record(minutesAgo: 20)) { observation in
+                 observation.environment = .success({ var environment = environment; environment.restoring = "refresh"; return environment }())
+                 observation.loginCheck = .failing("/web/login answered HTTP 503")
+             }, running: new, outcome: .verifying),
     ]
 
     @Test("steps", arguments: cases)
