@@ -65,17 +65,19 @@ public final class RestoreReconciler: Sendable {
         let result = decision.decide(observation)
         let namespace = object.namespace ?? ""
         if let annotation = result.annotation, case .success(let restore) = observation.restore {
-            let annotations: JSONValue = switch annotation {
-            case .set(let name): [GuardLabels.restoring: .string(name)]
-            case .remove: [GuardLabels.restoring: .null]
-            case .recover(let cluster): [GuardLabels.databaseCluster: .string(cluster.annotation)]
+            var annotations: JSONObject = [:]
+            switch annotation {
+            case .set(let name): annotations[GuardLabels.restoring] = .string(name)
+            case .remove: annotations[GuardLabels.restoring] = .null
+            case .recover(let cluster): annotations[GuardLabels.databaseCluster] = .string(cluster.annotation)
             case .finish(let record, let cluster):
+                annotations[GuardLabels.restoring] = .null
+                annotations[GuardLabels.lastRestore] = .string(record.annotation)
                 // With a recovered Cluster, its record without the replaced one (which is pruned then).
-                cluster.map { [GuardLabels.restoring: .null, GuardLabels.lastRestore: .string(record.annotation), GuardLabels.databaseCluster: .string($0.annotation)] }
-                    ?? [GuardLabels.restoring: .null, GuardLabels.lastRestore: .string(record.annotation)]
+                if let cluster { annotations[GuardLabels.databaseCluster] = .string(cluster.annotation) }
             }
             _ = try await api.patch(.odooEnvironments, namespace: namespace, name: restore.environment,
-                                    patch: .merge(["metadata": ["annotations": annotations]]), subresource: nil,
+                                    patch: .merge(["metadata": ["annotations": .object(annotations)]]), subresource: nil,
                                     options: WriteOptions(fieldManager: Self.fieldManager))
         }
         if let job = result.job {
@@ -140,8 +142,7 @@ public final class RestoreReconciler: Sendable {
         observation.target = try await environment(decoded.namespace, decoded.environment)
         observation.source = try await environment(decoded.source.namespace, decoded.source.environment)
         guard case .success(let target)? = observation.target else { return observation }
-        let configuration = decision.planner.configuration
-        observation.targetOnCloudNativePG = configuration.cloudNativePG != nil && target.tier == .dedicated && target.database.externalSecret == nil
+        observation.targetOnCloudNativePG = decision.planner.usesCloudNativePG(target, observation: .offline(target))
         for component in [Component.web, .cron] {
             guard let raw = try await api.getIfExists(.deployments, namespace: target.namespace, name: target.childNames.deployment(component)) else { continue }
             observation.targetPods.desired += DeploymentView(raw).replicas ?? 1

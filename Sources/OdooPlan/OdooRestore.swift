@@ -72,6 +72,12 @@ public struct OdooRestore: Sendable, Equatable {
             if targetTime == nil { reader.errors.append(.invalid("spec.source.targetTime", "\"\(text)\" is not an RFC 3339 time such as 2026-12-04T10:30:00Z")) }
             if backup != nil { reader.errors.append(.invalid("spec.source.targetTime", "names a point in time; leave spec.source.backup out with it")) }
         }
+        for (value, path) in [(spec["environment"], FieldPath("spec.environment")), (sourceObject["environment"], "spec.source.environment"),
+                              (sourceObject["namespace"], "spec.source.namespace")] {
+            if let name = value?.stringValue, !DNSLabel.isValid(name) {
+                reader.errors.append(.invalid(path, "\"\(String(name.prefix(80)))\" is not a DNS label (lowercase letters, digits and '-', at most 63)"))
+            }
+        }
         if mode == .refresh && sourceObject["environment"] == nil {
             reader.errors.append(.required("spec.source.environment", "is required for a Refresh: name the environment whose data refreshes this one"))
         }

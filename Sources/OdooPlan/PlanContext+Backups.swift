@@ -5,11 +5,7 @@ import KubeModel
 extension PlanContext {
     /// Where backups of this environment go: the spec's bucket or the configuration's, plus
     /// `namespace/name`, so environments never share a prefix.
-    var backupURL: String {
-        let base = environment.backup?.bucket ?? configuration.backup.bucket
-        let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
-        return "\(trimmed)/\(environment.namespace)/\(environment.name)"
-    }
+    var backupURL: String { backupURL(of: environment) }
 
     /// The Secret with the S3 credentials, in the environment's namespace.
     var backupCredentialsSecret: String { environment.backup?.credentialsSecret ?? configuration.backup.credentialsSecret }

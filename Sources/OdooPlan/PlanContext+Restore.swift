@@ -5,7 +5,8 @@ import KubeModel
 /// decrypt, replace database and filestore), neutralise (`odoo neutralize`), mask (the policy's SQL).
 /// Their scripts are in the Jobs themselves, so a target without backups of its own can be refreshed.
 extension PlanContext {
-    /// Where the source's backups are: its bucket (or the configuration's) plus `namespace/name`.
+    /// Where `source`'s backups are: its bucket (or the configuration's) plus `namespace/name`, so
+    /// environments never share a prefix.
     func backupURL(of source: OdooEnvironment) -> String {
         let base = source.backup?.bucket ?? configuration.backup.bucket
         return "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/\(source.namespace)/\(source.name)"

@@ -57,8 +57,7 @@ extension Reconciliation {
         if report.desired == nil, facts.pinnedImage == nil, report.imageSource == report.recorded.imageSource {
             facts.pinnedImage = report.recorded.image
         }
-        // The database step's answer, else what the decision read (a CloudNativePG Cluster's conditions).
-        facts.database = outcome.database ?? facts.database
+        facts.database = outcome.database
         if outcome.initJobStarted, case .pending(let job)? = facts.initialization { facts.initialization = .running(job: job) }
         // A Deployment applied now is reported as the API returned it, not as it was before.
         if let environment = report.environment {

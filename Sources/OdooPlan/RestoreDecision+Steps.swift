@@ -90,7 +90,7 @@ extension RestoreDecision {
                 return RestoreReconciliation(status: status, job: job, requeue: .seconds(10))
             } catch {
                 let reason = "\(step.rawValue) cannot be planned: \(error.message)"
-                return RestoreReconciliation(status: status.stopped ? failed(status, reason, now: observation.now) : refused(status, reason, now: observation.now))
+                return RestoreReconciliation(status: status.stopped ? failed(status, reason, now: observation.now) : refused(status, reason))
             }
         case .running?:
             status.message = "\(step.rawValue): Job \(name) runs"
@@ -98,7 +98,7 @@ extension RestoreDecision {
         case .failed?:
             let cause = observation.jobs[name]?.message ?? "the Job failed"
             if step == .verify {
-                return RestoreReconciliation(status: refused(status, "the backup cannot be used, so nothing was stopped: \(cause)", now: observation.now))
+                return RestoreReconciliation(status: refused(status, "the backup cannot be used, so nothing was stopped: \(cause)"))
             }
             return RestoreReconciliation(status: failed(status, "\(step.rawValue) failed (Job \(name)): \(cause). Web and cron stay stopped; apply a new OdooRestore (another backup), or remove the \(GuardLabels.restoring) annotation of \(target.name) to start it on the data it has", now: observation.now))
         case .succeeded?:
@@ -129,7 +129,7 @@ extension RestoreDecision {
         return base + suffix
     }
 
-    func refused(_ status: RestoreStatus, _ reason: String, now: Date) -> RestoreStatus {
+    func refused(_ status: RestoreStatus, _ reason: String) -> RestoreStatus {
         var status = status
         status.phase = .refused
         status.message = reason

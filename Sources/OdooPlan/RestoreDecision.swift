@@ -79,7 +79,7 @@ public struct RestoreDecision: Sendable {
         let now = observation.now
         guard case .success(let restore) = observation.restore else {
             if case .failure(let error) = observation.restore { status = refused(status, error.fieldErrors.isEmpty ? error.message
-                : error.fieldErrors.map(\.description).joined(separator: "; "), now: now) }
+                : error.fieldErrors.map(\.description).joined(separator: "; ")) }
             return RestoreReconciliation(status: status)
         }
         status.observedGeneration = restore.generation
@@ -95,10 +95,10 @@ public struct RestoreDecision: Sendable {
             let reason = observation.target == nil
                 ? "OdooEnvironment \(restore.environment) does not exist in namespace \(restore.namespace); name an existing environment in spec.environment"
                 : "OdooEnvironment \(restore.environment) cannot be read; fix it first"
-            return RestoreReconciliation(status: status.stopped ? failed(status, reason, now: now) : refused(status, reason, now: now))
+            return RestoreReconciliation(status: status.stopped ? failed(status, reason, now: now) : refused(status, reason))
         }
         if !status.stopped, let reason = refusal(restore, target: target, observation: observation) {
-            return RestoreReconciliation(status: refused(status, reason, now: now))
+            return RestoreReconciliation(status: refused(status, reason))
         }
         if target.stage == .production && !observation.approved && !status.stopped {
             status.phase = .awaitingApproval
