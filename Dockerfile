@@ -5,6 +5,7 @@
 # this image, push it to your registry and set image.repository/image.tag (README, "Helm chart").
 FROM swift:6.3-bookworm AS build
 WORKDIR /src
+RUN apt-get update && apt-get install -y --no-install-recommends libyaml-dev && rm -rf /var/lib/apt/lists/*
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
@@ -17,7 +18,7 @@ RUN swift build -c release --static-swift-stdlib \
       .build/release/guardctl-full /out/
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tzdata && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tzdata libyaml-0-2 && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /usr/local/bin/
 USER 65532:65532
 ENTRYPOINT ["guard-webhook"]

@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers (see ../shared/DESIGN.md): pure targets first, I/O at the edge. `A ← B` says B imports A;
 // LayeringTests (DocsTests) holds this comment to the targets below, and the pure ones to no I/O.
-// Pure:  KubeModel ← GuardRules (rules, evaluation, PolicyReports) ← OdooPlan ← FuzzEntryPoints
+// Pure:  KubeModel (YAML through libyaml's events: CLibYAML) ← GuardRules (rules, evaluation, PolicyReports) ← OdooPlan ← FuzzEntryPoints
 //        KubeModel ← TraefikGen ← OdooPlan
 // CLI:   GuardRules, TraefikGen, OdooPlan ← GuardCheck ← GuardCtlCommands ← guardctl, guardctl-full
 //        AuditTrail, ImageProvenance, CertKit ← guardctl-full;  GuardCheck ← guard-traefik
@@ -38,7 +38,6 @@ let package = Package(
         .executable(name: "guard-operator", targets: ["guard-operator"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -59,10 +58,12 @@ let package = Package(
     targets: [
         // Pure: JSON value, YAML/JSON input, object views, AdmissionReview, JSON Pointer/Patch/diff,
         // quantities, label selectors, image references, the kind catalogue, applied-configuration hashes.
+        // libyaml's event parser (Debian: libyaml-dev), for the YAML reader.
+        .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(
             name: "KubeModel",
             dependencies: [
-                .product(name: "Yams", package: "Yams"),
+                "CLibYAML",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),

@@ -1,5 +1,3 @@
-import Foundation
-import Yams
 
 /// One document of a manifest stream: its 1-based index, the line it starts on, and either its value
 /// or the error that stopped it. A broken document never hides the others.
@@ -89,31 +87,13 @@ public enum ManifestReader {
     }
 
     static func parseDocument(_ text: String, firstLine: Int, index: Int) throws(KubeModelError) -> JSONValue {
-        let bound = YAMLChunk.nestingBound(text)
-        if bound > 50_000 {
-            throw KubeModelError.limitExceeded("document nests too deeply to parse safely (more than \(JSONLimits.maxDepth) levels are never accepted)",
-                                 document: index, line: firstLine)
-        }
-        // The YAML composer recurses once per nesting level; documents that might nest deeply are
-        // composed on a thread with a stack large enough for the bound, so they fail with an error.
-        let work: @Sendable () -> Result<JSONValue, KubeModelError> = {
-            do {
-                // Scalars are resolved by YAMLScalar; Yams' regex-based resolver would only cost time.
-                let parser = try Parser(yaml: text, resolver: .basic, encoding: .utf8)
-                guard let node = try parser.singleRoot() else { return .success(.null) }
-                var converter = YAMLConverter(firstLine: firstLine, document: index)
-                return .success(try converter.convert(node))
-            } catch let error as KubeModelError {
-                return .failure(error)
-            } catch let error as YamlError {
-                return .failure(YAMLConverter.translate(error, firstLine: firstLine, document: index))
+        var text = text
+        let result = text.withUTF8 { bytes -> Result<JSONValue, KubeModelError> in
+            do throws(KubeModelError) {
+                return .success(try YAMLEventReader.parse(bytes, firstLine: firstLine, document: index))
             } catch {
-                return .failure(KubeModelError.invalidYAML("\(error)", document: index, line: firstLine))
+                return .failure(error)
             }
-        }
-        if bound <= 64 { return try work().get() }
-        guard let result = LargeStackRunner.run(stackSize: 64 << 20, work) else {
-            throw KubeModelError.limitExceeded("could not start a parser thread for a deeply nested document", document: index, line: firstLine)
         }
         return try result.get()
     }
@@ -128,27 +108,5 @@ public enum ManifestReader {
             case .emptyInput, .error: return offset
             }
         }
-    }
-}
-
-/// Runs a closure on a dedicated thread with a chosen stack size and waits for its result.
-enum LargeStackRunner {
-    final class Box<T>: @unchecked Sendable {
-        // Written once by the worker thread before the semaphore is signalled, read after the wait.
-        var value: T?
-    }
-
-    /// The closure's result, or `nil` if the thread produced none.
-    static func run<T: Sendable>(stackSize: Int, _ body: @escaping @Sendable () -> T) -> T? {
-        let box = Box<T>()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            box.value = body()
-            done.signal()
-        }
-        thread.stackSize = stackSize
-        thread.start()
-        done.wait()
-        return box.value
     }
 }

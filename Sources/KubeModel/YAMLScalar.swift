@@ -91,3 +91,52 @@ enum YAMLScalar {
         return .string(text)
     }
 }
+
+extension YAMLScalar {
+    private static let yamlTag = "tag:yaml.org,2002:"
+
+    /// Resolves a scalar by its tag as libyaml reports it: `nil` for an untagged plain scalar,
+    /// `tag:yaml.org,2002:str` for an untagged quoted or block one, `!` for the non-specific tag.
+    /// `fail` is called (and expected to throw) for a value JSON cannot hold or a tag the text contradicts.
+    static func resolve(_ text: String, tag: String?, plain: Bool,
+                        fail: (String) throws(KubeModelError) -> Void) throws(KubeModelError) -> JSONValue {
+        guard let tag else { return plain ? try resolvePlain(text, fail: fail) : .string(text) }
+        guard tag.hasPrefix(yamlTag) else {
+            // `!` keeps the text; custom tags carry no meaning for Kubernetes objects: read the value as written.
+            return plain && tag != "!" ? try resolvePlain(text, fail: fail) : .string(text)
+        }
+        switch tag.dropFirst(yamlTag.count) {
+        case "null":
+            return .null
+        case "bool":
+            if let value = bool(text) { return .bool(value) }
+            try fail("\"\(text.prefix(40))\" is tagged !!bool but is not a boolean")
+        case "int":
+            if let value = int(text) { return .int(value) }
+            try fail("\"\(text.prefix(40))\" is tagged !!int but is not an integer")
+        case "float":
+            if let value = int(text) { return .double(Double(value)) }
+            if case .double(let d)? = try? resolvePlain(text, fail: { _ throws(KubeModelError) in }) { return .double(d) }
+            try fail("\"\(text.prefix(40))\" is tagged !!float but is not a finite number")
+        case "str", "binary", "timestamp":
+            return .string(text)
+        default:
+            return plain ? try resolvePlain(text, fail: fail) : .string(text)
+        }
+        return .string(text)
+    }
+
+    /// A mapping key: as written unless explicitly tagged (`!!int 1` is the key `"1"`).
+    static func keyText(_ text: String, tag: String?, plain: Bool,
+                        fail: (String) throws(KubeModelError) -> Void) throws(KubeModelError) -> String {
+        guard let tag, tag != "!", tag != "tag:yaml.org,2002:str" else { return text }
+        switch try resolve(text, tag: tag, plain: plain, fail: fail) {
+        case .string(let s): return s
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .double(let d): return JSONValue.format(d)
+        default: return text
+        }
+    }
+}

@@ -71,9 +71,10 @@ struct LayeringTests {
                 }
             }
         }
-        // The pure targets depend only on pure targets (and the parsing and crypto libraries).
+        // The pure targets depend only on pure targets (and the parsing and crypto libraries: libyaml's
+        // event parser, CLibYAML, reads bytes it is handed and does no I/O).
         for name in pure {
-            let foreign = (targets[name] ?? []).subtracting(pure)
+            let foreign = (targets[name] ?? []).subtracting(pure).subtracting(["CLibYAML"])
             #expect(foreign.isEmpty, "pure target \(name) depends on \(foreign.sorted())")
         }
     }
