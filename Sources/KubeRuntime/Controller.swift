@@ -196,7 +196,8 @@ public final class Controller: Service {
 
     func reflectPrimary() async {
         let watcher = Watcher(api: api, resource: configuration.resource, namespace: configuration.namespace,
-                              labelSelector: configuration.labelSelector, watchTimeoutSeconds: configuration.watchTimeoutSeconds, logger: logger)
+                              labelSelector: configuration.labelSelector, watchTimeoutSeconds: configuration.watchTimeoutSeconds,
+                              transform: store.transform, logger: logger)
         for await event in watcher {
             // A re-list after 410 may miss deletions in the gap: keys gone from the new list are queued too.
             let vanished: Set<ObjectKey>
@@ -219,7 +220,8 @@ public final class Controller: Service {
     func watcher(_ resource: ResourceType, _ scope: OwnedWatch?) -> Watcher {
         let scope = scope ?? OwnedWatch()
         return Watcher(api: api, resource: resource, namespace: configuration.namespace, labelSelector: scope.labelSelector,
-                       metadataOnly: scope.metadataOnly, watchTimeoutSeconds: configuration.watchTimeoutSeconds, logger: logger)
+                       metadataOnly: scope.metadataOnly, watchTimeoutSeconds: configuration.watchTimeoutSeconds,
+                       transform: ownedStores[resource]?.transform, logger: logger)
     }
 
     func reflectOwned(_ resource: ResourceType, into store: ObjectStore) async {

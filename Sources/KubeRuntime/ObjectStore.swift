@@ -49,12 +49,12 @@ public final class ObjectStore: Sendable {
     private let state = NIOLockedValueBox(State())
     private let listeners = NIOLockedValueBox([@Sendable () -> Void]())
     /// Applied to every object before it is stored (controller-runtime's cache transform).
-    let transform: (@Sendable (JSONValue) -> JSONValue)?
+    public let transform: (@Sendable (JSONValue) -> JSONValue)?
     /// Whether objects are kept serialized (a fraction of the memory of a JSON tree; each read parses).
     public let compact: Bool
 
     /// An empty, not yet ready store; `transform` trims each object before it is kept (see
-    /// ``ObjectStore/withoutManagedFields(_:)``); `compact` keeps objects serialized, for large caches
+    /// ``ObjectStore/withoutBookkeeping(_:)``); `compact` keeps objects serialized, for large caches
     /// read a few objects at a time (an operator's owned objects), not for per-request lookups.
     public init(transform: (@Sendable (JSONValue) -> JSONValue)? = nil, compact: Bool = false) {
         self.transform = transform
@@ -75,14 +75,26 @@ public final class ObjectStore: Sendable {
         return .object(result)
     }
 
-    /// `metadata.managedFields` removed: server-side apply's bookkeeping is often the larger part of
-    /// an object and no reconcile reads it from a cache.
-    @Sendable public static func withoutManagedFields(_ object: JSONValue) -> JSONValue {
-        guard object["metadata"]?["managedFields"] != nil, case .object(var root) = object, case .object(var metadata)? = root["metadata"] else { return object }
+    /// The object without the API's and kubectl's bookkeeping: `metadata.managedFields` (server-side
+    /// apply's, often the larger part of an object) and the `kubectl.kubernetes.io/last-applied-configuration`
+    /// annotation (a second copy of the object as someone last applied it). No reconcile reads either
+    /// from a cache. Idempotent; an object without them is returned as it is.
+    @Sendable public static func withoutBookkeeping(_ object: JSONValue) -> JSONValue {
+        let annotations = object["metadata"]?["annotations"]
+        let lastApplied = annotations?[lastAppliedAnnotation] != nil
+        guard object["metadata"]?["managedFields"] != nil || lastApplied,
+              case .object(var root) = object, case .object(var metadata)? = root["metadata"] else { return object }
         metadata.removeValue(forKey: "managedFields")
+        if lastApplied, case .object(var kept)? = annotations {
+            kept.removeValue(forKey: lastAppliedAnnotation)
+            metadata["annotations"] = .object(kept)
+        }
         root["metadata"] = .object(metadata)
         return .object(root)
     }
+
+    /// kubectl's client-side apply annotation.
+    static let lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
     /// Applies one watcher event (a restart replaces everything and makes the store ready).
     public func apply(_ event: WatcherEvent) {

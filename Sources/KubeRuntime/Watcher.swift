@@ -38,11 +38,16 @@ public struct Watcher: AsyncSequence, Sendable {
     public let watchTimeoutSeconds: Int
     /// The backoff after errors.
     public let backoff: Backoff
+    /// Applied to each listed object as its page arrives (the consuming cache's trim, see
+    /// ``ObjectStore/withoutBookkeeping(_:)``): a restart's list is never held untrimmed in full.
+    public let transform: (@Sendable (JSONValue) -> JSONValue)?
     let logger: Logger
 
     /// A watcher.
     public init(api: any KubernetesAPI, resource: ResourceType, namespace: String? = nil, labelSelector: String? = nil,
-                metadataOnly: Bool = false, pageSize: Int = 500, watchTimeoutSeconds: Int = 290, backoff: Backoff = Backoff(), logger: Logger) {
+                metadataOnly: Bool = false, pageSize: Int = 500, watchTimeoutSeconds: Int = 290, backoff: Backoff = Backoff(),
+                transform: (@Sendable (JSONValue) -> JSONValue)? = nil, logger: Logger) {
+        self.transform = transform
         self.api = api
         self.resource = resource
         self.namespace = namespace
@@ -76,7 +81,8 @@ public struct Watcher: AsyncSequence, Sendable {
                     do {
                         let list = try await watcher.api.listAll(watcher.resource, namespace: watcher.namespace,
                                                                  options: ListOptions(labelSelector: watcher.labelSelector, limit: watcher.pageSize,
-                                                                                     metadataOnly: watcher.metadataOnly))
+                                                                                     metadataOnly: watcher.metadataOnly),
+                                                                 transform: watcher.transform)
                         self.version = list.resourceVersion
                         backoff.reset()
                         return .restarted(list.items)

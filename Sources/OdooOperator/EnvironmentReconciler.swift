@@ -102,12 +102,12 @@ public final class EnvironmentReconciler: Sendable {
         decision = EnvironmentDecision(configuration: dependencies.configuration)
         let metrics = dependencies.metrics
         api = WriteCountingAPI(dependencies.api) { metrics?.recordWrites($0) }
-        primary = ObjectStore(transform: ObjectStore.withoutManagedFields, compact: true)
+        primary = ObjectStore(transform: ObjectStore.withoutBookkeeping, compact: true)
         let scopes = EnvironmentReconciler.watchScopes(dependencies.configuration)
         stores = Dictionary(uniqueKeysWithValues: scopes.map { resource, scope in
             // Kinds watched as metadata (``watchScopes(_:)``) are trimmed again by the cache, whatever
             // the server sent, so no credential sits in the operator's memory.
-            (resource, ObjectStore(transform: scope.metadataOnly ? ObjectStore.metadataOnly : ObjectStore.withoutManagedFields, compact: true))
+            (resource, ObjectStore(transform: scope.metadataOnly ? ObjectStore.metadataOnly : ObjectStore.withoutBookkeeping, compact: true))
         })
     }
 

@@ -36,7 +36,7 @@ public final class RestoreReconciler: Sendable {
         self.events = events
         self.now = now
         self.logger = logger
-        primary = ObjectStore(transform: ObjectStore.withoutManagedFields)
+        primary = ObjectStore(transform: ObjectStore.withoutBookkeeping)
     }
 
     /// The caches, for the controller to fill.

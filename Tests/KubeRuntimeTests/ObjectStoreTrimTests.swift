@@ -1,0 +1,70 @@
+import Foundation
+import KubeAPITestServer
+import KubeClient
+import KubeModel
+import KubeRuntime
+import TestSupport
+import Testing
+
+/// What the operator's caches keep (issue #37): no API or kubectl bookkeeping, and a restart's list
+/// trimmed page by page as it arrives, never held whole first.
+@Suite("Cache trimming")
+struct ObjectStoreTrimTests {
+    static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+    struct Case: Sendable, CustomStringConvertible {
+        let description: String
+        let object: JSONValue
+        let expected: JSONValue
+    }
+
+    static let cases: [Case] = [
+        Case(description: "both removed, other annotations kept",
+             object: ["kind": "ConfigMap", "metadata": ["name": "a", "managedFields": [["manager": "kubectl"]],
+                                                       "annotations": [.init(stringLiteral: lastApplied): "{\"big\":1}", "keep": "me"]], "data": ["k": "v"]],
+             expected: ["kind": "ConfigMap", "metadata": ["name": "a", "annotations": ["keep": "me"]], "data": ["k": "v"]]),
+        Case(description: "only the annotation",
+             object: ["kind": "ConfigMap", "metadata": ["name": "a", "annotations": [.init(stringLiteral: lastApplied): "{}"]]],
+             expected: ["kind": "ConfigMap", "metadata": ["name": "a", "annotations": [:]]]),
+        Case(description: "nothing to remove: returned as it is",
+             object: ["kind": "ConfigMap", "metadata": ["name": "a", "annotations": ["keep": "me"]]],
+             expected: ["kind": "ConfigMap", "metadata": ["name": "a", "annotations": ["keep": "me"]]]),
+        Case(description: "annotations of the wrong type: managedFields still removed, annotations left",
+             object: ["kind": "ConfigMap", "metadata": ["name": "a", "managedFields": [], "annotations": "x"]],
+             expected: ["kind": "ConfigMap", "metadata": ["name": "a", "annotations": "x"]]),
+        Case(description: "not an object", object: "text", expected: "text"),
+    ]
+
+    @Test("bookkeeping is removed, idempotently", arguments: cases)
+    func trims(_ example: Case) {
+        let once = ObjectStore.withoutBookkeeping(example.object)
+        #expect(once == example.expected)
+        #expect(ObjectStore.withoutBookkeeping(once) == once)
+    }
+
+    @Test("a watcher's restart list is trimmed page by page", arguments: Backend.allCases)
+    func pagedRestart(_ backend: Backend) async throws {
+        try await backend.run { cluster in
+            for index in 0..<5 {
+                var object = cluster.configMap("trim-\(index)")
+                object.set(.string(String(repeating: "x", count: 4_096)), at: FieldPath([.key("metadata"), .key("annotations"), .key(Self.lastApplied)]))
+                _ = try await cluster.create(object)
+            }
+            let pages = Locked(0)
+            let watcher = Watcher(api: cluster.api, resource: .configMaps, namespace: cluster.namespace, pageSize: 2,
+                                  transform: { object in
+                                      pages.withLock { $0 += 1 }
+                                      return ObjectStore.withoutBookkeeping(object)
+                                  }, logger: cluster.logger)
+            var iterator = watcher.makeAsyncIterator()
+            guard case .restarted(let objects)? = await iterator.next() else {
+                Issue.record("the watcher did not list first")
+                return
+            }
+            let ours = objects.filter { $0["metadata"]?["name"]?.stringValue?.hasPrefix("trim-") == true }
+            #expect(ours.count == 5)
+            #expect(ours.allSatisfy { $0["metadata"]?["annotations"]?[Self.lastApplied] == nil && $0["metadata"]?["managedFields"] == nil })
+            #expect(pages.withLock { $0 } == objects.count, "the transform ran once per listed object")
+        }
+    }
+}
