@@ -26,19 +26,25 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    /// Writes one line.
+    /// Writes one line: written straight into bytes (no intermediate JSON tree), fields in the order
+    /// time, level, logger, message, then the metadata by key.
     public func log(event: LogEvent) {
-        var object: JSONObject = [
-            "time": .string(Timestamp.format(Date(), milliseconds: true)),
-            "level": .string(event.level.rawValue),
-            "logger": .string(label),
-            "message": .string("\(event.message)"),
-        ]
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1_024)
+        Self.field("time", first: true, into: &bytes)
+        JSONValue.writeString(Timestamp.format(Date(), milliseconds: true), into: &bytes)
+        Self.field("level", into: &bytes)
+        JSONValue.writeString(event.level.rawValue, into: &bytes)
+        Self.field("logger", into: &bytes)
+        JSONValue.writeString(label, into: &bytes)
+        Self.field("message", into: &bytes)
+        JSONValue.writeString("\(event.message)", into: &bytes)
         let merged = metadata.isEmpty ? (event.metadata ?? [:]) : metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 })
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where object[key] == nil {
-            object[key] = Self.json(value)
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !Self.reserved.contains(key) {
+            Self.field(key, into: &bytes)
+            Self.append(value, into: &bytes)
         }
-        var bytes = JSONValue.object(object).serializedBytes()
+        bytes.append(UInt8(ascii: "}"))
         bytes.append(0x0A)
         bytes.withUnsafeBytes { buffer in
             var offset = 0
@@ -47,6 +53,27 @@ public struct JSONLogHandler: LogHandler {
                 if written <= 0 { break }
                 offset += written
             }
+        }
+    }
+
+    /// The fields every line has; metadata of the same names is left out.
+    private static let reserved: Set<String> = ["time", "level", "logger", "message"]
+
+    private static func field(_ key: String, first: Bool = false, into bytes: inout [UInt8]) {
+        bytes.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        JSONValue.writeString(key, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    private static func append(_ value: Logger.MetadataValue, into bytes: inout [UInt8]) {
+        switch value {
+        case .string(let text): JSONValue.writeString(text, into: &bytes)
+        case .stringConvertible(let convertible):
+            if let bool = convertible as? Bool { bytes.append(contentsOf: (bool ? "true" : "false").utf8) }
+            else if let int = convertible as? Int { bytes.append(contentsOf: String(int).utf8) }
+            else if let int = convertible as? Int64 { bytes.append(contentsOf: String(int).utf8) }
+            else { JSONValue.writeString(convertible.description, into: &bytes) }
+        case .array, .dictionary: bytes.append(contentsOf: json(value).serializedBytes())
         }
     }
 

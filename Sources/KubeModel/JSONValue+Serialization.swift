@@ -48,14 +48,20 @@ extension JSONValue {
         case .object(let object):
             guard !object.isEmpty else { output.append(contentsOf: "{}".utf8); return }
             output.append(UInt8(ascii: "{"))
-            let keys = options.contains(.sortedKeys) ? object.keys.sorted(by: JSONValue.byteOrder) : Array(object.keys)
-            for (i, key) in keys.enumerated() {
-                if i > 0 { output.append(UInt8(ascii: ",")) }
+            func member(_ index: Int, _ key: String, _ value: JSONValue) {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
                 if pretty { newline(&output, indent + 1) }
                 JSONValue.writeString(key, into: &output)
                 output.append(UInt8(ascii: ":"))
                 if pretty { output.append(UInt8(ascii: " ")) }
-                object[key]?.write(into: &output, options: options, indent: indent + 1)
+                value.write(into: &output, options: options, indent: indent + 1)
+            }
+            if options.contains(.sortedKeys) {
+                // Positions sorted by key: no key array copied, no lookup per member.
+                let order = object.keys.indices.sorted { JSONValue.byteOrder(object.keys[$0], object.keys[$1]) }
+                for (i, position) in order.enumerated() { member(i, object.keys[position], object.values[position]) }
+            } else {
+                for (i, (key, value)) in object.enumerated() { member(i, key, value) }
             }
             if pretty { newline(&output, indent) }
             output.append(UInt8(ascii: "}"))
@@ -82,7 +88,8 @@ extension JSONValue {
         return text
     }
 
-    static func writeString(_ string: String, into output: inout [UInt8]) {
+    /// Appends `string` as a JSON string literal (quoted, escaped) to `output`.
+    public static func writeString(_ string: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         let utf8 = string.utf8
         if !utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
@@ -98,14 +105,18 @@ extension JSONValue {
             case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
             case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
             case 0x00..<0x20, 0x7F:
-                let hex = Array("0123456789abcdef".utf8)
                 output.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                           hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                                           hexDigit(byte >> 4), hexDigit(byte & 0xF)])
             default: output.append(byte)
             }
         }
         output.append(UInt8(ascii: "\""))
     }
+}
+
+@inline(__always)
+private func hexDigit(_ value: UInt8) -> UInt8 {
+    value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
 }
 
 extension JSONValue: CustomStringConvertible {

@@ -52,14 +52,22 @@ public final class ObjectStore: Sendable {
     public let transform: (@Sendable (JSONValue) -> JSONValue)?
     /// Whether objects are kept serialized (a fraction of the memory of a JSON tree; each read parses).
     public let compact: Bool
+    /// The labels the index keeps (`nil`: every label). A selector on another label is answered by
+    /// reading the candidates' labels instead.
+    public let indexedLabels: Set<String>?
 
     /// An empty, not yet ready store; `transform` trims each object before it is kept (see
     /// ``ObjectStore/withoutBookkeeping(_:)``); `compact` keeps objects serialized, for large caches
-    /// read a few objects at a time (an operator's owned objects), not for per-request lookups.
-    public init(transform: (@Sendable (JSONValue) -> JSONValue)? = nil, compact: Bool = false) {
+    /// read a few objects at a time (an operator's owned objects), not for per-request lookups;
+    /// `indexedLabels` limits the label index to the labels looked up by (an index entry per label of
+    /// every object is, in a large cache, as big as the objects themselves).
+    public init(transform: (@Sendable (JSONValue) -> JSONValue)? = nil, compact: Bool = false, indexedLabels: Set<String>? = nil) {
         self.transform = transform
         self.compact = compact
+        self.indexedLabels = indexedLabels
     }
+
+    private func indexes(_ label: String) -> Bool { indexedLabels?.contains(label) ?? true }
 
     /// Keeps `apiVersion`, `kind` and the identifying metadata (name, namespace, uid, resourceVersion,
     /// labels, ownerReferences, deletionTimestamp), for a cache that only asks what exists and who owns
@@ -102,7 +110,8 @@ public final class ObjectStore: Sendable {
         let prepare = { (object: JSONValue) -> (ObjectKey, Entry, [String: String]) in
             let object = self.transform?(object) ?? object
             let view = KubeObject(object)
-            return (ObjectKey(view), Entry(object, compact: self.compact), view.labels)
+            let labels = self.indexedLabels == nil ? view.labels : view.labels.filter { self.indexes($0.key) }
+            return (ObjectKey(view), Entry(object, compact: self.compact), labels)
         }
         let waiters: [CheckedContinuation<Void, Never>]
         switch event {
@@ -121,14 +130,14 @@ public final class ObjectStore: Sendable {
         case .applied(let object):
             let (key, entry, labels) = prepare(object)
             waiters = state.withLockedValue { state in
-                Self.remove(key, from: &state)
+                self.remove(key, from: &state)
                 Self.insert(entry, labels: labels, at: key, into: &state)
                 return []
             }
         case .deleted(let object):
             let key = ObjectKey(KubeObject(object))
             waiters = state.withLockedValue { state in
-                Self.remove(key, from: &state)
+                self.remove(key, from: &state)
                 return []
             }
         }
@@ -149,10 +158,11 @@ public final class ObjectStore: Sendable {
         for (label, value) in labels { state.byLabel[label, default: [:]][value, default: []].insert(key) }
     }
 
-    private static func remove(_ key: ObjectKey, from state: inout State) {
+    private func remove(_ key: ObjectKey, from state: inout State) {
         guard let old = state.objects.removeValue(forKey: key) else { return }
         state.byNamespace[key.namespace ?? ""]?.remove(key)
-        for (label, value) in old.labels { state.byLabel[label]?[value]?.remove(key) }
+        guard indexedLabels?.isEmpty != true else { return }
+        for (label, value) in old.labels where indexes(label) { state.byLabel[label]?[value]?.remove(key) }
     }
 
     /// Whether the first list has been applied.
@@ -186,22 +196,31 @@ public final class ObjectStore: Sendable {
     public func list(namespace: String? = nil, selector: LabelSelector? = nil) -> [JSONValue] {
         state.withLockedValue { state in
             var keys: Set<ObjectKey>? = namespace.map { state.byNamespace[$0] ?? [] }
+            var unindexed = false
             for (label, value) in selector?.matchLabels ?? [:] {
+                guard indexes(label) else {
+                    unindexed = true
+                    continue
+                }
                 let matching = state.byLabel[label]?[value] ?? []
                 keys = keys.map { $0.intersection(matching) } ?? matching
             }
             let candidates = keys.map { Array($0) } ?? Array(state.objects.keys)
             return candidates.sorted().compactMap { key -> Entry? in
                 guard let entry = state.objects[key] else { return nil }
-                if let selector, !selector.matchExpressions.isEmpty, !selector.matches(entry.labels) { return nil }
+                if let selector, unindexed || !selector.matchExpressions.isEmpty, !selector.matches(entry.labels) { return nil }
                 return entry
             }
         }.compactMap(\.value)
     }
 
-    /// How many objects carry `label` = `value`, from the label index (no object is read).
+    /// How many objects carry `label` = `value`: from the label index (no object is read) when the
+    /// store indexes `label`, else by reading every object's labels.
     public func count(label: String, value: String) -> Int {
-        state.withLockedValue { $0.byLabel[label]?[value]?.count ?? 0 }
+        guard indexes(label) else {
+            return state.withLockedValue { $0.objects.values.filter { $0.labels[label] == value }.count }
+        }
+        return state.withLockedValue { $0.byLabel[label]?[value]?.count ?? 0 }
     }
 
     /// Every key, sorted.

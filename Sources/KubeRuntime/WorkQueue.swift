@@ -1,4 +1,5 @@
 import DequeModule
+import HeapModule
 import NIOConcurrencyHelpers
 
 /// A controller's work queue, with client-go's guarantees: a key is handed to at most one worker at
@@ -22,11 +23,27 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         public init() {}
     }
 
+    /// A delayed add, ordered by when it is due (then by when it was made).
+    struct Timer: Comparable {
+        let due: ContinuousClock.Instant
+        let sequence: Int
+        let key: Key
+
+        static func < (lhs: Timer, rhs: Timer) -> Bool { (lhs.due, lhs.sequence) < (rhs.due, rhs.sequence) }
+        static func == (lhs: Timer, rhs: Timer) -> Bool { lhs.due == rhs.due && lhs.sequence == rhs.sequence }
+    }
+
     struct State {
         var queue: Deque<Key> = []
         var dirty: Set<Key> = []
         var processing: Set<Key> = []
+        /// Each delayed key's due time (the earliest asked for).
         var delayed: [Key: ContinuousClock.Instant] = [:]
+        /// The delayed adds by due time. An entry whose key is no longer delayed at that time (promoted
+        /// earlier, or replaced by an earlier add) is skipped when it comes up, so promoting the due keys
+        /// costs what is due, not the number of delayed keys (one per environment after every resync).
+        var timers = Heap<Timer>()
+        var timerSequence = 0
         var failures: [Key: Int] = [:]
         var tokens: Double
         var tokensAt: ContinuousClock.Instant
@@ -43,10 +60,18 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         }
 
         mutating func promoteDue(_ now: ContinuousClock.Instant) {
-            for (key, due) in delayed where due <= now {
-                delayed.removeValue(forKey: key)
-                _ = insert(key)
+            while let first = timers.min, first.due <= now {
+                timers.removeMin()
+                guard delayed[first.key] == first.due else { continue }
+                delayed.removeValue(forKey: first.key)
+                _ = insert(first.key)
             }
+        }
+
+        mutating func delay(_ key: Key, until due: ContinuousClock.Instant) {
+            delayed[key] = due
+            timerSequence += 1
+            timers.insert(Timer(due: due, sequence: timerSequence, key: key))
         }
 
         mutating func wakeAll() -> [CheckedContinuation<Void, Never>] {
@@ -80,7 +105,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             guard !state.shuttingDown else { return [] }
             if let existing = state.delayed[key], existing <= due { return [] }
-            state.delayed[key] = due
+            state.delay(key, until: due)
             return state.wakeAll()
         }
         for waiter in waiters { waiter.resume() }
@@ -136,7 +161,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
                     state.processing.insert(key)
                     return (key, nil, state.generation, false)
                 }
-                return (nil, state.delayed.values.min(), state.generation, false)
+                return (nil, state.timers.min?.due, state.generation, false)
             }
             if closed { return nil }
             if let key { return key }

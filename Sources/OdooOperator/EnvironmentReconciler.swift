@@ -107,7 +107,10 @@ public final class EnvironmentReconciler: Sendable {
         stores = Dictionary(uniqueKeysWithValues: scopes.map { resource, scope in
             // Kinds watched as metadata (``watchScopes(_:)``) are trimmed again by the cache, whatever
             // the server sent, so no credential sits in the operator's memory.
-            (resource, ObjectStore(transform: scope.metadataOnly ? ObjectStore.metadataOnly : ObjectStore.withoutBookkeeping, compact: true))
+            // Only the managed-by label is looked up by (the managed-objects gauge); owned objects are read
+            // by namespace.
+            (resource, ObjectStore(transform: scope.metadataOnly ? ObjectStore.metadataOnly : ObjectStore.withoutBookkeeping, compact: true,
+                                   indexedLabels: [GuardLabels.managedBy]))
         })
     }
 

@@ -48,4 +48,38 @@ import Testing
         #expect(line["duration_us"] == 12)
         #expect(!String(decoding: bytes, as: UTF8.self).contains(secret))
     }
+
+    /// The line is written straight into bytes (issue #37): the same object a JSON tree gave, in the
+    /// same order, with every kind of metadata value and every character a log collector must not choke on.
+    @Test func metadataOfEveryKindIsWrittenAsJSONInOrder() throws {
+        var descriptors: [Int32] = [0, 0]
+        #expect(pipe(&descriptors) == 0)
+        defer { close(descriptors[0]) }
+        let logger = Logger(label: "guard-\"webhook") { JSONLogHandler(label: $0, fileDescriptor: descriptors[1]) }
+        logger.info("line\nbreak \"quoted\" \u{1}", metadata: [
+            "zeta": .string("tab\there \\ 🩺"), "alpha": .stringConvertible(true), "count": .stringConvertible(42),
+            "big": .stringConvertible(Int64.max), "ratio": .stringConvertible(1.5), "message": .string("dropped"),
+            "list": .array([.string("a"), .stringConvertible(2)]), "map": .dictionary(["b": .string("x"), "a": .stringConvertible(false)]),
+        ])
+        close(descriptors[1])
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(descriptors[0], &buffer, buffer.count)
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        #expect(bytes.last == 0x0A && bytes.filter { $0 == 0x0A }.count == 1)
+        let line = try JSONParser.parse(Array(bytes.dropLast()))
+        #expect(line["logger"] == "guard-\"webhook")
+        #expect(line["message"] == "line\nbreak \"quoted\" \u{1}")
+        #expect(line["zeta"] == "tab\there \\ 🩺")
+        #expect(line["alpha"] == true)
+        #expect(line["count"] == 42)
+        #expect(line["big"] == .int(.max))
+        #expect(line["ratio"] == "1.5")
+        #expect(line["list"] == ["a", 2])
+        #expect(line["map"] == ["a": false, "b": "x"])
+        #expect(line.objectValue?.keys.map { $0 } == ["time", "level", "logger", "message", "alpha", "big", "count", "list", "map", "ratio", "zeta"])
+    }
 }

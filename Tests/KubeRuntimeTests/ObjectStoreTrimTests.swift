@@ -67,4 +67,31 @@ struct ObjectStoreTrimTests {
             #expect(pages.withLock { $0 } == objects.count, "the transform ran once per listed object")
         }
     }
+
+    @Test("a store indexing one label still answers selectors and counts on every label", arguments: [true, false])
+    func partialLabelIndex(_ compact: Bool) throws {
+        let store = ObjectStore(compact: compact, indexedLabels: ["managed"])
+        func object(_ name: String, _ namespace: String, _ labels: [String: String]) -> JSONValue {
+            ["apiVersion": "v1", "kind": "ConfigMap",
+             "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": .object(JSONObject(uniqueKeysWithValues: labels.map { ($0.key, .string($0.value)) }))]]
+        }
+        store.apply(.restarted([object("a", "x", ["managed": "yes", "tier": "shared"]), object("b", "x", ["managed": "yes", "tier": "dedicated"]),
+                                object("c", "y", ["tier": "shared"])]))
+        let names = { (selector: String, namespace: String?) throws -> [String] in
+            try store.list(namespace: namespace, selector: LabelSelector(parsing: selector)).compactMap { $0["metadata"]?["name"]?.stringValue }
+        }
+        #expect(try names("tier=shared", nil) == ["a", "c"])
+        #expect(try names("tier=shared", "x") == ["a"])
+        #expect(try names("managed=yes,tier=dedicated", nil) == ["b"])
+        #expect(try names("managed=yes", nil) == ["a", "b"])
+        #expect(store.count(label: "managed", value: "yes") == 2)
+        #expect(store.count(label: "tier", value: "shared") == 2)
+        // A change moves an object between label values in the index and outside it.
+        store.apply(.applied(object("a", "x", ["tier": "dedicated"])))
+        #expect(store.count(label: "managed", value: "yes") == 1)
+        #expect(try names("tier=dedicated", nil) == ["a", "b"])
+        store.apply(.deleted(object("b", "x", [:])))
+        #expect(store.count(label: "managed", value: "yes") == 0)
+        #expect(try names("tier=dedicated", nil) == ["a"])
+    }
 }

@@ -60,6 +60,28 @@ struct WorkQueueTests {
         #expect(clock.now - start < .seconds(60))
     }
 
+    @Test("delayed keys come in due order, each once, however many wait and however often they were re-delayed")
+    func manyDelayed() async throws {
+        let queue = WorkQueue<Int>()
+        // 2,000 keys delayed by 1..2,000 ms in scrambled order; every fifth first asked for later, then earlier.
+        for step in 0..<2_000 {
+            let key = (step * 7_919) % 2_000
+            if key % 5 == 0 { queue.add(key, after: .seconds(300)) }
+            queue.add(key, after: .milliseconds(key + 1))
+            queue.add(key, after: .seconds(600))  // a later delay never wins
+        }
+        var seen: [Int] = []
+        while seen.count < 2_000, let key = await queue.next() {
+            seen.append(key)
+            queue.done(key)
+        }
+        #expect(Set(seen).count == 2_000)
+        // Due order, up to keys promoted by the same look (a worker may wake a few milliseconds late).
+        let outOfOrder = zip(seen, seen.dropFirst()).filter { $0.0 > $0.1 + 50 }
+        #expect(outOfOrder.isEmpty, "\(outOfOrder.prefix(5))")
+        #expect(queue.depth == 0)
+    }
+
     @Test("shutDown wakes every waiting worker with nil")
     func shutdown() async throws {
         let queue = WorkQueue<String>()
