@@ -58,7 +58,8 @@ let package = Package(
     targets: [
         // Pure: JSON value, YAML/JSON input, object views, AdmissionReview, JSON Pointer/Patch/diff,
         // quantities, label selectors, image references, the kind catalogue, applied-configuration hashes.
-        // libyaml's event parser (Debian: libyaml-dev), for the YAML reader.
+        // libyaml's event parser (Debian: libyaml-dev), for the YAML reader; zlib (zlib1g-dev) for compact caches.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(
             name: "KubeModel",
@@ -169,7 +170,7 @@ let package = Package(
         .target(
             name: "KubeRuntime",
             dependencies: [
-                "KubeModel", "KubeClient",
+                "KubeModel", "KubeClient", "CZlib",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),

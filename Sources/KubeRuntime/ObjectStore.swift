@@ -5,23 +5,29 @@ import NIOConcurrencyHelpers
 /// synchronous and lock-protected, so the admission path can use them without an API call; the
 /// cache is ``isReady`` only after the first list has been applied.
 public final class ObjectStore: Sendable {
-    /// One cached object: the JSON tree, or (compact stores) its serialized bytes, parsed on read.
+    /// One cached object: the JSON tree, or (compact stores) its serialized bytes deflated
+    /// (``DeflatedJSON``), inflated and parsed on read.
     struct Entry {
         enum Body {
             case tree(JSONValue)
             case compact([UInt8])
+            case deflated([UInt8], size: UInt32)
         }
         let body: Body
 
         init(_ object: JSONValue, compact: Bool) {
-            if compact {
+            guard compact else {
+                body = .tree(object)
+                return
+            }
+            let bytes = object.serializedBytes()
+            if bytes.count <= UInt32.max, let deflated = DeflatedJSON.compress(bytes) {
+                body = .deflated(deflated, size: UInt32(bytes.count))
+            } else {
                 // Copied to an exactly sized buffer: the serializer's growth leaves up to half unused.
-                let bytes = object.serializedBytes()
                 body = .compact([UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
                     count = buffer.initialize(from: bytes).1 - buffer.startIndex
                 })
-            } else {
-                body = .tree(object)
             }
         }
 
@@ -33,6 +39,15 @@ public final class ObjectStore: Sendable {
             switch body {
             case .tree(let value): return value
             case .compact(let bytes): return try? JSONParser.parse(bytes)
+            case .deflated(let bytes, let size): return DeflatedJSON.decompress(bytes, size: Int(size)).flatMap { try? JSONParser.parse($0) }
+            }
+        }
+
+        /// Bytes the entry keeps (its tree counted as its serialized size).
+        var storedBytes: Int {
+            switch body {
+            case .tree(let value): return value.serializedBytes().count
+            case .compact(let bytes), .deflated(let bytes, _): return bytes.count
             }
         }
     }
@@ -228,4 +243,8 @@ public final class ObjectStore: Sendable {
 
     /// The number of objects.
     public var count: Int { state.withLockedValue { $0.objects.count } }
+
+    /// The bytes the cached objects take as kept (deflated for a compact store), for the operator's
+    /// cache-size gauge and the load benchmark.
+    public var storedBytes: Int { state.withLockedValue { $0.objects.values.reduce(0) { $0 + $1.storedBytes } } }
 }

@@ -57,8 +57,9 @@ struct OperatorLoad {
             let first = Child(pid)
             defer { first.stop() }
             func get(_ path: String, port: Int = port) async -> String? {
-                guard let response = try? await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(5)),
-                      response.status == .ok, let body = try? await response.body.collect(upTo: 8 << 20) else { return nil }
+                // At 10,000 environments /metrics carries about 25 series per environment (tens of MiB).
+                guard let response = try? await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(60)),
+                      response.status == .ok, let body = try? await response.body.collect(upTo: 256 << 20) else { return nil }
                 return String(buffer: body)
             }
             while await get("/readyz") == nil { try await Task.sleep(for: .milliseconds(100)) }

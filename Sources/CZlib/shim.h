@@ -1,0 +1,2 @@
+// zlib (Debian: zlib1g-dev), for the operator's compressed caches.
+#include <zlib.h>
