@@ -218,19 +218,16 @@ extension KubernetesAPI {
         do { return try await get(resource, namespace: namespace, name: name) } catch where error == .notFound { return nil }
     }
 
-    /// Every page of a list concatenated, at the first page's resourceVersion. `transform` (a cache's
-    /// trim) is applied to each page's items as the page arrives, so a long list is never held in full
-    /// before it is trimmed.
-    public func listAll(_ resource: ResourceType, namespace: String?, options: ListOptions = ListOptions(),
-                        transform: (@Sendable (JSONValue) -> JSONValue)? = nil) async throws(KubeClientError) -> ObjectList {
+    /// Every page of a list concatenated, at the first page's resourceVersion.
+    public func listAll(_ resource: ResourceType, namespace: String?, options: ListOptions = ListOptions()) async throws(KubeClientError) -> ObjectList {
         var options = options
         var page = try await list(resource, namespace: namespace, options: options)
-        var items = transform.map { page.items.map($0) } ?? page.items
+        var items = page.items
         let version = page.resourceVersion
         while let token = page.continueToken, !token.isEmpty {
             options.continueToken = token
             page = try await list(resource, namespace: namespace, options: options)
-            if let transform { items += page.items.map(transform) } else { items += page.items }
+            items += page.items
         }
         return ObjectList(items: items, resourceVersion: version, continueToken: nil)
     }

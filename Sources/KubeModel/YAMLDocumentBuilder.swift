@@ -60,28 +60,20 @@ struct YAMLDocumentBuilder {
     /// A scalar event: a key when its mapping awaits one, else a value.
     mutating func scalar(_ text: String, tag: String?, plain: Bool, anchor: String?, line: Int, column: Int) throws(KubeModelError) {
         guard deferred == nil else { return }
+        let document = document
+        let fail = { (message: String) throws(KubeModelError) -> Void in
+            throw KubeModelError.invalidYAML(message, document: document, line: line, column: column)
+        }
         if awaitingKey {
             if plain && text == "<<" { return try mergeKey(line: line, column: column) }
             let key: String
-            do throws(KubeModelError) {
-                key = try YAMLScalar.keyText(text, tag: tag, plain: plain) { message throws(KubeModelError) in
-                    throw KubeModelError.invalidYAML(message, document: document, line: line, column: column)
-                }
-            } catch {
-                return keep(error)
-            }
+            do throws(KubeModelError) { key = try YAMLScalar.keyText(text, tag: tag, plain: plain, fail: fail) } catch { return keep(error) }
             if let anchor { anchors[anchor] = .scalar(key: key, value: .string(key)) }
             return try setKey(key, line: line, column: column)
         }
         guard count(1, line: line, column: column) else { return }
         let value: JSONValue
-        do throws(KubeModelError) {
-            value = try YAMLScalar.resolve(text, tag: tag, plain: plain) { message throws(KubeModelError) in
-                throw KubeModelError.invalidYAML(message, document: document, line: line, column: column)
-            }
-        } catch {
-            return keep(error)
-        }
+        do throws(KubeModelError) { value = try YAMLScalar.resolve(text, tag: tag, plain: plain, fail: fail) } catch { return keep(error) }
         if let anchor { anchors[anchor] = .scalar(key: (try? YAMLScalar.keyText(text, tag: tag, plain: plain) { _ throws(KubeModelError) in }) ?? text, value: value) }
         add(value, height: 0, line: line, column: column)
     }

@@ -20,6 +20,8 @@ enum YAMLEventReader {
     ///   - document: the document's 1-based index in its stream.
     /// - Throws: ``KubeModelError`` with the document, line and column.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, firstLine: Int, document: Int) throws(KubeModelError) -> JSONValue {
+        // libyaml asserts its input pointer; an empty document is null.
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return .null }
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         defer { parser.deallocate() }
         guard yaml_parser_initialize(parser) == 1 else {
@@ -27,7 +29,7 @@ enum YAMLEventReader {
         }
         defer { yaml_parser_delete(parser) }
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
-        yaml_parser_set_input_string(parser, bytes.baseAddress ?? UnsafePointer(bitPattern: 1), bytes.count)
+        yaml_parser_set_input_string(parser, base, bytes.count)
 
         var builder = YAMLDocumentBuilder(firstLine: firstLine, document: document)
         var event = yaml_event_t()

@@ -198,22 +198,35 @@ public final class Controller: Service {
         let watcher = Watcher(api: api, resource: configuration.resource, namespace: configuration.namespace,
                               labelSelector: configuration.labelSelector, watchTimeoutSeconds: configuration.watchTimeoutSeconds,
                               transform: store.transform, logger: logger)
+        var listed: Set<ObjectKey> = []
         for await event in watcher {
-            // A re-list after 410 may miss deletions in the gap: keys gone from the new list are queued too.
-            let vanished: Set<ObjectKey>
-            if case .restarted(let objects) = event {
-                vanished = Set(store.keys).subtracting(objects.map { ObjectKey(KubeObject($0)) })
-            } else {
-                vanished = []
-            }
-            store.apply(event)
             switch event {
+            case .listed(let objects, let first, let last):
+                if first { listed = [] }
+                listed.formUnion(objects.lazy.map { ObjectKey(KubeObject($0)) })
+                guard last else {
+                    store.apply(event)
+                    continue
+                }
+                relisted(listed, event)
+                listed = []
             case .restarted(let objects):
-                for object in objects { queue.add(ObjectKey(KubeObject(object))) }
-                for key in vanished { queue.add(key) }
-            case .applied(let object), .deleted(let object): queue.add(ObjectKey(KubeObject(object)))
+                relisted(Set(objects.lazy.map { ObjectKey(KubeObject($0)) }), event)
+            case .applied(let object), .deleted(let object):
+                store.apply(event)
+                queue.add(ObjectKey(KubeObject(object)))
             }
         }
+    }
+
+    /// A list is complete: every key in it is queued, and (a re-list after 410 may miss deletions in
+    /// the gap) so is every key the store held that it no longer has. Keys are queued only now, so no
+    /// worker reads the store while it still holds the previous contents.
+    private func relisted(_ keys: Set<ObjectKey>, _ event: WatcherEvent) {
+        let vanished = Set(store.keys).subtracting(keys)
+        store.apply(event)
+        for key in keys { queue.add(key) }
+        for key in vanished { queue.add(key) }
     }
 
     /// A watcher of a secondary kind, scoped as `scope` says.
@@ -225,9 +238,17 @@ public final class Controller: Service {
     }
 
     func reflectOwned(_ resource: ResourceType, into store: ObjectStore) async {
+        // Owners named by a list's pages, queued once the list is complete (see ``relisted(_:_:)``).
+        var owners: Set<ObjectKey> = []
         for await event in watcher(resource, configuration.ownedWatches[resource]) {
             store.apply(event)
             switch event {
+            case .listed(let objects, let first, let last):
+                if first { owners = [] }
+                owners.formUnion(objects.lazy.compactMap { self.ownerKey(of: KubeObject($0)) })
+                guard last else { continue }
+                for key in owners { queue.add(key) }
+                owners = []
             case .restarted(let objects): for object in objects { enqueueOwner(of: KubeObject(object)) }
             case .applied(let object), .deleted(let object): enqueueOwner(of: KubeObject(object))
             }
@@ -236,20 +257,25 @@ public final class Controller: Service {
 
     /// Queues the controlling owner of `object` when it is of the primary kind.
     func enqueueOwner(of object: KubeObject) {
+        if let key = ownerKey(of: object) { queue.add(key) }
+    }
+
+    /// The key of `object`'s owner of the primary kind, when this instance watches it.
+    func ownerKey(of object: KubeObject) -> ObjectKey? {
         let primary = configuration.resource
         for owner in object.ownerReferences where owner.controller && owner.kind == primary.kind
             && GroupVersionKind(apiVersion: owner.apiVersion, kind: owner.kind).group == primary.group {
             let key = ObjectKey(namespace: primary.namespaced ? object.namespace : nil, name: owner.name)
             // Sharding: only owners this instance watches.
             if store.isReady, store.get(key) == nil, configuration.labelSelector != nil { continue }
-            queue.add(key)
-            return
+            return key
         }
         if let label = configuration.ownerLabel, primary.namespaced, let name = object.labels[label], let namespace = object.namespace {
             let key = ObjectKey(namespace: namespace, name: name)
-            if store.isReady, store.get(key) == nil { return }
-            queue.add(key)
+            if store.isReady, store.get(key) == nil { return nil }
+            return key
         }
+        return nil
     }
 
     func resync(every period: Duration) async {

@@ -56,6 +56,8 @@ public final class ObjectStore: Sendable {
         var objects: [ObjectKey: Entry] = [:]
         var byLabel: [String: [String: Set<ObjectKey>]] = [:]
         var byNamespace: [String: Set<ObjectKey>] = [:]
+        /// The pages of a list in progress, prepared.
+        var staged: [(ObjectKey, Entry, [String: String])] = []
         var ready = false
         var readyWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
@@ -131,17 +133,9 @@ public final class ObjectStore: Sendable {
         let waiters: [CheckedContinuation<Void, Never>]
         switch event {
         case .restarted(let objects):
-            let entries = objects.map(prepare)
-            waiters = state.withLockedValue { state in
-                state.objects.removeAll(keepingCapacity: true)
-                state.byLabel.removeAll(keepingCapacity: true)
-                state.byNamespace.removeAll(keepingCapacity: true)
-                for (key, entry, labels) in entries { Self.insert(entry, labels: labels, at: key, into: &state) }
-                guard !state.ready else { return [] }
-                state.ready = true
-                defer { state.readyWaiters.removeAll() }
-                return Array(state.readyWaiters.values)
-            }
+            waiters = list(objects.map(prepare), first: true, last: true)
+        case .listed(let objects, let first, let last):
+            waiters = list(objects.map(prepare), first: first, last: last)
         case .applied(let object):
             let (key, entry, labels) = prepare(object)
             waiters = state.withLockedValue { state in
@@ -158,6 +152,26 @@ public final class ObjectStore: Sendable {
         }
         for waiter in waiters { waiter.resume() }
         for listener in listeners.withLockedValue({ $0 }) { listener() }
+    }
+
+    /// Stages a list's page (kept prepared, so the page's trees are freed at once); the last page
+    /// replaces the contents and makes the store ready. Reads see the previous contents until then.
+    private func list(_ entries: [(ObjectKey, Entry, [String: String])], first: Bool, last: Bool) -> [CheckedContinuation<Void, Never>] {
+        state.withLockedValue { state in
+            if first { state.staged.removeAll() }
+            state.staged.append(contentsOf: entries)
+            guard last else { return [] }
+            let staged = state.staged
+            state.staged = []
+            state.objects.removeAll(keepingCapacity: true)
+            state.byLabel.removeAll(keepingCapacity: true)
+            state.byNamespace.removeAll(keepingCapacity: true)
+            for (key, entry, labels) in staged { Self.insert(entry, labels: labels, at: key, into: &state) }
+            guard !state.ready else { return [] }
+            state.ready = true
+            defer { state.readyWaiters.removeAll() }
+            return Array(state.readyWaiters.values)
+        }
     }
 
     /// Calls `listener` after every change applied from now on (a list, an object added, changed or
@@ -244,7 +258,7 @@ public final class ObjectStore: Sendable {
     /// The number of objects.
     public var count: Int { state.withLockedValue { $0.objects.count } }
 
-    /// The bytes the cached objects take as kept (deflated for a compact store), for the operator's
-    /// cache-size gauge and the load benchmark.
+    /// The bytes the cached objects take as kept (deflated for a compact store; a tree store counts
+    /// its objects' serialized size). Reads every entry under the lock: for tests and diagnostics.
     public var storedBytes: Int { state.withLockedValue { $0.objects.values.reduce(0) { $0 + $1.storedBytes } } }
 }

@@ -4,9 +4,14 @@ import Logging
 
 /// What a watcher tells its consumer.
 public enum WatcherEvent: Sendable {
-    /// A (re-)list: these are now all the objects; anything not in the list is gone. Sent first,
-    /// and again after a 410 Gone made the watcher list afresh.
+    /// A whole (re-)list at once: these are now all the objects; anything not in the list is gone.
+    /// (The ``Watcher`` sends ``listed(_:first:last:)`` pages; this is for callers that hold a list.)
     case restarted([JSONValue])
+    /// One page of a (re-)list, sent first and again after a 410 Gone made the watcher list afresh.
+    /// `first` begins a list (pages of an earlier, interrupted one are void); after the `last` page the
+    /// objects of the list's pages are all the objects, and anything not among them is gone. Pages
+    /// are handed over as they arrive, so a consumer never holds a whole list as JSON trees.
+    case listed([JSONValue], first: Bool, last: Bool)
     /// An object was added or changed.
     case applied(JSONValue)
     /// An object was deleted (its last state).
@@ -68,6 +73,10 @@ public struct Watcher: AsyncSequence, Sendable {
         var backoff: Backoff
         var version: String?
         var stream: WatchEvents.Iterator?
+        /// The next page's options while a list is being paged.
+        var listing: ListOptions?
+        /// The resourceVersion of the list being paged (its first page's).
+        var listVersion = ""
 
         init(watcher: Watcher, backoff: Backoff) {
             self.watcher = watcher
@@ -78,15 +87,25 @@ public struct Watcher: AsyncSequence, Sendable {
         public mutating func next() async -> WatcherEvent? {
             while !Task.isCancelled {
                 guard let version else {
+                    let first = listing == nil
+                    var options = listing ?? ListOptions(labelSelector: watcher.labelSelector, limit: watcher.pageSize,
+                                                         metadataOnly: watcher.metadataOnly)
                     do {
-                        let list = try await watcher.api.listAll(watcher.resource, namespace: watcher.namespace,
-                                                                 options: ListOptions(labelSelector: watcher.labelSelector, limit: watcher.pageSize,
-                                                                                     metadataOnly: watcher.metadataOnly),
-                                                                 transform: watcher.transform)
-                        self.version = list.resourceVersion
+                        let page = try await watcher.api.list(watcher.resource, namespace: watcher.namespace, options: options)
+                        if first { listVersion = page.resourceVersion }
+                        let items = watcher.transform.map { page.items.map($0) } ?? page.items
+                        if let token = page.continueToken, !token.isEmpty {
+                            options.continueToken = token
+                            listing = options
+                            return .listed(items, first: first, last: false)
+                        }
+                        listing = nil
+                        self.version = listVersion
                         backoff.reset()
-                        return .restarted(list.items)
+                        return .listed(items, first: first, last: true)
                     } catch {
+                        // A page failed (its continue token may have expired): the list starts over.
+                        listing = nil
                         await pause(after: error, doing: "list")
                         continue
                     }

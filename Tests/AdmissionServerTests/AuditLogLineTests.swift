@@ -27,13 +27,7 @@ import Testing
         let logger = Logger(label: "guard-webhook") { JSONLogHandler(label: $0, fileDescriptor: descriptors[1]) }
         logger.info("admission decision", metadata: record.logMetadata)
         close(descriptors[1])
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(descriptors[0], &buffer, buffer.count)
-            if count <= 0 { break }
-            bytes += buffer[0..<count]
-        }
+        let bytes = Self.drain(descriptors[0])
         #expect(bytes.filter { $0 == 0x0A }.count == 1)
         let line = try JSONParser.parse(Array(bytes.dropLast()))
         #expect(line["message"] == "admission decision")
@@ -62,13 +56,7 @@ import Testing
             "list": .array([.string("a"), .stringConvertible(2)]), "map": .dictionary(["b": .string("x"), "a": .stringConvertible(false)]),
         ])
         close(descriptors[1])
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(descriptors[0], &buffer, buffer.count)
-            if count <= 0 { break }
-            bytes += buffer[0..<count]
-        }
+        let bytes = Self.drain(descriptors[0])
         #expect(bytes.last == 0x0A && bytes.filter { $0 == 0x0A }.count == 1)
         let line = try JSONParser.parse(Array(bytes.dropLast()))
         #expect(line["logger"] == "guard-\"webhook")
@@ -81,5 +69,17 @@ import Testing
         #expect(line["list"] == ["a", 2])
         #expect(line["map"] == ["a": false, "b": "x"])
         #expect(line.objectValue?.keys.map { $0 } == ["time", "level", "logger", "message", "alpha", "big", "count", "list", "map", "ratio", "zeta"])
+    }
+
+    /// Everything written to a pipe until its writing end is closed.
+    static func drain(_ descriptor: Int32) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        return bytes
     }
 }

@@ -42,7 +42,7 @@ struct ObjectStoreTrimTests {
         #expect(ObjectStore.withoutBookkeeping(once) == once)
     }
 
-    @Test("a watcher's restart list is trimmed page by page", arguments: Backend.allCases)
+    @Test("a watcher's restart list arrives and is trimmed page by page", arguments: Backend.allCases)
     func pagedRestart(_ backend: Backend) async throws {
         try await backend.run { cluster in
             for index in 0..<5 {
@@ -56,11 +56,25 @@ struct ObjectStoreTrimTests {
                                       pages.withLock { $0 += 1 }
                                       return ObjectStore.withoutBookkeeping(object)
                                   }, logger: cluster.logger)
+            // The list arrives page by page, each trimmed, and the store takes each as it comes.
+            let store = ObjectStore(compact: true)
             var iterator = watcher.makeAsyncIterator()
-            guard case .restarted(let objects)? = await iterator.next() else {
-                Issue.record("the watcher did not list first")
-                return
+            var objects: [JSONValue] = []
+            var pageSizes: [Int] = []
+            while true {
+                guard case .listed(let page, let first, let last)? = await iterator.next() else {
+                    Issue.record("the watcher did not list first")
+                    return
+                }
+                #expect(first == pageSizes.isEmpty)
+                pageSizes.append(page.count)
+                objects += page
+                store.apply(.listed(page, first: first, last: last))
+                #expect(store.isReady == last, "the store is ready only once the list is complete")
+                if last { break }
             }
+            #expect(pageSizes.allSatisfy { $0 <= 2 } && pageSizes.count >= 3, "\(pageSizes)")
+            #expect(store.count == objects.count)
             let ours = objects.filter { $0["metadata"]?["name"]?.stringValue?.hasPrefix("trim-") == true }
             #expect(ours.count == 5)
             #expect(ours.allSatisfy { $0["metadata"]?["annotations"]?[Self.lastApplied] == nil && $0["metadata"]?["managedFields"] == nil })
@@ -93,5 +107,18 @@ struct ObjectStoreTrimTests {
         store.apply(.deleted(object("b", "x", [:])))
         #expect(store.count(label: "managed", value: "yes") == 0)
         #expect(try names("tier=dedicated", nil) == ["a"])
+    }
+
+    @Test func anInterruptedListIsVoidAndReadsSeeTheOldContentsUntilTheLastPage() {
+        let store = ObjectStore(compact: true)
+        func object(_ name: String) -> JSONValue { ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": "n"]] }
+        store.apply(.listed([object("old")], first: true, last: true))
+        store.apply(.listed([object("half")], first: true, last: false))   // interrupted: its next page never comes
+        #expect(store.keys.map(\.name) == ["old"])
+        store.apply(.listed([object("a")], first: true, last: false))
+        store.apply(.listed([object("b")], first: false, last: false))
+        #expect(store.keys.map(\.name) == ["old"], "a list in progress is not visible")
+        store.apply(.listed([object("c")], first: false, last: true))
+        #expect(store.keys.map(\.name) == ["a", "b", "c"])
     }
 }

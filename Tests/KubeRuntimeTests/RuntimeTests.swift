@@ -21,7 +21,7 @@ struct RuntimeTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await event in watcher {
-                        if case .restarted = event { restarts.withLock { $0 += 1 } }
+                        if case .listed(_, _, last: true) = event { restarts.withLock { $0 += 1 } }
                         store.apply(event)
                     }
                 }
