@@ -5,8 +5,8 @@ import NIOConcurrencyHelpers
 /// synchronous and lock-protected, so the admission path can use them without an API call; the
 /// cache is ``isReady`` only after the first list has been applied.
 public final class ObjectStore: Sendable {
-    /// One cached object: the JSON tree, or (compact stores) its serialized bytes deflated
-    /// (``DeflatedJSON``), inflated and parsed on read.
+    /// One cached object: the JSON tree, or (compact stores) its serialized bytes, parsed on read —
+    /// deflated (``DeflatedJSON``) when the store says so, and inflated first.
     struct Entry {
         enum Body {
             case tree(JSONValue)
@@ -15,13 +15,13 @@ public final class ObjectStore: Sendable {
         }
         let body: Body
 
-        init(_ object: JSONValue, compact: Bool) {
+        init(_ object: JSONValue, compact: Bool, deflated: Bool) {
             guard compact else {
                 body = .tree(object)
                 return
             }
             let bytes = object.serializedBytes()
-            if bytes.count <= UInt32.max, let deflated = DeflatedJSON.compress(bytes) {
+            if deflated, bytes.count <= UInt32.max, let deflated = DeflatedJSON.compress(bytes) {
                 body = .deflated(deflated, size: UInt32(bytes.count))
             } else {
                 // Copied to an exactly sized buffer: the serializer's growth leaves up to half unused.
@@ -69,6 +69,9 @@ public final class ObjectStore: Sendable {
     public let transform: (@Sendable (JSONValue) -> JSONValue)?
     /// Whether objects are kept serialized (a fraction of the memory of a JSON tree; each read parses).
     public let compact: Bool
+    /// Whether a compact store deflates what it keeps (about a third of the bytes again; each read
+    /// inflates first): for large caches off any request path, such as the operator's.
+    public let deflated: Bool
     /// The labels the index keeps (`nil`: every label). A selector on another label is answered by
     /// reading the candidates' labels instead.
     public let indexedLabels: Set<String>?
@@ -76,11 +79,14 @@ public final class ObjectStore: Sendable {
     /// An empty, not yet ready store; `transform` trims each object before it is kept (see
     /// ``ObjectStore/withoutBookkeeping(_:)``); `compact` keeps objects serialized, for large caches
     /// read a few objects at a time (an operator's owned objects), not for per-request lookups;
-    /// `indexedLabels` limits the label index to the labels looked up by (an index entry per label of
-    /// every object is, in a large cache, as big as the objects themselves).
-    public init(transform: (@Sendable (JSONValue) -> JSONValue)? = nil, compact: Bool = false, indexedLabels: Set<String>? = nil) {
+    /// `deflated` makes a compact store deflate them too; `indexedLabels` limits the label index to the
+    /// labels looked up by (an index entry per label of every object is, in a large cache, as big as
+    /// the objects themselves).
+    public init(transform: (@Sendable (JSONValue) -> JSONValue)? = nil, compact: Bool = false, deflated: Bool = false,
+                indexedLabels: Set<String>? = nil) {
         self.transform = transform
         self.compact = compact
+        self.deflated = deflated
         self.indexedLabels = indexedLabels
     }
 
@@ -128,7 +134,7 @@ public final class ObjectStore: Sendable {
             let object = self.transform?(object) ?? object
             let view = KubeObject(object)
             let labels = self.indexedLabels == nil ? view.labels : view.labels.filter { self.indexes($0.key) }
-            return (ObjectKey(view), Entry(object, compact: self.compact), labels)
+            return (ObjectKey(view), Entry(object, compact: self.compact, deflated: self.deflated), labels)
         }
         let waiters: [CheckedContinuation<Void, Never>]
         switch event {
@@ -258,7 +264,6 @@ public final class ObjectStore: Sendable {
     /// The number of objects.
     public var count: Int { state.withLockedValue { $0.objects.count } }
 
-    /// The bytes the cached objects take as kept (deflated for a compact store; a tree store counts
-    /// its objects' serialized size). Reads every entry under the lock: for tests and diagnostics.
+    /// The bytes the cached objects take as kept (a tree store counts its objects' serialized size). Reads every entry under the lock: for tests and diagnostics.
     public var storedBytes: Int { state.withLockedValue { $0.objects.values.reduce(0) { $0 + $1.storedBytes } } }
 }

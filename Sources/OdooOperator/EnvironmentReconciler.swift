@@ -102,14 +102,14 @@ public final class EnvironmentReconciler: Sendable {
         decision = EnvironmentDecision(configuration: dependencies.configuration)
         let metrics = dependencies.metrics
         api = WriteCountingAPI(dependencies.api) { metrics?.recordWrites($0) }
-        primary = ObjectStore(transform: ObjectStore.withoutBookkeeping, compact: true)
+        primary = ObjectStore(transform: ObjectStore.withoutBookkeeping, compact: true, deflated: true)
         let scopes = EnvironmentReconciler.watchScopes(dependencies.configuration)
         stores = Dictionary(uniqueKeysWithValues: scopes.map { resource, scope in
             // Kinds watched as metadata (``watchScopes(_:)``) are trimmed again by the cache, whatever
             // the server sent, so no credential sits in the operator's memory.
             // Only the managed-by label is looked up by (the managed-objects gauge); owned objects are read
             // by namespace.
-            (resource, ObjectStore(transform: scope.metadataOnly ? ObjectStore.metadataOnly : ObjectStore.withoutBookkeeping, compact: true,
+            (resource, ObjectStore(transform: scope.metadataOnly ? ObjectStore.metadataOnly : ObjectStore.withoutBookkeeping, compact: true, deflated: true,
                                    indexedLabels: [GuardLabels.managedBy]))
         })
     }
