@@ -96,7 +96,7 @@ public final class ClusterWatch: Service {
     }
 
     func reflect(_ resource: ResourceType, into store: ObjectStore, _ client: KubeHTTPClient, onChange: @Sendable () -> Void = {}) async {
-        for await event in Watcher(api: client, resource: resource, transform: store.transform, logger: logger) {
+        for await event in Watcher(api: client, resource: resource, logger: logger) {
             store.apply(event)
             onChange()
         }

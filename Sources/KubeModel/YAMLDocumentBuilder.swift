@@ -31,8 +31,9 @@ struct YAMLDocumentBuilder {
         var merges: [JSONObject] = []
         /// Container levels below and including this one.
         var height = 1
-        /// Duplicated keys with the position of their first occurrence.
-        var duplicates: [(key: String, line: Int, column: Int)] = []
+        /// Duplicated keys with the position of their first occurrence (a dictionary: a hostile mapping
+        /// may repeat every one of thousands of keys).
+        var duplicates: [String: (line: Int, column: Int)] = [:]
     }
 
     let firstLine: Int
@@ -111,9 +112,11 @@ struct YAMLDocumentBuilder {
     mutating func end() throws(KubeModelError) {
         guard deferred == nil, let frame = stack.popLast() else { return }
         keyMarks.removeSubrange(frame.keyMarksBase...)
-        if let first = frame.duplicates.min(by: { $0.key < $1.key }) {
-            let keys = frame.duplicates.map(\.key).sorted()
-            throw KubeModelError.invalidYAML("duplicate key\(keys.count == 1 ? "" : "s") \(keys.joined(separator: ", ")) in a mapping",
+        if let first = frame.duplicates.min(by: { $0.key < $1.key })?.value {
+            // Named in key order, at most ten of them (echoed keys are the caller's text).
+            let keys = frame.duplicates.keys.sorted()
+            let named = keys.prefix(10).joined(separator: ", ") + (keys.count > 10 ? " and \(keys.count - 10) more" : "")
+            throw KubeModelError.invalidYAML("duplicate key\(keys.count == 1 ? "" : "s") \(named) in a mapping",
                                              document: document, line: first.line, column: first.column)
         }
         let value: JSONValue
@@ -138,8 +141,8 @@ struct YAMLDocumentBuilder {
     private mutating func mergeKey(line: Int, column: Int) throws(KubeModelError) {
         guard let index = stack.indices.last else { return }
         if let first = stack[index].mergeMark {
-            if !stack[index].duplicates.contains(where: { $0.key == "<<" }) {
-                stack[index].duplicates.append((key: "<<", line: first.line, column: first.column))
+            if stack[index].duplicates["<<"] == nil {
+                stack[index].duplicates["<<"] = first
             }
         } else {
             stack[index].mergeMark = (line, column)
@@ -151,9 +154,9 @@ struct YAMLDocumentBuilder {
         guard let index = stack.indices.last else { return }
         let base = stack[index].keyMarksBase
         if let existing = stack[index].object.index(forKey: key) {
-            if !stack[index].duplicates.contains(where: { $0.key == key }) {
+            if stack[index].duplicates[key] == nil {
                 let first = keyMarks[base + existing]
-                stack[index].duplicates.append((key: key, line: first.line, column: first.column))
+                stack[index].duplicates[key] = first
             }
         } else {
             keyMarks.append((line, column))

@@ -196,8 +196,7 @@ public final class Controller: Service {
 
     func reflectPrimary() async {
         let watcher = Watcher(api: api, resource: configuration.resource, namespace: configuration.namespace,
-                              labelSelector: configuration.labelSelector, watchTimeoutSeconds: configuration.watchTimeoutSeconds,
-                              transform: store.transform, logger: logger)
+                              labelSelector: configuration.labelSelector, watchTimeoutSeconds: configuration.watchTimeoutSeconds, logger: logger)
         var listed: Set<ObjectKey> = []
         for await event in watcher {
             switch event {
@@ -233,8 +232,7 @@ public final class Controller: Service {
     func watcher(_ resource: ResourceType, _ scope: OwnedWatch?) -> Watcher {
         let scope = scope ?? OwnedWatch()
         return Watcher(api: api, resource: resource, namespace: configuration.namespace, labelSelector: scope.labelSelector,
-                       metadataOnly: scope.metadataOnly, watchTimeoutSeconds: configuration.watchTimeoutSeconds,
-                       transform: ownedStores[resource]?.transform, logger: logger)
+                       metadataOnly: scope.metadataOnly, watchTimeoutSeconds: configuration.watchTimeoutSeconds, logger: logger)
     }
 
     func reflectOwned(_ resource: ResourceType, into store: ObjectStore) async {

@@ -66,7 +66,7 @@ public final class ObjectStore: Sendable {
     private let state = NIOLockedValueBox(State())
     private let listeners = NIOLockedValueBox([@Sendable () -> Void]())
     /// Applied to every object before it is stored (controller-runtime's cache transform).
-    public let transform: (@Sendable (JSONValue) -> JSONValue)?
+    let transform: (@Sendable (JSONValue) -> JSONValue)?
     /// Whether objects are kept serialized (a fraction of the memory of a JSON tree; each read parses).
     public let compact: Bool
     /// Whether a compact store deflates what it keeps (about a third of the bytes again; each read

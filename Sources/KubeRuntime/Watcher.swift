@@ -43,16 +43,11 @@ public struct Watcher: AsyncSequence, Sendable {
     public let watchTimeoutSeconds: Int
     /// The backoff after errors.
     public let backoff: Backoff
-    /// Applied to each listed object as its page arrives (the consuming cache's trim, see
-    /// ``ObjectStore/withoutBookkeeping(_:)``): a restart's list is never held untrimmed in full.
-    public let transform: (@Sendable (JSONValue) -> JSONValue)?
     let logger: Logger
 
     /// A watcher.
     public init(api: any KubernetesAPI, resource: ResourceType, namespace: String? = nil, labelSelector: String? = nil,
-                metadataOnly: Bool = false, pageSize: Int = 500, watchTimeoutSeconds: Int = 290, backoff: Backoff = Backoff(),
-                transform: (@Sendable (JSONValue) -> JSONValue)? = nil, logger: Logger) {
-        self.transform = transform
+                metadataOnly: Bool = false, pageSize: Int = 500, watchTimeoutSeconds: Int = 290, backoff: Backoff = Backoff(), logger: Logger) {
         self.api = api
         self.resource = resource
         self.namespace = namespace
@@ -93,16 +88,15 @@ public struct Watcher: AsyncSequence, Sendable {
                     do {
                         let page = try await watcher.api.list(watcher.resource, namespace: watcher.namespace, options: options)
                         if first { listVersion = page.resourceVersion }
-                        let items = watcher.transform.map { page.items.map($0) } ?? page.items
                         if let token = page.continueToken, !token.isEmpty {
                             options.continueToken = token
                             listing = options
-                            return .listed(items, first: first, last: false)
+                            return .listed(page.items, first: first, last: false)
                         }
                         listing = nil
                         self.version = listVersion
                         backoff.reset()
-                        return .listed(items, first: first, last: true)
+                        return .listed(page.items, first: first, last: true)
                     } catch {
                         // A page failed (its continue token may have expired): the list starts over.
                         listing = nil

@@ -169,6 +169,20 @@ struct YAMLReaderTests {
         }
     }
 
+    @Test func twentyThousandDuplicatedKeysAreOneShortErrorQuickly() {
+        // Every key of a large mapping repeated: found in linear time, named ten at a time.
+        var text = ""
+        for round in 0..<2 { for key in 0..<20_000 { text += "k\(key): \(round)\n" } }
+        do {
+            _ = try ManifestReader.parseSingle(yaml: text)
+            Issue.record("duplicates accepted")
+        } catch {
+            #expect(error.message.hasSuffix("and 19990 more in a mapping"), "\(error.message.prefix(200))")
+            #expect(error.message.count < 300)
+            #expect(error.line == 1)
+        }
+    }
+
     @Test func aSyntaxErrorLaterWinsOverAValueError() {
         do {
             _ = try ManifestReader.parseSingle(yaml: "v: .inf\nw: [\n")

@@ -51,13 +51,12 @@ struct ObjectStoreTrimTests {
                 _ = try await cluster.create(object)
             }
             let pages = Locked(0)
-            let watcher = Watcher(api: cluster.api, resource: .configMaps, namespace: cluster.namespace, pageSize: 2,
-                                  transform: { object in
-                                      pages.withLock { $0 += 1 }
-                                      return ObjectStore.withoutBookkeeping(object)
-                                  }, logger: cluster.logger)
-            // The list arrives page by page, each trimmed, and the store takes each as it comes.
-            let store = ObjectStore(compact: true)
+            let watcher = Watcher(api: cluster.api, resource: .configMaps, namespace: cluster.namespace, pageSize: 2, logger: cluster.logger)
+            // The list arrives page by page, and the store trims and keeps each page as it comes.
+            let store = ObjectStore(transform: { object in
+                pages.withLock { $0 += 1 }
+                return ObjectStore.withoutBookkeeping(object)
+            }, compact: true, deflated: true)
             var iterator = watcher.makeAsyncIterator()
             var objects: [JSONValue] = []
             var pageSizes: [Int] = []
@@ -75,7 +74,7 @@ struct ObjectStoreTrimTests {
             }
             #expect(pageSizes.allSatisfy { $0 <= 2 } && pageSizes.count >= 3, "\(pageSizes)")
             #expect(store.count == objects.count)
-            let ours = objects.filter { $0["metadata"]?["name"]?.stringValue?.hasPrefix("trim-") == true }
+            let ours = store.list().filter { $0["metadata"]?["name"]?.stringValue?.hasPrefix("trim-") == true }
             #expect(ours.count == 5)
             #expect(ours.allSatisfy { $0["metadata"]?["annotations"]?[Self.lastApplied] == nil && $0["metadata"]?["managedFields"] == nil })
             #expect(pages.withLock { $0 } == objects.count, "the transform ran once per listed object")
