@@ -32,15 +32,18 @@ public struct JSONLogHandler: LogHandler {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1_024)
         Self.field("time", first: true, into: &bytes)
-        JSONValue.writeString(Timestamp.format(Date(), milliseconds: true), into: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        Timestamp.write(Date(), fractionDigits: 3, into: &bytes)
+        bytes.append(UInt8(ascii: "\""))
         Self.field("level", into: &bytes)
         JSONValue.writeString(event.level.rawValue, into: &bytes)
         Self.field("logger", into: &bytes)
         JSONValue.writeString(label, into: &bytes)
         Self.field("message", into: &bytes)
-        JSONValue.writeString("\(event.message)", into: &bytes)
+        JSONValue.writeString(event.message.description, into: &bytes)
         let merged = metadata.isEmpty ? (event.metadata ?? [:]) : metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 })
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !Self.reserved.contains(key) {
+        for key in merged.keys.sorted() where !Self.reserved.contains(key) {
+            guard let value = merged[key] else { continue }
             Self.field(key, into: &bytes)
             Self.append(value, into: &bytes)
         }
@@ -73,7 +76,14 @@ public struct JSONLogHandler: LogHandler {
             else if let int = convertible as? Int { bytes.append(contentsOf: String(int).utf8) }
             else if let int = convertible as? Int64 { bytes.append(contentsOf: String(int).utf8) }
             else { JSONValue.writeString(convertible.description, into: &bytes) }
-        case .array, .dictionary: bytes.append(contentsOf: json(value).serializedBytes())
+        case .array(let items):
+            bytes.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                append(item, into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .dictionary: bytes.append(contentsOf: json(value).serializedBytes())
         }
     }
 

@@ -77,7 +77,7 @@ public enum FuzzEntryPoints {
                     if patched != decision.mutatedObject { problems.append("\(stage)/\(phase): the patch does not give the mutated object") }
                 }
                 for mutating in [false, true] {
-                    let body = AdmissionResponse(answering: request, decision: decision, mutating: mutating).reviewJSON.serializedBytes()
+                    let body = AdmissionResponse(answering: request, decision: decision, mutating: mutating).reviewBytes()
                     if (try? JSONParser.parse(body)) == nil {
                         problems.append("\(stage)/\(phase): the response does not parse back")
                     }

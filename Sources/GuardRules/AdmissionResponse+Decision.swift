@@ -34,12 +34,12 @@ extension AdmissionResponse {
     /// that would be larger (no decision within the other budgets gets there; this is the last guard)
     /// becomes a denial that says so, never a truncated or oversized body.
     public func bounded() -> (response: AdmissionResponse, body: [UInt8]) {
-        let bytes = reviewJSON.serializedBytes()
+        let bytes = reviewBytes()
         guard bytes.count > OutputBudget.responseBytes else { return (self, bytes) }
         var refusal = AdmissionResponse(uid: uid, allowed: false, statusCode: 403, statusMessage:
             "denied by odoo-guard: the answer to this request would be \(bytes.count) bytes, more than the webhook's budget of \(OutputBudget.responseBytes); make the object smaller")
         refusal.auditAnnotations = ["decision": "denied", "refused": "response-budget"]
         if let version = auditAnnotations["policy-version"] { refusal.auditAnnotations["policy-version"] = version }
-        return (refusal, refusal.reviewJSON.serializedBytes())
+        return (refusal, refusal.reviewBytes())
     }
 }

@@ -12,12 +12,7 @@ extension GuardEvaluator {
         // De-duplicated in one pass (sets, not `contains` in a loop: a request with thousands of
         // findings must stay linear), keeping the rules' order. A field reported malformed by the shape
         // check and again by the rule that reads it is reported once.
-        var seen = Set<Finding>(minimumCapacity: rawFindings.count)
-        var malformed = Set<FieldPath>()
-        let findings = rawFindings.filter { finding in
-            guard seen.insert(finding).inserted else { return false }
-            return finding.rule != .objectWellFormed || malformed.insert(finding.path).inserted
-        }
+        let findings = Self.distinct(rawFindings)
         let exceptions = context.peers(ofKind: "GuardException").compactMap { try? GuardException.decode($0).get() }
             .filter { $0.covers(object) }
         var expiredNoted = Set<String>()
@@ -63,17 +58,56 @@ extension GuardEvaluator {
         }
         if let omitted = decision.omittedViolations[.warn] { decision.warnings.append("… and \(omitted) more warn-mode findings") }
         decision.warnings = OutputBudget.cap(warnings: decision.warnings)
-        let mutations = steps.map(\.rule)
-        func list(_ rules: [RuleID]) -> String { Array(Set(rules)).sorted().map(\.rawValue).joined(separator: ",") }
-        decision.auditAnnotations["decision"] = decision.allowed ? "allowed" : "denied"
-        let byMode = { (mode: RuleMode) in decision.violations.filter { $0.mode == mode }.map(\.rule) }
-        if !byMode(.enforce).isEmpty { decision.auditAnnotations["rules-denied"] = list(byMode(.enforce)) }
-        if !byMode(.warn).isEmpty { decision.auditAnnotations["rules-warned"] = list(byMode(.warn)) }
-        if !byMode(.audit).isEmpty { decision.auditAnnotations["rules-audited"] = list(byMode(.audit)) }
-        if !decision.exempted.isEmpty { decision.auditAnnotations["rules-exempted"] = list(decision.exempted.map(\.violation.rule)) }
-        if !mutations.isEmpty && !decision.patch.isEmpty { decision.auditAnnotations["mutations"] = list(mutations) }
+        var denied: [RuleID] = [], warned: [RuleID] = [], audited: [RuleID] = []
+        for violation in decision.violations {
+            switch violation.mode {
+            case .enforce: denied.append(violation.rule)
+            case .warn: warned.append(violation.rule)
+            case .audit: audited.append(violation.rule)
+            }
+        }
+        decision.auditAnnotations["decision"] = denied.isEmpty ? "allowed" : "denied"
+        if !denied.isEmpty { decision.auditAnnotations["rules-denied"] = Self.ruleList(denied) }
+        if !warned.isEmpty { decision.auditAnnotations["rules-warned"] = Self.ruleList(warned) }
+        if !audited.isEmpty { decision.auditAnnotations["rules-audited"] = Self.ruleList(audited) }
+        if !decision.exempted.isEmpty { decision.auditAnnotations["rules-exempted"] = Self.ruleList(decision.exempted.map(\.violation.rule)) }
+        if !steps.isEmpty && !decision.patch.isEmpty { decision.auditAnnotations["mutations"] = Self.ruleList(steps.map(\.rule)) }
         if let stage { decision.auditAnnotations["stage"] = stage.rawValue }
         return decision
+    }
+
+    /// Findings without repeats, in the rules' order; a field reported malformed by the shape check and
+    /// again by the rule that reads it is reported once. Linear: a request with thousands of findings
+    /// is de-duplicated with sets, a usual one (none or a few) without hashing anything.
+    static func distinct(_ findings: [Finding]) -> [Finding] {
+        guard findings.count > 1 else { return findings }
+        guard findings.count > 16 else {
+            var result: [Finding] = []
+            result.reserveCapacity(findings.count)
+            for finding in findings where !result.contains(where: { $0 == finding || ($0.rule == .objectWellFormed &&
+                finding.rule == .objectWellFormed && $0.path == finding.path) }) {
+                result.append(finding)
+            }
+            return result
+        }
+        var seen = Set<Finding>(minimumCapacity: findings.count)
+        var malformed = Set<FieldPath>()
+        return findings.filter { finding in
+            guard seen.insert(finding).inserted else { return false }
+            return finding.rule != .objectWellFormed || malformed.insert(finding.path).inserted
+        }
+    }
+
+    /// Rule ids as an audit annotation value: distinct, sorted, comma-separated.
+    static func ruleList(_ rules: [RuleID]) -> String {
+        var text = ""
+        var last: RuleID?
+        for rule in rules.sorted() where rule != last {
+            if last != nil { text += "," }
+            text += rule.rawValue
+            last = rule
+        }
+        return text
     }
 
     /// A rule's mode in a stage; in the validating webhook a Pod Security control is reported at most

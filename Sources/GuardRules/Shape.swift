@@ -19,12 +19,15 @@ indirect enum Shape: Sendable {
     case intOrPercent
     /// A resource quantity: a string or a number that parses as one.
     case quantity
-    /// An object whose named members have these shapes.
-    case object([String: Shape])
+    /// An object whose named members have these shapes (see ``object(_:)``).
+    case members(ShapeMembers)
     /// An object whose every member has this shape (labels, `data`, `limits`).
     case map(Shape)
     /// A list of at most `limit` elements of this shape.
     case list(Shape, limit: Int)
+
+    /// An object whose named members have these shapes.
+    static func object(_ members: KeyValuePairs<String, Shape>) -> Shape { .members(ShapeMembers(members)) }
 
     /// One problem found by ``check(_:at:into:)``.
     struct Problem: Sendable, Equatable {
@@ -38,6 +41,7 @@ indirect enum Shape: Sendable {
     /// Linear in the size of the value; lists beyond their limit are not descended into.
     func check(_ value: JSONValue, at path: FieldPath, into problems: inout [Problem]) {
         var trail = path.components
+        trail.reserveCapacity(trail.count + 12)
         walk(value, &trail, &problems)
     }
 
@@ -60,13 +64,13 @@ indirect enum Shape: Sendable {
             }
         case .quantity:
             do { _ = try Quantity(json: value) } catch { report(error.message, trail, &problems) }
-        case .object(let members):
+        case .members(let members):
             guard case .object(let object) = value else { return report("must be an object, found \(Self.shown(value))", trail, &problems) }
             // In the document's order, so the same object always gives the same findings in the same order.
             for (key, member) in object {
-                guard let shape = members[key] else { continue }
+                guard let index = members.index(of: key) else { continue }
                 trail.append(.key(key))
-                shape.walk(member, &trail, &problems)
+                members.shapes[index].walk(member, &trail, &problems)
                 trail.removeLast()
             }
         case .map(let element):
@@ -97,5 +101,26 @@ indirect enum Shape: Sendable {
     private static func shown(_ value: JSONValue) -> String {
         guard case .string(let text) = value else { return value.typeDescription }
         return "\"\(text.prefix(40))\(text.count > 40 ? "…" : "")\""
+    }
+}
+
+/// The named members of an object ``Shape``: a handful of keys found by a scan that compares a key's
+/// length before its bytes, cheaper than hashing every key of every object walked.
+final class ShapeMembers: Sendable {
+    let keys: [String]
+    let lengths: [Int]
+    let shapes: [Shape]
+
+    init(_ members: KeyValuePairs<String, Shape>) {
+        keys = members.map(\.key)
+        lengths = members.map(\.key.utf8.count)
+        shapes = members.map(\.value)
+    }
+
+    /// The index of `key`, or `nil` when the shape does not name it.
+    func index(of key: String) -> Int? {
+        let length = key.utf8.count
+        for index in lengths.indices where lengths[index] == length && keys[index] == key { return index }
+        return nil
     }
 }

@@ -170,27 +170,56 @@ public struct AdmissionResponse: Sendable, Equatable {
         self.auditAnnotations = auditAnnotations
     }
 
-    /// The whole AdmissionReview JSON carrying this response. The patch is base64 JSON with
-    /// `patchType: JSONPatch`; no patch fields at all when there is no patch.
-    public var reviewJSON: JSONValue {
-        var response: JSONObject = ["uid": .string(uid), "allowed": .bool(allowed)]
+    /// The whole AdmissionReview JSON carrying this response (parsed back from ``reviewBytes()``).
+    public var reviewJSON: JSONValue { (try? JSONParser.parse(reviewBytes())) ?? .null }
+
+    /// The whole AdmissionReview carrying this response as UTF-8 JSON, written straight into bytes
+    /// (no intermediate tree): `apiVersion`, `kind`, `response` with `uid`, `allowed`, then `status`
+    /// (`code`, `message`, `reason` for a denial), the patch (base64 JSON with `patchType: JSONPatch`;
+    /// no patch fields at all when there is none), `warnings` and `auditAnnotations` by key.
+    public func reviewBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + (statusMessage?.utf8.count ?? 0) + warnings.reduce(0) { $0 + $1.utf8.count + 3 })
+        out.append(contentsOf: #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"#.utf8)
+        JSONValue.writeString(uid, into: &out)
+        out.append(contentsOf: (allowed ? #","allowed":true"# : #","allowed":false"#).utf8)
         if statusCode != nil || statusMessage != nil {
-            var status: JSONObject = [:]
-            if let statusCode { status["code"] = .int(Int64(statusCode)) }
-            if let statusMessage { status["message"] = .string(statusMessage) }
-            if !allowed { status["reason"] = "Forbidden" }
-            response["status"] = .object(status)
+            out.append(contentsOf: #","status":{"#.utf8)
+            var first = true
+            func member(_ key: String) {
+                out.append(contentsOf: (first ? "\"" : ",\"").utf8)
+                out.append(contentsOf: key.utf8)
+                out.append(contentsOf: "\":".utf8)
+                first = false
+            }
+            if let statusCode { member("code"); out.append(contentsOf: String(statusCode).utf8) }
+            if let statusMessage { member("message"); JSONValue.writeString(statusMessage, into: &out) }
+            if !allowed { member("reason"); out.append(contentsOf: #""Forbidden""#.utf8) }
+            out.append(UInt8(ascii: "}"))
         }
         if let patch, !patch.isEmpty {
-            response["patchType"] = "JSONPatch"
-            response["patch"] = .string(Data(patch.jsonValue.serializedBytes()).base64EncodedString())
+            out.append(contentsOf: #","patchType":"JSONPatch","patch":"#.utf8)
+            JSONValue.writeString(Data(patch.jsonValue.serializedBytes()).base64EncodedString(), into: &out)
         }
-        if !warnings.isEmpty { response["warnings"] = .array(warnings.map(JSONValue.string)) }
+        if !warnings.isEmpty {
+            out.append(contentsOf: #","warnings":["#.utf8)
+            for (index, warning) in warnings.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.writeString(warning, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         if !auditAnnotations.isEmpty {
-            var annotations = JSONObject()
-            for key in auditAnnotations.keys.sorted() { annotations[key] = auditAnnotations[key].map(JSONValue.string) }
-            response["auditAnnotations"] = .object(annotations)
+            out.append(contentsOf: #","auditAnnotations":{"#.utf8)
+            for (index, key) in auditAnnotations.keys.sorted().enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                JSONValue.writeString(auditAnnotations[key] ?? "", into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         }
-        return ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": .object(response)]
+        out.append(contentsOf: "}}".utf8)
+        return out
     }
 }

@@ -69,21 +69,47 @@ public enum Timestamp {
     public static func microTime(_ date: Date) -> String { format(date, fractionDigits: 6) }
 
     static func format(_ date: Date, fractionDigits: Int) -> String {
+        var bytes: [UInt8] = []
+        write(date, fractionDigits: fractionDigits, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `date` as RFC 3339 UTC text (`YYYY-MM-DDTHH:MM:SS[.fff]Z`, `fractionDigits` digits of
+    /// the second) to `bytes`, digit by digit: a log line's time costs no string.
+    public static func write(_ date: Date, fractionDigits: Int = 0, into bytes: inout [UInt8]) {
         let seconds = date.timeIntervalSince1970.rounded(.down)
         let total = Int(seconds)
         var days = total / 86_400
         var secs = total % 86_400
         if secs < 0 { secs += 86_400; days -= 1 }
         let (year, month, day) = civil(days: days)
-        func pad(_ v: Int, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
+        func digits(_ value: Int, _ width: Int) {
+            // Zero-padded to `width`; wider values (a year past 9999) keep every digit, and a year
+            // before 1 BC is its sign and digits padded on the left, as `String(value)` padded was.
+            if value < 0 {
+                let text = String(value).utf8
+                bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, width - text.count)))
+                bytes.append(contentsOf: text)
+                return
+            }
+            var divisor = 1
+            var count = 1
+            while count < width || value / divisor >= 10 { divisor *= 10; count += 1 }
+            while divisor > 0 { bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10)); divisor /= 10 }
         }
-        var scale = 1
-        for _ in 0..<fractionDigits { scale *= 10 }
-        let fraction = fractionDigits > 0
-            ? "." + pad(min(scale - 1, Int((date.timeIntervalSince1970 - seconds) * Double(scale))), fractionDigits) : ""
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secs / 3600, 2)):\(pad(secs % 3600 / 60, 2)):\(pad(secs % 60, 2))\(fraction)Z"
+        digits(year, 4); bytes.append(UInt8(ascii: "-"))
+        digits(month, 2); bytes.append(UInt8(ascii: "-"))
+        digits(day, 2); bytes.append(UInt8(ascii: "T"))
+        digits(secs / 3600, 2); bytes.append(UInt8(ascii: ":"))
+        digits(secs % 3600 / 60, 2); bytes.append(UInt8(ascii: ":"))
+        digits(secs % 60, 2)
+        if fractionDigits > 0 {
+            var scale = 1
+            for _ in 0..<fractionDigits { scale *= 10 }
+            bytes.append(UInt8(ascii: "."))
+            digits(min(scale - 1, Int((date.timeIntervalSince1970 - seconds) * Double(scale))), fractionDigits)
+        }
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     /// The proleptic Gregorian (year, month 1–12, day 1–31) of a count of days since 1970-01-01

@@ -57,6 +57,28 @@ struct AdmissionReviewTests {
         #expect(denied["response"]?["status"]?["code"] == 403)
     }
 
+    /// The review is written straight into bytes: every field in its place, text escaped, keys of the
+    /// audit annotations sorted, and the same bytes as the tree serializer would give.
+    @Test func writesTheReviewBytesExactly() throws {
+        let patch = JSONPatch([.add("/metadata/labels", ["a": "b"])])
+        let cases: [(AdmissionResponse, String)] = [
+            (AdmissionResponse(uid: "u1", allowed: true),
+             #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"u1","allowed":true}}"#),
+            (AdmissionResponse(uid: "u\"2", allowed: false, statusCode: 403, statusMessage: "denied:\n- \"x\"",
+                               warnings: ["w1", "tab\there"], auditAnnotations: ["z": "1", "a": "\u{1}"]),
+             #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"u\"2","allowed":false,"status":{"code":403,"message":"denied:\n- \"x\"","reason":"Forbidden"},"warnings":["w1","tab\there"],"auditAnnotations":{"a":"\u0001","z":"1"}}}"#),
+            (AdmissionResponse(uid: "u3", allowed: true, patch: patch),
+             #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"u3","allowed":true,"patchType":"JSONPatch","patch":"W3sib3AiOiJhZGQiLCJwYXRoIjoiL21ldGFkYXRhL2xhYmVscyIsInZhbHVlIjp7ImEiOiJiIn19XQ=="}}"#),
+            (AdmissionResponse(uid: "u4", allowed: true, patch: JSONPatch()),
+             #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"u4","allowed":true}}"#),
+        ]
+        for (response, expected) in cases {
+            let bytes = response.reviewBytes()
+            #expect(String(decoding: bytes, as: UTF8.self) == expected)
+            #expect(try JSONParser.parse(bytes).serializedBytes() == bytes, "the tree serializer writes the same bytes")
+        }
+    }
+
     @Test func podTemplatesOfEveryKind() throws {
         let kinds: [(String, String)] = [
             ("Pod", "spec"), ("Deployment", "spec.template.spec"), ("StatefulSet", "spec.template.spec"),
