@@ -4,6 +4,7 @@ import Hummingbird
 import ImageProvenance
 import NIOSSL
 import HummingbirdCore
+import KubeRuntime
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -86,7 +87,7 @@ public final class WebhookServer: Sendable {
     /// #33). Call it first thing, before any thread starts; a no-op off glibc.
     public static func limitMallocArenas() {
         guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil else { return }
-        MemoryReturn.limitArenas(to: 1)
+        MallocControl.limitArenas(to: 1)
     }
 
     /// The services, in start order: the audit writer (stopped last, after a final flush), the registry

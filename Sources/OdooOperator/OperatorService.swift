@@ -180,7 +180,14 @@ public struct OperatorService: Sendable {
                 await onListening(bound)
             },
             logger: logger)
-        let controllers: [any Service] = [controller, restores.controller] + (releases.map { [$0.controller] } ?? [])
+        let running = [controller, restores.controller] + (releases.map { [$0.controller] } ?? [])
+        // After a restart every environment is reconciled at once; the burst's memory goes back once it is over.
+        let trimmer = BurstTrimmer(
+            interval: .seconds(5),
+            activity: { running.reduce(0) { total, each in let counters = each.counters; return total + counters.succeeded + counters.failed + counters.terminal } },
+            idle: { running.allSatisfy { $0.queue.depth == 0 && $0.queue.processingCount == 0 } },
+            logger: logger)
+        let controllers: [any Service] = running + [trimmer]
         guard let audit = settings.audit else { return controllers + [application] }
         // Only the leader writes reports; a standby's pass would race it.
         let background = BackgroundAudit(api: api, settings: audit, isLeader: { elector?.isLeader ?? true },
