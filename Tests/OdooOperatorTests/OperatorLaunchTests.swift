@@ -2,6 +2,7 @@ import Foundation
 import KubeAPITestServer
 import KubeClient
 import KubeModel
+import KubeRuntime
 import Logging
 import OdooOperator
 import ServiceLifecycle
@@ -54,7 +55,8 @@ struct OperatorLaunchTests {
             defer { try? FileManager.default.removeItem(atPath: directory) }
             try server.writeKubeconfig(to: directory + "/kubeconfig")
             let launch = try await OperatorLaunch.build(Self.options(directory + "/kubeconfig"), logger: Self.logger)
-            #expect(launch.services.count == 4, "the environment, restore and release controllers and the health server; no registry client, no audit")
+            #expect(launch.services.count == 5, "the environment, restore and release controllers, the burst trimmer and the health server; no registry client, no audit")
+            #expect(launch.services.contains { $0 is BurstTrimmer })
             let api = launch.client
             do {
                 for name in ["default", "clinic-launch"] {
