@@ -37,7 +37,9 @@ public struct Watcher: AsyncSequence, Sendable {
     public let labelSelector: String?
     /// Only each object's metadata, asked of the server as `PartialObjectMetadata` (see ``ListOptions/metadataOnly``).
     public let metadataOnly: Bool
-    /// The list page size.
+    /// The list page size: 100 by default. Every kind lists at once after a restart, and each page is
+    /// held as a tree while it is trimmed; at 500 (client-go's default) that burst took the operator's
+    /// restart from 82 to 109–118 MiB at 1,000 environments (`bench/REPORT.md`, issue #37).
     public let pageSize: Int
     /// The server-side timeout of each watch request.
     public let watchTimeoutSeconds: Int
@@ -47,7 +49,7 @@ public struct Watcher: AsyncSequence, Sendable {
 
     /// A watcher.
     public init(api: any KubernetesAPI, resource: ResourceType, namespace: String? = nil, labelSelector: String? = nil,
-                metadataOnly: Bool = false, pageSize: Int = 500, watchTimeoutSeconds: Int = 290, backoff: Backoff = Backoff(), logger: Logger) {
+                metadataOnly: Bool = false, pageSize: Int = 100, watchTimeoutSeconds: Int = 290, backoff: Backoff = Backoff(), logger: Logger) {
         self.api = api
         self.resource = resource
         self.namespace = namespace
