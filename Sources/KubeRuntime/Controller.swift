@@ -209,8 +209,6 @@ public final class Controller: Service {
                 }
                 relisted(listed, event)
                 listed = []
-            case .restarted(let objects):
-                relisted(Set(objects.lazy.map { ObjectKey(KubeObject($0)) }), event)
             case .applied(let object), .deleted(let object):
                 store.apply(event)
                 queue.add(ObjectKey(KubeObject(object)))
@@ -247,7 +245,6 @@ public final class Controller: Service {
                 guard last else { continue }
                 for key in owners { queue.add(key) }
                 owners = []
-            case .restarted(let objects): for object in objects { enqueueOwner(of: KubeObject(object)) }
             case .applied(let object), .deleted(let object): enqueueOwner(of: KubeObject(object))
             }
         }

@@ -138,8 +138,6 @@ public final class ObjectStore: Sendable {
         }
         let waiters: [CheckedContinuation<Void, Never>]
         switch event {
-        case .restarted(let objects):
-            waiters = list(objects.map(prepare), first: true, last: true)
         case .listed(let objects, let first, let last):
             waiters = list(objects.map(prepare), first: first, last: last)
         case .applied(let object):

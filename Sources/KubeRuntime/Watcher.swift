@@ -4,13 +4,11 @@ import Logging
 
 /// What a watcher tells its consumer.
 public enum WatcherEvent: Sendable {
-    /// A whole (re-)list at once: these are now all the objects; anything not in the list is gone.
-    /// (The ``Watcher`` sends ``listed(_:first:last:)`` pages; this is for callers that hold a list.)
-    case restarted([JSONValue])
     /// One page of a (re-)list, sent first and again after a 410 Gone made the watcher list afresh.
     /// `first` begins a list (pages of an earlier, interrupted one are void); after the `last` page the
     /// objects of the list's pages are all the objects, and anything not among them is gone. Pages
-    /// are handed over as they arrive, so a consumer never holds a whole list as JSON trees.
+    /// are handed over as they arrive, so a consumer never holds a whole list as JSON trees. A caller
+    /// holding a whole list sends it as one page that is both `first` and `last`.
     case listed([JSONValue], first: Bool, last: Bool)
     /// An object was added or changed.
     case applied(JSONValue)

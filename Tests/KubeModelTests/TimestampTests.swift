@@ -14,6 +14,7 @@ import Testing
         (951_782_400.0, 0, "2000-02-29T00:00:00Z"),
         (253_402_300_800.0, 0, "10000-01-01T00:00:00Z"),
         (-62_167_219_200.0 - 86_400, 0, "00-1-12-31T00:00:00Z"),
+        (10_000_000_000_000.0, 0, "318857-05-20T17:46:40Z"),  // an absurd date: every digit, no overflow
     ])
     func formats(seconds: Double, digits: Int, expected: String) {
         let date = Date(timeIntervalSince1970: seconds)

@@ -51,12 +51,12 @@ struct DeflatedJSONTests {
         let store = ObjectStore(compact: true, deflated: true)
         let object: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "a", "namespace": "n", "labels": ["x": "y"]],
                                  "data": ["odoo.conf": "[options]\ndb_host = pg\n"]]
-        store.apply(.restarted([object]))
+        store.apply(.listed([object], first: true, last: true))
         #expect(store.get(ObjectKey(namespace: "n", name: "a")) == object)
         #expect(store.storedBytes < object.serializedBytes().count)
         // Without `deflated`, a compact store keeps the serialized bytes (the webhook's, on the request path).
         let serialized = ObjectStore(compact: true)
-        serialized.apply(.restarted([object]))
+        serialized.apply(.listed([object], first: true, last: true))
         #expect(serialized.get(ObjectKey(namespace: "n", name: "a")) == object)
         #expect(serialized.storedBytes == object.serializedBytes().count)
     }

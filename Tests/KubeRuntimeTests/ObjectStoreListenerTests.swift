@@ -15,13 +15,13 @@ struct ObjectStoreListenerTests {
     @Test func everyAppliedEventCallsEveryListenerAfterTheChange() {
         let store = ObjectStore(compact: true)
         let seen = NIOLockedValueBox([Int]())
-        store.apply(.restarted([Self.object("before", "1")]))  // before any listener: not seen
+        store.apply(.listed([Self.object("before", "1")], first: true, last: true))  // before any listener: not seen
         store.onChange { seen.withLockedValue { $0.append(store.count) } }
         store.onChange { seen.withLockedValue { $0.append(-1) } }
         store.apply(.applied(Self.object("x", "2")))
         store.apply(.applied(Self.object("x", "3")))
         store.apply(.deleted(Self.object("before", "4")))
-        store.apply(.restarted([]))
+        store.apply(.listed([], first: true, last: true))
         // Each event called both listeners once, after the store had changed (counts 2, 2, 1, 0).
         #expect(seen.withLockedValue { $0 } == [2, -1, 2, -1, 1, -1, 0, -1])
     }

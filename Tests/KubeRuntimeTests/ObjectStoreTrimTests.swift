@@ -88,8 +88,8 @@ struct ObjectStoreTrimTests {
             ["apiVersion": "v1", "kind": "ConfigMap",
              "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": .object(JSONObject(uniqueKeysWithValues: labels.map { ($0.key, .string($0.value)) }))]]
         }
-        store.apply(.restarted([object("a", "x", ["managed": "yes", "tier": "shared"]), object("b", "x", ["managed": "yes", "tier": "dedicated"]),
-                                object("c", "y", ["tier": "shared"])]))
+        store.apply(.listed([object("a", "x", ["managed": "yes", "tier": "shared"]), object("b", "x", ["managed": "yes", "tier": "dedicated"]),
+                                object("c", "y", ["tier": "shared"])], first: true, last: true))
         let names = { (selector: String, namespace: String?) throws -> [String] in
             try store.list(namespace: namespace, selector: LabelSelector(parsing: selector)).compactMap { $0["metadata"]?["name"]?.stringValue }
         }

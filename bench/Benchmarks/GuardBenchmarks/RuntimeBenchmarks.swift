@@ -54,7 +54,7 @@ func runtimeBenchmarks() {
               configuration: .init(metrics: [.wallClock, .peakMemoryResidentDelta, .mallocCountTotal], maxDuration: .seconds(5), maxIterations: 50)) { benchmark in
         for _ in benchmark.scaledIterations {
             let store = ObjectStore()
-            store.apply(.restarted(lines.compactMap { try? JSONParser.parse($0)["object"] }.compactMap { $0 }))
+            store.apply(.listed(lines.compactMap { try? JSONParser.parse($0)["object"] }.compactMap { $0 }, first: true, last: true))
             blackHole(store.list(selector: LabelSelector(matchLabels: ["odooguard.io/shard": "shard-1"])).count)
         }
     }
