@@ -84,7 +84,7 @@ enum DecisionCorpus {
         }
         let bases = examples.filter { PodTemplate.specPath(forKind: KubeObject($0.value).kind) != nil }
         var rng = SplitMix64(seed: 37)
-        for chunk in 0..<100 {
+        for chunk in 0..<75 {
             var text = ""
             for _ in 0..<40 {
                 guard let base = bases.randomElement(using: &rng) else { break }
@@ -93,6 +93,20 @@ enum DecisionCorpus {
                 text += render(evaluator, variant, stage: stage, peers: peers, old: Bool.random(using: &rng) ? base.value : nil) + "\n"
             }
             result.append(("variants/\(chunk)", text))
+        }
+        // Every place set to every value, one at a time, on a workload without a pod security context:
+        // what a container sets alone decides, and no other change hides it.
+        if let base = bases.first(where: { KubeObject($0.value).kind == "Deployment" })?.value {
+            var bare = base
+            bare.set(.null, at: FieldPath([.key("spec"), .key("template"), .key("spec"), .key("securityContext")]))
+            for place in DecisionVariants.places {
+                var text = ""
+                for value in DecisionVariants.values {
+                    text += render(evaluator, DecisionVariants.setting(place, to: value, in: bare, list: "containers", index: 0),
+                                   stage: "production", peers: peers) + "\n"
+                }
+                result.append(("each/\(place)", text))
+            }
         }
         return result
     }

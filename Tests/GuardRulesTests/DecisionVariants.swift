@@ -53,29 +53,34 @@ enum DecisionVariants {
 
     static func variant(of base: JSONValue, _ rng: inout SplitMix64) -> JSONValue {
         var object = base
-        guard let specPath = PodTemplate.specPath(forKind: KubeObject(base).kind) else { return base }
-        let metadataPath = FieldPath(Array(specPath.components.dropLast()) + [.key("metadata")])
         for _ in 0..<Int.random(in: 1...5, using: &rng) {
             guard let place = places.randomElement(using: &rng), let value = values.randomElement(using: &rng) else { continue }
-            var components: [FieldPath.Component]
-            var rest: Substring
-            if place.hasPrefix("c.") {
-                let list = ["containers", "containers", "containers", "initContainers"].randomElement(using: &rng) ?? "containers"
-                components = specPath.components + [.key(list), .index(Int.random(in: 0...1, using: &rng))]
-                rest = place.dropFirst(2)
-            } else if place.hasPrefix("spec.") {
-                components = specPath.components
-                rest = place.dropFirst(5)
-            } else if place.hasPrefix("template.") {
-                components = metadataPath.components.dropLast()
-                rest = place.dropFirst(9)
-            } else {
-                components = []
-                rest = Substring(place)
-            }
-            components += segments(rest)
-            _ = object.set(value, at: FieldPath(components))
+            let list = ["containers", "containers", "containers", "initContainers"].randomElement(using: &rng) ?? "containers"
+            object = setting(place, to: value, in: object, list: list, index: Int.random(in: 0...1, using: &rng))
         }
+        return object
+    }
+
+    /// The object with `place` set to `value`; a container place lands in container `index` of `list`.
+    static func setting(_ place: String, to value: JSONValue, in base: JSONValue, list: String, index: Int) -> JSONValue {
+        guard let specPath = PodTemplate.specPath(forKind: KubeObject(base).kind) else { return base }
+        var components: [FieldPath.Component]
+        var rest: Substring
+        if place.hasPrefix("c.") {
+            components = specPath.components + [.key(list), .index(index)]
+            rest = place.dropFirst(2)
+        } else if place.hasPrefix("spec.") {
+            components = specPath.components
+            rest = place.dropFirst(5)
+        } else if place.hasPrefix("template.") {
+            components = Array(specPath.components.dropLast())
+            rest = place.dropFirst(9)
+        } else {
+            components = []
+            rest = Substring(place)
+        }
+        var object = base
+        object.set(value, at: FieldPath(components + segments(rest)))
         return object
     }
 
