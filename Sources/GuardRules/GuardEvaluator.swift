@@ -56,23 +56,32 @@ public struct GuardEvaluator: Sendable {
         var document = original
         var findings = shape.findings
         var steps: [MutationStep] = []
-        func input(_ value: JSONValue) -> RuleInput {
+        func input(_ value: JSONValue, pod: PodFacts? = nil) -> RuleInput {
             RuleInput(object: KubeObject(value), oldObject: request.oldObject.map(KubeObject.init), request: request,
-                      policy: policy, stage: stage, tier: tier, context: context)
+                      policy: policy, stage: stage, tier: tier, context: context, pod: pod)
         }
-        var current = input(document)
+        // The facts gathered with the shape follow the document through the mutations that edit
+        // both; after any other change they are gathered again.
+        var pod = shape.pod
+        var current = input(document, pod: pod)
         for rule in Self.mutationOrder where mutationEnabled(rule, stage: stage, exempt: exemptRules) {
             let before = document
-            let changed: Bool
+            var changed = false
             switch rule {
-            case .imageDigestResolve: changed = ProvenanceRules.resolveDigests(current, to: &document, findings: &findings)
-            case .resourcesDefaults: changed = ResourceDefaults.apply(current, to: &document)
-            case .approvalApproverStamp: changed = ApprovalRules.stamp(current, to: &document)
-            default: changed = SecretInjection.apply(current, to: &document, findings: &findings)
+            case .imageDigestResolve:
+                changed = ProvenanceRules.resolveDigests(current, to: &document, findings: &findings)
+                if changed { pod = nil }
+            case .resourcesDefaults:
+                if var facts = pod { changed = ResourceDefaults.apply(current, to: &document, pod: &facts); pod = facts }
+            case .approvalApproverStamp:
+                changed = ApprovalRules.stamp(current, to: &document)
+            default:
+                if var facts = pod { changed = SecretInjection.apply(current, to: &document, pod: &facts, findings: &findings); pod = facts }
             }
             guard changed else { continue }
             steps.append(MutationStep(rule: rule, before: before, after: document))
-            current = input(document)
+            current = input(document, pod: pod)
+            pod = current.pod
         }
 
         // Validate the mutated object.
@@ -116,10 +125,10 @@ public struct GuardEvaluator: Sendable {
         let object = KubeObject(original)
         var notes: [String] = []
         let stage = resolveStage(object, context: context, notes: &notes)
-        let input = RuleInput(object: object, oldObject: request.oldObject.map(KubeObject.init), request: request, policy: policy,
-                              stage: stage, tier: resolveTier(object, context: context), context: context)
         // The same shape budget as any governed object: a pod with thousands of containers is refused unread.
         let shape = stage == nil ? ShapeRules.Outcome() : ShapeRules.check(object)
+        let input = RuleInput(object: object, oldObject: request.oldObject.map(KubeObject.init), request: request, policy: policy,
+                              stage: stage, tier: resolveTier(object, context: context), context: context, pod: shape.pod)
         var findings = shape.findings
         if !shape.overBudget { PodSecurityRules.check(input, into: &findings) }
         return finish(findings: findings, request: request, object: object, stage: stage, context: context, original: original,

@@ -5,8 +5,8 @@ import KubeModel
 enum ImageRules {
     static func check(_ input: RuleInput, into findings: inout [Finding]) {
         guard input.stage != nil else { return }
-        if let template = input.template {
-            for container in template.containers {
+        if let pod = input.pod {
+            for container in pod.containers {
                 guard let image = container.image, !image.isEmpty else {
                     findings.append(Finding(rule: .objectWellFormed, path: container.path / "image", message: "\(container.label) has no image"))
                     continue

@@ -3,7 +3,8 @@ import KubeModel
 /// One pod spec judged at one level: collects the findings of every control.
 struct PodSecurityCheck {
     let template: PodTemplate
-    let spec: JSONValue
+    /// The pod spec's facts, gathered with its shape.
+    let pod: PodFacts
     let level: PodSecurityLevel
     let version: PodSecurityVersion
     let object: KubeObject
@@ -17,16 +18,16 @@ struct PodSecurityCheck {
     /// The findings so far.
     var findings: [Finding] { sink.items }
 
-    init(template: PodTemplate, spec: JSONValue, object: KubeObject, level: PodSecurityLevel, version: PodSecurityVersion) {
+    init(template: PodTemplate, pod: PodFacts, object: KubeObject, level: PodSecurityLevel, version: PodSecurityVersion) {
         self.template = template
-        self.spec = spec
+        self.pod = pod
         self.level = level
         self.version = version
         self.object = object
-        isWindows = spec["os"]?["name"]?.stringValue == "windows"
+        isWindows = pod.isWindows
     }
 
-    var podContext: JSONValue? { spec["securityContext"] }
+    var podContext: SecurityFacts { pod.security }
     var podContextPath: FieldPath { template.specPath / "securityContext" }
     /// `the restricted Pod Security level (v1.32)`, for messages.
     var standardText: String { "the \(level.rawValue) Pod Security level (\(version))" }
@@ -44,45 +45,38 @@ struct PodSecurityCheck {
         checkSysctls()
         checkAppArmorAnnotations()
         checkPodContext()
-        for container in template.containers {
+        for container in pod.containers {
             checkContainer(container)
         }
         if level >= .restricted { checkRunAsNonRootCoverage() }
     }
 
     func checkHostProcess() {
-        if podContext?["windowsOptions"]?["hostProcess"] == true {
+        if podContext.hostProcess {
             report(.podSecurityHostProcess, podContextPath / "windowsOptions" / "hostProcess",
                    "the pod runs as a Windows HostProcess, with the node's privileges; \(standardText) forbids it: remove hostProcess or set it to false")
         }
     }
 
     func checkHostNamespaces() {
-        for field in ["hostNetwork", "hostPID", "hostIPC"] where spec[field] == true {
+        for field in pod.hostNamespaces {
             report(.podSecurityHostNamespaces, template.specPath / field,
                    "\(field): true shares the node's \(field.dropFirst(4).lowercased()) namespace with the pod; \(standardText) forbids it: remove \(field) or set it to false")
         }
     }
 
-    /// Volume types allowed at restricted; a volume naming no source is an `emptyDir` after defaulting.
-    static let restrictedVolumeSources: Set<String> = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
-                                                       "persistentVolumeClaim", "projected", "secret"]
-
     func checkVolumes() {
-        for (index, volume) in (spec["volumes"]?.arrayValue ?? []).enumerated() {
+        for (index, volume) in pod.volumes.enumerated() {
             var path: FieldPath { template.specPath / "volumes" / index }
-            var name: String { volume["name"]?.stringValue ?? "#\(index)" }
+            var name: String { volume.name ?? "#\(index)" }
             // At restricted the volume-type control covers hostPath, as upstream's check overrides the baseline one.
-            if level < .restricted, let host = volume["hostPath"], !host.isNull {
+            if level < .restricted, volume.hostPath {
                 report(.podSecurityHostPathVolumes, path / "hostPath",
                        "volume \"\(name)\" mounts a path of the node; \(standardText) forbids hostPath volumes: use an emptyDir, a ConfigMap or a PersistentVolumeClaim")
             }
-            guard level >= .restricted, let fields = volume.objectValue else { continue }
-            // The first source that is not allowed, in the document's order.
-            if let source = fields.first(where: { $0.key != "name" && !$0.value.isNull && !Self.restrictedVolumeSources.contains($0.key) })?.key {
-                report(.podSecurityVolumeTypes, path / source,
-                       "volume \"\(name)\" is of type \(source); \(standardText) allows only \(Self.restrictedVolumeSources.sorted().joined(separator: ", ")) volumes: use a PersistentVolumeClaim for other storage")
-            }
+            guard level >= .restricted, let source = volume.disallowedSource else { continue }
+            report(.podSecurityVolumeTypes, path / source,
+                   "volume \"\(name)\" is of type \(source); \(standardText) allows only \(VolumeFacts.restrictedSources.sorted().joined(separator: ", ")) volumes: use a PersistentVolumeClaim for other storage")
         }
     }
 
@@ -101,7 +95,8 @@ struct PodSecurityCheck {
     }
 
     func checkSysctls() {
-        guard let sysctls = podContext?["sysctls"]?.arrayValue, !sysctls.isEmpty else { return }
+        let sysctls = podContext.sysctls
+        guard !sysctls.isEmpty else { return }
         let allowed = Self.allowedSysctls(version)
         for (index, sysctl) in sysctls.enumerated() {
             let name = sysctl["name"]?.stringValue ?? ""
@@ -126,20 +121,20 @@ struct PodSecurityCheck {
 
     /// The pod-level security context: SELinux, seccomp, AppArmor, run-as-user, run-as-non-root.
     func checkPodContext() {
-        guard let context = podContext else { return }
+        let context = podContext
         let owner = "the pod"
-        checkSELinux(context["seLinuxOptions"], at: podContextPath / "seLinuxOptions", owner: owner)
-        checkAppArmorProfile(context["appArmorProfile"], at: podContextPath / "appArmorProfile", owner: owner)
-        if context["seccompProfile"]?["type"]?.stringValue == "Unconfined" {
+        checkSELinux(context.seLinux, at: podContextPath / "seLinuxOptions", owner: owner)
+        checkAppArmorProfile(context.appArmorType, at: podContextPath / "appArmorProfile", owner: owner)
+        if context.seccompType == "Unconfined" {
             report(.podSecuritySeccomp, podContextPath / "seccompProfile" / "type",
                    "the pod runs without a seccomp profile (Unconfined); \(standardText) forbids it: set seccompProfile.type: RuntimeDefault")
         }
         guard level >= .restricted else { return }
-        if context["runAsUser"]?.intValue == 0 {
+        if context.runAsUser == 0 {
             report(.podSecurityRunAsUser, podContextPath / "runAsUser",
                    "the pod runs as user 0 (root); \(standardText) forbids it: set runAsUser to the image's non-root user id")
         }
-        if context["runAsNonRoot"] == false {
+        if context.runAsNonRoot == .isFalse {
             report(.podSecurityRunAsNonRoot, podContextPath / "runAsNonRoot",
                    "the pod sets runAsNonRoot: false; \(standardText) requires true: set runAsNonRoot: true")
         }

@@ -3,8 +3,8 @@ import KubeModel
 /// Mutation `resources.defaults`: fills in the tier's default requests and limits where a container
 /// has none, never producing a request above a limit.
 enum ResourceDefaults {
-    /// Returns whether the document changed.
-    static func apply(_ input: RuleInput, to document: inout JSONValue) -> Bool {
+    /// Applies the defaults to the document and to its pod facts. Returns whether the document changed.
+    static func apply(_ input: RuleInput, to document: inout JSONValue, pod: inout PodFacts) -> Bool {
         guard input.stage != nil, input.policy.resources.injectDefaults,
               let template = input.template else { return false }
         let tier = input.tierPolicy
@@ -33,7 +33,12 @@ enum ResourceDefaults {
             guard touched else { continue }
             if !requests.isEmpty { resources["requests"] = .object(requests) }
             if !limits.isEmpty { resources["limits"] = .object(limits) }
-            document.set(.object(resources), at: container.path / "resources")
+            let written = document.set(.object(resources), at: container.path / "resources")
+            // The facts follow the document (each container of a list has facts at its index).
+            if written, pod.lists[container.kind.order].indices.contains(container.index) {
+                pod.lists[container.kind.order][container.index].requests = Quantities(requests)
+                pod.lists[container.kind.order][container.index].limits = Quantities(limits)
+            }
             changed = true
         }
         return changed

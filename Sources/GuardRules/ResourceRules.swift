@@ -4,14 +4,13 @@ import KubeModel
 /// init containers (ephemeral containers cannot carry resources).
 enum ResourceRules {
     static func check(_ input: RuleInput, into findings: inout [Finding]) {
-        guard input.stage != nil, let template = input.template else { return }
+        guard input.stage != nil, let pod = input.pod else { return }
         let policy = input.policy.resources
         let maximum = input.tierPolicy.maximum
-        for container in template.containers where container.kind != .ephemeralContainer {
+        for container in pod.containers where container.kind != .ephemeralContainer {
             var resourcesPath: FieldPath { container.path / "resources" }
-            let resources = container.resources
-            let requests = readQuantities(resources?["requests"])
-            let limits = readQuantities(resources?["limits"])
+            let requests = container.requests
+            let limits = container.limits
             for resource in policy.requireRequests where requests[resource] == nil && limits[resource] == nil {
                 let hint = input.tierPolicy.defaultRequests[resource].map { " (tier \(input.tier) suggests \($0))" } ?? ""
                 findings.append(Finding(rule: .resourcesRequestsRequired, path: resourcesPath / "requests" / resource,
@@ -35,22 +34,22 @@ enum ResourceRules {
             }
         }
     }
-
-    /// Reads a requests/limits map leniently: what does not parse is left out. ``ShapeRules`` has
-    /// already reported it as `object.well-formed` with its path (each quantity is judged once there).
-    static func readQuantities(_ value: JSONValue?) -> Quantities {
-        guard case .object(let object)? = value else { return Quantities() }
-        var result = Quantities()
-        for (name, raw) in object {
-            if let quantity = try? Quantity(json: raw) { result.entries.append((name, quantity)) }
-        }
-        return result
-    }
 }
 
 /// A small name → quantity map (a container has two to four resources: a linear scan beats hashing).
-struct Quantities {
+/// Only the quantities that parse: ``ShapeRules`` reports the others as `object.well-formed` with
+/// their paths (each quantity is parsed once, there).
+struct Quantities: Sendable {
     var entries: [(name: String, quantity: Quantity)] = []
+
+    init() {}
+
+    /// The members of a map that parse as quantities, in its order.
+    init(_ map: JSONObject) {
+        for (name, raw) in map {
+            if let quantity = try? Quantity(json: raw) { entries.append((name, quantity)) }
+        }
+    }
 
     subscript(_ name: String) -> Quantity? {
         for entry in entries where entry.name == name { return entry.quantity }

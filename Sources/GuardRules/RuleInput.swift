@@ -5,6 +5,9 @@ struct RuleInput {
     let object: KubeObject
     /// The object's pod template, read once for all rules.
     let template: PodTemplate?
+    /// What the rules read of the pod spec, gathered with its shape (`nil` for an object that is not
+    /// governed or has no pod template).
+    let pod: PodFacts?
     let oldObject: KubeObject?
     let request: AdmissionRequest
     let policy: GuardPolicy
@@ -19,10 +22,13 @@ struct RuleInput {
     /// template), else `app.kubernetes.io/instance`.
     let environment: String?
 
+    /// - Parameter pod: the pod facts of `object` when already gathered (by ``ShapeRules/check(_:)``);
+    ///   read here otherwise, for a governed object.
     init(object: KubeObject, oldObject: KubeObject?, request: AdmissionRequest, policy: GuardPolicy, stage: Stage?,
-         tier: Tier, context: EvaluationContext) {
+         tier: Tier, context: EvaluationContext, pod: PodFacts? = nil) {
         self.object = object
         self.template = object.podTemplate
+        self.pod = pod ?? (stage == nil ? nil : ShapeRules.podFacts(object))
         self.oldObject = oldObject
         self.request = request
         self.policy = policy

@@ -25,9 +25,9 @@ enum SecretInjection {
         return nil
     }
 
-    /// Applies the injection; findings explain requests that cannot be served. Returns whether the
-    /// document changed.
-    static func apply(_ input: RuleInput, to document: inout JSONValue, findings: inout [Finding]) -> Bool {
+    /// Applies the injection to the document and to its pod facts; findings explain requests that
+    /// cannot be served. Returns whether the document changed.
+    static func apply(_ input: RuleInput, to document: inout JSONValue, pod: inout PodFacts, findings: inout [Finding]) -> Bool {
         guard input.stage != nil, let template = input.template, let (sets, path) = requested(input.object, template: template) else {
             return false
         }
@@ -47,27 +47,34 @@ enum SecretInjection {
             variables.append(contentsOf: source.variables.map { ($0, secret) })
         }
         guard !variables.isEmpty else { return false }
-        let entries: [(name: String, entry: JSONValue)] = variables.map { variable, secret in
+        let entries: [(facts: EnvFacts, entry: JSONValue)] = variables.map { variable, secret in
             let reference = JSONObject(uncheckedUniqueKeys: ["name", "key"], values: [.string(secret), .string(variable.key)])
             let valueFrom = JSONObject(uncheckedUniqueKeys: ["secretKeyRef"], values: [.object(reference)])
-            return (variable.name, .object(JSONObject(uncheckedUniqueKeys: ["name", "valueFrom"], values: [.string(variable.name), .object(valueFrom)])))
+            return (EnvFacts(name: variable.name, secretName: secret),
+                    .object(JSONObject(uncheckedUniqueKeys: ["name", "valueFrom"], values: [.string(variable.name), .object(valueFrom)])))
         }
         var changed = false
-        for container in template.containers where container.kind != .ephemeralContainer {
-            if let env = container.raw["env"], !env.isNull, env.arrayValue == nil { continue }
-            let existing = container.env.compactMap { $0["name"]?.stringValue }
-            let missing = entries.filter { !existing.contains($0.name) }
-            guard !missing.isEmpty else { continue }
-            document.modify(at: container.path) { containerValue in
-                guard case .object(var containerObject) = containerValue else { return }
-                containerValue = .null
-                var env = containerObject["env"]?.arrayValue ?? []
-                containerObject["env"] = .null
-                env.append(contentsOf: missing.map(\.entry))
-                containerObject["env"] = .array(env)
-                containerValue = .object(containerObject)
+        for list in pod.lists.indices where list != PodTemplate.ContainerKind.ephemeralContainer.order {
+            for position in pod.lists[list].indices where !pod.lists[list][position].envIsMisshapen {
+                let container = pod.lists[list][position]
+                let existing = container.env.compactMap(\.name)
+                let missing = entries.filter { !existing.contains($0.facts.name ?? "") }
+                guard !missing.isEmpty else { continue }
+                var written = false
+                document.modify(at: container.path) { containerValue in
+                    guard case .object(var containerObject) = containerValue else { return }
+                    containerValue = .null
+                    var env = containerObject["env"]?.arrayValue ?? []
+                    containerObject["env"] = .null
+                    env.append(contentsOf: missing.map(\.entry))
+                    containerObject["env"] = .array(env)
+                    containerValue = .object(containerObject)
+                    written = true
+                }
+                // The facts follow the document: what the rules judge next is what was written.
+                if written { pod.lists[list][position].env += missing.map(\.facts) }
+                changed = true
             }
-            changed = true
         }
         return changed
     }

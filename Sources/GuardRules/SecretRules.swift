@@ -3,18 +3,17 @@ import KubeModel
 /// `secrets.no-literal-credentials` and `secrets.foreign-secret`. Messages never repeat a value.
 enum SecretRules {
     static func check(_ input: RuleInput, into findings: inout [Finding]) {
-        guard input.stage != nil, let template = input.template else { return }
-        checkLiterals(template, input.policy.secrets, into: &findings)
-        checkForeign(template, input, into: &findings)
+        guard input.stage != nil, let pod = input.pod else { return }
+        checkLiterals(pod, input.policy.secrets, into: &findings)
+        checkForeign(pod, input, into: &findings)
     }
 
     // MARK: literal credentials
 
-    static func checkLiterals(_ template: PodTemplate, _ policy: SecretPolicy, into findings: inout [Finding]) {
-        for container in template.containers {
+    static func checkLiterals(_ pod: PodFacts, _ policy: SecretPolicy, into findings: inout [Finding]) {
+        for container in pod.containers {
             for (i, entry) in container.env.enumerated() {
-                guard let name = entry["name"]?.stringValue, case .string(let value)? = entry["value"],
-                      !value.isEmpty, !isVariableReference(value) else { continue }
+                guard let name = entry.name, let value = entry.value, !value.isEmpty, !isVariableReference(value) else { continue }
                 var path: FieldPath { container.path / "env" / i / "value" }
                 if let fragment = credentialFragment(in: name, policy) {
                     findings.append(Finding(rule: .secretsNoLiteralCredentials, path: path, message:
@@ -24,13 +23,13 @@ enum SecretRules {
                         "\(container.label) sets \(name.echoed()) to a literal \(kind); store it in a Secret and use valueFrom.secretKeyRef (the value is not shown here)"))
                 }
             }
-            for field in ["command", "args"] {
-                for (i, argument) in (container.raw[field]?.arrayValue ?? []).enumerated() {
+            for (field, arguments) in [("command", container.command), ("args", container.args)] {
+                for (i, argument) in arguments.enumerated() {
                     guard let text = argument.stringValue, let flag = literalPasswordFlag(text) else { continue }
                     findings.append(Finding(rule: .secretsNoLiteralCredentials, path: container.path / field / i, message:
                         "\(container.label) passes \(flag.echoed()) with a literal value on the command line; read it from a Secret via an env var ($(VAR)) or a file"))
                 }
-                for previous in literalPasswordFlagPairs(container.raw[field]?.arrayValue ?? []) {
+                for previous in literalPasswordFlagPairs(arguments) {
                     findings.append(Finding(rule: .secretsNoLiteralCredentials, path: container.path / field / (previous.index + 1), message:
                         "\(container.label) passes \(previous.flag.echoed()) with a literal value on the command line; read it from a Secret via an env var ($(VAR)) or a file"))
                 }
@@ -139,22 +138,23 @@ enum SecretRules {
         return nil
     }
 
-    static func checkForeign(_ template: PodTemplate, _ input: RuleInput, into findings: inout [Finding]) {
+    static func checkForeign(_ pod: PodFacts, _ input: RuleInput, into findings: inout [Finding]) {
         let index = input.context.index
         guard !index.environments.isEmpty || !index.labelledSecretOwners.isEmpty else { return }
         let mine = input.environment
         // Each distinct name is looked up once; paths are built only when something is foreign.
         var foreign: [String: String] = [:]
         var seen = Set<String>()
-        for name in template.secretNames where seen.insert(name).inserted {
-            if let owner = owner(ofSecret: name, input), owner != mine { foreign[name] = owner }
+        pod.forEachSecretReference { name, _ in
+            guard seen.insert(name).inserted, let owner = owner(ofSecret: name, input), owner != mine else { return }
+            foreign[name] = owner
         }
         guard !foreign.isEmpty else { return }
-        for reference in template.secretReferences {
-            guard let owner = foreign[reference.name] else { continue }
+        pod.forEachSecretReference { name, path in
+            guard let owner = foreign[name] else { return }
             let who = mine.map { "environment \($0)" } ?? "a workload outside any environment"
-            findings.append(Finding(rule: .secretsForeignSecret, path: reference.path, message:
-                "Secret \(reference.name) belongs to environment \(owner); \(who) may not use it. Use your own environment's Secrets (label odooguard.io/inject does this for you)"))
+            findings.append(Finding(rule: .secretsForeignSecret, path: path(), message:
+                "Secret \(name) belongs to environment \(owner); \(who) may not use it. Use your own environment's Secrets (label odooguard.io/inject does this for you)"))
         }
     }
 }

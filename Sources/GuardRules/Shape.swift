@@ -17,14 +17,22 @@ indirect enum Shape: Sendable {
     case integer
     /// An integer or a string of digits followed by `%` (PDB `minAvailable`/`maxUnavailable`).
     case intOrPercent
-    /// A resource quantity: a string or a number that parses as one.
-    case quantity
     /// An object whose named members have these shapes (see ``object(_:)``).
     case members(ShapeMembers)
     /// An object whose every member has this shape (labels, `data`, `limits`).
     case map(Shape)
     /// A list of at most `limit` elements of this shape.
     case list(Shape, limit: Int)
+    /// A `resources.requests` or `resources.limits` map: every member a quantity, parsed once for the
+    /// shape and for the rules (``PodFacts``).
+    case quantities(QuantityMap)
+    /// A value of this shape whose facts the walk gathers into ``PodFacts`` (see ``ShapeSlot``).
+    case capture(ShapeSlot, Shape)
+
+    /// Which map a ``quantities(_:)`` shape is.
+    enum QuantityMap: Sendable {
+        case requests, limits
+    }
 
     /// An object whose named members have these shapes.
     static func object(_ members: KeyValuePairs<String, Shape>) -> Shape { .members(ShapeMembers(members)) }
@@ -40,61 +48,79 @@ indirect enum Shape: Sendable {
     /// Appends every place where `value` does not fit, stopping at the first problem of each branch.
     /// Linear in the size of the value; lists beyond their limit are not descended into.
     func check(_ value: JSONValue, at path: FieldPath, into problems: inout [Problem]) {
-        var trail = path.components
-        trail.reserveCapacity(trail.count + 12)
-        walk(value, &trail, &problems)
+        var state = ShapeWalk(at: path)
+        walk(value, &state)
+        problems += state.problems
     }
 
-    /// The walk: `trail` is the current location, extended and restored around each step, and turned
-    /// into a ``FieldPath`` only for a problem, so a well-formed object costs no path allocations.
-    private func walk(_ value: JSONValue, _ trail: inout [FieldPath.Component], _ problems: inout [Problem]) {
+    /// The walk: `state.trail` is the current location, extended and restored around each step, and
+    /// turned into a ``FieldPath`` only for a problem, so a well-formed object costs no path allocations.
+    func walk(_ value: JSONValue, _ state: inout ShapeWalk) {
+        if case .capture(let slot, let inner) = self {
+            // Before the null check: a member set to null is a fact too (`runAsNonRoot: null`).
+            state.enter(slot, value)
+            inner.walk(value, &state)
+            state.leave(slot)
+            return
+        }
         if value.isNull { return }
         switch self {
         case .any:
             return
         case .string:
-            guard case .string = value else { return report("must be a string, found \(Self.shown(value))", trail, &problems) }
+            guard case .string = value else { return report("must be a string, found \(Self.shown(value))", &state) }
         case .bool:
-            guard case .bool = value else { return report("must be true or false, found \(Self.shown(value))", trail, &problems) }
+            guard case .bool = value else { return report("must be true or false, found \(Self.shown(value))", &state) }
         case .integer:
-            guard value.intValue != nil else { return report("must be an integer, found \(Self.shown(value))", trail, &problems) }
+            guard value.intValue != nil else { return report("must be an integer, found \(Self.shown(value))", &state) }
         case .intOrPercent:
             guard IntOrPercent(json: value) != nil else {
-                return report("must be an integer or a percentage such as \"25%\", found \(Self.shown(value))", trail, &problems)
+                return report("must be an integer or a percentage such as \"25%\", found \(Self.shown(value))", &state)
             }
-        case .quantity:
-            do { _ = try Quantity(json: value) } catch { report(error.message, trail, &problems) }
+        case .quantities(let map):
+            guard case .object(let object) = value else { return report("must be an object, found \(Self.shown(value))", &state) }
+            for (key, member) in object where !member.isNull {
+                do {
+                    state.quantity(try Quantity(json: member), named: key, in: map)
+                } catch {
+                    state.trail.append(.key(key))
+                    report(error.message, &state)
+                    state.trail.removeLast()
+                }
+            }
+        case .capture:
+            return
         case .members(let members):
-            guard case .object(let object) = value else { return report("must be an object, found \(Self.shown(value))", trail, &problems) }
+            guard case .object(let object) = value else { return report("must be an object, found \(Self.shown(value))", &state) }
             // In the document's order, so the same object always gives the same findings in the same order.
             for (key, member) in object {
                 guard let index = members.index(of: key) else { continue }
-                trail.append(.key(key))
-                members.shapes[index].walk(member, &trail, &problems)
-                trail.removeLast()
+                state.trail.append(.key(key))
+                members.shapes[index].walk(member, &state)
+                state.trail.removeLast()
             }
         case .map(let element):
-            guard case .object(let object) = value else { return report("must be an object, found \(Self.shown(value))", trail, &problems) }
+            guard case .object(let object) = value else { return report("must be an object, found \(Self.shown(value))", &state) }
             for (key, member) in object {
-                trail.append(.key(key))
-                element.walk(member, &trail, &problems)
-                trail.removeLast()
+                state.trail.append(.key(key))
+                element.walk(member, &state)
+                state.trail.removeLast()
             }
         case .list(let element, let limit):
-            guard case .array(let items) = value else { return report("must be a list, found \(Self.shown(value))", trail, &problems) }
+            guard case .array(let items) = value else { return report("must be a list, found \(Self.shown(value))", &state) }
             guard items.count <= limit else {
-                return report("has \(items.count) entries; at most \(limit) are accepted", trail, &problems, overBudget: true)
+                return report("has \(items.count) entries; at most \(limit) are accepted", &state, overBudget: true)
             }
             for (index, item) in items.enumerated() {
-                trail.append(.index(index))
-                element.walk(item, &trail, &problems)
-                trail.removeLast()
+                state.trail.append(.index(index))
+                element.walk(item, &state)
+                state.trail.removeLast()
             }
         }
     }
 
-    private func report(_ message: String, _ trail: [FieldPath.Component], _ problems: inout [Problem], overBudget: Bool = false) {
-        problems.append(Problem(path: FieldPath(trail), message: message, overBudget: overBudget))
+    private func report(_ message: String, _ state: inout ShapeWalk, overBudget: Bool = false) {
+        state.problems.append(Problem(path: FieldPath(state.trail), message: message, overBudget: overBudget))
     }
 
     /// The value's type, and a string's first characters, for a message.

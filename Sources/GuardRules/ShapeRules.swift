@@ -31,51 +31,61 @@ enum ShapeRules {
         var findings: [Finding] = []
         /// A list is beyond its budget: nothing else should be evaluated.
         var overBudget = false
+        /// What the rules read of the pod spec, for kinds that have one.
+        var pod: PodFacts?
     }
 
-    /// The problems of a governed object's shape.
+    /// The problems of a governed object's shape, and its pod facts gathered on the same walk.
     static func check(_ object: KubeObject) -> Outcome {
         var problems: [Shape.Problem] = []
         root.check(object.raw, at: .root, into: &problems)
         metadata.check(object.raw["metadata"] ?? .null, at: "metadata", into: &problems)
-        if let specPath = PodTemplate.specPath(forKind: object.kind) {
-            // Every object on the way to the pod spec must be there and be an object, and the spec must
-            // list containers: a workload whose pods cannot be read is not one whose rules can pass.
-            var path = FieldPath.root
-            var value = object.raw
-            var reached = true
-            for component in specPath.components {
-                guard case .key(let key) = component else { break }
-                path = path / key
-                guard let next = value[key], !next.isNull else {
-                    problems.append(Shape.Problem(path: path, message: "is required: a \(object.kind)'s pods are described by \(specPath)", overBudget: false))
-                    reached = false
-                    break
-                }
-                guard case .object = next else {
-                    problems.append(Shape.Problem(path: path, message: "must be an object, found \(next.typeDescription)", overBudget: false))
-                    reached = false
-                    break
-                }
-                if key == "template" { metadata.check(next["metadata"] ?? .null, at: path / "metadata", into: &problems) }
-                value = next
-            }
-            if reached {
-                podSpec.check(value, at: specPath, into: &problems)
-                if let containers = value["containers"], !containers.isNull {
-                    // A value that is not a list is reported by the pod spec's shape.
-                    if case .array(let items) = containers, items.isEmpty {
-                        problems.append(Shape.Problem(path: specPath / "containers", message: "must list at least one container", overBudget: false))
-                    }
-                } else {
-                    problems.append(Shape.Problem(path: specPath / "containers", message: "is required: a pod runs at least one container", overBudget: false))
-                }
-            }
-        }
+        let pod = podFacts(object, problems: &problems)
         if let shape = kindShapes[object.kind] { shape.check(object.raw, at: .root, into: &problems) }
         let overBudget = problems.contains(where: \.overBudget)
         return Outcome(findings: problems.filter { $0.overBudget || !overBudget }.map { Finding(rule: .objectWellFormed, path: $0.path, message: $0.message) },
-                       overBudget: overBudget)
+                       overBudget: overBudget, pod: pod)
+    }
+
+    /// The facts of an object's pod spec (`nil` for kinds without one), in one walk with its shape:
+    /// every object on the way to the pod spec must be there and be an object, and the spec must list
+    /// containers — a workload whose pods cannot be read is not one whose rules can pass.
+    static func podFacts(_ object: KubeObject, problems: inout [Shape.Problem]) -> PodFacts? {
+        guard let specPath = PodTemplate.specPath(forKind: object.kind) else { return nil }
+        var path = FieldPath.root
+        var value = object.raw
+        for component in specPath.components {
+            guard case .key(let key) = component else { break }
+            path = path / key
+            guard let next = value[key], !next.isNull else {
+                problems.append(Shape.Problem(path: path, message: "is required: a \(object.kind)'s pods are described by \(specPath)", overBudget: false))
+                return PodFacts(specPath: specPath)
+            }
+            guard case .object = next else {
+                problems.append(Shape.Problem(path: path, message: "must be an object, found \(next.typeDescription)", overBudget: false))
+                return PodFacts(specPath: specPath)
+            }
+            if key == "template" { metadata.check(next["metadata"] ?? .null, at: path / "metadata", into: &problems) }
+            value = next
+        }
+        var walk = ShapeWalk(at: specPath, pod: PodFacts(specPath: specPath))
+        podSpec.walk(value, &walk)
+        problems += walk.problems
+        if let containers = value["containers"], !containers.isNull {
+            // A value that is not a list is reported by the pod spec's shape.
+            if case .array(let items) = containers, items.isEmpty {
+                problems.append(Shape.Problem(path: specPath / "containers", message: "must list at least one container", overBudget: false))
+            }
+        } else {
+            problems.append(Shape.Problem(path: specPath / "containers", message: "is required: a pod runs at least one container", overBudget: false))
+        }
+        return walk.pod
+    }
+
+    /// The pod facts of an object without judging its shape again (after a mutation changed it).
+    static func podFacts(_ object: KubeObject) -> PodFacts? {
+        var ignored: [Shape.Problem] = []
+        return podFacts(object, problems: &ignored)
     }
 
     static let stringMap = Shape.map(.string)
@@ -83,7 +93,7 @@ enum ShapeRules {
     static let metadata = Shape.object(["name": .string, "namespace": .string, "labels": stringMap, "annotations": stringMap])
 
     /// What the Pod Security controls read of a security context (pod or container).
-    static let securityContext = Shape.object([
+    static let securityContext = Shape.capture(.securityContext, .object([
         "privileged": .bool, "allowPrivilegeEscalation": .bool, "runAsNonRoot": .bool, "runAsUser": .integer, "procMount": .string,
         "capabilities": .object(["add": .list(.string, limit: ObjectBudget.securitySettings),
                                  "drop": .list(.string, limit: ObjectBudget.securitySettings)]),
@@ -91,35 +101,35 @@ enum ShapeRules {
         "seLinuxOptions": .object(["type": .string, "user": .string, "role": .string]),
         "windowsOptions": .object(["hostProcess": .bool]),
         "sysctls": .list(.object(["name": .string]), limit: ObjectBudget.securitySettings),
-    ])
+    ]))
 
-    static let container = Shape.object([
+    static let container = Shape.capture(.container, .object([
         "name": .string, "image": .string,
         "command": .list(.string, limit: ObjectBudget.argumentsPerContainer),
         "args": .list(.string, limit: ObjectBudget.argumentsPerContainer),
-        "env": .list(.object([
+        "env": .list(.capture(.envEntry, .object([
             "name": .string, "value": .string,
             "valueFrom": .object(["secretKeyRef": .object(["name": .string, "key": .string])]),
-        ]), limit: ObjectBudget.envPerContainer),
-        "envFrom": .list(.object(["secretRef": .object(["name": .string])]), limit: ObjectBudget.envFromPerContainer),
-        "resources": .object(["requests": .map(.quantity), "limits": .map(.quantity)]),
+        ])), limit: ObjectBudget.envPerContainer),
+        "envFrom": .list(.capture(.envFromEntry, .object(["secretRef": .object(["name": .string])])), limit: ObjectBudget.envFromPerContainer),
+        "resources": .object(["requests": .quantities(.requests), "limits": .quantities(.limits)]),
         "securityContext": securityContext,
-        "ports": .list(.object(["hostPort": .integer]), limit: ObjectBudget.securitySettings),
-    ])
+        "ports": .list(.capture(.port, .object(["hostPort": .integer])), limit: ObjectBudget.securitySettings),
+    ]))
 
-    static let podSpec = Shape.object([
+    static let podSpec = Shape.capture(.podSpec, .object([
         "containers": .list(container, limit: ObjectBudget.containersPerList),
         "initContainers": .list(container, limit: ObjectBudget.containersPerList),
         "ephemeralContainers": .list(container, limit: ObjectBudget.containersPerList),
-        "volumes": .list(.object([
+        "volumes": .list(.capture(.volume, .object([
             "secret": .object(["secretName": .string]),
             "projected": .object(["sources": .list(.object(["secret": .object(["name": .string])]), limit: ObjectBudget.references)]),
-        ]), limit: ObjectBudget.volumes),
-        "imagePullSecrets": .list(.object(["name": .string]), limit: ObjectBudget.references),
+        ])), limit: ObjectBudget.volumes),
+        "imagePullSecrets": .list(.capture(.imagePullSecret, .object(["name": .string])), limit: ObjectBudget.references),
         "securityContext": securityContext,
         "hostNetwork": .bool, "hostPID": .bool, "hostIPC": .bool,
         "os": .object(["name": .string]),
-    ])
+    ]))
 
     /// What the rules read outside metadata and the pod spec, by kind.
     static let kindShapes: [String: Shape] = [

@@ -103,65 +103,6 @@ public struct PodTemplate: Sendable {
     public var imagePullSecrets: [String] {
         spec?["imagePullSecrets"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
     }
-
-    /// The names of every Secret the pod spec refers to (cheap; see ``secretReferences`` for paths).
-    public var secretNames: [String] {
-        var names: [String] = []
-        for kind in ContainerKind.allCases {
-            for container in spec?[kind.rawValue]?.arrayValue ?? [] {
-                for entry in container["env"]?.arrayValue ?? [] {
-                    if let name = entry["valueFrom"]?["secretKeyRef"]?["name"]?.stringValue { names.append(name) }
-                }
-                for entry in container["envFrom"]?.arrayValue ?? [] {
-                    if let name = entry["secretRef"]?["name"]?.stringValue { names.append(name) }
-                }
-            }
-        }
-        for volume in spec?["volumes"]?.arrayValue ?? [] {
-            if let name = volume["secret"]?["secretName"]?.stringValue { names.append(name) }
-            for source in volume["projected"]?["sources"]?.arrayValue ?? [] {
-                if let name = source["secret"]?["name"]?.stringValue { names.append(name) }
-            }
-        }
-        for secret in spec?["imagePullSecrets"]?.arrayValue ?? [] {
-            if let name = secret["name"]?.stringValue { names.append(name) }
-        }
-        return names
-    }
-
-    /// Every Secret the pod spec refers to by name, with the path of the reference: env
-    /// `secretKeyRef`, `envFrom.secretRef`, `secret` volumes, projected volume sources and
-    /// `imagePullSecrets`.
-    public var secretReferences: [(name: String, path: FieldPath)] {
-        var refs: [(String, FieldPath)] = []
-        for container in containers {
-            for (i, entry) in container.env.enumerated() {
-                if let name = entry["valueFrom"]?["secretKeyRef"]?["name"]?.stringValue {
-                    refs.append((name, container.path / "env" / i / "valueFrom" / "secretKeyRef" / "name"))
-                }
-            }
-            for (i, entry) in container.envFrom.enumerated() {
-                if let name = entry["secretRef"]?["name"]?.stringValue {
-                    refs.append((name, container.path / "envFrom" / i / "secretRef" / "name"))
-                }
-            }
-        }
-        for (i, volume) in (spec?["volumes"]?.arrayValue ?? []).enumerated() {
-            let volumePath = specPath / "volumes" / i
-            if let name = volume["secret"]?["secretName"]?.stringValue {
-                refs.append((name, volumePath / "secret" / "secretName"))
-            }
-            for (j, source) in (volume["projected"]?["sources"]?.arrayValue ?? []).enumerated() {
-                if let name = source["secret"]?["name"]?.stringValue {
-                    refs.append((name, volumePath / "projected" / "sources" / j / "secret" / "name"))
-                }
-            }
-        }
-        for (i, secret) in (spec?["imagePullSecrets"]?.arrayValue ?? []).enumerated() {
-            if let name = secret["name"]?.stringValue { refs.append((name, specPath / "imagePullSecrets" / i / "name")) }
-        }
-        return refs
-    }
 }
 
 extension KubeObject {

@@ -1,0 +1,105 @@
+import KubeModel
+
+/// Reading one value of a slot into facts, as leniently as the rules read fields: a member of the
+/// wrong type reads as absent.
+extension PodFacts {
+    /// The pod spec's own members: host namespaces (in the order the controls list them) and `os`.
+    mutating func readSpec(_ value: JSONValue) {
+        guard case .object(let spec) = value else { return }
+        specIsObject = true
+        var shared: [Bool] = [false, false, false]
+        for (key, member) in spec {
+            switch key {
+            case "hostNetwork": shared[0] = member == true
+            case "hostPID": shared[1] = member == true
+            case "hostIPC": shared[2] = member == true
+            case "os": isWindows = member["name"]?.stringValue == "windows"
+            default: continue
+            }
+        }
+        hostNamespaces = zip(["hostNetwork", "hostPID", "hostIPC"], shared).filter(\.1).map(\.0)
+    }
+}
+
+extension ContainerFacts {
+    /// The container's own members; its env entries, ports, resources and security context come
+    /// from their slots.
+    mutating func read(_ value: JSONValue) {
+        guard case .object(let object) = value else { return }
+        for (key, member) in object {
+            switch key {
+            case "name": name = member.stringValue ?? ""
+            case "image": image = member.stringValue
+            case "env": envIsMisshapen = !member.isNull && member.arrayValue == nil
+            case "command": command = member.arrayValue ?? []
+            case "args": args = member.arrayValue ?? []
+            default: continue
+            }
+        }
+    }
+}
+
+extension EnvFacts {
+    /// One `env` entry.
+    init(_ raw: JSONValue) {
+        guard case .object(let entry) = raw else { return }
+        name = entry["name"]?.stringValue
+        value = entry["value"]?.stringValue
+        secretName = entry["valueFrom"]?["secretKeyRef"]?["name"]?.stringValue
+    }
+}
+
+extension VolumeFacts {
+    /// Volume types allowed at the restricted level; a volume naming no source is an `emptyDir` after defaulting.
+    static let restrictedSources: Set<String> = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
+                                                 "persistentVolumeClaim", "projected", "secret"]
+
+    /// One volume.
+    init(_ value: JSONValue) {
+        guard case .object(let fields) = value else { return }
+        isObject = true
+        for (key, member) in fields {
+            switch key {
+            case "name":
+                name = member.stringValue
+                continue
+            case "hostPath": hostPath = !member.isNull
+            case "secret": secretName = member["secretName"]?.stringValue
+            case "projected":
+                for (index, source) in (member["sources"]?.arrayValue ?? []).enumerated() {
+                    if let name = source["secret"]?["name"]?.stringValue { projectedSecrets.append((index, name)) }
+                }
+            default: break
+            }
+            if disallowedSource == nil && !member.isNull && !Self.restrictedSources.contains(key) { disallowedSource = key }
+        }
+    }
+}
+
+extension SecurityFacts {
+    /// One `securityContext`; all defaults when it is not an object.
+    init(_ value: JSONValue) {
+        guard case .object(let context) = value else { return }
+        for (key, member) in context {
+            switch key {
+            case "windowsOptions": hostProcess = member["hostProcess"] == true
+            case "privileged": privileged = member == true
+            case "allowPrivilegeEscalation": allowPrivilegeEscalationFalse = member == false
+            case "runAsUser": runAsUser = member.intValue
+            case "runAsNonRoot": runAsNonRoot = member.isNull ? .null : member == false ? .isFalse : .other
+            case "procMount": procMount = member.stringValue
+            case "seLinuxOptions":
+                guard case .object(let options) = member else { continue }
+                seLinux = (options["type"]?.stringValue ?? "", options["user"]?.stringValue, options["role"]?.stringValue)
+            case "appArmorProfile": appArmorType = member["type"]?.stringValue
+            case "seccompProfile": seccompType = member["type"]?.stringValue
+            case "capabilities":
+                capabilitiesAdded = member["add"]?.arrayValue ?? []
+                dropsAll = member["drop"]?.arrayValue?.contains { $0.stringValue == "ALL" } ?? false
+            case "sysctls":
+                sysctls = member.arrayValue ?? []
+            default: continue
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import KubeModel
+
+/// Where a ``Shape`` gathers facts for ``PodFacts`` as it walks a pod spec.
+enum ShapeSlot: Sendable {
+    /// The pod spec itself: host namespaces, `os`.
+    case podSpec
+    /// One container of any kind; the slots below it belong to that container.
+    case container
+    /// A `securityContext`: the current container's, or the pod's outside a container.
+    case securityContext
+    /// One `env` entry of the current container.
+    case envEntry
+    /// One `envFrom` entry of the current container.
+    case envFromEntry
+    /// One `ports` entry of the current container.
+    case port
+    /// One volume of the pod.
+    case volume
+    /// One `imagePullSecrets` entry of the pod.
+    case imagePullSecret
+}
+
+/// The state of one shape walk: where it is, what did not fit, and the pod facts gathered on the way.
+struct ShapeWalk {
+    /// The current location, extended and restored around each step.
+    var trail: [FieldPath.Component]
+    /// What did not fit, in the document's order.
+    var problems: [Shape.Problem] = []
+    /// The facts of the pod spec being walked (gathered only when ``gathers``).
+    var pod: PodFacts
+    /// Whether the walk gathers pod facts.
+    let gathers: Bool
+    /// The container being walked: its list and its position there (changed in place).
+    private var container: (list: Int, position: Int)?
+
+    /// A walk starting at `path`; it gathers pod facts when `pod` is given.
+    init(at path: FieldPath, pod: PodFacts? = nil) {
+        trail = path.components
+        trail.reserveCapacity(trail.count + 12)
+        gathers = pod != nil
+        self.pod = pod ?? PodFacts(specPath: path)
+    }
+
+    /// The walk reached a value of a slot (before judging its shape).
+    mutating func enter(_ slot: ShapeSlot, _ value: JSONValue) {
+        guard gathers else { return }
+        switch slot {
+        case .podSpec:
+            pod.readSpec(value)
+        case .container:
+            guard case .index(let index)? = trail.last, trail.count >= 2, case .key(let list) = trail[trail.count - 2],
+                  let kind = PodTemplate.ContainerKind(rawValue: list) else { return }
+            var facts = ContainerFacts(kind: kind, index: index, specPath: pod.specPath)
+            facts.read(value)
+            pod.lists[kind.order].append(facts)
+            container = (kind.order, pod.lists[kind.order].count - 1)
+        case .securityContext:
+            if let (list, position) = container {
+                pod.lists[list][position].security = SecurityFacts(value)
+            } else {
+                pod.security = SecurityFacts(value)
+            }
+        case .envEntry:
+            guard let (list, position) = container else { return }
+            pod.lists[list][position].env.append(EnvFacts(value))
+        case .envFromEntry:
+            guard let (list, position) = container, case .index(let index)? = trail.last,
+                  let name = value["secretRef"]?["name"]?.stringValue else { return }
+            pod.lists[list][position].envFromSecrets.append((index, name))
+        case .port:
+            guard let (list, position) = container, case .index(let index)? = trail.last,
+                  let port = value["hostPort"]?.intValue, port != 0 else { return }
+            pod.lists[list][position].hostPorts.append((index, port))
+        case .volume:
+            pod.volumes.append(VolumeFacts(value))
+        case .imagePullSecret:
+            if case .index(let index)? = trail.last, let name = value["name"]?.stringValue {
+                pod.imagePullSecrets.append((index, name))
+            }
+        }
+    }
+
+    /// The walk left a value of a slot.
+    mutating func leave(_ slot: ShapeSlot) {
+        if slot == .container { container = nil }
+    }
+
+    /// A quantity of the current container's requests or limits that parsed.
+    mutating func quantity(_ quantity: Quantity, named name: String, in map: Shape.QuantityMap) {
+        guard gathers, let (list, position) = container else { return }
+        switch map {
+        case .requests: pod.lists[list][position].requests.entries.append((name, quantity))
+        case .limits: pod.lists[list][position].limits.entries.append((name, quantity))
+        }
+    }
+}
