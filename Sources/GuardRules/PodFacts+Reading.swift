@@ -7,17 +7,24 @@ extension PodFacts {
     mutating func readSpec(_ value: JSONValue) {
         guard case .object(let spec) = value else { return }
         specIsObject = true
-        var shared: [Bool] = [false, false, false]
+        var network = false, pid = false, ipc = false
         for (key, member) in spec {
             switch key {
-            case "hostNetwork": shared[0] = member == true
-            case "hostPID": shared[1] = member == true
-            case "hostIPC": shared[2] = member == true
+            case "hostNetwork": network = member == true
+            case "hostPID": pid = member == true
+            case "hostIPC": ipc = member == true
             case "os": isWindows = member["name"]?.stringValue == "windows"
+            // Room for every entry up front: one allocation per list, whatever its length.
+            case "volumes": volumes.reserveCapacity(min(member.arrayValue?.count ?? 0, ObjectBudget.volumes))
+            case "containers", "initContainers", "ephemeralContainers":
+                guard let kind = PodTemplate.ContainerKind(rawValue: key) else { continue }
+                lists[kind.order].reserveCapacity(min(member.arrayValue?.count ?? 0, ObjectBudget.containersPerList))
             default: continue
             }
         }
-        hostNamespaces = zip(["hostNetwork", "hostPID", "hostIPC"], shared).filter(\.1).map(\.0)
+        if network || pid || ipc {
+            hostNamespaces = [("hostNetwork", network), ("hostPID", pid), ("hostIPC", ipc)].filter(\.1).map(\.0)
+        }
     }
 }
 
@@ -30,7 +37,9 @@ extension ContainerFacts {
             switch key {
             case "name": name = member.stringValue ?? ""
             case "image": image = member.stringValue
-            case "env": envIsMisshapen = !member.isNull && member.arrayValue == nil
+            case "env":
+                envIsMisshapen = !member.isNull && member.arrayValue == nil
+                env.reserveCapacity(min(member.arrayValue?.count ?? 0, ObjectBudget.envPerContainer))
             case "command": command = member.arrayValue ?? []
             case "args": args = member.arrayValue ?? []
             default: continue

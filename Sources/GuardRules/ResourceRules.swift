@@ -6,7 +6,7 @@ enum ResourceRules {
     static func check(_ input: RuleInput, into findings: inout [Finding]) {
         guard input.stage != nil, let pod = input.pod else { return }
         let policy = input.policy.resources
-        let maximum = input.tierPolicy.maximum
+        let sortedMaximum = input.tierPolicy.maximum.sorted { $0.key < $1.key }
         for container in pod.containers where container.kind != .ephemeralContainer {
             var resourcesPath: FieldPath { container.path / "resources" }
             let requests = container.requests
@@ -24,12 +24,11 @@ enum ResourceRules {
                 findings.append(Finding(rule: .resourcesLimitsRequired, path: resourcesPath / "limits" / resource,
                                         message: "\(container.label) must set a \(resource) limit\(hint)"))
             }
-            for (resource, max) in maximum.sorted(by: { $0.key < $1.key }) {
-                for (field, values) in [("requests", requests), ("limits", limits)] {
-                    if let value = values[resource], value > max {
-                        findings.append(Finding(rule: .resourcesMaximum, path: resourcesPath / field / resource,
-                                                message: "\(container.label) \(field == "requests" ? "requests" : "is limited to") \(value) \(resource), above the \(input.tier) tier maximum of \(max); lower it or move the environment to a larger tier"))
-                    }
+            for (resource, max) in sortedMaximum {
+                for field in ["requests", "limits"] {
+                    guard let value = field == "requests" ? requests[resource] : limits[resource], value > max else { continue }
+                    findings.append(Finding(rule: .resourcesMaximum, path: resourcesPath / field / resource,
+                                            message: "\(container.label) \(field == "requests" ? "requests" : "is limited to") \(value) \(resource), above the \(input.tier) tier maximum of \(max); lower it or move the environment to a larger tier"))
                 }
             }
         }

@@ -53,6 +53,12 @@ indirect enum Shape: Sendable {
         problems += state.problems
     }
 
+    /// Walks `value`, found at `path`, with a walk state shared by several parts of one object.
+    func walk(_ value: JSONValue, from path: FieldPath, _ state: inout ShapeWalk) {
+        state.restart(at: path)
+        walk(value, &state)
+    }
+
     /// The walk: `state.trail` is the current location, extended and restored around each step, and
     /// turned into a ``FieldPath`` only for a problem, so a well-formed object costs no path allocations.
     func walk(_ value: JSONValue, _ state: inout ShapeWalk) {
@@ -79,6 +85,7 @@ indirect enum Shape: Sendable {
             }
         case .quantities(let map):
             guard case .object(let object) = value else { return report("must be an object, found \(Self.shown(value))", &state) }
+            state.reserveQuantities(object.count, in: map)
             for (key, member) in object where !member.isNull {
                 do {
                     state.quantity(try Quantity(json: member), named: key, in: map)

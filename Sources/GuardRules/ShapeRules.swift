@@ -37,55 +37,58 @@ enum ShapeRules {
 
     /// The problems of a governed object's shape, and its pod facts gathered on the same walk.
     static func check(_ object: KubeObject) -> Outcome {
-        var problems: [Shape.Problem] = []
-        root.check(object.raw, at: .root, into: &problems)
-        metadata.check(object.raw["metadata"] ?? .null, at: "metadata", into: &problems)
-        let pod = podFacts(object, problems: &problems)
-        if let shape = kindShapes[object.kind] { shape.check(object.raw, at: .root, into: &problems) }
+        let specPath = PodTemplate.specPath(forKind: object.kind)
+        // One walk state (one trail) for every part of the object.
+        var walk = ShapeWalk(at: .root, pod: specPath.map(PodFacts.init(specPath:)))
+        root.walk(object.raw, from: .root, &walk)
+        metadata.walk(object.raw["metadata"] ?? .null, from: metadataPath, &walk)
+        let pod = specPath.map { podFacts(object, specPath: $0, &walk) }
+        if let shape = kindShapes[object.kind] { shape.walk(object.raw, from: .root, &walk) }
+        let problems = walk.problems
         let overBudget = problems.contains(where: \.overBudget)
         return Outcome(findings: problems.filter { $0.overBudget || !overBudget }.map { Finding(rule: .objectWellFormed, path: $0.path, message: $0.message) },
                        overBudget: overBudget, pod: pod)
     }
 
-    /// The facts of an object's pod spec (`nil` for kinds without one), in one walk with its shape:
-    /// every object on the way to the pod spec must be there and be an object, and the spec must list
-    /// containers — a workload whose pods cannot be read is not one whose rules can pass.
-    static func podFacts(_ object: KubeObject, problems: inout [Shape.Problem]) -> PodFacts? {
-        guard let specPath = PodTemplate.specPath(forKind: object.kind) else { return nil }
-        var path = FieldPath.root
+    static let metadataPath = FieldPath([.key("metadata")])
+
+    /// The facts of an object's pod spec, in one walk with its shape: every object on the way to the
+    /// pod spec must be there and be an object, and the spec must list containers — a workload whose
+    /// pods cannot be read is not one whose rules can pass.
+    static func podFacts(_ object: KubeObject, specPath: FieldPath, _ walk: inout ShapeWalk) -> PodFacts {
         var value = object.raw
-        for component in specPath.components {
+        for (depth, component) in specPath.components.enumerated() {
             guard case .key(let key) = component else { break }
-            path = path / key
+            var path: FieldPath { FieldPath(Array(specPath.components.prefix(depth + 1))) }
             guard let next = value[key], !next.isNull else {
-                problems.append(Shape.Problem(path: path, message: "is required: a \(object.kind)'s pods are described by \(specPath)", overBudget: false))
+                walk.problems.append(Shape.Problem(path: path, message: "is required: a \(object.kind)'s pods are described by \(specPath)", overBudget: false))
                 return PodFacts(specPath: specPath)
             }
             guard case .object = next else {
-                problems.append(Shape.Problem(path: path, message: "must be an object, found \(next.typeDescription)", overBudget: false))
+                walk.problems.append(Shape.Problem(path: path, message: "must be an object, found \(next.typeDescription)", overBudget: false))
                 return PodFacts(specPath: specPath)
             }
-            if key == "template" { metadata.check(next["metadata"] ?? .null, at: path / "metadata", into: &problems) }
+            if key == "template" { metadata.walk(next["metadata"] ?? .null, from: path / "metadata", &walk) }
             value = next
         }
-        var walk = ShapeWalk(at: specPath, pod: PodFacts(specPath: specPath))
-        podSpec.walk(value, &walk)
-        problems += walk.problems
+        podSpec.walk(value, from: specPath, &walk)
         if let containers = value["containers"], !containers.isNull {
             // A value that is not a list is reported by the pod spec's shape.
             if case .array(let items) = containers, items.isEmpty {
-                problems.append(Shape.Problem(path: specPath / "containers", message: "must list at least one container", overBudget: false))
+                walk.problems.append(Shape.Problem(path: specPath / "containers", message: "must list at least one container", overBudget: false))
             }
         } else {
-            problems.append(Shape.Problem(path: specPath / "containers", message: "is required: a pod runs at least one container", overBudget: false))
+            walk.problems.append(Shape.Problem(path: specPath / "containers", message: "is required: a pod runs at least one container", overBudget: false))
         }
         return walk.pod
     }
 
-    /// The pod facts of an object without judging its shape again (after a mutation changed it).
+    /// The pod facts of an object without judging its shape again (after a mutation changed it);
+    /// `nil` for kinds without a pod template.
     static func podFacts(_ object: KubeObject) -> PodFacts? {
-        var ignored: [Shape.Problem] = []
-        return podFacts(object, problems: &ignored)
+        guard let specPath = PodTemplate.specPath(forKind: object.kind) else { return nil }
+        var walk = ShapeWalk(at: .root, pod: PodFacts(specPath: specPath))
+        return podFacts(object, specPath: specPath, &walk)
     }
 
     static let stringMap = Shape.map(.string)

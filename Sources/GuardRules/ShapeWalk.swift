@@ -35,10 +35,21 @@ struct ShapeWalk {
 
     /// A walk starting at `path`; it gathers pod facts when `pod` is given.
     init(at path: FieldPath, pod: PodFacts? = nil) {
-        trail = path.components
-        trail.reserveCapacity(trail.count + 12)
+        trail = []
+        trail.reserveCapacity(16)
+        trail += path.components
         gathers = pod != nil
-        self.pod = pod ?? PodFacts(specPath: path)
+        self.pod = pod ?? Self.nothing
+    }
+
+    /// The facts a walk that gathers none holds (shared, so such a walk allocates none).
+    private static let nothing = PodFacts(specPath: .root)
+
+    /// Starts over at `path`, keeping the trail's storage.
+    mutating func restart(at path: FieldPath) {
+        trail.removeAll(keepingCapacity: true)
+        trail += path.components
+        container = nil
     }
 
     /// The walk reached a value of a slot (before judging its shape).
@@ -83,6 +94,15 @@ struct ShapeWalk {
     /// The walk left a value of a slot.
     mutating func leave(_ slot: ShapeSlot) {
         if slot == .container { container = nil }
+    }
+
+    /// Room for a requests or limits map of `count` members in the current container.
+    mutating func reserveQuantities(_ count: Int, in map: Shape.QuantityMap) {
+        guard gathers, let (list, position) = container else { return }
+        switch map {
+        case .requests: pod.lists[list][position].requests.entries.reserveCapacity(count)
+        case .limits: pod.lists[list][position].limits.entries.reserveCapacity(count)
+        }
     }
 
     /// A quantity of the current container's requests or limits that parsed.

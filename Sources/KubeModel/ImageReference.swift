@@ -31,8 +31,18 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     public var tag: String? { parts.tag.map(text) }
     /// The digest (`sha256:…`), when written.
     public var digest: String? { parts.digest.map(text) }
-    /// `registry/repository`, the name without tag or digest.
-    public var name: String { registry + "/" + repository }
+    /// `registry/repository`, the name without tag or digest: the written bytes when the registry is
+    /// written and no `library/` is implied, else built once with room for every part.
+    public var name: String {
+        if let registry = parts.registry, !parts.library { return text(registry.lowerBound..<parts.path.upperBound) }
+        let host = parts.registry.map(text) ?? "docker.io"
+        var result = ""
+        result.reserveCapacity(host.utf8.count + 9 + parts.path.count)
+        result += host
+        result += parts.library ? "/library/" : "/"
+        result += text(parts.path)
+        return result
+    }
     /// Whether a digest is written (no allocation).
     public var hasDigest: Bool { parts.digest != nil }
     /// Whether a tag is written (no allocation).
@@ -160,13 +170,15 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     static func isValidHost(_ host: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
-        let parts = host.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
-        guard parts.count <= 2, let name = parts.first, let first = name.first,
-              first != UInt8(ascii: "-"), first != UInt8(ascii: ".") else { return false }
-        if parts.count == 2 {
-            let port = parts[1]
-            guard !port.isEmpty, port.count <= 5, port.allSatisfy(isDigit),
-                  let value = Int(String(decoding: port, as: UTF8.self)), (1...65535).contains(value) else { return false }
+        // `name` or `name:port`, split without allocating.
+        let colon = host.firstIndex(of: UInt8(ascii: ":"))
+        let name = host[..<(colon ?? host.endIndex)]
+        guard let first = name.first, first != UInt8(ascii: "-"), first != UInt8(ascii: ".") else { return false }
+        if let colon {
+            let port = host[(colon + 1)...]
+            guard !port.isEmpty, port.count <= 5, port.allSatisfy(isDigit) else { return false }
+            let value = port.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+            guard (1...65535).contains(value) else { return false }
         }
         return name.allSatisfy { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
     }
