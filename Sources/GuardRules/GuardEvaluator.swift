@@ -72,11 +72,11 @@ public struct GuardEvaluator: Sendable {
                 changed = ProvenanceRules.resolveDigests(current, to: &document, findings: &findings)
                 if changed { pod = nil }
             case .resourcesDefaults:
-                if var facts = pod { changed = ResourceDefaults.apply(current, to: &document, pod: &facts); pod = facts }
+                if let pod { changed = ResourceDefaults.apply(current, to: &document, pod: pod) }
             case .approvalApproverStamp:
                 changed = ApprovalRules.stamp(current, to: &document)
             default:
-                if var facts = pod { changed = SecretInjection.apply(current, to: &document, pod: &facts, findings: &findings); pod = facts }
+                if let pod { changed = SecretInjection.apply(current, to: &document, pod: pod, findings: &findings) }
             }
             guard changed else { continue }
             steps.append(MutationStep(rule: rule, before: before, after: document))

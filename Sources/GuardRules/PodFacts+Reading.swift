@@ -8,6 +8,7 @@ extension PodFacts {
         guard case .object(let spec) = value else { return }
         specIsObject = true
         var network = false, pid = false, ipc = false
+        var containerCount = 0
         for (key, member) in spec {
             switch key {
             case "hostNetwork": network = member == true
@@ -17,11 +18,11 @@ extension PodFacts {
             // Room for every entry up front: one allocation per list, whatever its length.
             case "volumes": volumes.reserveCapacity(min(member.arrayValue?.count ?? 0, ObjectBudget.volumes))
             case "containers", "initContainers", "ephemeralContainers":
-                guard let kind = PodTemplate.ContainerKind(rawValue: key) else { continue }
-                lists[kind.order].reserveCapacity(min(member.arrayValue?.count ?? 0, ObjectBudget.containersPerList))
+                containerCount += min(member.arrayValue?.count ?? 0, ObjectBudget.containersPerList)
             default: continue
             }
         }
+        containers.reserveCapacity(containerCount)
         if network || pid || ipc {
             hostNamespaces = [("hostNetwork", network), ("hostPID", pid), ("hostIPC", ipc)].filter(\.1).map(\.0)
         }
@@ -31,7 +32,7 @@ extension PodFacts {
 extension ContainerFacts {
     /// The container's own members; its env entries, ports, resources and security context come
     /// from their slots.
-    mutating func read(_ value: JSONValue) {
+    func read(_ value: JSONValue) {
         guard case .object(let object) = value else { return }
         for (key, member) in object {
             switch key {

@@ -8,15 +8,14 @@ import KubeModel
 ///
 /// Each value is read as leniently as a rule reads a field: a value of the wrong type reads as absent
 /// (the shape walk has reported it), so a decision over the facts is the decision over the tree.
-struct PodFacts: Sendable {
+struct PodFacts {
     /// Where the pod spec sits in the object.
     let specPath: FieldPath
     /// The pod spec is a JSON object (rules over the pod as a whole need one).
     var specIsObject = false
-    /// The containers of each list: `containers`, `initContainers`, `ephemeralContainers`, each in index order.
-    var lists: [[ContainerFacts]] = [[], [], []]
-    /// Every container, in `containers`, `initContainers`, `ephemeralContainers` order.
-    var containers: FlattenSequence<[[ContainerFacts]]> { lists.joined() }
+    /// Every container, in `containers`, `initContainers`, `ephemeralContainers` order, each list in
+    /// index order (whatever the lists' order in the document).
+    var containers: [ContainerFacts] = []
     /// The pod's `securityContext`.
     var security = SecurityFacts()
     /// `hostNetwork`, `hostPID`, `hostIPC` set to `true`, in the document's order.
@@ -54,8 +53,9 @@ struct PodFacts: Sendable {
     }
 }
 
-/// One container of a pod spec as the rules read it.
-struct ContainerFacts: Sendable {
+/// One container of a pod spec as the rules read it: a reference, so the rules pass it around without
+/// copying its members, and the shape walk and the mutations fill it in place.
+final class ContainerFacts {
     /// Which list it is in.
     let kind: PodTemplate.ContainerKind
     /// Its index in that list.
@@ -103,7 +103,7 @@ struct ContainerFacts: Sendable {
 }
 
 /// One `env` entry.
-struct EnvFacts: Sendable {
+struct EnvFacts {
     init(name: String? = nil, value: String? = nil, secretName: String? = nil) {
         self.name = name
         self.value = value
@@ -119,7 +119,7 @@ struct EnvFacts: Sendable {
 }
 
 /// One volume of a pod spec.
-struct VolumeFacts: Sendable {
+struct VolumeFacts {
     /// `name`, when a string.
     var name: String?
     /// The volume is a JSON object.
@@ -135,7 +135,7 @@ struct VolumeFacts: Sendable {
 }
 
 /// A `securityContext` (a pod's or a container's), as the Pod Security controls read it.
-struct SecurityFacts: Sendable {
+struct SecurityFacts {
     /// `windowsOptions.hostProcess: true`.
     var hostProcess = false
     /// `privileged: true`.
@@ -162,7 +162,7 @@ struct SecurityFacts: Sendable {
     var sysctls: [JSONValue] = []
 
     /// Whether a member is there.
-    enum Presence: Sendable, Equatable {
+    enum Presence: Equatable {
         /// Not a member (or the context is not an object).
         case absent
         /// `null`.

@@ -4,7 +4,7 @@ import KubeModel
 /// has none, never producing a request above a limit.
 enum ResourceDefaults {
     /// Applies the defaults to the document and to its pod facts. Returns whether the document changed.
-    static func apply(_ input: RuleInput, to document: inout JSONValue, pod: inout PodFacts) -> Bool {
+    static func apply(_ input: RuleInput, to document: inout JSONValue, pod: PodFacts) -> Bool {
         guard input.stage != nil, input.policy.resources.injectDefaults,
               let template = input.template else { return false }
         let tier = input.tierPolicy
@@ -35,9 +35,9 @@ enum ResourceDefaults {
             if !limits.isEmpty { resources["limits"] = .object(limits) }
             let written = document.set(.object(resources), at: container.path / "resources")
             // The facts follow the document (each container of a list has facts at its index).
-            if written, pod.lists[container.kind.order].indices.contains(container.index) {
-                pod.lists[container.kind.order][container.index].requests = Quantities(requests)
-                pod.lists[container.kind.order][container.index].limits = Quantities(limits)
+            if written, let facts = pod.containers.first(where: { $0.kind == container.kind && $0.index == container.index }) {
+                facts.requests = Quantities(requests)
+                facts.limits = Quantities(limits)
             }
             changed = true
         }

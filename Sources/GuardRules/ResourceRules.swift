@@ -38,7 +38,7 @@ enum ResourceRules {
 /// A small name → quantity map (a container has two to four resources: a linear scan beats hashing).
 /// Only the quantities that parse: ``ShapeRules`` reports the others as `object.well-formed` with
 /// their paths (each quantity is parsed once, there).
-struct Quantities: Sendable {
+struct Quantities {
     var entries: [(name: String, quantity: Quantity)] = []
 
     init() {}

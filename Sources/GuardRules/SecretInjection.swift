@@ -27,7 +27,7 @@ enum SecretInjection {
 
     /// Applies the injection to the document and to its pod facts; findings explain requests that
     /// cannot be served. Returns whether the document changed.
-    static func apply(_ input: RuleInput, to document: inout JSONValue, pod: inout PodFacts, findings: inout [Finding]) -> Bool {
+    static func apply(_ input: RuleInput, to document: inout JSONValue, pod: PodFacts, findings: inout [Finding]) -> Bool {
         guard input.stage != nil, let template = input.template, let (sets, path) = requested(input.object, template: template) else {
             return false
         }
@@ -54,27 +54,24 @@ enum SecretInjection {
                     .object(JSONObject(uncheckedUniqueKeys: ["name", "valueFrom"], values: [.string(variable.name), .object(valueFrom)])))
         }
         var changed = false
-        for list in pod.lists.indices where list != PodTemplate.ContainerKind.ephemeralContainer.order {
-            for position in pod.lists[list].indices where !pod.lists[list][position].envIsMisshapen {
-                let container = pod.lists[list][position]
-                let existing = container.env.compactMap(\.name)
-                let missing = entries.filter { !existing.contains($0.facts.name ?? "") }
-                guard !missing.isEmpty else { continue }
-                var written = false
-                document.modify(at: container.path) { containerValue in
-                    guard case .object(var containerObject) = containerValue else { return }
-                    containerValue = .null
-                    var env = containerObject["env"]?.arrayValue ?? []
-                    containerObject["env"] = .null
-                    env.append(contentsOf: missing.map(\.entry))
-                    containerObject["env"] = .array(env)
-                    containerValue = .object(containerObject)
-                    written = true
-                }
-                // The facts follow the document: what the rules judge next is what was written.
-                if written { pod.lists[list][position].env += missing.map(\.facts) }
-                changed = true
+        for container in pod.containers where container.kind != .ephemeralContainer && !container.envIsMisshapen {
+            let existing = container.env.compactMap(\.name)
+            let missing = entries.filter { !existing.contains($0.facts.name ?? "") }
+            guard !missing.isEmpty else { continue }
+            var written = false
+            document.modify(at: container.path) { containerValue in
+                guard case .object(var containerObject) = containerValue else { return }
+                containerValue = .null
+                var env = containerObject["env"]?.arrayValue ?? []
+                containerObject["env"] = .null
+                env.append(contentsOf: missing.map(\.entry))
+                containerObject["env"] = .array(env)
+                containerValue = .object(containerObject)
+                written = true
             }
+            // The facts follow the document: what the rules judge next is what was written.
+            if written { container.env += missing.map(\.facts) }
+            changed = true
         }
         return changed
     }

@@ -30,8 +30,8 @@ struct ShapeWalk {
     var pod: PodFacts
     /// Whether the walk gathers pod facts.
     let gathers: Bool
-    /// The container being walked: its list and its position there (changed in place).
-    private var container: (list: Int, position: Int)?
+    /// The container being walked (filled in place).
+    private var container: ContainerFacts?
 
     /// A walk starting at `path`; it gathers pod facts when `pod` is given.
     init(at path: FieldPath, pod: PodFacts? = nil) {
@@ -39,11 +39,8 @@ struct ShapeWalk {
         trail.reserveCapacity(16)
         trail += path.components
         gathers = pod != nil
-        self.pod = pod ?? Self.nothing
+        self.pod = pod ?? PodFacts(specPath: path)
     }
-
-    /// The facts a walk that gathers none holds (shared, so such a walk allocates none).
-    private static let nothing = PodFacts(specPath: .root)
 
     /// Starts over at `path`, keeping the trail's storage.
     mutating func restart(at path: FieldPath) {
@@ -61,27 +58,26 @@ struct ShapeWalk {
         case .container:
             guard case .index(let index)? = trail.last, trail.count >= 2, case .key(let list) = trail[trail.count - 2],
                   let kind = PodTemplate.ContainerKind(rawValue: list) else { return }
-            var facts = ContainerFacts(kind: kind, index: index, specPath: pod.specPath)
+            let facts = ContainerFacts(kind: kind, index: index, specPath: pod.specPath)
             facts.read(value)
-            pod.lists[kind.order].append(facts)
-            container = (kind.order, pod.lists[kind.order].count - 1)
+            // Kept in the order the rules visit the lists, whatever their order in the document.
+            let position = pod.containers.firstIndex { $0.kind.order > kind.order } ?? pod.containers.endIndex
+            pod.containers.insert(facts, at: position)
+            container = facts
         case .securityContext:
-            if let (list, position) = container {
-                pod.lists[list][position].security = SecurityFacts(value)
+            if let container {
+                container.security = SecurityFacts(value)
             } else {
                 pod.security = SecurityFacts(value)
             }
         case .envEntry:
-            guard let (list, position) = container else { return }
-            pod.lists[list][position].env.append(EnvFacts(value))
+            container?.env.append(EnvFacts(value))
         case .envFromEntry:
-            guard let (list, position) = container, case .index(let index)? = trail.last,
-                  let name = value["secretRef"]?["name"]?.stringValue else { return }
-            pod.lists[list][position].envFromSecrets.append((index, name))
+            guard let container, case .index(let index)? = trail.last, let name = value["secretRef"]?["name"]?.stringValue else { return }
+            container.envFromSecrets.append((index, name))
         case .port:
-            guard let (list, position) = container, case .index(let index)? = trail.last,
-                  let port = value["hostPort"]?.intValue, port != 0 else { return }
-            pod.lists[list][position].hostPorts.append((index, port))
+            guard let container, case .index(let index)? = trail.last, let port = value["hostPort"]?.intValue, port != 0 else { return }
+            container.hostPorts.append((index, port))
         case .volume:
             pod.volumes.append(VolumeFacts(value))
         case .imagePullSecret:
@@ -98,19 +94,19 @@ struct ShapeWalk {
 
     /// Room for a requests or limits map of `count` members in the current container.
     mutating func reserveQuantities(_ count: Int, in map: Shape.QuantityMap) {
-        guard gathers, let (list, position) = container else { return }
+        guard gathers, let container else { return }
         switch map {
-        case .requests: pod.lists[list][position].requests.entries.reserveCapacity(count)
-        case .limits: pod.lists[list][position].limits.entries.reserveCapacity(count)
+        case .requests: container.requests.entries.reserveCapacity(count)
+        case .limits: container.limits.entries.reserveCapacity(count)
         }
     }
 
     /// A quantity of the current container's requests or limits that parsed.
     mutating func quantity(_ quantity: Quantity, named name: String, in map: Shape.QuantityMap) {
-        guard gathers, let (list, position) = container else { return }
+        guard gathers, let container else { return }
         switch map {
-        case .requests: pod.lists[list][position].requests.entries.append((name, quantity))
-        case .limits: pod.lists[list][position].limits.entries.append((name, quantity))
+        case .requests: container.requests.entries.append((name, quantity))
+        case .limits: container.limits.entries.append((name, quantity))
         }
     }
 }
