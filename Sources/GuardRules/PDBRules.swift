@@ -15,12 +15,12 @@ enum PDBRules {
     static func checkWorkload(_ input: RuleInput, into findings: inout [Finding]) {
         let object = input.object
         guard input.policy.pdb.kinds.contains(object.kind), let replicas = object.replicas,
-              replicas >= input.policy.pdb.minReplicas, let template = input.template else { return }
-        let podLabels = template.podLabelsValue
+              replicas >= input.policy.pdb.minReplicas, let pod = input.pod else { return }
+        let podLabels = pod.podLabelsValue
         // policy/v1: an empty selector selects every pod of the namespace; an absent one selects none.
         let selecting = input.context.index.budgets.filter { $0.selector?.matches(labelsObject: podLabels) ?? false }.map(\.view)
         if selecting.isEmpty {
-            let labels = template.podLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            let labels = pod.podLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             findings.append(Finding(rule: .pdbRequired, path: "spec.replicas", message:
                 "\(object.kind) \(object.name) runs \(replicas) replicas but no PodDisruptionBudget selects its pods (\(labels.isEmpty ? "no labels" : labels)); add one with maxUnavailable: 1 and unhealthyPodEvictionPolicy: AlwaysAllow"))
             return

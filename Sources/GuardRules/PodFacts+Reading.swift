@@ -38,6 +38,7 @@ extension ContainerFacts {
             switch key {
             case "name": name = member.stringValue ?? ""
             case "image": image = member.stringValue
+            case "resources": resources = member
             case "env":
                 envIsMisshapen = !member.isNull && member.arrayValue == nil
                 env.reserveCapacity(min(member.arrayValue?.count ?? 0, ObjectBudget.envPerContainer))

@@ -11,6 +11,10 @@ import KubeModel
 struct PodFacts {
     /// Where the pod spec sits in the object.
     let specPath: FieldPath
+    /// Where the pod template's metadata sits (`nil` for a Pod, whose metadata is the object's).
+    var metadataPath: FieldPath?
+    /// The raw `labels` object the pods will carry, when present.
+    var podLabelsValue: JSONValue?
     /// The pod spec is a JSON object (rules over the pod as a whole need one).
     var specIsObject = false
     /// Every container, in `containers`, `initContainers`, `ephemeralContainers` order, each list in
@@ -28,6 +32,9 @@ struct PodFacts {
     var imagePullSecrets: [(index: Int, name: String)] = []
 
     init(specPath: FieldPath) { self.specPath = specPath }
+
+    /// The labels the pods will carry (the string-valued ones).
+    var podLabels: [String: String] { podLabelsValue?.stringMap ?? [:] }
 
     /// Every Secret the pod refers to by name, with the path of the reference: env `secretKeyRef`,
     /// `envFrom.secretRef`, `secret` volumes, projected volume sources and `imagePullSecrets`, in
@@ -65,6 +72,8 @@ final class ContainerFacts {
     var name = ""
     /// `image`, when a string.
     var image: String?
+    /// `resources` as written (``ResourceDefaults`` completes it; the rules read ``requests`` and ``limits``).
+    var resources: JSONValue?
     /// `env` is present and neither `null` nor a list (injection leaves such a container alone).
     var envIsMisshapen = false
     /// `env` entries, by index.

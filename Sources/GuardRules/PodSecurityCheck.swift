@@ -2,7 +2,6 @@ import KubeModel
 
 /// One pod spec judged at one level: collects the findings of every control.
 struct PodSecurityCheck {
-    let template: PodTemplate
     /// The pod spec's facts, gathered with its shape.
     let pod: PodFacts
     let level: PodSecurityLevel
@@ -18,8 +17,7 @@ struct PodSecurityCheck {
     /// The findings so far.
     var findings: [Finding] { sink.items }
 
-    init(template: PodTemplate, pod: PodFacts, object: KubeObject, level: PodSecurityLevel, version: PodSecurityVersion) {
-        self.template = template
+    init(pod: PodFacts, object: KubeObject, level: PodSecurityLevel, version: PodSecurityVersion) {
         self.pod = pod
         self.level = level
         self.version = version
@@ -28,7 +26,7 @@ struct PodSecurityCheck {
     }
 
     var podContext: SecurityFacts { pod.security }
-    var podContextPath: FieldPath { template.specPath / "securityContext" }
+    var podContextPath: FieldPath { pod.specPath / "securityContext" }
     /// `the restricted Pod Security level (v1.32)`, for messages.
     var standardText: String { "the \(level.rawValue) Pod Security level (\(version))" }
 
@@ -60,14 +58,14 @@ struct PodSecurityCheck {
 
     func checkHostNamespaces() {
         for field in pod.hostNamespaces {
-            report(.podSecurityHostNamespaces, template.specPath / field,
+            report(.podSecurityHostNamespaces, pod.specPath / field,
                    "\(field): true shares the node's \(field.dropFirst(4).lowercased()) namespace with the pod; \(standardText) forbids it: remove \(field) or set it to false")
         }
     }
 
     func checkVolumes() {
         for (index, volume) in pod.volumes.enumerated() {
-            var path: FieldPath { template.specPath / "volumes" / index }
+            var path: FieldPath { pod.specPath / "volumes" / index }
             var name: String { volume.name ?? "#\(index)" }
             // At restricted the volume-type control covers hostPath, as upstream's check overrides the baseline one.
             if level < .restricted, volume.hostPath {
@@ -108,9 +106,9 @@ struct PodSecurityCheck {
 
     func checkAppArmorAnnotations() {
         let prefix = "container.apparmor.security.beta.kubernetes.io/"
-        let metadata = template.metadataPath.map { object.raw[path: $0] } ?? object.raw["metadata"]
+        let metadata = pod.metadataPath.map { object.raw[path: $0] } ?? object.raw["metadata"]
         guard case .object(let annotations)? = metadata?["annotations"] else { return }
-        var annotationsPath: FieldPath { (template.metadataPath ?? FieldPath("metadata")) / "annotations" }
+        var annotationsPath: FieldPath { (pod.metadataPath ?? FieldPath("metadata")) / "annotations" }
         for (key, value) in annotations where key.hasPrefix(prefix) {
             let profile = value.stringValue ?? ""
             guard profile != "runtime/default" && !profile.hasPrefix("localhost/") else { continue }

@@ -11,10 +11,10 @@ import KubeModel
 /// judged as any other.
 enum PodSecurityRules {
     static func check(_ input: RuleInput, into findings: inout [Finding]) {
-        guard let stage = input.stage, let template = input.template, let pod = input.pod, pod.specIsObject else { return }
+        guard let stage = input.stage, let pod = input.pod, pod.specIsObject else { return }
         let standard = input.policy.podSecurity.standard(for: input.context.namespace, stage: stage)
         guard standard.level > .privileged else { return }
-        let check = PodSecurityCheck(template: template, pod: pod, object: input.object, level: standard.level, version: standard.version)
+        let check = PodSecurityCheck(pod: pod, object: input.object, level: standard.level, version: standard.version)
         check.run()
         findings += check.findings
     }

@@ -12,7 +12,7 @@ enum ProvenanceRules {
     /// which include an OdooEnvironment's pinned images) also have their scan attestation read.
     static func lookups(_ input: RuleInput, resolve: Bool, verify: Bool, scan: Bool) -> [ImageLookup] {
         guard input.stage != nil, resolve || verify || scan else { return [] }
-        let containerImages = input.template?.containers.compactMap(\.image) ?? []
+        let containerImages = input.pod?.containers.compactMap(\.image) ?? []
         let scanned = scan ? ScanRules.sites(input).map(\.image) : []
         let inTemplate = Set(containerImages)
         let needsScan = Set(scanned)
@@ -37,9 +37,9 @@ enum ProvenanceRules {
     /// finding under `image.digest-resolve` (its mode decides). Returns whether the document changed.
     static func resolveDigests(_ input: RuleInput, to document: inout JSONValue, findings: inout [Finding]) -> Bool {
         guard input.stage != nil, input.stagePolicy.resolveDigests, let facts = input.context.provenance,
-              let template = input.template else { return false }
+              let pod = input.pod else { return false }
         var changed = false
-        for container in template.containers {
+        for container in pod.containers {
             guard let image = container.image, let reference = try? ImageReference(parsing: image), !reference.hasDigest,
                   input.stagePolicy.allows(reference.name) else { continue }
             switch facts.resolutions[image] {
@@ -63,8 +63,8 @@ enum ProvenanceRules {
     /// Every image (as mutated) needs a signature by a trusted key over the digest it runs.
     static func checkSignatures(_ input: RuleInput, into findings: inout [Finding]) {
         guard input.stage != nil, input.stagePolicy.requireSignatures, let facts = input.context.provenance,
-              let template = input.template else { return }
-        for container in template.containers {
+              let pod = input.pod else { return }
+        for container in pod.containers {
             guard let image = container.image, let reference = try? ImageReference(parsing: image),
                   input.stagePolicy.allows(reference.name) else { continue }
             let path = container.path / "image"

@@ -5,15 +5,14 @@ import KubeModel
 enum ResourceDefaults {
     /// Applies the defaults to the document and to its pod facts. Returns whether the document changed.
     static func apply(_ input: RuleInput, to document: inout JSONValue, pod: PodFacts) -> Bool {
-        guard input.stage != nil, input.policy.resources.injectDefaults,
-              let template = input.template else { return false }
+        guard input.stage != nil, input.policy.resources.injectDefaults else { return false }
         let tier = input.tierPolicy
         guard !tier.defaultRequests.isEmpty || !tier.defaultLimits.isEmpty else { return false }
         var changed = false
-        for container in template.containers where container.kind != .ephemeralContainer {
+        for container in pod.containers where container.kind != .ephemeralContainer {
             // Read from the container as it is; write only its `resources`, and only when something is added.
-            if let existing = container.raw["resources"], !existing.isNull, existing.objectValue == nil { continue }
-            var resources = container.raw["resources"]?.objectValue ?? [:]
+            if let existing = container.resources, !existing.isNull, existing.objectValue == nil { continue }
+            var resources = container.resources?.objectValue ?? [:]
             if let r = resources["requests"], !r.isNull, r.objectValue == nil { continue }
             if let l = resources["limits"], !l.isNull, l.objectValue == nil { continue }
             var requests = resources["requests"]?.objectValue ?? [:]
@@ -35,9 +34,10 @@ enum ResourceDefaults {
             if !limits.isEmpty { resources["limits"] = .object(limits) }
             let written = document.set(.object(resources), at: container.path / "resources")
             // The facts follow the document (each container of a list has facts at its index).
-            if written, let facts = pod.containers.first(where: { $0.kind == container.kind && $0.index == container.index }) {
-                facts.requests = Quantities(requests)
-                facts.limits = Quantities(limits)
+            if written {
+                container.resources = .object(resources)
+                container.requests = Quantities(requests)
+                container.limits = Quantities(limits)
             }
             changed = true
         }

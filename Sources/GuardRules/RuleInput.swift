@@ -3,8 +3,6 @@ import KubeModel
 /// What every rule reads: the object (after mutation), the request and the resolved policy settings.
 struct RuleInput {
     let object: KubeObject
-    /// The object's pod template, read once for all rules.
-    let template: PodTemplate?
     /// What the rules read of the pod spec, gathered with its shape (`nil` for an object that is not
     /// governed or has no pod template).
     let pod: PodFacts?
@@ -27,7 +25,6 @@ struct RuleInput {
     init(object: KubeObject, oldObject: KubeObject?, request: AdmissionRequest, policy: GuardPolicy, stage: Stage?,
          tier: Tier, context: EvaluationContext, pod: PodFacts? = nil) {
         self.object = object
-        self.template = object.podTemplate
         self.pod = pod ?? (stage == nil ? nil : ShapeRules.podFacts(object))
         self.oldObject = oldObject
         self.request = request
@@ -38,7 +35,7 @@ struct RuleInput {
         stagePolicy = stage.map(policy.stage) ?? StagePolicy()
         tierPolicy = policy.tier(tier)
         let labels = object.raw["metadata"]?["labels"]
-        let podLabels = template?.metadataPath.flatMap { object.raw[path: $0 / "labels"] } ?? labels
+        let podLabels = PodTemplate.podLabelsValue(of: object) ?? labels
         environment = labels?[GuardLabels.environment]?.stringValue ?? podLabels?[GuardLabels.environment]?.stringValue
             ?? labels?[GuardLabels.instance]?.stringValue ?? podLabels?[GuardLabels.instance]?.stringValue
     }

@@ -43,7 +43,7 @@ enum ScanRules {
                   input.stagePolicy.allows(reference.name), !pinnedOnly || reference.hasDigest else { return }
             result.append(Site(path: path(), label: label(), image: image, reference: reference))
         }
-        for container in input.template?.containers ?? [] {
+        for container in input.pod?.containers ?? [] {
             add(container.image, path: container.path / "image", label: container.label, pinnedOnly: false)
         }
         if let environment = OdooEnvironmentView(input.object) {

@@ -7,15 +7,15 @@ import KubeModel
 enum SecretInjection {
     /// The requested set names and where the request was written, or `nil` when the workload does
     /// not ask. The object's own annotation wins, then its label, then the pod template's.
-    static func requested(_ object: KubeObject, template: PodTemplate?) -> (names: [String], path: FieldPath)? {
+    static func requested(_ object: KubeObject, metadataPath: FieldPath?) -> (names: [String], path: FieldPath)? {
         // Cheap look first: most workloads do not ask.
         let metadata = object.raw["metadata"]
-        let podMetadata = template?.metadataPath.flatMap { object.raw[path: $0] }
+        let podMetadata = metadataPath.flatMap { object.raw[path: $0] }
         let asks = [metadata?["annotations"], metadata?["labels"], podMetadata?["annotations"], podMetadata?["labels"]]
             .contains { $0?[GuardLabels.inject] != nil }
         guard asks else { return nil }
         var places: [FieldPath] = [FieldPath([.key("metadata"), .key("annotations")]), FieldPath([.key("metadata"), .key("labels")])]
-        if let metadata = template?.metadataPath { places += [metadata / "annotations", metadata / "labels"] }
+        if let metadata = metadataPath { places += [metadata / "annotations", metadata / "labels"] }
         for place in places {
             guard let text = object.raw[path: place]?[GuardLabels.inject]?.stringValue else { continue }
             let names = text.split(whereSeparator: { $0 == "," || $0 == "." || $0 == "_" || $0 == " " }).map { String($0).lowercased() }
@@ -28,7 +28,7 @@ enum SecretInjection {
     /// Applies the injection to the document and to its pod facts; findings explain requests that
     /// cannot be served. Returns whether the document changed.
     static func apply(_ input: RuleInput, to document: inout JSONValue, pod: PodFacts, findings: inout [Finding]) -> Bool {
-        guard input.stage != nil, let template = input.template, let (sets, path) = requested(input.object, template: template) else {
+        guard input.stage != nil, let (sets, path) = requested(input.object, metadataPath: pod.metadataPath) else {
             return false
         }
         guard let environment = input.environment else {

@@ -56,17 +56,19 @@ enum ShapeRules {
     /// pod spec must be there and be an object, and the spec must list containers — a workload whose
     /// pods cannot be read is not one whose rules can pass.
     static func podFacts(_ object: KubeObject, specPath: FieldPath, _ walk: inout ShapeWalk) -> PodFacts {
+        walk.pod.metadataPath = PodTemplate.metadataPath(forKind: object.kind)
+        walk.pod.podLabelsValue = PodTemplate.podLabelsValue(of: object)
         var value = object.raw
         for (depth, component) in specPath.components.enumerated() {
             guard case .key(let key) = component else { break }
             var path: FieldPath { FieldPath(Array(specPath.components.prefix(depth + 1))) }
             guard let next = value[key], !next.isNull else {
                 walk.problems.append(Shape.Problem(path: path, message: "is required: a \(object.kind)'s pods are described by \(specPath)", overBudget: false))
-                return PodFacts(specPath: specPath)
+                return walk.pod
             }
             guard case .object = next else {
                 walk.problems.append(Shape.Problem(path: path, message: "must be an object, found \(next.typeDescription)", overBudget: false))
-                return PodFacts(specPath: specPath)
+                return walk.pod
             }
             if key == "template" { metadata.walk(next["metadata"] ?? .null, from: path / "metadata", &walk) }
             value = next

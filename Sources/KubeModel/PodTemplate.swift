@@ -75,20 +75,39 @@ public struct PodTemplate: Sendable {
     private static let podSpecPath = FieldPath([.key("spec")])
     private static let templateSpecPath = FieldPath([.key("spec"), .key("template"), .key("spec")])
     private static let cronJobSpecPath = FieldPath([.key("spec"), .key("jobTemplate"), .key("spec"), .key("template"), .key("spec")])
+    private static let templateMetadataPath = FieldPath([.key("spec"), .key("template"), .key("metadata")])
+    private static let cronJobMetadataPath = FieldPath([.key("spec"), .key("jobTemplate"), .key("spec"), .key("template"), .key("metadata")])
+
+    /// The pod template's metadata location for a kind: `nil` for a Pod (whose metadata is the
+    /// object's) and for kinds without a pod template.
+    public static func metadataPath(forKind kind: String) -> FieldPath? {
+        switch kind {
+        case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job": return templateMetadataPath
+        case "CronJob": return cronJobMetadataPath
+        default: return nil
+        }
+    }
+
+    /// The raw `labels` object the pods of an object will carry: a Pod's own, a workload's pod
+    /// template's; `nil` when absent or for kinds without a pod template.
+    public static func podLabelsValue(of object: KubeObject) -> JSONValue? {
+        if object.kind == "Pod" { return object.raw["metadata"]?["labels"] }
+        guard let metadata = metadataPath(forKind: object.kind) else { return nil }
+        var value = object.raw
+        for case .key(let key) in metadata.components {
+            guard let next = value[key] else { return nil }
+            value = next
+        }
+        return value["labels"]
+    }
 
     /// The pod template of an object, or `nil` when its kind has none.
     public init?(of object: KubeObject) {
         guard let specPath = PodTemplate.specPath(forKind: object.kind) else { return nil }
         self.specPath = specPath
         spec = object.raw[path: specPath]
-        if object.kind == "Pod" {
-            metadataPath = nil
-            podLabelsValue = object.raw["metadata"]?["labels"]
-        } else {
-            let metadata = FieldPath(Array(specPath.components.dropLast()) + [.key("metadata")])
-            metadataPath = metadata
-            podLabelsValue = object.raw[path: metadata / "labels"]
-        }
+        metadataPath = PodTemplate.metadataPath(forKind: object.kind)
+        podLabelsValue = PodTemplate.podLabelsValue(of: object)
         var result: [Container] = []
         for kind in ContainerKind.allCases {
             guard case .array(let list)? = spec?[kind.rawValue] else { continue }
