@@ -93,9 +93,12 @@ struct ImageReferenceTests {
         #expect(reference.repository == repository)
         #expect(reference.tag == tag)
         #expect(reference.digest == digest)
+        // `name` is sliced from the written bytes when it can be: it must still be registry/repository.
+        #expect(reference.name == registry + "/" + repository)
     }
 
-    static let invalid = ["", "Nginx", "nginx:", "nginx@sha256:abc", "a//b", "nginx:-bad", "-x/y", "host:99999/app", "app:" + String(repeating: "t", count: 129), "ngi nx"]
+    static let invalid = ["", "Nginx", "nginx:", "nginx@sha256:abc", "a//b", "nginx:-bad", "-x/y", "host:99999/app",
+                          "host:0/app", "host:65536/app", "host:/app", "a:1:2/b", "host:12a/app", ":80/app", "app:" + String(repeating: "t", count: 129), "ngi nx"]
 
     @Test("rejects malformed references", arguments: invalid)
     func rejects(_ text: String) {
