@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// The differential test of issue #37: every decision the evaluator makes on every example document,
-/// every fuzz corpus review and thousands of seeded variants of real workloads (fields set to values
+/// every fuzz corpus review and manifest, and thousands of seeded variants of real workloads (fields set to values
 /// of every type and meaning), rendered in full — verdict, every finding's rule, mode, path and
 /// message, warnings, the JSON Patch and its rules, audit annotations — and compared with the
 /// renderings the evaluator made before the single-pass reader replaced it
@@ -80,6 +80,13 @@ enum DecisionCorpus {
                                                 peers: peers, now: now)
                 let rendering = [EvaluationPhase.combined, .validating].map { render(evaluator.evaluate(request, context: context, phase: $0)) }
                 result.append(("review/\(path.lastPathComponent)/\(stage)", rendering.joined(separator: "\n--\n")))
+            }
+        }
+        for path in try files(root.appendingPathComponent("fuzz/corpus/manifest")) {
+            let documents = ManifestReader.read(try [UInt8](Data(contentsOf: path))).compactMap { try? $0.result.get() }
+            for stage in ["production", "development"] {
+                let rendering = documents.map { render(evaluator, $0, stage: stage, peers: peers) }
+                result.append(("manifest/\(path.lastPathComponent)/\(stage)", rendering.joined(separator: "\n==\n")))
             }
         }
         let bases = examples.filter { PodTemplate.specPath(forKind: KubeObject($0.value).kind) != nil }
