@@ -38,23 +38,34 @@ enum SecretRules {
     }
 
     /// The credential fragment a variable name contains, unless its suffix marks it as a reference.
+    /// Compares ASCII-upper-cased bytes in place (env var names are C identifiers): no copy of the name.
     static func credentialFragment(in name: String, _ policy: SecretPolicy) -> String? {
-        // ASCII upper-casing is enough: env var names are C identifiers.
-        var upper = Array(name.utf8)
-        for i in upper.indices where upper[i] >= UInt8(ascii: "a") && upper[i] <= UInt8(ascii: "z") { upper[i] -= 32 }
-        for suffix in policy.nonCredentialSuffixBytes where upper.count >= suffix.count && upper.suffix(suffix.count).elementsEqual(suffix) {
+        var name = name
+        return name.withUTF8 { bytes in
+            for suffix in policy.nonCredentialSuffixBytes where bytes.count >= suffix.count
+                && suffix.indices.allSatisfy({ upper(bytes[bytes.count - suffix.count + $0]) == suffix[$0] }) {
+                return nil
+            }
+            for (index, fragment) in policy.credentialNameBytes.enumerated() where contains(bytes, fragment) {
+                return policy.credentialNames[index]
+            }
             return nil
         }
-        for (index, fragment) in policy.credentialNameBytes.enumerated() where contains(upper, fragment) {
-            return policy.credentialNames[index]
-        }
-        return nil
     }
 
-    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        haystack.withUnsafeBufferPointer { text in
-            needle.withUnsafeBufferPointer { pattern in ByteSearch.firstOffset(of: pattern, in: text) != nil }
+    private static func upper(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte
+    }
+
+    /// Whether `needle` occurs in `haystack` compared upper-cased.
+    private static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard haystack.count >= needle.count else { return false }
+        for start in 0...(haystack.count - needle.count)
+        where needle.indices.allSatisfy({ upper(haystack[start + $0]) == needle[$0] }) {
+            return true
         }
+        return false
     }
 
     /// Whether a value is nothing but `$(VAR)` references, which Kubernetes expands from other vars.
