@@ -68,7 +68,6 @@ extension VolumeFacts {
     /// One volume.
     init(_ value: JSONValue) {
         guard case .object(let fields) = value else { return }
-        isObject = true
         for (key, member) in fields {
             switch key {
             case "name":

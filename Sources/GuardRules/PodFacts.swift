@@ -22,7 +22,7 @@ struct PodFacts {
     var containers: [ContainerFacts] = []
     /// The pod's `securityContext`.
     var security = SecurityFacts()
-    /// `hostNetwork`, `hostPID`, `hostIPC` set to `true`, in the document's order.
+    /// Those of `hostNetwork`, `hostPID`, `hostIPC` set to `true`, in that order (the controls' order).
     var hostNamespaces: [String] = []
     /// `os.name` is `windows`.
     var isWindows = false
@@ -131,8 +131,6 @@ struct EnvFacts {
 struct VolumeFacts {
     /// `name`, when a string.
     var name: String?
-    /// The volume is a JSON object.
-    var isObject = false
     /// `hostPath` is set (not `null`).
     var hostPath = false
     /// The first source, in the document's order, that the restricted level does not allow.

@@ -33,7 +33,7 @@ enum ResourceDefaults {
             if !requests.isEmpty { resources["requests"] = .object(requests) }
             if !limits.isEmpty { resources["limits"] = .object(limits) }
             let written = document.set(.object(resources), at: container.path / "resources")
-            // The facts follow the document (each container of a list has facts at its index).
+            // The facts follow the document: the rules after this judge the resources written.
             if written {
                 container.resources = .object(resources)
                 container.requests = Quantities(requests)
