@@ -130,6 +130,30 @@ struct ShapeRuleTests {
         #expect(percent.violations.contains { $0.rule == .objectWellFormed && $0.path.description == "spec.minAvailable" })
     }
 
+    /// The single pass at its limits: both container lists at their budget, init containers written
+    /// first, and one container's requests holding 1,000 members of absurd and wrong values. Every
+    /// member is judged once, and the rules still visit `containers` before `initContainers`.
+    @Test func theSinglePassAtItsLimitsKeepsOrderAndJudgesEveryQuantity() {
+        let absurd: [JSONValue] = [.double(1e300), "99999999999999999999Ei", "-1", "1e99999", ["a": 1], true, "5"]
+        var requests = JSONObject()
+        for index in 0..<1_000 { requests["r\(index)"] = absurd[index % absurd.count] }
+        let heavy = Fixture.container(name: "heavy", resources: ["requests": .object(requests), "limits": ["memory": "1Gi"]])
+        let list = (0..<(ObjectBudget.containersPerList - 1)).map { Fixture.container(name: "c\($0)", resources: nil) }
+        var spec = JSONObject()
+        spec["initContainers"] = .array(list.map { $0 })
+        spec["containers"] = .array([heavy] + list)
+        spec["securityContext"] = Fixture.restrictedPodContext
+        let decision = Fixture.evaluate(Fixture.workload("Deployment", podSpec: .object(spec), replicas: 1), policy: ResourceRuleTests.noInjection)
+        let misshapen = decision.violations.filter { $0.path.description.hasPrefix("spec.template.spec.containers[0].resources.requests.") }
+        let omitted = decision.omittedViolations[.enforce] ?? 0
+        // Of the 1,000 members one in seven ("5") parses; the others are findings, listed up to the output budget.
+        #expect(!misshapen.isEmpty && misshapen.count <= OutputBudget.violations)
+        #expect(decision.violations.count + omitted > 3 * (2 * ObjectBudget.containersPerList - 2))
+        let resourceFindings = decision.violations.filter { $0.rule == .resourcesRequestsRequired }.map(\.path.description)
+        // Containers are judged before init containers, whatever the document's order.
+        #expect(resourceFindings.first == "spec.template.spec.containers[0].resources.requests.cpu", "\(resourceFindings.prefix(3))")
+    }
+
     @Test func atTheBudgetEveryContainerIsStillJudged() {
         let list = (0..<ObjectBudget.containersPerList).map { Fixture.container(name: "c\($0)", resources: nil) }
         let decision = Fixture.evaluate(Self.deployment { $0["containers"] = .array(list) }, policy: ResourceRuleTests.noInjection)
