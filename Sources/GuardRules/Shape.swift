@@ -37,7 +37,7 @@ indirect enum Shape: Sendable {
     /// An object whose named members have these shapes.
     static func object(_ members: KeyValuePairs<String, Shape>) -> Shape { .members(ShapeMembers(members)) }
 
-    /// One problem found by ``check(_:at:into:)``.
+    /// One problem found by a walk.
     struct Problem: Sendable, Equatable {
         let path: FieldPath
         let message: String
@@ -45,15 +45,9 @@ indirect enum Shape: Sendable {
         let overBudget: Bool
     }
 
-    /// Appends every place where `value` does not fit, stopping at the first problem of each branch.
+    /// Walks `value`, found at `path`, with a walk state shared by several parts of one object:
+    /// records every place where it does not fit, stopping at the first problem of each branch.
     /// Linear in the size of the value; lists beyond their limit are not descended into.
-    func check(_ value: JSONValue, at path: FieldPath, into problems: inout [Problem]) {
-        var state = ShapeWalk(at: path)
-        walk(value, &state)
-        problems += state.problems
-    }
-
-    /// Walks `value`, found at `path`, with a walk state shared by several parts of one object.
     func walk(_ value: JSONValue, from path: FieldPath, _ state: inout ShapeWalk) {
         state.restart(at: path)
         walk(value, &state)
