@@ -8,8 +8,8 @@ import NIOConcurrencyHelpers
 import ServiceLifecycle
 
 /// Keeps the webhook's view of the cluster: caches of Namespaces (stage and tier labels),
-/// PodDisruptionBudgets, GuardExceptions, ChangeApprovals, OdooEnvironments (metadata only: which environments a
-/// namespace holds, so a Secret of one is foreign to another) and the GuardPolicy named ``policyName``,
+/// PodDisruptionBudgets, GuardExceptions, ChangeApprovals, OdooEnvironments (a summary: which environments a
+/// namespace holds, so a Secret of one is foreign to another, and what their autoscalers are judged by) and the GuardPolicy named ``policyName``,
 /// each kept by a watcher (list, watch, resume, re-list after 410, back off). Once the context caches have
 /// their first list, decisions use them instead of the context files; a valid cluster GuardPolicy
 /// replaces the policy file (an invalid one is logged and the previous policy stays). `/readyz`
@@ -27,8 +27,9 @@ public final class ClusterWatch: Service {
     public let exceptions = ObjectStore()
     /// GuardPolicies.
     public let guardPolicies = ObjectStore()
-    /// OdooEnvironments: metadata, `spec.stage` and `status.readyHistory` only (which environments a
-    /// namespace holds, and the promotion evidence).
+    /// OdooEnvironments: metadata, `spec.stage`, the planned web replicas, `status.readyHistory` and
+    /// `status.connectionBudget` only (which environments a namespace holds, the promotion evidence,
+    /// and what an autoscaler of their Deployments is judged by).
     public let environments = ObjectStore(transform: ClusterWatch.environmentSummary, compact: true)
     /// ChangeApprovals (what a production change is judged with).
     public let approvals = ObjectStore()
@@ -92,6 +93,12 @@ public final class ClusterWatch: Service {
         var summary = ObjectStore.metadataOnly(object)
         if let stage = object["spec"]?["stage"] { summary.set(stage, at: FieldPath([.key("spec"), .key("stage")])) }
         if let history = object["status"]?["readyHistory"] { summary.set(history, at: FieldPath([.key("status"), .key("readyHistory")])) }
+        // What an autoscaler of its Deployments is judged by (`scaling.connection-budget`).
+        if let replicas = object["spec"]?["replicas"] { summary.set(replicas, at: FieldPath([.key("spec"), .key("replicas")])) }
+        if let maximum = object["spec"]?["scaling"]?["maxReplicas"] {
+            summary.set(maximum, at: FieldPath([.key("spec"), .key("scaling"), .key("maxReplicas")]))
+        }
+        if let budget = object["status"]?["connectionBudget"] { summary.set(budget, at: FieldPath([.key("status"), .key("connectionBudget")])) }
         return summary
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GuardRules
 import KubeModel
+import OdooPlan
 
 /// Checks manifests offline with the same evaluation the webhook runs.
 ///
@@ -206,7 +207,7 @@ public struct OfflineChecker: Sendable {
         for entry in entries {
             guard let object = entry.result.object else { continue }
             if object.kind == "Namespace", !object.name.isEmpty { declared[object.name] = object.labels }
-            if let namespace = entry.namespace { peers[namespace, default: []].append(object) }
+            if let namespace = entry.namespace { peers[namespace, default: []].append(withConnectionBudget(object, namespace: namespace)) }
         }
         let environments = entries.compactMap(\.result.object).filter { $0.kind == "OdooEnvironment" }
         var contexts: [String: EvaluationContext] = [:]
@@ -222,6 +223,20 @@ public struct OfflineChecker: Sendable {
             contexts[namespace] = context
         }
         return contexts
+    }
+
+    /// An OdooEnvironment of the input with `status.connectionBudget` as the operator would record it
+    /// (planned with the built-in operator configuration and this policy's tiers), so its autoscalers
+    /// are judged offline as in the cluster; any other object, one that records a budget already or
+    /// one that does not plan (its own decision reports why), as it is.
+    func withConnectionBudget(_ object: KubeObject, namespace: String) -> KubeObject {
+        guard object.kind == "OdooEnvironment", object.raw["status"]?["connectionBudget"] == nil,
+              let configuration = try? OperatorConfiguration.builtIn().withTiers(of: evaluator.policy),
+              let environment = try? OdooEnvironment.decode(object.raw, defaultNamespace: namespace),
+              let record = (try? OdooPlanner(configuration: configuration).plan(environment, now: now))?.connectionRecord else { return object }
+        var raw = object.raw
+        raw.set(record.json, at: FieldPath([.key("status"), .key("connectionBudget")]))
+        return KubeObject(raw)
     }
 
     private func request(for object: KubeObject, namespace: String?, index: Int) -> AdmissionRequest {

@@ -72,7 +72,7 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
         .pdbRequired, .pdbDrainSafe, .pdbUnhealthyEviction,
         .odooListDBDisabled, .odooDBFilterSet, .odooAdminPasswdFromSecret, .odooProxyMode, .odooNoDowngrade, .odooProductionNeverSleeps, .odooChangeReference,
         .exceptionValid, .policyValid, .objectWellFormed,
-    ] + podSecurityRules + namespaceRules + changeControlRules
+    ] + podSecurityRules + namespaceRules + changeControlRules + capacityRules
 
     /// Whether the id names a rule of this engine.
     public var isKnown: Bool { RuleID.all.contains(self) }

@@ -84,11 +84,13 @@ extension EnvironmentReconciler {
             }
             if created { outcome.createdSecrets.append(secret.name) }
         }
+        if let replicas = reconciliation.webReplicas, replicas.beforeApply { try await writeReplicas(replicas, into: &outcome) }
         for planned in reconciliation.apply {
             let stored = try await api.apply(planned.reference.resource, object: planned.object, fieldManager: Self.fieldManager, force: true)
             outcome.applied.append(planned.reference)
             if planned.reference.resource == .deployments { outcome.appliedWorkloads[planned.reference] = stored }
         }
+        if let replicas = reconciliation.webReplicas, !replicas.beforeApply { try await writeReplicas(replicas, into: &outcome) }
         for child in reconciliation.prune {
             let deleted = try await tolerating(.notFound) { () async throws(KubeClientError) in
                 _ = try await api.delete(child.reference.resource, namespace: child.reference.namespace, name: child.reference.name,
@@ -102,6 +104,14 @@ extension EnvironmentReconciler {
                 _ = try await api.create(.jobs, namespace: namespace, object: job.object, options: WriteOptions(fieldManager: Self.fieldManager))
             }
         }
+    }
+
+    /// Writes web's replica count under its own field manager, taking the field from the autoscaler
+    /// only where the count changes (outside its range).
+    func writeReplicas(_ write: ReplicaWrite, into outcome: inout Reconciliation.Outcome) async throws(KubeClientError) {
+        let stored = try await api.apply(.deployments, object: write.object, fieldManager: WebReplicas.fieldManager, force: true)
+        if !outcome.applied.contains(write.reference) { outcome.applied.append(write.reference) }
+        outcome.appliedWorkloads[write.reference] = stored
     }
 
     /// Creates the database init Job once the database step found the database usable; a refusal is

@@ -74,7 +74,7 @@ public final class EnvironmentReconciler: Sendable {
     /// The resources the operator watches besides OdooEnvironments.
     public static func watchedResources(_ configuration: OperatorConfiguration) -> [ResourceType] {
         [.namespaces, .resourceQuotas, .limitRanges, .networkPolicies, .configMaps, .secrets, .persistentVolumeClaims,
-         .services, .deployments, .statefulSets, .podDisruptionBudgets, .cronJobs, .jobs] + ResourceType.traefik(group: configuration.traefikTarget.apiGroup)
+         .services, .deployments, .horizontalPodAutoscalers, .statefulSets, .podDisruptionBudgets, .cronJobs, .jobs] + ResourceType.traefik(group: configuration.traefikTarget.apiGroup)
             // CloudNativePG's kinds only where it is installed: a watch of an absent CRD never syncs.
             + (configuration.cloudNativePG == nil ? [] : ResourceType.cloudNativePG)
     }

@@ -1,3 +1,5 @@
+import GuardRules
+
 /// The most PostgreSQL connections an environment can hold at once, from Odoo's process model and
 /// its per-process pool limits (`db_maxconn`, `db_maxconn_gevent`): every web pod during a rollout
 /// surge, the cron pod, and the Jobs that run beside them. The role's `CONNECTION LIMIT` is this
@@ -8,8 +10,10 @@
 /// the average, is what has to fit. Connections to the `postgres` database (the cron and bus
 /// listeners) count too: `CONNECTION LIMIT` is per role.
 public struct ConnectionBudget: Sendable, Equatable {
-    /// Web pods at once: the replicas and one rollout surge pod.
+    /// Web pods at once: the replicas (the autoscaler's maximum under `spec.scaling`) and one rollout surge pod.
     public var webPods: Int
+    /// Whether web autoscales (the pods are counted at `spec.scaling.maxReplicas`).
+    public var autoscaled: Bool
     /// Connections one web pod may hold: (HTTP workers + the main process) × `db_maxconn`, plus the
     /// gevent process's `db_maxconn_gevent`; a threaded server (`workers = 0`) is one process.
     public var perWebPod: Int
@@ -23,7 +27,8 @@ public struct ConnectionBudget: Sendable, Equatable {
 
     /// The budget of `environment` with the pool limits of `conf`.
     public init(environment: OdooEnvironment, conf: OdooConfFile) {
-        webPods = environment.replicas == 0 ? 0 : environment.replicas + 1
+        webPods = environment.maximumReplicas == 0 ? 0 : environment.maximumReplicas + 1
+        autoscaled = environment.scaling != nil
         perWebPod = conf.workers == 0
             ? conf.connectionsPerProcess
             : (conf.workers + 1) * conf.connectionsPerProcess + conf.connectionsGevent
@@ -37,8 +42,22 @@ public struct ConnectionBudget: Sendable, Equatable {
     /// The worst case.
     public var total: Int { webPods * perWebPod + cron + jobs }
 
-    /// How the total is made, for a message: `4 web pods × 14 + cron 5 + jobs 5 = 66`.
+    /// How the total is made, for a message: `4 web pods (replicas and a rollout surge) × 14 + cron 5 + jobs 5 = 66`.
     public var arithmetic: String {
-        "\(webPods) web pod\(webPods == 1 ? "" : "s") (replicas and a rollout surge) × \(perWebPod) + cron \(cron) + jobs \(jobs) = \(total)"
+        let pods = autoscaled ? "maxReplicas and a rollout surge" : "replicas and a rollout surge"
+        return "\(webPods) web pod\(webPods == 1 ? "" : "s") (\(pods)) × \(perWebPod) + cron \(cron) + jobs \(jobs) = \(total)"
+    }
+
+    /// The most web replicas (before the surge pod) that fit `cap` with the rest unchanged, `0` when none does.
+    public func replicasFitting(_ cap: Int) -> Int {
+        guard perWebPod > 0 else { return Int(Scaling.replicaRange.upperBound) }
+        return max(0, (cap - cron - jobs) / perWebPod - 1)
+    }
+
+    /// The record the operator keeps in `status.connectionBudget` for the environment's Deployments
+    /// `names` under a tier cap of `tierLimit`.
+    public func record(names: ChildNames, tierLimit: Int) -> ConnectionBudgetRecord {
+        ConnectionBudgetRecord(webDeployment: names.deployment(.web), cronDeployment: names.deployment(.cron), maxWebReplicas: max(0, webPods - 1),
+                               perWebPod: perWebPod, cron: cron, jobs: jobs, limit: total, tierLimit: tierLimit)
     }
 }

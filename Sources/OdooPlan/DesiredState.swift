@@ -1,3 +1,4 @@
+import GuardRules
 import KubeModel
 
 /// Everything one OdooEnvironment should have, as values: the objects to server-side apply (in apply
@@ -20,8 +21,12 @@ public struct DesiredState: Sendable {
     public var initJob: JSONValue?
     /// The most connections the environment can hold; the role's `CONNECTION LIMIT`.
     public var connectionBudget: ConnectionBudget?
+    /// The same as recorded in `status.connectionBudget`, with the tier's cap.
+    public var connectionRecord: ConnectionBudgetRecord?
     /// `status.sleep` as planned, for an environment with a sleep schedule.
     public var sleep: SleepStatus?
+    /// Who decides how many web pods run.
+    public var webReplicas = WebReplicas.fixed(0)
 
     /// The objects, the init Job and the Secrets (values shown as `<generated>`), for printing.
     public var printable: [JSONValue] {

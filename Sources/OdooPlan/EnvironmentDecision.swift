@@ -91,6 +91,7 @@ public struct EnvironmentDecision: Sendable {
             planned.append((reference: ChildReference(resource, namespace: view.namespace, name: view.name), object: object))
         }
         result.apply = Self.changed(planned, live: observation.live)
+        result.webReplicas = Self.replicaWrite(desired.webReplicas, environment, observation, applying: result.apply)
         // A Cluster replaced by a point-in-time recovery stays until the restore that made the new one finishes.
         let previous = environment.recoveredCluster?.previous.map { ChildReference(.cnpgClusters, namespace: environment.namespace, name: $0) }
         result.prune = Self.pruned(observation.owned, keeping: planned.map(\.reference) + (previous.map { [$0] } ?? []))
@@ -172,6 +173,20 @@ public struct EnvironmentDecision: Sendable {
             guard AppliedConfiguration.needsApply(stamped, live: live[reference]) else { return nil }
             return PlannedObject(reference: reference, object: stamped)
         }
+    }
+
+    /// Web's replica count to write apart from the Deployment under an autoscaler: before the
+    /// Deployment's own apply when it exists (so dropping `spec.replicas` from that apply keeps the
+    /// count), after it when it is created now, and whenever the count is outside the autoscaler's range.
+    static func replicaWrite(_ replicas: WebReplicas, _ environment: OdooEnvironment, _ observation: EnvironmentObservation,
+                             applying: [PlannedObject]) -> ReplicaWrite? {
+        let name = environment.childNames.deployment(.web)
+        let reference = ChildReference(.deployments, namespace: environment.namespace, name: name)
+        let live = observation.workloads.web.map { $0.replicas ?? 1 }
+        let applyingWeb = applying.contains { $0.reference == reference }
+        guard let count = replicas.separateWrite(live: live, applying: applyingWeb) else { return nil }
+        return ReplicaWrite(reference: reference, object: WebReplicas.object(count, name: name, namespace: environment.namespace),
+                            beforeApply: live != nil)
     }
 
     /// The owned objects the plan no longer has (the PDB when replicas drop to one, routes of a removed

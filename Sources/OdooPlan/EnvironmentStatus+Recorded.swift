@@ -1,3 +1,4 @@
+import GuardRules
 import Foundation
 import KubeModel
 
@@ -24,6 +25,8 @@ extension EnvironmentStatus {
         databaseInitialized = DatabaseInitialization(recorded: status)
         readyHistory = ReadyPeriod.recorded(status)
         sleep = SleepStatus(recorded: status)
+        scaling = ScalingStatus(recorded: status)
+        connectionBudget = ConnectionBudgetRecord(status: status)
         change = ChangeRecord(json: status?["change"])
         changeHistory = (status?["changeHistory"]?.arrayValue ?? []).compactMap { ChangeRecord(json: $0) }
         lastRestore = RestoreRecord(json: status?["lastRestore"])

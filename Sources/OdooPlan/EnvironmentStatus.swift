@@ -1,3 +1,4 @@
+import GuardRules
 import Foundation
 import KubeModel
 import TraefikGen
@@ -92,6 +93,10 @@ public struct EnvironmentStatus: Sendable, Equatable {
     public var readyHistory: [ReadyPeriod] = []
     /// Whether it sleeps, wakes or is awake (`status.sleep`), for an environment with a sleep schedule.
     public var sleep: SleepStatus?
+    /// Web's autoscaling now (`status.scaling`), for an environment with `spec.scaling`.
+    public var scaling: ScalingStatus?
+    /// The connection budget as planned (`status.connectionBudget`), which autoscalers are judged by.
+    public var connectionBudget: ConnectionBudgetRecord?
     /// The latest change of image or addons and its verification (`status.change`).
     public var change: ChangeRecord?
     /// The finished changes, oldest first, at most ``ChangeRecord/historyLimit`` (`status.changeHistory`).
@@ -118,6 +123,9 @@ public struct EnvironmentStatus: Sendable, Equatable {
         databaseInitialized = facts.initialization?.isInitialized == true ? facts.initialization : nil
         // When a problem stops the plan nothing was scaled: the record stays as it was.
         sleep = problem != nil || desired == nil ? observation.recorded.sleep : desired?.sleep
+        connectionBudget = problem != nil || desired == nil ? observation.recorded.connectionBudget : desired?.connectionRecord
+        scaling = problem != nil || desired == nil ? observation.recorded.scaling
+            : environment?.scaling.map { ScalingStatus($0, live: observation.workloads.web.map { $0.replicas ?? 1 }, now: observation.now, asleep: desired?.webReplicas.fixed == 0) }
         // A change is recorded only when the plan was applied.
         let verification = problem == nil ? facts.verification : nil
         change = verification.map(\.record) ?? observation.recorded.change
@@ -160,7 +168,10 @@ public struct EnvironmentStatus: Sendable, Equatable {
             Condition(type: type, status: status, reason: reason, message: message, observedGeneration: generation)
         }
         var conditions: [Condition] = []
-        let web = Rollout(asleep ? 0 : environment.replicas, observation.workloads.web)
+        // Under an autoscaler, the count it decided last (the Deployment's) is what rolls out.
+        let webWanted = asleep ? 0 : environment.scaling == nil ? environment.replicas
+            : Int(observation.workloads.web?.replicas ?? Int64(environment.minimumReplicas(at: observation.now)))
+        let web = Rollout(webWanted, observation.workloads.web)
         let cron = Rollout(asleep ? 0 : 1, observation.workloads.cron)
         let database = EnvironmentStatus.databaseCondition(environment, facts, generation: generation)
         let ingress: Condition
@@ -197,7 +208,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
         if let failure, failure.reason == EnvironmentCondition.verificationFailed { waiting.insert(failure, at: 0) }
         let serving = facts.held?.version ?? environment.version
         conditions.append(waiting.isEmpty
-                      ? condition(EnvironmentCondition.ready, .true, "Available", "\(environment.url) serves Odoo \(serving) with \(environment.replicas) web replica\(environment.replicas == 1 ? "" : "s")")
+                      ? condition(EnvironmentCondition.ready, .true, "Available", "\(environment.url) serves Odoo \(serving) with \(webWanted) web replica\(webWanted == 1 ? "" : "s")"
+                                    + (environment.scaling.map { " (autoscaled \($0.minimum(at: observation.now).replicas)–\($0.maxReplicas))" } ?? ""))
                       : condition(EnvironmentCondition.ready, .false, waiting[0].0, waiting.map(\.1).joined(separator: "; ")))
         if let hold = held ?? failure {
             conditions.append(condition(EnvironmentCondition.progressing, .false, hold.reason, progress))
@@ -229,6 +241,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
             object["delivery"] = DeliveryFigures(history: readyHistory, changes: changeHistory, asOf: lastTransition).json
         }
         if let sleep { object["sleep"] = sleep.json }
+        if let scaling { object["scaling"] = scaling.json }
+        if let connectionBudget { object["connectionBudget"] = connectionBudget.json }
         if let change { object["change"] = change.json }
         if !changeHistory.isEmpty { object["changeHistory"] = .array(changeHistory.map(\.json)) }
         if let lastRestore { object["lastRestore"] = lastRestore.json }

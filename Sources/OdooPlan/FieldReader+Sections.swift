@@ -15,9 +15,9 @@ extension FieldReader {
     /// A `{schedule, durationMinutes}` window at `path` (`nil` when absent, unless `required`): the cron
     /// schedule parsed (its error followed by `example`), the duration within `durations`.
     mutating func cronWindow(_ value: JSONValue?, _ path: FieldPath, required: Bool = false, durations: ClosedRange<Int64>,
-                             duration fallback: WindowDuration, example: String = "") -> CronWindow? {
+                             duration fallback: WindowDuration, example: String = "", otherKeys: [String] = []) -> CronWindow? {
         guard let window = object(value, path, required: required) else { return nil }
-        unknownKeys(window, allowed: ["schedule", "durationMinutes"], path)
+        unknownKeys(window, allowed: Set(["schedule", "durationMinutes"] + otherKeys), path)
         let text = string(window["schedule"], path / "schedule", required: true)
         var duration = bounded(window["durationMinutes"], path / "durationMinutes", durations, what: "minutes")
         if window["durationMinutes"] == nil {

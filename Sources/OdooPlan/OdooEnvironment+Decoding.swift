@@ -37,7 +37,7 @@ extension OdooEnvironment {
 
         let spec = reader.object(root["spec"], "spec", required: true) ?? [:]
         reader.unknownKeys(spec, allowed: ["version", "image", "tier", "stage", "replicas", "workers", "resources", "database", "deletionPolicy",
-                                           "filestore", "redis", "ingress", "backup", "maintenanceWindow", "config", "addons", "schedule"], "spec")
+                                           "filestore", "redis", "ingress", "backup", "maintenanceWindow", "config", "addons", "schedule", "scaling"], "spec")
         let version = reader.string(spec["version"], "spec.version", required: true) ?? ""
         let major = version.isEmpty ? nil : reader.odooMajorVersion(.string(version), "spec.version")
         let image = reader.string(spec["image"], "spec.image")
@@ -56,13 +56,15 @@ extension OdooEnvironment {
         let backup = reader.backup(spec["backup"])
         let maintenanceWindow = reader.cronWindow(spec["maintenanceWindow"], "spec.maintenanceWindow", durations: 1...1440, duration: .default(120))
         let sleepSchedule = reader.sleepSchedule(spec["schedule"], stage: stage)
+        let scaling = reader.scaling(spec["scaling"], stage: stage, sleepZone: sleepSchedule?.timeZone)
         let wakeUntil = reader.wakeUntil(metadata?["annotations"]?[GuardLabels.wakeUntil])
         let config = reader.config(spec["config"])
         let addons = reader.addons(spec["addons"])
         if let database { reader.checkOverrides(config, database: database.name) }
 
         let subject = namespace.flatMap { namespace in
-            major.map { RoutingSpec.Subject(name: name, namespace: namespace, uid: uid, odooMajorVersion: $0, replicas: Int(replicas), redisSessions: redis.enabled) }
+            major.map { RoutingSpec.Subject(name: name, namespace: namespace, uid: uid, odooMajorVersion: $0, replicas: scaling?.maxReplicas ?? Int(replicas),
+                                redisSessions: redis.enabled) }
         }
         let routing = reader.ingress(spec["ingress"], subject: subject, defaults: routingDefaults)
         guard reader.errors.isEmpty, let namespace, let tier, let stage, let routing, let major, let database, let filestore else {
@@ -76,6 +78,7 @@ extension OdooEnvironment {
             database: database, deletionPolicy: deletionPolicy, filestore: filestore, redis: redis, routing: routing, backup: backup,
             maintenanceWindow: maintenanceWindow, config: config, changeReference: changeReference, addons: addons)
         environment.sleepSchedule = sleepSchedule
+        environment.scaling = scaling
         environment.wakeUntil = wakeUntil
         environment.restoring = metadata?["annotations"]?[GuardLabels.restoring]?.stringValue
         environment.lastRestore = RestoreRecord(annotation: metadata?["annotations"]?[GuardLabels.lastRestore]?.stringValue)

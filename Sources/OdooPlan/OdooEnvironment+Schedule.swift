@@ -10,14 +10,7 @@ extension FieldReader {
             errors.append(.invalid("spec.schedule", "production environments never sleep: remove spec.schedule (sleep schedules are for development and staging)"))
         }
         unknownKeys(object, allowed: ["timeZone", "awake"], "spec.schedule")
-        var timeZone = TimeZone(identifier: "UTC") ?? .gmt
-        if let name = string(object["timeZone"], "spec.schedule.timeZone") {
-            if let zone = TimeZone(identifier: name), name.contains("/") || name == "UTC" {
-                timeZone = zone
-            } else {
-                errors.append(.invalid("spec.schedule.timeZone", "\"\(name)\" is not an IANA time zone such as Europe/Berlin, America/New_York or UTC"))
-            }
-        }
+        let timeZone = self.timeZone(object["timeZone"], "spec.schedule.timeZone") ?? ZonedClock.utc.timeZone
         let path = FieldPath("spec.schedule.awake")
         guard let items = object["awake"] else {
             errors.append(.required(path, "list at least one window, such as {schedule: \"0 7 * * 1-5\", durationMinutes: 660} (weekdays 07:00-18:00)"))
@@ -40,6 +33,14 @@ extension FieldReader {
             }
         }
         return windows.count == list.count ? SleepSchedule(timeZone: timeZone, awake: windows) : nil
+    }
+
+    /// An IANA time zone name (`Europe/Berlin`) or `UTC`, `nil` when absent or invalid (then reported).
+    mutating func timeZone(_ value: JSONValue?, _ path: FieldPath) -> TimeZone? {
+        guard let name = string(value, path) else { return nil }
+        if let zone = TimeZone(identifier: name), name.contains("/") || name == "UTC" { return zone }
+        errors.append(.invalid(path, "\"\(name)\" is not an IANA time zone such as Europe/Berlin, America/New_York or UTC"))
+        return nil
     }
 
     /// The `odooguard.io/wake-until` annotation: an RFC 3339 time.

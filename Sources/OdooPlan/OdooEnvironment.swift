@@ -109,7 +109,7 @@ public struct OdooEnvironment: Sendable, Equatable {
     public var tier: Tier
     /// The stage.
     public var stage: Stage
-    /// Web replicas.
+    /// Web replicas (ignored when ``scaling`` is set).
     public var replicas: Int
     /// Odoo HTTP workers per web pod, when set.
     public var workers: Int?
@@ -148,6 +148,17 @@ public struct OdooEnvironment: Sendable, Equatable {
     public var lastRestore: RestoreRecord?
     /// The Cluster recovered to a point in time the database runs on (annotation `odooguard.io/database-cluster`).
     public var recoveredCluster: RecoveredCluster?
+
+    /// Autoscaling of web (`spec.scaling`), `nil`: ``replicas`` pods.
+    public var scaling: Scaling?
+
+    /// The most web pods outside a rollout: the autoscaler's maximum, or the fixed replicas. The
+    /// connection budget, the quota and the routes are planned for it.
+    public var maximumReplicas: Int { scaling?.maxReplicas ?? replicas }
+
+    /// The fewest web pods at `now`: the autoscaler's minimum (a scheduled floor's when one is open),
+    /// or the fixed replicas.
+    public func minimumReplicas(at now: Date) -> Int { scaling?.minimum(at: now).replicas ?? replicas }
 
     /// The longest environment name: its objects' names and label values must stay DNS labels.
     public static let maximumNameLength = 47

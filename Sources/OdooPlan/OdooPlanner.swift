@@ -43,7 +43,11 @@ public struct OdooPlanner: Sendable {
         let pinned = image.contains("@sha256:")
         if !pinned { warnings.append("image \(image) is not pinned by digest yet; the operator resolves the tag in the registry before applying") }
         if environment.routing.needsStickySessions {
-            warnings.append("\(environment.replicas) web replicas keep sessions on local disk: routes use sticky sessions; enable spec.redis for shared sessions")
+            let replicas = environment.scaling.map { "up to \($0.maxReplicas) web replicas" } ?? "\(environment.replicas) web replicas"
+            warnings.append("\(replicas) keep sessions on local disk: routes use sticky sessions; enable spec.redis for shared sessions")
+        }
+        if environment.scaling != nil && environment.replicas != 1 {
+            warnings.append("spec.replicas (\(environment.replicas)) has no effect: spec.scaling sets how many web pods run")
         }
         let conf = OdooConfFile(environment: environment, cpu: resources.limits["cpu"] ?? resources.requests["cpu"], memoryLimit: resources.limits["memory"])
         let budget = ConnectionBudget(environment: environment, conf: conf)
@@ -72,7 +76,7 @@ public struct OdooPlanner: Sendable {
         if let schedule = environment.sleepSchedule {
             let webAvailable = (observation.workloads.web?.availableReplicas ?? 0) > 0
             context.sleep = SleepStatus.next(schedule, wakeUntil: environment.wakeUntil, now: observation.now, previous: observation.recorded.sleep,
-                                             webAvailable: webAvailable, pods: environment.replicas + 1)
+                                             webAvailable: webAvailable, pods: environment.minimumReplicas(at: observation.now) + 1)
             if context.sleep?.state == .sleeping {
                 let pageAvailable = (observation.workloads.sleepingPage?.availableReplicas ?? 0) > 0
                 context.fallingAsleep = webAvailable && !pageAvailable
@@ -85,6 +89,12 @@ public struct OdooPlanner: Sendable {
         if let restore = environment.restoring {
             context.workloadsRun = false
             warnings.append("web and cron are stopped while OdooRestore \(restore) replaces the environment's data")
+        }
+
+        if context.workloadsRun, let scaling = environment.scaling {
+            context.webReplicas = .autoscaled(minimum: scaling.minimum(at: observation.now).replicas, maximum: scaling.maxReplicas)
+        } else {
+            context.webReplicas = .fixed(context.workloadsRun ? environment.replicas : 0)
         }
 
         var objects: [JSONValue] = [context.namespaceLabels()]
@@ -101,9 +111,13 @@ public struct OdooPlanner: Sendable {
         if environment.redis.enabled && (environment.redis.mode == .dedicated || configuration.redis == nil) { objects += context.dedicatedRedis() }
         objects.append(context.webService())
         objects.append(context.webDeployment())
+        if case .autoscaled(let minimum, _) = context.webReplicas, let scaling = environment.scaling {
+            objects.append(context.horizontalPodAutoscaler(scaling, minimum: minimum))
+        }
         objects.append(context.cronDeployment())
         if let sleep = context.sleep, context.showsSleepingPage { objects += context.sleepingPage(sleep) }
-        if environment.replicas > 1 { objects.append(context.webDisruptionBudget()) }
+        // One pod at a time may go, so with more than one web pod planned the budget never blocks a drain.
+        if environment.maximumReplicas > 1 { objects.append(context.webDisruptionBudget()) }
         if environment.backup != nil {
             objects.append(context.backupScriptsConfigMap())
             objects += context.backupCronJobs()
@@ -114,7 +128,9 @@ public struct OdooPlanner: Sendable {
             desired.initJob = context.initJob(name: names.initialization(image: image, modules: environment.database.initModules))
         }
         desired.connectionBudget = budget
+        desired.connectionRecord = budget.record(names: names, tierLimit: tier.connectionLimit)
         desired.sleep = context.sleep
+        desired.webReplicas = context.webReplicas
         return desired
     }
 
@@ -146,10 +162,18 @@ public struct OdooPlanner: Sendable {
     func checkConnections(_ budget: ConnectionBudget, _ environment: OdooEnvironment, conf: OdooConfFile, cap: Int) throws(OdooPlanError) {
         guard budget.total > cap else { return }
         let perWorker = conf.connectionsPerProcess * budget.webPods
+        let fitting = budget.replicasFitting(cap)
+        let subject = "OdooEnvironment \(environment.namespace)/\(environment.name) needs more database connections than its tier allows"
+        let alternative = environment.tier == .shared ? ", or use the dedicated tier" : ""
+        if let scaling = environment.scaling {
+            let lower = fitting >= scaling.minReplicas ? "Lower spec.scaling.maxReplicas to \(fitting) (the most that fits)" : "Lower spec.scaling.maxReplicas"
+            let message = "maxReplicas \(scaling.maxReplicas) with \(conf.workers) workers needs up to \(budget.total) PostgreSQL connections at full scale (\(budget.arithmetic)); the \(environment.tier.rawValue) tier allows \(cap)."
+                + " \(lower), or spec.workers (each worker adds \(perWorker))\(alternative)"
+            throw OdooPlanError.exceedsTier(subject, fieldErrors: [.invalid("spec.scaling.maxReplicas", message)])
+        }
         let message = "\(environment.replicas) web replicas with \(conf.workers) workers need up to \(budget.total) PostgreSQL connections (\(budget.arithmetic)); the \(environment.tier.rawValue) tier allows \(cap)."
-            + " Lower spec.workers (each worker adds \(perWorker)) or spec.replicas\(environment.tier == .shared ? ", or use the dedicated tier" : "")"
-        throw OdooPlanError.exceedsTier("OdooEnvironment \(environment.namespace)/\(environment.name) needs more database connections than its tier allows",
-                                        fieldErrors: [.invalid(environment.workers == nil ? "spec.replicas" : "spec.workers", message)])
+            + " Lower spec.workers (each worker adds \(perWorker)) or spec.replicas\(alternative)"
+        throw OdooPlanError.exceedsTier(subject, fieldErrors: [.invalid(environment.workers == nil ? "spec.replicas" : "spec.workers", message)])
     }
 
     /// The configuration with its tool images replaced by their pins where `pins` has them.
@@ -185,15 +209,20 @@ public struct OdooPlanner: Sendable {
                 }
             }
         }
-        // Web replicas, the cron pod and one surge pod during a rollout must fit the quota.
-        let pods = Int128(environment.replicas + 2)
+        // Web replicas (at the autoscaler's maximum), the cron pod and one surge pod during a rollout must fit the quota.
+        let pods = Int128(environment.maximumReplicas + 2)
+        let replicasPath: FieldPath = environment.scaling == nil ? "spec.replicas" : "spec.scaling.maxReplicas"
+        let replicasText = environment.scaling == nil ? "\(environment.replicas) web replicas" : "maxReplicas \(environment.maximumReplicas)"
         for (quotaKey, resource, values) in [("requests.cpu", "cpu", requests), ("requests.memory", "memory", requests), ("limits.memory", "memory", limits)] {
             guard let hard = tier.quota[quotaKey], let each = values[resource] else { continue }
             if each.nanoValue * pods > hard.nanoValue {
-                problems.append(.invalid(FieldPath("spec.replicas"), "\(environment.replicas) web replicas, the cron pod and a rollout surge need \(quotaKey) \(OdooPlanner.format(each.nanoValue * pods, resource)); the \(environment.tier.rawValue) tier's quota is \(hard.text)"))
+                problems.append(.invalid(replicasPath, "\(replicasText), the cron pod and a rollout surge need \(quotaKey) \(OdooPlanner.format(each.nanoValue * pods, resource)); the \(environment.tier.rawValue) tier's quota is \(hard.text)"))
             }
         }
-        if let pvcQuota = tier.quota["requests.storage"], environment.filestore.size > pvcQuota {
+        if let scaling = environment.scaling, requests["cpu"] == nil {
+            problems.append(.invalid("spec.scaling.cpuUtilization", "scaling on \(scaling.cpuUtilization)% CPU utilisation needs a CPU request: set spec.resources.requests.cpu (the \(environment.tier.rawValue) tier sets no default)"))
+        }
+                if let pvcQuota = tier.quota["requests.storage"], environment.filestore.size > pvcQuota {
             problems.append(.invalid("spec.filestore.size", "\(environment.filestore.size.text) is above the \(environment.tier.rawValue) tier's storage quota of \(pvcQuota.text)"))
         }
         if environment.tier == .shared && environment.database.externalSecret == nil && configuration.databaseServer(named: environment.database.sharedServer) == nil {

@@ -65,7 +65,7 @@ extension PlanContext {
             ["labelSelector": ["matchLabels": PlanContext.map(environment.selector(component: .web))], "maxSkew": 1,
              "topologyKey": .string(key), "whenUnsatisfiable": "ScheduleAnyway"]
         })
-        return deployment(component: .web, replicas: workloadsRun ? environment.replicas : 0, strategy: [
+        return deployment(component: .web, replicas: webReplicas.fixed, strategy: [
             "rollingUpdate": ["maxSurge": 1, "maxUnavailable": 0], "type": "RollingUpdate",
         ], container: odoo, extra: ["topologySpreadConstraints": spread])
     }
@@ -107,12 +107,12 @@ extension PlanContext {
         return deployment(component: .cron, replicas: workloadsRun ? 1 : 0, strategy: ["type": "Recreate"], container: odoo, extra: [:])
     }
 
-    private func deployment(component: Component, replicas: Int, strategy: JSONValue, container: JSONObject, extra: JSONObject) -> JSONValue {
+    /// A Deployment of `component`; `replicas` `nil` leaves the field to the autoscaler (see ``WebReplicas``).
+    private func deployment(component: Component, replicas: Int?, strategy: JSONValue, container: JSONObject, extra: JSONObject) -> JSONValue {
         var podSpec = odooPodSpec(container: container, image: image)
         for (key, value) in extra { podSpec[key] = value }
         podSpec.sort { $0.key < $1.key }
-        return object(.deployments, names.deployment(component), component: component, ["spec": [
-            "replicas": .int(Int64(replicas)),
+        var spec: JSONObject = [
             "revisionHistoryLimit": 5,
             "selector": ["matchLabels": PlanContext.map(environment.selector(component: component))],
             "strategy": strategy,
@@ -124,7 +124,10 @@ extension PlanContext {
                 ],
                 "spec": .object(podSpec),
             ],
-        ]])
+        ]
+        if let replicas { spec["replicas"] = .int(Int64(replicas)) }
+        spec.sort { $0.key < $1.key }
+        return object(.deployments, names.deployment(component), component: component, ["spec": .object(spec)])
     }
 
     private func templateAnnotations() -> JSONValue {

@@ -25,6 +25,8 @@ struct PlanContext {
     var podSecurity = PodSecuritySettings()
     /// Whether it sleeps, wakes or is awake, for an environment with a sleep schedule.
     var sleep: SleepStatus?
+    /// Web's replicas: fixed by the operator, or decided by the autoscaler within a range.
+    var webReplicas = WebReplicas.fixed(0)
 
     /// CloudNativePG, when the database is a CloudNativePG `Cluster` (see ``OdooPlanner/usesCloudNativePG(_:observation:)``).
     var cloudNativePG: OperatorConfiguration.CloudNativePG?

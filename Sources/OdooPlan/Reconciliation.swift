@@ -13,6 +13,8 @@ public struct Reconciliation: Sendable {
     public var secrets: [GeneratedSecret] = []
     /// Objects whose live copy differs from the plan, stamped with their applied-configuration hash, in plan order.
     public var apply: [PlannedObject] = []
+    /// Web's replica count under an autoscaler, written apart from the Deployment (see ``WebReplicas``).
+    public var webReplicas: ReplicaWrite?
     /// Objects the environment controls that the plan no longer has.
     public var prune: [OwnedChild] = []
     /// The Job the change gate starts, if any.
@@ -70,7 +72,7 @@ public struct Reconciliation: Sendable {
     }
 
     /// Whether any write is planned.
-    public var writes: Bool { !secrets.isEmpty || !apply.isEmpty || !prune.isEmpty || job != nil || initJob != nil || changeOutcome != nil }
+    public var writes: Bool { !secrets.isEmpty || !apply.isEmpty || webReplicas != nil || !prune.isEmpty || job != nil || initJob != nil || changeOutcome != nil }
 
     /// Whether the database can take the init Job after the database step reported `check`: the
     /// step's own answer, or, when nothing was checked, whether the credentials Secret exists.
@@ -92,6 +94,23 @@ public struct PlannedObject: Sendable {
     public init(reference: ChildReference, object: JSONValue) {
         self.reference = reference
         self.object = object
+    }
+}
+
+/// Web's replica count, server-side applied with ``WebReplicas/fieldManager`` alone.
+public struct ReplicaWrite: Sendable {
+    /// The web Deployment.
+    public var reference: ChildReference
+    /// Only the count.
+    public var object: JSONValue
+    /// Whether it goes before the planned objects (the Deployment exists) or after them (it is created now).
+    public var beforeApply: Bool
+
+    /// A replica write.
+    public init(reference: ChildReference, object: JSONValue, beforeApply: Bool) {
+        self.reference = reference
+        self.object = object
+        self.beforeApply = beforeApply
     }
 }
 

@@ -50,35 +50,17 @@ public struct SleepSchedule: Sendable, Equatable {
     /// The latest end among the windows open at `date` (open from their start, closed at their end:
     /// a window opening when another closes continues it).
     private func latestEnd(covering date: Date) -> Date? {
-        let wall = wallClock(date)
-        return awake.compactMap { window in
-            window.opening(atOrBefore: wall)
-                .map { instant(wall: $0.addingTimeInterval(Double(window.durationMinutes) * 60)) }
-        }.filter { $0 > date }.max()
+        awake.compactMap { clock.openWindow($0, at: date)?.closes }.max()
     }
 
     /// The first time a window opens after `date`, within a year.
     public func nextOpening(after date: Date) -> Date? {
-        awake.compactMap { $0.nextOpening(after: wallClock(date)).map(instant(wall:)) }.filter { $0 > date }.min()
+        awake.compactMap { clock.nextOpening($0, after: date) }.min()
     }
 
-    /// `date` as the time zone's wall clock, expressed as if it were UTC (what the cron fields match).
-    func wallClock(_ date: Date) -> Date {
-        date.addingTimeInterval(Double(timeZone.secondsFromGMT(for: date)))
-    }
-
-    /// The instant whose wall clock reads `wall` (the later one when a clock change repeats an hour,
-    /// the hour after when it skips one).
-    func instant(wall: Date) -> Date {
-        let guess = wall.addingTimeInterval(-Double(timeZone.secondsFromGMT(for: wall)))
-        return wall.addingTimeInterval(-Double(timeZone.secondsFromGMT(for: guess)))
-    }
+    /// The wall clock the windows are read on.
+    var clock: ZonedClock { ZonedClock(timeZone) }
 
     /// `date` on the time zone's wall clock, `2026-12-03 08:00 Europe/Berlin`.
-    public func localText(_ date: Date) -> String {
-        // The wall clock's RFC 3339 text, `2026-12-03T07:00:00Z`, cut to the minute.
-        let wall = Timestamp.format(wallClock(date)).prefix(16).replacingOccurrences(of: "T", with: " ")
-        // Foundation names UTC "GMT" on Linux; the spec says UTC.
-        return wall + " " + (timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier)
-    }
+    public func localText(_ date: Date) -> String { clock.localText(date) }
 }

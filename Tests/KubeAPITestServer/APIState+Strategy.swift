@@ -25,6 +25,15 @@ extension APIState {
         return .object(members)
     }
 
+    /// The API's defaulting of the fields whose absence the reconcilers' writes depend on: a
+    /// Deployment or StatefulSet without `spec.replicas` gets 1 (as `SetDefaults_Deployment` does), so
+    /// an apply that drops a count nobody else owns shows the reset a real server makes.
+    static func defaulted(_ object: inout JSONObject, kind: String) {
+        guard ["Deployment", "StatefulSet"].contains(kind), case .object(var spec)? = object["spec"], spec["replicas"] == nil else { return }
+        spec["replicas"] = 1
+        object["spec"] = .object(spec)
+    }
+
     /// DNS-1123 subdomain (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/).
     static func validateName(_ name: String, kind: String) throws(APIError) {
         let valid = name.count <= 253 && name.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" || $0 == "." }

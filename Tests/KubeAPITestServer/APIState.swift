@@ -122,6 +122,7 @@ struct APIState: Sendable {
         if resource.served.tracksGeneration { metadata["generation"] = 1 } else { metadata.removeValue(forKey: "generation") }
         object["metadata"] = .object(metadata)
         if resource.served.hasStatus, resource.served.type.kind != "Namespace" { object.removeValue(forKey: "status") }
+        Self.defaulted(&object, kind: resource.served.type.kind)
         if resource.served.type.kind == "Namespace" { object["status"] = ["phase": "Active"] }
         var stored = StoredObject(json: .object(object))
         let manager = ManagedEntry(manager: fieldManager ?? "unknown", operation: "Update", subresource: nil,
@@ -186,6 +187,7 @@ struct APIState: Sendable {
                                    "Forbidden: no new finalizers can be added if the object is being deleted")
         }
         next["metadata"] = .object(metadata)
+        if subresource == nil { Self.defaulted(&next, kind: served.type.kind) }
         if served.tracksGeneration, Self.specPart(.object(next), served) != Self.specPart(current.json, served) {
             metadata["generation"] = .int((oldMetadata["generation"]?.intValue ?? 1) + 1)
             next["metadata"] = .object(metadata)

@@ -31,6 +31,7 @@ struct ServedResource: Sendable {
         ServedResource(type: .jobs, hasStatus: true, tracksGeneration: true),
         ServedResource(type: .pods, hasStatus: true, tracksGeneration: false),
         ServedResource(type: .podDisruptionBudgets, hasStatus: true, tracksGeneration: true),
+        ServedResource(type: .horizontalPodAutoscalers, hasStatus: true, tracksGeneration: true),
         ServedResource(type: .networkPolicies, hasStatus: false, tracksGeneration: true),
         ServedResource(type: .leases, hasStatus: false, tracksGeneration: false),
         ServedResource(type: .events, hasStatus: false, tracksGeneration: false),

@@ -158,7 +158,7 @@ struct ValidationTests {
         #expect(crd["spec"]?["names"]?["shortNames"] == ["odooenv"])
         #expect(version["subresources"]?["status"] == [:])
         let columns = version["additionalPrinterColumns"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
-        #expect(columns == ["Stage", "Tier", "Version", "Ready", "Sleep", "Change", "URL", "Age"])
+        #expect(columns == ["Stage", "Tier", "Version", "Ready", "Sleep", "Replicas", "Min", "Max", "Change", "URL", "Age"])
         // Production refuses a sleep schedule at the API too, as the decoder does.
         let rules = spec["x-kubernetes-validations"]?.arrayValue?.compactMap { $0["rule"]?.stringValue } ?? []
         #expect(rules.contains("!(self.stage == 'production' && has(self.schedule))"))
