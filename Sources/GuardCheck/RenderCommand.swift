@@ -1,4 +1,5 @@
 import Foundation
+import GuardRules
 import KubeModel
 import OdooPlan
 
@@ -20,6 +21,9 @@ public enum RenderCommand {
         public var namespace: String?
         /// The time the plan is made for (sleep schedules), `nil` for now.
         public var now: Date?
+        /// The GuardPolicy whose Pod Security levels and node pools the plan follows; `nil`: none (the
+        /// operator follows the cluster's policy).
+        public var policyPath: String?
 
         /// Options.
         public init(inputs: [String], configurationPath: String? = nil, namespace: String? = nil) {
@@ -83,12 +87,17 @@ public enum RenderCommand {
             }
             return Outcome(standardOutput: Array(previews.joined(separator: "\n").utf8), standardError: "", exitCode: 0)
         }
-        let planner = OdooPlanner(configuration: configuration)
+        var policy: GuardPolicy?
+        if let path = options.policyPath {
+            do throws(GuardCheckError) { policy = try CheckCommand.loadPolicy(path) } catch { return failure([error.message]) }
+        }
+        let planner = OdooPlanner(configuration: policy.map(configuration.withTiers(of:)) ?? configuration)
         var objects: [JSONValue] = []
         var warnings: [String] = []
         for (place, _, environment) in environments {
             do throws(OdooPlanError) {
-                let desired = try planner.plan(environment, now: options.now ?? Date())
+                let desired = try planner.plan(environment, now: options.now ?? Date(), podSecurity: policy?.podSecurity ?? PodSecuritySettings(),
+                                               placement: policy?.placement ?? PlacementPolicy())
                 objects += desired.printable
                 warnings += desired.warnings.map { "warning: \(environment.namespace)/\(environment.name): \($0)" }
             } catch {

@@ -23,6 +23,10 @@ public struct Render: ParsableCommand {
     @Option(name: .long, help: "Operator configuration file (YAML). Default: the embedded configuration.")
     public var config: String?
 
+    /// `--policy`: the GuardPolicy the plan follows.
+    @Option(name: .long, help: "GuardPolicy file whose tiers, Pod Security levels and node pools the plan follows, as the operator follows the cluster's. Default: none.")
+    public var policy: String?
+
     /// `--namespace`: the namespace of environments that name none.
     @Option(name: .long, help: "Namespace of environments that name none.")
     public var namespace: String?
@@ -47,6 +51,7 @@ public struct Render: ParsableCommand {
     public func run() throws {
         var options = RenderCommand.Options(inputs: file + paths, configurationPath: config, namespace: namespace)
         options.now = now.flatMap(Timestamp.parse)
+        options.policyPath = policy
         let outcome = RenderCommand.run(options)
         Console.out(outcome.standardOutput)
         Console.err(outcome.standardError)

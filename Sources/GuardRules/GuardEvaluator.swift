@@ -95,6 +95,7 @@ public struct GuardEvaluator: Sendable {
         SecretRules.check(mutated, into: &findings)
         PDBRules.check(mutated, into: &findings)
         ScalingRules.check(mutated, into: &findings)
+        PlacementRules.check(mutated, into: &findings)
         OdooRules.check(mutated, into: &findings)
         OwnResourceRules.check(mutated, into: &findings)
         RestoreRules.check(mutated, into: &findings)

@@ -15,7 +15,7 @@ extension GuardPolicy {
         let specPath: FieldPath = "spec"
         reader.unknownKeys(spec, allowed: ["defaultMode", "rules", "stages", "tiers", "resources", "secrets", "pdb",
                                            "exceptions", "exemptions", "offlineDefaultStage", "defaultTier", "provenance",
-                                           "podSecurity", "platformAdmins", "changeApproval", "promotion", "scanAttestation", "dataMasking"], specPath)
+                                           "podSecurity", "platformAdmins", "changeApproval", "promotion", "scanAttestation", "dataMasking", "placement"], specPath)
         var policy = GuardPolicy.empty
         policy.name = object.name.isEmpty ? "unnamed" : object.name
         if let mode = reader.mode(spec["defaultMode"], specPath / "defaultMode") { policy.defaultMode = mode }
@@ -90,7 +90,7 @@ extension GuardPolicy {
     }
 
     /// The sections of supply-chain, isolation and change control: `provenance`, `scanAttestation`,
-    /// `podSecurity`, `platformAdmins`, `promotion` and `changeApproval`, each when present.
+    /// `podSecurity`, `platformAdmins`, `promotion`, `changeApproval`, `dataMasking` and `placement`, each when present.
     static func decodeControls(_ spec: JSONObject, path specPath: FieldPath, into policy: inout GuardPolicy, reader: inout FieldReader) {
         if let provenance = reader.object(spec["provenance"], specPath / "provenance") {
             policy.provenance = Self.decodeProvenance(provenance, path: specPath / "provenance", reader: &reader)
@@ -114,6 +114,9 @@ extension GuardPolicy {
         }
         if let masking = reader.object(spec["dataMasking"], specPath / "dataMasking") {
             policy.dataMasking = Self.decodeDataMasking(masking, path: specPath / "dataMasking", reader: &reader)
+        }
+        if let placement = reader.object(spec["placement"], specPath / "placement") {
+            policy.placement = Self.decodePlacement(placement, path: specPath / "placement", reader: &reader)
         }
     }
 

@@ -43,6 +43,8 @@ public struct GuardPolicy: Sendable {
     public var promotion: PromotionPolicy = PromotionPolicy()
     /// What a refresh from production masks before a non-production environment starts (`spec.dataMasking`).
     public var dataMasking: DataMaskingPolicy = DataMaskingPolicy()
+    /// Node pools by tier and stage, reserved taints and production web's zone spread.
+    public var placement: PlacementPolicy = PlacementPolicy()
     /// Objects and users some or all rules do not apply to.
     public var exemptions: [Exemption]
     /// Stage assumed for namespaces without the stage label when checking offline.

@@ -15,6 +15,9 @@ extension PodFacts {
             case "hostPID": pid = member == true
             case "hostIPC": ipc = member == true
             case "os": isWindows = member["name"]?.stringValue == "windows"
+            case "tolerations": placement.readTolerations(member)
+            case "nodeSelector": placement.nodeSelector = member.stringMap
+            case "affinity": placement.readAffinity(member)
             // Room for every entry up front: one allocation per list, whatever its length.
             case "volumes": volumes.reserveCapacity(min(member.arrayValue?.count ?? 0, ObjectBudget.volumes))
             case "containers", "initContainers", "ephemeralContainers":

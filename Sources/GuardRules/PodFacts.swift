@@ -30,6 +30,8 @@ struct PodFacts {
     var volumes: [VolumeFacts] = []
     /// `imagePullSecrets[].name`, by index, where a string.
     var imagePullSecrets: [(index: Int, name: String)] = []
+    /// Where the pod asks to run: tolerations, node selector, required node affinity.
+    var placement = PlacementFacts()
 
     init(specPath: FieldPath) { self.specPath = specPath }
 

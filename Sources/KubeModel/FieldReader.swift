@@ -70,6 +70,20 @@ public struct FieldReader: Sendable {
         return number
     }
 
+    /// A list of at most `limit` items (`nil` when absent or null; a non-list or a longer one is reported).
+    public mutating func array(_ value: JSONValue?, _ path: FieldPath, limit: Int) -> [JSONValue]? {
+        guard let value, !value.isNull else { return nil }
+        guard case .array(let items) = value else {
+            errors.append(.invalid(path, "must be a list, found \(value.typeDescription)"))
+            return nil
+        }
+        guard items.count <= limit else {
+            errors.append(.invalid(path, "has \(items.count) items; at most \(limit)"))
+            return nil
+        }
+        return items
+    }
+
     /// A list of strings; each non-string element is reported with its index.
     public mutating func strings(_ value: JSONValue?, _ path: FieldPath) -> [String]? {
         guard let value, !value.isNull else { return nil }

@@ -132,6 +132,7 @@ public final class RestoreReconciler: Sendable {
         var observation = RestoreObservation(restore: restore, recorded: RestoreStatus(json: object.raw["status"]), now: now())
         let currentPolicy = policy()
         observation.masking = currentPolicy?.dataMasking ?? DataMaskingPolicy()
+        observation.placement = currentPolicy?.placement ?? PlacementPolicy()
         guard case .success(let decoded) = restore else { return observation }
         // From the cache; one missing there is asked of the API before it counts as gone.
         func environment(_ namespace: String, _ name: String) async throws -> Result<OdooEnvironment, OdooPlanError>? {

@@ -67,7 +67,8 @@ public struct EnvironmentDecision: Sendable {
         report.facts = facts
         let desired: DesiredState
         do {
-            desired = try planner.plan(environment, observation: observation, facts: facts, podSecurity: observation.policy?.podSecurity ?? PodSecuritySettings())
+            desired = try planner.plan(environment, observation: observation, facts: facts, podSecurity: observation.policy?.podSecurity ?? PodSecuritySettings(),
+                                       placement: observation.policy?.placement ?? PlacementPolicy())
         } catch {
             return Reconciliation(report: report, problem: .exceedsTier(error))
         }
@@ -132,7 +133,7 @@ public struct EnvironmentDecision: Sendable {
         guard case .startJob(let kind, let name, _, _) = gate.decision else { return nil }
         let runningMajor = gate.running.flatMap { Int($0.version.split(separator: ".").first ?? "") } ?? environment.majorVersion
         let job = try planner.job(kind, name: name, environment: environment, image: image, toolImages: observation.toolImages,
-                                  addons: addons, updateAll: environment.majorVersion > runningMajor)
+                                  addons: addons, updateAll: environment.majorVersion > runningMajor, placement: observation.policy?.placement ?? PlacementPolicy())
         return PlannedJob(kind: kind, name: name, image: image, object: job)
     }
 

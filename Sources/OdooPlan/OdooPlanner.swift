@@ -23,16 +23,17 @@ public struct OdooPlanner: Sendable {
     /// The desired state of `environment` offline, with nothing observed (`guardctl render`): the tag
     /// images as written (or `facts`' pins), the database planned as not yet initialised.
     public func plan(_ environment: OdooEnvironment, now: Date = Date(), facts: EnvironmentFacts = EnvironmentFacts(),
-                     podSecurity: PodSecuritySettings = PodSecuritySettings()) throws(OdooPlanError) -> DesiredState {
-        try plan(environment, observation: .offline(environment, now: now), facts: facts, podSecurity: podSecurity)
+                     podSecurity: PodSecuritySettings = PodSecuritySettings(), placement: PlacementPolicy = PlacementPolicy()) throws(OdooPlanError) -> DesiredState {
+        try plan(environment, observation: .offline(environment, now: now), facts: facts, podSecurity: podSecurity, placement: placement)
     }
 
     /// The desired state of `environment` from one reconcile's observation and what it concluded.
     /// - Parameter podSecurity: the Pod Security levels the namespace's labels carry (the policy's).
+    /// - Parameter placement: the policy's node pools, which every planned pod goes to.
     /// - Throws: ``OdooPlanError`` `exceedsTier` when the environment names a shared server the
     ///   configuration lacks, or asks for more than its tier's maximum or quota.
     public func plan(_ environment: OdooEnvironment, observation: EnvironmentObservation, facts: EnvironmentFacts,
-                     podSecurity: PodSecuritySettings = PodSecuritySettings()) throws(OdooPlanError) -> DesiredState {
+                     podSecurity: PodSecuritySettings = PodSecuritySettings(), placement: PlacementPolicy = PlacementPolicy()) throws(OdooPlanError) -> DesiredState {
         guard let tier = configuration.tiers[environment.tier] else {
             throw OdooPlanError.exceedsTier("the operator configuration has no \(environment.tier.rawValue) tier")
         }
@@ -57,6 +58,7 @@ public struct OdooPlanner: Sendable {
                                   version: facts.held?.version ?? environment.version, resources: resources, conf: conf)
         context.addonImages = facts.held?.addons ?? observation.pinnedAddons(environment)
         context.podSecurity = podSecurity
+        context.placement = placement
         context.cloudNativePG = usesCloudNativePG(environment, observation: observation) ? configuration.cloudNativePG : nil
         warnings += databaseWarnings(environment, context: context)
         try checkRetention(environment, tier: tier)
@@ -123,9 +125,9 @@ public struct OdooPlanner: Sendable {
             objects += context.backupCronJobs()
         }
         objects += context.traefikObjects()
-        var desired = DesiredState(objects: objects, secrets: try context.secrets(), image: image, imagePinned: pinned, warnings: warnings)
+        var desired = DesiredState(objects: objects.map(context.placed), secrets: try context.secrets(), image: image, imagePinned: pinned, warnings: warnings)
         if facts.initialization?.isInitialized != true && environment.restoring == nil {
-            desired.initJob = context.initJob(name: names.initialization(image: image, modules: environment.database.initModules))
+            desired.initJob = context.placed(context.initJob(name: names.initialization(image: image, modules: environment.database.initModules)))
         }
         desired.connectionBudget = budget
         desired.connectionRecord = budget.record(names: names, tierLimit: tier.connectionLimit)
@@ -140,8 +142,10 @@ public struct OdooPlanner: Sendable {
     /// - Parameters:
     ///   - addons: the addon images the Job's pod runs (the change's).
     ///   - updateAll: whether an upgrade updates every module (a major-version change) or only the addons' modules.
+    ///   - placement: the policy's node pools (the Job goes to the jobs pool).
     public func job(_ kind: ChangeGate.JobKind, name: String, environment: OdooEnvironment, image: String,
-                    toolImages: [String: String] = [:], addons: [OdooEnvironment.Addon] = [], updateAll: Bool = true) throws(OdooPlanError) -> JSONValue {
+                    toolImages: [String: String] = [:], addons: [OdooEnvironment.Addon] = [], updateAll: Bool = true,
+                    placement: PlacementPolicy = PlacementPolicy()) throws(OdooPlanError) -> JSONValue {
         guard let tier = configuration.tiers[environment.tier] else {
             throw OdooPlanError.exceedsTier("the operator configuration has no \(environment.tier.rawValue) tier")
         }
@@ -150,10 +154,11 @@ public struct OdooPlanner: Sendable {
         var context = PlanContext(environment: environment, configuration: pinningTools(toolImages), tier: tier, names: environment.childNames, image: image,
                                   version: environment.version, resources: resources, conf: conf)
         context.addonImages = addons
+        context.placement = placement
         switch kind {
-        case .upgrade: return context.upgradeJob(name: name, updateAll: updateAll)
-        case .initialize: return context.initJob(name: name)
-        case .backup: return context.object(.jobs, name, component: .backup, ["spec": context.backupJobSpec()])
+        case .upgrade: return context.placed(context.upgradeJob(name: name, updateAll: updateAll))
+        case .initialize: return context.placed(context.initJob(name: name))
+        case .backup: return context.placed(context.object(.jobs, name, component: .backup, ["spec": context.backupJobSpec()]))
         }
     }
 

@@ -61,9 +61,10 @@ extension PlanContext {
             "startupProbe": probe(10, 60),
             "volumeMounts": volumeMounts(),
         ]
-        let spread: JSONValue = .array(["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map { key in
+        // Spread over nodes, and over zones as strictly as the policy says for the stage.
+        let spread: JSONValue = .array([("kubernetes.io/hostname", "ScheduleAnyway"), ("topology.kubernetes.io/zone", placement.zoneSpread(environment.stage))].map { key, mode in
             ["labelSelector": ["matchLabels": PlanContext.map(environment.selector(component: .web))], "maxSkew": 1,
-             "topologyKey": .string(key), "whenUnsatisfiable": "ScheduleAnyway"]
+             "topologyKey": .string(key), "whenUnsatisfiable": .string(mode)]
         })
         return deployment(component: .web, replicas: webReplicas.fixed, strategy: [
             "rollingUpdate": ["maxSurge": 1, "maxUnavailable": 0], "type": "RollingUpdate",

@@ -25,6 +25,8 @@ struct PlanContext {
     var podSecurity = PodSecuritySettings()
     /// Whether it sleeps, wakes or is awake, for an environment with a sleep schedule.
     var sleep: SleepStatus?
+    /// Node pools by tier and stage (the GuardPolicy's `spec.placement`).
+    var placement = PlacementPolicy()
     /// Web's replicas: fixed by the operator, or decided by the autoscaler within a range.
     var webReplicas = WebReplicas.fixed(0)
 

@@ -85,7 +85,8 @@ extension RestoreDecision {
         switch observation.jobs[name]?.phase {
         case nil:
             do {
-                let job = try planner.restoreJob(step, name: name, restore: restore, target: target, source: source, masking: observation.masking)
+                let job = try planner.restoreJob(step, name: name, restore: restore, target: target, source: source, masking: observation.masking,
+                                                   placement: observation.placement)
                 status.message = "\(step.rawValue): Job \(name) started"
                 return RestoreReconciliation(status: status, job: job, requeue: .seconds(10))
             } catch {

@@ -21,6 +21,8 @@ public struct RestoreObservation: Sendable {
     public var approved = false
     /// The policy's masking of refreshed data.
     public var masking = DataMaskingPolicy()
+    /// The policy's node pools (the restore's Jobs go to the jobs pool).
+    public var placement = PlacementPolicy()
     /// Whether the target's database is a CloudNativePG Cluster.
     public var targetOnCloudNativePG = false
     /// What the target's WAL archive can recover to: its first recoverability point and last base

@@ -40,3 +40,45 @@ struct ScalingCheckTests {
         #expect(allowed.exitCode == 0, "\(allowed.standardOutput)")
     }
 }
+
+/// `guardctl check --policy` with node pools: a tenant's Deployment that tolerates the stateful pool's
+/// taint from a shared staging namespace is denied, naming the toleration.
+@Suite("guardctl check: node pools")
+struct PlacementCheckTests {
+    static let policy = ScalingCheckTests.environment.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("policies/node-pools.yaml").path
+
+    static let input = """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: pharmacy-staging, labels: {odooguard.io/stage: staging, odooguard.io/tier: shared}}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: reports, namespace: pharmacy-staging}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {app: reports}}
+          template:
+            metadata: {labels: {app: reports}}
+            spec:
+              tolerations: [{key: odooguard.io/pool, operator: Equal, value: stateful, effect: NoSchedule}]
+              containers:
+                - name: reports
+                  image: registry.example.com/tools/reports:1.4
+                  resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}
+                  securityContext: {allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}
+
+        """
+
+    @Test func aTolerationOfAnotherPoolIsDenied() {
+        let outcome = CheckCommand.run(.init(paths: ["-"], policyPath: Self.policy, now: "2026-12-07T07:00:00Z"), standardInput: { Array(Self.input.utf8) })
+        #expect(outcome.exitCode == 1, "\(outcome.standardOutput)")
+        let line = outcome.standardOutput.split(separator: "\n").first { $0.contains("[placement.node-pool]") }.map(String.init) ?? ""
+        #expect(line.contains("spec.template.spec.tolerations[0]") && line.contains("node pool stateful")
+                && line.contains("shared-tier staging pods may not use (theirs: batch, odoo-shared)"), "\(outcome.standardOutput)")
+        let without = CheckCommand.run(.init(paths: ["-"], policyPath: Self.policy, now: "2026-12-07T07:00:00Z"),
+                                       standardInput: { Array(Self.input.replacingOccurrences(of: "value: stateful", with: "value: odoo-shared").utf8) })
+        #expect(!without.standardOutput.contains("[placement.node-pool]"), "\(without.standardOutput)")
+    }
+}

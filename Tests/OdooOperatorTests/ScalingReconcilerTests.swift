@@ -56,7 +56,7 @@ struct ScalingReconcilerTests {
             // Changed: a lower maximum brings the count down to it at once.
             try await cluster.updateEnvironment { $0.set(4, at: "spec.scaling.maxReplicas") }
             #expect(try await cluster.eventually { try await Self.replicas(cluster) == 4 })
-            #expect(try await cluster.get(.horizontalPodAutoscalers, "clinic-web")?["spec"]?["maxReplicas"] == .int(4))
+            #expect(try await cluster.eventually { try await cluster.get(.horizontalPodAutoscalers, "clinic-web")?["spec"]?["maxReplicas"] == .int(4) })
 
             // Removed: the autoscaler goes and the fixed count is the operator's again.
             try await cluster.updateEnvironment { $0.set(.null, at: "spec.scaling") }

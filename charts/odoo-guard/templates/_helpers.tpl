@@ -193,5 +193,8 @@ Security labels must pass the namespace guard). YAML of the whole object.
 {{- $users = append $users (printf "system:serviceaccount:%s:%s" .Release.Namespace (include "odoo-guard.operatorName" .)) }}
 {{- end }}
 {{- $_ := set $policy.spec "platformAdmins" (dict "groups" $groups "users" ($users | uniq)) }}
+{{- if .Values.placement }}
+{{- $_ := set $policy.spec "placement" .Values.placement }}
+{{- end }}
 {{- toYaml $policy }}
 {{- end -}}

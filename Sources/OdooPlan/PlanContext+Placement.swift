@@ -1,0 +1,57 @@
+import GuardRules
+import KubeModel
+
+/// Node pools (`spec.placement` of the GuardPolicy): every pod the plan makes goes to its role's pool.
+extension PlanContext {
+    /// The role of a component's pods in the placement policy.
+    static func placementRole(_ component: Component) -> PlacementPolicy.Role? {
+        switch component {
+        case .web, .cron, .sleeping: .web
+        case .database, .redis: .stateful
+        case .backup, .restoreCheck, .restore, .initialize, .upgrade: .jobs
+        case .governance, .config, .filestore, .credentials: nil
+        }
+    }
+
+    /// `object` with its pods on the pool of its component's role: the pool's node selector merged
+    /// into the pod spec's and its tolerations added (a CloudNativePG Cluster through `spec.affinity`).
+    /// Objects without pods, or without a pool for their role, are returned as they are.
+    func placed(_ object: JSONValue) -> JSONValue {
+        let view = KubeObject(object)
+        guard let component = view.labels[GuardLabels.component].flatMap(Component.init(rawValue:)),
+              let role = Self.placementRole(component) else { return object }
+        let fields = placement.podFields(role, tier: environment.tier, stage: environment.stage)
+        guard !fields.isEmpty else { return object }
+        let path: FieldPath
+        if view.kind == "Cluster" && view.apiVersion.hasPrefix("postgresql.cnpg.io/") {
+            path = FieldPath([.key("spec"), .key("affinity")])
+        } else if view.kind == "Pooler" {
+            path = FieldPath([.key("spec"), .key("template"), .key("spec")])
+        } else if let specPath = PodTemplate.specPath(forKind: view.kind) {
+            path = specPath
+        } else {
+            return object
+        }
+        var result = object
+        var current: JSONValue? = result
+        for component in path.components {
+            if case .key(let key) = component { current = current?[key] } else { current = nil }
+        }
+        var target = current?.objectValue ?? [:]
+        for (key, value) in fields {
+            switch (key, target[key], value) {
+            case ("nodeSelector", .object(var present)?, .object(let pool)):
+                for (label, text) in pool { present[label] = text }
+                present.sort { $0.key < $1.key }
+                target[key] = .object(present)
+            case ("tolerations", .array(let present)?, .array(let pool)):
+                target[key] = .array(present + pool.filter { !present.contains($0) })
+            default:
+                target[key] = value
+            }
+        }
+        target.sort { $0.key < $1.key }
+        _ = result.set(.object(target), at: path)
+        return result
+    }
+}
