@@ -6,6 +6,8 @@ public enum Component: String, Sendable, CaseIterable {
     case web
     /// Odoo's cron worker.
     case cron
+    /// Odoo's background job worker (OCA `queue_job`, `spec.jobs`).
+    case queue
     /// The dedicated PostgreSQL server.
     case database
     /// The dedicated Redis.

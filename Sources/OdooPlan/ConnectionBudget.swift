@@ -21,6 +21,9 @@ public struct ConnectionBudget: Sendable, Equatable {
     public var cron: Int
     /// Jobs beside the pods: an upgrade (one Odoo process), a backup (`pg_dump`) and a restore rehearsal.
     public var jobs: Int
+    /// The background job worker pod (`spec.jobs`): its HTTP workers and main process at `db_maxconn`,
+    /// its gevent process, and the job runner's own `LISTEN` connection; 0 without one.
+    public var queue: Int
 
     /// Cron threads of the cron pod (its `--max-cron-threads`).
     public static let cronThreads = 2
@@ -34,30 +37,32 @@ public struct ConnectionBudget: Sendable, Equatable {
             : (conf.workers + 1) * conf.connectionsPerProcess + conf.connectionsGevent
         cron = ConnectionBudget.cronConnections
         jobs = conf.connectionsPerProcess + (environment.backup == nil ? 0 : 1 + 2)
+        queue = environment.jobs.map { ($0.workers + 1) * conf.connectionsPerProcess + conf.connectionsGevent + 1 } ?? 0
     }
 
     /// The cron pod's pool limit (`--db_maxconn` of its process).
     public static let cronConnections = 2 * cronThreads + 1
 
     /// The worst case.
-    public var total: Int { webPods * perWebPod + cron + jobs }
+    public var total: Int { webPods * perWebPod + cron + jobs + queue }
 
     /// How the total is made, for a message: `4 web pods (replicas and a rollout surge) × 14 + cron 5 + jobs 5 = 66`.
     public var arithmetic: String {
         let pods = autoscaled ? "maxReplicas and a rollout surge" : "replicas and a rollout surge"
-        return "\(webPods) web pod\(webPods == 1 ? "" : "s") (\(pods)) × \(perWebPod) + cron \(cron) + jobs \(jobs) = \(total)"
+        let worker = queue > 0 ? " + queue worker \(queue)" : ""
+        return "\(webPods) web pod\(webPods == 1 ? "" : "s") (\(pods)) × \(perWebPod) + cron \(cron) + jobs \(jobs)\(worker) = \(total)"
     }
 
     /// The most web replicas (before the surge pod) that fit `cap` with the rest unchanged, `0` when none does.
     public func replicasFitting(_ cap: Int) -> Int {
         guard perWebPod > 0 else { return Int(Scaling.replicaRange.upperBound) }
-        return max(0, (cap - cron - jobs) / perWebPod - 1)
+        return max(0, (cap - cron - jobs - queue) / perWebPod - 1)
     }
 
     /// The record the operator keeps in `status.connectionBudget` for the environment's Deployments
     /// `names` under a tier cap of `tierLimit`.
     public func record(names: ChildNames, tierLimit: Int) -> ConnectionBudgetRecord {
         ConnectionBudgetRecord(webDeployment: names.deployment(.web), cronDeployment: names.deployment(.cron), maxWebReplicas: max(0, webPods - 1),
-                               perWebPod: perWebPod, cron: cron, jobs: jobs, limit: total, tierLimit: tierLimit)
+                               perWebPod: perWebPod, cron: cron, jobs: jobs, queue: queue, limit: total, tierLimit: tierLimit)
     }
 }

@@ -37,7 +37,7 @@ extension OdooEnvironment {
 
         let spec = reader.object(root["spec"], "spec", required: true) ?? [:]
         reader.unknownKeys(spec, allowed: ["version", "image", "tier", "stage", "replicas", "workers", "resources", "database", "deletionPolicy",
-                                           "filestore", "redis", "ingress", "backup", "maintenanceWindow", "config", "addons", "schedule", "scaling"], "spec")
+                                           "filestore", "redis", "ingress", "backup", "maintenanceWindow", "config", "addons", "schedule", "scaling", "jobs"], "spec")
         let version = reader.string(spec["version"], "spec.version", required: true) ?? ""
         let major = version.isEmpty ? nil : reader.odooMajorVersion(.string(version), "spec.version")
         let image = reader.string(spec["image"], "spec.image")
@@ -57,6 +57,7 @@ extension OdooEnvironment {
         let maintenanceWindow = reader.cronWindow(spec["maintenanceWindow"], "spec.maintenanceWindow", durations: 1...1440, duration: .default(120))
         let sleepSchedule = reader.sleepSchedule(spec["schedule"], stage: stage)
         let scaling = reader.scaling(spec["scaling"], stage: stage, sleepZone: sleepSchedule?.timeZone)
+        let jobs = reader.queueJobs(spec["jobs"])
         let wakeUntil = reader.wakeUntil(metadata?["annotations"]?[GuardLabels.wakeUntil])
         let config = reader.config(spec["config"])
         let addons = reader.addons(spec["addons"])
@@ -79,6 +80,7 @@ extension OdooEnvironment {
             maintenanceWindow: maintenanceWindow, config: config, changeReference: changeReference, addons: addons)
         environment.sleepSchedule = sleepSchedule
         environment.scaling = scaling
+        environment.jobs = jobs
         environment.wakeUntil = wakeUntil
         environment.restoring = metadata?["annotations"]?[GuardLabels.restoring]?.stringValue
         environment.lastRestore = RestoreRecord(annotation: metadata?["annotations"]?[GuardLabels.lastRestore]?.stringValue)

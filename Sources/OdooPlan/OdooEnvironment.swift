@@ -151,6 +151,8 @@ public struct OdooEnvironment: Sendable, Equatable {
 
     /// Autoscaling of web (`spec.scaling`), `nil`: ``replicas`` pods.
     public var scaling: Scaling?
+    /// Background jobs apart from web (`spec.jobs`), `nil`: none.
+    public var jobs: QueueJobs?
 
     /// The most web pods outside a rollout: the autoscaler's maximum, or the fixed replicas. The
     /// connection budget, the quota and the routes are planned for it.

@@ -47,6 +47,9 @@ public struct OdooPlanner: Sendable {
             let replicas = environment.scaling.map { "up to \($0.maxReplicas) web replicas" } ?? "\(environment.replicas) web replicas"
             warnings.append("\(replicas) keep sessions on local disk: routes use sticky sessions; enable spec.redis for shared sessions")
         }
+        if environment.jobs != nil && !environment.database.initModules.contains(QueueJobs.module) {
+            warnings.append("spec.jobs runs OCA's queue_job, which must be installed in database \(environment.database.name): list it in spec.database.initModules for a new database, or install it; until then the worker's runner waits")
+        }
         if environment.scaling != nil && environment.replicas != 1 {
             warnings.append("spec.replicas (\(environment.replicas)) has no effect: spec.scaling sets how many web pods run")
         }
@@ -78,7 +81,7 @@ public struct OdooPlanner: Sendable {
         if let schedule = environment.sleepSchedule {
             let webAvailable = (observation.workloads.web?.availableReplicas ?? 0) > 0
             context.sleep = SleepStatus.next(schedule, wakeUntil: environment.wakeUntil, now: observation.now, previous: observation.recorded.sleep,
-                                             webAvailable: webAvailable, pods: environment.minimumReplicas(at: observation.now) + 1)
+                                             webAvailable: webAvailable, pods: environment.minimumReplicas(at: observation.now) + 1 + (environment.jobs == nil ? 0 : 1))
             if context.sleep?.state == .sleeping {
                 let pageAvailable = (observation.workloads.sleepingPage?.availableReplicas ?? 0) > 0
                 context.fallingAsleep = webAvailable && !pageAvailable
@@ -117,6 +120,7 @@ public struct OdooPlanner: Sendable {
             objects.append(context.horizontalPodAutoscaler(scaling, minimum: minimum))
         }
         objects.append(context.cronDeployment())
+        if let jobs = environment.jobs { objects.append(context.queueDeployment(jobs)) }
         if let sleep = context.sleep, context.showsSleepingPage { objects += context.sleepingPage(sleep) }
         // One pod at a time may go, so with more than one web pod planned the budget never blocks a drain.
         if environment.maximumReplicas > 1 { objects.append(context.webDisruptionBudget()) }
@@ -170,14 +174,15 @@ public struct OdooPlanner: Sendable {
         let fitting = budget.replicasFitting(cap)
         let subject = "OdooEnvironment \(environment.namespace)/\(environment.name) needs more database connections than its tier allows"
         let alternative = environment.tier == .shared ? ", or use the dedicated tier" : ""
+        let jobsHint = environment.jobs.map { ", or spec.jobs.workers (\($0.workers) hold \(budget.queue))" } ?? ""
         if let scaling = environment.scaling {
             let lower = fitting >= scaling.minReplicas ? "Lower spec.scaling.maxReplicas to \(fitting) (the most that fits)" : "Lower spec.scaling.maxReplicas"
             let message = "maxReplicas \(scaling.maxReplicas) with \(conf.workers) workers needs up to \(budget.total) PostgreSQL connections at full scale (\(budget.arithmetic)); the \(environment.tier.rawValue) tier allows \(cap)."
-                + " \(lower), or spec.workers (each worker adds \(perWorker))\(alternative)"
+                + " \(lower), or spec.workers (each worker adds \(perWorker))\(jobsHint)\(alternative)"
             throw OdooPlanError.exceedsTier(subject, fieldErrors: [.invalid("spec.scaling.maxReplicas", message)])
         }
         let message = "\(environment.replicas) web replicas with \(conf.workers) workers need up to \(budget.total) PostgreSQL connections (\(budget.arithmetic)); the \(environment.tier.rawValue) tier allows \(cap)."
-            + " Lower spec.workers (each worker adds \(perWorker)) or spec.replicas\(alternative)"
+            + " Lower spec.workers (each worker adds \(perWorker)) or spec.replicas\(jobsHint)\(alternative)"
         throw OdooPlanError.exceedsTier(subject, fieldErrors: [.invalid(environment.workers == nil ? "spec.replicas" : "spec.workers", message)])
     }
 
@@ -215,9 +220,10 @@ public struct OdooPlanner: Sendable {
             }
         }
         // Web replicas (at the autoscaler's maximum), the cron pod and one surge pod during a rollout must fit the quota.
-        let pods = Int128(environment.maximumReplicas + 2)
+        let pods = Int128(environment.maximumReplicas + 2 + (environment.jobs == nil ? 0 : 1))
         let replicasPath: FieldPath = environment.scaling == nil ? "spec.replicas" : "spec.scaling.maxReplicas"
-        let replicasText = environment.scaling == nil ? "\(environment.replicas) web replicas" : "maxReplicas \(environment.maximumReplicas)"
+        let replicasText = (environment.scaling == nil ? "\(environment.replicas) web replicas" : "maxReplicas \(environment.maximumReplicas)")
+            + (environment.jobs == nil ? "" : ", the background job worker")
         for (quotaKey, resource, values) in [("requests.cpu", "cpu", requests), ("requests.memory", "memory", requests), ("limits.memory", "memory", limits)] {
             guard let hard = tier.quota[quotaKey], let each = values[resource] else { continue }
             if each.nanoValue * pods > hard.nanoValue {

@@ -6,7 +6,7 @@ extension PlanContext {
     /// The role of a component's pods in the placement policy.
     static func placementRole(_ component: Component) -> PlacementPolicy.Role? {
         switch component {
-        case .web, .cron, .sleeping: .web
+        case .web, .cron, .queue, .sleeping: .web
         case .database, .redis: .stateful
         case .backup, .restoreCheck, .restore, .initialize, .upgrade: .jobs
         case .governance, .config, .filestore, .credentials: nil

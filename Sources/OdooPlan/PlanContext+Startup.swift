@@ -35,10 +35,12 @@ extension PlanContext {
 
     /// Appends the master password from the admin Secret to a copy of the ConfigMap's odoo.conf in a
     /// memory-backed volume only the Odoo container reads, then checks the server-wide modules.
-    func configInitContainer(image: String) -> JSONValue {
+    /// - Parameter requiredModules: modules the pod's process loads besides `server_wide_modules`
+    ///   (`queue_job` in the background job worker), checked the same way.
+    func configInitContainer(image: String, requiredModules: [String] = []) -> JSONValue {
         let script = "umask 077 && cp \(PlanContext.baseConfMount)/odoo.conf \(PlanContext.confMount)/odoo.conf"
             + " && printf 'admin_passwd = %s\\n' \"$ODOO_ADMIN_PASSWD\" >> \(PlanContext.confMount)/odoo.conf"
-            + " && python3 - <<'CHECK'\n\(moduleCheck)\nCHECK\n"
+            + " && python3 - <<'CHECK'\n\(moduleCheck(requiredModules))\nCHECK\n"
         return [
             "command": ["/bin/sh", "-c", .string(script)],
             "env": [secretVariable("ODOO_ADMIN_PASSWD", adminSecret, "password")],
@@ -70,14 +72,16 @@ extension PlanContext {
     /// Python without importing Odoo (a few MiB): every `server_wide_modules` entry besides `base` and
     /// `web` must be a directory with `__manifest__.py` in Odoo's own addons or on `addons_path`. An
     /// image whose `python3` cannot find the `odoo` package is not judged (a warning in the log).
-    private var moduleCheck: String {
-        """
+    /// `required` are checked too (a line of their own, so the check of every other pod stays as it was).
+    private func moduleCheck(_ required: [String]) -> String {
+        let extra = required.isEmpty ? "" : "\nwanted += [\(required.map { "\"\($0)\"" }.joined(separator: ", "))]"
+        return """
         import configparser, importlib.util, os, sys
         \(PlanContext.pythonFinish)
         parser = configparser.RawConfigParser()
         parser.read("\(PlanContext.confMount)/odoo.conf")
         options = parser["options"]
-        wanted = [m.strip() for m in options.get("server_wide_modules", "base,web").split(",") if m.strip() not in ("", "base", "web")]
+        wanted = [m.strip() for m in options.get("server_wide_modules", "base,web").split(",") if m.strip() not in ("", "base", "web")]\(extra)
         spec = importlib.util.find_spec("odoo")
         if wanted and spec is None:
             sys.stderr.write("warning: python3 does not find the odoo package, so server_wide_modules is not checked\\n")
@@ -87,7 +91,7 @@ extension PlanContext {
         missing = [m for m in wanted if not any(os.path.isfile(os.path.join(r, m, "__manifest__.py")) for r in roots)]
         if missing:
             message = ("server_wide_modules names " + ", ".join(missing) + ", which neither the image nor an addon image provides (searched "
-                       + ", ".join(roots) + "); Odoo would answer /web/health but fail every login: add the module to the image or spec.addons, or turn spec.redis off")
+                       + ", ".join(roots) + "); Odoo would answer /web/health but fail every login: add the module to the image or spec.addons, or turn \(required.isEmpty ? "spec.redis" : "spec.jobs") off")
             finish(message, \(PodFailure.missingModuleExit))
         """
     }

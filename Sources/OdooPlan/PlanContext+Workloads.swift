@@ -49,7 +49,7 @@ extension PlanContext {
         // restarts the pods. Ready: see ``loginProbe``.
         let odoo: JSONObject = [
             "args": [.string("--config=\(PlanContext.confMount)/odoo.conf"), "--max-cron-threads=0"],
-            "env": .array(credentialEnvironment()),
+            "env": .array(credentialEnvironment() + queueRunnerDisabled),
             "image": .string(image),
             "livenessProbe": probe(20, 6),
             "name": .string(PlanContext.odooContainer),
@@ -97,7 +97,7 @@ extension PlanContext {
             // Each cron thread holds a cursor on the database and a LISTEN connection on `postgres`.
             "args": [.string("--config=\(PlanContext.confMount)/odoo.conf"), "--no-http", "--workers=0",
                      .string("--max-cron-threads=\(ConnectionBudget.cronThreads)"), .string("--db_maxconn=\(ConnectionBudget.cronConnections)")],
-            "env": .array(credentialEnvironment()),
+            "env": .array(credentialEnvironment() + queueRunnerDisabled),
             "image": .string(image),
             "name": .string(PlanContext.odooContainer),
             "resources": containerResources(),
@@ -131,7 +131,9 @@ extension PlanContext {
         return object(.deployments, names.deployment(component), component: component, ["spec": .object(spec)])
     }
 
-    private func templateAnnotations() -> JSONValue {
+    /// The pod template's annotations of an Odoo Deployment: the configuration's hash, the version, the
+    /// init Job, the addon images.
+    func templateAnnotations() -> JSONValue {
         var annotations: [String: String] = [
             GuardLabels.configHash: StableHash.hex(StableHash.fnv1a(conf.text.utf8)),
             GuardLabels.odooVersion: version,
@@ -142,12 +144,13 @@ extension PlanContext {
     }
 
     /// The pod of an Odoo process: the config init container, `container`, the volumes, the pod security.
-    func odooPodSpec(container: JSONObject, image: String) -> JSONObject {
+    /// - Parameter requiredModules: modules the process loads besides `server_wide_modules`, checked before it starts.
+    func odooPodSpec(container: JSONObject, image: String, requiredModules: [String] = []) -> JSONObject {
         [
             "automountServiceAccountToken": false,
             "containers": [.object(container)],
             "enableServiceLinks": false,
-            "initContainers": .array(addonContainers() + [configInitContainer(image: image)]),
+            "initContainers": .array(addonContainers() + [configInitContainer(image: image, requiredModules: requiredModules)]),
             "securityContext": [
                 "fsGroup": .int(Int64(configuration.odooUID)), "runAsGroup": .int(Int64(configuration.odooUID)), "runAsNonRoot": true,
                 "runAsUser": .int(Int64(configuration.odooUID)), "seccompProfile": ["type": "RuntimeDefault"],
