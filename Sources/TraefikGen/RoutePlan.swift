@@ -5,7 +5,7 @@ import KubeModel
 ///
 /// | router   | paths                                                   | priority | middlewares                     | port |
 /// |----------|---------------------------------------------------------|----------|---------------------------------|------|
-/// | admin    | `/web/database`, `/xmlrpc/db`, `/xmlrpc/2/db`           | 400      | admin allowlist, secure chain   | 8069 |
+/// | admin    | `/web/database`, `/xmlrpc/db`, `/xmlrpc/2/db`, `/queue_job/` | 400 | admin allowlist, secure chain | 8069 |
 /// | login    | `/web/login`, `/web/reset_password`, `/web/signup`      | 300      | login rate limit, secure chain  | 8069 |
 /// | realtime | `/websocket` (Odoo ≥ 16) or `/longpolling`              | 200      | headers                         | 8072 |
 /// | web      | every path                                              | 100      | secure chain                    | 8069 |
@@ -111,7 +111,9 @@ public struct RoutePlan: Sendable, Equatable {
         let hosts = spec.hosts
         routers = [
             Router(name: names.base + "-admin", entryPoint: .websecure,
-                   match: RouteMatch(hosts: hosts, pathPrefixes: ["/web/database", "/xmlrpc/db", "/xmlrpc/2/db"]),
+                   // `/queue_job/` (OCA queue_job's `runjob`, anonymous by design): jobs run in the worker pod, which its
+                   // runner reaches directly; nobody outside starts one in a web process.
+                   match: RouteMatch(hosts: hosts, pathPrefixes: ["/web/database", "/xmlrpc/db", "/xmlrpc/2/db", "/queue_job/"]),
                    priority: 400, middlewares: [names.adminAllowlist, names.secureChain], port: RoutePlan.httpPort, stickyCookie: sticky, tls: true),
             Router(name: names.base + "-login", entryPoint: .websecure,
                    match: RouteMatch(hosts: hosts, pathPrefixes: ["/web/login", "/web/reset_password", "/web/signup"]),
