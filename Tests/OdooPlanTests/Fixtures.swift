@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import KubeModel
 import OdooPlan
 
@@ -39,6 +40,20 @@ enum Fixtures {
         ]
         change(&object)
         return object
+    }
+
+    /// `kubernetes-validate --strict` of `objects` at each of `versions`: the versions whose check
+    /// failed, with its output (empty when every one passed).
+    static func kubernetesValidate(_ objects: [JSONValue], versions: [String] = ["1.32.0"]) throws -> [String: String] {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("render-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(YAMLEmitter.stream(objects)).write(to: file)
+        var failures: [String: String] = [:]
+        for version in versions {
+            let (status, output) = try Subprocess.run(ExecutablePath.onPath("kubernetes-validate"), ["--strict", "--quiet", "-k", version, file.path])
+            if status != 0 { failures[version] = output }
+        }
+        return failures
     }
 
     static let configuration: OperatorConfiguration = {

@@ -79,11 +79,8 @@ struct PlacementPlanTests {
         let checked = CheckCommand.run(CheckCommand.Options(paths: ["-"], policyPath: Self.policyPath, denyMutations: true), standardInput: { outcome.standardOutput })
         #expect(checked.exitCode == 0, "\(checked.standardOutput.split(separator: "\n").filter { $0.hasPrefix("DENY") })")
         let core = Self.objects(outcome).filter { !($0["apiVersion"]?.stringValue ?? "").hasPrefix("traefik.io/") }
-        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("render-placed-\(UUID().uuidString).yaml")
-        defer { try? FileManager.default.removeItem(at: temporary) }
-        try Data(YAMLEmitter.stream(core)).write(to: temporary)
-        let (status, output) = try Subprocess.run(ExecutablePath.onPath("kubernetes-validate"), ["--strict", "--quiet", "-k", "1.32.0", temporary.path])
-        #expect(status == 0, "\(output)")
+        let failures = try Fixtures.kubernetesValidate(core)
+        #expect(failures.isEmpty, "\(failures)")
     }
 
     /// On CloudNativePG the Cluster's pods go to the stateful pool through `spec.affinity`, the Pooler's

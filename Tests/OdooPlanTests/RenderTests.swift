@@ -43,13 +43,8 @@ struct RenderTests {
         let objects = ManifestReader.read(outcome.standardOutput).compactMap { try? $0.result.get() }
         let core = objects.filter { !($0["apiVersion"]?.stringValue ?? "").hasPrefix("traefik.io/") }
         #expect(core.count >= 25)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("render-\(UUID().uuidString).yaml")
-        defer { try? FileManager.default.removeItem(at: file) }
-        try Data(YAMLEmitter.stream(core)).write(to: file)
-        for version in ["1.29.0", "1.32.0"] {
-            let (status, output) = try Subprocess.run(ExecutablePath.onPath("kubernetes-validate"), ["--strict", "--quiet", "-k", version, file.path])
-            #expect(status == 0, "kubernetes \(version): \(output)")
-        }
+        let failures = try Fixtures.kubernetesValidate(core, versions: ["1.29.0", "1.32.0"])
+        #expect(failures.isEmpty, "\(failures)")
     }
 
     /// `examples/schedules/` rendered asleep (a Saturday) and awake (a Wednesday morning): both pass the
@@ -104,11 +99,8 @@ struct RenderTests {
         let core = ManifestReader.read(asleep.standardOutput).compactMap { try? $0.result.get() }
             .filter { ($0["metadata"]?["name"]?.stringValue ?? "").hasSuffix("-sleeping") }
         #expect(core.count == 3)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("render-sleeping-\(UUID().uuidString).yaml")
-        defer { try? FileManager.default.removeItem(at: file) }
-        try Data(YAMLEmitter.stream(core)).write(to: file)
-        let (status, output) = try Subprocess.run(ExecutablePath.onPath("kubernetes-validate"), ["--strict", "--quiet", "-k", "1.32.0", file.path])
-        #expect(status == 0, "\(output)")
+        let failures = try Fixtures.kubernetesValidate(core)
+        #expect(failures.isEmpty, "\(failures)")
     }
 
     @Test(.enabled(if: Fixtures.hasTraefikReference, "../shared/reference/traefik-crds is not beside this clone"))

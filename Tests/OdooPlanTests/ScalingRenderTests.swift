@@ -48,13 +48,8 @@ struct ScalingRenderTests {
         #expect(checked.exitCode == 0, "\(checked.standardOutput.split(separator: "\n").filter { $0.hasPrefix("DENY") })")
         let core = Self.objects(outcome).filter { !($0["apiVersion"]?.stringValue ?? "").hasPrefix("traefik.io/") }
         #expect(core.contains { $0["kind"]?.stringValue == "HorizontalPodAutoscaler" })
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("render-scaling-\(UUID().uuidString).yaml")
-        defer { try? FileManager.default.removeItem(at: file) }
-        try Data(YAMLEmitter.stream(core)).write(to: file)
-        for version in ["1.29.0", "1.32.0"] {
-            let (status, output) = try Subprocess.run(ExecutablePath.onPath("kubernetes-validate"), ["--strict", "--quiet", "-k", version, file.path])
-            #expect(status == 0, "kubernetes \(version): \(output)")
-        }
+        let failures = try Fixtures.kubernetesValidate(core, versions: ["1.29.0", "1.32.0"])
+        #expect(failures.isEmpty, "\(failures)")
     }
 
     /// Asleep and while a restore replaces the data, web runs no pods and has no autoscaler (it
