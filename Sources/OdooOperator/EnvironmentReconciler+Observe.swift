@@ -32,6 +32,7 @@ extension EnvironmentReconciler {
                                                                   cron: workload(.deployments, names.deployment(.cron)),
                                                                   postgres: workload(.statefulSets, names.postgres))
         observation.workloads.sleepingPage = workload(.deployments, names.sleeping)
+        observation.workloads.queue = workload(.deployments, names.deployment(.queue))
         // The web pods are listed once: for their failures while a rollout is short of ready pods,
         // and for their restarts while a change is being verified.
         let verifying = observation.recorded.change?.outcome == .verifying
@@ -156,11 +157,11 @@ extension EnvironmentReconciler {
         observation.initJobs = Dictionary(initializations.map { ($0.job.name, state($0)) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The web and cron pods' failed containers, read only while a Deployment has fewer ready pods
-    /// than it asks for; `webPods` are the web pods when already listed.
+    /// The web, cron and background job worker pods' failed containers, read only while a Deployment
+    /// has fewer ready pods than it asks for; `webPods` are the web pods when already listed.
     func podFailures(_ environment: OdooEnvironment, _ workloads: EnvironmentObservation.Workloads, webPods: [PodView]?) async -> [PodFailure] {
         var result: [PodFailure] = []
-        for (component, deployment) in [(Component.web, workloads.web), (.cron, workloads.cron)] where Self.shortOfReadyPods(deployment) {
+        for (component, deployment) in [(Component.web, workloads.web), (.cron, workloads.cron), (.queue, workloads.queue)] where Self.shortOfReadyPods(deployment) {
             var listed = component == .web ? webPods : nil
             if listed == nil { listed = await pods(environment, component) }
             guard let pods = listed else { continue }

@@ -144,14 +144,15 @@ public final class RestoreReconciler: Sendable {
         observation.source = try await environment(decoded.source.namespace, decoded.source.environment)
         guard case .success(let target)? = observation.target else { return observation }
         observation.targetOnCloudNativePG = decision.planner.usesCloudNativePG(target, observation: .offline(target))
-        for component in [Component.web, .cron] {
+        // The background job worker too: a job writing while the data is replaced would outlive the restore.
+        for component in [Component.web, .cron, .queue] {
             guard let raw = try await api.getIfExists(.deployments, namespace: target.namespace, name: target.childNames.deployment(component)) else { continue }
             observation.targetPods.desired += DeploymentView(raw).replicas ?? 1
             observation.targetPods.running += raw["status"]?["replicas"]?.intValue ?? 0
         }
         if case .stop? = observation.recorded.step, observation.targetPods.running == 0 {
             // A pod still terminating is not in the Deployment's count, and still holds connections.
-            let selector = "\(GuardLabels.instance)=\(target.name),\(GuardLabels.name)=\(GuardLabels.odooName),\(GuardLabels.component) in (web,cron)"
+            let selector = "\(GuardLabels.instance)=\(target.name),\(GuardLabels.name)=\(GuardLabels.odooName),\(GuardLabels.component) in (\([Component.web, .cron, .queue].map(\.rawValue).joined(separator: ",")))"
             observation.targetPods.running = Int64(try await api.listAll(.pods, namespace: target.namespace, options: ListOptions(labelSelector: selector)).items.count)
         }
         let selector = "\(GuardLabels.restore)=\(decoded.name)"

@@ -139,6 +139,8 @@ public struct EnvironmentObservation: Sendable {
         public var postgres: DeploymentView?
         /// The sleeping page's Deployment (while the environment sleeps or wakes).
         public var sleepingPage: DeploymentView?
+        /// The background job worker's Deployment (`spec.jobs`).
+        public var queue: DeploymentView?
 
         /// Workloads.
         public init(web: DeploymentView? = nil, cron: DeploymentView? = nil, postgres: DeploymentView? = nil) {

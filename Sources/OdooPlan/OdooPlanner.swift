@@ -43,16 +43,7 @@ public struct OdooPlanner: Sendable {
         let image = facts.held?.image ?? facts.pinnedImage ?? source
         let pinned = image.contains("@sha256:")
         if !pinned { warnings.append("image \(image) is not pinned by digest yet; the operator resolves the tag in the registry before applying") }
-        if environment.routing.needsStickySessions {
-            let replicas = environment.scaling.map { "up to \($0.maxReplicas) web replicas" } ?? "\(environment.replicas) web replicas"
-            warnings.append("\(replicas) keep sessions on local disk: routes use sticky sessions; enable spec.redis for shared sessions")
-        }
-        if environment.jobs != nil && !environment.database.initModules.contains(QueueJobs.module) {
-            warnings.append("spec.jobs runs OCA's queue_job, which must be installed in database \(environment.database.name): list it in spec.database.initModules for a new database, or install it; until then the worker's runner waits")
-        }
-        if environment.scaling != nil && environment.replicas != 1 {
-            warnings.append("spec.replicas (\(environment.replicas)) has no effect: spec.scaling sets how many web pods run")
-        }
+        warnings += Self.specWarnings(environment)
         let conf = OdooConfFile(environment: environment, cpu: resources.limits["cpu"] ?? resources.requests["cpu"], memoryLimit: resources.limits["memory"])
         let budget = ConnectionBudget(environment: environment, conf: conf)
         try checkConnections(budget, environment, conf: conf, cap: tier.connectionLimit)
@@ -68,39 +59,7 @@ public struct OdooPlanner: Sendable {
         for addon in context.addonImages where !addon.image.contains("@sha256:") {
             warnings.append("addon image \(addon.image) is not pinned by digest yet; the operator resolves the tag in the registry before applying")
         }
-        switch facts.initialization {
-        case .initialized(let job, _)?:
-            context.initializedBy = job
-        case nil:
-            break
-        case .pending?, .running?, .failed?:
-            // Pods that run already (an environment older than its init record) keep running; new
-            // ones wait for the init Job.
-            context.workloadsRun = (observation.workloads.web?.replicas ?? 0) > 0
-        }
-        if let schedule = environment.sleepSchedule {
-            let webAvailable = (observation.workloads.web?.availableReplicas ?? 0) > 0
-            context.sleep = SleepStatus.next(schedule, wakeUntil: environment.wakeUntil, now: observation.now, previous: observation.recorded.sleep,
-                                             webAvailable: webAvailable, pods: environment.minimumReplicas(at: observation.now) + 1 + (environment.jobs == nil ? 0 : 1))
-            if context.sleep?.state == .sleeping {
-                let pageAvailable = (observation.workloads.sleepingPage?.availableReplicas ?? 0) > 0
-                context.fallingAsleep = webAvailable && !pageAvailable
-                if !context.fallingAsleep { context.workloadsRun = false }
-            }
-        } else if environment.wakeUntil != nil {
-            warnings.append("the \(GuardLabels.wakeUntil) annotation has no effect: the environment has no spec.schedule, so it never sleeps")
-        }
-
-        if let restore = environment.restoring {
-            context.workloadsRun = false
-            warnings.append("web and cron are stopped while OdooRestore \(restore) replaces the environment's data")
-        }
-
-        if context.workloadsRun, let scaling = environment.scaling {
-            context.webReplicas = .autoscaled(minimum: scaling.minimum(at: observation.now).replicas, maximum: scaling.maxReplicas)
-        } else {
-            context.webReplicas = .fixed(context.workloadsRun ? environment.replicas : 0)
-        }
+        warnings += Self.scheduleWorkloads(&context, environment, observation: observation, facts: facts)
 
         var objects: [JSONValue] = [context.namespaceLabels()]
         objects.append(context.resourceQuota())
@@ -138,6 +97,23 @@ public struct OdooPlanner: Sendable {
         desired.sleep = context.sleep
         desired.webReplicas = context.webReplicas
         return desired
+    }
+
+    /// What a person should know about the spec that does not stop the plan: sticky sessions, a
+    /// `spec.replicas` that `spec.scaling` overrides, `queue_job` not among the modules installed.
+    static func specWarnings(_ environment: OdooEnvironment) -> [String] {
+        var warnings: [String] = []
+        if environment.routing.needsStickySessions {
+            let replicas = environment.scaling.map { "up to \($0.maxReplicas) web replicas" } ?? "\(environment.replicas) web replicas"
+            warnings.append("\(replicas) keep sessions on local disk: routes use sticky sessions; enable spec.redis for shared sessions")
+        }
+        if environment.jobs != nil && !environment.database.initModules.contains(QueueJobs.module) {
+            warnings.append("spec.jobs runs OCA's queue_job, which must be installed in database \(environment.database.name): list it in spec.database.initModules for a new database, or install it; until then the worker's runner waits")
+        }
+        if environment.scaling != nil && environment.replicas != 1 {
+            warnings.append("spec.replicas (\(environment.replicas)) has no effect: spec.scaling sets how many web pods run")
+        }
+        return warnings
     }
 
     /// A Job the change gate starts: the on-demand backup (the backup CronJob's Job) or the database
@@ -233,7 +209,7 @@ public struct OdooPlanner: Sendable {
         if let scaling = environment.scaling, requests["cpu"] == nil {
             problems.append(.invalid("spec.scaling.cpuUtilization", "scaling on \(scaling.cpuUtilization)% CPU utilisation needs a CPU request: set spec.resources.requests.cpu (the \(environment.tier.rawValue) tier sets no default)"))
         }
-                if let pvcQuota = tier.quota["requests.storage"], environment.filestore.size > pvcQuota {
+        if let pvcQuota = tier.quota["requests.storage"], environment.filestore.size > pvcQuota {
             problems.append(.invalid("spec.filestore.size", "\(environment.filestore.size.text) is above the \(environment.tier.rawValue) tier's storage quota of \(pvcQuota.text)"))
         }
         if environment.tier == .shared && environment.database.externalSecret == nil && configuration.databaseServer(named: environment.database.sharedServer) == nil {

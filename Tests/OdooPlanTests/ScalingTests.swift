@@ -86,6 +86,25 @@ struct ScalingTests {
         }
     }
 
+    /// What the operator writes (spec and status) is in the CRD's structural schema, so the API server
+    /// keeps it: a field it does not know would be pruned, and the webhook would never see the budget.
+    @Test func theCRDKeepsScalingJobsAndTheBudget() throws {
+        let environment = Self.environment(["minReplicas": 1, "maxReplicas": 2, "cpuUtilization": 60, "timeZone": "Europe/Berlin",
+                                            "floors": [["schedule": "30 7 * * 1-5", "durationMinutes": 150, "minReplicas": 2]]]) {
+            $0.set(["workers": 2, "channels": "root:2"], at: "spec.jobs")
+            $0.set(.int(2), at: "spec.workers")
+        }
+        let desired = try Self.planner.plan(try OdooEnvironment.decode(environment), now: Self.utc("2026-12-07T07:00:00Z"))
+        let scaling = try #require(try OdooEnvironment.decode(environment).scaling)
+        var object = environment
+        object.set(["connectionBudget": try #require(desired.connectionRecord).json,
+                    "scaling": ScalingStatus(scaling, live: 3, now: Self.utc("2026-12-07T07:00:00Z"), asleep: false).json], at: "status")
+        #expect(object["status"]?["scaling"]?["floor"]?.stringValue?.hasSuffix("until 2026-12-07 10:00 Europe/Berlin") == true)
+        #expect(object["status"]?["connectionBudget"]?["queue"] == 11)
+        let errors = try ValidationTests.schema().validate(object)
+        #expect(errors.isEmpty, "\(errors)")
+    }
+
     /// The CPU target needs a CPU request to be a percentage of.
     @Test func scalingOnCPUNeedsACPURequest() throws {
         let environment = try OdooEnvironment.decode(Self.environment(["minReplicas": 1, "maxReplicas": 2]) { $0.set(["requests": ["memory": "1Gi"]], at: "spec.resources") })
