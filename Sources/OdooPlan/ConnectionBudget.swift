@@ -2,8 +2,9 @@ import GuardRules
 
 /// The most PostgreSQL connections an environment can hold at once, from Odoo's process model and
 /// its per-process pool limits (`db_maxconn`, `db_maxconn_gevent`): every web pod during a rollout
-/// surge, the cron pod, and the Jobs that run beside them. The role's `CONNECTION LIMIT` is this
-/// total, and it must fit the tier's cap.
+/// surge (at `spec.scaling.maxReplicas` under an autoscaler), the cron pod, the Jobs that run beside
+/// them and the background job worker (`spec.jobs`). The role's `CONNECTION LIMIT` is this total, and
+/// it must fit the tier's cap.
 ///
 /// Odoo pools connections per process and never holds more than the pool's limit; a process over
 /// the role's limit gets `too many connections for role` and the user a 500, so the worst case, not

@@ -1,5 +1,5 @@
-import GuardRules
 import Foundation
+import GuardRules
 import KubeModel
 import TraefikGen
 

@@ -51,6 +51,8 @@ struct QueueJobsTests {
         }
         let worker = try #require(deployment("demo-queue"))
         #expect(worker["spec"]?["replicas"] == 1 && worker["spec"]?["strategy"]?["type"] == "Recreate", "one runner per database")
+        let failures = try Fixtures.kubernetesValidate([worker])
+        #expect(failures.isEmpty, "\(failures)")
         let container = worker["spec"]?["template"]?["spec"]?["containers"]?[0]
         let args = container?["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
         #expect(args.contains("--workers=2") && args.contains("--max-cron-threads=0") && args.contains("--load=base,web,queue_job"), "\(args)")
