@@ -11,7 +11,8 @@ import KubeModel
 /// tenant on it; the way to scale further is `spec.scaling`, which the operator checks against the
 /// tier. Cron runs Odoo's scheduled jobs in exactly one pod: it is never scaled.
 enum ScalingRules {
-    /// The autoscaler kinds judged, by `apiVersion` group.
+    /// What an autoscaler scales: its target's kind and name, its maximum and the maximum's path;
+    /// `nil` for an object that is not an HPA or a KEDA ScaledObject, or that names no target.
     static func target(of object: KubeObject) -> (kind: String, name: String, maximum: Int64?, path: FieldPath, keda: Bool)? {
         let group = object.gvk.group
         switch (group, object.kind) {
@@ -62,8 +63,9 @@ enum ScalingRules {
         }
     }
 
-    /// The most web pods the environment plans: its spec's (`spec.scaling.maxReplicas`, else
-    /// `spec.replicas`, default 1) or, while the operator has not caught up with a raised spec, its record's.
+    /// The most web pods the environment plans: the larger of its spec's (`spec.scaling.maxReplicas`,
+    /// else `spec.replicas`, default 1) and its record's, which lags a changed spec by one reconcile
+    /// (so the operator's own autoscaler for a raised maximum is never refused).
     static func plannedMaximum(_ environment: KubeObject, record: ConnectionBudgetRecord?) -> Int {
         let spec = environment.raw["spec"]
         let fromSpec = (spec?["scaling"]?["maxReplicas"]?.intValue ?? spec?["replicas"]?.intValue).map { Int(clamping: $0) } ?? 1
