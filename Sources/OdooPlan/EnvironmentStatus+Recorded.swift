@@ -1,7 +1,8 @@
-import GuardRules
 import Foundation
+import GuardRules
 import KubeModel
 
+/// The status as stored: read from the API's JSON, and written back as JSON.
 extension EnvironmentStatus {
     /// The status as the API last returned it (an OdooEnvironment's `status`; `nil` or `{}` when there
     /// is none), read once and typed: the same value a reconcile computes and writes, so what was
@@ -47,5 +48,34 @@ extension EnvironmentStatus {
         var pins: [String: String] = [:]
         for entry in addonImages where entry.image.contains("@sha256:") { pins[entry.source] = entry.image }
         return pins
+    }
+
+    /// The status as JSON, for the status subresource.
+    public var json: JSONValue {
+        var object: JSONObject = ["conditions": .array(conditions.map(\.json))]
+        if let database { object["database"] = .string(database) }
+        if let record = databaseInitialized?.recordJSON { object["databaseInitialized"] = record }
+        if !readyHistory.isEmpty {
+            object["readyHistory"] = .array(readyHistory.map(\.json))
+            // As of the last transition, so the summary changes only when the history does (no write per resync).
+            let lastTransition = readyHistory.map { $0.readyUntil ?? $0.readySince }.max() ?? Date.distantPast
+            object["delivery"] = DeliveryFigures(history: readyHistory, changes: changeHistory, asOf: lastTransition).json
+        }
+        if let sleep { object["sleep"] = sleep.json }
+        if let scaling { object["scaling"] = scaling.json }
+        if let connectionBudget { object["connectionBudget"] = connectionBudget.json }
+        if let change { object["change"] = change.json }
+        if !changeHistory.isEmpty { object["changeHistory"] = .array(changeHistory.map(\.json)) }
+        if let lastRestore { object["lastRestore"] = lastRestore.json }
+        if !addonImages.isEmpty { object["addonImages"] = .array(addonImages.map { ["image": .string($0.image), "source": .string($0.source)] }) }
+        if let time = backups.lastBackupTime { object["lastBackupTime"] = .string(Timestamp.format(time)) }
+        if let size = backups.lastBackupSize { object["lastBackupSize"] = .int(size) }
+        if let time = backups.lastRestoreCheckTime { object["lastRestoreCheckTime"] = .string(Timestamp.format(time)) }
+        if let image { object["image"] = .string(image) }
+        if let imageSource { object["imageSource"] = .string(imageSource) }
+        if let observedGeneration { object["observedGeneration"] = .int(observedGeneration) }
+        if let url { object["url"] = .string(url) }
+        if !warnings.isEmpty { object["warnings"] = .array(warnings.map(JSONValue.string)) }
+        return .object(object)
     }
 }

@@ -229,35 +229,6 @@ public struct EnvironmentStatus: Sendable, Equatable {
         ReadyPeriod.next(observation.recorded.readyHistory, ready: ready, image: image, addons: addons, now: observation.now)
     }
 
-    /// The status as JSON, for the status subresource.
-    public var json: JSONValue {
-        var object: JSONObject = ["conditions": .array(conditions.map(\.json))]
-        if let database { object["database"] = .string(database) }
-        if let record = databaseInitialized?.recordJSON { object["databaseInitialized"] = record }
-        if !readyHistory.isEmpty {
-            object["readyHistory"] = .array(readyHistory.map(\.json))
-            // As of the last transition, so the summary changes only when the history does (no write per resync).
-            let lastTransition = readyHistory.map { $0.readyUntil ?? $0.readySince }.max() ?? Date.distantPast
-            object["delivery"] = DeliveryFigures(history: readyHistory, changes: changeHistory, asOf: lastTransition).json
-        }
-        if let sleep { object["sleep"] = sleep.json }
-        if let scaling { object["scaling"] = scaling.json }
-        if let connectionBudget { object["connectionBudget"] = connectionBudget.json }
-        if let change { object["change"] = change.json }
-        if !changeHistory.isEmpty { object["changeHistory"] = .array(changeHistory.map(\.json)) }
-        if let lastRestore { object["lastRestore"] = lastRestore.json }
-        if !addonImages.isEmpty { object["addonImages"] = .array(addonImages.map { ["image": .string($0.image), "source": .string($0.source)] }) }
-        if let time = backups.lastBackupTime { object["lastBackupTime"] = .string(Timestamp.format(time)) }
-        if let size = backups.lastBackupSize { object["lastBackupSize"] = .int(size) }
-        if let time = backups.lastRestoreCheckTime { object["lastRestoreCheckTime"] = .string(Timestamp.format(time)) }
-        if let image { object["image"] = .string(image) }
-        if let imageSource { object["imageSource"] = .string(imageSource) }
-        if let observedGeneration { object["observedGeneration"] = .int(observedGeneration) }
-        if let url { object["url"] = .string(url) }
-        if !warnings.isEmpty { object["warnings"] = .array(warnings.map(JSONValue.string)) }
-        return .object(object)
-    }
-
     /// `BackupReady`: true while the last good backup is younger than the stage's RPO and the
     /// newest rehearsal did not fail.
     static func backupCondition(_ environment: OdooEnvironment, _ observation: EnvironmentObservation, _ facts: EnvironmentFacts,
