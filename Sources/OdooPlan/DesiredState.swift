@@ -27,6 +27,9 @@ public struct DesiredState: Sendable {
     public var sleep: SleepStatus?
     /// Who decides how many web pods run.
     public var webReplicas = WebReplicas.fixed(0)
+    /// The autoscaler's minimum at the plan's time (`spec.scaling`), computed once: the HPA, the
+    /// status and the requeue read it.
+    public var scalingMinimum: Scaling.Minimum?
 
     /// The objects, the init Job and the Secrets (values shown as `<generated>`), for printing.
     public var printable: [JSONValue] {

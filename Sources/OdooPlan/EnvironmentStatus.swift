@@ -125,7 +125,9 @@ public struct EnvironmentStatus: Sendable, Equatable {
         sleep = problem != nil || desired == nil ? observation.recorded.sleep : desired?.sleep
         connectionBudget = problem != nil || desired == nil ? observation.recorded.connectionBudget : desired?.connectionRecord
         scaling = problem != nil || desired == nil ? observation.recorded.scaling
-            : environment?.scaling.map { ScalingStatus($0, live: observation.workloads.web.map { $0.replicas ?? 1 }, now: observation.now, asleep: desired?.webReplicas.fixed == 0) }
+            : environment?.scaling.flatMap { scaling in
+                desired?.scalingMinimum.map { ScalingStatus(scaling, minimum: $0, live: observation.workloads.web.map { $0.replicas ?? 1 }, asleep: desired?.webReplicas.fixed == 0) }
+            }
         // A change is recorded only when the plan was applied.
         let verification = problem == nil ? facts.verification : nil
         change = verification.map(\.record) ?? observation.recorded.change
@@ -145,7 +147,8 @@ public struct EnvironmentStatus: Sendable, Equatable {
                               ?? condition(type, .unknown, "NotObserved", "not checked while the environment cannot be applied"))
             }
         } else if let environment {
-            result += EnvironmentStatus.liveConditions(environment, observation, facts, generation: generation, asleep: sleep?.state == .sleeping)
+            result += EnvironmentStatus.liveConditions(environment, observation, facts, generation: generation, asleep: sleep?.state == .sleeping,
+                                                       scaling: scaling)
             if let sleep, sleep.state != .awake { result = EnvironmentStatus.asleep(result, sleep, environment, generation: generation) }
         }
         conditions = Condition.merge(result, into: observation.recorded.conditions, now: observation.now)
@@ -163,14 +166,13 @@ public struct EnvironmentStatus: Sendable, Equatable {
     /// DatabaseReady, IngressReady and BackupReady, from what was observed.
     /// While `asleep`, web and cron are rolled out at 0 pods.
     static func liveConditions(_ environment: OdooEnvironment, _ observation: EnvironmentObservation, _ facts: EnvironmentFacts, generation: Int64?,
-                               asleep: Bool = false) -> [Condition] {
+                               asleep: Bool = false, scaling: ScalingStatus? = nil) -> [Condition] {
         func condition(_ type: String, _ status: Condition.Status, _ reason: String, _ message: String) -> Condition {
             Condition(type: type, status: status, reason: reason, message: message, observedGeneration: generation)
         }
         var conditions: [Condition] = []
         // Under an autoscaler, the count it decided last (the Deployment's) is what rolls out.
-        let webWanted = asleep ? 0 : environment.scaling == nil ? environment.replicas
-            : Int(observation.workloads.web?.replicas ?? Int64(environment.minimumReplicas(at: observation.now)))
+        let webWanted = asleep ? 0 : scaling?.replicas ?? environment.replicas
         let web = Rollout(webWanted, observation.workloads.web)
         let cron = Rollout(asleep ? 0 : 1, observation.workloads.cron)
         let database = EnvironmentStatus.databaseCondition(environment, facts, generation: generation)
@@ -209,7 +211,7 @@ public struct EnvironmentStatus: Sendable, Equatable {
         let serving = facts.held?.version ?? environment.version
         conditions.append(waiting.isEmpty
                       ? condition(EnvironmentCondition.ready, .true, "Available", "\(environment.url) serves Odoo \(serving) with \(webWanted) web replica\(webWanted == 1 ? "" : "s")"
-                                    + (environment.scaling.map { " (autoscaled \($0.minimum(at: observation.now).replicas)–\($0.maxReplicas))" } ?? ""))
+                                    + (scaling.map { " (autoscaled \($0.minReplicas)–\($0.maxReplicas))" } ?? ""))
                       : condition(EnvironmentCondition.ready, .false, waiting[0].0, waiting.map(\.1).joined(separator: "; ")))
         if let hold = held ?? failure {
             conditions.append(condition(EnvironmentCondition.progressing, .false, hold.reason, progress))

@@ -39,7 +39,7 @@ extension FieldReader {
     mutating func timeZone(_ value: JSONValue?, _ path: FieldPath) -> TimeZone? {
         guard let name = string(value, path) else { return nil }
         if let zone = TimeZone(identifier: name), name.contains("/") || name == "UTC" { return zone }
-        errors.append(.invalid(path, "\"\(name)\" is not an IANA time zone such as Europe/Berlin, America/New_York or UTC"))
+        errors.append(.invalid(path, "\"\(name.prefix(80))\"\(name.count > 80 ? "…" : "") is not an IANA time zone such as Europe/Berlin, America/New_York or UTC"))
         return nil
     }
 

@@ -158,10 +158,6 @@ public struct OdooEnvironment: Sendable, Equatable {
     /// connection budget, the quota and the routes are planned for it.
     public var maximumReplicas: Int { scaling?.maxReplicas ?? replicas }
 
-    /// The fewest web pods at `now`: the autoscaler's minimum (a scheduled floor's when one is open),
-    /// or the fixed replicas.
-    public func minimumReplicas(at now: Date) -> Int { scaling?.minimum(at: now).replicas ?? replicas }
-
     /// The longest environment name: its objects' names and label values must stay DNS labels.
     public static let maximumNameLength = 47
 

@@ -10,6 +10,7 @@ extension OdooPlanner {
     static func scheduleWorkloads(_ context: inout PlanContext, _ environment: OdooEnvironment, observation: EnvironmentObservation,
                                   facts: EnvironmentFacts) -> [String] {
         var warnings: [String] = []
+        let minimum = environment.scaling?.minimum(at: observation.now)
         switch facts.initialization {
         case .initialized(let job, _)?:
             context.initializedBy = job
@@ -23,7 +24,7 @@ extension OdooPlanner {
         if let schedule = environment.sleepSchedule {
             let webAvailable = (observation.workloads.web?.availableReplicas ?? 0) > 0
             context.sleep = SleepStatus.next(schedule, wakeUntil: environment.wakeUntil, now: observation.now, previous: observation.recorded.sleep,
-                                             webAvailable: webAvailable, pods: environment.minimumReplicas(at: observation.now) + 1 + (environment.jobs == nil ? 0 : 1))
+                                             webAvailable: webAvailable, pods: (minimum?.replicas ?? environment.replicas) + 1 + (environment.jobs == nil ? 0 : 1))
             if context.sleep?.state == .sleeping {
                 let pageAvailable = (observation.workloads.sleepingPage?.availableReplicas ?? 0) > 0
                 context.fallingAsleep = webAvailable && !pageAvailable
@@ -38,8 +39,9 @@ extension OdooPlanner {
             warnings.append("web and cron are stopped while OdooRestore \(restore) replaces the environment's data")
         }
 
-        if context.workloadsRun, let scaling = environment.scaling {
-            context.webReplicas = .autoscaled(minimum: scaling.minimum(at: observation.now).replicas, maximum: scaling.maxReplicas)
+        context.scalingMinimum = minimum
+        if context.workloadsRun, let scaling = environment.scaling, let minimum {
+            context.webReplicas = .autoscaled(minimum: minimum.replicas, maximum: scaling.maxReplicas)
         } else {
             context.webReplicas = .fixed(context.workloadsRun ? environment.replicas : 0)
         }

@@ -96,6 +96,7 @@ public struct OdooPlanner: Sendable {
         desired.connectionRecord = budget.record(names: names, tierLimit: tier.connectionLimit)
         desired.sleep = context.sleep
         desired.webReplicas = context.webReplicas
+        desired.scalingMinimum = context.scalingMinimum
         return desired
     }
 

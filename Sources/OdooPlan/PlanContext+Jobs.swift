@@ -17,9 +17,6 @@ extension PlanContext {
     /// The worker Deployment: one pod (one runner per database), replaced rather than rolled (Recreate),
     /// its workers at the conf's pool limits, the runner pointed at the pod's own HTTP port.
     func queueDeployment(_ jobs: QueueJobs) -> JSONValue {
-        let probe: (Int64, Int64) -> JSONValue = { period, failures in
-            ["failureThreshold": .int(failures), "httpGet": ["path": "/web/health", "port": "http"], "periodSeconds": .int(period), "timeoutSeconds": 5]
-        }
         let modules = (conf.serverWideModules + [QueueJobs.module]).joined(separator: ",")
         let odoo: JSONObject = [
             "args": [.string("--config=\(PlanContext.confMount)/odoo.conf"), .string("--workers=\(jobs.workers)"), "--max-cron-threads=0",
@@ -30,25 +27,15 @@ extension PlanContext {
                 ["name": "ODOO_QUEUE_JOB_PORT", "value": "8069"],
             ]),
             "image": .string(image),
-            "livenessProbe": probe(20, 6),
+            "livenessProbe": PlanContext.healthProbe(period: 20, failures: 6),
             "name": .string(PlanContext.odooContainer),
             "ports": [["containerPort": 8069, "name": "http", "protocol": "TCP"]],
             "resources": containerResources(),
             "securityContext": PlanContext.containerSecurity,
-            "startupProbe": probe(10, 60),
+            "startupProbe": PlanContext.healthProbe(period: 10, failures: 60),
             "volumeMounts": volumeMounts(),
         ]
-        var podSpec = odooPodSpec(container: odoo, image: image, requiredModules: [QueueJobs.module])
-        podSpec.sort { $0.key < $1.key }
-        return object(.deployments, names.deployment(.queue), component: .queue, ["spec": [
-            "replicas": .int(workloadsRun ? 1 : 0),
-            "revisionHistoryLimit": 5,
-            "selector": ["matchLabels": PlanContext.map(environment.selector(component: .queue))],
-            "strategy": ["type": "Recreate"],
-            "template": [
-                "metadata": ["annotations": templateAnnotations(), "labels": PlanContext.map(environment.labels(component: .queue))],
-                "spec": .object(podSpec),
-            ],
-        ]])
+        return deployment(component: .queue, replicas: workloadsRun ? 1 : 0, strategy: ["type": "Recreate"], container: odoo, extra: [:],
+                          requiredModules: [QueueJobs.module])
     }
 }

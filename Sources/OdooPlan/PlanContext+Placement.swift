@@ -33,25 +33,32 @@ extension PlanContext {
             return object
         }
         var result = object
-        var current: JSONValue? = result
-        for component in path.components {
-            if case .key(let key) = component { current = current?[key] } else { current = nil }
+        // Every path planned here exists (a pod spec, the Cluster's affinity); one that did not would be made.
+        if !result.modify(at: path, { Self.merge(fields, into: &$0) }) {
+            var fresh = JSONValue.object([:])
+            Self.merge(fields, into: &fresh)
+            result.set(fresh, at: path)
         }
-        var target = current?.objectValue ?? [:]
+        return result
+    }
+
+    /// `fields` merged into the pod spec (or affinity) `target`: node selectors label by label,
+    /// tolerations added where not present already, keys kept in byte order.
+    static func merge(_ fields: JSONObject, into target: inout JSONValue) {
+        var members = target.objectValue ?? [:]
         for (key, value) in fields {
-            switch (key, target[key], value) {
+            switch (key, members[key], value) {
             case ("nodeSelector", .object(var present)?, .object(let pool)):
                 for (label, text) in pool { present[label] = text }
                 present.sort { $0.key < $1.key }
-                target[key] = .object(present)
+                members[key] = .object(present)
             case ("tolerations", .array(let present)?, .array(let pool)):
-                target[key] = .array(present + pool.filter { !present.contains($0) })
+                members[key] = .array(present + pool.filter { !present.contains($0) })
             default:
-                target[key] = value
+                members[key] = value
             }
         }
-        target.sort { $0.key < $1.key }
-        _ = result.set(.object(target), at: path)
-        return result
+        members.sort { $0.key < $1.key }
+        target = .object(members)
     }
 }

@@ -91,7 +91,7 @@ extension PlanContext {
         missing = [m for m in wanted if not any(os.path.isfile(os.path.join(r, m, "__manifest__.py")) for r in roots)]
         if missing:
             message = ("server_wide_modules names " + ", ".join(missing) + ", which neither the image nor an addon image provides (searched "
-                       + ", ".join(roots) + "); Odoo would answer /web/health but fail every login: add the module to the image or spec.addons, or turn \(required.isEmpty ? "spec.redis" : "spec.jobs") off")
+                       + ", ".join(roots) + "); \(required.isEmpty ? "Odoo would answer /web/health but fail every login" : "the worker would start but never run a job"): add the module to the image or spec.addons, or turn \(required.isEmpty ? "spec.redis" : "spec.jobs") off")
             finish(message, \(PodFailure.missingModuleExit))
         """
     }

@@ -42,23 +42,20 @@ extension PlanContext {
     }
 
     func webDeployment() -> JSONValue {
-        let probe: (Int64, Int64) -> JSONValue = { period, failures in
-            ["failureThreshold": .int(failures), "httpGet": ["path": "/web/health", "port": "http"], "periodSeconds": .int(period), "timeoutSeconds": 5]
-        }
         // Alive: /web/health on 8069, which answers without the database, so a database outage never
         // restarts the pods. Ready: see ``loginProbe``.
         let odoo: JSONObject = [
             "args": [.string("--config=\(PlanContext.confMount)/odoo.conf"), "--max-cron-threads=0"],
             "env": .array(credentialEnvironment() + queueRunnerDisabled),
             "image": .string(image),
-            "livenessProbe": probe(20, 6),
+            "livenessProbe": PlanContext.healthProbe(period: 20, failures: 6),
             "name": .string(PlanContext.odooContainer),
             "ports": [["containerPort": 8069, "name": "http", "protocol": "TCP"], ["containerPort": 8072, "name": "gevent", "protocol": "TCP"]],
             "readinessProbe": loginProbe(),
             "resources": containerResources(),
             "securityContext": PlanContext.containerSecurity,
             // Database initialisation and module updates can take minutes before /web/health answers.
-            "startupProbe": probe(10, 60),
+            "startupProbe": PlanContext.healthProbe(period: 10, failures: 60),
             "volumeMounts": volumeMounts(),
         ]
         // Spread over nodes, and over zones as strictly as the policy says for the stage.
@@ -69,6 +66,11 @@ extension PlanContext {
         return deployment(component: .web, replicas: webReplicas.fixed, strategy: [
             "rollingUpdate": ["maxSurge": 1, "maxUnavailable": 0], "type": "RollingUpdate",
         ], container: odoo, extra: ["topologySpreadConstraints": spread])
+    }
+
+    /// An `httpGet` probe of `/web/health` on the `http` port, which Odoo answers without the database.
+    static func healthProbe(period: Int64, failures: Int64) -> JSONValue {
+        ["failureThreshold": .int(failures), "httpGet": ["path": "/web/health", "port": "http"], "periodSeconds": .int(period), "timeoutSeconds": 5]
     }
 
     /// Ready only when the login page renders from the database, served by the real-time (gevent)
@@ -108,9 +110,11 @@ extension PlanContext {
         return deployment(component: .cron, replicas: workloadsRun ? 1 : 0, strategy: ["type": "Recreate"], container: odoo, extra: [:])
     }
 
-    /// A Deployment of `component`; `replicas` `nil` leaves the field to the autoscaler (see ``WebReplicas``).
-    private func deployment(component: Component, replicas: Int?, strategy: JSONValue, container: JSONObject, extra: JSONObject) -> JSONValue {
-        var podSpec = odooPodSpec(container: container, image: image)
+    /// A Deployment of `component`; `replicas` `nil` leaves the field to the autoscaler (see ``WebReplicas``);
+    /// `requiredModules` are checked before Odoo starts, beside `server_wide_modules`.
+    func deployment(component: Component, replicas: Int?, strategy: JSONValue, container: JSONObject, extra: JSONObject,
+                    requiredModules: [String] = []) -> JSONValue {
+        var podSpec = odooPodSpec(container: container, image: image, requiredModules: requiredModules)
         for (key, value) in extra { podSpec[key] = value }
         podSpec.sort { $0.key < $1.key }
         var spec: JSONObject = [
@@ -131,9 +135,7 @@ extension PlanContext {
         return object(.deployments, names.deployment(component), component: component, ["spec": .object(spec)])
     }
 
-    /// The pod template's annotations of an Odoo Deployment: the configuration's hash, the version, the
-    /// init Job, the addon images.
-    func templateAnnotations() -> JSONValue {
+    private func templateAnnotations() -> JSONValue {
         var annotations: [String: String] = [
             GuardLabels.configHash: StableHash.hex(StableHash.fnv1a(conf.text.utf8)),
             GuardLabels.odooVersion: version,

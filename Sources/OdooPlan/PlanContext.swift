@@ -29,6 +29,8 @@ struct PlanContext {
     var placement = PlacementPolicy()
     /// Web's replicas: fixed by the operator, or decided by the autoscaler within a range.
     var webReplicas = WebReplicas.fixed(0)
+    /// The autoscaler's minimum now, under `spec.scaling`.
+    var scalingMinimum: Scaling.Minimum?
 
     /// CloudNativePG, when the database is a CloudNativePG `Cluster` (see ``OdooPlanner/usesCloudNativePG(_:observation:)``).
     var cloudNativePG: OperatorConfiguration.CloudNativePG?

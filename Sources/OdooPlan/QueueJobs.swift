@@ -16,6 +16,8 @@ public struct QueueJobs: Sendable, Equatable {
 
     /// The module that runs them.
     public static let module = "queue_job"
+    /// The longest `channels` text (the CRD's `maxLength`).
+    public static let maximumChannelsLength = 1000
     /// The most workers of the worker pod.
     public static let workerRange: ClosedRange<Int64> = 1...16
 
@@ -31,6 +33,8 @@ public struct QueueJobs: Sendable, Equatable {
     /// `text` as `name:capacity` entries, `nil` when one is malformed: a name is `root` or
     /// `root.` followed by dot-separated words of letters, digits and `_`; a capacity is 1 to 64.
     public static func capacities(_ text: String) -> [(name: String, capacity: Int)]? {
+        // The CRD's maxLength: longer text is refused before it is split (each entry is compared with the others).
+        guard text.utf8.count <= maximumChannelsLength else { return nil }
         var result: [(String, Int)] = []
         for entry in text.split(separator: ",", omittingEmptySubsequences: false) {
             let parts = entry.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
@@ -56,7 +60,7 @@ extension FieldReader {
         let workers = bounded(object["workers"], path / "workers", QueueJobs.workerRange, what: "workers").map(Int.init) ?? 1
         let channels = string(object["channels"], path / "channels") ?? "root:\(workers)"
         guard let entries = QueueJobs.capacities(channels) else {
-            errors.append(.invalid(path / "channels", "\"\(channels)\" must be channel:capacity entries separated by commas, such as root:2,root.import:1 (names start with root; capacities 1 to 64; each channel once)"))
+            errors.append(.invalid(path / "channels", "\"\(channels.prefix(80))\"\(channels.count > 80 ? "…" : "") must be channel:capacity entries separated by commas, such as root:2,root.import:1 (names start with root; capacities 1 to 64; each channel once; at most \(QueueJobs.maximumChannelsLength) characters)"))
             return nil
         }
         guard let root = entries.first(where: { $0.name == "root" }) else {

@@ -148,7 +148,7 @@ extension Reconciliation {
             retries.append(.milliseconds(Int64(max(1, min(until.timeIntervalSince(report.observation.now), 366 * 86_400)) * 1000)))
         }
         // A scheduled floor raises or lowers the autoscaler's minimum by the clock: look again when it does.
-        if self.problem == nil, let next = report.environment?.scaling?.minimum(at: report.observation.now).nextChange {
+        if self.problem == nil, let next = report.desired?.scalingMinimum?.nextChange {
             retries.append(.milliseconds(Int64(max(1, min(next.timeIntervalSince(report.observation.now), 366 * 86_400)) * 1000)))
         }
         switch report.facts.initialization {

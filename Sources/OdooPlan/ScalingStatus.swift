@@ -21,9 +21,8 @@ public struct ScalingStatus: Sendable, Equatable {
         self.floor = floor
     }
 
-    /// The status of `scaling` at `now` with `live` web replicas (`nil`: no Deployment yet).
-    public init(_ scaling: Scaling, live: Int64?, now: Date, asleep: Bool) {
-        let minimum = scaling.minimum(at: now)
+    /// The status of `scaling` with its `minimum` now and `live` web replicas (`nil`: no Deployment yet).
+    public init(_ scaling: Scaling, minimum: Scaling.Minimum, live: Int64?, asleep: Bool) {
         replicas = asleep ? 0 : Int(live ?? Int64(minimum.replicas))
         minReplicas = minimum.replicas
         maxReplicas = scaling.maxReplicas

@@ -1,3 +1,4 @@
+import Foundation
 import GuardRules
 import KubeModel
 import Testing
@@ -143,5 +144,29 @@ struct PlacementRuleTests {
         let everything = Self.deployment(["tolerations": [["operator": "Exists"]]])
         #expect(!Fixture.evaluate(everything).violations.contains { $0.rule == .placementNodePool })
         #expect(!Fixture.evaluate(everything, stage: nil, policy: Self.policy).violations.contains { $0.rule == .placementNodePool })
+    }
+}
+
+/// Absurd placement input: a policy of 10,000 pools is refused by count; a pod of 10,000
+/// tolerations and affinity terms is judged within the reference budget, in bounded time.
+@Suite("Node pools: absurd input")
+struct PlacementAbsurdInputTests {
+    @Test func absurdPoliciesAndPodsStayBounded() throws {
+        let pools = (0..<10_000).map { "    - {name: p\($0), nodeSelector: {pool: p\($0)}}" }.joined(separator: "\n")
+        do {
+            _ = try PlacementRuleTests.policy("placement:\n  pools:\n" + pools)
+            Issue.record("10,000 pools were accepted")
+        } catch let error as GuardRulesError {
+            #expect(error.fieldErrors.contains { $0.path.description == "spec.placement.pools" && $0.message.contains("at most 50") }, "\(error.fieldErrors)")
+        }
+        let started = Date()
+        let tolerations: [JSONValue] = (0..<10_000).map { _ in ["key": "odooguard.io/pool", "operator": "Exists"] }
+        let terms: [JSONValue] = (0..<10_000).map { _ in ["matchExpressions": [["key": "odooguard.io/pool", "operator": "In", "values": ["stateful"]]]] }
+        let pod = PlacementRuleTests.deployment(["tolerations": .array(tolerations),
+                                                 "affinity": ["nodeAffinity": ["requiredDuringSchedulingIgnoredDuringExecution": ["nodeSelectorTerms": .array(terms)]]]])
+        let decision = Fixture.evaluate(pod, stage: "development", tier: "shared", policy: PlacementRuleTests.policy)
+        let findings = decision.violations.filter { $0.rule == .placementNodePool }
+        #expect(!decision.allowed && !findings.isEmpty)
+        #expect(Date().timeIntervalSince(started) < 10)
     }
 }

@@ -113,19 +113,8 @@ struct DatabaseLifecycleReconcilerTests {
             try await cluster.finishJob(job, container: "init", exitCode: 0, message: "")
             #expect(try await cluster.waitUntilReady())
             // A web pod whose config check failed, as the kubelet reports it, and a rollout short of a pod.
-            let labels: JSONValue = ["app.kubernetes.io/component": "web", "app.kubernetes.io/instance": "clinic", "app.kubernetes.io/name": "odoo"]
-            _ = try await cluster.api.create(.pods, namespace: cluster.namespace, object: [
-                "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "clinic-web-5f7-x2", "labels": labels],
-                "spec": ["containers": [["name": "odoo", "image": "busybox"]]],
-            ], options: WriteOptions())
-            let message = "server_wide_modules names session_redis, which neither the image nor an addon image provides"
-            _ = try await cluster.api.patch(.pods, namespace: cluster.namespace, name: "clinic-web-5f7-x2", patch: .merge(["status": [
-                "initContainerStatuses": [["name": "config", "state": ["waiting": ["reason": "CrashLoopBackOff"]],
-                                           "lastState": ["terminated": ["exitCode": 3, "message": .string(message)]]]],
-            ]]), subresource: "status", options: WriteOptions())
-            _ = try await cluster.api.patch(.deployments, namespace: cluster.namespace, name: "clinic-web", patch: .merge(["status": [
-                "readyReplicas": 2, "availableReplicas": 2, "unavailableReplicas": 1,
-            ]]), subresource: "status", options: WriteOptions())
+            try await cluster.failConfigCheck(pod: "clinic-web-5f7-x2", component: .web, deployment: "clinic-web",
+                                              message: "server_wide_modules names session_redis, which neither the image nor an addon image provides", ready: 2)
             #expect(try await cluster.eventually { try await cluster.condition("Degraded")?.reason == EnvironmentCondition.serverWideModuleMissing })
             #expect(try await cluster.condition("Degraded")?.message.contains("session_redis") == true)
             #expect(try await cluster.condition("Ready")?.status == .false)

@@ -183,6 +183,23 @@ struct OperatorHarness: Sendable {
         }
     }
 
+    /// A pod of `component` whose config check failed with `message` (exit 3, crash-looping), as the
+    /// kubelet reports it, and its Deployment short of ready pods (`ready` of `ready + 1`).
+    func failConfigCheck(pod: String, component: Component, deployment: String, message: String, ready: Int64) async throws {
+        let labels: JSONValue = ["app.kubernetes.io/component": .string(component.rawValue), "app.kubernetes.io/instance": "clinic", "app.kubernetes.io/name": "odoo"]
+        _ = try await api.create(.pods, namespace: namespace, object: [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(pod), "labels": labels],
+            "spec": ["containers": [["name": "odoo", "image": "busybox"]]],
+        ], options: WriteOptions())
+        _ = try await api.patch(.pods, namespace: namespace, name: pod, patch: .merge(["status": [
+            "initContainerStatuses": [["name": "config", "state": ["waiting": ["reason": "CrashLoopBackOff"]],
+                                       "lastState": ["terminated": ["exitCode": 3, "message": .string(message)]]]],
+        ]]), subresource: "status", options: WriteOptions())
+        _ = try await api.patch(.deployments, namespace: namespace, name: deployment, patch: .merge(["status": [
+            "readyReplicas": .int(ready), "availableReplicas": .int(ready), "unavailableReplicas": 1,
+        ]]), subresource: "status", options: WriteOptions())
+    }
+
     /// Polls `condition` every 50 ms for up to `seconds`; an error (an injected fault hitting the
     /// test's own request) counts as not yet.
     func eventually(_ seconds: Double = 60, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {

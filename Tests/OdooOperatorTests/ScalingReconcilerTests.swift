@@ -117,19 +117,8 @@ struct QueueJobsReconcilerTests {
             #expect(try await cluster.waitUntilReady())
             let worker = try await cluster.get(.deployments, "clinic-queue")
             #expect(worker?["spec"]?["replicas"] == .int(1))
-            let labels: JSONValue = ["app.kubernetes.io/component": "queue", "app.kubernetes.io/instance": "clinic", "app.kubernetes.io/name": "odoo"]
-            _ = try await cluster.api.create(.pods, namespace: cluster.namespace, object: [
-                "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "clinic-queue-6d9-k1", "labels": labels],
-                "spec": ["containers": [["name": "odoo", "image": "busybox"]]],
-            ], options: WriteOptions())
-            let message = "server_wide_modules names queue_job, which neither the image nor an addon image provides"
-            _ = try await cluster.api.patch(.pods, namespace: cluster.namespace, name: "clinic-queue-6d9-k1", patch: .merge(["status": [
-                "initContainerStatuses": [["name": "config", "state": ["waiting": ["reason": "CrashLoopBackOff"]],
-                                           "lastState": ["terminated": ["exitCode": 3, "message": .string(message)]]]],
-            ]]), subresource: "status", options: WriteOptions())
-            _ = try await cluster.api.patch(.deployments, namespace: cluster.namespace, name: "clinic-queue", patch: .merge(["status": [
-                "readyReplicas": 0, "availableReplicas": 0, "unavailableReplicas": 1,
-            ]]), subresource: "status", options: WriteOptions())
+            try await cluster.failConfigCheck(pod: "clinic-queue-6d9-k1", component: .queue, deployment: "clinic-queue",
+                                              message: "server_wide_modules names queue_job, which neither the image nor an addon image provides", ready: 0)
             #expect(try await cluster.eventually { try await cluster.condition("Degraded")?.reason == EnvironmentCondition.serverWideModuleMissing })
             #expect(try await cluster.condition("Degraded")?.message.contains("queue_job") == true)
         }

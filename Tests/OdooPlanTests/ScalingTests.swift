@@ -98,7 +98,7 @@ struct ScalingTests {
         let scaling = try #require(try OdooEnvironment.decode(environment).scaling)
         var object = environment
         object.set(["connectionBudget": try #require(desired.connectionRecord).json,
-                    "scaling": ScalingStatus(scaling, live: 3, now: Self.utc("2026-12-07T07:00:00Z"), asleep: false).json], at: "status")
+                    "scaling": ScalingStatus(scaling, minimum: scaling.minimum(at: Self.utc("2026-12-07T07:00:00Z")), live: 3, asleep: false).json], at: "status")
         #expect(object["status"]?["scaling"]?["floor"]?.stringValue?.hasSuffix("until 2026-12-07 10:00 Europe/Berlin") == true)
         #expect(object["status"]?["connectionBudget"]?["queue"] == 11)
         let errors = try ValidationTests.schema().validate(object)
