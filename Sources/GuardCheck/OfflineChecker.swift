@@ -61,12 +61,13 @@ public struct OfflineChecker: Sendable {
         self.now = now
     }
 
-    /// Kinds that live outside namespaces.
+    /// Kinds that live outside namespaces (`OperatorConfiguration` is the operator's configuration
+    /// file, read from a ConfigMap's key, never an object of a namespace).
     static let clusterScopedKinds: Set<String> = [
         "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
         "StorageClass", "PriorityClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
         "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "APIService", "IngressClass", "RuntimeClass",
-        "CSIDriver", "GuardPolicy", "OdooRelease",
+        "CSIDriver", "GuardPolicy", "OdooRelease", "OperatorConfiguration",
     ]
 
     fileprivate struct Entry: Sendable {

@@ -51,7 +51,7 @@ extension ApprovalRules {
         }
         let name = change.new.object.name
         let fields = change.highRisk.prefix(4).map(Change.text).joined(separator: ", ")
-        let approvals = input.context.peers(ofKind: kind).compactMap { try? ChangeApproval.decode($0).get() }
+        let approvals = input.context.peers(ofKind: kind).compactMap { try? ChangeApproval.decode($0, now: input.context.now).get() }
             .filter { $0.environment == name && $0.changeReference == reference }
         guard !approvals.isEmpty else {
             findings.append(Finding(rule: .odooChangeApproved, path: FieldPath([.key("metadata"), .key("annotations"), .key(GuardLabels.changeReference)]), message:

@@ -53,7 +53,7 @@ enum ApprovalRules {
                 "only members of \(policy.approverGroups.joined(separator: ", ")) may approve production changes; \(user.username.echoed()) is not"))
         }
         let approval: ChangeApproval
-        switch ChangeApproval.decode(input.object) {
+        switch ChangeApproval.decode(input.object, now: input.context.now) {
         case .failure(let error):
             for problem in error.fieldErrors { findings.append(Finding(rule: .approvalValid, path: problem.path, message: problem.message)) }
             return

@@ -33,13 +33,14 @@ public struct ChangeApproval: Sendable, Equatable {
     /// Who approved: stamped by the webhook.
     public var approver: Approver?
 
-    /// Decodes an approval, collecting every field problem.
+    /// Decodes an approval, collecting every field problem; `now` places an `expiresIn` of an
+    /// approval not yet created (see ``Expiry``).
     /// - Returns: the approval, or a ``GuardRulesError`` `invalidApproval` listing every problem.
-    public static func decode(_ object: KubeObject) -> Result<ChangeApproval, GuardRulesError> {
+    public static func decode(_ object: KubeObject, now: Date) -> Result<ChangeApproval, GuardRulesError> {
         var reader = FieldReader()
         let spec = reader.object(object.raw["spec"], "spec", required: true) ?? [:]
         let path: FieldPath = "spec"
-        reader.unknownKeys(spec, allowed: ["changeRef", "target", "expiresAt", "reason", "approver"], path)
+        reader.unknownKeys(spec, allowed: ["changeRef", "target", "expiresAt", "expiresIn", "reason", "approver"], path)
         let reference = reader.string(spec["changeRef"], path / "changeRef", required: true) ?? ""
         let target = reader.object(spec["target"], path / "target", required: true) ?? [:]
         reader.unknownKeys(target, allowed: ["environment", "image", "addons"], path / "target")
@@ -50,12 +51,7 @@ public struct ChangeApproval: Sendable, Equatable {
             addons = texts.enumerated().compactMap { Self.digest($0.element, at: path / "target" / "addons" / $0.offset, &reader) }
         }
         let reason = reader.string(spec["reason"], path / "reason", required: true) ?? ""
-        var expiresAt = Date.distantPast
-        if let text = reader.string(spec["expiresAt"], path / "expiresAt", required: true), !text.isEmpty {
-            if let date = Timestamp.parse(text) { expiresAt = date } else {
-                reader.errors.append(.invalid(path / "expiresAt", "must be an RFC 3339 time such as 2026-12-31T23:59:59Z"))
-            }
-        }
+        let expiresAt = reader.expiry(spec, object: object, now: now, path)
         var approver: Approver?
         if let fields = reader.object(spec["approver"], path / "approver") {
             approver = Approver(user: reader.string(fields["user"], path / "approver" / "user") ?? "",

@@ -13,7 +13,7 @@ extension GuardEvaluator {
         // findings must stay linear), keeping the rules' order. A field reported malformed by the shape
         // check and again by the rule that reads it is reported once.
         let findings = Self.distinct(rawFindings)
-        let exceptions = context.peers(ofKind: "GuardException").compactMap { try? GuardException.decode($0).get() }
+        let exceptions = context.peers(ofKind: "GuardException").compactMap { try? GuardException.decode($0, now: context.now).get() }
             .filter { $0.covers(object) }
         var expiredNoted = Set<String>()
         for finding in findings {

@@ -75,6 +75,8 @@ public struct GuardEvaluator: Sendable {
                 if let pod { changed = ResourceDefaults.apply(current, to: &document, pod: pod) }
             case .approvalApproverStamp:
                 changed = ApprovalRules.stamp(current, to: &document)
+            case .expiryStamp:
+                changed = Expiry.stamp(current, to: &document)
             default:
                 if let pod { changed = SecretInjection.apply(current, to: &document, pod: pod, findings: &findings) }
             }
@@ -139,7 +141,7 @@ public struct GuardEvaluator: Sendable {
     }
 
     /// The mutations of a workload, in the order they run (as the API server runs mutating webhooks before validating ones).
-    static let mutationOrder: [RuleID] = [.imageDigestResolve, .resourcesDefaults, .approvalApproverStamp, .secretsInjection]
+    static let mutationOrder: [RuleID] = [.imageDigestResolve, .resourcesDefaults, .approvalApproverStamp, .expiryStamp, .secretsInjection]
 
     /// The images of a request the caller must look up in their registries before ``evaluate(_:context:phase:)``
     /// (tags to resolve, signatures to verify, scan attestations to read), for the stage and exemptions

@@ -34,13 +34,14 @@ public struct GuardException: Sendable, Equatable {
     /// waives `image.scan-attested` for these findings only, never for a missing, old or untrusted scan.
     public var vulnerabilities: [String] = []
 
-    /// Decodes an exception, collecting every field problem.
+    /// Decodes an exception, collecting every field problem; `now` places an `expiresIn` of an
+    /// exception not yet created (see ``Expiry``).
     /// - Returns: the exception, or a ``GuardRulesError`` `invalidException` listing every problem.
-    public static func decode(_ object: KubeObject) -> Result<GuardException, GuardRulesError> {
+    public static func decode(_ object: KubeObject, now: Date) -> Result<GuardException, GuardRulesError> {
         var reader = FieldReader()
         let spec = reader.object(object.raw["spec"], "spec", required: true) ?? [:]
         let path: FieldPath = "spec"
-        reader.unknownKeys(spec, allowed: ["rules", "targets", "selector", "approver", "reason", "ticket", "expiresAt", "vulnerabilities"], path)
+        reader.unknownKeys(spec, allowed: ["rules", "targets", "selector", "approver", "reason", "ticket", "expiresAt", "expiresIn", "vulnerabilities"], path)
         let rules = reader.ruleIDs(spec["rules"], path / "rules")
         if spec["rules"] == nil || (rules.isEmpty && reader.errors.isEmpty) {
             reader.errors.append(.required(path / "rules", "must name at least one rule id"))
@@ -61,12 +62,7 @@ public struct GuardException: Sendable, Equatable {
         let approver = reader.string(spec["approver"], path / "approver", required: true) ?? ""
         let reason = reader.string(spec["reason"], path / "reason", required: true) ?? ""
         let ticket = reader.string(spec["ticket"], path / "ticket")
-        var expiresAt = Date.distantPast
-        if let text = reader.string(spec["expiresAt"], path / "expiresAt", required: true), !text.isEmpty {
-            if let date = Timestamp.parse(text) { expiresAt = date } else {
-                reader.errors.append(.invalid(path / "expiresAt", "must be an RFC 3339 time such as 2026-12-31T23:59:59Z"))
-            }
-        }
+        let expiresAt = reader.expiry(spec, object: object, now: now, path)
         let vulnerabilities = Self.decodeVulnerabilities(spec["vulnerabilities"], rules: rules, path: path, reader: &reader)
         guard reader.errors.isEmpty else {
             return .failure(GuardRulesError.invalidException("GuardException \(object.namespace ?? "")/\(object.name) is invalid",

@@ -92,7 +92,7 @@ spec:
   exceptions:
     maxDays: 90
     nonExemptibleRules: [secrets.foreign-secret, policy.valid, object.well-formed, approval.valid, odoo.change-approved,
-                         namespace.labels-locked, namespace.pod-security-level]
+                         namespace.labels-locked, namespace.pod-security-level, odoo.production-never-sleeps]
   # Pod Security Admission's levels: the operator writes them on each governed namespace (enforced,
   # with restricted warned about and audited, pinned to the version), the webhook adds them where a
   # governed namespace lacks them, and the podsecurity.* rules judge pods by them offline and in the
@@ -162,7 +162,7 @@ spec:
                                     "_EXPIRY", "_EXPIRES", "_LENGTH", "_SIZE", "_COUNT", "_ENABLED", "_MODE", "_TYPE", "_HEADER", "_ALGORITHM"],
             injection: [:]),
         pdb: PDBPolicy(minReplicas: 2, kinds: ["Deployment", "StatefulSet", "ReplicaSet"]),
-        exceptions: ExceptionPolicy(maxDays: 90, nonExemptibleRules: [.secretsForeignSecret, .policyValid, .objectWellFormed]),
+        exceptions: ExceptionPolicy(maxDays: 90, nonExemptibleRules: [.secretsForeignSecret, .policyValid, .objectWellFormed, .odooProductionNeverSleeps]),
         exemptions: [], offlineDefaultStage: .production, defaultTier: .shared)
 
     /// The settings of a stage; a stage the policy does not mention allows any registry and

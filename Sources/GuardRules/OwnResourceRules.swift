@@ -25,7 +25,7 @@ enum OwnResourceRules {
             findings.append(Finding(rule: .exceptionValid, path: FieldPath("spec.rules") / index, message:
                 "rule \(text) cannot be waived by an exception under this policy"))
         }
-        switch GuardException.decode(input.object) {
+        switch GuardException.decode(input.object, now: input.context.now) {
         case .failure(let problems):
             for problem in problems.fieldErrors {
                 findings.append(Finding(rule: .exceptionValid, path: problem.path, message: problem.message))

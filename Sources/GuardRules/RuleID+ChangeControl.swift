@@ -4,6 +4,9 @@ extension RuleID {
     public static let approvalValid: RuleID = "approval.valid"
     /// Mutation: a new ChangeApproval's `spec.approver` is the authenticated user who creates it.
     public static let approvalApproverStamp: RuleID = "approval.approver-stamp"
+    /// Mutation: a new GuardException's or ChangeApproval's `spec.expiresIn` (a duration such as `30d`)
+    /// becomes `spec.expiresAt`, counted from the time of the request.
+    public static let expiryStamp: RuleID = "expiry.stamp"
     /// A high-risk production change needs a live ChangeApproval for its change reference and digests, by someone else.
     public static let odooChangeApproved: RuleID = "odoo.change-approved"
 
@@ -20,6 +23,6 @@ extension RuleID {
     public static let restoreCrossNamespace: RuleID = "restore.cross-namespace"
 
     /// The change-control rules.
-    public static let changeControlRules: [RuleID] = [.approvalValid, .approvalApproverStamp, .odooChangeApproved, .imagePromoted,
+    public static let changeControlRules: [RuleID] = [.approvalValid, .approvalApproverStamp, .expiryStamp, .odooChangeApproved, .imagePromoted,
                                                       .imageScanAttested, .restoreMaskedRefresh, .restoreCrossNamespace]
 }

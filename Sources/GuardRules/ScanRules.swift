@@ -154,7 +154,7 @@ enum ScanRules {
         guard !input.policy.exceptions.nonExemptibleRules.contains(.imageScanAttested) else { return [:] }
         var result: [String: String] = [:]
         for object in input.context.peers(ofKind: "GuardException") {
-            guard let exception = try? GuardException.decode(object).get(), !exception.vulnerabilities.isEmpty,
+            guard let exception = try? GuardException.decode(object, now: input.context.now).get(), !exception.vulnerabilities.isEmpty,
                   exception.rules.contains(.imageScanAttested), exception.covers(input.object),
                   exception.isActive(at: input.context.now) else { continue }
             for id in exception.vulnerabilities where result[id.uppercased()] == nil {

@@ -172,7 +172,7 @@ public final class RestoreReconciler: Sendable {
         if target.stage == .production {
             let approvals = try await api.listAll(.changeApprovals, namespace: target.namespace).items
             observation.approved = approvals.contains { raw in
-                guard case .success(let approval) = ChangeApproval.decode(KubeObject(raw)) else { return false }
+                guard case .success(let approval) = ChangeApproval.decode(KubeObject(raw), now: observation.now) else { return false }
                 return approval.changeReference == decoded.changeReference && approval.environment == target.name && approval.expiresAt > observation.now
             }
         }

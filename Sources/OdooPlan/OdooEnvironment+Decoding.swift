@@ -230,9 +230,9 @@ extension FieldReader {
     }
 
     /// The options the operator sets itself; an override could point Odoo at another tenant's data or
-    /// open what the platform keeps closed.
+    /// open what the platform keeps closed (`addons_path` would replace the addon images' directories).
     static let reservedOptions: Set<String> = [
-        "admin_passwd", "db_host", "db_port", "db_user", "db_password", "db_name", "db_sslmode", "data_dir",
+        "addons_path", "admin_passwd", "db_host", "db_port", "db_user", "db_password", "db_name", "db_sslmode", "data_dir",
         "http_port", "http_interface", "gevent_port", "longpolling_port", "max_cron_threads", "workers",
     ]
 
@@ -241,7 +241,12 @@ extension FieldReader {
             let path = FieldPath("spec.config") / key
             let value = config[key] ?? ""
             if FieldReader.reservedOptions.contains(key) {
-                let hint = key == "workers" ? "; use spec.workers" : key == "admin_passwd" ? "; the operator generates it into the environment's admin Secret (the value is not shown here)" : ""
+                let hint = switch key {
+                case "workers": "; use spec.workers"
+                case "admin_passwd": "; the operator generates it into the environment's admin Secret (the value is not shown here)"
+                case "addons_path": "; list addon images in spec.addons and the operator mounts them on addons_path in that order"
+                default: ""
+                }
                 errors.append(.invalid(path, "is set by the operator and cannot be overridden\(hint)"))
             } else if key == "list_db", OdooOption.bool(value) != false {
                 errors.append(.invalid(path, "may only be False: the database manager stays closed"))

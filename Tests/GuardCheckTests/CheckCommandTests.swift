@@ -57,8 +57,13 @@ struct CheckCommandTests {
     }
 
     @Test func exceptionsExpireWithTheClock() throws {
-        let outcome = CheckCommand.run(.init(paths: [Self.examples + "/noncompliant/odoo-web-insecure.yaml", Self.examples + "/exceptions"],
-                                             format: .json, now: "2027-01-01T00:00:00Z"))
+        // The example's expiresIn counts from the check; a stored exception carries its expiresAt.
+        let example = try String(contentsOfFile: Self.examples + "/exceptions/legacy-web.yaml", encoding: .utf8)
+        #expect(example.contains("expiresIn: 30d"))
+        let stored = example.replacingOccurrences(of: "expiresIn: 30d", with: "expiresAt: \"2026-12-31T23:59:59Z\"")
+        let outcome = try Self.withFile(stored) { file in
+            CheckCommand.run(.init(paths: [Self.examples + "/noncompliant/odoo-web-insecure.yaml", file.path], format: .json, now: "2027-01-01T00:00:00Z"))
+        }
         let results = try #require(JSONParser.parse(outcome.standardOutput).arrayValue)
         let insecure = try #require(results.first { $0["name"] == "legacy-web" })
         #expect(insecure["violations"]?.arrayValue?.contains { $0["rule"] == "pdb.required" } == true)

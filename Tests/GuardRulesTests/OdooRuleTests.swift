@@ -101,6 +101,21 @@ struct OdooRuleTests {
         if denied { #expect(decision.denialMessage.contains("spec.schedule") && !decision.allowed) }
     }
 
+    @Test func noExceptionLetsProductionSleep() {
+        let spec: JSONObject = ["stage": "production", "tier": "shared", "version": "17.0",
+                                "schedule": ["awake": [["schedule": "0 7 * * 1-5", "durationMinutes": 600]]]]
+        let object: JSONValue = ["apiVersion": "odooguard.io/v1alpha1", "kind": "OdooEnvironment",
+                                 "metadata": ["name": "clinic", "namespace": "clinic"], "spec": .object(spec)]
+        let exception: JSONValue = ["apiVersion": "odooguard.io/v1alpha1", "kind": "GuardException",
+                                    "metadata": ["name": "let-it-sleep", "namespace": "clinic"],
+                                    "spec": ["rules": ["odoo.production-never-sleeps"], "targets": [["kind": "OdooEnvironment", "name": "clinic"]],
+                                             "approver": "lead@example.com", "reason": "save money", "expiresIn": "7d"]]
+        let waived = Fixture.evaluate(object, peers: [exception])
+        #expect(!waived.allowed && waived.rules.contains("odoo.production-never-sleeps"), "\(waived.rules)")
+        let refused = Fixture.evaluate(exception)
+        #expect(refused.denials.contains { $0.rule == .exceptionValid && $0.message.contains("odoo.production-never-sleeps") }, "\(refused.denials)")
+    }
+
     static let changeReferenceCases: [(stage: String, change: Bool, reference: String?, denied: Bool)] = [
         ("production", true, nil, true),
         ("production", true, "  ", true),

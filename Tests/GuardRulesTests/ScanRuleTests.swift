@@ -215,7 +215,7 @@ struct ScanRuleTests {
                               "spec.scanAttestation.trustedKeys"], "\(error.fieldErrors)")
         }
         let bad = Self.exception(["CVE-2024-0001", "not an id"], rules: ["pdb.required"])
-        guard case .failure(let error) = GuardException.decode(KubeObject(bad)) else {
+        guard case .failure(let error) = GuardException.decode(KubeObject(bad), now: Date()) else {
             Issue.record("the exception was accepted")
             return
         }
