@@ -16,11 +16,19 @@ struct ChartInstallTests {
         let kubeconfig: String
         let database: String
 
+        /// Runs helm on this cluster; throws when it exits non-zero.
         func helm(_ arguments: [String]) async throws -> String {
+            let (status, output) = try await helmRun(arguments)
+            guard status == 0 else { throw Subprocess.Failed(description: "helm \(arguments.joined(separator: " ")) exited \(status): \(output)") }
+            return output
+        }
+
+        /// Runs helm on this cluster: its exit status and output.
+        func helmRun(_ arguments: [String]) async throws -> (status: Int32, output: String) {
             let environment = ["HELM_DRIVER=sql", "HELM_DRIVER_SQL_CONNECTION_STRING=\(database)", "HELM_CACHE_HOME=/tmp/odoo-guard-helm-cache",
                                "HELM_CONFIG_HOME=/tmp/odoo-guard-helm-config", "HELM_DATA_HOME=/tmp/odoo-guard-helm-data"]
             let command = environment + [Chart.helm] + arguments + ["--kubeconfig", kubeconfig, "--namespace", "odoo-guard"]
-            return try await offPool { try Subprocess.checked("/usr/bin/env", command) }
+            return try await offPool { try Subprocess.run("/usr/bin/env", command) }
         }
 
         func kubectl(_ arguments: [String]) async throws -> String {
@@ -39,10 +47,12 @@ struct ChartInstallTests {
         }
     }
 
-    static func withCluster(_ body: @Sendable (Cluster) async throws -> Void) async throws {
+    /// A test API server and a PostgreSQL for helm's releases; with `realCustomResources`, the
+    /// `odooguard.io` resources are served only once their CRDs exist, as on a real cluster.
+    static func withCluster(realCustomResources: Bool = false, _ body: @Sendable (Cluster) async throws -> Void) async throws {
         let database = try PostgresServer()
         defer { database.stop() }
-        try await KubeAPITestServer.serving { server in
+        try await KubeAPITestServer.serving(customResourcesNeedDefinitions: realCustomResources) { server in
             let kubeconfig = NSTemporaryDirectory() + "chart-kubeconfig-\(UUID().uuidString.prefix(8))"
             try server.writeKubeconfig(to: kubeconfig)
             defer { unlink(kubeconfig); unlink(kubeconfig + "-ns.json") }
@@ -117,9 +127,10 @@ struct ChartInstallTests {
             _ = try await cluster.kubectl(["-n", "odoo-guard", "annotate", "secret", "og-odoo-guard-webhook-tls", "--overwrite", "odooguard.io/not-after=\(soon)"])
             await #expect(throws: (any Error).self) { try await cluster.helm(["upgrade", "og", Chart.path, "--reuse-values"] + flags) }
 
-            // Uninstall removes every object of the release, cluster-scoped ones included.
+            // Uninstall removes every object of the release, cluster-scoped ones included, but the CRDs
+            // and the default GuardPolicy (a hook) it keeps.
             _ = try await cluster.helm(["uninstall", "og"])
-            let left = try await cluster.kubectl(["get", "clusterroles,clusterrolebindings,mutatingwebhookconfigurations,validatingwebhookconfigurations,guardpolicies",
+            let left = try await cluster.kubectl(["get", "clusterroles,clusterrolebindings,mutatingwebhookconfigurations,validatingwebhookconfigurations",
                                                  "-l", "app.kubernetes.io/instance=og", "-o", "name"])
             #expect(left.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "left after uninstall: \(left)")
             let namespaced = try await cluster.kubectl(["-n", "odoo-guard", "get", "deployments,services,secrets,configmaps,serviceaccounts,roles,rolebindings,networkpolicies,poddisruptionbudgets",

@@ -13,13 +13,13 @@ struct ChartRenderingTests {
     @Test func chartCopiesOfTheCRDsAndTheDefaultPolicyAreIdentical() throws {
         let top = Chart.root.appendingPathComponent("crds").path
         let files = try FileManager.default.contentsOfDirectory(atPath: top).filter { $0.hasSuffix(".yaml") }.sorted()
-        let copies = try FileManager.default.contentsOfDirectory(atPath: "\(Chart.path)/crds").filter { $0.hasSuffix(".yaml") }.sorted()
+        let copies = try FileManager.default.contentsOfDirectory(atPath: "\(Chart.path)/files/crds").filter { $0.hasSuffix(".yaml") }.sorted()
         #expect(files.count == 6, "four CRDs, OdooRelease since #35 and OdooRestore since #36")
-        #expect(copies == files, "charts/odoo-guard/crds must hold exactly the files of crds/")
+        #expect(copies == files, "charts/odoo-guard/files/crds must hold exactly the files of crds/")
         for file in files {
             let original = try Data(contentsOf: URL(fileURLWithPath: "\(top)/\(file)"))
-            let copy = try Data(contentsOf: URL(fileURLWithPath: "\(Chart.path)/crds/\(file)"))
-            #expect(original == copy, "charts/odoo-guard/crds/\(file) differs from crds/\(file): cp crds/*.yaml charts/odoo-guard/crds/")
+            let copy = try Data(contentsOf: URL(fileURLWithPath: "\(Chart.path)/files/crds/\(file)"))
+            #expect(original == copy, "charts/odoo-guard/files/crds/\(file) differs from crds/\(file): cp crds/*.yaml charts/odoo-guard/files/crds/")
         }
         let policy = try Data(contentsOf: Chart.root.appendingPathComponent("examples/policies/default.yaml"))
         let chartPolicy = try Data(contentsOf: URL(fileURLWithPath: "\(Chart.path)/files/guardpolicy-default.yaml"))
@@ -33,7 +33,7 @@ struct ChartRenderingTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var files: [String] = []
         let policyValidator = try #require(SchemaValidator(crd: try ManifestReader.parseSingle(yaml: String(
-            contentsOfFile: "\(Chart.path)/crds/odooguard.io_guardpolicies.yaml", encoding: .utf8))))
+            contentsOfFile: "\(Chart.path)/files/crds/odooguard.io_guardpolicies.yaml", encoding: .utf8))))
         for (index, scenario) in Chart.scenarios.enumerated() {
             let lint = try Subprocess.run(Chart.helm, ["lint", "--strict", Chart.path, "--namespace", "odoo-guard"] + Chart.valueArguments(scenario, []))
             #expect(lint.status == 0, "helm lint --strict with \(Chart.name(scenario)): \(lint.output)")
@@ -67,7 +67,7 @@ struct ChartRenderingTests {
     }
 
     @Test func theCRDsValidateAsAPIExtensionsV1() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: "\(Chart.path)/crds").sorted().map { "\(Chart.path)/crds/\($0)" }
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(Chart.path)/files/crds").sorted().map { "\(Chart.path)/files/crds/\($0)" }
         for version in Self.kubernetesVersions {
             let result = try Subprocess.run(ExecutablePath.onPath("kubernetes-validate"), ["--strict", "--quiet", "-k", version] + files)
             #expect(result.status == 0, "kubernetes-validate \(version) on the CRDs: \(result.output)")

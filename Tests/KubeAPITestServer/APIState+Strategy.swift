@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 
 extension APIState {
@@ -32,6 +33,18 @@ extension APIState {
         guard ["Deployment", "StatefulSet"].contains(kind), case .object(var spec)? = object["spec"], spec["replicas"] == nil else { return }
         spec["replicas"] = 1
         object["spec"] = .object(spec)
+    }
+
+    /// The status a real API server gives a new CRD within moments (its names accepted, established),
+    /// which helm's and kubectl's waits read.
+    static func established(_ object: JSONObject) -> JSONValue {
+        let names = object["spec"]?["names"] ?? .object([:])
+        let conditions: [JSONValue] = ["NamesAccepted", "Established"].map { type in
+            ["type": .string(type), "status": "True", "reason": type == "Established" ? "InitialNamesAccepted" : "NoConflicts",
+             "lastTransitionTime": .string(Timestamp.format(Date()))]
+        }
+        let stored = (object["spec"]?["versions"]?.arrayValue ?? []).filter { $0["storage"] == true }.compactMap { $0["name"] }
+        return ["acceptedNames": names, "conditions": .array(conditions), "storedVersions": .array(stored)]
     }
 
     /// DNS-1123 subdomain (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/).

@@ -60,8 +60,11 @@ extension APIState {
     /// every later change is replayed; a version older than the compaction point gets one ERROR
     /// event with a 410 `Expired` Status. With selectors, an object that starts or stops matching
     /// is seen as ADDED or DELETED (https://kubernetes.io/docs/reference/using-api/api-concepts/#semantics-for-watch).
+    ///
+    /// With `sendInitialEvents` (a streaming list, https://kubernetes.io/docs/reference/using-api/api-concepts/#streaming-lists),
+    /// the current objects come first, then a BOOKMARK annotated `k8s.io/initial-events-end`.
     mutating func watch(_ resource: ResourceBinding, version: String?, labels: LabelSelector?, fields: FieldSelector?,
-                        metadata: Bool = false, continuation: AsyncStream<ByteBuffer>.Continuation) -> Int? {
+                        metadata: Bool = false, sendInitialEvents: Bool = false, continuation: AsyncStream<ByteBuffer>.Continuation) -> Int? {
         let served = resource.served
         let watcher = Watcher(resource: served, namespace: resource.namespace, labels: labels, fields: fields, metadata: metadata,
                               continuation: continuation)
@@ -85,6 +88,12 @@ extension APIState {
             for object in current where matches(object.view, resource: resource, labels: labels, fields: fields) {
                 let shown = object.served(apiVersion: served.type.apiVersion)
                 continuation.yield(Self.line("ADDED", metadata ? MediaNegotiation.partial(shown) : shown))
+            }
+            if sendInitialEvents {
+                let end: JSONValue = ["kind": .string(served.type.kind), "apiVersion": .string(served.type.apiVersion),
+                                      "metadata": ["resourceVersion": .string(String(resourceVersion)),
+                                                   "annotations": ["k8s.io/initial-events-end": "true"]]]
+                continuation.yield(Self.line("BOOKMARK", end))
             }
         }
         nextWatcher += 1

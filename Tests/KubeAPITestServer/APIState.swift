@@ -124,6 +124,7 @@ struct APIState: Sendable {
         if resource.served.hasStatus, resource.served.type.kind != "Namespace" { object.removeValue(forKey: "status") }
         Self.defaulted(&object, kind: resource.served.type.kind)
         if resource.served.type.kind == "Namespace" { object["status"] = ["phase": "Active"] }
+        if resource.served.type.kind == "CustomResourceDefinition" { object["status"] = Self.established(object) }
         var stored = StoredObject(json: .object(object))
         let manager = ManagedEntry(manager: fieldManager ?? "unknown", operation: "Update", subresource: nil,
                                    fields: FieldSet.paths(of: ownedPart(stored.json, resource.served, subresource: nil)),

@@ -22,8 +22,8 @@ extension KubeAPITestServer {
             error.retryAfter = failure.retryAfter
             return Self.answer(error)
         }
-        if request.method == .get, let document = Self.discovery(path) { return Self.answer(200, document) }
-        guard let route = Self.route(path) else {
+        if request.method == .get, let document = Self.discovery(path, isServed: isServed) { return Self.answer(200, document) }
+        guard let route = Self.route(path), isServed(route.served) else {
             return Self.answer(APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource"))
         }
         let binding = ResourceBinding(served: route.served, namespace: route.namespace)
@@ -100,7 +100,8 @@ extension KubeAPITestServer {
                        metadata: Bool) -> Response {
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
         let id = state.withLockedValue { state in
-            state.watch(binding, version: query["resourceVersion"], labels: labels, fields: fields, metadata: metadata, continuation: continuation)
+            state.watch(binding, version: query["resourceVersion"], labels: labels, fields: fields, metadata: metadata,
+                        sendInitialEvents: query["sendInitialEvents"] == "true" && query["allowWatchBookmarks"] == "true", continuation: continuation)
         }
         let timeout = Duration.seconds(query["timeoutSeconds"].flatMap(Int.init) ?? 1800)
         let bookmarks = query["allowWatchBookmarks"] == "true"

@@ -38,7 +38,19 @@ public final class KubeAPITestServer: Sendable {
     /// How often an open watch that asked for bookmarks gets one.
     public let bookmarkInterval: Duration
 
-    init(bookmarkInterval: Duration) throws {
+    /// Whether the `odooguard.io` resources are served only once their CustomResourceDefinition exists,
+    /// as a real API server serves them (helm's install order and REST mapping depend on it); off, they
+    /// are always served, for tests that do not install CRDs.
+    let customResourcesNeedDefinitions: Bool
+
+    /// Whether `resource` is served now: always, unless it is a custom resource whose CRD is missing.
+    func isServed(_ resource: ServedResource) -> Bool {
+        guard customResourcesNeedDefinitions, let definition = resource.definition else { return true }
+        return state.withLockedValue { $0.stored(ServedResource.customResourceDefinitionsServed, nil, definition) != nil }
+    }
+
+    init(bookmarkInterval: Duration, customResourcesNeedDefinitions: Bool = false) throws {
+        self.customResourcesNeedDefinitions = customResourcesNeedDefinitions
         let authority = try CertificateAuthority.generate(commonName: "odoo-guard test API server CA")
         caPEM = try authority.keyPair.certificatePEM
         serving = try authority.issueServingCertificate(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
@@ -47,9 +59,11 @@ public final class KubeAPITestServer: Sendable {
     }
 
     /// Serves while `body` runs, then stops (also when `body` throws).
-    public static func serving<T: Sendable>(bookmarkInterval: Duration = .seconds(1),
+    /// With `customResourcesNeedDefinitions`, the `odooguard.io` resources are served only once their
+    /// CRDs are created, as on a real cluster.
+    public static func serving<T: Sendable>(bookmarkInterval: Duration = .seconds(1), customResourcesNeedDefinitions: Bool = false,
                                             _ body: @Sendable (KubeAPITestServer) async throws -> T) async throws -> T {
-        let server = try KubeAPITestServer(bookmarkInterval: bookmarkInterval)
+        let server = try KubeAPITestServer(bookmarkInterval: bookmarkInterval, customResourcesNeedDefinitions: customResourcesNeedDefinitions)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.supervise() }
             try await server.waitForGeneration(1)

@@ -61,6 +61,7 @@ struct ServedResource: Sendable {
                        hasStatus: false, tracksGeneration: false),
         ServedResource(type: ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", kind: "RoleBinding", namespaced: true),
                        hasStatus: false, tracksGeneration: false),
+        customResourceDefinitionsServed,
         ServedResource(type: ResourceType(group: "admissionregistration.k8s.io", version: "v1", resource: "mutatingwebhookconfigurations",
                                           kind: "MutatingWebhookConfiguration", namespaced: false), hasStatus: false, tracksGeneration: true),
         ServedResource(type: ResourceType(group: "admissionregistration.k8s.io", version: "v1", resource: "validatingwebhookconfigurations",
@@ -72,6 +73,14 @@ struct ServedResource: Sendable {
         all.first { $0.type.group == group && $0.type.version == version && $0.type.resource == resource }
     }
 
+    /// The name of the CustomResourceDefinition that defines this resource (`plural.group`), for the
+    /// groups a server started with ``KubeAPITestServer/serving(bookmarkInterval:customResourcesNeedDefinitions:_:)``
+    /// serves only once their CRD exists; `nil` for built-in and always-served resources.
+    var definition: String? { type.group == "odooguard.io" ? "\(type.resource).\(type.group)" : nil }
+
+    /// The CustomResourceDefinitions resource.
+    static let customResourceDefinitionsServed = ServedResource(type: .customResourceDefinitions, hasStatus: true, tracksGeneration: true)
+
     /// The served resource with store key `id`.
     static func find(id: String) -> ServedResource? { all.first { $0.id == id } }
 
@@ -82,4 +91,10 @@ struct ServedResource: Sendable {
 
     /// The store key of a resource type.
     static func id(_ type: ResourceType) -> String { "\(type.group)/\(type.resource)" }
+}
+
+extension ResourceType {
+    /// `apiextensions.k8s.io/v1` CustomResourceDefinitions (cluster-scoped).
+    static let customResourceDefinitions = ResourceType(group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions",
+                                                        kind: "CustomResourceDefinition", namespaced: false)
 }
