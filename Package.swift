@@ -11,6 +11,7 @@ import PackageDescription
 //        GuardRules, KubeClient ← PolicyAudit (background audit) ← OdooOperator
 //        PostgresAccess ← Provisioning (roles, Redis ACL users) ← OdooOperator;  ImageProvenance ← OdooOperator, AdmissionServer
 //        GuardRules, PostgresAccess ← AuditTrail ← AdmissionServer ← guard-webhook
+// Docs:  GuardRules, AdmissionServer, OdooOperator ← ReferenceDocs (docs/reference/ from the code) ← gen-docs
 let package = Package(
     name: "odoo-guard",
     platforms: [.macOS(.v14)],
@@ -266,6 +267,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // docs/reference/ from the code: rule catalogue, CRDs, metric registries, --help (scripts/gen-docs).
+        .target(
+            name: "ReferenceDocs",
+            dependencies: [
+                "GuardRules", "KubeModel", "AdmissionServer", "OdooOperator",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(
+            name: "gen-docs",
+            dependencies: ["ReferenceDocs", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Benchmark floor only (bench/webhook-load.sh): the same HTTPS stack returning a fixed AdmissionReview.
         .executableTarget(
             name: "webhook-floor",
@@ -349,7 +362,7 @@ let package = Package(
         // Every input kept in fuzz/corpus (seeds and reproducers) through the fuzzers' entry points.
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzEntryPoints", "GuardRules", "KubeModel"]),
         // The README's and certs/README.md's synopses against the built executables' --help.
-        .testTarget(name: "DocsTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "DocsTests", dependencies: ["TestSupport", "ReferenceDocs"]),
         // The Helm chart through the real helm, kubernetes-validate and openssl.
         .testTarget(name: "ChartTests", dependencies: ["KubeModel", "GuardRules", "KubeAPITestServer", "KubeClient", "TestSupport",
                                                      "AdmissionServer", "OdooOperator", "OdooPlan", "KubeRuntime"],

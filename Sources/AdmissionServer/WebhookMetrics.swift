@@ -39,6 +39,13 @@ public final class WebhookMetrics: Sendable {
     static var policyReloadsName: MetricNameDescriptor { name("policy_reloads", "total", "Policy and context reloads after a file change, by result") }
     static var policyInfoName: MetricNameDescriptor { name("policy", "info", "1 for the policy version in use") }
 
+    /// The metrics registered only when first used (by label values), with their type and labels,
+    /// for the metrics reference.
+    public static var registeredOnUse: [(descriptor: MetricNameDescriptor, type: String, labels: [String])] {
+        [(ruleResultsName, "counter", ["endpoint", "rule", "result", "mode"]), (rejectionsName, "counter", ["reason"]),
+         (policyInfoName, "gauge", ["version"])]
+    }
+
     let inFlight: Gauge
     /// Memory reserved by reviews in flight (``MemoryBudget``).
     let memoryReserved: Gauge

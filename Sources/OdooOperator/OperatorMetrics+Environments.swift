@@ -50,6 +50,13 @@ extension OperatorMetrics {
     }
     static var restoreFailedName: MetricNameDescriptor { name("environment_restore_check_failed", "", "1 while the OdooEnvironment's newest restore rehearsal failed") }
 
+    /// Every per-environment gauge (labels `namespace`, `environment`, `stage`; the condition gauge
+    /// also `type`), for the metrics reference: they are registered only once an environment exists.
+    public static var environmentMetrics: [MetricNameDescriptor] {
+        [conditionName, lastBackupName, rpoName, lastRestoreCheckName, restoreFailedName, runningSinceName, deploymentsName, failureRatioName,
+         restoreTimeName, availabilityName, sleepingName, podHoursSavedName]
+    }
+
     /// Records an environment's conditions, backups and RPO after a reconcile. Idempotent: the same
     /// status sets the same values; a stage change replaces the series.
     public func recordEnvironment(_ key: ObjectKey, stage: String, status: EnvironmentStatus, rpoHours: Int?, now: Date = Date()) {

@@ -77,15 +77,20 @@ struct ChartMonitoringTests {
         #expect(check.status == 0 && check.output.contains("SUCCESS: 10 rules found"), "\(check.output)")
         let run = try Subprocess.run(Self.promtool, ["test", "rules", tests.path])
         #expect(run.status == 0 && run.output.contains("SUCCESS"), "\(run.output)")
-        // Every alert of the rules has a firing case in the tests, and a runbook section in the README.
-        let alerts = Set((try JSONParser.parse(Array(try Data(contentsOf: rules)))["groups"]?.arrayValue ?? [])
-            .flatMap { $0["rules"]?.arrayValue ?? [] }.compactMap { $0["alert"]?.stringValue })
+        // Every alert of the rules has a firing case in the tests, and a runbook of its own that its
+        // runbook_url names (docs/operations/runbooks/<alert>.md).
+        let alertRules = (try JSONParser.parse(Array(try Data(contentsOf: rules)))["groups"]?.arrayValue ?? []).flatMap { $0["rules"]?.arrayValue ?? [] }
+        let alerts = Set(alertRules.compactMap { $0["alert"]?.stringValue })
         let testText = try String(contentsOf: tests, encoding: .utf8)
-        let readme = try String(contentsOf: Chart.root.appendingPathComponent("README.md"), encoding: .utf8).lowercased()
         #expect(alerts.count == 10)
-        for alert in alerts.sorted() {
+        for rule in alertRules {
+            let alert = rule["alert"]?.stringValue ?? "?"
             #expect(testText.contains("alertname: \(alert)\n        exp_alerts:\n          - exp_labels"), "\(alert) never fires in the unit tests")
-            #expect(readme.contains("#### \(alert.lowercased())"), "\(alert) has no runbook section in the README")
+            let runbook = Chart.root.appendingPathComponent("docs/operations/runbooks/\(alert).md")
+            let text = try? String(contentsOf: runbook, encoding: .utf8)
+            #expect(text?.hasPrefix("# \(alert)\n") == true, "\(alert) has no runbook at docs/operations/runbooks/\(alert).md")
+            #expect(rule["annotations"]?["runbook_url"]?.stringValue == "https://github.com/odoo-guard/odoo-guard/blob/main/docs/operations/runbooks/\(alert).md",
+                    "\(alert): \(rule["annotations"]?["runbook_url"] ?? .null)")
         }
     }
 

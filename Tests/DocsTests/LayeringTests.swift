@@ -39,7 +39,7 @@ struct LayeringTests {
         var section = ""
         for line in lines {
             var body = String(line.dropFirst(2))
-            for label in ["Pure:", "CLI:", "Edge:"] where body.trimmingCharacters(in: .whitespaces).hasPrefix(label) {
+            for label in ["Pure:", "CLI:", "Edge:", "Docs:"] where body.trimmingCharacters(in: .whitespaces).hasPrefix(label) {
                 section = label
                 body = body.replacingOccurrences(of: label, with: "")
             }

@@ -2,8 +2,9 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The synopses in the README and `certs/README.md` against the built executables' `--help`: every
-/// option a command takes is in its synopsis, and the synopsis names no option the command lacks.
+/// The synopses in the guides (`docs/`, outside the generated references) and `certs/README.md`
+/// against the built executables' `--help`: every option a command takes is in its synopsis, and the
+/// synopsis names no option the command lacks. (`docs/reference/cli.md` is the `--help` itself.)
 @Suite("Documented synopses")
 struct SynopsisTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -17,17 +18,17 @@ struct SynopsisTests {
     }
 
     static let cases: [Case] = [
-        Case(document: "README.md", synopsis: "guardctl check ", executable: "guardctl", arguments: ["check", "--help"]),
-        Case(document: "README.md", synopsis: "guardctl render ", executable: "guardctl", arguments: ["render", "--help"]),
+        Case(document: "docs/policy/check.md", synopsis: "guardctl check ", executable: "guardctl", arguments: ["check", "--help"]),
+        Case(document: "docs/tenants/environments.md", synopsis: "guardctl render ", executable: "guardctl", arguments: ["render", "--help"]),
         // Through guardctl, which hands these to guardctl-full: the hand-over is part of what is documented.
-        Case(document: "README.md", synopsis: "guardctl audit verify ", executable: "guardctl", arguments: ["audit", "verify", "--help"]),
-        Case(document: "README.md", synopsis: "guardctl evidence ", executable: "guardctl", arguments: ["evidence", "--help"]),
-        Case(document: "README.md", synopsis: "guardctl verify-image ", executable: "guardctl", arguments: ["verify-image", "--help"]),
+        Case(document: "docs/audit/README.md", synopsis: "guardctl audit verify ", executable: "guardctl", arguments: ["audit", "verify", "--help"]),
+        Case(document: "docs/audit/README.md", synopsis: "guardctl evidence ", executable: "guardctl", arguments: ["evidence", "--help"]),
+        Case(document: "docs/policy/provenance.md", synopsis: "guardctl verify-image ", executable: "guardctl", arguments: ["verify-image", "--help"]),
         Case(document: "certs/README.md", synopsis: "guardctl certs generate ", executable: "guardctl", arguments: ["certs", "generate", "--help"]),
         Case(document: "certs/README.md", synopsis: "guardctl certs rotate ", executable: "guardctl", arguments: ["certs", "rotate", "--help"]),
-        Case(document: "README.md", synopsis: "guard-traefik ", executable: "guard-traefik", arguments: ["--help"]),
-        Case(document: "README.md", synopsis: "guard-webhook ", executable: "guard-webhook", arguments: ["--help"]),
-        Case(document: "README.md", synopsis: "guard-operator ", executable: "guard-operator", arguments: ["--help"]),
+        Case(document: "docs/tenants/routing.md", synopsis: "guard-traefik ", executable: "guard-traefik", arguments: ["--help"]),
+        Case(document: "docs/install/webhook.md", synopsis: "guard-webhook ", executable: "guard-webhook", arguments: ["--help"]),
+        Case(document: "docs/tenants/environments.md", synopsis: "guard-operator ", executable: "guard-operator", arguments: ["--help"]),
     ]
 
     /// The synopsis starting with `prefix`: in a code block, its line and the indented lines after it
