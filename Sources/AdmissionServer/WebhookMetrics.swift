@@ -38,12 +38,15 @@ public final class WebhookMetrics: Sendable {
     static var certificateReloadsName: MetricNameDescriptor { name("certificate_reloads", "total", "Serving certificate reloads after a file change, by result") }
     static var policyReloadsName: MetricNameDescriptor { name("policy_reloads", "total", "Policy and context reloads after a file change, by result") }
     static var policyInfoName: MetricNameDescriptor { name("policy", "info", "1 for the policy version in use") }
+    static var provenanceLookupsName: MetricNameDescriptor {
+        name("provenance_lookups", "total", "Registry look-up results used by admissions (cached or fetched)")
+    }
 
     /// The metrics registered only when first used (by label values), with their type and labels,
     /// for the metrics reference.
     public static var registeredOnUse: [(descriptor: MetricNameDescriptor, type: String, labels: [String])] {
         [(ruleResultsName, "counter", ["endpoint", "rule", "result", "mode"]), (rejectionsName, "counter", ["reason"]),
-         (policyInfoName, "gauge", ["version"])]
+         (policyInfoName, "gauge", ["version"]), (provenanceLookupsName, "counter", ["kind", "result"])]
     }
 
     let inFlight: Gauge
@@ -126,7 +129,7 @@ public final class WebhookMetrics: Sendable {
     /// (`resolution`: resolved, not_found, unavailable; `signature`: verified, refused, unavailable;
     /// `scan`: attested, refused, unavailable).
     func recordProvenance(_ facts: ImageProvenanceFacts) {
-        let descriptor = Self.name("provenance_lookups", "total", "Registry look-up results used by admissions (cached or fetched)")
+        let descriptor = Self.provenanceLookupsName
         func count(_ kind: String, _ results: [String]) {
             for result in results {
                 registry.makeCounter(descriptor: descriptor, labels: [("kind", kind), ("result", result)]).increment()

@@ -53,13 +53,17 @@ public enum AuditChain {
         public var sequence: Int64
         /// Why: the row's content changed, or its link to the previous row does not hold.
         public var reason: String
+        /// Whether the row is linked with the audit key and no key was given: the chain was not
+        /// verified, which is not evidence that it was changed.
+        public var needsKey = false
         /// `row N: reason`.
         public var description: String { "row \(sequence): \(reason)" }
 
         /// A break.
-        public init(sequence: Int64, reason: String) {
+        public init(sequence: Int64, reason: String, needsKey: Bool = false) {
             self.sequence = sequence
             self.reason = reason
+            self.needsKey = needsKey
         }
     }
 
@@ -98,7 +102,7 @@ public enum AuditChain {
             guard firstBreak == nil else { return }
             defer { previousSequence = row.sequence }
             if let problem = problem(with: row) {
-                firstBreak = Break(sequence: row.sequence, reason: problem)
+                firstBreak = Break(sequence: row.sequence, reason: problem, needsKey: problem == Self.needsKeyReason)
                 return
             }
             head = row.hash
@@ -111,6 +115,8 @@ public enum AuditChain {
             firstBreak = Break(sequence: missing.sequence, reason: "a checkpoint recorded this row with hash \(missing.head), but the table no longer has it: rows were removed")
         }
 
+        static let needsKeyReason = "it is linked with the audit key; verify with that key (--key-file)"
+
         private mutating func problem(with row: Row) -> String? {
             if let previousSequence, row.sequence <= previousSequence {
                 return "sequence number does not increase after row \(previousSequence)"
@@ -121,7 +127,7 @@ public enum AuditChain {
             }
             let keyed = row.hash.hasPrefix(AuditChain.keyedPrefix)
             if keyed {
-                guard let key else { return "it is linked with the audit key; verify with that key (--key-file)" }
+                guard let key else { return Self.needsKeyReason }
                 seenKeyed = true
                 if row.hash != AuditChain.link(previousHash: row.previousHash, record: row.record, key: key) {
                     return "its keyed hash does not match its content: the record or the hash was changed, or the key is not the one it was written with"

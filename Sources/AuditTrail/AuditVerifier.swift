@@ -17,14 +17,17 @@ public struct AuditVerifier: Sendable {
         public var unkeyedRows = 0
         /// Checkpoints the table was held to.
         public var checkpoints = 0
+        /// Whether the links were checked with the audit key.
+        public var keyed = false
 
         /// A report.
-        public init(rows: Int, head: String, firstBreak: AuditChain.Break?, unkeyedRows: Int = 0, checkpoints: Int = 0) {
+        public init(rows: Int, head: String, firstBreak: AuditChain.Break?, unkeyedRows: Int = 0, checkpoints: Int = 0, keyed: Bool = false) {
             self.rows = rows
             self.head = head
             self.firstBreak = firstBreak
             self.unkeyedRows = unkeyedRows
             self.checkpoints = checkpoints
+            self.keyed = keyed
         }
     }
 
@@ -87,6 +90,6 @@ public struct AuditVerifier: Sendable {
         if let failure { throw failure }
         verifier.finish()
         return Report(rows: verifier.count, head: verifier.head, firstBreak: verifier.firstBreak,
-                      unkeyedRows: verifier.unkeyedCount, checkpoints: checkpoints.count)
+                      unkeyedRows: verifier.unkeyedCount, checkpoints: checkpoints.count, keyed: key != nil)
     }
 }

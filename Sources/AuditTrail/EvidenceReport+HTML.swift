@@ -2,26 +2,23 @@ import Foundation
 import KubeModel
 
 extension EvidenceReport {
-    /// The report as one self-contained HTML page (no script, no external resource), every value escaped.
+    /// The report as one self-contained HTML page (no script, no external resource), every value
+    /// escaped. Made to be signed: the verdict and what was verified come first, in words and borders
+    /// that survive printing without background graphics; digests are shortened with the full value
+    /// on hover (and in the JSON); tables fit A4 landscape and a phone; with a broken chain every
+    /// record row says whether it comes after the break.
     public var html: String {
         var page = """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>odoo-guard evidence \(Self.escape(Timestamp.format(from))) to \(Self.escape(Timestamp.format(to)))</title>
-        <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #999;padding:4px 8px;text-align:left;vertical-align:top}td{overflow-wrap:anywhere}@media (max-width:700px){body{margin:1em}table,tbody,tr,td{display:block}tr.head{display:none}tr{border:1px solid #999;margin-bottom:.8em}td{border:none;border-bottom:1px solid #ddd}td:before{content:attr(data-label) \": \";font-weight:bold}}.broken{background:#b00;color:#fff;padding:1em;font-size:1.2em}.intact{background:#060;color:#fff;padding:1em}</style>
+        <style>\(Self.style)</style>
         </head><body>
         <h1>odoo-guard evidence</h1>
         <p>Period: \(Self.escape(Timestamp.format(from))) to \(Self.escape(Timestamp.format(to))) (UTC). Reviews: \(totals.allowed) allowed, \(totals.denied) denied.</p>
-        <p class="\(chainIntact ? "intact" : "broken")">\(Self.escape(chainSentence))</p>
+        \(verdictHTML)
 
         """
-        page += Self.table("Production changes admitted", ["Time", "Environment", "Requested by", "Approved by", "Change", "Image", "Addons",
-                                                            "Promoted from", "Scan", "Changed fields", "Policy"],
-                           changes.map { change in
-                               [Timestamp.format(change.record.time), "\(change.record.namespace)/\(change.record.name)", change.record.user,
-                                change.evidence("approved-by"), change.evidence("change-ref"), change.evidence("image-digest"),
-                                change.evidence("addon-digests"), change.evidence("promoted-from"), change.evidence("scan"),
-                                change.evidence("changed-fields"), change.record.policyVersion]
-                           })
+        page += changesHTML
         page += Self.table("Release trains", ["Release", "Image", "Phase", "Done", "Failed", "Message"], releases.map { object in
             let status = object.raw["status"]
             return [object.name, object.raw["spec"]?["image"]?.stringValue ?? "", status?["phase"]?.stringValue ?? "Pending",
@@ -31,42 +28,146 @@ extension EvidenceReport {
         page += Self.table("Changes verified after the switch", ["Rolled out", "Environment", "By", "From", "To", "Outcome", "Migration", "Restore point", "Evidence"],
                            verifiedChanges.map { change in
                                [Timestamp.format(change.started), change.environment, change.by, change.fromImage, change.toImage, change.outcome,
-                                change.migration, change.restorePoint, change.message]
+                                change.migration.isEmpty ? "none" : change.migration, change.restorePoint.isEmpty ? "not needed" : change.restorePoint,
+                                change.message]
                            })
-        page += Self.table("Failed verifications in the audit chain", ["Time", "Environment", "Written by", "Outcome"], failedChangeRecords.map { record in
-            [Timestamp.format(record.time), "\(record.namespace)/\(record.name)", record.user, record.evidence["change-outcome"] ?? ""]
-        })
-        page += Self.table("Denials by rule", ["Rule", "Denied requests"], denials.map { [$0.rule, String($0.count)] })
+        page += Self.table("Failed verifications in the audit chain", recordHeaders(["Time", "Environment", "Written by", "Outcome"]),
+                           failedChangeRecords.map { record in
+                               recordCells(record, [Timestamp.format(record.time), "\(record.namespace)/\(record.name)", record.user,
+                                                    record.evidence["change-outcome"] ?? ""])
+                           })
+        page += refusedHTML
         page += Self.table("Exceptions in force at the end of the period", ["Exception", "Rules", "Approved by", "Reason", "Ticket", "Expires", "Vulnerabilities"],
                            exceptions.map { object in
                                let spec = object.raw["spec"]
                                func list(_ key: String) -> String { (spec?[key]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ") }
                                return ["\(object.namespace ?? "")/\(object.name)", list("rules"), spec?["approver"]?.stringValue ?? "",
-                                       spec?["reason"]?.stringValue ?? "", spec?["ticket"]?.stringValue ?? "", spec?["expiresAt"]?.stringValue ?? "",
-                                       list("vulnerabilities")]
+                                       spec?["reason"]?.stringValue ?? "", spec?["ticket"]?.stringValue ?? "none", spec?["expiresAt"]?.stringValue ?? "",
+                                       list("vulnerabilities").isEmpty ? "none" : list("vulnerabilities")]
                            })
         page += Self.table("Backups and restore rehearsals", ["Environment", "Stage", "Last backup", "Last restore rehearsal", "BackupReady", "Why"],
                            environments.map { object in
                                let backup = Self.backupJSON(object)
-                               func field(_ key: String) -> String { backup[key]?.stringValue ?? "" }
-                               return ["\(object.namespace ?? "")/\(object.name)", field("stage"), field("lastBackupTime"), field("lastRestoreCheckTime"),
-                                       field("backupReady"), [field("reason"), field("message")].filter { !$0.isEmpty }.joined(separator: ": ")]
+                               func field(_ key: String, _ blank: String = "") -> String { backup[key]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? blank }
+                               return ["\(object.namespace ?? "")/\(object.name)", field("stage"), field("lastBackupTime", "never"),
+                                       field("lastRestoreCheckTime", "never"), field("backupReady", "unknown"),
+                                       [field("reason"), field("message")].filter { !$0.isEmpty }.joined(separator: ": ")]
                            })
-        return page + "</body></html>\n"
+        return page + "<p class=\"foot\">Generated by guardctl evidence from the audit table and the cluster's objects. The JSON output (--output json) holds every value in full.</p>\n</body></html>\n"
     }
 
-    /// A titled table; "none" when it has no row.
+    /// The verdict box: the chain's sentence in words that print, and what was verified.
+    var verdictHTML: String {
+        let mark = chainIntact ? "✔ INTACT" : (chain.firstBreak?.needsKey == true ? "✖ NOT VERIFIED" : "✖ BROKEN")
+        let keyed = chain.keyed
+            ? "links checked with the audit key (HMAC-SHA-256)" + (chain.unkeyedRows > 0 ? ", \(chain.unkeyedRows) rows from before the key with plain links" : "")
+            : "plain SHA-256 links, no key given (anyone who can write the table could re-link it; run with --key-file when the webhook has one)"
+        let checkpoints = chain.checkpoints == 0 ? "no checkpoints given (--checkpoints)" : "\(chain.checkpoints) checkpoints from the webhook's log held"
+        return """
+        <div class="verdict \(chainIntact ? "intact" : "broken")"><strong>\(mark)</strong>\(Self.cell(chainSentence))
+        <br>Verified: \(chain.rows) rows; \(Self.escape(keyed)); \(Self.escape(checkpoints)); head <abbr title="\(Self.escape(chain.head))">\(Self.escape(String(chain.head.prefix(16))))\(chain.head.count > 16 ? "…" : "")</abbr>.</div>
+        """
+    }
+
+    /// The production changes, one row each, with what each blank would have meant said in words.
+    var changesHTML: String {
+        let rows = changes.map { change -> [String] in
+            let record = change.record
+            func evidence(_ key: String, _ blank: String) -> String { change.evidence(key).isEmpty ? blank : change.evidence(key) }
+            let fields = change.evidence("changed-fields")
+            let digestsChanged = fields.split(separator: ",").contains { ["image", "addons", "version"].contains($0.trimmingCharacters(in: .whitespaces)) }
+            var approved = evidence("approved-by", "not required (low-risk change)")
+            if !change.evidence("approval").isEmpty { approved += " (ChangeApproval \(change.evidence("approval")))" }
+            var digests = [change.evidence("image-digest").isEmpty ? "" : "image " + change.evidence("image-digest"),
+                           change.evidence("addon-digests").isEmpty ? "" : "addons " + change.evidence("addon-digests")].filter { !$0.isEmpty }.joined(separator: "; ")
+            if digests.isEmpty { digests = "unchanged" }
+            var promotion = evidence("promoted-from", digestsChanged ? "no promotion evidence" : "not required (no new digest)")
+            if !record.rulesWarned.isEmpty { promotion += "; admitted with warnings: " + record.rulesWarned.joined(separator: ", ") }
+            let reference = "\(evidence("change-ref", "no reference")) (\(fields.isEmpty ? "no field recorded" : fields))"
+            return recordCells(record, [Timestamp.format(record.time), "\(record.namespace)/\(record.name)", record.user, approved,
+                                        reference, digests, "Promotion: \(promotion). Scan: \(evidence("scan", "not required in this stage")).",
+                                        record.policyVersion])
+        }
+        return Self.table("Production changes admitted",
+                          recordHeaders(["Time", "Environment", "Requested by", "Approved by", "Change (fields)", "New digests",
+                                         "Promotion and scan", "Policy"]), rows)
+    }
+
+    /// Every refused request, with the rules that refused it (the counts per rule under it).
+    var refusedHTML: String {
+        let shown = refused.prefix(Self.maximumRefusedRows)
+        var text = Self.table("Refused requests (\(refused.count))", recordHeaders(["Time", "Requested by", "Object", "Operation", "Refused by"]),
+                              shown.map { record in
+                                  recordCells(record, [Timestamp.format(record.time), record.user,
+                                                       "\(record.kind.kind) \(record.namespace)/\(record.name)", record.operation,
+                                                       record.rulesDenied.joined(separator: ", ")])
+                              })
+        if refused.count > shown.count {
+            text += "<p>And \(refused.count - shown.count) more, in the JSON output.</p>\n"
+        }
+        text += Self.table("Refusals by rule (a request refused by several rules counts under each)", ["Rule", "Refused requests"],
+                           denials.map { [$0.rule, String($0.count)] })
+        return text
+    }
+
+    /// Most refused requests listed in the HTML (all are in the JSON).
+    static let maximumRefusedRows = 500
+
+    /// The headers of a table of records: the table row first, then `headers`, then the chain column when broken.
+    func recordHeaders(_ headers: [String]) -> [String] { ["Row"] + headers + (chainIntact ? [] : ["Chain"]) }
+
+    /// The cells of one record's row (see ``recordHeaders(_:)``).
+    func recordCells(_ record: AuditRecord, _ cells: [String]) -> [String] {
+        [row(of: record).map(String.init) ?? "?"] + cells + (chainIntact ? [] : [afterBreak(record) ? "AFTER THE BREAK: not vouched for" : "before the break"])
+    }
+
+    /// A titled table; "None." when it has no row.
     static func table(_ title: String, _ headers: [String], _ rows: [[String]]) -> String {
         var text = "<h2>\(escape(title))</h2>\n"
         guard !rows.isEmpty else { return text + "<p>None.</p>\n" }
         text += "<table><tr class=\"head\">" + headers.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
         // Each cell names its column, so a phone shows a row as a labelled card.
         for row in rows {
-            text += "<tr>" + zip(headers, row).map { "<td data-label=\"\(escape($0))\">\(escape($1))</td>" }.joined() + "</tr>\n"
+            let after = row.last?.hasPrefix("AFTER THE BREAK") == true
+            text += (after ? "<tr class=\"after\">" : "<tr>") + zip(headers, row).map { "<td data-label=\"\(escape($0))\">\(cell($1))</td>" }.joined() + "</tr>\n"
         }
         return text + "</table>\n"
     }
 
+    /// A cell's text escaped, with a break opportunity after each `/` and `@` (image names and users
+    /// wrap instead of widening the table), and every `sha256:` digest shortened to 12 hex digits with
+    /// the full value as its title.
+    static func cell(_ text: String) -> String {
+        let escaped = escape(text).replacingOccurrences(of: "/", with: "/<wbr>").replacingOccurrences(of: "@", with: "@<wbr>")
+        guard escaped.contains("sha256:") else { return escaped }
+        return escaped.replacing(#/sha256:([0-9a-f]{64})/#) { match in
+            let hex = match.output.1
+            return "<abbr title=\"sha256:\(hex)\">sha256:\(hex.prefix(12))…</abbr>"
+        }
+    }
+
     /// HTML text escaping: `&`, `<`, `>`, `"` and `'`.
     static func escape(_ text: String) -> String { HTMLText.escape(text) }
+
+    /// The page's style: borders and words carry the verdict (printed without background graphics it
+    /// stays the strongest thing on the page); A4 landscape when printed; cards on a phone.
+    static let style = """
+        body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em;color:#111;line-height:1.35}\
+        h2{margin-top:1.6em;font-size:1.15em}\
+        .verdict{border:4px solid #060;padding:.8em 1em;margin:1em 0}\
+        .verdict strong{display:block;font-size:1.5em;letter-spacing:.04em;margin-bottom:.3em}\
+        .verdict.broken{border:8px double #b00}.verdict.broken strong{color:#b00}.verdict.intact strong{color:#060}\
+        table{border-collapse:collapse;margin-bottom:1em;width:100%;font-size:.88em}\
+        td,th{border:1px solid #888;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:break-word}\
+        td[data-label=Row],td[data-label=Time],td[data-label="Rolled out"],td[data-label=Expires]{white-space:nowrap}\
+        th{border-bottom:2px solid #111}\
+        tr.after td{border-top:2px dashed #b00;font-style:italic}tr.after td:last-child{font-weight:bold;font-style:normal}\
+        abbr{text-decoration:none;border-bottom:1px dotted #666;white-space:nowrap}\
+        .foot{margin-top:2em;font-size:.85em;color:#444}\
+        @media (max-width:700px){body{margin:1em}table,tbody,tr,td{display:block}tr.head{display:none}\
+        tr{border:1px solid #888;margin-bottom:.8em}td{border:none;border-bottom:1px solid #ddd}\
+        td:before{content:attr(data-label) ": ";font-weight:bold}}\
+        @page{size:A4 landscape;margin:10mm}\
+        @media print{body{margin:0;font-size:9pt}table{font-size:8pt}.verdict,tr{break-inside:avoid}h2{break-after:avoid}}
+        """
 }

@@ -6,13 +6,26 @@ extension EvidenceReport {
     public var json: JSONValue {
         var chainJSON: JSONObject = ["intact": .bool(chainIntact), "rows": .int(Int64(chain.rows)), "head": .string(chain.head),
                                      "statement": .string(chainSentence), "unreadableRecords": .int(Int64(unreadableRecords))]
-        if let broken = chain.firstBreak { chainJSON["break"] = ["row": .int(broken.sequence), "reason": .string(broken.reason)] }
+        if let broken = chain.firstBreak {
+            chainJSON["break"] = ["row": .int(broken.sequence), "reason": .string(broken.reason), "needsKey": .bool(broken.needsKey)]
+        }
+        chainJSON["keyed"] = .bool(chain.keyed)
+        chainJSON["unkeyedRows"] = .int(Int64(chain.unkeyedRows))
+        chainJSON["checkpoints"] = .int(Int64(chain.checkpoints))
         return [
             "range": ["from": .string(Timestamp.format(from)), "to": .string(Timestamp.format(to))],
             "chain": .object(chainJSON),
             "reviews": ["allowed": .int(Int64(totals.allowed)), "denied": .int(Int64(totals.denied))],
-            "productionChanges": .array(changes.map(\.json)),
+            "productionChanges": .array(changes.map { rowed($0.json, $0.record) }),
             "denialsByRule": .array(denials.map { ["rule": .string($0.rule), "count": .int(Int64($0.count))] }),
+            "refusedRequests": .array(refused.map { record in
+                var fields: JSONObject = ["time": .string(Timestamp.format(record.time, milliseconds: true)), "user": .string(record.user),
+                                          "kind": .string(record.kind.kind), "namespace": .string(record.namespace), "name": .string(record.name),
+                                          "operation": .string(record.operation), "rules": .array(record.rulesDenied.map(JSONValue.string))]
+                if let row = row(of: record) { fields["row"] = .int(row) }
+                if chain.firstBreak != nil { fields["afterBreak"] = .bool(afterBreak(record)) }
+                return .object(fields)
+            }),
             "exceptionsInForce": .array(exceptions.map(Self.exceptionJSON)),
             "backups": .array(environments.map(Self.backupJSON)),
             "releases": .array(releases.map(Self.releaseJSON)),
@@ -22,6 +35,15 @@ extension EvidenceReport {
                  "writtenBy": .string(record.user), "outcome": .string(record.evidence["change-outcome"] ?? "")]
             }),
         ]
+    }
+
+    /// `value` (an object) with the record's table row and, when the chain is broken, whether it
+    /// comes after the break.
+    func rowed(_ value: JSONValue, _ record: AuditRecord) -> JSONValue {
+        guard case .object(var fields) = value else { return value }
+        if let row = row(of: record) { fields["row"] = .int(row) }
+        if chain.firstBreak != nil { fields["afterBreak"] = .bool(afterBreak(record)) }
+        return .object(fields)
     }
 
     /// ``json`` as indented text with a final newline.
@@ -68,6 +90,7 @@ extension EvidenceReport.Change {
                             ("image-digest", "imageDigest"), ("addon-digests", "addonDigests"), ("promoted-from", "promotedFrom"), ("scan", "scan")] {
             if let value = record.evidence[key] { fields[name] = .string(value) }
         }
+        if !record.rulesWarned.isEmpty { fields["admittedWithWarnings"] = .array(record.rulesWarned.map(JSONValue.string)) }
         return .object(fields)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GuardRules
 import KubeModel
 
 /// `guardctl evidence`: what an auditor asks of a period, from the audit chain and the environments,
@@ -28,7 +29,14 @@ public struct EvidenceReport: Sendable {
     /// Admitted production changes in the period, in time order.
     public var changes: [Change]
     /// Denied requests per rule in the period (validating endpoint, dry runs excluded), most first.
+    /// A request that breaks several rules counts once under each; mutations the validating webhook
+    /// found unapplied are not denials of a rule and are left out (``refused`` lists every request).
     public var denials: [(rule: String, count: Int)]
+    /// Every denied request of the period (validating endpoint, dry runs excluded), in time order.
+    public var refused: [AuditRecord]
+    /// The table row of each record read, by ``rowKey(_:)`` (set by ``EvidenceCollector``), so the
+    /// report can say which records come after a break.
+    public var rowNumbers: [String: Int64] = [:]
     /// Reviews in the period: allowed and denied (validating endpoint, dry runs excluded).
     public var totals: (allowed: Int, denied: Int)
     /// GuardExceptions in force at ``to``.
@@ -55,15 +63,18 @@ public struct EvidenceReport: Sendable {
             .sorted { ($0.time, $0.uid) < ($1.time, $1.uid) }
         changes = judged.filter { $0.decision == "allowed" && $0.evidence["change-ref"] != nil }.map { Change(record: $0) }
         var counts: [String: Int] = [:]
-        for record in judged where record.decision == "denied" {
-            for rule in record.rulesDenied { counts[rule, default: 0] += 1 }
+        refused = judged.filter { $0.decision == "denied" }
+        for record in refused {
+            for rule in Set(record.rulesDenied) where RuleCatalogue.description(of: RuleID(rawValue: rule))?.kind != .mutation {
+                counts[rule, default: 0] += 1
+            }
         }
         denials = counts.map { (rule: $0.key, count: $0.value) }.sorted { ($1.count, $0.rule) < ($0.count, $1.rule) }
         totals = (judged.filter { $0.decision == "allowed" }.count, judged.filter { $0.decision == "denied" }.count)
         func byName(_ a: KubeObject, _ b: KubeObject) -> Bool { (a.namespace ?? "", a.name) < (b.namespace ?? "", b.name) }
         exceptions = objects.filter { object in
-            guard object.kind == "GuardException", let expiry = object.raw["spec"]?["expiresAt"]?.stringValue.flatMap(Timestamp.parse) else { return false }
-            return expiry > to
+            guard object.kind == "GuardException", case .success(let exception) = GuardException.decode(object, now: to) else { return false }
+            return exception.expiresAt > to
         }.sorted(by: byName)
         environments = objects.filter { $0.kind == "OdooEnvironment" }.sorted(by: byName)
         releases = objects.filter { $0.kind == "OdooRelease" }.sorted(by: byName)
@@ -112,8 +123,23 @@ public struct EvidenceReport: Sendable {
     /// Whether the chain verified.
     public var chainIntact: Bool { chain.firstBreak == nil }
 
+    /// The key of a record in ``rowNumbers``.
+    public static func rowKey(_ record: AuditRecord) -> String { record.endpoint + " " + record.uid + " " + Timestamp.format(record.time) }
+
+    /// The table row of `record`, when known.
+    public func row(of record: AuditRecord) -> Int64? { rowNumbers[Self.rowKey(record)] }
+
+    /// Whether `record` comes at or after the chain's first break (unknown row: after, to be safe).
+    public func afterBreak(_ record: AuditRecord) -> Bool {
+        guard let broken = chain.firstBreak else { return false }
+        return row(of: record).map { $0 >= broken.sequence } ?? true
+    }
+
     /// One sentence on the chain, for the top of the report.
     public var chainSentence: String {
+        if let broken = chain.firstBreak, broken.needsKey {
+            return "THE AUDIT CHAIN WAS NOT VERIFIED: from row \(broken.sequence) its rows are linked with the audit key, and no key was given (--key-file). This report cannot vouch for any record; run it again with the key."
+        }
         if let broken = chain.firstBreak {
             return "THE AUDIT CHAIN IS BROKEN at \(broken): records from row \(broken.sequence) on may have been changed, removed or reordered, and this report cannot vouch for them."
         }

@@ -34,7 +34,7 @@ public enum Companion {
             switch self {
             case .audit: "Verify the webhook's hash-chained audit table in PostgreSQL."
             case .evidence: "Write an auditor's report (HTML or JSON) of a period: production changes with requester, approver, change reference and digests; denials by rule; exceptions in force; backups and restore rehearsals; and the audit chain's verification."
-            case .verifyImage: "Resolve an image to its digest and verify its cosign signature against trusted keys."
+            case .verifyImage: "Resolve an image to its digest, verify its cosign signature and read its scan attestation against trusted keys."
             case .certs: "Generate and rotate the admission webhook's CA and serving certificate."
             }
         }

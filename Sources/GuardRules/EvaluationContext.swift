@@ -8,13 +8,21 @@ public struct EvaluationContext: Sendable {
     /// Other objects of the same namespace the rules consult: PodDisruptionBudgets, workloads,
     /// Secrets, OdooEnvironments and GuardExceptions.
     public var peers: [KubeObject] {
-        didSet { index = PeerIndex(peers) }
+        didSet {
+            index = PeerIndex(peers)
+            exceptions = Self.exceptions(index, now: now)
+        }
     }
     /// Peers by kind, PDB selectors and workload pod labels, computed once per context and shared
     /// by every evaluation that uses it.
     private(set) var index: PeerIndex
+    /// The valid GuardExceptions among the peers, decoded once per context (not once per rule that
+    /// reads them); an invalid one is judged by `exception.valid` when it is written, and waives nothing.
+    private(set) var exceptions: [GuardException]
     /// The time the decision is made at (exceptions expire relative to it).
-    public var now: Date
+    public var now: Date {
+        didSet { exceptions = Self.exceptions(index, now: now) }
+    }
     /// Every OdooEnvironment of the cluster (any namespace) with its stage, labels and
     /// `status.readyHistory`: the promotion evidence. Called only for a production environment's change.
     public var environments: @Sendable () -> [KubeObject] = { [] }
@@ -26,9 +34,15 @@ public struct EvaluationContext: Sendable {
     public init(namespace: NamespaceContext?, peers: [KubeObject] = [], now: Date, provenance: ImageProvenanceFacts? = nil) {
         self.namespace = namespace
         self.peers = peers
-        self.index = PeerIndex(peers)
+        let index = PeerIndex(peers)
+        self.index = index
         self.now = now
+        self.exceptions = Self.exceptions(index, now: now)
         self.provenance = provenance
+    }
+
+    static func exceptions(_ index: PeerIndex, now: Date) -> [GuardException] {
+        (index.byKind["GuardException"] ?? []).compactMap { try? GuardException.decode($0, now: now).get() }
     }
 
     /// Peers of one kind.

@@ -13,8 +13,7 @@ extension GuardEvaluator {
         // findings must stay linear), keeping the rules' order. A field reported malformed by the shape
         // check and again by the rule that reads it is reported once.
         let findings = Self.distinct(rawFindings)
-        let exceptions = context.peers(ofKind: "GuardException").compactMap { try? GuardException.decode($0, now: context.now).get() }
-            .filter { $0.covers(object) }
+        let exceptions = context.exceptions.filter { $0.covers(object) }
         var expiredNoted = Set<String>()
         for finding in findings {
             // A path or message built from the caller's text is echoed only so far (``EchoBudget``).

@@ -153,8 +153,8 @@ enum ScanRules {
     private static func vulnerabilityWaivers(_ input: RuleInput) -> [String: String] {
         guard !input.policy.exceptions.nonExemptibleRules.contains(.imageScanAttested) else { return [:] }
         var result: [String: String] = [:]
-        for object in input.context.peers(ofKind: "GuardException") {
-            guard let exception = try? GuardException.decode(object, now: input.context.now).get(), !exception.vulnerabilities.isEmpty,
+        for exception in input.context.exceptions {
+            guard !exception.vulnerabilities.isEmpty,
                   exception.rules.contains(.imageScanAttested), exception.covers(input.object),
                   exception.isActive(at: input.context.now) else { continue }
             for id in exception.vulnerabilities where result[id.uppercased()] == nil {

@@ -5,7 +5,8 @@ import Logging
 import NIOSSL
 
 /// `guardctl verify-image` as a library call: resolve one reference, check its signature with the
-/// given keys (and those the policy trusts for its repository), and report.
+/// given keys (and those the policy trusts for its repository), read its vulnerability-scan
+/// attestation with the keys trusted for scans, and report.
 public struct ImageVerification: Sendable {
     /// The outcome, with the exit status the command uses.
     public struct Report: Sendable {
@@ -19,16 +20,20 @@ public struct ImageVerification: Sendable {
         public let signature: SignatureVerdict?
         /// The keys checked against.
         public let keys: [String]
+        /// The scan attestation, when a key is trusted for scans of the repository.
+        public var scan: ScanReport?
 
         /// 0 verified (or resolved with no key to check), 1 rejected, 2 error (unreachable).
         public var exitCode: Int32 {
             if case .unavailable? = resolution { return 2 }
             if case .notFound? = resolution { return 1 }
+            let signed: Int32
             switch signature {
-            case nil, .verified?: return digest == nil ? 2 : 0
-            case .unavailable?: return 2
-            default: return 1
+            case nil, .verified?: signed = digest == nil ? 2 : 0
+            case .unavailable?: signed = 2
+            default: signed = 1
             }
+            return max(signed, scan?.exitCode ?? 0)
         }
 
         /// `verified`, `resolved` (no key to check), `rejected` or `error`.
@@ -55,6 +60,11 @@ public struct ImageVerification: Sendable {
             } else if digest != nil {
                 lines.append("signature: not checked (no trusted key given or configured for this repository)")
             }
+            if let scan {
+                lines.append("scan:      \(scan.result.uppercased().replacingOccurrences(of: "_", with: " ")): \(scan.explanation)\(scan.required ? "" : " (reported; --require-scan makes it decide)")")
+            } else if digest != nil {
+                lines.append("scan:      not checked (no key trusted for scan attestations given or configured for this repository)")
+            }
             lines.append("verdict:   \(verdict)")
             return lines.joined(separator: "\n") + "\n"
         }
@@ -73,6 +83,7 @@ public struct ImageVerification: Sendable {
                 fields["signature"] = .object(["verified": .bool(signature.isVerified), "reason": .string(signature.explanation),
                                                "keys": .array(keys.map { .string($0) })])
             }
+            if let scan { fields["scan"] = scan.json }
             return String(decoding: JSONValue.object(fields).serializedBytes(.sortedKeys), as: UTF8.self) + "\n"
         }
     }
@@ -82,9 +93,13 @@ public struct ImageVerification: Sendable {
     ///   - keys: extra trusted keys (`--key` files).
     ///   - policy: the provenance settings and the keys it trusts per repository (`--policy`).
     ///   - insecureRegistries: extra registries spoken to over plain HTTP (`--insecure-registry`).
+    ///   - scans: the scan attestation settings (`spec.scanAttestation` of `--policy`), `scanKeys` extra
+    ///     keys trusted for scans (`--scan-key`), `requireScan` whether a failing scan fails the command.
     /// - Throws: ``ImageProvenanceError`` `invalidReference` for a reference that cannot be parsed.
     public static func verify(_ image: String, keys: [TrustedKey], policy: ProvenancePolicy, insecureRegistries: [String],
-                              credentials: CredentialStore, trustRoots: [NIOSSLCertificate], logger: Logger) async throws(ImageProvenanceError) -> Report {
+                              credentials: CredentialStore, trustRoots: [NIOSSLCertificate], logger: Logger,
+                              scans: ScanAttestationPolicy = ScanAttestationPolicy(), scanKeys: [TrustedKey] = [], requireScan: Bool = false,
+                              now: Date = Date()) async throws(ImageProvenanceError) -> Report {
         let reference: ImageReference
         do { reference = try ImageReference(parsing: image) } catch {
             throw ImageProvenanceError.invalidReference(error.message, cause: error)
@@ -93,12 +108,22 @@ public struct ImageVerification: Sendable {
         for key in policy.keys(for: reference.name) where !allKeys.contains(key) { allKeys.append(key) }
         var settings = policy
         settings.insecureRegistries += insecureRegistries
-        let lookup = ImageLookup(image: image, reference: reference, resolve: !reference.hasDigest, verify: !allKeys.isEmpty, keys: allKeys)
+        var allScanKeys = scanKeys
+        for key in scans.keys(for: reference.name, provenance: policy) where !allScanKeys.contains(key) { allScanKeys.append(key) }
+        let lookup = ImageLookup(image: image, reference: reference, resolve: !reference.hasDigest, verify: !allKeys.isEmpty, keys: allKeys,
+                                 scan: !allScanKeys.isEmpty, scanKeys: allScanKeys, scanThreshold: scans.severity)
         let facts = await lookUp([lookup], policy: settings, credentials: credentials, trustRoots: trustRoots, logger: logger)
         let resolution = facts.resolutions[image]
         let digest = reference.digest ?? resolution?.digest
         let signature = digest.flatMap { facts.signatures[ImageProvenanceFacts.signatureKey(name: reference.name, digest: $0)] }
-        return Report(image: image, digest: digest, resolution: resolution, signature: signature, keys: allKeys.map(\.description))
+        var report = Report(image: image, digest: digest, resolution: resolution, signature: signature, keys: allKeys.map(\.description))
+        if let digest, let verdict = facts.scans[ImageProvenanceFacts.signatureKey(name: reference.name, digest: digest)] {
+            report.scan = ScanReport(verdict: verdict, policy: scans, now: now, required: requireScan)
+        } else if requireScan, digest != nil {
+            report.scan = ScanReport(verdict: .unavailable("no key is trusted for scan attestations of \(reference.name): give one with --scan-key or in the policy"),
+                                     policy: scans, now: now, required: true)
+        }
+        return report
     }
 
     /// Makes `lookups` with a provenance service started for the call and stopped after it

@@ -11,6 +11,9 @@ public enum GuardLabels {
     /// OdooEnvironment annotation: an RFC 3339 time until which a sleeping environment stays awake
     /// (`kubectl annotate odooenv NAME odooguard.io/wake-until=2026-12-02T18:00:00Z`).
     public static let wakeUntil = "odooguard.io/wake-until"
+    /// OdooEnvironment annotation: whom to ask about it (`clinic-team@example.com, #clinic-ops`),
+    /// shown on its sleeping page.
+    public static let contact = "odooguard.io/contact"
     /// Annotation the operator sets on an OdooEnvironment while an OdooRestore (its name) replaces
     /// its data: web and cron are stopped until it is removed.
     public static let restoring = "odooguard.io/restoring"

@@ -8,6 +8,10 @@ extension EnvironmentStatus {
         let degraded = conditions.contains { $0.type == EnvironmentCondition.degraded && $0.status == .true }
         return conditions.map { condition in
             switch condition.type {
+            case EnvironmentCondition.ready where sleep.state == .fallingAsleep:
+                // Users may still work: the computed status stands, with what is happening.
+                return Condition(type: condition.type, status: condition.status, reason: condition.reason,
+                                 message: condition.message + "; " + sleep.message(environment), observedGeneration: generation)
             case EnvironmentCondition.ready:
                 // Waking names what it waits for (the rollout, a database that is not ready).
                 let waiting = sleep.state == .waking && condition.status != .true ? "; " + condition.message : ""

@@ -59,6 +59,7 @@ extension OdooEnvironment {
         let scaling = reader.scaling(spec["scaling"], stage: stage, sleepZone: sleepSchedule?.timeZone)
         let jobs = reader.queueJobs(spec["jobs"])
         let wakeUntil = reader.wakeUntil(metadata?["annotations"]?[GuardLabels.wakeUntil])
+        let contact = reader.contact(metadata?["annotations"]?[GuardLabels.contact])
         let config = reader.config(spec["config"])
         let addons = reader.addons(spec["addons"])
         if let database { reader.checkOverrides(config, database: database.name) }
@@ -82,6 +83,7 @@ extension OdooEnvironment {
         environment.scaling = scaling
         environment.jobs = jobs
         environment.wakeUntil = wakeUntil
+        environment.contact = contact
         environment.restoring = metadata?["annotations"]?[GuardLabels.restoring]?.stringValue
         environment.lastRestore = RestoreRecord(annotation: metadata?["annotations"]?[GuardLabels.lastRestore]?.stringValue)
         environment.recoveredCluster = RecoveredCluster(annotation: metadata?["annotations"]?[GuardLabels.databaseCluster]?.stringValue)

@@ -43,6 +43,17 @@ extension FieldReader {
         return nil
     }
 
+    /// The `odooguard.io/contact` annotation: one line of at most 200 characters.
+    mutating func contact(_ value: JSONValue?) -> String? {
+        guard let value else { return nil }
+        let path = FieldPath([.key("metadata"), .key("annotations"), .key(GuardLabels.contact)])
+        guard let text = value.stringValue, !text.isEmpty, text.count <= 200, !text.contains(where: \.isNewline) else {
+            errors.append(.invalid(path, "must be one line of at most 200 characters naming whom to ask (an address, a channel)"))
+            return nil
+        }
+        return text
+    }
+
     /// The `odooguard.io/wake-until` annotation: an RFC 3339 time.
     mutating func wakeUntil(_ value: JSONValue?) -> Date? {
         guard let value else { return nil }

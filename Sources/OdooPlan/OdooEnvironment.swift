@@ -141,6 +141,8 @@ public struct OdooEnvironment: Sendable, Equatable {
     public var sleepSchedule: SleepSchedule?
     /// The `odooguard.io/wake-until` annotation's time, when set.
     public var wakeUntil: Date?
+    /// Whom to ask about the environment (annotation `odooguard.io/contact`), when set.
+    public var contact: String?
     /// The OdooRestore replacing the environment's data (annotation `odooguard.io/restoring`): web and
     /// cron stay stopped while it is set.
     public var restoring: String?

@@ -22,13 +22,22 @@ extension OdooPlanner {
             context.workloadsRun = (observation.workloads.web?.replicas ?? 0) > 0
         }
         if let schedule = environment.sleepSchedule {
-            let webAvailable = (observation.workloads.web?.availableReplicas ?? 0) > 0
-            context.sleep = SleepStatus.next(schedule, wakeUntil: environment.wakeUntil, now: observation.now, previous: observation.recorded.sleep,
-                                             webAvailable: webAvailable, pods: (minimum?.replicas ?? environment.replicas) + 1 + (environment.jobs == nil ? 0 : 1))
-            if context.sleep?.state == .sleeping {
-                let pageAvailable = (observation.workloads.sleepingPage?.availableReplicas ?? 0) > 0
-                context.fallingAsleep = webAvailable && !pageAvailable
-                if !context.fallingAsleep { context.workloadsRun = false }
+            let workloads = observation.workloads
+            let webAvailable = (workloads.web?.availableReplicas ?? 0) > 0
+            let running = [workloads.web, workloads.cron, workloads.queue].reduce(0) { $0 + max(0, $1?.availableReplicas ?? 0) }
+            let pods = SleepStatus.Pods(webAvailable: webAvailable, pageAvailable: (workloads.sleepingPage?.availableReplicas ?? 0) > 0,
+                                        running: Int(clamping: running))
+            context.sleep = SleepStatus.next(schedule, wakeUntil: environment.wakeUntil, now: observation.now, previous: observation.recorded.sleep, pods: pods)
+            switch context.sleep?.state {
+            case .fallingAsleep?:
+                // Web keeps serving, and the routes stay on it, until the page answers; a web that
+                // serves nobody stops at once.
+                context.fallingAsleep = webAvailable
+                if !webAvailable { context.workloadsRun = false }
+            case .sleeping?:
+                context.workloadsRun = false
+            default:
+                break
             }
         } else if environment.wakeUntil != nil {
             warnings.append("the \(GuardLabels.wakeUntil) annotation has no effect: the environment has no spec.schedule, so it never sleeps")

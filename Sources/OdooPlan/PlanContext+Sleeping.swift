@@ -11,8 +11,23 @@ extension PlanContext {
     /// The server: the page and the `Retry-After` value are read from the mounted ConfigMap on each
     /// request, so a new wake-up time needs no restart; `/healthz` answers 200 for the probes.
     static let sleepingServer = """
-        import http.server, pathlib, sys
+        import http.server, pathlib, sys, time
         root, port = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+
+        def countdown():
+            # How long until the wake-up, at the time of the request ("until" holds Unix seconds).
+            text = (root / "until").read_text().strip() if (root / "until").exists() else ""
+            if not text:
+                return "at the next working hours"
+            left = int(int(text) - time.time())
+            if left < 60:
+                return "any moment now"
+            days, rest = divmod(left, 86400)
+            hours, rest = divmod(rest, 3600)
+            parts = ["%d day%s" % (days, "" if days == 1 else "s")] if days else []
+            parts += ["%d h" % hours] if hours else []
+            parts += ["%d min" % (rest // 60)] if not days and rest // 60 else []
+            return "in " + " ".join(parts)
 
         class Page(http.server.BaseHTTPRequestHandler):
             def answer(self, body=True):
@@ -21,7 +36,7 @@ extension PlanContext {
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                page = (root / "index.html").read_bytes()
+                page = (root / "index.html").read_bytes().replace(b"@@UNTIL@@", countdown().encode())
                 self.send_response(503)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Cache-Control", "no-store")
@@ -48,6 +63,7 @@ extension PlanContext {
         let configMap = object(.configMaps, names.sleeping, component: .sleeping, ["data": [
             "index.html": .string(sleep.page(environment)),
             "retry-after": .string(sleep.retryAfter),
+            "until": .string(sleep.until.map { String(Int64($0.timeIntervalSince1970)) } ?? ""),
             "serve.py": .string(PlanContext.sleepingServer),
         ]])
         let probe: (Int64) -> JSONValue = { period in

@@ -63,4 +63,10 @@ public struct SleepSchedule: Sendable, Equatable {
 
     /// `date` on the time zone's wall clock, `2026-12-03 08:00 Europe/Berlin`.
     public func localText(_ date: Date) -> String { clock.localText(date) }
+
+    /// `date` with its weekday on the schedule's clock (``ZonedClock/dayText(_:)``).
+    public func dayText(_ date: Date) -> String { clock.dayText(date) }
+
+    /// The working hours in words: `Mon–Fri from 07:00 for 11 h (Europe/Berlin)`, windows joined by `; `.
+    public var workingHours: String { awake.map(\.text).joined(separator: "; ") + " (\(clock.name))" }
 }

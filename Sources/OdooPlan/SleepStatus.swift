@@ -11,6 +11,9 @@ public struct SleepStatus: Sendable, Equatable {
         case awake = "Awake"
         /// Web and cron are scaled to 0; the routes answer with the sleeping page.
         case sleeping = "Sleeping"
+        /// Outside the working hours, but the sleeping page has no pod available yet: web keeps
+        /// serving (when it does) and no pod-hours are counted until the page answers.
+        case fallingAsleep = "FallingAsleep"
         /// Web and cron start again; the routes keep the page until a web pod is available.
         case waking = "Waking"
     }
@@ -24,7 +27,8 @@ public struct SleepStatus: Sendable, Equatable {
     public var until: Date?
     /// Whether only `odooguard.io/wake-until` keeps it awake.
     public var onDemand: Bool
-    /// Odoo pods (web replicas and cron) stopped by the current sleep.
+    /// Odoo pods (web, cron and the job worker) that were running when the current sleep began and
+    /// that it stopped; pods that never ran are not counted.
     public var stoppedPods: Int
     /// Pod-hours of sleeps that ended (the current one is added by ``podHoursSaved(at:)``), to 0.01.
     public var podHoursSavedBefore: Double
@@ -39,24 +43,45 @@ public struct SleepStatus: Sendable, Equatable {
         self.podHoursSavedBefore = podHoursSavedBefore
     }
 
+    /// What the operator sees of the pods when it decides the record.
+    public struct Pods: Sendable, Equatable {
+        /// Whether a web pod is available (a wake-up ends when one is).
+        public var webAvailable: Bool
+        /// Whether the sleeping page has a pod available (a sleep begins when it has).
+        public var pageAvailable: Bool
+        /// Odoo pods available now (web, cron and the job worker): what a sleep beginning now stops.
+        public var running: Int
+
+        /// Observed pods.
+        public init(webAvailable: Bool, pageAvailable: Bool, running: Int) {
+            self.webAvailable = webAvailable
+            self.pageAvailable = pageAvailable
+            self.running = running
+        }
+    }
+
     /// The record after an observation at `now`.
     /// - Parameters:
     ///   - schedule: the environment's schedule; `wakeUntil` its `odooguard.io/wake-until` time.
     ///   - previous: the record in the status, when there is one.
-    ///   - webAvailable: whether a web pod is available (a wake-up ends when one is).
-    ///   - pods: the Odoo pods a sleep stops (web replicas and the cron pod).
-    public static func next(_ schedule: SleepSchedule, wakeUntil: Date?, now: Date, previous: SleepStatus?, webAvailable: Bool, pods: Int) -> SleepStatus {
+    ///   - pods: what runs now. Outside the working hours the record says `Sleeping`, and counts
+    ///     pod-hours, only once the sleeping page answers; until then it is `FallingAsleep`.
+    public static func next(_ schedule: SleepSchedule, wakeUntil: Date?, now: Date, previous: SleepStatus?, pods: Pods) -> SleepStatus {
         var saved = previous?.podHoursSavedBefore ?? 0
         switch schedule.state(at: now, wakeUntil: wakeUntil) {
         case .sleeping(let until):
             if let previous, previous.state == .sleeping {
                 return SleepStatus(state: .sleeping, since: previous.since, until: until, stoppedPods: previous.stoppedPods, podHoursSavedBefore: saved)
             }
-            return SleepStatus(state: .sleeping, since: now, until: until, stoppedPods: pods, podHoursSavedBefore: saved)
+            guard pods.pageAvailable else {
+                let since = previous?.state == .fallingAsleep ? previous?.since ?? now : now
+                return SleepStatus(state: .fallingAsleep, since: since, until: until, podHoursSavedBefore: saved)
+            }
+            return SleepStatus(state: .sleeping, since: now, until: until, stoppedPods: pods.running, podHoursSavedBefore: saved)
         case .awake(let until, let onDemand):
             if let previous, previous.state == .sleeping { saved = SleepStatus.rounded(saved + previous.podHours(until: now)) }
-            let wasAsleep = previous.map { $0.state != .awake } ?? false
-            if wasAsleep && !webAvailable {
+            let wasAsleep = previous.map { $0.state == .sleeping || $0.state == .waking } ?? false
+            if wasAsleep && !pods.webAvailable {
                 let since = previous?.state == .waking ? previous?.since ?? now : now
                 return SleepStatus(state: .waking, since: since, until: until, onDemand: onDemand, podHoursSavedBefore: saved)
             }

@@ -36,6 +36,21 @@ public struct ZonedClock: Sendable, Equatable {
         Timestamp.format(wallClock(date)).prefix(16).replacingOccurrences(of: "T", with: " ") + " " + name
     }
 
+    /// `date` on the wall clock with its weekday, `Monday 7 December 2026, 07:00 Europe/Berlin`, for
+    /// people (a sleeping page).
+    public func dayText(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = ZonedClock.utc.timeZone
+        let parts = calendar.dateComponents([.weekday, .day, .month, .year, .hour, .minute], from: wallClock(date))
+        let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        let weekday = weekdays[((parts.weekday ?? 1) - 1 + 7) % 7]
+        let month = months[((parts.month ?? 1) - 1 + 12) % 12]
+        let hour = parts.hour ?? 0, minute = parts.minute ?? 0
+        let time = (hour < 10 ? "0" : "") + "\(hour):" + (minute < 10 ? "0" : "") + "\(minute)"
+        return "\(weekday) \(parts.day ?? 1) \(month) \(parts.year ?? 1970), \(time) \(name)"
+    }
+
     /// When `window` (read on this clock) opened if it is open at `date`, and when it closes.
     public func openWindow(_ window: CronWindow, at date: Date) -> (opened: Date, closes: Date)? {
         guard let opened = window.opening(atOrBefore: wallClock(date)) else { return nil }

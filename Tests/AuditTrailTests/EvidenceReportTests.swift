@@ -69,9 +69,13 @@ import TestSupport
                              "reason": "migration", "expiresAt": "2026-11-20T00:00:00Z"]]),
     ]
 
-    static func report(broken: Bool) -> EvidenceReport {
-        let chain = AuditVerifier.Report(rows: 7, head: "f00d", firstBreak: broken ? AuditChain.Break(sequence: 3, reason: "the row's hash does not match its content") : nil)
-        return EvidenceReport(from: at("2026-11-01T00:00:00Z"), to: at("2026-12-01T00:00:00Z"), chain: chain, records: records, objects: objects)
+    static func report(broken: Bool, needsKey: Bool = false) -> EvidenceReport {
+        let chain = AuditVerifier.Report(rows: 7, head: "f00d", firstBreak: broken ? AuditChain.Break(sequence: 3, reason: "the row's hash does not match its content", needsKey: needsKey) : nil,
+                                         checkpoints: 2, keyed: true)
+        var report = EvidenceReport(from: at("2026-11-01T00:00:00Z"), to: at("2026-12-01T00:00:00Z"), chain: chain, records: records, objects: objects)
+        // The rows the collector reads them from: u1 is row 1, u2 row 2, and so on.
+        for (index, record) in records.enumerated() { report.rowNumbers[EvidenceReport.rowKey(record)] = Int64(index + 1) }
+        return report
     }
 
     static func compare(_ text: String, _ file: String) throws {
@@ -103,9 +107,44 @@ import TestSupport
         let report = Self.report(broken: true)
         #expect(!report.chainIntact)
         try Self.compare(report.html, "evidence-broken.html")
-        let firstParagraph = report.html.components(separatedBy: "<p class=").dropFirst().first ?? ""
-        #expect(firstParagraph.hasPrefix("\"broken\">THE AUDIT CHAIN IS BROKEN at row 3"), "\(firstParagraph)")
+        let verdict = report.html.components(separatedBy: "<div class=\"verdict ").dropFirst().first ?? ""
+        #expect(verdict.hasPrefix("broken\"><strong>✖ BROKEN</strong>THE AUDIT CHAIN IS BROKEN at row 3"), "\(verdict)")
+        let verdictAt = report.html.firstRange(of: "<div class=\"verdict")?.lowerBound
+        let firstTable = report.html.firstRange(of: "<h2>")?.lowerBound
+        #expect(verdictAt != nil && firstTable != nil && verdictAt.map { at in firstTable.map { at < $0 } ?? false } == true,
+                "the verdict comes before every table")
         #expect(report.json["chain"]?["intact"] == false && report.json["chain"]?["break"]?["row"] == 3)
+        // Every record row says on which side of the break it is (rows 1–2 before, 3 on after).
+        #expect(report.html.contains("<td data-label=\"Chain\">before the break</td>") && report.html.contains("<td data-label=\"Chain\">AFTER THE BREAK: not vouched for</td>"))
+        #expect(report.json["refusedRequests"]?[0]?["afterBreak"] == false && report.json["refusedRequests"]?[1]?["afterBreak"] == true)
+    }
+
+    @Test func aKeyedChainReadWithoutItsKeyIsNotVerifiedRatherThanBroken() {
+        let report = Self.report(broken: true, needsKey: true)
+        #expect(report.chainSentence.hasPrefix("THE AUDIT CHAIN WAS NOT VERIFIED: from row 3 its rows are linked with the audit key"), "\(report.chainSentence)")
+        #expect(report.html.contains("<strong>✖ NOT VERIFIED</strong>") && !report.html.contains("IS BROKEN"))
+        #expect(report.json["chain"]?["break"]?["needsKey"] == true)
+    }
+
+    @Test func refusalsAreListedAndCountedByRequestWithoutMutations() {
+        var records = Self.records
+        records.append(Self.record("u8", time: "2026-11-06T08:00:00Z", kind: "Deployment", name: "web", denied: [.imageNoLatest, .resourcesDefaults]))
+        let chain = AuditVerifier.Report(rows: 8, head: "f00d", firstBreak: nil)
+        let report = EvidenceReport(from: Self.at("2026-11-01T00:00:00Z"), to: Self.at("2026-12-01T00:00:00Z"), chain: chain, records: records, objects: [])
+        #expect(report.refused.map(\.uid) == ["u2", "u3", "u8"])
+        #expect(report.denials.map { "\($0.rule) \($0.count)" } == ["image.no-latest 2", "odoo.change-approved 1", "resources.limits-required 1"],
+                "resources.defaults is a mutation the validating webhook found unapplied, not a refusal by a rule")
+        #expect(report.html.contains("<h2>Refused requests (3)</h2>") && report.html.contains("<td data-label=\"Refused by\">image.no-latest, resources.defaults</td>"))
+        #expect(report.json["refusedRequests"]?.arrayValue?.count == 3)
+    }
+
+    @Test func digestsAreShortenedWithTheFullValueOnHoverAndBlanksSayWhy() {
+        let html = Self.report(broken: false).html
+        let full = "sha256:" + String(repeating: "b", count: 64)
+        #expect(html.contains("<abbr title=\"\(full)\">sha256:bbbbbbbbbbbb…</abbr>") && !html.contains(">\(full)<"))
+        #expect(Self.report(broken: false).jsonText.contains(full), "the JSON keeps every digest in full")
+        #expect(html.contains("bob@<wbr>example.com (ChangeApproval chg-42)"))
+        #expect(html.contains("Verified: 7 rows; links checked with the audit key (HMAC-SHA-256); 2 checkpoints from the webhook&#39;s log held"))
     }
 
     @Test("guardctl evidence over a real chain: exit 0 with the change while intact, exit 1 saying BROKEN once a row is edited")

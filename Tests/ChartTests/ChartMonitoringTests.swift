@@ -117,6 +117,16 @@ struct ChartMonitoringTests {
         return Set(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { String($0.prefix { $0 != "{" && $0 != " " }) })
     }
 
+    @Test func theMetricsReferenceListsEveryExportedMetric() throws {
+        let page = try String(contentsOf: Chart.root.appendingPathComponent("docs/reference/metrics.md"), encoding: .utf8)
+        for name in Self.exportedNames().sorted() {
+            let family = ["_bucket", "_sum", "_count"].reduce(name) { family, suffix in
+                family.hasSuffix(suffix) && name.hasSuffix("_seconds" + suffix) ? String(family.dropLast(suffix.count)) : family
+            }
+            #expect(page.contains("| `\(family)` |"), "\(family) is exported but not in docs/reference/metrics.md (scripts/gen-docs)")
+        }
+    }
+
     /// The metric names a PromQL text names (`odoo_guard_…`).
     static func metricNames(in query: String) -> [String] {
         let characters = Array(query)

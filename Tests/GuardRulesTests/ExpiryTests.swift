@@ -41,6 +41,18 @@ struct ExpiryTests {
         #expect(Timestamp.format(both.expiresAt) == "2026-11-30T00:00:00Z", "a written expiresAt wins")
     }
 
+    @Test func exceptionsAreDecodedOncePerContext() {
+        let peers = [KubeObject(Self.exception(["expiresIn": "2d"])), KubeObject(Self.exception([:]))]
+        var context = EvaluationContext(namespace: nil, peers: peers, now: Fixture.now)
+        #expect(context.exceptions.count == 1, "the invalid one waives nothing")
+        #expect(context.exceptions.first?.expiresAt == Fixture.now.addingTimeInterval(2 * 86_400))
+        // Not yet created, it counts from the time of the decision; a new time decodes again.
+        context.now = Fixture.now.addingTimeInterval(3600)
+        #expect(context.exceptions.first?.expiresAt == Fixture.now.addingTimeInterval(2 * 86_400 + 3600))
+        context.peers = []
+        #expect(context.exceptions.isEmpty)
+    }
+
     @Test func aMissingOrBadExpiryNamesBothFields() throws {
         let none = GuardException.decode(KubeObject(Self.exception([:])), now: Fixture.now)
         guard case .failure(let error) = none else { Issue.record("accepted without expiry"); return }

@@ -77,7 +77,9 @@ struct ScalingReconcilerTests {
                 $0.set(["minReplicas": 2, "maxReplicas": 4], at: "spec.scaling")
             })
             #expect(try await cluster.eventually(20) {
-                try await cluster.environment()?["status"]?["sleep"]?["state"] == "Sleeping"
+                // Sleeping once the page has a pod (reported available here, as the controllers would).
+                try await cluster.markDeploymentsAvailable()
+                return try await cluster.environment()?["status"]?["sleep"]?["state"] == "Sleeping"
             })
             try await cluster.settle()
             #expect(try await cluster.get(.horizontalPodAutoscalers, "clinic-web") == nil)

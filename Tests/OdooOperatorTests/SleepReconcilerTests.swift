@@ -25,7 +25,9 @@ struct SleepReconcilerTests {
                 $0.set(["awake": [["schedule": "0 0 1 1 *", "durationMinutes": 1]]], at: "spec.schedule")
             })
             #expect(try await cluster.eventually(20) {
-                try await cluster.get(.odooEnvironments, "clinic")?["status"]?["sleep"]?["state"] == "Sleeping"
+                // Sleeping once the page has a pod (reported available here, as the controllers would).
+                try await cluster.markDeploymentsAvailable()
+                return try await cluster.get(.odooEnvironments, "clinic")?["status"]?["sleep"]?["state"] == "Sleeping"
             })
             let ready = try await cluster.condition("Ready", of: "clinic")
             #expect(ready?.status == .false && ready?.reason == "Sleeping", "\(String(describing: ready))")

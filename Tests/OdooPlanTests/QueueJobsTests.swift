@@ -92,9 +92,16 @@ struct QueueJobsTests {
         let environment = try OdooEnvironment.decode(Self.environment(["workers": 1]) {
             $0.set(["awake": [["schedule": "0 0 1 1 *", "durationMinutes": 1]]], at: "spec.schedule")
         })
-        let desired = try ScalingTests.planner.plan(environment, now: ScalingTests.utc("2026-12-05T12:00:00Z"))
+        // Web, cron and the worker each ran a pod, and the sleeping page answers.
+        var observation = EnvironmentObservation.offline(environment, now: ScalingTests.utc("2026-12-05T12:00:00Z"))
+        let running = DeploymentView(["metadata": ["generation": 1], "spec": ["replicas": 1], "status": ["availableReplicas": 1, "observedGeneration": 1]])
+        observation.workloads.web = running
+        observation.workloads.cron = running
+        observation.workloads.queue = running
+        observation.workloads.sleepingPage = running
+        let desired = try ScalingTests.planner.plan(environment, observation: observation, facts: EnvironmentFacts())
         let worker = desired.objects.first { $0["metadata"]?["name"]?.stringValue == "demo-queue" }
         #expect(worker?["spec"]?["replicas"] == 0)
-        #expect(desired.sleep?.stoppedPods == 3, "web, cron and the worker")
+        #expect(desired.sleep?.state == .sleeping && desired.sleep?.stoppedPods == 3, "web, cron and the worker")
     }
 }

@@ -161,24 +161,45 @@ struct SleepScheduleTests {
 
     @Test func sleepsWakesAndCountsPodHours() {
         // Asleep at 18:00 Berlin with 2 web replicas and cron: 3 pods stop.
-        let asleep = SleepStatus.next(Self.office, wakeUntil: nil, now: Self.t0, previous: nil, webAvailable: true, pods: 3)
+        let asleep = SleepStatus.next(Self.office, wakeUntil: nil, now: Self.t0, previous: nil, pods: .init(webAvailable: true, pageAvailable: true, running: 3))
         #expect(asleep.state == .sleeping && asleep.since == Self.t0 && asleep.stoppedPods == 3 && asleep.until == Self.utc("2026-12-03T06:00:00Z"))
         // Still asleep an hour later: the record does not change (no status write), the saving grows.
-        let later = SleepStatus.next(Self.office, wakeUntil: nil, now: Self.utc("2026-12-02T18:00:00Z"), previous: asleep, webAvailable: false, pods: 3)
+        let later = SleepStatus.next(Self.office, wakeUntil: nil, now: Self.utc("2026-12-02T18:00:00Z"), previous: asleep, pods: .init(webAvailable: false, pageAvailable: true, running: 0))
         #expect(later == asleep)
         #expect(later.podHoursSaved(at: Self.utc("2026-12-02T18:00:00Z")) == 3)
         // 13 hours later the window opens; no web pod yet: waking, 39 pod-hours saved.
         let opened = Self.utc("2026-12-03T06:00:00Z")
-        let waking = SleepStatus.next(Self.office, wakeUntil: nil, now: opened, previous: asleep, webAvailable: false, pods: 3)
+        let waking = SleepStatus.next(Self.office, wakeUntil: nil, now: opened, previous: asleep, pods: .init(webAvailable: false, pageAvailable: true, running: 0))
         #expect(waking.state == .waking && waking.since == opened && waking.podHoursSavedBefore == 39)
-        let stillWaking = SleepStatus.next(Self.office, wakeUntil: nil, now: opened.addingTimeInterval(40), previous: waking, webAvailable: false, pods: 3)
+        let stillWaking = SleepStatus.next(Self.office, wakeUntil: nil, now: opened.addingTimeInterval(40), previous: waking, pods: .init(webAvailable: false, pageAvailable: true, running: 0))
         #expect(stillWaking == waking)
         // A web pod is available: awake until 18:00 Berlin, the saving kept.
-        let awake = SleepStatus.next(Self.office, wakeUntil: nil, now: opened.addingTimeInterval(90), previous: stillWaking, webAvailable: true, pods: 3)
+        let awake = SleepStatus.next(Self.office, wakeUntil: nil, now: opened.addingTimeInterval(90), previous: stillWaking, pods: .init(webAvailable: true, pageAvailable: true, running: 3))
         #expect(awake.state == .awake && awake.until == Self.utc("2026-12-03T17:00:00Z") && awake.podHoursSaved(at: opened) == 39)
         // Asleep again in the evening: a new sleep, the saving carried over.
-        let again = SleepStatus.next(Self.office, wakeUntil: nil, now: Self.utc("2026-12-03T17:00:00Z"), previous: awake, webAvailable: true, pods: 3)
+        let again = SleepStatus.next(Self.office, wakeUntil: nil, now: Self.utc("2026-12-03T17:00:00Z"), previous: awake, pods: .init(webAvailable: true, pageAvailable: true, running: 3))
         #expect(again.state == .sleeping && again.podHoursSavedBefore == 39 && again.podHoursSaved(at: Self.utc("2026-12-03T17:30:00Z")) == 40.5)
+    }
+
+    @Test func aSleepBeginsWhenThePageAnswersAndCountsOnlyPodsThatRan() {
+        let closed = SleepStatus.Pods(webAvailable: true, pageAvailable: false, running: 3)
+        // The window closed but the page has no pod: falling asleep, nothing counted, for hours if it lasts.
+        let falling = SleepStatus.next(Self.office, wakeUntil: nil, now: Self.t0, previous: nil, pods: closed)
+        #expect(falling.state == .fallingAsleep && falling.stoppedPods == 0)
+        let stuck = SleepStatus.next(Self.office, wakeUntil: nil, now: Self.t0.addingTimeInterval(5 * 3600), previous: falling, pods: closed)
+        #expect(stuck == falling, "the record does not change while the page stays unavailable")
+        #expect(stuck.podHoursSaved(at: Self.t0.addingTimeInterval(5 * 3600)) == 0)
+        // The page answers an hour in: the sleep begins then, with the 3 pods that were serving.
+        let began = Self.t0.addingTimeInterval(3600)
+        let asleep = SleepStatus.next(Self.office, wakeUntil: nil, now: began, previous: falling, pods: .init(webAvailable: true, pageAvailable: true, running: 3))
+        #expect(asleep.state == .sleeping && asleep.since == began && asleep.stoppedPods == 3)
+        #expect(asleep.podHoursSaved(at: began.addingTimeInterval(3600)) == 3)
+        // An environment whose pods never ran (a new one, or web down all along) saves nothing.
+        let idle = SleepStatus.next(Self.office, wakeUntil: nil, now: Self.t0, previous: nil, pods: .init(webAvailable: false, pageAvailable: true, running: 0))
+        #expect(idle.state == .sleeping && idle.podHoursSaved(at: Self.t0.addingTimeInterval(10 * 3600)) == 0)
+        // Morning comes while still falling asleep: awake, nothing was saved, no waking (web never stopped).
+        let morning = SleepStatus.next(Self.office, wakeUntil: nil, now: Self.utc("2026-12-03T06:00:00Z"), previous: stuck, pods: closed)
+        #expect(morning.state == .awake && morning.podHoursSavedBefore == 0)
     }
 
     @Test func statusRoundTrips() throws {

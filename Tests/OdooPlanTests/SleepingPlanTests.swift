@@ -25,7 +25,8 @@ struct SleepingPlanTests {
     }
 
     /// An environment initialised and Ready before, with `sleep` recorded, the web Deployment reporting
-    /// `available` pods and, when `page` is set, the sleeping page's Deployment reporting that many.
+    /// `available` pods (and cron its pod when web has any) and, when `page` is set, the sleeping
+    /// page's Deployment reporting that many.
     static func observation(_ document: JSONValue, at now: Date, sleep: SleepStatus? = nil, available: Int64 = 0, page: Int64? = nil) -> EnvironmentObservation {
         DecisionTests.observation(document) { observation in
             observation.now = now
@@ -40,6 +41,9 @@ struct SleepingPlanTests {
             observation.record(object["status"])
             observation.workloads.web = DeploymentView(["metadata": ["generation": 1], "spec": ["replicas": .int(available)],
                                                         "status": ["availableReplicas": .int(available), "observedGeneration": 1, "updatedReplicas": .int(available)]])
+            // Cron runs its one pod whenever web runs.
+            observation.workloads.cron = DeploymentView(["metadata": ["generation": 1], "spec": ["replicas": .int(min(available, 1))],
+                                                         "status": ["availableReplicas": .int(min(available, 1)), "observedGeneration": 1]])
             if let page { observation.workloads.sleepingPage = DeploymentView(["metadata": ["generation": 1], "status": ["availableReplicas": .int(page)]]) }
         }
     }
@@ -70,8 +74,13 @@ struct SleepingPlanTests {
         let page = try #require(objects["ConfigMap/demo-sleeping"]?["data"])
         #expect(page["retry-after"] == "Mon, 07 Dec 2026 06:00:00 GMT")
         let html = page["index.html"]?.stringValue ?? ""
-        #expect(html.contains("2026-12-07 07:00 Europe/Berlin (2026-12-07T06:00:00Z)"))
-        #expect(html.contains("kubectl annotate odooenvironment demo -n demo odooguard.io/wake-until=&lt;RFC 3339 time&gt; --overwrite"))
+        // The wake-up with its weekday, how long until then (filled in per request), the working hours,
+        // and a command that works as pasted.
+        #expect(html.contains("It wakes on <strong>Monday 7 December 2026, 07:00 Europe/Berlin (2026-12-07T06:00:00Z)</strong>, @@UNTIL@@."))
+        #expect(html.contains("Working hours: Mon–Fri from 07:00 for 11 h (Europe/Berlin)."), "\(html)")
+        #expect(html.contains("odooguard.io/wake-until=$(date -u -d &#39;+2 hours&#39; +%Y-%m-%dT%H:%M:%SZ) --overwrite"), "\(html)")
+        #expect(!html.contains("Questions:"), "no contact is named")
+        #expect(page["until"] == "1796623200")
         // The pod runs the environment's own pinned image, small and restricted.
         let container = objects["Deployment/demo-sleeping"]?["spec"]?["template"]?["spec"]?["containers"]?[0]
         #expect(container?["image"] == .string(DecisionTests.pinned))
@@ -80,7 +89,7 @@ struct SleepingPlanTests {
         let settled = reconciliation.settle(Reconciliation.Outcome())
         let ready = settled.status.conditions.first { $0.type == EnvironmentCondition.ready }
         #expect(ready?.status == .false && ready?.reason == "Sleeping")
-        #expect(ready?.message.contains("sleeping until 2026-12-07 07:00 Europe/Berlin") == true)
+        #expect(ready?.message.contains("sleeping until Monday 7 December 2026, 07:00 Europe/Berlin") == true)
         #expect(settled.status.conditions.first { $0.type == EnvironmentCondition.degraded }?.status == .false)
         #expect(settled.status.json["sleep"]?["state"] == "Sleeping")
         #expect(settled.status.json["sleep"]?["stoppedPods"] == .int(3))
@@ -98,17 +107,50 @@ struct SleepingPlanTests {
         #expect(objects["Deployment/demo-cron"]?["spec"]?["replicas"] == .int(1))
         #expect(objects["Deployment/demo-sleeping"] != nil)
         #expect(Self.routedServices(objects) == ["demo-web"])
+        #expect(objects["ConfigMap/demo-sleeping"]?["data"]?["index.html"]?.stringValue?.contains("demo is asleep") == true,
+                "the page is made ready with what it says once the routes reach it")
         let status = first.settle(Reconciliation.Outcome()).status
-        #expect(status.sleep?.state == .sleeping)
+        #expect(status.sleep?.state == .fallingAsleep && status.sleep?.stoppedPods == 0)
+        let ready = status.conditions.first { $0.type == EnvironmentCondition.ready }
+        #expect(ready?.message.contains("falling asleep") == true, "\(ready?.message ?? "")")
         // The page has a pod: web and cron go to 0 and the routes switch.
-        objects = Self.objects(DecisionTests.decision.decide(Self.observation(Self.document(), at: Self.saturday.addingTimeInterval(5), sleep: status.sleep,
-                                                                              available: 2, page: 1)))
+        let switched = DecisionTests.decision.decide(Self.observation(Self.document(), at: Self.saturday.addingTimeInterval(5), sleep: status.sleep,
+                                                                      available: 2, page: 1))
+        objects = Self.objects(switched)
         #expect(objects["Deployment/demo-web"]?["spec"]?["replicas"] == .int(0))
         #expect(Self.routedServices(objects) == ["demo-sleeping"])
-        // Nobody was served (a new environment, or web already down): straight to sleep.
-        objects = Self.objects(DecisionTests.decision.decide(Self.observation(Self.document(), at: Self.saturday, available: 0)))
+        let asleep = switched.settle(Reconciliation.Outcome()).status.sleep
+        #expect(asleep?.state == .sleeping && asleep?.since == Self.saturday.addingTimeInterval(5) && asleep?.stoppedPods == 3,
+                "the two web pods and the cron pod that ran")
+        // Nobody was served (a new environment, or web already down): web stops at once, but the
+        // record says Sleeping only once the page answers, and counts no pod that never ran.
+        let idle = DecisionTests.decision.decide(Self.observation(Self.document(), at: Self.saturday, available: 0))
+        objects = Self.objects(idle)
         #expect(objects["Deployment/demo-web"]?["spec"]?["replicas"] == .int(0))
         #expect(Self.routedServices(objects) == ["demo-sleeping"])
+        #expect(idle.settle(Reconciliation.Outcome()).status.sleep?.state == .fallingAsleep)
+    }
+
+    @Test func theContactIsOnThePage() throws {
+        var document = Self.document()
+        _ = document.set(["odooguard.io/contact": "clinic-team@example.com, #clinic-ops <on call>"], at: "metadata.annotations")
+        let objects = Self.objects(DecisionTests.decision.decide(Self.observation(document, at: Self.saturday, available: 0, page: 1)))
+        let html = objects["ConfigMap/demo-sleeping"]?["data"]?["index.html"]?.stringValue ?? ""
+        #expect(html.contains("Questions: <strong>clinic-team@example.com, #clinic-ops &lt;on call&gt;</strong>."), "\(html)")
+        var bad = Self.document()
+        _ = bad.set(["odooguard.io/contact": .string(String(repeating: "x", count: 201))], at: "metadata.annotations")
+        let error = try #require(throws: OdooPlanError.self) { try OdooEnvironment.decode(bad) }
+        #expect(error.fieldErrors.map(\.path.description) == ["metadata.annotations[odooguard.io/contact]"], "\(error.fieldErrors)")
+    }
+
+    @Test("working hours in words", arguments: [
+        ("0 7 * * 1-5", 660, "Mon–Fri from 07:00 for 11 h"), ("30 6 * * *", 90, "every day from 06:30 for 1 h 30 min"),
+        ("0 9 * * 1,3,5", 45, "Mon, Wed, Fri from 09:00 for 45 min"), ("0 0 1 * *", 2880, "0 0 1 * * for 2 days"),
+        ("0 8 * * 6,0", 240, "Sat, Sun from 08:00 for 4 h"), ("0 7 * * 0-6", 60, "every day from 07:00 for 1 h"),
+    ])
+    func workingHoursInWords(_ cron: String, _ minutes: Int, _ text: String) throws {
+        let schedule = try CronSchedule.parse(cron).get()
+        #expect(CronWindow(schedule: schedule, durationMinutes: minutes).text == text)
     }
 
     @Test func awakeHasNoPage() {
@@ -210,6 +252,10 @@ struct SleepingPlanTests {
             #expect(result[method]?["retry"] == "Mon, 07 Dec 2026 06:00:00 GMT", "\(method)")
         }
         #expect(result["GET"]?["body"]?.stringValue?.contains("demo is asleep") == true)
+        // The countdown is filled in at the time of the request (this test runs on any day).
+        let body = result["GET"]?["body"]?.stringValue ?? ""
+        #expect(!body.contains("@@UNTIL@@") && (body.contains("Europe/Berlin (2026-12-07T06:00:00Z)</strong>, in ")
+                                               || body.contains("(2026-12-07T06:00:00Z)</strong>, any moment now")), "\(body)")
         #expect(result["HEAD"]?["body"] == "")
     }
 }
