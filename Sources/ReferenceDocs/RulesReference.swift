@@ -13,7 +13,9 @@ public enum RulesReference {
         and the fix. Secret values are never echoed. The modes below are the embedded default policy's
         (`guardctl policy default`); a GuardPolicy's `spec.rules` and `spec.stages.<stage>.modes` change
         them. Rules marked *cannot be waived* are in `exceptions.nonExemptibleRules`: no GuardException
-        covers them. How to change a mode, waive a rule or approve a change: [the policy guide](../policy/README.md).
+        covers them. The `podsecurity.*` controls judge at the namespace's Pod Security level; in the
+        validating webhook they warn (`podSecurity.webhookMode`), since Pod Security Admission enforces
+        them there. How to change a mode, waive a rule or approve a change: [the policy guide](../policy/README.md).
 
 
         """
