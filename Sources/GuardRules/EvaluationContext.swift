@@ -42,7 +42,7 @@ public struct EvaluationContext: Sendable {
     }
 
     static func exceptions(_ index: PeerIndex, now: Date) -> [GuardException] {
-        (index.byKind["GuardException"] ?? []).compactMap { try? GuardException.decode($0, now: now).get() }
+        (index.byKind[GuardException.kind] ?? []).compactMap { try? GuardException.decode($0, now: now).get() }
     }
 
     /// Peers of one kind.

@@ -46,7 +46,7 @@ enum Expiry {
     /// changes, becomes `spec.expiresAt` counted from the request's time.
     static func stamp(_ input: RuleInput, to document: inout JSONValue) -> Bool {
         let object = input.object
-        guard object.apiVersion == ApprovalRules.apiVersion, object.kind == ApprovalRules.kind || object.kind == "GuardException",
+        guard object.apiVersion == ApprovalRules.apiVersion, object.kind == ApprovalRules.kind || object.kind == GuardException.kind,
               let text = document[path: inPath]?.stringValue, let seconds = seconds(text) else { return false }
         switch input.request.operation {
         case .create: break

@@ -4,6 +4,9 @@ import KubeModel
 /// A namespaced `GuardException`: a time-boxed, approved waiver of named rules for chosen objects of
 /// its namespace. It stops applying by itself at `spec.expiresAt`.
 public struct GuardException: Sendable, Equatable {
+    /// The kind, as objects and peers name it.
+    public static let kind = "GuardException"
+
     /// Which objects an exception covers: a kind with a name or name glob.
     public struct Target: Sendable, Equatable {
         /// The object kind (`Deployment`).

@@ -64,6 +64,18 @@ struct ExpiryTests {
         #expect(badError.fieldErrors.first?.message.contains("30d") == true)
     }
 
+    @Test func absurdExpiriesAreFieldErrors() {
+        for value: JSONValue in [30, true, ["30d"], .string(String(repeating: "9", count: 100_000) + "d"), "9223372036854775807d"] {
+            guard case .failure(let error) = GuardException.decode(KubeObject(Self.exception(["expiresIn": value])), now: Fixture.now) else {
+                Issue.record("accepted expiresIn \(value.serialized().prefix(40))"); continue
+            }
+            #expect(error.fieldErrors.map(\.path.description) == ["spec.expiresIn"], "\(error.fieldErrors)")
+        }
+        // The mutation leaves what it cannot read alone; the validation names it.
+        let decision = ApprovalRuleTests.evaluate(Self.exception(["expiresIn": 30]), user: ApprovalRuleTests.approver)
+        #expect(decision.patchRules.isEmpty && decision.denials.contains { $0.path.description == "spec.expiresIn" }, "\(decision.denials)")
+    }
+
     @Test func theWebhookStampsTheTimeOnCreationOnly() throws {
         let created = ApprovalRuleTests.evaluate(Self.exception(["expiresIn": "30d"]), user: ApprovalRuleTests.approver)
         #expect(created.allowed, "\(created.denials)")

@@ -141,6 +141,11 @@ struct SleepingPlanTests {
         _ = bad.set(["odooguard.io/contact": .string(String(repeating: "x", count: 201))], at: "metadata.annotations")
         let error = try #require(throws: OdooPlanError.self) { try OdooEnvironment.decode(bad) }
         #expect(error.fieldErrors.map(\.path.description) == ["metadata.annotations[odooguard.io/contact]"], "\(error.fieldErrors)")
+        for value: JSONValue in [42, "", "line one\nline two", .string(String(repeating: "x", count: 100_000))] {
+            var absurd = Self.document()
+            _ = absurd.set(["odooguard.io/contact": value], at: "metadata.annotations")
+            #expect(throws: OdooPlanError.self) { try OdooEnvironment.decode(absurd) }
+        }
     }
 
     @Test("working hours in words", arguments: [
