@@ -58,8 +58,10 @@ struct ReloadWatcher: Service {
             logger.notice("policy reloaded", metadata: ["policy.version": .string(version), "policy.previousVersion": .string(previous)])
         } catch {
             metrics.recordPolicyReload(success: false)
-            logger.error("policy not reloaded; the previous one stays in force", metadata: [
-                "file": .string(policies.policyFile), "policy.version": .string(previous), "error": .string(error.description),
+            // The error names the file at fault: the policy or one of the context files, read together.
+            logger.error("policy and context not reloaded; the previous ones stay in force", metadata: [
+                "files": .string(([policies.policyFile] + policies.contextFiles).joined(separator: ", ")), "policy.version": .string(previous),
+                "error": .string(error.description),
             ])
         }
     }

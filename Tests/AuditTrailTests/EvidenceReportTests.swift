@@ -29,7 +29,7 @@ import TestSupport
     static let records: [AuditRecord] = [
         record("u1", time: "2026-11-03T09:00:00Z", annotations: [
             "change-ref": "CHG-42", "approval": "chg-42", "approved-by": "bob@example.com", "requested-by": "alice@example.com",
-            "changed-fields": "image", "image-digest": "sha256:" + String(repeating: "b", count: 64),
+            "changed-fields": "spec.image", "image-digest": "sha256:" + String(repeating: "b", count: 64),
             "promoted-from": "sha256:\(String(repeating: "b", count: 64)) clinic-staging/clinic 30.0 h",
             "scan": "registry.example.com/odoo/odoo@sha256:\(String(repeating: "b", count: 64)) scanned 2026-11-02T08:00:00Z by trivy 0.58.1, signed with ci-scanner: 0 critical, 2 high, 5 medium, 9 low"]),
         record("u2", time: "2026-11-04T10:00:00Z", user: "bob@example.com", denied: [.odooChangeApproved]),
@@ -109,6 +109,8 @@ import TestSupport
         try Self.compare(report.html, "evidence-broken.html")
         let verdict = report.html.components(separatedBy: "<div class=\"verdict ").dropFirst().first ?? ""
         #expect(verdict.hasPrefix("broken\"><strong>✖ BROKEN</strong>THE AUDIT CHAIN IS BROKEN at row 3"), "\(verdict)")
+        #expect(verdict.contains("<br>Read: 7 rows, verified only before row 3 (up to hash") && !verdict.contains("Verified:"),
+                "only the rows before the break count as verified")
         let verdictAt = report.html.firstRange(of: "<div class=\"verdict")?.lowerBound
         let firstTable = report.html.firstRange(of: "<h2>")?.lowerBound
         #expect(verdictAt != nil && firstTable != nil && verdictAt.map { at in firstTable.map { at < $0 } ?? false } == true,
@@ -124,6 +126,11 @@ import TestSupport
         #expect(report.chainSentence.hasPrefix("THE AUDIT CHAIN WAS NOT VERIFIED: from row 3 its rows are linked with the audit key"), "\(report.chainSentence)")
         #expect(report.html.contains("<strong>✖ NOT VERIFIED</strong>") && !report.html.contains("IS BROKEN"))
         #expect(report.json["chain"]?["break"]?["needsKey"] == true)
+        // Read without its key from the first row: nothing verified, and no head claimed.
+        let unread = AuditVerifier.Report(rows: 7, head: AuditChain.genesis, firstBreak: AuditChain.Break(sequence: 1, reason: "keyed", needsKey: true))
+        let html = EvidenceReport(from: Self.at("2026-11-01T00:00:00Z"), to: Self.at("2026-12-01T00:00:00Z"), chain: unread, records: Self.records, objects: []).html
+        #expect(html.contains("<br>Read: 7 rows, none verified; no key given, and its keyed links cannot be checked without it;"))
+        #expect(!html.contains("Verified:") && !html.contains("head <abbr"))
     }
 
     @Test func refusalsAreListedAndCountedByRequestWithoutMutations() {
@@ -136,6 +143,23 @@ import TestSupport
                 "resources.defaults is a mutation the validating webhook found unapplied, not a refusal by a rule")
         #expect(report.html.contains("<h2>Refused requests (3)</h2>") && report.html.contains("<td data-label=\"Refused by\">image.no-latest, resources.defaults</td>"))
         #expect(report.json["refusedRequests"]?.arrayValue?.count == 3)
+    }
+
+    /// What the promotion cell says of a change without promotion evidence, by the fields it
+    /// changed as the webhook records them (`spec.`-prefixed paths).
+    @Test("a change without promotion evidence says whether it needed some", arguments: [
+        ("spec.image", "no promotion evidence"),
+        ("spec.addons.0.image", "no promotion evidence"),
+        ("spec.replicas,spec.version", "no promotion evidence"),
+        ("spec.replicas", "not required (no new digest)"),
+        ("spec.resources.limits.memory,spec.workers", "not required (no new digest)"),
+        ("spec.imagePullPolicy", "not required (no new digest)"),
+    ])
+    func promotionBlankSaysWhy(fields: String, says: String) {
+        let change = Self.record("c1", time: "2026-11-03T09:00:00Z", annotations: ["change-ref": "CHG-1", "changed-fields": fields])
+        let chain = AuditVerifier.Report(rows: 1, head: "f00d", firstBreak: nil)
+        let html = EvidenceReport(from: Self.at("2026-11-01T00:00:00Z"), to: Self.at("2026-12-01T00:00:00Z"), chain: chain, records: [change], objects: []).html
+        #expect(html.contains("Promotion: \(says)."), "\(fields)")
     }
 
     @Test func digestsAreShortenedWithTheFullValueOnHoverAndBlanksSayWhy() {
