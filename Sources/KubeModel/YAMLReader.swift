@@ -23,7 +23,8 @@ public enum ManifestReader {
         case json
         /// A YAML stream of `---`-separated documents.
         case yaml
-        /// JSON when the first non-blank character opens an object or array, YAML otherwise.
+        /// JSON when the first non-blank character opens an object or array (a stream of such
+        /// documents separated by `---` is read as the YAML it also is), YAML otherwise.
         case detect
     }
 
@@ -46,6 +47,11 @@ public enum ManifestReader {
             do {
                 return [ManifestDocument(index: 1, line: 1, result: .success(try JSONParser.parse(bytes)))]
             } catch {
+                // Detected only: JSON documents in a YAML stream (`{…}` `---` `{…}`) are YAML too.
+                if format == .detect, let text = String(validating: bytes, as: UTF8.self) {
+                    let documents = read(yaml: text)
+                    if documents.count > 1, documents.allSatisfy({ if case .success = $0.result { true } else { false } }) { return documents }
+                }
                 var located = error
                 located.document = 1
                 return [ManifestDocument(index: 1, line: error.line ?? 1, result: .failure(located))]

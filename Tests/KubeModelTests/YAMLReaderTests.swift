@@ -22,6 +22,20 @@ struct YAMLReaderTests {
         #expect(try documents[1].result.get()["kind"] == "Secret")
     }
 
+    /// Detection by the first character: a stream of JSON documents separated by `---` (as a
+    /// webhook's `--context` file may be written) is the YAML it also is, while one broken JSON text
+    /// keeps its JSON error with the line.
+    @Test func detectedJSONDocumentsInAStreamAreReadAsYAML() throws {
+        let stream = Array("{\"kind\": \"Namespace\"}\n---\n{\"kind\": \"ConfigMap\",\n \"data\": {\"a\": \"1\"}}\n".utf8)
+        let documents = ManifestReader.read(stream)
+        #expect(documents.map(\.index) == [1, 2] && documents.map(\.line) == [1, 2])
+        #expect(try documents[1].result.get()["data"]?["a"] == "1")
+        #expect(ManifestReader.read(stream, format: .json).count == 1, "asked for JSON, it stays one JSON text")
+        let broken = ManifestReader.read(Array("{\"kind\": \"Namespace\",\n \"x\": }\n".utf8))
+        #expect(broken.count == 1)
+        if case .failure(let error) = broken[0].result { #expect(error.line == 2, "\(error)") } else { Issue.record("a broken JSON text was read") }
+    }
+
     @Test func aBrokenDocumentDoesNotHideTheOthers() throws {
         let text = "a: 1\n---\nb: [1, 2\nc: 3\n---\nd: 4\n"
         let documents = ManifestReader.read(yaml: text)
