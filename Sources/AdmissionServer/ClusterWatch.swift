@@ -12,7 +12,8 @@ import ServiceLifecycle
 /// namespace holds, so a Secret of one is foreign to another, and what their autoscalers are judged by) and the GuardPolicy named ``policyName``,
 /// each kept by a watcher (list, watch, resume, re-list after 410, back off). Once the context caches have
 /// their first list, decisions use them instead of the context files; a valid cluster GuardPolicy
-/// replaces the policy file (an invalid one is logged and the previous policy stays). `/readyz`
+/// replaces the policy file (an invalid one is logged and the previous policy stays; a deleted one
+/// gives way to the file after ``policyGoneGrace``). `/readyz`
 /// answers 503 until then, so no review is decided on a half-known cluster.
 public final class ClusterWatch: Service {
     /// The cluster.
@@ -38,10 +39,18 @@ public final class ClusterWatch: Service {
     let defaultStage: String
     let logger: Logger
     private let appliedPolicy = NIOLockedValueBox<String?>(nil)
+    /// How long the named GuardPolicy may be missing before decisions fall back to the policy file.
+    /// A Helm upgrade deletes and recreates the chart's default GuardPolicy (a hook) within about
+    /// 0.1 s; that is no reason to switch policies twice and warn on every upgrade.
+    public let policyGoneGrace: Duration
+    /// When the named GuardPolicy was first seen missing while in use, `nil` while it is there.
+    private let policyGoneSince = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
 
     /// A watch of `config`'s cluster feeding `policies`.
-    public init(config: KubeConfig, policyName: String, policies: PolicyStore, metrics: WebhookMetrics, defaultStage: String, logger: Logger) {
+    public init(config: KubeConfig, policyName: String, policies: PolicyStore, metrics: WebhookMetrics, defaultStage: String,
+                policyGoneGrace: Duration = .seconds(2), logger: Logger) {
         self.config = config
+        self.policyGoneGrace = policyGoneGrace
         self.policyName = policyName
         self.policies = policies
         self.metrics = metrics
@@ -63,6 +72,13 @@ public final class ClusterWatch: Service {
                 group.addTask { await self.reflect(.podDisruptionBudgets, into: self.disruptionBudgets, client) }
                 group.addTask { await self.reflect(.guardExceptions, into: self.exceptions, client) }
                 group.addTask { await self.reflect(.guardPolicies, into: self.guardPolicies, client) { self.applyPolicy() } }
+                group.addTask {
+                    // Falls back to the file once the GuardPolicy has been gone for the grace period.
+                    while !Task.isCancelled {
+                        do { try await Task.sleep(for: .milliseconds(250)) } catch { return }
+                        self.applyPolicy()
+                    }
+                }
                 group.addTask { await self.reflect(.odooEnvironments, into: self.environments, client) }
                 group.addTask { await self.reflect(.changeApprovals, into: self.approvals, client) }
                 group.addTask {
@@ -110,15 +126,24 @@ public final class ClusterWatch: Service {
     }
 
     /// Installs the named GuardPolicy when it changed and is valid; falls back to the file when it is gone.
-    func applyPolicy() {
+    /// A GuardPolicy recreated within ``policyGoneGrace`` (a Helm upgrade's hook) never leaves the
+    /// cluster's policy; the file takes over only once it has stayed gone that long.
+    func applyPolicy(now: ContinuousClock.Instant = .now) {
         guard let object = guardPolicies.get(ObjectKey(namespace: nil, name: policyName)) else {
-            if appliedPolicy.withLockedValue({ $0 }) != nil {
-                appliedPolicy.withLockedValue { $0 = nil }
-                policies.useClusterPolicy(nil)
-                logger.warning("the cluster GuardPolicy is gone; deciding with the policy file", metadata: ["guardpolicy": "\(policyName)"])
+            guard appliedPolicy.withLockedValue({ $0 }) != nil else { return }
+            let since = policyGoneSince.withLockedValue { since in
+                if since == nil { since = now }
+                return since ?? now
             }
+            guard now - since >= policyGoneGrace else { return }
+            policyGoneSince.withLockedValue { $0 = nil }
+            appliedPolicy.withLockedValue { $0 = nil }
+            policies.useClusterPolicy(nil)
+            logger.warning("the cluster GuardPolicy is gone; deciding with the policy file", metadata: [
+                "guardpolicy": "\(policyName)", "grace": "\(policyGoneGrace)"])
             return
         }
+        policyGoneSince.withLockedValue { $0 = nil }
         let version = KubeObject(object).resourceVersion ?? ""
         guard appliedPolicy.withLockedValue({ $0 }) != version else { return }
         do {

@@ -74,8 +74,20 @@ struct ClusterContextTests {
                     #expect(try await Self.eventually {
                         try await harness.post("/validate", Review.body(object: deployment)).response["allowed"] == .bool(false)
                     })
-                    #expect(harness.server.policies.state.policyVersion != before)
-                    // Gone from the cluster: back to the file's policy.
+                    let clusters = harness.server.policies.state.policyVersion
+                    #expect(clusters != before)
+                    // Deleted and recreated at once, as a Helm upgrade does with its hook: the file's
+                    // policy is never used in between.
+                    _ = try await client.delete(.guardPolicies, namespace: nil, name: "default", options: DeleteOptions())
+                    _ = try await client.create(.guardPolicies, namespace: nil, object: policy, options: WriteOptions())
+                    var sawFile = false
+                    for _ in 0..<60 {
+                        if harness.server.policies.state.policyVersion == before { sawFile = true }
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    #expect(!sawFile && harness.server.policies.state.policyVersion == clusters,
+                            "a GuardPolicy recreated within the grace keeps the cluster's policy")
+                    // Gone from the cluster for good: back to the file's policy after the grace.
                     _ = try await client.delete(.guardPolicies, namespace: nil, name: "default", options: DeleteOptions())
                     #expect(try await Self.eventually { harness.server.policies.state.policyVersion == before })
                 } catch { try await harness.shutdown(); throw error }
