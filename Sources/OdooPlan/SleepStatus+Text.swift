@@ -29,8 +29,10 @@ extension SleepStatus {
         case .waking:
             return "waking up: web and cron start, and the routes keep the sleeping page until a web pod is available"
         case .fallingAsleep:
-            return "falling asleep: outside spec.schedule.awake, but the sleeping page has no pod available yet, so web and the routes stay "
-                + "as they are (no pod-hours are counted) until it has; if this lasts, look at the sleeping page's Deployment (…-sleeping) and its pods"
+            return "falling asleep: outside spec.schedule.awake, but the sleeping page has no pod available yet; a web that serves keeps "
+                + "serving, with the routes on it, until the page has one, and a web with no pod available is stopped at once with the routes "
+                + "on the page; no pod-hours are counted until the page answers. If this lasts, look at the sleeping page's Deployment "
+                + "(…-sleeping) and its pods"
         case .awake:
             return until == nil ? "awake" : "awake until \(untilText(environment.sleepSchedule))\(onDemand ? " (odooguard.io/wake-until)" : "")"
         }

@@ -128,7 +128,11 @@ struct SleepingPlanTests {
         objects = Self.objects(idle)
         #expect(objects["Deployment/demo-web"]?["spec"]?["replicas"] == .int(0))
         #expect(Self.routedServices(objects) == ["demo-sleeping"])
-        #expect(idle.settle(Reconciliation.Outcome()).status.sleep?.state == .fallingAsleep)
+        let idleStatus = idle.settle(Reconciliation.Outcome()).status
+        #expect(idleStatus.sleep?.state == .fallingAsleep)
+        let idleReady = idleStatus.conditions.first { $0.type == EnvironmentCondition.ready }?.message ?? ""
+        #expect(idleReady.contains("a web with no pod available is stopped at once with the routes on the page") && !idleReady.contains("stay as they are"),
+                "Ready never says web and the routes stay while they are stopped: \(idleReady)")
     }
 
     @Test func theContactIsOnThePage() throws {
