@@ -38,13 +38,12 @@ public final class ClusterWatch: Service {
     let metrics: WebhookMetrics
     let defaultStage: String
     let logger: Logger
-    private let appliedPolicy = NIOLockedValueBox<String?>(nil)
+    /// The cluster GuardPolicy in use, guarded so that ``applyPolicy(now:)`` runs one call at a time.
+    private let applied = NIOLockedValueBox(AppliedPolicy())
     /// How long the named GuardPolicy may be missing before decisions fall back to the policy file.
     /// A Helm upgrade deletes and recreates the chart's default GuardPolicy (a hook) within about
     /// 0.1 s; that is no reason to switch policies twice and warn on every upgrade.
     public let policyGoneGrace: Duration
-    /// When the named GuardPolicy was first seen missing while in use, `nil` while it is there.
-    private let policyGoneSince = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
 
     /// A watch of `config`'s cluster feeding `policies`.
     public init(config: KubeConfig, policyName: String, policies: PolicyStore, metrics: WebhookMetrics, defaultStage: String,
@@ -127,38 +126,46 @@ public final class ClusterWatch: Service {
 
     /// Installs the named GuardPolicy when it changed and is valid; falls back to the file when it is gone.
     /// A GuardPolicy recreated within ``policyGoneGrace`` (a Helm upgrade's hook) never leaves the
-    /// cluster's policy; the file takes over only once it has stayed gone that long.
+    /// cluster's policy; the file takes over only once it has stayed gone that long. The watch and the
+    /// grace's tick both call it: one at a time, each reading the store afresh, so the last call after
+    /// a change always sees it.
     func applyPolicy(now: ContinuousClock.Instant = .now) {
-        guard let object = guardPolicies.get(ObjectKey(namespace: nil, name: policyName)) else {
-            guard appliedPolicy.withLockedValue({ $0 }) != nil else { return }
-            let since = policyGoneSince.withLockedValue { since in
-                if since == nil { since = now }
-                return since ?? now
+        applied.withLockedValue { applied in
+            guard let object = guardPolicies.get(ObjectKey(namespace: nil, name: policyName)) else {
+                guard applied.resourceVersion != nil else { return }
+                let since = applied.goneSince ?? now
+                applied.goneSince = since
+                guard now - since >= policyGoneGrace else { return }
+                applied = AppliedPolicy()
+                policies.useClusterPolicy(nil)
+                logger.warning("the cluster GuardPolicy is gone; deciding with the policy file", metadata: [
+                    "guardpolicy": "\(policyName)", "grace": "\(policyGoneGrace)"])
+                return
             }
-            guard now - since >= policyGoneGrace else { return }
-            policyGoneSince.withLockedValue { $0 = nil }
-            appliedPolicy.withLockedValue { $0 = nil }
-            policies.useClusterPolicy(nil)
-            logger.warning("the cluster GuardPolicy is gone; deciding with the policy file", metadata: [
-                "guardpolicy": "\(policyName)", "grace": "\(policyGoneGrace)"])
-            return
+            applied.goneSince = nil
+            let version = KubeObject(object).resourceVersion ?? ""
+            guard applied.resourceVersion != version else { return }
+            do {
+                let policy = try GuardPolicy(json: object)
+                let previous = policies.state.policyVersion
+                policies.useClusterPolicy(policy)
+                applied.resourceVersion = version
+                metrics.recordPolicyReload(success: true)
+                metrics.setPolicyVersion(policies.state.policyVersion, previous: previous)
+                logger.notice("cluster GuardPolicy in use", metadata: ["guardpolicy": "\(policyName)", "policy.version": "\(policies.state.policyVersion)"])
+            } catch {
+                metrics.recordPolicyReload(success: false)
+                logger.error("the cluster GuardPolicy is invalid; the previous policy stays in use", metadata: [
+                    "guardpolicy": "\(policyName)", "k8s.resourceVersion": "\(version)", "error": "\(error)",
+                ])
+            }
         }
-        policyGoneSince.withLockedValue { $0 = nil }
-        let version = KubeObject(object).resourceVersion ?? ""
-        guard appliedPolicy.withLockedValue({ $0 }) != version else { return }
-        do {
-            let policy = try GuardPolicy(json: object)
-            let previous = policies.state.policyVersion
-            policies.useClusterPolicy(policy)
-            appliedPolicy.withLockedValue { $0 = version }
-            metrics.recordPolicyReload(success: true)
-            metrics.setPolicyVersion(policies.state.policyVersion, previous: previous)
-            logger.notice("cluster GuardPolicy in use", metadata: ["guardpolicy": "\(policyName)", "policy.version": "\(policies.state.policyVersion)"])
-        } catch {
-            metrics.recordPolicyReload(success: false)
-            logger.error("the cluster GuardPolicy is invalid; the previous policy stays in use", metadata: [
-                "guardpolicy": "\(policyName)", "k8s.resourceVersion": "\(version)", "error": "\(error)",
-            ])
-        }
+    }
+
+    /// The cluster GuardPolicy in use: its resourceVersion (`nil` while the file's policy is), and
+    /// since when it has been missing from the cache (`nil` while it is there).
+    struct AppliedPolicy {
+        var resourceVersion: String?
+        var goneSince: ContinuousClock.Instant?
     }
 }

@@ -20,6 +20,17 @@ public struct JSONParser {
         return value
     }
 
+    /// Whether `bytes` begins with one whole JSON value followed by a YAML document marker (`---`): a
+    /// stream of JSON documents, which is YAML too. Bounded as ``parse(_:)`` is (a value nested too
+    /// deep answers `false` at once).
+    static func startsDocumentStream(_ bytes: [UInt8]) -> Bool {
+        var parser = JSONParser(bytes: bytes)
+        parser.skipWhitespace()
+        guard (try? parser.parseValue()) != nil else { return false }
+        parser.skipWhitespace()
+        return bytes[parser.index...].starts(with: [UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "-")])
+    }
+
     /// Parses one JSON text from a string.
     public static func parse(_ text: String) throws(KubeModelError) -> JSONValue {
         try parse(Array(text.utf8))

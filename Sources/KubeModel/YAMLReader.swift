@@ -47,10 +47,10 @@ public enum ManifestReader {
             do {
                 return [ManifestDocument(index: 1, line: 1, result: .success(try JSONParser.parse(bytes)))]
             } catch {
-                // Detected only: JSON documents in a YAML stream (`{…}` `---` `{…}`) are YAML too.
-                if format == .detect, let text = String(validating: bytes, as: UTF8.self) {
-                    let documents = read(yaml: text)
-                    if documents.count > 1, documents.allSatisfy({ if case .success = $0.result { true } else { false } }) { return documents }
+                // Detected only: JSON documents in a YAML stream (`{…}` `---` `{…}`) are YAML too. Only
+                // then is the text read again, so a broken JSON text costs one parse.
+                if format == .detect, JSONParser.startsDocumentStream(bytes), let text = String(validating: bytes, as: UTF8.self) {
+                    return read(yaml: text)
                 }
                 var located = error
                 located.document = 1

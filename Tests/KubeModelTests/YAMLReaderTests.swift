@@ -36,6 +36,19 @@ struct YAMLReaderTests {
         if case .failure(let error) = broken[0].result { #expect(error.line == 2, "\(error)") } else { Issue.record("a broken JSON text was read") }
     }
 
+    /// The YAML reading of a detected-JSON stream on absurd input: 10,000 documents each come back,
+    /// and a broken text nested 100,000 deep is one error (the JSON one), never a crash.
+    @Test func detectedJSONStreamsOnAbsurdInput() throws {
+        let many = Array((0..<10_000).map { "{\"n\": \($0)}" }.joined(separator: "\n---\n").utf8)
+        let documents = ManifestReader.read(many)
+        #expect(documents.count == 10_000)
+        #expect(try documents.last?.result.get()["n"] == 9_999)
+        let deep = Array((String(repeating: "[", count: 100_000) + "\n---\n{}").utf8)
+        let refused = ManifestReader.read(deep)
+        #expect(refused.count == 1)
+        if case .success = refused.first?.result { Issue.record("a text nested 100,000 deep was read") }
+    }
+
     @Test func aBrokenDocumentDoesNotHideTheOthers() throws {
         let text = "a: 1\n---\nb: [1, 2\nc: 3\n---\nd: 4\n"
         let documents = ManifestReader.read(yaml: text)
