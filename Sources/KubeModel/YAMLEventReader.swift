@@ -61,9 +61,9 @@ enum YAMLEventReader {
             case YAML_ALIAS_EVENT:
                 try builder.alias(event.data.alias.anchor.map { String(cString: $0) } ?? "", line: line, column: column)
             case YAML_SEQUENCE_START_EVENT:
-                builder.start(mapping: false, anchor: event.data.sequence_start.anchor.map { String(cString: $0) }, line: line, column: column)
+                try builder.start(mapping: false, anchor: event.data.sequence_start.anchor.map { String(cString: $0) }, line: line, column: column)
             case YAML_MAPPING_START_EVENT:
-                builder.start(mapping: true, anchor: event.data.mapping_start.anchor.map { String(cString: $0) }, line: line, column: column)
+                try builder.start(mapping: true, anchor: event.data.mapping_start.anchor.map { String(cString: $0) }, line: line, column: column)
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 try builder.end()
             default:

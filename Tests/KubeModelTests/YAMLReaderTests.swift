@@ -124,6 +124,19 @@ struct YAMLReaderTests {
         #expect(throws: KubeModelError.self) { try ManifestReader.parseSingle(yaml: sequences) }
     }
 
+    @Test func nestingBeyondTheLimitStopsTheReadThere() {
+        // 100,000 unclosed flow sequences: libyaml scans them in quadratic time, so reading on to the
+        // end's syntax error took 35 s in `guardctl check` (debug). The nesting limit now ends the read
+        // at the 513th `[`, and the error says so (it used to be the syntax error at the end).
+        let documents = ManifestReader.read(Array((String(repeating: "[", count: 100_000) + "\n").utf8), format: .yaml)
+        guard case .failure(let error)? = documents.first?.result else {
+            Issue.record("100,000 levels accepted")
+            return
+        }
+        #expect(error == .limitExceeded, "\(error)")
+        #expect(error.line == 1 && error.column == 513, "\(error)")
+    }
+
     @Test func moderateNestingStillParses() throws {
         var block = ""
         for depth in 0..<200 { block += String(repeating: " ", count: depth) + "k\(depth):\n" }
