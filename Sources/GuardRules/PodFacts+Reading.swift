@@ -4,12 +4,12 @@ import KubeModel
 /// wrong type reads as absent.
 extension PodFacts {
     /// The pod spec's own members: host namespaces (in the order the controls list them) and `os`.
-    mutating func readSpec(_ value: JSONValue) {
+    func readSpec(_ value: JSONValue) {
         guard case .object(let spec) = value else { return }
         specIsObject = true
         var network = false, pid = false, ipc = false
         var containerCount = 0
-        for (key, member) in spec {
+        spec.forEachMember { key, member in
             switch key {
             case "hostNetwork": network = member == true
             case "hostPID": pid = member == true
@@ -22,7 +22,7 @@ extension PodFacts {
             case "volumes": volumes.reserveCapacity(min(member.arrayValue?.count ?? 0, ObjectBudget.volumes))
             case "containers", "initContainers", "ephemeralContainers":
                 containerCount += min(member.arrayValue?.count ?? 0, ObjectBudget.containersPerList)
-            default: continue
+            default: return
             }
         }
         containers.reserveCapacity(containerCount)
@@ -37,7 +37,7 @@ extension ContainerFacts {
     /// from their slots.
     func read(_ value: JSONValue) {
         guard case .object(let object) = value else { return }
-        for (key, member) in object {
+        object.forEachMember { key, member in
             switch key {
             case "name": name = member.stringValue ?? ""
             case "image": image = member.stringValue
@@ -47,7 +47,7 @@ extension ContainerFacts {
                 env.reserveCapacity(min(member.arrayValue?.count ?? 0, ObjectBudget.envPerContainer))
             case "command": command = member.arrayValue ?? []
             case "args": args = member.arrayValue ?? []
-            default: continue
+            default: return
             }
         }
     }
@@ -71,11 +71,11 @@ extension VolumeFacts {
     /// One volume.
     init(_ value: JSONValue) {
         guard case .object(let fields) = value else { return }
-        for (key, member) in fields {
+        fields.forEachMember { key, member in
             switch key {
             case "name":
                 name = member.stringValue
-                continue
+                return
             case "hostPath": hostPath = !member.isNull
             case "secret": secretName = member["secretName"]?.stringValue
             case "projected":
@@ -93,7 +93,7 @@ extension SecurityFacts {
     /// One `securityContext`; all defaults when it is not an object.
     init(_ value: JSONValue) {
         guard case .object(let context) = value else { return }
-        for (key, member) in context {
+        context.forEachMember { key, member in
             switch key {
             case "windowsOptions": hostProcess = member["hostProcess"] == true
             case "privileged": privileged = member == true
@@ -102,7 +102,7 @@ extension SecurityFacts {
             case "runAsNonRoot": runAsNonRoot = member.isNull ? .null : member == false ? .isFalse : .other
             case "procMount": procMount = member.stringValue
             case "seLinuxOptions":
-                guard case .object(let options) = member else { continue }
+                guard case .object(let options) = member else { return }
                 seLinux = (options["type"]?.stringValue ?? "", options["user"]?.stringValue, options["role"]?.stringValue)
             case "appArmorProfile": appArmorType = member["type"]?.stringValue
             case "seccompProfile": seccompType = member["type"]?.stringValue
@@ -111,7 +111,7 @@ extension SecurityFacts {
                 dropsAll = member["drop"]?.arrayValue?.contains { $0.stringValue == "ALL" } ?? false
             case "sysctls":
                 sysctls = member.arrayValue ?? []
-            default: continue
+            default: return
             }
         }
     }

@@ -8,7 +8,10 @@ import KubeModel
 ///
 /// Each value is read as leniently as a rule reads a field: a value of the wrong type reads as absent
 /// (the shape walk has reported it), so a decision over the facts is the decision over the tree.
-struct PodFacts {
+///
+/// A reference, like ``ContainerFacts``: the walk fills it in place and every rule reads the same one
+/// (as a struct, each copy retained and released its dozen members).
+final class PodFacts {
     /// Where the pod spec sits in the object.
     let specPath: FieldPath
     /// Where the pod template's metadata sits (`nil` for a Pod, whose metadata is the object's).

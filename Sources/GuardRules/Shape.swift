@@ -94,15 +94,15 @@ indirect enum Shape: Sendable {
         case .members(let members):
             guard case .object(let object) = value else { return report("must be an object, found \(Self.shown(value))", &state) }
             // In the document's order, so the same object always gives the same findings in the same order.
-            for (key, member) in object {
-                guard let index = members.index(of: key) else { continue }
+            object.forEachMember { key, member in
+                guard let index = members.index(of: key) else { return }
                 state.trail.append(.key(key))
                 members.shapes[index].walk(member, &state)
                 state.trail.removeLast()
             }
         case .map(let element):
             guard case .object(let object) = value else { return report("must be an object, found \(Self.shown(value))", &state) }
-            for (key, member) in object {
+            object.forEachMember { key, member in
                 state.trail.append(.key(key))
                 element.walk(member, &state)
                 state.trail.removeLast()
@@ -112,10 +112,12 @@ indirect enum Shape: Sendable {
             guard items.count <= limit else {
                 return report("has \(items.count) entries; at most \(limit) are accepted", &state, overBudget: true)
             }
-            for (index, item) in items.enumerated() {
-                state.trail.append(.index(index))
-                element.walk(item, &state)
-                state.trail.removeLast()
+            items.withUnsafeBufferPointer { items in
+                for index in items.indices {
+                    state.trail.append(.index(index))
+                    element.walk(items[index], &state)
+                    state.trail.removeLast()
+                }
             }
         }
     }
@@ -147,7 +149,11 @@ final class ShapeMembers: Sendable {
     /// The index of `key`, or `nil` when the shape does not name it.
     func index(of key: String) -> Int? {
         let length = key.utf8.count
-        for index in lengths.indices where lengths[index] == length && keys[index] == key { return index }
-        return nil
+        return lengths.withUnsafeBufferPointer { lengths in
+            keys.withUnsafeBufferPointer { keys in
+                for index in lengths.indices where lengths[index] == length && keys[index] == key { return index }
+                return nil
+            }
+        }
     }
 }

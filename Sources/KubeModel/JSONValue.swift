@@ -183,3 +183,17 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     /// `nil` is JSON `null`.
     public init(nilLiteral: ()) { self = .null }
 }
+
+extension OrderedDictionary where Key == String, Value == JSONValue {
+    /// Visits every member in document order through the storage buffers: a `for (key, value) in`
+    /// loop copies (retains and releases) each member, which a walk over every value of an object
+    /// pays on every step.
+    @inlinable
+    public func forEachMember(_ body: (String, JSONValue) -> Void) {
+        keys.elements.withUnsafeBufferPointer { keys in
+            values.elements.withUnsafeBufferPointer { values in
+                for position in keys.indices { body(keys[position], values[position]) }
+            }
+        }
+    }
+}
