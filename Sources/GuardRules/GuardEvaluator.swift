@@ -9,17 +9,22 @@ import KubeModel
 /// patch is the diff from the raw original to the mutated document, so unknown fields survive.
 public struct GuardEvaluator: Sendable {
     /// The policy every decision applies.
-    public let policy: GuardPolicy
+    public var policy: GuardPolicy { shared.policy }
+    /// The policy behind one reference, which every rule input points at: copying the policy into
+    /// each input retained and released every one of its members.
+    let shared: SharedPolicy
 
     /// An evaluator for a policy.
-    public init(policy: GuardPolicy) { self.policy = policy }
+    public init(policy: GuardPolicy) { shared = SharedPolicy(policy) }
 
     /// Evaluates one admission request.
     /// - Parameter phase: ``EvaluationPhase/combined`` (offline checks and the mutating webhook) judges the
     ///   object as mutated; ``EvaluationPhase/validating`` (the validating webhook) also reports every
     ///   mutation the object still lacks, since what it admits is stored as it is.
     public func evaluate(_ request: AdmissionRequest, context: EvaluationContext, phase: EvaluationPhase = .combined) -> Decision {
-        var base: [String: String] = ["policy-version": policy.version]
+        // Room for every annotation a decision writes, so the map is allocated once.
+        var base: [String: String] = Dictionary(minimumCapacity: 8)
+        base["policy-version"] = policy.version
         guard request.operation == .create || request.operation == .update else {
             base["skipped"] = "operation \(request.operation.rawValue) is not checked"
             return Decision(auditAnnotations: base)
@@ -58,7 +63,7 @@ public struct GuardEvaluator: Sendable {
         var steps: [MutationStep] = []
         func input(_ value: JSONValue, pod: PodFacts? = nil) -> RuleInput {
             RuleInput(object: KubeObject(value), oldObject: request.oldObject.map(KubeObject.init), request: request,
-                      policy: policy, stage: stage, tier: tier, context: context, pod: pod)
+                      policy: shared, stage: stage, tier: tier, context: context, pod: pod)
         }
         // The facts gathered with the shape follow the document through the mutations that edit
         // both; after any other change they are gathered again.
@@ -131,7 +136,7 @@ public struct GuardEvaluator: Sendable {
         let stage = resolveStage(object, context: context, notes: &notes)
         // The same shape budget as any governed object: a pod with thousands of containers is refused unread.
         let shape = stage == nil ? ShapeRules.Outcome() : ShapeRules.check(object)
-        let input = RuleInput(object: object, oldObject: request.oldObject.map(KubeObject.init), request: request, policy: policy,
+        let input = RuleInput(object: object, oldObject: request.oldObject.map(KubeObject.init), request: request, policy: shared,
                               stage: stage, tier: resolveTier(object, context: context), context: context, pod: shape.pod)
         var findings = shape.findings
         if !shape.overBudget { PodSecurityRules.check(input, into: &findings) }
@@ -157,7 +162,7 @@ public struct GuardEvaluator: Sendable {
         let stagePolicy = policy.stage(stage)
         guard stagePolicy.resolveDigests || stagePolicy.requireSignatures || stagePolicy.requireScanAttestation else { return [] }
         let exempt = policyExemptions(object, request: request, context: context)
-        let input = RuleInput(object: object, oldObject: request.oldObject.map(KubeObject.init), request: request, policy: policy,
+        let input = RuleInput(object: object, oldObject: request.oldObject.map(KubeObject.init), request: request, policy: shared,
                               stage: stage, tier: resolveTier(object, context: context), context: context)
         return ProvenanceRules.lookups(input, resolve: stagePolicy.resolveDigests && mutationEnabled(.imageDigestResolve, stage: stage, exempt: exempt),
                                        verify: stagePolicy.requireSignatures && exempt[.imageSignatureRequired] == nil,

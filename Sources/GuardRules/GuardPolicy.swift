@@ -69,7 +69,7 @@ public struct StagePolicy: Sendable, Equatable {
     private(set) var registryPatterns: [RegistryPattern]
 
     /// Whether an image name (`registry/repository`) comes from an allowed registry.
-    func allows(_ name: String) -> Bool { registryPatterns.contains { $0.allows(name) } }
+    func allows<Name: StringProtocol>(_ name: Name) -> Bool { registryPatterns.contains { $0.allows(name) } }
     /// Whether images must be pinned by sha256 digest.
     public var requireDigest: Bool
     /// Whether the mutating webhook pins `repo:tag` images to the digest the tag points at (`image.digest-resolve`).
@@ -109,7 +109,11 @@ public struct TierPolicy: Sendable, Equatable {
     /// ``defaultLimits`` in name order.
     private(set) var sortedDefaultLimits: [(key: String, value: Quantity)]
     /// Largest request or limit a container may have.
-    public var maximum: [String: Quantity]
+    public var maximum: [String: Quantity] {
+        didSet { sortedMaximum = maximum.sorted { $0.key < $1.key } }
+    }
+    /// ``maximum`` in name order (the resource rules walk it per container).
+    private(set) var sortedMaximum: [(key: String, value: Quantity)]
 
     /// Equal when the policy values are equal (the sorted copies follow from them).
     public static func == (lhs: TierPolicy, rhs: TierPolicy) -> Bool {
@@ -123,6 +127,7 @@ public struct TierPolicy: Sendable, Equatable {
         self.maximum = maximum
         sortedDefaultRequests = defaultRequests.sorted { $0.key < $1.key }
         sortedDefaultLimits = defaultLimits.sorted { $0.key < $1.key }
+        sortedMaximum = maximum.sorted { $0.key < $1.key }
     }
 }
 

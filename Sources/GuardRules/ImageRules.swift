@@ -33,8 +33,9 @@ enum ImageRules {
                                     message: "\(error.message); its registry cannot be checked, so it is not allowed"))
             return
         }
-        let name = reference.name
-        if !input.stagePolicy.allows(name) {
+        // The name is built only for a message; the check reads it in place.
+        var name: String { reference.name }
+        if !input.stagePolicy.allows(reference.nameSlice) {
             let allowed = input.stagePolicy.allowedRegistries
             findings.append(Finding(rule: .imageRegistryAllowed, path: path(), message:
                 "\(owner()) uses \(name), which is not an allowed registry for stage \(stage); allowed: \(allowed.joined(separator: ", "))"))

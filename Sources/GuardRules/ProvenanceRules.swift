@@ -19,7 +19,7 @@ enum ProvenanceRules {
         var seen = Set<String>()
         var result: [ImageLookup] = []
         for image in containerImages + scanned where !image.isEmpty && seen.insert(image).inserted {
-            guard let reference = try? ImageReference(parsing: image), input.stagePolicy.allows(reference.name) else { continue }
+            guard let reference = try? ImageReference(parsing: image), input.stagePolicy.allows(reference.nameSlice) else { continue }
             let container = inTemplate.contains(image)
             let keys = verify && container ? input.policy.provenance.keys(for: reference.name) : []
             let scanKeys = needsScan.contains(image) ? input.policy.scanAttestation.keys(for: reference.name, provenance: input.policy.provenance) : []
@@ -41,7 +41,7 @@ enum ProvenanceRules {
         var changed = false
         for container in pod.containers {
             guard let image = container.image, let reference = try? ImageReference(parsing: image), !reference.hasDigest,
-                  input.stagePolicy.allows(reference.name) else { continue }
+                  input.stagePolicy.allows(reference.nameSlice) else { continue }
             switch facts.resolutions[image] {
             case .resolved(let digest)?:
                 document.set(.string(image + "@" + digest), at: container.path / "image")
@@ -66,7 +66,7 @@ enum ProvenanceRules {
               let pod = input.pod else { return }
         for container in pod.containers {
             guard let image = container.image, let reference = try? ImageReference(parsing: image),
-                  input.stagePolicy.allows(reference.name) else { continue }
+                  input.stagePolicy.allows(reference.nameSlice) else { continue }
             let path = container.path / "image"
             let name = reference.name
             if input.policy.provenance.keys(for: name).isEmpty {

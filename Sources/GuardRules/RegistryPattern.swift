@@ -22,10 +22,11 @@ struct RegistryPattern: Sendable, Equatable {
     }
 
     /// Whether the image name is allowed (bytes compared; registry names are ASCII).
-    func allows(_ name: String) -> Bool {
+    func allows<Name: StringProtocol>(_ name: Name) -> Bool {
         switch kind {
         case .any: return true
         case .glob(let base, let below):
+            let name = String(name)
             return Glob.matches(base, name) || (below && Glob.matches(base + "/**", name))
         case .prefix(let base, let below):
             let bytes = name.utf8

@@ -6,7 +6,6 @@ enum ResourceRules {
     static func check(_ input: RuleInput, into findings: inout [Finding]) {
         guard input.stage != nil, let pod = input.pod else { return }
         let policy = input.policy.resources
-        let sortedMaximum = input.tierPolicy.maximum.sorted { $0.key < $1.key }
         for container in pod.containers where container.kind != .ephemeralContainer {
             var resourcesPath: FieldPath { container.path / "resources" }
             let requests = container.requests
@@ -24,7 +23,7 @@ enum ResourceRules {
                 findings.append(Finding(rule: .resourcesLimitsRequired, path: resourcesPath / "limits" / resource,
                                         message: "\(container.label) must set a \(resource) limit\(hint)"))
             }
-            for (resource, max) in sortedMaximum {
+            for (resource, max) in input.tierPolicy.sortedMaximum {
                 for field in ["requests", "limits"] {
                     guard let value = field == "requests" ? requests[resource] : limits[resource], value > max else { continue }
                     findings.append(Finding(rule: .resourcesMaximum, path: resourcesPath / field / resource,
@@ -35,23 +34,40 @@ enum ResourceRules {
     }
 }
 
-/// A small name → quantity map (a container has two to four resources: a linear scan beats hashing).
-/// Only the quantities that parse: ``ShapeRules`` reports the others as `object.well-formed` with
-/// their paths (each quantity is parsed once, there).
+/// A container's requests or limits by resource name. CPU and memory, which nearly every container
+/// sets, sit in their own slots; other names in a short list (a linear scan beats hashing). Only the
+/// quantities that parse: ``ShapeRules`` reports the others as `object.well-formed` with their paths
+/// (each quantity is parsed once, there).
 struct Quantities {
-    var entries: [(name: String, quantity: Quantity)] = []
+    private var cpu: Quantity?
+    private var memory: Quantity?
+    private var others: [(name: String, quantity: Quantity)] = []
 
     init() {}
 
-    /// The members of a map that parse as quantities, in its order.
+    /// The members of a map that parse as quantities.
     init(_ map: JSONObject) {
-        for (name, raw) in map {
-            if let quantity = try? Quantity(json: raw) { entries.append((name, quantity)) }
+        map.forEachMember { name, raw in
+            if let quantity = try? Quantity(json: raw) { add(quantity, named: name) }
+        }
+    }
+
+    /// Records a quantity; the first of a name is kept.
+    mutating func add(_ quantity: Quantity, named name: String) {
+        switch name {
+        case "cpu": if cpu == nil { cpu = quantity }
+        case "memory": if memory == nil { memory = quantity }
+        default: if self[name] == nil { others.append((name, quantity)) }
         }
     }
 
     subscript(_ name: String) -> Quantity? {
-        for entry in entries where entry.name == name { return entry.quantity }
-        return nil
+        switch name {
+        case "cpu": return cpu
+        case "memory": return memory
+        default:
+            for entry in others where entry.name == name { return entry.quantity }
+            return nil
+        }
     }
 }

@@ -11,7 +11,9 @@ final class RuleInput {
     let pod: PodFacts?
     let oldObject: KubeObject?
     let request: AdmissionRequest
-    let policy: GuardPolicy
+    /// The evaluator's policy, shared.
+    let shared: SharedPolicy
+    var policy: GuardPolicy { shared.policy }
     /// The stage that governs the object, `nil` when it is not governed.
     let stage: Stage?
     let tier: Tier
@@ -25,21 +27,29 @@ final class RuleInput {
 
     /// - Parameter pod: the pod facts of `object` when already gathered (by ``ShapeRules/check(_:)``);
     ///   read here otherwise, for a governed object.
-    init(object: KubeObject, oldObject: KubeObject?, request: AdmissionRequest, policy: GuardPolicy, stage: Stage?,
+    init(object: KubeObject, oldObject: KubeObject?, request: AdmissionRequest, policy: SharedPolicy, stage: Stage?,
          tier: Tier, context: EvaluationContext, pod: PodFacts? = nil) {
         self.object = object
         self.pod = pod ?? (stage == nil ? nil : ShapeRules.podFacts(object))
         self.oldObject = oldObject
         self.request = request
-        self.policy = policy
+        shared = policy
         self.stage = stage
         self.tier = tier
         self.context = context
-        stagePolicy = stage.map(policy.stage) ?? StagePolicy()
-        tierPolicy = policy.tier(tier)
+        stagePolicy = stage.map(policy.policy.stage) ?? StagePolicy()
+        tierPolicy = policy.policy.tier(tier)
         let labels = object.raw["metadata"]?["labels"]
         let podLabels = PodTemplate.podLabelsValue(of: object) ?? labels
         environment = labels?[GuardLabels.environment]?.stringValue ?? podLabels?[GuardLabels.environment]?.stringValue
             ?? labels?[GuardLabels.instance]?.stringValue ?? podLabels?[GuardLabels.instance]?.stringValue
     }
+}
+
+/// A policy behind a reference, shared by an evaluator and every rule input it makes.
+final class SharedPolicy: Sendable {
+    /// The policy.
+    let policy: GuardPolicy
+
+    init(_ policy: GuardPolicy) { self.policy = policy }
 }

@@ -40,7 +40,7 @@ enum ScanRules {
         var result: [Site] = []
         func add(_ image: String?, path: @autoclosure () -> FieldPath, label: @autoclosure () -> String, pinnedOnly: Bool) {
             guard let image, !image.isEmpty, !old.contains(image), let reference = try? ImageReference(parsing: image),
-                  input.stagePolicy.allows(reference.name), !pinnedOnly || reference.hasDigest else { return }
+                  input.stagePolicy.allows(reference.nameSlice), !pinnedOnly || reference.hasDigest else { return }
             result.append(Site(path: path(), label: label(), image: image, reference: reference))
         }
         for container in input.pod?.containers ?? [] {

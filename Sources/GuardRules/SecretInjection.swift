@@ -36,7 +36,9 @@ enum SecretInjection {
                 "the workload asks for injected credentials but has no \(GuardLabels.environment) label naming its environment"))
             return false
         }
+        // Lists are sized before they are filled (each growth was an allocation, per container).
         var variables: [(InjectedVariable, String)] = []
+        variables.reserveCapacity(sets.reduce(0) { $0 + (input.policy.secrets.injection[$1]?.variables.count ?? 0) })
         for name in sets {
             guard let source = input.policy.secrets.injection[name] else {
                 let known = input.policy.secrets.injection.keys.sorted().joined(separator: ", ")
@@ -44,7 +46,7 @@ enum SecretInjection {
                 continue
             }
             let secret = source.secretName(for: environment)
-            variables.append(contentsOf: source.variables.map { ($0, secret) })
+            for variable in source.variables { variables.append((variable, secret)) }
         }
         guard !variables.isEmpty else { return false }
         let entries: [(facts: EnvFacts, entry: JSONValue)] = variables.map { variable, secret in
@@ -55,8 +57,13 @@ enum SecretInjection {
         }
         var changed = false
         for container in pod.containers where container.kind != .ephemeralContainer && !container.envIsMisshapen {
-            let existing = container.env.compactMap(\.name)
-            let missing = entries.filter { !existing.contains($0.facts.name ?? "") }
+            var missing: [(facts: EnvFacts, entry: JSONValue)] = []
+            missing.reserveCapacity(entries.count)
+            for entry in entries {
+                let wanted = entry.facts.name ?? ""
+                guard !container.env.contains(where: { $0.name == wanted }) else { continue }
+                missing.append(entry)
+            }
             guard !missing.isEmpty else { continue }
             var written = false
             document.modify(at: container.path) { containerValue in
@@ -64,13 +71,17 @@ enum SecretInjection {
                 containerValue = .null
                 var env = containerObject["env"]?.arrayValue ?? []
                 containerObject["env"] = .null
-                env.append(contentsOf: missing.map(\.entry))
+                env.reserveCapacity(env.count + missing.count)
+                for entry in missing { env.append(entry.entry) }
                 containerObject["env"] = .array(env)
                 containerValue = .object(containerObject)
                 written = true
             }
             // The facts follow the document: what the rules judge next is what was written.
-            if written { container.env += missing.map(\.facts) }
+            if written {
+                container.env.reserveCapacity(container.env.count + missing.count)
+                for entry in missing { container.env.append(entry.facts) }
+            }
             changed = true
         }
         return changed

@@ -79,7 +79,6 @@ indirect enum Shape: Sendable {
             }
         case .quantities(let map):
             guard case .object(let object) = value else { return report("must be an object, found \(Self.shown(value))", &state) }
-            state.reserveQuantities(object.count, in: map)
             for (key, member) in object where !member.isNull {
                 do {
                     state.quantity(try Quantity(json: member), named: key, in: map)

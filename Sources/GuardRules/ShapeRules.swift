@@ -70,7 +70,10 @@ enum ShapeRules {
                 walk.problems.append(Shape.Problem(path: path, message: "must be an object, found \(next.typeDescription)", overBudget: false))
                 return walk.pod
             }
-            if key == "template" { metadata.walk(next["metadata"] ?? .null, from: path / "metadata", &walk) }
+            if key == "template" {
+                // The kind's constant path when it has one (it always does here), built only otherwise.
+                metadata.walk(next["metadata"] ?? .null, from: walk.pod.metadataPath ?? path / "metadata", &walk)
+            }
             value = next
         }
         podSpec.walk(value, from: specPath, &walk)

@@ -92,21 +92,12 @@ struct ShapeWalk {
         if slot == .container { container = nil }
     }
 
-    /// Room for a requests or limits map of `count` members in the current container.
-    mutating func reserveQuantities(_ count: Int, in map: Shape.QuantityMap) {
-        guard gathers, let container else { return }
-        switch map {
-        case .requests: container.requests.entries.reserveCapacity(count)
-        case .limits: container.limits.entries.reserveCapacity(count)
-        }
-    }
-
     /// A quantity of the current container's requests or limits that parsed.
     mutating func quantity(_ quantity: Quantity, named name: String, in map: Shape.QuantityMap) {
         guard gathers, let container else { return }
         switch map {
-        case .requests: container.requests.entries.append((name, quantity))
-        case .limits: container.limits.entries.append((name, quantity))
+        case .requests: container.requests.add(quantity, named: name)
+        case .limits: container.limits.add(quantity, named: name)
         }
     }
 }

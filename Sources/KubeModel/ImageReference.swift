@@ -43,6 +43,15 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         result += text(parts.path)
         return result
     }
+    /// ``name`` as a slice of ``original`` when the text holds it whole (a registry written, no
+    /// `library/` implied): no allocation for the usual reference; built as ``name`` otherwise.
+    public var nameSlice: Substring {
+        guard let registry = parts.registry, !parts.library else { return Substring(name) }
+        let bytes = original.utf8
+        let start = bytes.index(bytes.startIndex, offsetBy: registry.lowerBound)
+        let end = bytes.index(bytes.startIndex, offsetBy: parts.path.upperBound)
+        return original[start..<end]
+    }
     /// Whether a digest is written (no allocation).
     public var hasDigest: Bool { parts.digest != nil }
     /// Whether a tag is written (no allocation).

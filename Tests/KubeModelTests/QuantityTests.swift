@@ -95,6 +95,8 @@ struct ImageReferenceTests {
         #expect(reference.digest == digest)
         // `name` is sliced from the written bytes when it can be: it must still be registry/repository.
         #expect(reference.name == registry + "/" + repository)
+        // The slice the registry check reads is the same name.
+        #expect(String(reference.nameSlice) == reference.name)
     }
 
     static let invalid = ["", "Nginx", "nginx:", "nginx@sha256:abc", "a//b", "nginx:-bad", "-x/y", "host:99999/app",
