@@ -8,11 +8,12 @@ import KubeModel
 /// API server (mutating before validating webhooks); the rules then judge the mutated object, and the
 /// patch is the diff from the raw original to the mutated document, so unknown fields survive.
 public struct GuardEvaluator: Sendable {
-    /// The policy every decision applies.
-    public var policy: GuardPolicy { shared.policy }
+    /// The policy every decision applies (inlinable, so a caller reading one of its members reads
+    /// that member, not a copy of the whole policy).
+    @inlinable public var policy: GuardPolicy { shared.policy }
     /// The policy behind one reference, which every rule input points at: copying the policy into
     /// each input retained and released every one of its members.
-    let shared: SharedPolicy
+    @usableFromInline let shared: SharedPolicy
 
     /// An evaluator for a policy.
     public init(policy: GuardPolicy) { shared = SharedPolicy(policy) }

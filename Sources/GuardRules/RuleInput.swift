@@ -47,9 +47,9 @@ final class RuleInput {
 }
 
 /// A policy behind a reference, shared by an evaluator and every rule input it makes.
-final class SharedPolicy: Sendable {
+@usableFromInline final class SharedPolicy: Sendable {
     /// The policy.
-    let policy: GuardPolicy
+    @usableFromInline let policy: GuardPolicy
 
     init(_ policy: GuardPolicy) { self.policy = policy }
 }
