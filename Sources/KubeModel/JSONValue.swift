@@ -185,9 +185,9 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 }
 
 extension OrderedDictionary where Key == String, Value == JSONValue {
-    /// Visits every member in document order through the storage buffers: a `for (key, value) in`
-    /// loop copies (retains and releases) each member, which a walk over every value of an object
-    /// pays on every step.
+    /// Visits every member in document order, reading the key and value storage directly instead of
+    /// through the dictionary's iterator (which builds a key-value pair per member). Each value is
+    /// still passed as a copy; measured in the shape walk, the saving is small (about 3 %).
     @inlinable
     public func forEachMember(_ body: (String, JSONValue) -> Void) {
         keys.elements.withUnsafeBufferPointer { keys in
