@@ -36,9 +36,7 @@ enum SecretInjection {
                 "the workload asks for injected credentials but has no \(GuardLabels.environment) label naming its environment"))
             return false
         }
-        // Lists are sized before they are filled (each growth was an allocation, per container).
         var variables: [(InjectedVariable, String)] = []
-        variables.reserveCapacity(sets.reduce(0) { $0 + (input.policy.secrets.injection[$1]?.variables.count ?? 0) })
         for name in sets {
             guard let source = input.policy.secrets.injection[name] else {
                 let known = input.policy.secrets.injection.keys.sorted().joined(separator: ", ")
@@ -57,11 +55,13 @@ enum SecretInjection {
         }
         var changed = false
         for container in pod.containers where container.kind != .ephemeralContainer && !container.envIsMisshapen {
+            // Sized at the first missing entry: a container that has them all (the validating
+            // webhook's case, after the mutating one) allocates nothing.
             var missing: [(facts: EnvFacts, entry: JSONValue)] = []
-            missing.reserveCapacity(entries.count)
             for entry in entries {
                 let wanted = entry.facts.name ?? ""
                 guard !container.env.contains(where: { $0.name == wanted }) else { continue }
+                if missing.isEmpty { missing.reserveCapacity(entries.count) }
                 missing.append(entry)
             }
             guard !missing.isEmpty else { continue }
