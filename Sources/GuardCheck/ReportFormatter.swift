@@ -22,30 +22,65 @@ public enum ReportFormatter {
     }
 
     static func text(_ results: [CheckResult]) -> String {
-        // Each document's block is independent: written on all cores, joined in order.
-        var lines = Parallel.map(count: results.count) { block(results[$0]) }.filter { !$0.isEmpty }
+        // Each document's block is independent: written on all cores as bytes, joined in order once.
+        let blocks = Parallel.map(count: results.count) { block(results[$0]) }
+        var output: [UInt8] = []
+        output.reserveCapacity(blocks.reduce(128) { $0 + $1.count + 1 })
+        for block in blocks where !block.isEmpty {
+            output.append(contentsOf: block)
+            output.append(newline)
+        }
         let errors = results.filter { $0.error != nil }.count
         let denied = results.filter { $0.error == nil && !$0.allowed }.count
         let allowed = results.count - errors - denied
         let warned = results.filter { !($0.decision?.warnings.isEmpty ?? true) }.count
-        lines.append("")
-        lines.append("\(results.count) document\(results.count == 1 ? "" : "s"): \(allowed) allowed, \(denied) denied, \(errors) unreadable, \(warned) with warnings")
-        return lines.joined(separator: "\n") + "\n"
+        output.append(newline)
+        output.append(contentsOf: "\(results.count) document\(results.count == 1 ? "" : "s"): \(allowed) allowed, \(denied) denied, \(errors) unreadable, \(warned) with warnings\n".utf8)
+        return String(decoding: output, as: UTF8.self)
     }
 
-    /// One document's lines (no trailing newline), or `""` for a result with neither error nor decision.
-    private static func block(_ result: CheckResult) -> String {
-        if let error = result.error { return "ERROR \(result.location): \(error)" }
-        guard let object = result.object, let decision = result.decision else { return "" }
-        var lines = ["\(decision.allowed ? "ALLOW" : "DENY ") \(result.location) \(object.reference)"]
-        for violation in decision.denials { lines.append("    deny  \(violation)") }
-        for warning in decision.warnings { lines.append("    warn  \(warning)") }
-        for violation in decision.audited { lines.append("    audit \(violation)") }
-        for exempted in decision.exempted { lines.append("    exempt \(exempted.violation) — by \(exempted.by)") }
+    private static let newline = UInt8(ascii: "\n")
+
+    /// One document's lines as UTF-8 (no trailing newline), or nothing for a result with neither error
+    /// nor decision.
+    private static func block(_ result: CheckResult) -> [UInt8] {
+        if let error = result.error { return Array("ERROR \(result.location): \(error)".utf8) }
+        guard let object = result.object, let decision = result.decision else { return [] }
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        out.append(contentsOf: (decision.allowed ? "ALLOW " : "DENY  ").utf8)
+        out.append(contentsOf: result.location.utf8)
+        out.append(UInt8(ascii: " "))
+        out.append(contentsOf: object.reference.utf8)
+        for violation in decision.violations where violation.mode == .enforce { line("deny  ", violation, into: &out) }
+        for warning in decision.warnings {
+            out.append(contentsOf: "\n    warn  ".utf8)
+            out.append(contentsOf: warning.utf8)
+        }
+        for violation in decision.violations where violation.mode == .audit { line("audit ", violation, into: &out) }
+        for exempted in decision.exempted {
+            line("exempt ", exempted.violation, into: &out)
+            out.append(contentsOf: " — by ".utf8)
+            out.append(contentsOf: exempted.by.utf8)
+        }
         if !decision.patch.isEmpty {
             let rules = decision.auditAnnotations["mutations"] ?? "mutation"
-            lines.append("    patch \(decision.patch.operations.count) operation\(decision.patch.operations.count == 1 ? "" : "s") (\(rules)): \(decision.patch)")
+            let count = decision.patch.operations.count
+            out.append(contentsOf: "\n    patch \(count) operation\(count == 1 ? "" : "s") (\(rules)): ".utf8)
+            decision.patch.write(into: &out)
         }
-        return lines.joined(separator: "\n")
+        return out
+    }
+
+    /// Appends a new line `    <tag>[rule] path: message` (a violation's description).
+    private static func line(_ tag: String, _ violation: Violation, into out: inout [UInt8]) {
+        out.append(contentsOf: "\n    ".utf8)
+        out.append(contentsOf: tag.utf8)
+        out.append(UInt8(ascii: "["))
+        out.append(contentsOf: violation.rule.rawValue.utf8)
+        out.append(contentsOf: "] ".utf8)
+        out.append(contentsOf: violation.path.description.utf8)
+        out.append(contentsOf: ": ".utf8)
+        out.append(contentsOf: violation.message.utf8)
     }
 }

@@ -18,7 +18,11 @@ enum PDBRules {
               replicas >= input.policy.pdb.minReplicas, let pod = input.pod else { return }
         let podLabels = pod.podLabelsValue
         // policy/v1: an empty selector selects every pod of the namespace; an absent one selects none.
-        let selecting = input.context.index.budgets.filter { $0.selector?.matches(labelsObject: podLabels) ?? false }.map(\.view)
+        let index = input.context.index
+        var selecting: [PodDisruptionBudgetView] = []
+        for position in index.budgetCandidates(podLabels: podLabels) where index.budgets[position].selector?.matches(labelsObject: podLabels) == true {
+            selecting.append(index.budgets[position].view)
+        }
         if selecting.isEmpty {
             let labels = pod.podLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             findings.append(Finding(rule: .pdbRequired, path: "spec.replicas", message:
@@ -55,14 +59,13 @@ enum PDBRules {
         // The disruption controller expects the sum of the scales of every controller whose pods the
         // budget selects (`getExpectedScale`), so that sum decides whether a minAvailable leaves room
         // for an eviction; without known workloads only absolute blocks count.
-        let selector = pdb.selector
-        let selected = input.context.index.workloads.filter { workload in
-            guard let selector else { return false }
-            return selector.matches(workload.podLabels)
-        }
-        let replicas: Int64? = selected.isEmpty ? nil : selected.reduce(Int64(0)) { total, workload in
-            let (sum, overflow) = total.addingReportingOverflow(workload.replicas)
-            return overflow ? .max : sum
+        let index = input.context.index
+        var replicas: Int64?
+        if let selector = pdb.selector {
+            for position in index.workloadCandidates(selector) where selector.matches(index.workloads[position].podLabels) {
+                let (sum, overflow) = (replicas ?? 0).addingReportingOverflow(index.workloads[position].replicas)
+                replicas = overflow ? .max : sum
+            }
         }
         let field = pdb.maxUnavailable != nil ? "maxUnavailable" : "minAvailable"
         if let reason = blockingReason(pdb, replicas: replicas) {

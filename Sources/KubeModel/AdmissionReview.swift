@@ -198,8 +198,10 @@ public struct AdmissionResponse: Sendable, Equatable {
             out.append(UInt8(ascii: "}"))
         }
         if let patch, !patch.isEmpty {
-            out.append(contentsOf: #","patchType":"JSONPatch","patch":"#.utf8)
-            JSONValue.writeString(Data(patch.jsonValue.serializedBytes()).base64EncodedString(), into: &out)
+            // Base64 needs no escaping: its bytes go straight between the quotes.
+            out.append(contentsOf: #","patchType":"JSONPatch","patch":""#.utf8)
+            out.append(contentsOf: Data(patch.serializedBytes()).base64EncodedData())
+            out.append(UInt8(ascii: "\""))
         }
         if !warnings.isEmpty {
             out.append(contentsOf: #","warnings":["#.utf8)

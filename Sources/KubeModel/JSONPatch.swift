@@ -45,7 +45,26 @@ public struct JSONPatch: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Compact JSON text of the patch.
-    public var description: String { jsonValue.serialized() }
+    public var description: String { String(decoding: serializedBytes(), as: UTF8.self) }
+
+    /// The patch as compact JSON bytes: the bytes of `jsonValue.serializedBytes()`, written without
+    /// building that tree (the admission response and `guardctl check`'s report write every patch).
+    public func serializedBytes() -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(64 * operations.count + 2)
+        write(into: &output)
+        return output
+    }
+
+    /// Appends the patch as compact JSON to `output` (see ``serializedBytes()``).
+    public func write(into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "["))
+        for (index, operation) in operations.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            operation.write(into: &output)
+        }
+        output.append(UInt8(ascii: "]"))
+    }
 
     /// Reads a patch from its JSON form.
     /// - Throws: ``KubeModelError`` `patchFailed` naming the malformed operation.
@@ -109,6 +128,24 @@ extension JSONPatch.Operation {
         case .remove: break
         }
         return .object(object)
+    }
+
+    /// Appends the operation as compact JSON, members in ``jsonValue``'s order.
+    func write(into output: inout [UInt8]) {
+        output.append(contentsOf: #"{"op":"#.utf8)
+        JSONValue.writeString(name, into: &output)
+        output.append(contentsOf: #","path":"#.utf8)
+        JSONValue.writeString(path.description, into: &output)
+        switch self {
+        case .add(_, let value), .replace(_, let value), .test(_, let value):
+            output.append(contentsOf: #","value":"#.utf8)
+            value.write(into: &output)
+        case .move(let from, _), .copy(let from, _):
+            output.append(contentsOf: #","from":"#.utf8)
+            JSONValue.writeString(from.description, into: &output)
+        case .remove: break
+        }
+        output.append(UInt8(ascii: "}"))
     }
 
     func apply(to document: inout JSONValue) throws(KubeModelError) {

@@ -27,6 +27,12 @@ extension JSONValue {
         return output
     }
 
+    /// Appends the value as JSON text to `output` (what ``serializedBytes(_:)`` returns, without a
+    /// buffer of its own).
+    public func write(into output: inout [UInt8], options: SerializationOptions = []) {
+        write(into: &output, options: options, indent: 0)
+    }
+
     private func write(into output: inout [UInt8], options: SerializationOptions, indent: Int) {
         let pretty = options.contains(.prettyPrinted)
         switch self {

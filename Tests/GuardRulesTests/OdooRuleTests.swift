@@ -25,7 +25,21 @@ struct OdooRuleTests {
         Case(description: "other sections ignored", conf: "[options]\nproxy_mode = 1\nlist_db = 0\ndbfilter = ^a$\n[queue_job]\nlist_db = True\n", rules: []),
         Case(description: "comments ignored", conf: "[options]\n; list_db = True\n# admin_passwd = x\nproxy_mode=True\nlist_db=False\ndbfilter=^a$\n", rules: []),
         Case(description: "not an odoo config", conf: "server { listen 80; }\n", rules: []),
+        Case(description: "CRLF line ends (a file saved on Windows)", conf: "[options]\r\nproxy_mode = True\r\nlist_db = True\r\ndbfilter = ^a$\r\n", rules: ["odoo.list-db-disabled"]),
+        Case(description: "lone CR line ends", conf: "[options]\rproxy_mode = True\rlist_db = False\rdbfilter = .*\r", rules: ["odoo.dbfilter-set"]),
+        Case(description: "tabs and Unicode spaces around section, key and value", conf: "\t[ Options ]\u{A0}\n\u{2003}proxy_mode\t=\tFalse \nlist_db = False\u{2003}\ndbfilter = ^a$\n",
+             rules: ["odoo.proxy-mode"]),
     ]
+
+    @Test("an option's line is counted as Python counts lines: LF, CRLF and CR each end one",
+          arguments: ["\n", "\r\n", "\r"])
+    func lineNumbersWhateverTheLineEnds(_ end: String) {
+        let conf = ["[options]", "proxy_mode = True", "", "dbfilter = ^a$", "list_db = True"].joined(separator: end)
+        let object: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "conf", "namespace": "clinic"],
+                                 "data": ["odoo.conf": .string(conf)]]
+        let message = Fixture.evaluate(object).violations.first { $0.rule.rawValue == "odoo.list-db-disabled" }?.message ?? ""
+        #expect(message.contains("(line 5)"), "\(message)")
+    }
 
     @Test("odoo.conf in a ConfigMap", arguments: cases)
     func configMap(_ case_: Case) {

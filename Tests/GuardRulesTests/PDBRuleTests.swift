@@ -103,4 +103,61 @@ struct PDBRuleTests {
         #expect(decision.rules == case_.rules)
         if case_.rules == ["pdb.unhealthy-eviction"] { #expect(decision.allowed, "the default policy only warns") }
     }
+
+    /// A budget of a given selector JSON (`nil`: no selector), blocking every eviction.
+    static func blockingBudget(_ name: String, selector: JSONValue?) -> JSONValue {
+        var budget = Fixture.pdb(name: name, spec: ["minAvailable": "100%", "unhealthyPodEvictionPolicy": "AlwaysAllow"])
+        budget.set(selector ?? .null, at: "spec.selector")
+        return budget
+    }
+
+    /// Selectors the peer index files differently: by the least `matchLabels` key (which may or may not
+    /// be the key that fails), expressions only, empty, absent, a label value of another type.
+    static let selectorBudgets: [JSONValue] = [
+        blockingBudget("app-web", selector: ["matchLabels": ["app": "web"]]),
+        blockingBudget("app-other", selector: ["matchLabels": ["app": "other"]]),
+        blockingBudget("least-key-matches-other-fails", selector: ["matchLabels": ["app": "web", "tier": "db"]]),
+        blockingBudget("least-key-fails-other-matches", selector: ["matchLabels": ["aaa": "x", "tier": "front"]]),
+        blockingBudget("both-match", selector: ["matchLabels": ["app": "web", "tier": "front"]]),
+        blockingBudget("expressions-only", selector: ["matchExpressions": [["key": "tier", "operator": "In", "values": ["front"]]]]),
+        blockingBudget("expressions-fail", selector: ["matchExpressions": [["key": "tier", "operator": "DoesNotExist"]]]),
+        blockingBudget("empty", selector: [:]),
+        blockingBudget("absent", selector: nil),
+        blockingBudget("labels-and-expression", selector: ["matchLabels": ["tier": "front"], "matchExpressions": [["key": "app", "operator": "NotIn", "values": ["web"]]]]),
+    ]
+
+    @Test func everyBudgetWhoseSelectorMatchesIsFoundWhateverItsShape() {
+        let workload = Fixture.workload("Deployment", podSpec: Fixture.podSpec(Fixture.container()), replicas: 3,
+                                        podLabels: ["app": "web", "tier": "front"])
+        let decision = Fixture.evaluate(workload, peers: Self.selectorBudgets)
+        let message = decision.violations.first { $0.rule == .pdbRequired }?.message ?? ""
+        #expect(message.contains("its PodDisruptionBudget (app-web, both-match, empty, expressions-only) allows no eviction"), "\(message)")
+    }
+
+    @Test func aBudgetCountsTheReplicasOfEveryWorkloadItSelectsAndNoOther() {
+        func workload(_ name: String, replicas: Int64, labels: [String: String]) -> JSONValue {
+            Fixture.workload("Deployment", podSpec: Fixture.podSpec(Fixture.container()), name: name, replicas: replicas, podLabels: labels)
+        }
+        let peers = [
+            workload("a", replicas: 2, labels: ["app": "web", "tier": "front"]),
+            workload("b", replicas: 3, labels: ["app": "web", "tier": "back"]),
+            workload("c", replicas: 5, labels: ["app": "web"]),
+            workload("d", replicas: 7, labels: ["app": "other", "tier": "front"]),
+        ]
+        // minAvailable: the selected sum − 1 allows one eviction; the selected sum allows none.
+        let cases: [(JSONValue, Int64)] = [
+            (["matchLabels": ["app": "web"]], 10),
+            (["matchLabels": ["tier": "front"]], 9),
+            (["matchLabels": ["app": "web", "tier": "front"]], 2),
+            (["matchExpressions": [["key": "tier", "operator": "Exists"]]], 12),
+            ([:], 17),
+        ]
+        for (selector, sum) in cases {
+            var budget = Fixture.pdb(spec: ["minAvailable": .int(sum - 1), "unhealthyPodEvictionPolicy": "AlwaysAllow"])
+            budget.set(selector, at: "spec.selector")
+            #expect(Fixture.evaluate(budget, peers: peers).rules.isEmpty, "\(selector): one eviction left of \(sum)")
+            budget.set(.int(sum), at: "spec.minAvailable")
+            #expect(Fixture.evaluate(budget, peers: peers).rules == ["pdb.drain-safe"], "\(selector): none left of \(sum)")
+        }
+    }
 }

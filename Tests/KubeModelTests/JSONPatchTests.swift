@@ -60,6 +60,7 @@ struct JSONPatchTests {
             #expect(throws: KubeModelError.self) { try patch.apply(to: document) }
         }
         #expect(try JSONPatch(json: patch.jsonValue) == patch)
+        #expect(patch.serializedBytes() == patch.jsonValue.serializedBytes(), "the direct writer writes the tree's bytes")
     }
 
     static let diffs: [(String, String)] = [
@@ -98,7 +99,8 @@ struct JSONPatchTests {
             let b = RandomJSON.mutate(a, &rng)
             let patch = JSONPatch.diff(from: a, to: b)
             #expect(try patch.apply(to: a) == b)
-            }
+            #expect(patch.serializedBytes() == patch.jsonValue.serializedBytes())
+        }
     }
 
     @Test("every diff applies identically with Python's jsonpatch (independent RFC 6902 implementation)")
