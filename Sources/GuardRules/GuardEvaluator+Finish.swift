@@ -24,7 +24,7 @@ extension GuardEvaluator {
                 decision.exempted.append(ExemptedViolation(violation: violation, by: by))
                 continue
             }
-            let exemptible = !policy.exceptions.nonExemptibleRules.contains(finding.rule)
+            let exemptible = !shared.policy.exceptions.nonExemptibleRules.contains(finding.rule)
             let matching = exceptions.filter { $0.waivesWholly(finding.rule) }
             if exemptible, let active = matching.first(where: { $0.isActive(at: context.now) }) {
                 decision.exempted.append(ExemptedViolation(violation: violation, by:
@@ -112,9 +112,9 @@ extension GuardEvaluator {
     /// A rule's mode in a stage; in the validating webhook a Pod Security control is reported at most
     /// at `podSecurity.webhookMode`, since Pod Security Admission enforces it in the cluster.
     func mode(of rule: RuleID, stage: Stage?, phase: EvaluationPhase) -> RuleMode {
-        let mode = policy.mode(of: rule, stage: stage)
+        let mode = shared.policy.mode(of: rule, stage: stage)
         guard phase == .validating, rule.isPodSecurity else { return mode }
-        return mode.lenient(policy.podSecurity.webhookMode)
+        return mode.lenient(shared.policy.podSecurity.webhookMode)
     }
 }
 

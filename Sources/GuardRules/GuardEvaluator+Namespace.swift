@@ -32,7 +32,7 @@ extension GuardEvaluator {
             }
             steps.append(MutationStep(rule: .namespacePodSecurityLabels, before: before, after: document))
         }
-        let admin = policy.platformAdmins.includes(request.userInfo)
+        let admin = shared.policy.platformAdmins.includes(request.userInfo)
         // Judged as it will be stored: with the labels the mutation added.
         var findings = admin ? [] : NamespaceRules.check(NamespaceRules.Change(
             operation: request.operation, old: old, new: KubeObject(document).labels, policy: policy, stage: stage))

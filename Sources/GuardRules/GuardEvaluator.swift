@@ -12,7 +12,9 @@ public struct GuardEvaluator: Sendable {
     /// that member, not a copy of the whole policy).
     @inlinable public var policy: GuardPolicy { shared.policy }
     /// The policy behind one reference, which every rule input points at: copying the policy into
-    /// each input retained and released every one of its members.
+    /// each input retained and released every one of its members. The evaluator's own code reads
+    /// `shared.policy` (a stored constant, borrowed in place): a method called through the computed
+    /// ``policy`` ran on a copy of the whole policy, once per finding in `finish`.
     @usableFromInline let shared: SharedPolicy
 
     /// An evaluator for a policy.
@@ -25,7 +27,7 @@ public struct GuardEvaluator: Sendable {
     public func evaluate(_ request: AdmissionRequest, context: EvaluationContext, phase: EvaluationPhase = .combined) -> Decision {
         // Room for every annotation a decision writes, so the map is allocated once.
         var base: [String: String] = Dictionary(minimumCapacity: 8)
-        base["policy-version"] = policy.version
+        base["policy-version"] = shared.policy.version
         guard request.operation == .create || request.operation == .update else {
             base["skipped"] = "operation \(request.operation.rawValue) is not checked"
             return Decision(auditAnnotations: base)
@@ -160,7 +162,7 @@ public struct GuardEvaluator: Sendable {
         var notes: [String] = []
         let stage = resolveStage(object, context: context, notes: &notes)
         guard let stage else { return [] }
-        let stagePolicy = policy.stage(stage)
+        let stagePolicy = shared.policy.stage(stage)
         guard stagePolicy.resolveDigests || stagePolicy.requireSignatures || stagePolicy.requireScanAttestation else { return [] }
         let exempt = policyExemptions(object, request: request, context: context)
         let input = RuleInput(object: object, oldObject: request.oldObject.map(KubeObject.init), request: request, policy: shared,
@@ -184,18 +186,18 @@ public struct GuardEvaluator: Sendable {
     }
 
     func resolveTier(_ object: KubeObject, context: EvaluationContext) -> Tier {
-        OdooEnvironmentView(object)?.tier ?? context.namespace?.tier.flatMap(Tier.init(rawValue:)) ?? policy.defaultTier
+        OdooEnvironmentView(object)?.tier ?? context.namespace?.tier.flatMap(Tier.init(rawValue:)) ?? shared.policy.defaultTier
     }
 
     func mutationEnabled(_ rule: RuleID, stage: Stage?, exempt: [RuleID: String]) -> Bool {
-        exempt[rule] == nil && policy.mode(of: rule, stage: stage) != .audit
+        exempt[rule] == nil && shared.policy.mode(of: rule, stage: stage) != .audit
     }
 
     /// The rules the policy's exemptions waive for this object and user, with what waived each.
     func policyExemptions(_ object: KubeObject, request: AdmissionRequest, context: EvaluationContext) -> [RuleID: String] {
         var result: [RuleID: String] = [:]
         let namespace = context.namespace?.name ?? object.namespace
-        for (index, exemption) in policy.exemptions.enumerated() {
+        for (index, exemption) in shared.policy.exemptions.enumerated() {
             if !exemption.namespaces.isEmpty {
                 guard let namespace, exemption.namespaces.contains(where: { Glob.matches($0, namespace) }) else { continue }
             }

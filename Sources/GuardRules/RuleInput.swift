@@ -37,7 +37,8 @@ final class RuleInput {
         self.stage = stage
         self.tier = tier
         self.context = context
-        stagePolicy = stage.map(policy.policy.stage) ?? StagePolicy()
+        // Read in place: `stage.map(policy.policy.stage)` bound the method to a copy of the whole policy.
+        if let stage { stagePolicy = policy.policy.stage(stage) } else { stagePolicy = StagePolicy() }
         tierPolicy = policy.policy.tier(tier)
         let labels = object.raw["metadata"]?["labels"]
         let podLabels = PodTemplate.podLabelsValue(of: object) ?? labels
