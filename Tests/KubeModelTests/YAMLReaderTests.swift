@@ -22,6 +22,20 @@ struct YAMLReaderTests {
         #expect(try documents[1].result.get()["kind"] == "Secret")
     }
 
+    /// Chunks of nothing but comments, directives, byte-order marks and markers are not documents;
+    /// content on a marker's own line is. The positions of the rest stay the stream's.
+    @Test("blank chunks are skipped, keeping the others' positions", arguments: [
+        ("--- # only a comment\n---\nkind: A\n", [2]),
+        ("--- {kind: A}\n---\n# c\n", [1]),
+        ("%YAML 1.2\n---\nkind: A\n...\n# trailing\n", [1]),
+        ("\u{FEFF}# c\n---\nkind: A", [2]),
+        ("  # indented\n\t\n---\nkind: A\n---   \n", [1]),
+        ("---\n...\n---\n... # end\nkind: A\n", [3]),
+    ] as [(String, [Int])])
+    func blankChunksAreSkipped(_ text: String, _ indices: [Int]) {
+        #expect(ManifestReader.read(yaml: text).map(\.index) == indices)
+    }
+
     /// Detection by the first character: a stream of JSON documents separated by `---` (as a
     /// webhook's `--context` file may be written) is the YAML it also is, while one broken JSON text
     /// keeps its JSON error with the line.
