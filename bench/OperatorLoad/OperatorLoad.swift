@@ -76,6 +76,7 @@ struct OperatorLoad {
                 _ = try await api.create(.odooEnvironments, namespace: "env-\(index)", object: environment(index), options: WriteOptions())
             }
             var applied = 0
+            let applyDeadline = Duration.seconds(max(600, count / 10))
             while applied < count {
                 try await Task.sleep(for: .seconds(2))
                 rss.sample()
@@ -84,7 +85,7 @@ struct OperatorLoad {
                     let degraded = status?["conditions"]?.arrayValue?.first { $0["type"] == "Degraded" }
                     return status?["observedGeneration"] == item["metadata"]?["generation"] && degraded?["status"] == "False"
                 }.count
-                if ContinuousClock.now - start > .seconds(max(600, count / 10)) { break }
+                if ContinuousClock.now - start > applyDeadline { break }
             }
             let appliedIn = ContinuousClock.now - start
             // Let the last reconciles (status changes) finish.
@@ -144,26 +145,30 @@ struct OperatorLoad {
             let restarted = Child(second)
             defer { restarted.stop() }
             let restartRSS = PeakRSS(pid: second)
-            while await reconciles(port: secondPort) < count && ContinuousClock.now - restartStart < .seconds(max(300, count / 20)) {
+            let restartDeadline = Duration.seconds(max(300, count / 20))
+            var restartReconciled = 0
+            while restartReconciled < count && ContinuousClock.now - restartStart < restartDeadline {
                 try await Task.sleep(for: .milliseconds(100))
+                restartReconciled = await reconciles(port: secondPort)
                 restartRSS.sample()
             }
             let restartIn = ContinuousClock.now - restartStart
             try await Task.sleep(for: .seconds(2))
             restartRSS.sample()
             let restartLog = server.writes.filter { !$0.contains("/events") }.dropFirst(restartWrites)
-            // The background audit's first pass writes a PolicyReport per namespace on start; the
-            // reconciler's writes are counted apart (0 when a restart finds everything as planned).
-            let auditWritten = restartLog.filter { $0.contains("/policyreports") }.count
+            // The background audit's first pass writes a PolicyReport per namespace and the
+            // ClusterPolicyReport on start; the reconciler's writes are counted apart (0 when a
+            // restart finds everything as planned).
+            let auditWritten = restartLog.filter { $0.contains("policyreports") }.count
             let restartWritten = restartLog.count - auditWritten
             print("""
                 operator-load: \(count) OdooEnvironments, guard-operator \(binary)
-                  planned and applied: \(applied)/\(count) in \(appliedIn) (\(createWrites) API writes by the operator; \(objects) resourceVersions in the server)
+                  planned and applied: \(applied)/\(count) in \(appliedIn)\(applied < count ? " (stopped at the deadline of \(applyDeadline))" : "") (\(createWrites) API writes by the operator; \(objects) resourceVersions in the server)
                   no-op resync: \(done - base)/\(count) reconciles in \(resyncIn.map { "\($0)" } ?? "n/a"), \(resyncWrites) writes
                   watched objects: \(cachedObjects), \(cachedBytes / 1024) KiB serialized without managedFields
                   Secrets listed: \(secretsFull / 1024) KiB in full, \(secretsMetadata / 1024) KiB as metadata (what the operator asks for)
                   operator RSS: peak \(rss.peakMiB) MiB, \(rss.currentMiB) MiB with every environment cached after the resync (\(rss.samples) samples)
-                  restart: \(count) environments reconciled \(restartIn) after start, \(restartWritten) reconciler writes (\(auditWritten) PolicyReports by the audit's first pass); RSS peak \(restartRSS.peakMiB) MiB, now \(restartRSS.currentMiB) MiB
+                  restart: \(min(restartReconciled, count))/\(count) environments reconciled \(restartIn) after start\(restartReconciled < count ? " (stopped at the deadline of \(restartDeadline))" : ""), \(restartWritten) reconciler writes (\(auditWritten) (Cluster)PolicyReports by the audit's first pass); RSS peak \(restartRSS.peakMiB) MiB, now \(restartRSS.currentMiB) MiB
                 """)
             try await http.shutdown()
             try await api.shutdown()
