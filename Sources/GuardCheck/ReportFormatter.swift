@@ -72,15 +72,10 @@ public enum ReportFormatter {
         return out
     }
 
-    /// Appends a new line `    <tag>[rule] path: message` (a violation's description).
+    /// Appends a new line `    <tag><violation>` (the violation's own description).
     private static func line(_ tag: String, _ violation: Violation, into out: inout [UInt8]) {
         out.append(contentsOf: "\n    ".utf8)
         out.append(contentsOf: tag.utf8)
-        out.append(UInt8(ascii: "["))
-        out.append(contentsOf: violation.rule.rawValue.utf8)
-        out.append(contentsOf: "] ".utf8)
-        out.append(contentsOf: violation.path.description.utf8)
-        out.append(contentsOf: ": ".utf8)
-        out.append(contentsOf: violation.message.utf8)
+        out.append(contentsOf: violation.description.utf8)
     }
 }

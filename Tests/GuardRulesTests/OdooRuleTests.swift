@@ -31,6 +31,16 @@ struct OdooRuleTests {
              rules: ["odoo.proxy-mode"]),
     ]
 
+    /// A hostile size: 200,000 CRLF lines of padding before the setting, and lone CRs in a row.
+    @Test func aHugeCRLFFileIsReadToTheEndWithItsLineNumber() {
+        let conf = "[options]\r\nproxy_mode = True\r\ndbfilter = ^a$\r\n" + String(repeating: "; pad\r\n", count: 200_000)
+            + "\r\r\rlist_db = True\r\n"
+        let object: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "conf", "namespace": "clinic"],
+                                 "data": ["odoo.conf": .string(conf)]]
+        let message = Fixture.evaluate(object).violations.first { $0.rule.rawValue == "odoo.list-db-disabled" }?.message ?? ""
+        #expect(message.contains("(line 200007)"), "\(message)")
+    }
+
     @Test("an option's line is counted as Python counts lines: LF, CRLF and CR each end one",
           arguments: ["\n", "\r\n", "\r"])
     func lineNumbersWhateverTheLineEnds(_ end: String) {

@@ -160,4 +160,27 @@ struct PDBRuleTests {
             #expect(Fixture.evaluate(budget, peers: peers).rules == ["pdb.drain-safe"], "\(selector): none left of \(sum)")
         }
     }
+
+    /// Hostile sizes and types: 5,000 budgets and 5,000 workloads in one namespace, a pod label that
+    /// is a number, a selector on it. Only the one budget naming the workload's own label selects it,
+    /// a non-string label never matches, and a budget sums exactly the workloads it selects.
+    @Test func thousandsOfBudgetsAndWorkloadsAndLabelsOfTheWrongType() {
+        var peers: [JSONValue] = []
+        for index in 0..<5_000 {
+            peers.append(Self.blockingBudget("budget-\(index)", selector: ["matchLabels": ["app": .string("web-\(index)")]]))
+            peers.append(Fixture.workload("Deployment", podSpec: Fixture.podSpec(Fixture.container()), name: "web-\(index)",
+                                          replicas: 2, podLabels: ["app": "web-\(index)"]))
+        }
+        peers.append(Self.blockingBudget("numbered", selector: ["matchLabels": ["app": "7"]]))
+        var workload = Fixture.workload("Deployment", podSpec: Fixture.podSpec(Fixture.container()), name: "web-4999", replicas: 3,
+                                        podLabels: ["app": "web-4999"])
+        let message = Fixture.evaluate(workload, peers: peers).violations.first { $0.rule == .pdbRequired }?.message ?? ""
+        #expect(message.contains("its PodDisruptionBudget (budget-4999) allows no eviction"), "\(message)")
+        workload.set(.int(7), at: "spec.template.metadata.labels.app")
+        let typed = Fixture.evaluate(workload, peers: peers).violations.first { $0.rule == .pdbRequired }?.message ?? ""
+        #expect(typed.contains("no PodDisruptionBudget selects its pods"), "a number is not the label string \"7\": \(typed)")
+        var budget = Fixture.pdb(spec: ["minAvailable": 2, "unhealthyPodEvictionPolicy": "AlwaysAllow"])
+        budget.set(["matchLabels": ["app": "web-17"]], at: "spec.selector")
+        #expect(Fixture.evaluate(budget, peers: peers).rules == ["pdb.drain-safe"], "web-17's 2 replicas alone: minAvailable 2 leaves none")
+    }
 }
