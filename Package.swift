@@ -294,7 +294,7 @@ let package = Package(
         .executableTarget(
             name: "operator-load",
             dependencies: [
-                "KubeAPITestServer", "KubeClient", "KubeModel", "OdooPlan", "TestSupport",
+                "KubeAPITestServer", "KubeClient", "KubeModel", "KubeRuntime", "OdooOperator", "OdooPlan", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -354,6 +354,7 @@ let package = Package(
             dependencies: [
                 "OdooOperator", "OdooPlan", "GuardRules", "PolicyAudit", "KubeClient", "KubeRuntime", "KubeModel", "KubeAPITestServer", "TestSupport", "Provisioning", "TraefikGen",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

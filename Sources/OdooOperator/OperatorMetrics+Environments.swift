@@ -22,12 +22,42 @@ import Prometheus
 /// | `odoo_guard_operator_environment_sleeping` | | with `spec.schedule`: 1 while asleep (web and cron at 0) |
 /// | `odoo_guard_operator_environment_sleep_pod_hours_saved` | | with `spec.schedule`: Odoo pod-hours its sleeps saved, the current one included (as of the scrape) |
 extension OperatorMetrics {
-    /// What one environment's series are, so a change of stage or a deletion removes the old ones.
+    /// One environment's series: its labels and the value of each gauge it exports, rendered at each
+    /// scrape (``emitEnvironments(into:)``). They are plain values, not the registry's gauges: the
+    /// registry copies a family's whole table of label sets to add or remove one series, so
+    /// registering every environment cost time growing with the square of their number (and about
+    /// 400 bytes per series).
     struct EnvironmentSeries: Sendable {
-        let labels: [(String, String)]
-        let gauges: [Gauge]
-        /// The sleep record and the gauge of its pod-hours, refreshed at each scrape.
-        var sleep: (record: SleepStatus, podHours: Gauge)?
+        let namespace: String
+        let name: String
+        let stage: String
+        /// Whether each condition of ``EnvironmentStatus/conditionTypes`` is True, in that order.
+        var conditions: [Bool]
+        /// The value of each ``EnvironmentGauge`` (indexed by its raw value); `nil` when not exported.
+        var values: [Double?]
+        /// The sleep record, whose pod-hours saved are brought up to date at each scrape.
+        var sleep: SleepStatus?
+    }
+
+    /// The per-environment gauges besides the conditions, in the order a scrape lists them.
+    enum EnvironmentGauge: Int, CaseIterable {
+        case lastBackup, rpo, lastRestoreCheck, restoreFailed, runningSince, deployments, failureRatio, restoreTime, availability, sleeping, podHoursSaved
+
+        var descriptor: MetricNameDescriptor {
+            switch self {
+            case .lastBackup: return OperatorMetrics.lastBackupName
+            case .rpo: return OperatorMetrics.rpoName
+            case .lastRestoreCheck: return OperatorMetrics.lastRestoreCheckName
+            case .restoreFailed: return OperatorMetrics.restoreFailedName
+            case .runningSince: return OperatorMetrics.runningSinceName
+            case .deployments: return OperatorMetrics.deploymentsName
+            case .failureRatio: return OperatorMetrics.failureRatioName
+            case .restoreTime: return OperatorMetrics.restoreTimeName
+            case .availability: return OperatorMetrics.availabilityName
+            case .sleeping: return OperatorMetrics.sleepingName
+            case .podHoursSaved: return OperatorMetrics.podHoursSavedName
+            }
+        }
     }
 
     static var conditionName: MetricNameDescriptor { name("environment_condition", "", "1 while the OdooEnvironment's condition (type) is True") }
@@ -51,74 +81,125 @@ extension OperatorMetrics {
     static var restoreFailedName: MetricNameDescriptor { name("environment_restore_check_failed", "", "1 while the OdooEnvironment's newest restore rehearsal failed") }
 
     /// Every per-environment gauge (labels `namespace`, `environment`, `stage`; the condition gauge
-    /// also `type`), for the metrics reference: they are registered only once an environment exists.
+    /// also `type`), for the metrics reference: a scrape has them only once an environment exists.
     public static var environmentMetrics: [MetricNameDescriptor] {
         [conditionName, lastBackupName, rpoName, lastRestoreCheckName, restoreFailedName, runningSinceName, deploymentsName, failureRatioName,
          restoreTimeName, availabilityName, sleepingName, podHoursSavedName]
     }
 
     /// Records an environment's conditions, backups and RPO after a reconcile. Idempotent: the same
-    /// status sets the same values; a stage change replaces the series.
+    /// status sets the same values; a stage change replaces the series. Constant time: the series are
+    /// rendered at the scrape.
     public func recordEnvironment(_ key: ObjectKey, stage: String, status: EnvironmentStatus, rpoHours: Int?, now: Date = Date()) {
-        let labels = [("namespace", key.namespace ?? ""), ("environment", key.name), ("stage", stage)]
-        var gauges: [Gauge] = []
-        func gauge(_ descriptor: MetricNameDescriptor, _ extra: [(String, String)] = [], _ value: Double?) {
-            guard let value else { return }
-            let made = registry.makeGauge(descriptor: descriptor, labels: labels + extra)
-            made.set(value)
-            gauges.append(made)
-        }
-        for type in EnvironmentStatus.conditionTypes {
-            gauge(Self.conditionName, [("type", type)], status.conditions.first { $0.type == type }?.status == .true ? 1 : 0)
-        }
-        gauge(Self.lastBackupName, [], status.backups.lastBackupTime?.timeIntervalSince1970)
-        gauge(Self.rpoName, [], rpoHours.map { Double($0) * 3600 })
-        gauge(Self.lastRestoreCheckName, [], status.backups.lastRestoreCheckTime?.timeIntervalSince1970)
-        gauge(Self.restoreFailedName, [], status.backups.restoreFailure == nil ? 0 : 1)
-        gauge(Self.runningSinceName, [], status.readyHistory.last.flatMap { $0.readyUntil == nil ? $0.readySince.timeIntervalSince1970 : nil })
+        var values = [Double?](repeating: nil, count: EnvironmentGauge.allCases.count)
+        func set(_ gauge: EnvironmentGauge, _ value: Double?) { values[gauge.rawValue] = value }
+        set(.lastBackup, status.backups.lastBackupTime?.timeIntervalSince1970)
+        set(.rpo, rpoHours.map { Double($0) * 3600 })
+        set(.lastRestoreCheck, status.backups.lastRestoreCheckTime?.timeIntervalSince1970)
+        set(.restoreFailed, status.backups.restoreFailure == nil ? 0 : 1)
+        set(.runningSince, status.readyHistory.last.flatMap { $0.readyUntil == nil ? $0.readySince.timeIntervalSince1970 : nil })
         if !status.readyHistory.isEmpty {
             let delivery = DeliveryFigures(history: status.readyHistory, changes: status.changeHistory, asOf: now)
-            gauge(Self.deploymentsName, [], delivery.deploymentsPerDay)
-            gauge(Self.failureRatioName, [], delivery.changeFailureRate)
-            gauge(Self.restoreTimeName, [], delivery.meanTimeToRestore)
-            gauge(Self.availabilityName, [], delivery.availability)
+            set(.deployments, delivery.deploymentsPerDay)
+            set(.failureRatio, delivery.changeFailureRate)
+            set(.restoreTime, delivery.meanTimeToRestore)
+            set(.availability, delivery.availability)
         }
-        var sleep: (record: SleepStatus, podHours: Gauge)?
         if let record = status.sleep {
-            gauge(Self.sleepingName, [], record.state == .sleeping ? 1 : 0)
-            gauge(Self.podHoursSavedName, [], record.podHoursSaved(at: now))
-            if let podHours = gauges.last { sleep = (record, podHours) }
+            set(.sleeping, record.state == .sleeping ? 1 : 0)
+            set(.podHoursSaved, record.podHoursSaved(at: now))
         }
-        let previous = series.withLockedValue { all in
-            defer { all[key] = EnvironmentSeries(labels: labels, gauges: gauges, sleep: sleep) }
-            return all[key]
-        }
-        // Series that existed before and are not set now (another stage, a backup time no longer known).
-        let kept = Set(gauges.map(ObjectIdentifier.init))
-        for old in previous?.gauges ?? [] where !kept.contains(ObjectIdentifier(old)) { registry.unregisterGauge(old) }
+        let conditions = EnvironmentStatus.conditionTypes.map { type in status.conditions.first { $0.type == type }?.status == .true }
+        let entry = EnvironmentSeries(namespace: key.namespace ?? "", name: key.name, stage: stage, conditions: conditions, values: values,
+                                      sleep: status.sleep)
+        series.withLockedValue { $0[key] = entry }
     }
 
     /// Brings the pod-hours saved of sleeping environments up to `now` (a sleep lasts hours without a reconcile).
     public func refreshSleep(now: Date = Date()) {
-        let sleeping = series.withLockedValue { all in all.values.compactMap(\.sleep) }
-        for (record, gauge) in sleeping { gauge.set(record.podHoursSaved(at: now)) }
+        let slot = EnvironmentGauge.podHoursSaved.rawValue
+        series.withLockedValue { all in
+            // In place, by index: iterating the table while changing it would copy all of it.
+            var index = all.values.startIndex
+            while index != all.values.endIndex {
+                if let record = all.values[index].sleep, all.values[index].values[slot] != nil {
+                    all.values[index].values[slot] = record.podHoursSaved(at: now)
+                }
+                all.values.formIndex(after: &index)
+            }
+        }
     }
 
     /// Removes an environment's series (deleted, or no longer this instance's to reconcile).
     public func forgetEnvironment(_ key: ObjectKey) {
-        let removed = series.withLockedValue { $0.removeValue(forKey: key) }
-        for gauge in removed?.gauges ?? [] { registry.unregisterGauge(gauge) }
+        series.withLockedValue { _ = $0.removeValue(forKey: key) }
     }
 
     /// Removes every environment's series: a standby that lost the lease must not keep reporting
     /// what it saw as leader (alerts would fire on stale values).
     public func forgetEnvironments() {
-        let all = series.withLockedValue { all in
-            defer { all.removeAll() }
-            return all
-        }
-        for entry in all.values { for gauge in entry.gauges { registry.unregisterGauge(gauge) } }
+        series.withLockedValue { $0.removeAll() }
         ready.withLockedValue { $0.removeAll() }
         environmentsReady.set(Int64(0))
+    }
+
+    /// Writes every environment's series as Prometheus text: each family's `# HELP` and `# TYPE`
+    /// once, then one line per environment (by namespace and name) that has a value for it, written
+    /// as the registry writes its own gauges. Families without a series are left out.
+    func emitEnvironments(into buffer: inout [UInt8]) {
+        // A copy of the table (one reference) so reconciles are not held up while the text is written.
+        let all = series.withLockedValue { $0 }
+        guard !all.isEmpty else { return }
+        let entries = all.values.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        let condition = Self.conditionName
+        Self.family(condition, into: &buffer)
+        for entry in entries {
+            for (index, type) in EnvironmentStatus.conditionTypes.enumerated() where index < entry.conditions.count {
+                Self.line(condition.name, entry, type: type, value: entry.conditions[index] ? 1 : 0, into: &buffer)
+            }
+        }
+        for gauge in EnvironmentGauge.allCases {
+            let descriptor = gauge.descriptor
+            let name = descriptor.name
+            var started = false
+            for entry in entries {
+                guard let value = entry.values[gauge.rawValue] else { continue }
+                if !started { Self.family(descriptor, into: &buffer); started = true }
+                Self.line(name, entry, type: nil, value: value, into: &buffer)
+            }
+        }
+    }
+
+    private static func family(_ descriptor: MetricNameDescriptor, into buffer: inout [UInt8]) {
+        buffer.append(contentsOf: "# HELP \(descriptor.name) ".utf8)
+        for byte in (descriptor.helpText ?? "").utf8 {
+            if byte == UInt8(ascii: "\\") { buffer.append(contentsOf: #"\\"#.utf8) } else if byte != UInt8(ascii: "\n") { buffer.append(byte) }
+        }
+        buffer.append(contentsOf: "\n# TYPE \(descriptor.name) gauge\n".utf8)
+    }
+
+    private static func line(_ name: String, _ entry: EnvironmentSeries, type: String?, value: Double, into buffer: inout [UInt8]) {
+        buffer.append(contentsOf: name.utf8)
+        label("namespace", entry.namespace, first: true, into: &buffer)
+        label("environment", entry.name, first: false, into: &buffer)
+        label("stage", entry.stage, first: false, into: &buffer)
+        if let type { label("type", type, first: false, into: &buffer) }
+        buffer.append(contentsOf: "} \(value)\n".utf8)
+    }
+
+    /// `name="value"`, the value escaped as the text format requires (backslash, quote, line feed).
+    private static func label(_ name: String, _ value: String, first: Bool, into buffer: inout [UInt8]) {
+        buffer.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        buffer.append(contentsOf: name.utf8)
+        buffer.append(contentsOf: #"=""#.utf8)
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): buffer.append(contentsOf: #"\\"#.utf8)
+            case UInt8(ascii: "\""): buffer.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\n"): buffer.append(contentsOf: #"\n"#.utf8)
+            default: buffer.append(byte)
+            }
+        }
+        buffer.append(UInt8(ascii: "\""))
     }
 }

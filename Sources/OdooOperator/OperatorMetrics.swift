@@ -19,7 +19,8 @@ import Prometheus
 /// | `odoo_guard_operator_policy_report_writes_total`, `odoo_guard_operator_background_audit_last_pass_timestamp_seconds`, `odoo_guard_operator_background_audit_failures` | |
 /// | `odoo_guard_operator_environment_*` (conditions, backups, RPO; see ``recordEnvironment(_:stage:status:rpoHours:now:)``) | `namespace`, `environment`, `stage` |
 public final class OperatorMetrics: Sendable {
-    /// The registry `/metrics` renders.
+    /// The registry of the operator's own metrics; `/metrics` renders it and then the per-environment
+    /// series (``emit(into:)``).
     public let registry = PrometheusCollectorRegistry()
     static let buckets: [Duration] = [
         .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
@@ -43,7 +44,7 @@ public final class OperatorMetrics: Sendable {
     let auditLastPass: Gauge
     let auditFailures: Gauge
     let ready = NIOLockedValueBox(Set<ObjectKey>())
-    /// Each environment's gauges (``recordEnvironment(_:stage:status:rpoHours:now:)``).
+    /// Each environment's series (``recordEnvironment(_:stage:status:rpoHours:now:)``).
     let series = NIOLockedValueBox([ObjectKey: EnvironmentSeries]())
 
     /// A registry with every metric declared (a scrape shows zeros before the first reconcile).
@@ -68,6 +69,19 @@ public final class OperatorMetrics: Sendable {
         auditWrites = registry.makeCounter(descriptor: Self.name("policy_report_writes", "total", "PolicyReports created or replaced by the background audit"))
         auditLastPass = registry.makeGauge(descriptor: Self.name("background_audit_last_pass_timestamp", "seconds", "Unix time of the background audit's last pass"))
         auditFailures = registry.makeGauge(descriptor: Self.name("background_audit_failures", "", "Namespaces the last background audit pass could not report on"))
+    }
+
+    /// Writes a scrape: the registry's metrics, then every environment's series.
+    public func emit(into buffer: inout [UInt8]) {
+        registry.emit(into: &buffer)
+        emitEnvironments(into: &buffer)
+    }
+
+    /// A scrape as text (``emit(into:)``).
+    public func emitToString() -> String {
+        var buffer: [UInt8] = []
+        emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
     }
 
     /// Records one reconcile.

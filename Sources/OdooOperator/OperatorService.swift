@@ -166,7 +166,7 @@ public struct OperatorService: Sendable {
         router.get("/metrics") { _, _ in
             OperatorService.sample(reconciler: reconciler, controller: controller, elector: elector, metrics: metrics)
             var buffer: [UInt8] = []
-            metrics.registry.emit(into: &buffer)
+            metrics.emit(into: &buffer)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
         }

@@ -21,7 +21,7 @@ public enum MetricsReference {
         var webhook: [UInt8] = []
         WebhookMetrics().registry.emit(into: &webhook)
         var operatorScrape: [UInt8] = []
-        OperatorMetrics().registry.emit(into: &operatorScrape)
+        OperatorMetrics().emit(into: &operatorScrape)
         var webhookFamilies = families(String(decoding: webhook, as: UTF8.self))
         for (descriptor, type, labels) in WebhookMetrics.registeredOnUse {
             webhookFamilies.append(Family(name: fullName(descriptor), type: type, help: descriptor.helpText ?? "", labels: labels))

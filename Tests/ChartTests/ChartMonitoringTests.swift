@@ -113,7 +113,7 @@ struct ChartMonitoringTests {
         status.sleep = SleepStatus(state: .sleeping, since: Date().addingTimeInterval(-3600), until: nil, stoppedPods: 2)
         operatorMetrics.recordEnvironment(ObjectKey(namespace: "clinic-prod", name: "clinic"), stage: "production", status: status, rpoHours: 24)
         operatorMetrics.recordReconcile(duration: .milliseconds(3), failed: true)
-        let text = webhook.registry.emitToString() + operatorMetrics.registry.emitToString()
+        let text = webhook.registry.emitToString() + operatorMetrics.emitToString()
         return Set(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { String($0.prefix { $0 != "{" && $0 != " " }) })
     }
 

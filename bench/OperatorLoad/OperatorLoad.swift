@@ -14,10 +14,14 @@ import TestSupport
 /// no-op resync of all of them, and the operator's peak RSS.
 ///
 /// Run: swift build -c release --product guard-operator && swift build -c release --product operator-load && .build/release/operator-load [N]
+/// (`operator-load metrics [N]` measures the per-environment metrics alone, ``MetricsLoad``.)
 /// (SwiftPM builds only the last `--product` of one command.)
 @main
 struct OperatorLoad {
     static func main() async throws {
+        if CommandLine.arguments.dropFirst().first == "metrics" {
+            return MetricsLoad.run(count: CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 10_000)
+        }
         let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 1000
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("guard-operator").path
         let logger: Logger = {
@@ -64,6 +68,7 @@ struct OperatorLoad {
             }
             while await get("/readyz") == nil { try await Task.sleep(for: .milliseconds(100)) }
             let rss = PeakRSS(pid: pid)
+            let cpu = ProcessCPU(pid: pid)
 
             // Namespaces first (a tenant's namespace exists before its environment).
             try await forEach(0..<count, width: 32) { index in
@@ -72,6 +77,8 @@ struct OperatorLoad {
             }
             let writesBefore = server.writes.filter { !$0.contains("/events") }.count
             let start = ContinuousClock.now
+            let cpuStart = cpu.seconds()
+            let selfStart = ProcessCPU.own()
             try await forEach(0..<count, width: 32) { index in
                 _ = try await api.create(.odooEnvironments, namespace: "env-\(index)", object: environment(index), options: WriteOptions())
             }
@@ -98,6 +105,8 @@ struct OperatorLoad {
             }
             let createWrites = writes - writesBefore - count
             rss.sample()
+            let applyCPU = cpu.seconds() - cpuStart
+            let applySelfCPU = ProcessCPU.own() - selfStart
 
             // The next periodic resync reconciles every environment again; nothing changed, so nothing is written.
             func reconciles(port: Int = port) async -> Int {
@@ -116,6 +125,7 @@ struct OperatorLoad {
                 rss.sample()
             }
             let resyncIn = firstReconcile.map { ContinuousClock.now - $0 }
+            let resyncCPU = cpu.seconds() - cpuStart - applyCPU
             let resyncWrites = server.writes.filter { !$0.contains("/events") }.count - writes
             let objects = server.resourceVersion
             // What the operator's caches hold at most: every watched object, serialized, without managedFields.
@@ -153,6 +163,7 @@ struct OperatorLoad {
                 restartRSS.sample()
             }
             let restartIn = ContinuousClock.now - restartStart
+            let restartCPU = ProcessCPU(pid: second).seconds()
             try await Task.sleep(for: .seconds(2))
             restartRSS.sample()
             let restartLog = server.writes.filter { !$0.contains("/events") }.dropFirst(restartWrites)
@@ -167,6 +178,7 @@ struct OperatorLoad {
                   no-op resync: \(done - base)/\(count) reconciles in \(resyncIn.map { "\($0)" } ?? "n/a"), \(resyncWrites) writes
                   watched objects: \(cachedObjects), \(cachedBytes / 1024) KiB serialized without managedFields
                   Secrets listed: \(secretsFull / 1024) KiB in full, \(secretsMetadata / 1024) KiB as metadata (what the operator asks for)
+                  operator CPU (user + system): \(ProcessCPU.shown(applyCPU)) s to apply (\(ProcessCPU.shown(applyCPU * 1000 / Double(max(count, 1)))) ms per environment), \(ProcessCPU.shown(resyncCPU)) s through the resync; this process (API server and client) \(ProcessCPU.shown(applySelfCPU)) s while applying; the restarted operator \(ProcessCPU.shown(restartCPU)) s until its last reconcile
                   operator RSS: peak \(rss.peakMiB) MiB, \(rss.currentMiB) MiB with every environment cached after the resync (\(rss.samples) samples)
                   restart: \(min(restartReconciled, count))/\(count) environments reconciled \(restartIn) after start\(restartReconciled < count ? " (stopped at the deadline of \(restartDeadline))" : ""), \(restartWritten) reconciler writes (\(auditWritten) (Cluster)PolicyReports by the audit's first pass); RSS peak \(restartRSS.peakMiB) MiB, now \(restartRSS.currentMiB) MiB
                 """)
@@ -217,6 +229,32 @@ final class Child: @unchecked Sendable {
         if let pid { Subprocess.terminate(pid) }
         pid = nil
     }
+}
+
+/// The CPU time a process has used (user + system), from /proc/PID/stat: unlike wall-clock time it
+/// does not count the time the operator waits for the in-process API server on the same cores.
+struct ProcessCPU {
+    let pid: pid_t
+
+    /// Seconds used so far, or 0 when the process is gone.
+    func seconds() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return 0 }
+        // After the command's closing parenthesis: state is field 3, utime 14 and stime 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Seconds this benchmark process has used (its API server, client and polling).
+    static func own() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    static func shown(_ value: Double) -> String { String(format: "%.1f", value) }
 }
 
 /// The peak resident set of a process, from /proc/PID/status (VmHWM, the kernel's own high-water mark).
