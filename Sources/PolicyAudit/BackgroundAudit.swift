@@ -24,8 +24,11 @@ public struct BackgroundAudit: Service {
         public var policyPoll: Duration = .seconds(30)
         /// The cluster GuardPolicy judged by (the webhook's too).
         public var policyName = "default"
-        /// Used while the cluster has no readable GuardPolicy of that name.
+        /// Used while the cluster has no GuardPolicy of that name (see ``AuditPolicySelection``).
         public var fallbackPolicy: GuardPolicy?
+        /// How long the cluster's GuardPolicy must stay gone before the fallback is used: with the
+        /// default, the first poll that misses it keeps the policy and the next one switches.
+        public var policyGoneGrace: Duration = .seconds(2)
         /// Most results per report.
         public var maximumResults = 1_000
 
@@ -71,9 +74,10 @@ public struct BackgroundAudit: Service {
     public func run() async throws {
         var lastVersion: String?
         var lastPass: ContinuousClock.Instant?
+        var selection = AuditPolicySelection(grace: settings.policyGoneGrace)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             if isLeader() {
-                let policy = await currentPolicy()
+                let policy = await currentPolicy(&selection)
                 let due = lastPass.map { ContinuousClock.now - $0 >= settings.interval } ?? true
                 if due || policy.version != lastVersion {
                     let pass = await runPass(policy: policy, now: Date())
@@ -89,20 +93,44 @@ public struct BackgroundAudit: Service {
         }
     }
 
-    /// The cluster's GuardPolicy, else the fallback, else the embedded default.
-    func currentPolicy() async -> GuardPolicy {
+    /// The policy to judge by after reading the cluster's GuardPolicy once (``AuditPolicySelection``).
+    func currentPolicy(_ selection: inout AuditPolicySelection, now: ContinuousClock.Instant = .now) async -> GuardPolicy {
         let fallback = settings.fallbackPolicy ?? (try? GuardPolicy.builtIn()) ?? GuardPolicy.empty
+        let read = await readPolicy()
+        let wasCluster = selection.fromCluster
+        let (policy, outcome) = selection.update(read, fallback: fallback, now: now)
+        switch (read, outcome) {
+        case (.unreadable(let reason), .kept):
+            logger.warning("cluster GuardPolicy unreadable; the audit keeps the policy in use", metadata: ["error": "\(reason)"])
+        case (.unreadable(let reason), _):
+            logger.warning("cluster GuardPolicy unreadable; the audit uses its fallback", metadata: ["error": "\(reason)"])
+        case (.invalid(let reason), .kept):
+            logger.warning("cluster GuardPolicy invalid; the audit keeps the policy in use", metadata: ["error": "\(reason)"])
+        case (.invalid(let reason), _):
+            logger.warning("cluster GuardPolicy invalid; the audit uses its fallback", metadata: ["error": "\(reason)"])
+        case (.gone, .fallback) where wasCluster:
+            logger.warning("the cluster GuardPolicy is gone; the audit uses its fallback", metadata: [
+                "guardpolicy": "\(settings.policyName)", "grace": "\(settings.policyGoneGrace)"])
+        case (.gone, .kept):
+            logger.notice("cluster GuardPolicy missing; the audit keeps the policy in use for the grace period", metadata: [
+                "guardpolicy": "\(settings.policyName)", "grace": "\(settings.policyGoneGrace)"])
+        default:
+            break
+        }
+        return policy
+    }
+
+    /// One read of the cluster's GuardPolicy.
+    func readPolicy() async -> AuditPolicySelection.Read {
         let object: JSONValue?
         do throws(KubeClientError) {
             object = try await api.getIfExists(.guardPolicies, namespace: nil, name: settings.policyName)
         } catch {
-            logger.warning("cluster GuardPolicy unreadable; the audit uses its fallback", metadata: ["error": "\(error)"])
-            return fallback
+            return .unreadable("\(error)")
         }
-        guard let object else { return fallback }
-        do throws(GuardRulesError) { return try GuardPolicy(json: object) } catch {
-            logger.warning("cluster GuardPolicy invalid; the audit uses its fallback", metadata: ["error": "\(error.description)"])
-            return fallback
+        guard let object else { return .gone }
+        do throws(GuardRulesError) { return .found(try GuardPolicy(json: object)) } catch {
+            return .invalid(error.description)
         }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import PolicyAudit
+@testable import PolicyAudit
 import GuardRules
 import KubeAPITestServer
 import KubeClient
@@ -99,6 +99,56 @@ struct BackgroundAuditTests {
                 stricter.version = "stricter"
                 let fourth = await audit.runPass(policy: stricter, now: now.addingTimeInterval(7300))
                 #expect(fourth.writes == 21, "a policy change re-judges every report: \(fourth)")
+                try await client.shutdown()
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+        }
+    }
+}
+
+/// The audit reads the cluster's GuardPolicy as the webhook does: the file's policy while there is
+/// none, the cluster's once created, kept while it is deleted and recreated, the file's again once it
+/// has stayed gone for the grace period.
+@Suite("Background audit: the cluster's GuardPolicy")
+struct BackgroundAuditPolicyTests {
+    @Test func keptWhileRecreatedThenTheFallback() async throws {
+        try await KubeAPITestServer.serving { server in
+            var logger = Logger(label: "audit-policy-tests")
+            logger.logLevel = .critical
+            let client = try KubeHTTPClient(config: server.config, logger: logger, maxRetryWait: .milliseconds(200))
+            do {
+                var settings = BackgroundAudit.Settings()
+                var file = try GuardPolicy.builtIn()
+                file.version = "file"
+                settings.fallbackPolicy = file
+                let audit = BackgroundAudit(api: client, settings: settings, logger: logger)
+                var selection = AuditPolicySelection(grace: settings.policyGoneGrace)
+                let start = ContinuousClock.now
+                func version(after seconds: Int) async -> String {
+                    await audit.currentPolicy(&selection, now: start + .seconds(seconds)).version
+                }
+                #expect(await version(after: 0) == "file")
+
+                var object = try ManifestReader.parseSingle(yaml: GuardPolicy.builtInDefaultText)
+                _ = object.set(.array([.string("registry.internal.example")]), at: "spec.stages.production.allowedRegistries")
+                _ = try await client.create(.guardPolicies, namespace: nil, object: object, options: WriteOptions())
+                let cluster = await version(after: 30)
+                let stored = try GuardPolicy(json: try await client.get(.guardPolicies, namespace: nil, name: "default"))
+                #expect(cluster != "file" && cluster == stored.version)
+
+                // Deleted, read once, recreated: the cluster's policy throughout.
+                _ = try await client.delete(.guardPolicies, namespace: nil, name: "default", options: DeleteOptions())
+                #expect(await version(after: 60) == cluster)
+                _ = try await client.create(.guardPolicies, namespace: nil, object: object, options: WriteOptions())
+                #expect(await version(after: 90) == cluster)
+
+                // Gone for good: kept at the first read, the file's from the first read past the grace.
+                _ = try await client.delete(.guardPolicies, namespace: nil, name: "default", options: DeleteOptions())
+                #expect(await version(after: 120) == cluster)
+                #expect(await version(after: 121) == cluster)
+                #expect(await version(after: 150) == "file")
                 try await client.shutdown()
             } catch {
                 try? await client.shutdown()
