@@ -8,8 +8,8 @@ extension APIState {
     /// (https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks):
     /// items in namespace/name order, the list's resourceVersion the current one, a continue token
     /// that expires (410) once compaction passes the version it was issued at.
-    func list(_ resource: ResourceBinding, labels: LabelSelector?, fields: FieldSelector?, limit: Int?,
-              continueToken: String?) throws(APIError) -> JSONValue {
+    mutating func list(_ resource: ResourceBinding, labels: LabelSelector?, fields: FieldSelector?, limit: Int?,
+                       continueToken: String?) throws(APIError) -> JSONValue {
         let served = resource.served
         var after: String?
         var listVersion = resourceVersion
@@ -26,11 +26,20 @@ extension APIState {
             after = start
             listVersion = Int(version)
         }
-        let keys = (objects[served.id] ?? [:]).keys.sorted()
+        let keys = sortedKeys[served.id] ?? (objects[served.id] ?? [:]).keys.sorted()
+        sortedKeys[served.id] = keys
+        // The first key after the continue token's, by binary search.
+        var low = 0
+        if let after {
+            var high = keys.count
+            while low < high {
+                let middle = (low + high) / 2
+                if keys[middle] <= after { low = middle + 1 } else { high = middle }
+            }
+        }
         var items: [JSONValue] = []
         var next: String?
-        for key in keys {
-            if let after, key <= after { continue }
+        for key in keys[low...] {
             guard let object = objects[served.id]?[key] else { continue }
             guard matches(object.view, resource: resource, labels: labels, fields: fields) else { continue }
             if let limit, limit > 0, items.count == limit {

@@ -64,6 +64,10 @@ struct APIState: Sendable {
     /// Watches and continue tokens older than this answer 410 Gone (etcd compaction).
     var compactedBefore = 0
     var objects: [String: [String: StoredObject]] = [:]
+    /// Each resource's keys in list order, kept until a key is added or removed: a paged list
+    /// reads its page from here instead of sorting every key again for each page (which made
+    /// listing N objects in pages cost N² log N; etcd serves a page by range).
+    var sortedKeys: [String: [String]] = [:]
     var history: [Change] = []
     /// The uids of every stored object, kept by ``commit``: an update only needs the (whole-store)
     /// garbage collector when it terminates an object or names an owner that does not exist.
@@ -243,8 +247,9 @@ struct APIState: Sendable {
         }
         if let uid = previous?.view.uid { liveUIDs.remove(uid) }
         if type == .deleted {
-            objects[served.id]?.removeValue(forKey: key)
+            if objects[served.id]?.removeValue(forKey: key) != nil { sortedKeys[served.id] = nil }
         } else {
+            if previous == nil { sortedKeys[served.id] = nil }
             objects[served.id, default: [:]][key] = object
             if let uid = object.view.uid { liveUIDs.insert(uid) }
         }
