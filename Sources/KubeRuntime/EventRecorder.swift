@@ -16,13 +16,6 @@ public actor EventRecorder {
         case warning = "Warning"
     }
 
-    struct Recorded {
-        var name: String
-        var namespace: String
-        var count: Int
-        var lastUsed: Date
-    }
-
     let api: any KubernetesAPI
     /// `reportingController` (`odooguard.io/operator`).
     public let controller: String
@@ -31,16 +24,17 @@ public actor EventRecorder {
     /// How long a repeat counts as the same event.
     public let repeatWindow: TimeInterval
     let logger: Logger
-    private var recent: [String: Recorded] = [:]
-    private let capacity = 4096
+    private var recent: RecentEvents
 
-    /// A recorder.
-    public init(api: any KubernetesAPI, controller: String, instance: String, repeatWindow: TimeInterval = 600, logger: Logger) {
+    /// A recorder that remembers up to `capacity` recent Events for their series.
+    public init(api: any KubernetesAPI, controller: String, instance: String, repeatWindow: TimeInterval = 600, capacity: Int = 4096,
+                logger: Logger) {
         self.api = api
         self.controller = controller
         self.instance = instance
         self.repeatWindow = repeatWindow
         self.logger = logger
+        recent = RecentEvents(capacity: capacity, repeatWindow: repeatWindow)
     }
 
     /// Records an event about `object`; `note` is cut to the API's 1 kB limit.
@@ -51,18 +45,18 @@ public actor EventRecorder {
         let note = note.utf8.count > 1024 ? String(decoding: Array(note.utf8.prefix(1000)), as: UTF8.self) + "…" : note
         let namespace = object.namespace ?? "default"
         let key = [object.uid ?? object.reference, type.rawValue, reason, action, note].joined(separator: "\u{1F}")
-        if var seen = recent[key], now.timeIntervalSince(seen.lastUsed) < repeatWindow {
+        if var seen = recent.current(key, now: now) {
             seen.count += 1
             seen.lastUsed = now
             let patch: JSONValue = ["series": ["count": .int(Int64(seen.count)), "lastObservedTime": .string(Timestamp.microTime(now))]]
             do {
                 _ = try await api.patch(.events, namespace: seen.namespace, name: seen.name, patch: .merge(patch), subresource: nil,
                                         options: WriteOptions())
-                recent[key] = seen
+                recent.store(seen, for: key, now: now)
                 return seen.name
             } catch {
                 logger.debug("could not update an event series; writing a new event", metadata: ["error": "\(error)"])
-                recent.removeValue(forKey: key)
+                recent.remove(key)
             }
         }
         let name = "\(object.name.isEmpty ? "object" : object.name).\(String(UInt64(now.timeIntervalSince1970 * 1e9), radix: 16))"
@@ -87,10 +81,7 @@ public actor EventRecorder {
             ])
             return nil
         }
-        if recent.count >= capacity, let oldest = recent.min(by: { $0.value.lastUsed < $1.value.lastUsed }) {
-            recent.removeValue(forKey: oldest.key)
-        }
-        recent[key] = Recorded(name: name, namespace: namespace, count: 1, lastUsed: now)
+        recent.store(RecentEvents.Entry(name: name, namespace: namespace, count: 1, lastUsed: now), for: key, now: now)
         return name
     }
 }
