@@ -97,8 +97,8 @@ enum ShapeRules {
     }
 
     static let stringMap = Shape.map(.string)
-    static let root = Shape.object(["apiVersion": .string, "kind": .string])
-    static let metadata = Shape.object(["name": .string, "namespace": .string, "labels": stringMap, "annotations": stringMap])
+    static let root = CompiledShape(.object(["apiVersion": .string, "kind": .string]))
+    static let metadata = CompiledShape(.object(["name": .string, "namespace": .string, "labels": stringMap, "annotations": stringMap]))
 
     /// What the Pod Security controls read of a security context (pod or container).
     static let securityContext = Shape.capture(.securityContext, .object([
@@ -125,7 +125,7 @@ enum ShapeRules {
         "ports": .list(.capture(.port, .object(["hostPort": .integer])), limit: ObjectBudget.securitySettings),
     ]))
 
-    static let podSpec = Shape.capture(.podSpec, .object([
+    static let podSpec = CompiledShape(.capture(.podSpec, .object([
         "containers": .list(container, limit: ObjectBudget.containersPerList),
         "initContainers": .list(container, limit: ObjectBudget.containersPerList),
         "ephemeralContainers": .list(container, limit: ObjectBudget.containersPerList),
@@ -137,14 +137,14 @@ enum ShapeRules {
         "securityContext": securityContext,
         "hostNetwork": .bool, "hostPID": .bool, "hostIPC": .bool,
         "os": .object(["name": .string]),
-    ]))
+    ])))
 
     /// What the rules read outside metadata and the pod spec, by kind.
-    static let kindShapes: [String: Shape] = [
-        "ConfigMap": .object(["data": stringMap]),
-        "Secret": .object(["type": .string, "data": stringMap, "stringData": stringMap]),
-        "PodDisruptionBudget": .object(["spec": .object([
+    static let kindShapes: [String: CompiledShape] = [
+        "ConfigMap": CompiledShape(.object(["data": stringMap])),
+        "Secret": CompiledShape(.object(["type": .string, "data": stringMap, "stringData": stringMap])),
+        "PodDisruptionBudget": CompiledShape(.object(["spec": .object([
             "minAvailable": .intOrPercent, "maxUnavailable": .intOrPercent, "selector": .any, "unhealthyPodEvictionPolicy": .string,
-        ])]),
+        ])])),
     ]
 }
