@@ -222,7 +222,8 @@ public final class Controller: Service {
     private func relisted(_ keys: Set<ObjectKey>, _ event: WatcherEvent) {
         let vanished = Set(store.keys).subtracting(keys)
         store.apply(event)
-        for key in keys { queue.add(key) }
+        // A list's keys wait behind the changes seen meanwhile (a re-list queues every object again).
+        for key in keys { queue.add(key, priority: .low) }
         for key in vanished { queue.add(key) }
     }
 
@@ -243,7 +244,7 @@ public final class Controller: Service {
                 if first { owners = [] }
                 owners.formUnion(objects.lazy.compactMap { self.ownerKey(of: KubeObject($0)) })
                 guard last else { continue }
-                for key in owners { queue.add(key) }
+                for key in owners { queue.add(key, priority: .low) }
                 owners = []
             case .applied(let object), .deleted(let object): enqueueOwner(of: KubeObject(object))
             }
@@ -276,7 +277,8 @@ public final class Controller: Service {
     func resync(every period: Duration) async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: period) } catch { return }
-            for key in store.keys { queue.add(key) }
+            // Behind every change: a resync re-checks, a change is what someone waits for.
+            for key in store.keys { queue.add(key, priority: .low) }
         }
     }
 }

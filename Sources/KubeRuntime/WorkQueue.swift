@@ -7,7 +7,21 @@ import NIOConcurrencyHelpers
 /// again when the worker calls ``done(_:)``; delayed adds keep the earliest time; failures back off
 /// per key (5 ms doubling to 1000 s) combined with an overall token bucket (10 per second, burst
 /// 100), whichever is slower. ``shutDown()`` makes ``next()`` return `nil` to every worker.
+///
+/// Keys come in two ``Priority`` levels, as in controller-runtime's priority queue: a change seen on a
+/// watch is handed out before any key queued only by a periodic resync or a (re-)list, so a resync of
+/// 10,000 objects does not make a new object wait behind all of them. A key queued at both levels is
+/// handed out once, at the higher. A retry or a delayed add of a key being processed keeps the level it
+/// was handed out at (a failing resync does not jump ahead of changes).
 public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
+    /// How soon a queued key is handed out.
+    public enum Priority: Sendable {
+        /// A change: handed out before every ``low`` key.
+        case normal
+        /// A periodic resync or a list: handed out when no ``normal`` key waits.
+        case low
+    }
+
     /// The rate limits of ``addRateLimited(_:)``.
     public struct RateLimits: Sendable {
         /// The first per-key retry delay.
@@ -35,7 +49,16 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
 
     struct State {
         var queue: Deque<Key> = []
+        /// Keys queued at ``Priority/low``. An entry whose key was raised to normal priority or handed
+        /// out meanwhile is skipped when it comes up (``popLow()``).
+        var lowQueue: Deque<Key> = []
         var dirty: Set<Key> = []
+        /// The dirty keys queued only at low priority.
+        var low: Set<Key> = []
+        /// The keys being processed that were handed out at low priority.
+        var handedOutLow: Set<Key> = []
+        /// The delayed keys to queue at low priority when due.
+        var delayedLow: Set<Key> = []
         var processing: Set<Key> = []
         /// Each delayed key's due time (the earliest asked for).
         var delayed: [Key: ContinuousClock.Instant] = [:]
@@ -52,11 +75,32 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
 
-        mutating func insert(_ key: Key) -> Bool {
-            guard !shuttingDown, !dirty.contains(key) else { return false }
+        mutating func insert(_ key: Key, _ priority: Priority = .normal) -> Bool {
+            guard !shuttingDown else { return false }
+            if dirty.contains(key) {
+                // Raised from low to normal: queued again at the front level; the low entry goes stale.
+                guard priority == .normal, low.remove(key) != nil else { return false }
+                if !processing.contains(key) { queue.append(key) }
+                return true
+            }
             dirty.insert(key)
-            if !processing.contains(key) { queue.append(key) }
+            if priority == .low { low.insert(key) }
+            if !processing.contains(key) { append(key) }
             return true
+        }
+
+        /// Queues a dirty key that is not being processed, at its level.
+        mutating func append(_ key: Key) {
+            if low.contains(key) { lowQueue.append(key) } else { queue.append(key) }
+        }
+
+        /// The next key to hand out: normal keys first, then the first low entry still current.
+        mutating func pop() -> Key? {
+            if let key = queue.popFirst() { return key }
+            while let key = lowQueue.popFirst() {
+                if low.contains(key) && !processing.contains(key) { return key }
+            }
+            return nil
         }
 
         mutating func promoteDue(_ now: ContinuousClock.Instant) {
@@ -64,12 +108,14 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
                 timers.removeMin()
                 guard delayed[first.key] == first.due else { continue }
                 delayed.removeValue(forKey: first.key)
-                _ = insert(first.key)
+                _ = insert(first.key, delayedLow.remove(first.key) == nil ? .normal : .low)
             }
         }
 
         mutating func delay(_ key: Key, until due: ContinuousClock.Instant) {
             delayed[key] = due
+            // The level it was handed out at, when it is being processed (a retry, a requeue).
+            if handedOutLow.contains(key) { delayedLow.insert(key) } else { delayedLow.remove(key) }
             timerSequence += 1
             timers.insert(Timer(due: due, sequence: timerSequence, key: key))
         }
@@ -92,15 +138,23 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         state = NIOLockedValueBox(State(tokens: limits.burst, tokensAt: ContinuousClock().now))
     }
 
-    /// Queues `key` (merged with a queued copy; re-queued after ``done(_:)`` when being processed).
-    public func add(_ key: Key) {
-        let waiters = state.withLockedValue { state in state.insert(key) ? state.wakeAll() : [] }
+    /// Queues `key` (merged with a queued copy, which it raises to normal priority; re-queued after
+    /// ``done(_:)`` when being processed).
+    public func add(_ key: Key, priority: Priority = .normal) {
+        let waiters = state.withLockedValue { state in state.insert(key, priority) ? state.wakeAll() : [] }
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Queues `key` after `delay` (the earliest of several delayed adds wins).
+    /// Queues `key` after `delay` (the earliest of several delayed adds wins), at the priority it was
+    /// handed out at when it is being processed, else at normal priority.
     public func add(_ key: Key, after delay: Duration) {
-        guard delay > .zero else { return add(key) }
+        guard delay > .zero else {
+            let waiters = state.withLockedValue { state in
+                state.insert(key, state.handedOutLow.contains(key) ? .low : .normal) ? state.wakeAll() : []
+            }
+            for waiter in waiters { waiter.resume() }
+            return
+        }
         let due = clock.now.advanced(by: delay)
         let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             guard !state.shuttingDown else { return [] }
@@ -143,8 +197,9 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     public func done(_ key: Key) {
         let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             state.processing.remove(key)
+            state.handedOutLow.remove(key)
             guard state.dirty.contains(key), !state.shuttingDown else { return [] }
-            state.queue.append(key)
+            state.append(key)
             return state.wakeAll()
         }
         for waiter in waiters { waiter.resume() }
@@ -156,8 +211,9 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
             let (key, due, generation, closed) = state.withLockedValue { state -> (Key?, ContinuousClock.Instant?, Int, Bool) in
                 state.promoteDue(clock.now)
                 if state.shuttingDown { return (nil, nil, state.generation, true) }
-                if let key = state.queue.popFirst() {
+                if let key = state.pop() {
                     state.dirty.remove(key)
+                    if state.low.remove(key) != nil { state.handedOutLow.insert(key) }
                     state.processing.insert(key)
                     return (key, nil, state.generation, false)
                 }
@@ -208,8 +264,10 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Keys waiting to be processed now (not counting delayed ones or those being processed).
-    public var depth: Int { state.withLockedValue { $0.queue.count } }
+    /// Keys waiting to be processed now, at either priority (not counting delayed ones or those being processed).
+    public var depth: Int {
+        state.withLockedValue { state in state.dirty.count - state.processing.filter(state.dirty.contains).count }
+    }
 
     /// Keys being processed.
     public var processingCount: Int { state.withLockedValue { $0.processing.count } }
