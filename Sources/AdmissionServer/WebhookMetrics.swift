@@ -176,12 +176,14 @@ public final class WebhookMetrics: Sendable {
         registry.makeCounter(descriptor: Self.policyReloadsName, labels: [("result", success ? "success" : "failure")]).increment()
     }
 
-    /// Publishes the policy version in use (`odoo_guard_policy_info{version} 1`).
+    /// Publishes the policy version in use (`odoo_guard_policy_info{version} 1`) and drops the
+    /// series of the previous one, as an info metric does: a webhook whose policy changes every day
+    /// keeps one series, not one per version it ever served.
     func setPolicyVersion(_ version: String, previous: String?) {
-        if let previous, previous != version {
-            registry.makeGauge(descriptor: Self.policyInfoName, labels: [("version", previous)]).set(to: 0)
-        }
         registry.makeGauge(descriptor: Self.policyInfoName, labels: [("version", version)]).set(to: 1)
+        if let previous, previous != version {
+            registry.unregisterGauge(registry.makeGauge(descriptor: Self.policyInfoName, labels: [("version", previous)]))
+        }
     }
 
     /// Brings the audit metrics up to date with the writer's counters (called at scrape time).

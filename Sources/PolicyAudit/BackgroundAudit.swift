@@ -59,6 +59,9 @@ public struct BackgroundAudit: Service {
     let isLeader: @Sendable () -> Bool
     let onPass: (@Sendable (Pass, Date) -> Void)?
     let logger: Logger
+    /// The policy judged by without a cluster GuardPolicy: ``Settings/fallbackPolicy``, else the
+    /// built-in one, decoded once rather than at every poll.
+    let fallback: GuardPolicy
 
     /// An audit writing through `api` while `isLeader` says so.
     public init(api: any KubernetesAPI, settings: Settings, isLeader: @escaping @Sendable () -> Bool = { true },
@@ -68,6 +71,7 @@ public struct BackgroundAudit: Service {
         self.isLeader = isLeader
         self.onPass = onPass
         self.logger = logger
+        fallback = settings.fallbackPolicy ?? (try? GuardPolicy.builtIn()) ?? GuardPolicy.empty
     }
 
     /// Passes until graceful shutdown: on start, every ``Settings/interval``, and when the policy changes.
@@ -95,7 +99,6 @@ public struct BackgroundAudit: Service {
 
     /// The policy to judge by after reading the cluster's GuardPolicy once (``AuditPolicySelection``).
     func currentPolicy(_ selection: inout AuditPolicySelection, now: ContinuousClock.Instant = .now) async -> GuardPolicy {
-        let fallback = settings.fallbackPolicy ?? (try? GuardPolicy.builtIn()) ?? GuardPolicy.empty
         let read = await readPolicy()
         let wasCluster = selection.fromCluster
         let (policy, outcome) = selection.update(read, fallback: fallback, now: now)
