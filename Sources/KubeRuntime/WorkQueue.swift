@@ -50,7 +50,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     struct State {
         var queue: Deque<Key> = []
         /// Keys queued at ``Priority/low``. An entry whose key was raised to normal priority or handed
-        /// out meanwhile is skipped when it comes up (``popLow()``).
+        /// out meanwhile is skipped when it comes up (``pop()``).
         var lowQueue: Deque<Key> = []
         var dirty: Set<Key> = []
         /// The dirty keys queued only at low priority.
