@@ -2,7 +2,8 @@ import KubeModel
 
 /// A ``Shape`` flattened into one table of plain nodes, walked through pointers into the table and
 /// into the document: a step neither copies a shape (an `indirect` payload, a member table) nor a
-/// value out of its object or list, so walking a pod spec retains nothing per node. The walk is the
+/// value out of its object or list; what is left is the copy that binding each object or list makes
+/// (a retain of its storage), once per container rather than per member. The walk is the
 /// shape's meaning, unchanged: the same problems at the same paths, in the document's order, and the
 /// same facts gathered.
 final class CompiledShape: Sendable {
