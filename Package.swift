@@ -76,7 +76,7 @@ let package = Package(
         .target(name: "TraefikGen", dependencies: ["KubeModel"]),
         // Pure: an OdooEnvironment plus the operator's configuration and observations → desired objects and
         // status; one observation → one Reconciliation (the writes, the status, the requeue); the policy gate.
-        .target(name: "OdooPlan", dependencies: ["KubeModel", "TraefikGen", "GuardRules"]),
+        .target(name: "OdooPlan", dependencies: ["KubeModel", "TraefikGen", "GuardRules", .product(name: "Crypto", package: "swift-crypto")]),
         // Pure: what the libFuzzer harnesses in fuzz/ and the corpus replay test run on each input.
         .target(name: "FuzzEntryPoints", dependencies: ["KubeModel", "GuardRules", "OdooPlan"]),
         // The offline tools behind `guardctl check` and `guard-traefik`: file walking, reports, output.

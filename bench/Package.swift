@@ -25,6 +25,7 @@ let package = Package(
                 .product(name: "GuardCheck", package: rootIdentity),
                 .product(name: "KubeModel", package: rootIdentity),
                 .product(name: "TraefikGen", package: rootIdentity),
+                .product(name: "OdooPlan", package: rootIdentity),
                 .product(name: "KubeClient", package: rootIdentity),
                 .product(name: "KubeRuntime", package: rootIdentity),
                 .product(name: "ImageProvenance", package: rootIdentity),

@@ -20,6 +20,11 @@ public struct GuardEvaluator: Sendable {
     /// An evaluator for a policy.
     public init(policy: GuardPolicy) { shared = SharedPolicy(policy) }
 
+    /// The kinds whose judgement reads the request's time (``EvaluationContext/now``): GuardExceptions
+    /// and ChangeApprovals expire, and an exception among the peers exempts others only while it is
+    /// active. A request whose object and peers are none of these is decided the same at any time.
+    public static let timeDependentKinds: Set<String> = [GuardException.kind, ApprovalRules.kind]
+
     /// Evaluates one admission request.
     /// - Parameter phase: ``EvaluationPhase/combined`` (offline checks and the mutating webhook) judges the
     ///   object as mutated; ``EvaluationPhase/validating`` (the validating webhook) also reports every

@@ -13,8 +13,14 @@ public enum AppliedConfiguration {
     /// Namespace the applier labels but does not own) are returned unchanged.
     public static func stamped(_ desired: JSONValue, namespaced: Bool = true) -> JSONValue {
         guard namespaced else { return desired }
+        return stamped(desired, serialized: desired.serializedBytes(.sortedKeys))
+    }
+
+    /// ``stamped(_:namespaced:)`` of a namespaced object whose bytes the caller already has:
+    /// `serialized` must be `desired.serializedBytes(.sortedKeys)`.
+    public static func stamped(_ desired: JSONValue, serialized: [UInt8]) -> JSONValue {
         var object = desired
-        let hash = StableHash.hex(StableHash.fnv1a(desired.serializedBytes(.sortedKeys)))
+        let hash = StableHash.hex(StableHash.fnv1a(serialized))
         object.set(.string(hash), at: FieldPath([.key("metadata"), .key("annotations"), .key(annotation)]))
         return object
     }

@@ -62,10 +62,12 @@ extension JSONValue {
                 if pretty { output.append(UInt8(ascii: " ")) }
                 value.write(into: &output, options: options, indent: indent + 1)
             }
-            if options.contains(.sortedKeys) {
-                // Positions sorted by key: no key array copied, no lookup per member.
-                let order = object.keys.indices.sorted { JSONValue.byteOrder(object.keys[$0], object.keys[$1]) }
-                for (i, position) in order.enumerated() { member(i, object.keys[position], object.values[position]) }
+            let keys = object.keys
+            if options.contains(.sortedKeys), keys.indices.dropFirst().contains(where: { !JSONValue.byteOrder(keys[$0 - 1], keys[$0]) }) {
+                // Positions sorted by key: no key array copied, no lookup per member. (Keys already in
+                // byte order, as most built objects' are, are written as they are, without sorting.)
+                let order = keys.indices.sorted { JSONValue.byteOrder(keys[$0], keys[$1]) }
+                for (i, position) in order.enumerated() { member(i, keys[position], object.values[position]) }
             } else {
                 for (i, (key, value)) in object.enumerated() { member(i, key, value) }
             }
@@ -98,8 +100,13 @@ extension JSONValue {
     public static func writeString(_ string: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         let utf8 = string.utf8
-        if !utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            output.append(contentsOf: utf8)
+        // Most strings need no escape: checked and copied from the string's own bytes in one go.
+        let plain = utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes where byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            output.append(contentsOf: bytes)
+            return true
+        }
+        if plain == true {
             output.append(UInt8(ascii: "\""))
             return
         }

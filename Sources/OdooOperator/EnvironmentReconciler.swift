@@ -70,6 +70,9 @@ public final class EnvironmentReconciler: Sendable {
     public let stores: [ResourceType: ObjectStore]
     /// Tool images pinned so far (tag → pinned), with when; asked again after an hour.
     let toolPins = NIOLockedValueBox([String: (pinned: String, at: Date)]())
+    /// The plan the policy gate last passed, per environment (``Reconciliation/passedGate``): an
+    /// unchanged plan is not evaluated again at every resync. Dropped with the environment.
+    let passedGates = NIOLockedValueBox([ObjectKey: PolicyGate.Judgement]())
 
     /// The resources the operator watches besides OdooEnvironments.
     public static func watchedResources(_ configuration: OperatorConfiguration) -> [ResourceType] {
@@ -124,15 +127,22 @@ public final class EnvironmentReconciler: Sendable {
     /// lives, or what `spec.deletionPolicy` says once it is being deleted.
     /// - Throws: ``KubeClientError`` from the API, for the controller to retry with backoff.
     public func reconcile(_ key: ObjectKey) async throws -> ReconcileAction {
-        guard let raw = primary.get(key) else { return .awaitChange }
+        guard let raw = primary.get(key) else {
+            passedGates.withLockedValue { $0[key] = nil }
+            return .awaitChange
+        }
         let object = KubeObject(raw)
         var logger = dependencies.logger
         logger[metadataKey: "k8s.kind"] = "OdooEnvironment"
         logger[metadataKey: "k8s.namespace"] = "\(key.namespace ?? "")"
         logger[metadataKey: "k8s.name"] = "\(key.name)"
         return try await Finalizers.reconcile(object, finalizer: Self.finalizer, resource: .odooEnvironments, api: api) { live in
-            let observation = await observe(live)
-            return try await execute(decision.decide(observation), object: live, logger: logger)
+            var observation = await observe(live)
+            observation.passedGate = passedGates.withLockedValue { $0[key] }
+            let reconciliation = decision.decide(observation)
+            // A judgement is a pure function of the plan: kept whatever the writes do.
+            passedGates.withLockedValue { $0[key] = reconciliation.passedGate }
+            return try await execute(reconciliation, object: live, logger: logger)
         } cleanup: {
             try await cleanUp(object, logger: logger)
         }

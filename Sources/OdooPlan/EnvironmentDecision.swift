@@ -73,23 +73,24 @@ public struct EnvironmentDecision: Sendable {
             return Reconciliation(report: report, problem: .exceedsTier(error))
         }
         report.desired = desired
-        if let policy = observation.policy {
-            let labels = PlanContext.governanceLabels(environment, podSecurity: policy.podSecurity)
-            let denials = PolicyGate(policy: policy).denials(of: desired.printable, namespace: environment.namespace, labels: labels, now: observation.now)
-            if !denials.isEmpty { return Reconciliation(report: report, problem: .policyDenied(denials)) }
-        }
+        // Each object's bytes, keys in byte order, serialized once: the gate's judgement and the
+        // applied-configuration hash both read them.
+        let serialized = desired.objects.map { $0.serializedBytes(.sortedKeys) }
+        let judged = Self.policyGate(desired, serialized: serialized, environment, observation)
+        if !judged.denials.isEmpty { return Reconciliation(report: report, problem: .policyDenied(judged.denials)) }
         var result = Reconciliation(report: report)
+        result.passedGate = judged.passed
         result.events = events + (verification.event.map { [$0] } ?? [])
         result.changeOutcome = ChangeVerification.missingAnnotation(verification.record, on: observation.object)
         result.secrets = desired.secrets.filter { !observation.existingSecrets.contains($0.name) }
         // Every planned kind is in the kind catalogue: its resource is known, never a guessed plural.
-        var planned: [(reference: ChildReference, object: JSONValue)] = []
-        for object in desired.objects {
+        var planned: [Planned] = []
+        for (object, bytes) in zip(desired.objects, serialized) {
             let view = KubeObject(object)
             guard let resource = ResourceType.known(view.gvk) else {
                 return Reconciliation(report: report, problem: .uncataloguedKind("\(view.apiVersion) \(view.kind) \(view.name)"))
             }
-            planned.append((reference: ChildReference(resource, namespace: view.namespace, name: view.name), object: object))
+            planned.append((reference: ChildReference(resource, namespace: view.namespace, name: view.name), object: object, serialized: bytes))
         }
         result.apply = Self.changed(planned, live: observation.live)
         result.webReplicas = Self.replicaWrite(desired.webReplicas, environment, observation, applying: result.apply)
@@ -167,10 +168,13 @@ public struct EnvironmentDecision: Sendable {
             "Job \(job) initialised database \(environment.database.name) (\(environment.database.initModules.joined(separator: ", "))); web and cron start")
     }
 
+    /// A planned object: where it goes, the object, and its bytes with keys in byte order.
+    typealias Planned = (reference: ChildReference, object: JSONValue, serialized: [UInt8])
+
     /// The planned objects whose live copy differs (or is missing), stamped for server-side apply.
-    static func changed(_ planned: [(reference: ChildReference, object: JSONValue)], live: [ChildReference: JSONValue]) -> [PlannedObject] {
-        planned.compactMap { reference, object in
-            let stamped = AppliedConfiguration.stamped(object, namespaced: reference.resource.namespaced)
+    static func changed(_ planned: [Planned], live: [ChildReference: JSONValue]) -> [PlannedObject] {
+        planned.compactMap { reference, object, serialized in
+            let stamped = reference.resource.namespaced ? AppliedConfiguration.stamped(object, serialized: serialized) : object
             guard AppliedConfiguration.needsApply(stamped, live: live[reference]) else { return nil }
             return PlannedObject(reference: reference, object: stamped)
         }

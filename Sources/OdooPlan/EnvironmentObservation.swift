@@ -64,6 +64,9 @@ public struct EnvironmentObservation: Sendable {
     public var provisioning: Bool
     /// The time of this reconcile.
     public var now: Date
+    /// What the policy gate passed at this environment's last reconcile (kept by the reconciler from
+    /// ``Reconciliation/passedGate``): a plan judged the same passes without being evaluated again.
+    public var passedGate: PolicyGate.Judgement?
 
     /// An observation; the fields left out are empty.
     public init(object: KubeObject, environment: Result<OdooEnvironment, OdooPlanError>, imageSource: String? = nil, pin: ImagePin = .unasked,

@@ -31,6 +31,10 @@ public struct Reconciliation: Sendable {
     public var events: [EnvironmentEvent] = []
     /// What the status is computed from.
     public var report: Report
+    /// The plan this decision passed through the policy gate, for the reconciler to hand to the next
+    /// observation (``EnvironmentObservation/passedGate``); `nil` when none was judged or passed, or
+    /// its verdict can depend on the time.
+    public var passedGate: PolicyGate.Judgement?
 
     /// The database step.
     public enum DatabaseStep: Sendable, Equatable {

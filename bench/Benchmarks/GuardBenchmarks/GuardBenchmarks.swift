@@ -96,6 +96,7 @@ let benchmarks: @Sendable () -> Void = {
 
     runtimeBenchmarks()
     attestationBenchmarks()
+    decisionBenchmarks()
 
     let policy = (try? GuardPolicy.builtIn()) ?? .empty
     let evaluator = GuardEvaluator(policy: policy)
