@@ -32,8 +32,11 @@ public struct DesiredState: Sendable {
     public var scalingMinimum: Scaling.Minimum?
 
     /// The objects, the init Job and the Secrets (values shown as `<generated>`), for printing.
-    public var printable: [JSONValue] {
-        objects + (initJob.map { [$0] } ?? []) + secrets.map { $0.object(values: [:]) }
+    public var printable: [JSONValue] { objects + printedBesideObjects }
+
+    /// What ``printable`` adds to ``objects``: the init Job and the Secrets.
+    var printedBesideObjects: [JSONValue] {
+        (initJob.map { [$0] } ?? []) + secrets.map { $0.object(values: [:]) }
     }
 }
 

@@ -11,9 +11,10 @@ extension EnvironmentDecision {
                            _ observation: EnvironmentObservation) -> (denials: [String], passed: PolicyGate.Judgement?) {
         guard let policy = observation.policy else { return ([], nil) }
         let labels = PlanContext.governanceLabels(environment, podSecurity: policy.podSecurity)
-        // `printable` is the objects, then the init Job and the Secrets: only those are serialized here.
-        let printable = desired.printable
-        let bytes = serialized + printable.dropFirst(serialized.count).map { $0.serializedBytes(.sortedKeys) }
+        // What the gate judges is `printable`: the objects (already serialized), then the init Job and Secrets.
+        let beside = desired.printedBesideObjects
+        let printable = desired.objects + beside
+        let bytes = serialized + beside.map { $0.serializedBytes(.sortedKeys) }
         let judgement = PolicyGate.Judgement(policyVersion: policy.version, namespace: environment.namespace, labels: labels,
                                              objects: zip(printable, bytes).map { (kind: KubeObject($0).kind, serialized: $1) })
         if let judgement, judgement == observation.passedGate { return ([], judgement) }
