@@ -13,7 +13,7 @@ extension PolicyGate {
     /// plan (a field changed, another policy version, other namespace labels) is evaluated in full.
     /// The policy's version names its content (``GuardPolicy/version``: a content hash, or the
     /// version annotation of a policy the operator reads once at start).
-    public struct Judgement: Sendable, Hashable {
+    public struct Judgement: Sendable, Equatable {
         /// The SHA-256, as four words (a digest type of its own is not `Sendable`).
         let words: (UInt64, UInt64, UInt64, UInt64)
 
@@ -48,13 +48,5 @@ extension PolicyGate {
 
         /// Whether both judged the same.
         public static func == (a: Judgement, b: Judgement) -> Bool { a.words == b.words }
-
-        /// Hashes the digest.
-        public func hash(into hasher: inout Hasher) {
-            hasher.combine(words.0)
-            hasher.combine(words.1)
-            hasher.combine(words.2)
-            hasher.combine(words.3)
-        }
     }
 }
