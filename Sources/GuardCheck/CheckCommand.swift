@@ -59,7 +59,10 @@ public enum CheckCommand {
     public static func run(_ options: Options, standardInput: () -> [UInt8] = { ManifestSource.readStandardInput() }) -> Outcome {
         do throws(GuardCheckError) {
             let loaded = try load(options, standardInput: standardInput)
-            return finish(loaded, results: loaded.checker.judge(loaded.prepared), format: options.format)
+            let results = loaded.checker.judge(loaded.prepared)
+            let outcome = finish(loaded, results: results, format: options.format)
+            releaseElsewhere((consume loaded, consume results))
+            return outcome
         } catch {
             return Outcome(standardOutput: "", standardError: "error: \(error.message)\n", exitCode: 2)
         }
@@ -75,7 +78,24 @@ public enum CheckCommand {
         }
         let lookups = loaded.checker.imageLookups(loaded.prepared)
         let facts = lookups.isEmpty ? ImageProvenanceFacts() : await lookUp(lookups, loaded.checker.evaluator.policy.provenance)
-        return finish(loaded, results: loaded.checker.judge(loaded.prepared, provenance: facts), format: options.format)
+        let results = loaded.checker.judge(loaded.prepared, provenance: facts)
+        let outcome = finish(loaded, results: results, format: options.format)
+        releaseElsewhere((consume loaded, consume results))
+        return outcome
+    }
+
+    /// Drops what a check built (every document's tree, context and decision: about 200 MB for 10,000
+    /// documents) on another thread, so the report is written while it is freed instead of after.
+    /// Nothing else happens there; a process that exits first simply does not free it.
+    private static func releaseElsewhere<Value>(_ value: consuming Value) {
+        let leftovers = Leftovers(value)
+        DispatchQueue.global(qos: .utility).async { leftovers.value = nil }
+    }
+
+    /// What ``releaseElsewhere(_:)`` hands to the other thread; only that thread touches it afterwards.
+    private final class Leftovers<Value>: @unchecked Sendable {
+        var value: Value?
+        init(_ value: consuming Value) { self.value = value }
     }
 
     /// The checker and the parsed inputs of a run, with the inputs that could not be read.

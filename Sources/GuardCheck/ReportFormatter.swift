@@ -22,21 +22,33 @@ public enum ReportFormatter {
     }
 
     static func text(_ results: [CheckResult]) -> String {
-        // Each document's block is independent: written on all cores as bytes, joined in order once.
+        // Each document's block is independent: written on all cores as bytes, then copied once, in
+        // order, straight into the report's own storage (a report of 10,000 documents is about 25 MB).
         let blocks = Parallel.map(count: results.count) { block(results[$0]) }
-        var output: [UInt8] = []
-        output.reserveCapacity(blocks.reduce(128) { $0 + $1.count + 1 })
-        for block in blocks where !block.isEmpty {
-            output.append(contentsOf: block)
-            output.append(newline)
-        }
         let errors = results.filter { $0.error != nil }.count
         let denied = results.filter { $0.error == nil && !$0.allowed }.count
         let allowed = results.count - errors - denied
         let warned = results.filter { !($0.decision?.warnings.isEmpty ?? true) }.count
-        output.append(newline)
-        output.append(contentsOf: "\(results.count) document\(results.count == 1 ? "" : "s"): \(allowed) allowed, \(denied) denied, \(errors) unreadable, \(warned) with warnings\n".utf8)
-        return String(decoding: output, as: UTF8.self)
+        let summary = Array("\n\(results.count) document\(results.count == 1 ? "" : "s"): \(allowed) allowed, \(denied) denied, \(errors) unreadable, \(warned) with warnings\n".utf8)
+        let size = blocks.reduce(summary.count) { $0 + ($1.isEmpty ? 0 : $1.count + 1) }
+        return String(unsafeUninitializedCapacity: size) { output in
+            guard let target = output.baseAddress else { return 0 }
+            var written = 0
+            func append(_ bytes: [UInt8]) {
+                bytes.withUnsafeBufferPointer { source in
+                    guard let base = source.baseAddress else { return }
+                    (target + written).initialize(from: base, count: source.count)
+                    written += source.count
+                }
+            }
+            for block in blocks where !block.isEmpty {
+                append(block)
+                (target + written).initialize(to: newline)
+                written += 1
+            }
+            append(summary)
+            return written
+        }
     }
 
     private static let newline = UInt8(ascii: "\n")

@@ -3,19 +3,21 @@ extension JSONParser {
     mutating func parseString() throws(KubeModelError) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes.
+        // Fast path: no escapes. Whether every byte is ASCII is gathered on the way.
+        var high: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let end = index
                 index += 1
-                guard let string = JSONParser.decodeUTF8(bytes, start..<end) else {
-                    throw invalidUTF8(in: start..<end)
-                }
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                if high < 0x80 { return String(decoding: slice, as: UTF8.self) }
+                guard let string = String(validating: slice, as: UTF8.self) else { throw invalidUTF8(in: start..<end) }
                 return string
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character \(describe(byte)) in a string must be escaped") }
+            high |= byte
             index += 1
         }
         var buffer = Array(bytes[start..<index])
@@ -105,5 +107,22 @@ extension JSONParser {
             return replacement
         }
         return Unicode.Scalar(first) ?? replacement
+    }
+
+    func invalidUTF8(in range: Range<Int>) -> KubeModelError {
+        var offset = range.lowerBound
+        // Find the first byte where decoding fails, for a precise position.
+        var iterator = bytes[range].makeIterator()
+        var decoder = UTF8()
+        var consumed = range.lowerBound
+        loop: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): consumed += UTF8.width(scalar)
+            case .emptyInput: break loop
+            case .error: offset = consumed; break loop
+            }
+        }
+        let (line, column) = position(of: offset)
+        return KubeModelError.invalidUTF8("string is not valid UTF-8 (byte offset \(offset))", line: line, column: column)
     }
 }

@@ -1,34 +1,51 @@
+import OrderedCollections
+
 /// A strict RFC 8259 JSON parser producing ``JSONValue``.
 ///
 /// Errors carry line and column; nesting is bounded by ``JSONLimits/maxDepth``; strings must be valid
 /// UTF-8; numbers keep integers exact and reject values JSON cannot represent (overflowing floats).
-public struct JSONParser {
-    /// The input.
-    let bytes: [UInt8]
+///
+/// The parser reads the input through one buffer pointer and gathers the members of the objects and
+/// arrays it is inside on two stacks it reuses, so each object's keys and values and each array are
+/// allocated once, at their final size (appending to them grew them a doubling at a time).
+public struct JSONParser: ~Copyable {
+    /// The input, valid for the parser's life (it lives inside `withUnsafeBufferPointer`).
+    let bytes: UnsafeBufferPointer<UInt8>
     /// The read position.
     var index = 0
     private var depth = 0
+    /// The keys of the objects being read, innermost last.
+    private var keyStack: ContiguousArray<String> = []
+    /// The values of the objects and arrays being read, innermost last.
+    private var valueStack: ContiguousArray<JSONValue> = []
+
+    /// Objects with more members than this look keys up in a set to refuse duplicates; smaller ones
+    /// compare with each earlier key (as `OrderedSet` itself does below its hashing threshold).
+    private static let linearDuplicateSearch = 16
 
     /// Parses one JSON text (leading and trailing whitespace allowed).
     /// - Throws: ``KubeModelError`` with code `invalidJSON`, `invalidUTF8` or `limitExceeded`.
     public static func parse(_ bytes: [UInt8]) throws(KubeModelError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
-        parser.skipWhitespace()
-        let value = try parser.parseValue()
-        parser.skipWhitespace()
-        if parser.index < bytes.count { throw parser.error("unexpected text after the JSON value") }
-        return value
+        try withBuffer(bytes) { (parser: inout JSONParser) throws(KubeModelError) in
+            parser.skipWhitespace()
+            let value = try parser.parseValue()
+            parser.skipWhitespace()
+            if parser.index < parser.bytes.count { throw parser.error("unexpected text after the JSON value") }
+            return value
+        }
     }
 
     /// Whether `bytes` begins with one whole JSON value followed by a YAML document marker (`---`): a
     /// stream of JSON documents, which is YAML too. Bounded as ``parse(_:)`` is (a value nested too
     /// deep answers `false` at once).
     static func startsDocumentStream(_ bytes: [UInt8]) -> Bool {
-        var parser = JSONParser(bytes: bytes)
-        parser.skipWhitespace()
-        guard (try? parser.parseValue()) != nil else { return false }
-        parser.skipWhitespace()
-        return bytes[parser.index...].starts(with: [UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "-")])
+        let starts = try? withBuffer(bytes) { (parser: inout JSONParser) throws(KubeModelError) -> Bool in
+            parser.skipWhitespace()
+            _ = try parser.parseValue()
+            parser.skipWhitespace()
+            return parser.bytes[parser.index...].starts(with: [UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "-")])
+        }
+        return starts ?? false
     }
 
     /// Parses one JSON text from a string.
@@ -36,7 +53,16 @@ public struct JSONParser {
         try parse(Array(text.utf8))
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    /// Runs `body` with a parser over `bytes`.
+    private static func withBuffer<R>(_ bytes: [UInt8], _ body: (inout JSONParser) throws(KubeModelError) -> R) throws(KubeModelError) -> R {
+        let result: Result<R, KubeModelError> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer)
+            do throws(KubeModelError) { return .success(try body(&parser)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private mutating func parseValue() throws(KubeModelError) -> JSONValue {
         guard index < bytes.count else { throw error("unexpected end of input, expected a value") }
@@ -63,11 +89,14 @@ public struct JSONParser {
     private mutating func parseObject() throws(KubeModelError) -> JSONValue {
         try enter()
         index += 1
-        var object = JSONObject()
+        let base = keyStack.count
+        let valueBase = valueStack.count
+        // Refuses a duplicate key where it is read, so an error later in the object does not win over it.
+        var seen: Set<String>? = nil
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1; depth -= 1
-            return .object(object)
+            return .object(JSONObject())
         }
         while true {
             skipWhitespace()
@@ -80,9 +109,11 @@ public struct JSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue()
-            if object.updateValue(value, forKey: key) != nil {
+            if isDuplicate(key, from: base, seen: &seen) {
                 throw error("duplicate key \"\(key)\" in an object")
             }
+            keyStack.append(key)
+            valueStack.append(value)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input inside an object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -90,21 +121,33 @@ public struct JSONParser {
             throw error("expected ',' or '}' in an object, found \(describe(bytes[index]))")
         }
         depth -= 1
-        return .object(object)
+        return .object(JSONObject(uncheckedUniqueKeys: keyStack.popSuffix(from: base), values: valueStack.popSuffix(from: valueBase)))
+    }
+
+    /// Whether `key` is already among the keys of the object whose keys start at `base`. Past
+    /// ``linearDuplicateSearch`` keys the object's keys are kept in `seen` as well.
+    private func isDuplicate(_ key: String, from base: Int, seen: inout Set<String>?) -> Bool {
+        if seen == nil, keyStack.count - base < Self.linearDuplicateSearch {
+            for earlier in keyStack[base...] where earlier == key { return true }
+            return false
+        }
+        if seen == nil { seen = Set(keyStack[base...]) }
+        return seen?.insert(key).inserted == false
     }
 
     private mutating func parseArray() throws(KubeModelError) -> JSONValue {
         try enter()
         index += 1
-        var array: [JSONValue] = []
+        let base = valueStack.count
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1; depth -= 1
-            return .array(array)
+            return .array([])
         }
         while true {
             skipWhitespace()
-            array.append(try parseValue())
+            let value = try parseValue()
+            valueStack.append(value)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input inside an array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -112,40 +155,7 @@ public struct JSONParser {
             throw error("expected ',' or ']' in an array, found \(describe(bytes[index]))")
         }
         depth -= 1
-        return .array(array)
-    }
-
-    private mutating func parseNumber() throws(KubeModelError) -> JSONValue {
-        let start = index
-        var isInteger = true
-        if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < bytes.count, isDigit(bytes[index]) else { throw error("a number needs digits") }
-        if bytes[index] == UInt8(ascii: "0") {
-            index += 1
-            if index < bytes.count, isDigit(bytes[index]) { throw error("numbers must not have leading zeros") }
-        } else {
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            isInteger = false
-            index += 1
-            guard index < bytes.count, isDigit(bytes[index]) else { throw error("a fraction needs digits after '.'") }
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            isInteger = false
-            index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard index < bytes.count, isDigit(bytes[index]) else { throw error("an exponent needs digits") }
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
-        }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let integer = Int64(text) { return .int(integer) }
-        guard let double = Double(text), double.isFinite else {
-            throw KubeModelError.invalidJSON("number \(text.prefix(40)) is out of range",
-                                 line: position(of: start).line, column: position(of: start).column)
-        }
-        return .double(double)
+        return .array(Array(valueStack.popSuffix(from: base)))
     }
 
     private mutating func expectLiteral(_ literal: StaticString) throws(KubeModelError) {
@@ -186,21 +196,16 @@ public struct JSONParser {
         let (line, column) = position()
         return KubeModelError.invalidJSON(message, line: line, column: column)
     }
+}
 
-    func invalidUTF8(in range: Range<Int>) -> KubeModelError {
-        var offset = range.lowerBound
-        // Find the first byte where decoding fails, for a precise position.
-        var iterator = bytes[range].makeIterator()
-        var decoder = UTF8()
-        var consumed = range.lowerBound
-        loop: while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): consumed += UTF8.width(scalar)
-            case .emptyInput: break loop
-            case .error: offset = consumed; break loop
-            }
-        }
-        let (line, column) = position(of: offset)
-        return KubeModelError.invalidUTF8("string is not valid UTF-8 (byte offset \(offset))", line: line, column: column)
+extension ContiguousArray {
+    /// Takes the elements from `start` on off the end into a new array of exactly their count, in their
+    /// order. Popping moves each element out, so none is retained or released on the way.
+    fileprivate mutating func popSuffix(from start: Int) -> ContiguousArray {
+        var taken = ContiguousArray()
+        taken.reserveCapacity(count - start)
+        while count > start, let last = popLast() { taken.append(last) }
+        taken.reverse()
+        return taken
     }
 }

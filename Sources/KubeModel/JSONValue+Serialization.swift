@@ -81,8 +81,9 @@ extension JSONValue {
         output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
     }
 
-    /// Orders strings by their UTF-8 bytes, as Go's `sort.Strings` does.
-    static func byteOrder(_ a: String, _ b: String) -> Bool {
+    /// Orders strings by their UTF-8 bytes, as Go's `sort.Strings` does: the order of the keys this
+    /// serializer writes with ``SerializationOptions/sortedKeys``, for callers that order names the same way.
+    public static func byteOrder(_ a: String, _ b: String) -> Bool {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 

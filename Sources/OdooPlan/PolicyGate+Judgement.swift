@@ -31,7 +31,7 @@ extension PolicyGate {
             field(policyVersion)
             field(namespace)
             field(String(labels.count))
-            for (key, value) in labels.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            for (key, value) in labels.sorted(by: { JSONValue.byteOrder($0.key, $1.key) }) {
                 field(key)
                 field(value)
             }

@@ -104,7 +104,7 @@ public struct RoutePlan: Sendable, Equatable {
             Middleware(name: names.buffering, kind: .buffering(maxRequestBodyBytes: spec.maxBodyBytes)),
             Middleware(name: names.compress, kind: .compress),
             Middleware(name: names.secureChain, kind: .chain([names.headers, names.inFlight, names.buffering, names.compress])),
-        ].sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        ].sorted { JSONValue.byteOrder($0.name, $1.name) }
 
         let sticky = spec.needsStickySessions ? names.stickyCookie : nil
         let realtimeSticky = spec.needsStickySessions ? names.realtimeStickyCookie : nil
