@@ -97,4 +97,62 @@ struct JSONParserTests {
         let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
         #expect((try? JSONParser.parse(fine))?.depth == 100)
     }
+
+    /// Integers at the edge of the reader's digit-by-digit sum (up to 18 characters, sign included)
+    /// and past it, where `Int64` parses them or they become floats.
+    static let integers: [(text: String, value: JSONValue)] = [
+        ("0", .int(0)), ("-0", .int(0)), ("7", .int(7)), ("-7", .int(-7)),
+        ("123456789012345678", .int(123_456_789_012_345_678)),
+        ("-12345678901234567", .int(-12_345_678_901_234_567)),
+        ("999999999999999999", .int(999_999_999_999_999_999)),
+        ("1234567890123456789", .int(1_234_567_890_123_456_789)),
+        ("-123456789012345678", .int(-123_456_789_012_345_678)),
+        ("9223372036854775807", .int(.max)), ("-9223372036854775808", .int(.min)),
+        ("9223372036854775808", .double(9_223_372_036_854_775_808)),
+        ("-9223372036854775809", .double(-9_223_372_036_854_775_809)),
+    ]
+
+    @Test("integers stay exact at and past the digit-by-digit sum", arguments: integers)
+    func integerEdges(_ case_: (text: String, value: JSONValue)) throws {
+        #expect(try JSONParser.parse(case_.text) == case_.value)
+        #expect(try JSONParser.parse("[\(case_.text)]") == .array([case_.value]))
+    }
+
+    /// Objects of up to 16 keys compare each key with the earlier ones, larger ones use a set: a
+    /// duplicate is refused on both sides of that line, where it is read (before a later error in the
+    /// same object), and the keys keep their order.
+    @Test(arguments: [2, 15, 16, 17, 40])
+    func duplicateKeysAreRefusedInObjectsOfEverySize(_ count: Int) throws {
+        let members = (0..<count).map { "\"k\($0)\":\($0)" }
+        let object = try JSONParser.parse("{" + members.joined(separator: ",") + "}")
+        #expect(object.objectValue?.keys.elements == (0..<count).map { "k\($0)" })
+        for duplicate in [0, count - 1] {
+            let text = "{" + (members + ["\"k\(duplicate)\":0", "oops"]).joined(separator: ",") + "}"
+            do {
+                _ = try JSONParser.parse(text)
+                Issue.record("accepted a duplicate k\(duplicate) among \(count) keys")
+            } catch {
+                #expect(error.message == "duplicate key \"k\(duplicate)\" in an object")
+                #expect(error.column == text.utf8.count - 5)
+            }
+        }
+    }
+
+    @Test func stringsOfEveryKindOfByteDecodeOrNameTheirByte() throws {
+        #expect(try JSONParser.parse("\"plain ascii, longer than fifteen bytes\"") == .string("plain ascii, longer than fifteen bytes"))
+        #expect(try JSONParser.parse("\"ärztlich 🩺 日本\"") == .string("ärztlich 🩺 日本"))
+        // A continuation byte alone, and sequences cut short by the closing quote: the column is the
+        // first byte that does not decode.
+        let invalid: [(bytes: [UInt8], column: Int)] = [([0x22, 0xA9, 0x22], 2), ([0x22, 0x21, 0x80, 0x22], 3), ([0x22, 0x61, 0xA9, 0x22], 3),
+                                                        ([0x22, 0xE2, 0x82, 0x22], 2), ([0x22, 0x61, 0x62, 0xF0, 0x9F, 0xA9, 0x22], 4)]
+        for case_ in invalid {
+            do {
+                _ = try JSONParser.parse(case_.bytes)
+                Issue.record("accepted \(case_.bytes)")
+            } catch {
+                #expect(error == .invalidUTF8)
+                #expect(error.column == case_.column, "\(case_.bytes)")
+            }
+        }
+    }
 }
