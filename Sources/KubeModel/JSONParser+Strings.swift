@@ -10,9 +10,9 @@ extension JSONParser {
             if byte == UInt8(ascii: "\"") {
                 let end = index
                 index += 1
-                let slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
-                if high < 0x80 { return String(decoding: slice, as: UTF8.self) }
-                guard let string = String(validating: slice, as: UTF8.self) else { throw invalidUTF8(in: start..<end) }
+                guard let string = JSONParser.decodeUTF8(UnsafeBufferPointer(rebasing: bytes[start..<end]), ascii: high < 0x80) else {
+                    throw invalidUTF8(in: start..<end)
+                }
                 return string
             }
             if byte == UInt8(ascii: "\\") { break }
@@ -26,7 +26,7 @@ extension JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let string = JSONParser.decodeUTF8(buffer, 0..<buffer.count) else {
+                guard let string = buffer.withUnsafeBufferPointer({ JSONParser.decodeUTF8($0, ascii: !$0.contains { $0 >= 0x80 }) }) else {
                     throw invalidUTF8(in: start..<(index - 1))
                 }
                 return string
@@ -60,15 +60,10 @@ extension JSONParser {
         throw error("unterminated string")
     }
 
-    /// Decodes validated UTF-8; ASCII (the common case in Kubernetes objects) takes a fast path.
-    static func decodeUTF8(_ bytes: [UInt8], _ range: Range<Int>) -> String? {
-        bytes.withUnsafeBufferPointer { buffer in
-            let slice = UnsafeBufferPointer(rebasing: buffer[range])
-            var ascii = true
-            for byte in slice where byte >= 0x80 { ascii = false; break }
-            if ascii { return String(decoding: slice, as: UTF8.self) }
-            return String(validating: slice, as: UTF8.self)
-        }
+    /// Decodes UTF-8, `nil` when it is not valid; bytes known to be ASCII (the common case in
+    /// Kubernetes objects) are taken as they are.
+    static func decodeUTF8(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool) -> String? {
+        ascii ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
     }
 
     private mutating func parseHex4() throws(KubeModelError) -> UInt32 {

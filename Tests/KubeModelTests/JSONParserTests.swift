@@ -155,4 +155,34 @@ struct JSONParserTests {
             }
         }
     }
+
+    /// Absurd sizes: long arrays and objects go through the reader's stacks in linear time, a duplicate
+    /// among 20,000 keys is still found, and numbers of thousands of digits are refused or read as
+    /// floats, never summed into an overflow.
+    @Test func absurdSizesAreReadOrRefusedNotTrusted() throws {
+        let count = 200_000
+        let array = try JSONParser.parse("[" + Array(repeating: "{\"a\":[1,2]}", count: count).joined(separator: ",") + "]")
+        #expect(array.arrayValue?.count == count)
+        #expect(array[count - 1]?["a"] == .array([1, 2]))
+        let keys = (0..<20_000).map { "\"k\($0)\":\($0)" }
+        #expect(try JSONParser.parse("{" + keys.joined(separator: ",") + "}").objectValue?.count == 20_000)
+        do {
+            _ = try JSONParser.parse("{" + (keys + ["\"k0\":0"]).joined(separator: ",") + "}")
+            Issue.record("accepted a duplicate among 20,000 keys")
+        } catch {
+            #expect(error.message == "duplicate key \"k0\" in an object")
+        }
+        let digits = String(repeating: "9", count: 5_000)
+        for text in [digits, "-" + digits, digits + ".5", "1e" + digits] {
+            do {
+                _ = try JSONParser.parse(text)
+                Issue.record("accepted a number of \(text.count) characters")
+            } catch {
+                #expect(error == .invalidJSON)
+                #expect(error.message.hasPrefix("number 9999") || error.message.hasPrefix("number -999") || error.message.hasPrefix("number 1e999"))
+            }
+        }
+        #expect(try JSONParser.parse("0." + String(repeating: "0", count: 5_000) + "1") == .double(0))
+        #expect(try JSONParser.parse("-" + String(repeating: "1", count: 18)) == .int(-111_111_111_111_111_111))
+    }
 }
