@@ -7,6 +7,7 @@ import HummingbirdCore
 import KubeRuntime
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import UnixSignals
 
@@ -90,6 +91,17 @@ public final class WebhookServer: Sendable {
         MallocControl.limitArenas(to: 1)
     }
 
+    /// Makes SwiftNIO's event loops Swift's global executor for this process, so an HTTP request, its
+    /// decision and its response run on the thread that reads and writes its connection, with no switch
+    /// to Swift's own pool and back (a fifth to a third of the webhook's CPU per request:
+    /// `bench/REPORT.md`, issue #37, tenth part). Reviews over 64 KiB and the background services run
+    /// on ``OffLoopExecutor`` instead. Call it first thing, before any task starts, and only once (a
+    /// second call traps: SwiftNIO's rule); `false` when the runtime offers no hook (tasks then stay on
+    /// the global pool).
+    public static func runTasksOnEventLoops() -> Bool {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }
+
     /// The services, in start order: the audit writer (stopped last, after a final flush), the registry
     /// look-ups, the return of freed memory, the cluster watch (when connected), the file watcher, the
     /// probe listener (with `--health-port`), the HTTPS server (it stops
@@ -138,7 +150,8 @@ public final class WebhookServer: Sendable {
         let draining = ShutdownDrain(state: drain, delay: configuration.shutdownDelay, logger: logger)
         let returning: [any Service] = configuration.memoryReturnInterval.map { [MemoryReturn(budget: memory, interval: $0, logger: logger)] } ?? []
         let health: [any Service] = configuration.healthPort.map { [healthApplication(routes: routes, port: $0)] } ?? []
-        return (writer.map { [$0] } ?? []) + [provenance] + returning + cluster + [watcher] + health + [application, draining]
+        let background = (returning + cluster + [watcher]).map { OffLoopService(base: $0) as any Service }
+        return (writer.map { [$0] } ?? []) + [provenance] + background + health + [application, draining]
     }
 
     /// The kubelet's own listener (`--health-port`): plain HTTP, `/healthz` and `/readyz` only, a few

@@ -60,13 +60,21 @@ struct GuardWebhook: AsyncParsableCommand {
     @Option(name: .long, help: "Plain-HTTP port serving only /healthz and /readyz for the kubelet, apart from the admission port's connection limits. Default: none.")
     var healthPort: Int?
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+    @Flag(name: .long, help: "Run request handling and decisions on Swift's global pool. By default they run on SwiftNIO's event-loop threads, with no thread switch per request; reviews over 64 KiB and background work run on threads of their own.")
+    var tasksOnGlobalPool = false
 
     func run() async throws {
         // Before anything starts a thread: an arena created before the cap stays.
         WebhookServer.limitMallocArenas()
+        // Before any task starts, too: jobs already queued on the global pool stay there.
+        let onEventLoops = !tasksOnGlobalPool && WebhookServer.runTasksOnEventLoops()
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel) is not a log level") }
         LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
         let logger = Logger(label: "guard-webhook")
+        logger.notice("guard-webhook starting", metadata: [
+            "tasks": .string(onEventLoops ? "event loops" : "global pool"),
+            "tasks.requested": .string(tasksOnGlobalPool ? "global pool" : "event loops"),
+        ])
         let server: WebhookServer
         do {
             if auditDsn != nil && auditDsnFile != nil { throw ValidationError("give --audit-dsn or --audit-dsn-file, not both") }

@@ -74,16 +74,10 @@ extension Subprocess {
     public static func waitForPort(_ port: Int, timeout: Double = 10) throws {
         let start = Date()
         while Date().timeIntervalSince(start) < timeout {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            if let fd = LoopbackTCP.connect(port: port) {
+                close(fd)
+                return
             }
-            close(fd)
-            if connected { return }
             usleep(50_000)
         }
         throw Failed(description: "nothing listened on 127.0.0.1:\(port) after \(timeout) s")
