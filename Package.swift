@@ -26,6 +26,7 @@ let package = Package(
         .executable(name: "guard-webhook", targets: ["guard-webhook"]),
         .library(name: "AdmissionServer", targets: ["AdmissionServer"]),
         .library(name: "AuditTrail", targets: ["AuditTrail"]),
+        .library(name: "CommandLineSupport", targets: ["CommandLineSupport"]),
         .library(name: "PostgresAccess", targets: ["PostgresAccess"]),
         .library(name: "CertKit", targets: ["CertKit"]),
         .library(name: "ImageProvenance", targets: ["ImageProvenance"]),

@@ -15,6 +15,7 @@ let package = Package(
         .package(path: root.path),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .executableTarget(
@@ -29,6 +30,10 @@ let package = Package(
                 .product(name: "KubeClient", package: rootIdentity),
                 .product(name: "KubeRuntime", package: rootIdentity),
                 .product(name: "ImageProvenance", package: rootIdentity),
+                .product(name: "AdmissionServer", package: rootIdentity),
+                .product(name: "AuditTrail", package: rootIdentity),
+                .product(name: "CommandLineSupport", package: rootIdentity),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks/GuardBenchmarks",

@@ -121,6 +121,7 @@ let benchmarks: @Sendable () -> Void = {
     var plainRequest = request
     plainRequest.object = plain
     let plainCopy = plainRequest
+    webhookBenchmarks(deployment: plain)
     Benchmark("evaluate: full rule set on a realistic Deployment (validation only, nothing to mutate)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(evaluator.evaluate(plainCopy, context: context))
