@@ -7,7 +7,8 @@ import Dispatch
 /// A task that prefers it (`withTaskExecutorPreference(OffLoopExecutor.shared)`) runs its jobs, and
 /// its child tasks', on that queue; so a 7 MiB review being judged for a second does not stall the TLS,
 /// HTTP and probes of the connections that share its loop. Jobs run in the order Dispatch starts them,
-/// at most as many at once as Dispatch gives threads (about one per core); the executor holds no state.
+/// as many at once as Dispatch has worker threads (about one per core while none blocks); nothing is
+/// kept between jobs.
 public final class OffLoopExecutor: TaskExecutor {
     /// The process's one off-loop executor.
     public static let shared = OffLoopExecutor()

@@ -1,5 +1,6 @@
 import Foundation
 import GuardRules
+import NIOConcurrencyHelpers
 import Prometheus
 
 /// The webhook's Prometheus metrics, in a registry of its own (several servers in one process — the
@@ -62,7 +63,22 @@ public final class WebhookMetrics: Sendable {
     private let auditSeen = AuditCounterDeltas()
     private let durations: [String: DurationHistogram]
     /// The request counters of every endpoint × decision, made once: no registry lookup per request.
-    private let requestCounters: [String: Counter]
+    private let requestCounters: [RequestKey: Counter]
+    /// The rule-result counters used so far. A registry look-up per finding built a label array and
+    /// hashed it twice; this is one hash of four fields. At most endpoints × rules × results × modes.
+    private let ruleCounters = NIOLockedValueBox<[RuleResultKey: Counter]>([:])
+
+    private struct RequestKey: Hashable {
+        let endpoint: String
+        let decision: String
+    }
+
+    private struct RuleResultKey: Hashable {
+        let endpoint: String
+        let rule: RuleID
+        let result: String
+        let mode: RuleMode
+    }
 
     /// A registry with every metric declared (so a scrape shows zeros before the first request).
     public init() {
@@ -87,10 +103,10 @@ public final class WebhookMetrics: Sendable {
             _ = registry.makeCounter(descriptor: Self.policyReloadsName, labels: [("result", result)])
         }
         self.durations = durations
-        var counters: [String: Counter] = [:]
+        var counters: [RequestKey: Counter] = [:]
         for endpoint in ["validate", "mutate"] {
             for decision in ["allowed", "denied", "error"] {
-                counters[endpoint + "/" + decision] = registry.makeCounter(
+                counters[RequestKey(endpoint: endpoint, decision: decision)] = registry.makeCounter(
                     descriptor: Self.requestsName, labels: [("endpoint", endpoint), ("decision", decision)])
             }
         }
@@ -98,7 +114,7 @@ public final class WebhookMetrics: Sendable {
     }
 
     private func requests(_ endpoint: String, _ decision: String) -> Counter {
-        requestCounters[endpoint + "/" + decision]
+        requestCounters[RequestKey(endpoint: endpoint, decision: decision)]
             ?? registry.makeCounter(descriptor: Self.requestsName, labels: [("endpoint", endpoint), ("decision", decision)])
     }
 
@@ -121,8 +137,13 @@ public final class WebhookMetrics: Sendable {
     }
 
     private func ruleResult(_ endpoint: String, _ rule: RuleID, _ result: String, _ mode: RuleMode) -> Counter {
-        registry.makeCounter(descriptor: Self.ruleResultsName,
-                             labels: [("endpoint", endpoint), ("rule", rule.rawValue), ("result", result), ("mode", mode.rawValue)])
+        let key = RuleResultKey(endpoint: endpoint, rule: rule, result: result, mode: mode)
+        if let counter = ruleCounters.withLockedValue({ $0[key] }) { return counter }
+        // The registry returns the same counter for the same labels, so a race here only looks it up twice.
+        let counter = registry.makeCounter(descriptor: Self.ruleResultsName,
+                                           labels: [("endpoint", endpoint), ("rule", rule.rawValue), ("result", result), ("mode", mode.rawValue)])
+        ruleCounters.withLockedValue { $0[key] = counter }
+        return counter
     }
 
     /// Counts registry look-up outcomes of one admission by kind and result

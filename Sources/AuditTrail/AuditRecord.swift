@@ -83,7 +83,9 @@ public struct AuditRecord: Sendable, Equatable {
         self.policyVersion = policyVersion
         let (seconds, attoseconds) = duration.components
         durationMicroseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
-        for key in Self.evidenceKeys { evidence[key] = decision.auditAnnotations[key] }
+        for key in Self.evidenceKeys {
+            if let value = decision.auditAnnotations[key] { evidence[key] = value }
+        }
         bound()
     }
 

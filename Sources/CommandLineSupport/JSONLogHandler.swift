@@ -42,8 +42,8 @@ public struct JSONLogHandler: LogHandler {
         Self.field("message", into: &bytes)
         JSONValue.writeString(event.message.description, into: &bytes)
         let merged = metadata.isEmpty ? (event.metadata ?? [:]) : metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 })
-        for key in merged.keys.sorted() where !Self.reserved.contains(key) {
-            guard let value = merged[key] else { continue }
+        // The pairs sorted once, not the keys sorted and each looked up again.
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !Self.isReserved(key) {
             Self.field(key, into: &bytes)
             Self.append(value, into: &bytes)
         }
@@ -59,8 +59,14 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    /// The fields every line has; metadata of the same names is left out.
-    private static let reserved: Set<String> = ["time", "level", "logger", "message"]
+    /// Whether `key` is one of the fields every line has (time, level, logger, message); metadata of
+    /// those names is left out.
+    private static func isReserved(_ key: String) -> Bool {
+        switch key {
+        case "time", "level", "logger", "message": return true
+        default: return false
+        }
+    }
 
     private static func field(_ key: String, first: Bool = false, into bytes: inout [UInt8]) {
         bytes.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))

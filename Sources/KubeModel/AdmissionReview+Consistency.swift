@@ -28,18 +28,26 @@ extension AdmissionReview {
                 errors.append(.invalid("request.subResource", "must be a string, found \(value.typeDescription)"))
             }
         }
+        let expectedAPIVersion = kind.apiVersion
         for key in ["object", "oldObject"] {
             guard let object = request[key], case .object = object else { continue }
-            let path = FieldPath([.key("request"), .key(key)])
             let apiVersion = object["apiVersion"]?.stringValue
             let objectKind = object["kind"]?.stringValue
-            if objectKind != kind.kind || apiVersion != kind.apiVersion {
-                errors.append(.invalid(path, "is \(shown(apiVersion, objectKind)) but request.kind says \(kind.apiVersion) \(kind.kind.echoed()); they must be the same"))
+            if objectKind != kind.kind || apiVersion != expectedAPIVersion {
+                errors.append(.invalid(FieldPath([.key("request"), .key(key)]),
+                                       "is \(shown(apiVersion, objectKind)) but request.kind says \(expectedAPIVersion) \(kind.kind.echoed()); they must be the same"))
             }
         }
         let namespace = namespaceValue?.stringValue ?? ""
         // The object, or for a DELETE (whose object is null) the old one.
-        let described = [request["object"], request["oldObject"]].lazy.compactMap { $0 }.first { !$0.isNull }
+        let described: JSONValue?
+        if let object = request["object"], !object.isNull {
+            described = object
+        } else if let old = request["oldObject"], !old.isNull {
+            described = old
+        } else {
+            described = nil
+        }
         let objectNamespace = described?["metadata"]?["namespace"]?.stringValue ?? ""
         // A kind known to be cluster-scoped may carry a stray metadata.namespace (the API server clears it
         // after admission); a kind odoo-guard does not know is namespaced when its object says so.
