@@ -119,6 +119,11 @@ struct ChartRenderingTests {
         #expect(raisedArguments.contains("--memory-limit=1Gi"), "\(raisedArguments)")
         #expect(container["env"]?.arrayValue?.contains { $0["name"] == "MALLOC_ARENA_MAX" && $0["value"] == "1" } == true)
         #expect(Chart.strings(container["args"]).contains("--health-port=8081"))
+        // Issue #37: tasks on the event loops by default; the value turns them back onto Swift's pool.
+        #expect(!Chart.strings(container["args"]).contains("--tasks-on-global-pool"))
+        let pooled = try Chart.render(set: ["webhook.tasksOnEventLoops=false"])
+        let pooledArguments = Chart.strings(Chart.objects(pooled, kind: "Deployment").first { $0["metadata"]?["name"] == "og-odoo-guard-webhook" }?["spec"]?["template"]?["spec"]?["containers"]?[0]?["args"])
+        #expect(pooledArguments.contains("--tasks-on-global-pool"), "\(pooledArguments)")
         for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
             #expect(container[probe]?["httpGet"]?["port"] == "health" && container[probe]?["httpGet"]?["scheme"] == "HTTP", "\(probe)")
         }
