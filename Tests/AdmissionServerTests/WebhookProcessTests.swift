@@ -74,7 +74,9 @@ import TestSupport
             let start = clock.now
             async let judged = process.post("/validate", large)
             // Once the review is being judged (the in-flight gauge counts it), probe on fresh connections.
+            // Bounded: a review over before the first look would otherwise leave this waiting forever.
             while try await process.metric("odoo_guard_admission_in_flight_requests") < 1 {
+                try #require(clock.now - start < .seconds(30), "the large review was never seen in flight")
                 try await Task.sleep(for: .milliseconds(5))
             }
             var slowest = Duration.zero
