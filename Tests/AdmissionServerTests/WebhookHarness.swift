@@ -146,7 +146,12 @@ final class WebhookHarness: @unchecked Sendable {
     }
 
     func execute(_ request: HTTPClientRequest, client: HTTPClient) async throws -> Reply {
-        let response = try await client.execute(request, timeout: .seconds(10))
+        try await Self.execute(request, client: client, timeout: .seconds(10))
+    }
+
+    /// `request` through `client`, its whole body read (16 MiB at most).
+    static func execute(_ request: HTTPClientRequest, client: HTTPClient, timeout: TimeAmount) async throws -> Reply {
+        let response = try await client.execute(request, timeout: timeout)
         let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
         return Reply(status: Int(response.status.code), body: Array(body.readableBytesView),
                      headers: response.headers.map { ($0.name, $0.value) })
@@ -154,7 +159,11 @@ final class WebhookHarness: @unchecked Sendable {
 
     /// The value of one metric sample line (`name{labels} value`), 0 when absent.
     func metric(_ prefix: String) async throws -> Double {
-        let text = try await get("/metrics").text
+        Self.metric(prefix, in: try await get("/metrics").text)
+    }
+
+    /// The value of one metric sample line (`name{labels} value`) of a scrape, 0 when absent.
+    static func metric(_ prefix: String, in text: String) -> Double {
         for line in text.split(separator: "\n") where line.hasPrefix(prefix + " ") {
             return Double(line.split(separator: " ").last ?? "") ?? 0
         }

@@ -142,20 +142,13 @@ final class WebhookProcess: Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await client.execute(request, timeout: .seconds(60))
-        let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
-        return WebhookHarness.Reply(status: Int(response.status.code), body: Array(bytes.readableBytesView),
-                                    headers: response.headers.map { ($0.name, $0.value) })
+        return try await WebhookHarness.execute(request, client: client, timeout: .seconds(60))
     }
 
     /// The value of one metric sample line, 0 when absent.
     func metric(_ name: String) async throws -> Double {
-        let response = try await client.execute(HTTPClientRequest(url: "https://127.0.0.1:\(port)/metrics"), timeout: .seconds(10))
-        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
-        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
-            return Double(line.split(separator: " ").last ?? "") ?? 0
-        }
-        return 0
+        let scrape = try await WebhookHarness.execute(HTTPClientRequest(url: "https://127.0.0.1:\(port)/metrics"), client: client, timeout: .seconds(10))
+        return WebhookHarness.metric(name, in: scrape.text)
     }
 
     func logText() -> String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
