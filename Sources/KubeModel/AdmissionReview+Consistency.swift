@@ -30,7 +30,13 @@ extension AdmissionReview {
         }
         let expectedAPIVersion = kind.apiVersion
         for key in ["object", "oldObject"] {
-            guard let object = request[key], case .object = object else { continue }
+            guard let object = request[key], !object.isNull else { continue }
+            guard case .object = object else {
+                // Only an object can be judged; the API server never sends anything else here.
+                errors.append(.invalid(FieldPath([.key("request"), .key(key)]),
+                                       "must be a Kubernetes object (or null), found \(object.typeDescription)"))
+                continue
+            }
             let apiVersion = object["apiVersion"]?.stringValue
             let objectKind = object["kind"]?.stringValue
             if objectKind != kind.kind || apiVersion != expectedAPIVersion {
