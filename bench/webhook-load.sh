@@ -11,7 +11,16 @@ cd "$(dirname "$0")/.."
 seconds="${1:-15}"
 work="$(mktemp -d)"
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+# guard-webhook keeps serving for 5 s after SIGTERM (so endpoints drop it first): wait until every
+# server has exited (at most 15 s), or a run started right after this one finds its ports taken.
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for _ in $(seq 150); do
+    alive=0; for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break; sleep 0.1
+  done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
