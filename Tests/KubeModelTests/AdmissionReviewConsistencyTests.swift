@@ -66,6 +66,11 @@ struct AdmissionReviewConsistencyTests {
         Case(name: "object an array", review: review(object: [deployment]), field: "request.object"),
         Case(name: "object a number", review: review(object: 7), field: "request.object"),
         Case(name: "old object a boolean", review: review(oldObject: true), field: "request.oldObject"),
+        // Absurd sizes: refused by type, nothing of the value echoed (the message bound below holds).
+        Case(name: "object a string of 1,000,000 characters", review: review(object: .string(String(repeating: "x", count: 1_000_000))),
+             field: "request.object"),
+        Case(name: "object a list of 10,000 Deployments", review: review(object: .array(Array(repeating: deployment, count: 10_000))),
+             field: "request.object"),
         Case(name: "metadata a number", review: review(object: ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": 7]), field: nil),
         Case(name: "namespace of 100,000 characters in the object", review: review(object: ["apiVersion": "apps/v1", "kind": "Deployment",
                                                                                              "metadata": ["name": "web", "namespace": .string(String(repeating: "n", count: 100_000))]]),
